@@ -1,0 +1,105 @@
+// Package api is the JSON API under /api/v1: thin handlers over the same
+// domain stores as the web UI, errors as {"error": {"code", "message"}},
+// and the OpenAPI document that describes every route.
+package api
+
+import (
+	"net/http"
+	"time"
+
+	"kansrijk/internal/account"
+	"kansrijk/internal/apperr"
+	"kansrijk/internal/httpx"
+	"kansrijk/internal/municipality"
+	"kansrijk/internal/org"
+)
+
+// API holds the dependencies of the handlers.
+type API struct {
+	Accounts       account.Store
+	Orgs           org.Store
+	Municipalities *municipality.Registry
+	Now            func() time.Time
+
+	routes []Route
+}
+
+// Route is one registered API route, as "METHOD /path/{param}".
+type Route struct{ Method, Path string }
+
+type handlerFunc func(w http.ResponseWriter, r *http.Request) error
+
+// Register adds every API route to mux.
+func (a *API) Register(mux *http.ServeMux) {
+	a.handle(mux, "GET", "/api/v1/openapi.json", a.openAPI)
+	a.handle(mux, "GET", "/api/v1/me", a.me)
+	a.handle(mux, "GET", "/api/v1/municipalities", a.listMunicipalities)
+	a.handle(mux, "GET", "/api/v1/organisations", a.listOrganisations)
+	a.handle(mux, "GET", "/api/v1/teams", a.listTeams)
+	a.handle(mux, "POST", "/api/v1/teams", a.createTeam)
+	a.handle(mux, "GET", "/api/v1/teams/{key}", a.getTeam)
+	a.handle(mux, "PATCH", "/api/v1/teams/{key}", a.updateTeam)
+	a.handle(mux, "POST", "/api/v1/clinics", a.createClinic)
+	a.handle(mux, "GET", "/api/v1/users", a.listUsers)
+	a.handle(mux, "POST", "/api/v1/users", a.createUser)
+	a.handle(mux, "POST", "/api/v1/tokens", a.createToken)
+	a.handle(mux, "DELETE", "/api/v1/tokens/{id}", a.revokeToken)
+	// Anything else under /api/v1 answers in JSON, not with the web UI's 404 page.
+	mux.HandleFunc("/api/v1/", func(w http.ResponseWriter, r *http.Request) {
+		httpx.WriteError(w, r, apperr.New(apperr.NotFound, "no such endpoint: %s %s", r.Method, r.URL.Path))
+	})
+}
+
+// Routes returns the registered routes (for the OpenAPI completeness test).
+func (a *API) Routes() []Route { return a.routes }
+
+func (a *API) handle(mux *http.ServeMux, method, path string, h handlerFunc) {
+	a.routes = append(a.routes, Route{method, path})
+	mux.HandleFunc(method+" "+path, func(w http.ResponseWriter, r *http.Request) {
+		if err := h(w, r); err != nil {
+			httpx.WriteError(w, r, err)
+		}
+	})
+}
+
+// caller returns the authenticated actor or an unauthorized error.
+func caller(r *http.Request) (account.Actor, error) {
+	a, ok := httpx.Actor(r)
+	if !ok {
+		return a, apperr.New(apperr.Unauthorized, "authentication required: send Authorization: Bearer <token>")
+	}
+	return a, nil
+}
+
+// dateParam parses an optional YYYY-MM-DD query parameter; def when absent.
+func dateParam(r *http.Request, name string, def time.Time) (time.Time, error) {
+	s := r.URL.Query().Get(name)
+	if s == "" {
+		return def, nil
+	}
+	d, err := municipality.ParseDate(s)
+	if err != nil {
+		return d, apperr.FieldErr(apperr.InvalidDate, name, "%s must be a date YYYY-MM-DD, got %q", name, s)
+	}
+	return d, nil
+}
+
+// today returns the current date in Brussels as a UTC-midnight date.
+func (a *API) today() time.Time { return Today(a.Now()) }
+
+// Brussels is the time zone of the users.
+var Brussels = mustZone("Europe/Brussels")
+
+func mustZone(name string) *time.Location {
+	loc, err := time.LoadLocation(name)
+	if err != nil {
+		return time.FixedZone("CET", 3600)
+	}
+	return loc
+}
+
+// Today returns the calendar date of t in Brussels, as UTC midnight.
+func Today(t time.Time) time.Time {
+	y, m, d := t.In(Brussels).Date()
+	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
+}

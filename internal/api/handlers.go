@@ -1,0 +1,333 @@
+package api
+
+import (
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"kansrijk/internal/account"
+	"kansrijk/internal/apperr"
+	"kansrijk/internal/httpx"
+	"kansrijk/internal/municipality"
+	"kansrijk/internal/org"
+)
+
+type meResponse struct {
+	ID           int64  `json:"id"`
+	Email        string `json:"email"`
+	Name         string `json:"name"`
+	Role         string `json:"role"`
+	Organisation string `json:"organisation"`
+	OrgKind      string `json:"organisation_kind"`
+}
+
+func (a *API) me(w http.ResponseWriter, r *http.Request) error {
+	c, err := caller(r)
+	if err != nil {
+		return err
+	}
+	httpx.WriteJSON(w, http.StatusOK, meResponse{c.UserID, c.Email, c.Name, string(c.Role), c.Org, string(c.OrgKind)})
+	return nil
+}
+
+type municipalityJSON struct {
+	NIS          string  `json:"nis"`
+	Name         string  `json:"name"`
+	Province     string  `json:"province"`
+	Region       string  `json:"region"`
+	ValidFrom    string  `json:"valid_from"`
+	ValidTo      *string `json:"valid_to"`
+	SuccessorNIS *string `json:"successor_nis"`
+}
+
+// MunicipalityJSON converts a municipality to its API shape.
+func MunicipalityJSON(m municipality.Municipality) municipalityJSON {
+	j := municipalityJSON{NIS: m.NIS, Name: m.Name, Province: m.Province, Region: string(m.Region), ValidFrom: m.ValidFrom.Format(time.DateOnly)}
+	if m.ValidTo != nil {
+		s := m.ValidTo.Format(time.DateOnly)
+		j.ValidTo = &s
+	}
+	if m.SuccessorNIS != "" {
+		s := m.SuccessorNIS
+		j.SuccessorNIS = &s
+	}
+	return j
+}
+
+// listMunicipalities is public reference data: no login needed.
+func (a *API) listMunicipalities(w http.ResponseWriter, r *http.Request) error {
+	on, err := dateParam(r, "on", a.today())
+	if err != nil {
+		return err
+	}
+	region := municipality.Region(r.URL.Query().Get("region"))
+	if region != "" && region != municipality.Flanders && region != municipality.Brussels {
+		return apperr.FieldErr(apperr.Invalid, "region", "region must be flanders or brussels")
+	}
+	list := a.Municipalities.On(on, region)
+	out := make([]municipalityJSON, len(list))
+	for i, m := range list {
+		out[i] = MunicipalityJSON(m)
+	}
+	httpx.WriteJSON(w, http.StatusOK, map[string]any{"on": on.Format(time.DateOnly), "count": len(out), "municipalities": out})
+	return nil
+}
+
+func (a *API) listOrganisations(w http.ResponseWriter, r *http.Request) error {
+	c, err := caller(r)
+	if err != nil {
+		return err
+	}
+	if err := c.Require(account.ViewOrganisations); err != nil {
+		return err
+	}
+	f := org.Filter{Kind: r.URL.Query().Get("kind")}
+	switch f.Kind {
+	case "", "opgroeien", "ocmw", "caw", "team", "clinic":
+	default:
+		return apperr.FieldErr(apperr.Invalid, "kind", "kind must be opgroeien, ocmw, caw, team or clinic")
+	}
+	if r.URL.Query().Has("on") {
+		on, err := dateParam(r, "on", a.today())
+		if err != nil {
+			return err
+		}
+		f.On = &on
+	}
+	list, err := a.Orgs.Organisations(r.Context(), f)
+	if err != nil {
+		return err
+	}
+	if list == nil {
+		list = []org.Organisation{}
+	}
+	httpx.WriteJSON(w, http.StatusOK, map[string]any{"count": len(list), "organisations": list})
+	return nil
+}
+
+type teamJSON struct {
+	Key            string   `json:"key"`
+	Name           string   `json:"name"`
+	Municipalities []string `json:"municipalities"`
+	ValidFrom      string   `json:"valid_from"`
+	AreaFrom       string   `json:"area_from,omitempty"`
+	On             string   `json:"on"`
+}
+
+func toTeamJSON(t org.Team, on time.Time) teamJSON {
+	j := teamJSON{Key: t.Key, Name: t.Name, Municipalities: t.Municipalities, ValidFrom: t.ValidFrom.Format(time.DateOnly), On: on.Format(time.DateOnly)}
+	if !t.AreaFrom.IsZero() {
+		j.AreaFrom = t.AreaFrom.Format(time.DateOnly)
+	}
+	if j.Municipalities == nil {
+		j.Municipalities = []string{}
+	}
+	return j
+}
+
+func (a *API) listTeams(w http.ResponseWriter, r *http.Request) error {
+	if _, err := caller(r); err != nil {
+		return err
+	}
+	on, err := dateParam(r, "on", a.today())
+	if err != nil {
+		return err
+	}
+	teams, err := a.Orgs.Teams(r.Context(), on)
+	if err != nil {
+		return err
+	}
+	out := make([]teamJSON, len(teams))
+	for i, t := range teams {
+		out[i] = toTeamJSON(t, on)
+	}
+	httpx.WriteJSON(w, http.StatusOK, map[string]any{"count": len(out), "teams": out})
+	return nil
+}
+
+func (a *API) getTeam(w http.ResponseWriter, r *http.Request) error {
+	if _, err := caller(r); err != nil {
+		return err
+	}
+	on, err := dateParam(r, "on", a.today())
+	if err != nil {
+		return err
+	}
+	t, err := a.Orgs.Team(r.Context(), r.PathValue("key"), on)
+	if err != nil {
+		return err
+	}
+	httpx.WriteJSON(w, http.StatusOK, toTeamJSON(t, on))
+	return nil
+}
+
+func parseDay(field, s string) (time.Time, error) {
+	d, err := municipality.ParseDate(strings.TrimSpace(s))
+	if err != nil {
+		return d, apperr.FieldErr(apperr.InvalidDate, field, "%s must be a date YYYY-MM-DD, got %q", field, s)
+	}
+	return d, nil
+}
+
+func (a *API) createTeam(w http.ResponseWriter, r *http.Request) error {
+	c, err := caller(r)
+	if err != nil {
+		return err
+	}
+	var in org.NewTeam
+	if err := httpx.DecodeJSON(w, r, &in); err != nil {
+		return err
+	}
+	if in.ValidFrom == "" {
+		in.From = a.today()
+	} else if in.From, err = parseDay("valid_from", in.ValidFrom); err != nil {
+		return err
+	}
+	t, err := a.Orgs.CreateTeam(r.Context(), c, in)
+	if err != nil {
+		return err
+	}
+	httpx.WriteJSON(w, http.StatusCreated, toTeamJSON(t, in.From))
+	return nil
+}
+
+func (a *API) updateTeam(w http.ResponseWriter, r *http.Request) error {
+	c, err := caller(r)
+	if err != nil {
+		return err
+	}
+	var up org.TeamUpdate
+	if err := httpx.DecodeJSON(w, r, &up); err != nil {
+		return err
+	}
+	if up.ValidFrom != "" {
+		if up.From, err = parseDay("valid_from", up.ValidFrom); err != nil {
+			return err
+		}
+	} else if up.Municipalities != nil {
+		up.From = a.today()
+	}
+	t, err := a.Orgs.UpdateTeam(r.Context(), c, r.PathValue("key"), up)
+	if err != nil {
+		return err
+	}
+	on := a.today()
+	if up.From.After(on) {
+		on = up.From
+	}
+	httpx.WriteJSON(w, http.StatusOK, toTeamJSON(t, on))
+	return nil
+}
+
+func (a *API) createClinic(w http.ResponseWriter, r *http.Request) error {
+	c, err := caller(r)
+	if err != nil {
+		return err
+	}
+	var in org.NewClinic
+	if err := httpx.DecodeJSON(w, r, &in); err != nil {
+		return err
+	}
+	o, err := a.Orgs.CreateClinic(r.Context(), c, in)
+	if err != nil {
+		return err
+	}
+	httpx.WriteJSON(w, http.StatusCreated, o)
+	return nil
+}
+
+type userJSON struct {
+	ID           int64  `json:"id"`
+	Email        string `json:"email"`
+	Name         string `json:"name"`
+	Role         string `json:"role"`
+	Organisation string `json:"organisation"`
+	Active       bool   `json:"active"`
+	CreatedAt    string `json:"created_at"`
+}
+
+func toUserJSON(u account.User) userJSON {
+	return userJSON{u.ID, u.Email, u.Name, string(u.Role), u.Org, u.Active, u.CreatedAt.UTC().Format(time.RFC3339)}
+}
+
+func (a *API) listUsers(w http.ResponseWriter, r *http.Request) error {
+	c, err := caller(r)
+	if err != nil {
+		return err
+	}
+	users, err := a.Accounts.Users(r.Context(), c)
+	if err != nil {
+		return err
+	}
+	out := make([]userJSON, len(users))
+	for i, u := range users {
+		out[i] = toUserJSON(u)
+	}
+	httpx.WriteJSON(w, http.StatusOK, map[string]any{"count": len(out), "users": out})
+	return nil
+}
+
+type newUserJSON struct {
+	Email        string `json:"email"`
+	Name         string `json:"name"`
+	Role         string `json:"role"`
+	Organisation string `json:"organisation"`
+	Password     string `json:"password"`
+}
+
+func (a *API) createUser(w http.ResponseWriter, r *http.Request) error {
+	c, err := caller(r)
+	if err != nil {
+		return err
+	}
+	var in newUserJSON
+	if err := httpx.DecodeJSON(w, r, &in); err != nil {
+		return err
+	}
+	u, err := a.Accounts.CreateUser(r.Context(), c, account.NewUser{Email: in.Email, Name: in.Name, Role: in.Role, Org: in.Organisation, Password: in.Password})
+	if err != nil {
+		return err
+	}
+	httpx.WriteJSON(w, http.StatusCreated, toUserJSON(u))
+	return nil
+}
+
+func (a *API) createToken(w http.ResponseWriter, r *http.Request) error {
+	c, err := caller(r)
+	if err != nil {
+		return err
+	}
+	var in struct {
+		Email string `json:"email"`
+		Label string `json:"label"`
+	}
+	if err := httpx.DecodeJSON(w, r, &in); err != nil {
+		return err
+	}
+	if in.Email == "" {
+		in.Email = c.Email
+	}
+	secret, err := a.Accounts.CreateToken(r.Context(), c, in.Email, in.Label)
+	if err != nil {
+		return err
+	}
+	httpx.WriteJSON(w, http.StatusCreated, map[string]any{"token": secret, "email": account.NormalizeEmail(in.Email), "label": in.Label})
+	return nil
+}
+
+func (a *API) revokeToken(w http.ResponseWriter, r *http.Request) error {
+	c, err := caller(r)
+	if err != nil {
+		return err
+	}
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil {
+		return apperr.New(apperr.NotFound, "no such token")
+	}
+	if err := a.Accounts.RevokeToken(r.Context(), c, id); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}

@@ -1,0 +1,74 @@
+// Package audit defines the audit record: one event for every login, every
+// change of users, tokens and organisations, and (in later work) every
+// access to personal data. Events are written by the store in the same
+// transaction as the change they describe: if the event cannot be written,
+// the change fails too.
+package audit
+
+import (
+	"time"
+
+	"kansrijk/internal/account"
+)
+
+// Outcome of the audited action.
+const (
+	OK     = "ok"
+	Denied = "denied"
+	Failed = "failed"
+)
+
+// Actions recorded in the audit log (stable names: reports filter on them).
+const (
+	LoginOK       = "login.ok"
+	LoginFailed   = "login.failed"
+	LoginThrottle = "login.throttled"
+	Logout        = "logout"
+	UserCreate    = "user.create"
+	UserUpdate    = "user.update"
+	TokenCreate   = "token.create"
+	TokenRevoke   = "token.revoke"
+	TeamCreate    = "team.create"
+	TeamUpdate    = "team.update"
+	ClinicCreate  = "clinic.create"
+	OrgUpdate     = "organisation.update"
+	DemoLoad      = "demo.load"
+)
+
+// Event is one audit record. It never holds personal data of families in
+// clear text in Detail; it points at objects by type and id.
+type Event struct {
+	ID          int64     `json:"id"`
+	At          time.Time `json:"at"`
+	ActorUserID int64     `json:"actor_user_id,omitempty"`
+	ActorEmail  string    `json:"actor_email,omitempty"`
+	ActorRole   string    `json:"actor_role,omitempty"`
+	ActorOrg    string    `json:"actor_org,omitempty"`
+	Action      string    `json:"action"`
+	ObjectType  string    `json:"object_type,omitempty"`
+	ObjectID    string    `json:"object_id,omitempty"`
+	Purpose     string    `json:"purpose,omitempty"`
+	AgreementID int64     `json:"agreement_id,omitempty"`
+	Outcome     string    `json:"outcome"`
+	RequestID   string    `json:"request_id,omitempty"`
+	ClientAddr  string    `json:"client_addr,omitempty"`
+	Detail      string    `json:"detail,omitempty"`
+}
+
+// For returns an event about action on an object, by actor, outcome OK.
+func For(a account.Actor, action, objectType, objectID string) Event {
+	return Event{
+		ActorUserID: a.UserID, ActorEmail: a.Email, ActorRole: string(a.Role), ActorOrg: a.Org,
+		Action: action, ObjectType: objectType, ObjectID: objectID, Outcome: OK,
+		RequestID: a.RequestID, ClientAddr: a.ClientAddr,
+	}
+}
+
+// Filter selects audit events.
+type Filter struct {
+	Action     string
+	ObjectType string
+	ObjectID   string
+	ActorOrg   string
+	Limit      int
+}

@@ -1,0 +1,76 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"strings"
+
+	"kansrijk/internal/demo"
+	"kansrijk/internal/server"
+)
+
+func serve(ctx context.Context, args []string, env Env) error {
+	fs := flags("serve", env)
+	dsn := dbFlag(fs, env)
+	addr := fs.String("addr", "127.0.0.1:8080", "listen address HOST:PORT")
+	withDemo := fs.Bool("demo", false, "load demo data into an empty database")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if _, _, err := net.SplitHostPort(*addr); err != nil {
+		return &usageError{fmt.Sprintf("invalid --addr %q: want HOST:PORT", *addr), usage}
+	}
+	db, err := open(ctx, *dsn)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if *withDemo {
+		n, err := db.CountUsers(ctx)
+		if err != nil {
+			return err
+		}
+		if n == 0 {
+			fmt.Fprintln(env.Stdout, "Loading demo data…")
+			if err := demo.Load(ctx, db); err != nil {
+				return err
+			}
+		}
+	}
+	srv, err := server.New(db)
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return err
+	}
+	url := "http://" + displayAddr(ln.Addr().String())
+	fmt.Fprintf(env.Stdout, "Kansrijk %s listening on %s (database: %s %s)\n", Version(), url, db.Dialect(), db.Redacted)
+	if *withDemo {
+		fmt.Fprintf(env.Stdout, "\nDemo accounts (password %q), sign in at %s/login:\n", demo.Password, url)
+		for _, a := range demo.Accounts {
+			fmt.Fprintf(env.Stdout, "  %-12s %-32s %s\n", a.Role, a.Email, a.Org)
+		}
+		fmt.Fprintln(env.Stdout)
+	}
+	fmt.Fprintln(env.Stdout, "Press Ctrl-C to stop.")
+	if env.Ready != nil {
+		env.Ready(ln.Addr().String())
+	}
+	err = srv.Serve(ctx, ln)
+	fmt.Fprintln(env.Stdout, "Stopped.")
+	return err
+}
+
+func displayAddr(a string) string {
+	host, port, _ := net.SplitHostPort(a)
+	if host == "127.0.0.1" || host == "::1" || host == "" || host == "::" || host == "0.0.0.0" {
+		host = "localhost"
+	}
+	if strings.Contains(host, ":") {
+		host = "[" + host + "]"
+	}
+	return host + ":" + port
+}

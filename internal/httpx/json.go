@@ -1,0 +1,83 @@
+package httpx
+
+import (
+	"encoding/json"
+	"errors"
+	"io"
+	"log/slog"
+	"net/http"
+	"strings"
+
+	"kansrijk/internal/apperr"
+)
+
+// MaxJSONBody is the largest JSON request body accepted.
+const MaxJSONBody = 1 << 20
+
+// WriteJSON writes v as JSON with status.
+func WriteJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(v)
+}
+
+// ErrorBody is the JSON shape of every API error.
+type ErrorBody struct {
+	Error struct {
+		Code    string `json:"code"`
+		Message string `json:"message"`
+		Field   string `json:"field,omitempty"`
+	} `json:"error"`
+}
+
+// WriteError writes err as {"error": {"code", "message"}}. Internal errors
+// are logged with the request id and answered with a generic message.
+func WriteError(w http.ResponseWriter, r *http.Request, err error) {
+	var body ErrorBody
+	if e, ok := apperr.As(err); ok {
+		body.Error.Code, body.Error.Message, body.Error.Field = e.Code, e.Message, e.Field
+	} else {
+		slog.Error("internal error", "error", err, slog.Group("request", "method", r.Method, "path", r.URL.Path, "id", RequestID(r)))
+		body.Error.Code = apperr.Internal
+		body.Error.Message = "internal error; the request id is " + RequestID(r)
+	}
+	WriteJSON(w, Status(body.Error.Code), body)
+}
+
+// DecodeJSON decodes a JSON request body strictly into v: at most
+// MaxJSONBody bytes, no unknown fields, one value.
+func DecodeJSON(w http.ResponseWriter, r *http.Request, v any) error {
+	if ct := r.Header.Get("Content-Type"); ct != "" && !strings.HasPrefix(ct, "application/json") {
+		return apperr.New(apperr.Invalid, "Content-Type must be application/json")
+	}
+	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, MaxJSONBody))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		var tooBig *http.MaxBytesError
+		var syn *json.SyntaxError
+		var typ *json.UnmarshalTypeError
+		switch {
+		case errors.As(err, &tooBig):
+			return apperr.New(apperr.TooLarge, "request body is larger than %d bytes", MaxJSONBody)
+		case errors.Is(err, io.EOF):
+			return apperr.New(apperr.InvalidJSON, "request body is empty")
+		case strings.HasPrefix(err.Error(), "json: unknown field "):
+			field := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
+			return apperr.FieldErr(apperr.UnknownField, field, "unknown field %q", field)
+		case errors.As(err, &syn):
+			return apperr.New(apperr.InvalidJSON, "malformed JSON at byte %d", syn.Offset)
+		case errors.As(err, &typ):
+			return apperr.FieldErr(apperr.InvalidJSON, typ.Field, "field %q must be of type %s", typ.Field, typ.Type)
+		default:
+			return apperr.New(apperr.InvalidJSON, "malformed JSON: %s", err.Error())
+		}
+	}
+	if dec.More() {
+		return apperr.New(apperr.InvalidJSON, "request body must hold one JSON value")
+	}
+	return nil
+}
+

@@ -1,0 +1,190 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgconn"
+
+	"kansrijk/internal/audit"
+)
+
+// Tx is a write transaction carrying one timestamp for everything it does.
+type Tx struct {
+	*sql.Tx
+	db  *DB
+	now time.Time
+}
+
+// Now returns the time of the transaction (UTC).
+func (tx *Tx) Now() time.Time { return tx.now }
+
+// begin starts a write transaction.
+func (db *DB) begin(ctx context.Context) (*Tx, error) {
+	t, err := db.write.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, err
+	}
+	return &Tx{Tx: t, db: db, now: db.Now().UTC()}, nil
+}
+
+// inTx runs fn in a write transaction and commits it when fn returns nil.
+func (db *DB) inTx(ctx context.Context, fn func(tx *Tx) error) error {
+	tx, err := db.begin(ctx)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	if err := fn(tx); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
+// Audit appends an audit event within the transaction. If it fails, the
+// caller's whole transaction fails: no change without its record.
+func (tx *Tx) Audit(ctx context.Context, ev audit.Event) error {
+	if ev.Outcome == "" {
+		ev.Outcome = audit.OK
+	}
+	_, err := tx.ExecContext(ctx, `INSERT INTO audit_events
+		(at, actor_user_id, actor_email, actor_role, actor_org, action, object_type, object_id,
+		 purpose, agreement_id, outcome, request_id, client_addr, detail)
+		VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14)`,
+		ts(tx.now), nullInt(ev.ActorUserID), ev.ActorEmail, ev.ActorRole, ev.ActorOrg, ev.Action,
+		ev.ObjectType, ev.ObjectID, ev.Purpose, nullInt(ev.AgreementID), ev.Outcome,
+		ev.RequestID, ev.ClientAddr, ev.Detail)
+	if err != nil {
+		return fmt.Errorf("write audit event %s: %w", ev.Action, err)
+	}
+	return nil
+}
+
+// AuditEvents lists audit events, newest first.
+func (db *DB) AuditEvents(ctx context.Context, f audit.Filter) ([]audit.Event, error) {
+	where, args := []string{"1=1"}, []any{}
+	add := func(cond string, v any) {
+		args = append(args, v)
+		where = append(where, fmt.Sprintf(cond, len(args)))
+	}
+	if f.Action != "" {
+		add("action = $%d", f.Action)
+	}
+	if f.ObjectType != "" {
+		add("object_type = $%d", f.ObjectType)
+	}
+	if f.ObjectID != "" {
+		add("object_id = $%d", f.ObjectID)
+	}
+	if f.ActorOrg != "" {
+		add("actor_org = $%d", f.ActorOrg)
+	}
+	limit := f.Limit
+	if limit <= 0 || limit > 1000 {
+		limit = 100
+	}
+	rows, err := db.read.QueryContext(ctx, `SELECT id, at, COALESCE(actor_user_id,0), actor_email, actor_role, actor_org,
+		action, object_type, object_id, purpose, COALESCE(agreement_id,0), outcome, request_id, client_addr, detail
+		FROM audit_events WHERE `+strings.Join(where, " AND ")+fmt.Sprintf(" ORDER BY id DESC LIMIT %d", limit), args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []audit.Event
+	for rows.Next() {
+		var e audit.Event
+		var at timeCol
+		if err := rows.Scan(&e.ID, &at, &e.ActorUserID, &e.ActorEmail, &e.ActorRole, &e.ActorOrg, &e.Action,
+			&e.ObjectType, &e.ObjectID, &e.Purpose, &e.AgreementID, &e.Outcome, &e.RequestID, &e.ClientAddr, &e.Detail); err != nil {
+			return nil, err
+		}
+		e.At = at.T
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}
+
+// timeLayout is fixed width so that SQLite text timestamps sort correctly.
+const timeLayout = "2006-01-02T15:04:05.000000Z"
+
+// ts formats a timestamp for either backend.
+func ts(t time.Time) string { return t.UTC().Format(timeLayout) }
+
+// day formats a date for either backend.
+func day(t time.Time) string { return t.UTC().Format(time.DateOnly) }
+
+func nullInt(v int64) any {
+	if v == 0 {
+		return nil
+	}
+	return v
+}
+
+func nullStr(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
+
+func nullDay(t *time.Time) any {
+	if t == nil {
+		return nil
+	}
+	return day(*t)
+}
+
+// timeCol scans a timestamp or date column of either backend.
+type timeCol struct {
+	T     time.Time
+	Valid bool
+}
+
+func (c *timeCol) Scan(v any) error {
+	switch x := v.(type) {
+	case nil:
+		c.T, c.Valid = time.Time{}, false
+		return nil
+	case time.Time:
+		c.T, c.Valid = x.UTC(), true
+		return nil
+	case string:
+		return c.parse(x)
+	case []byte:
+		return c.parse(string(x))
+	}
+	return fmt.Errorf("cannot scan %T into a time", v)
+}
+
+func (c *timeCol) parse(s string) error {
+	for _, layout := range []string{timeLayout, time.RFC3339Nano, time.DateOnly, "2006-01-02 15:04:05.999999999-07:00"} {
+		if t, err := time.Parse(layout, s); err == nil {
+			c.T, c.Valid = t.UTC(), true
+			return nil
+		}
+	}
+	return fmt.Errorf("cannot parse time %q", s)
+}
+
+// Ptr returns the time or nil when the column was NULL.
+func (c timeCol) Ptr() *time.Time {
+	if !c.Valid {
+		return nil
+	}
+	t := c.T
+	return &t
+}
+
+// isUniqueViolation reports whether err is a unique-constraint violation
+// of either backend.
+func isUniqueViolation(err error) bool {
+	var pg *pgconn.PgError
+	if errors.As(err, &pg) {
+		return pg.Code == "23505"
+	}
+	return err != nil && strings.Contains(err.Error(), "UNIQUE constraint failed")
+}

@@ -1,0 +1,379 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"kansrijk/internal/account"
+	"kansrijk/internal/apperr"
+	"kansrijk/internal/audit"
+)
+
+// Login throttling: after this many failures within the window, further
+// attempts for that e-mail (or from that address) are refused unchecked.
+const (
+	MaxFailuresPerEmail = 5
+	MaxFailuresPerAddr  = 20
+	FailureWindow       = 15 * time.Minute
+	// SessionLifetime is how long a session lasts after login.
+	SessionLifetime = 10 * time.Hour
+)
+
+const userColumns = `u.id, u.email, u.name, u.role, u.org_key, o.kind, o.name, u.active, u.created_at`
+
+func scanUser(row interface{ Scan(...any) error }) (account.User, error) {
+	var u account.User
+	var role, kind string
+	var created timeCol
+	err := row.Scan(&u.ID, &u.Email, &u.Name, &role, &u.Org, &kind, &u.OrgName, &u.Active, &created)
+	u.Role, u.OrgKind, u.CreatedAt = account.Role(role), account.OrgKind(kind), created.T
+	return u, err
+}
+
+// canManageUsersOf reports whether the actor may manage users of org:
+// admins everywhere, an OCMW admin at its own OCMW.
+func canManageUsersOf(a account.Actor, orgKey string) bool {
+	return a.Role == account.Admin || (a.Role == account.OCMWAdmin && a.Org == orgKey)
+}
+
+// CreateUser creates a user. Admins create users anywhere; an OCMW admin
+// only at its own OCMW and not as admin. Returns unknown_role,
+// unknown_organisation, role_not_allowed_for_organisation, duplicate or
+// invalid, and changes nothing then.
+func (db *DB) CreateUser(ctx context.Context, a account.Actor, in account.NewUser) (u account.User, err error) {
+	if err := in.Normalize(); err != nil {
+		return u, err
+	}
+	role := account.Role(in.Role)
+	if !canManageUsersOf(a, in.Org) || (a.Role == account.OCMWAdmin && role != account.OCMWWorker && role != account.OCMWAdmin) {
+		return u, apperr.New(apperr.Forbidden, "you may not create users at %s", in.Org).WithKey("error.forbidden", nil)
+	}
+	o, err := db.Organisation(ctx, in.Org)
+	if err != nil {
+		return u, err
+	}
+	if !role.AllowedAt(o.Kind) {
+		return u, apperr.FieldErr(apperr.WrongOrgForRole, "role", "role %s cannot belong to organisation %s (a %s)", role, o.Key, o.Kind).
+			WithKey("error.role_not_allowed", map[string]any{"Role": string(role), "Org": o.Name})
+	}
+	hash := ""
+	if in.Password != "" {
+		if hash, err = account.HashPassword(in.Password); err != nil {
+			return u, err
+		}
+	}
+	var id int64
+	err = db.inTx(ctx, func(tx *Tx) error {
+		err := tx.QueryRowContext(ctx, `INSERT INTO users (email, name, role, org_key, password_hash, created_at, updated_at)
+			VALUES ($1,$2,$3,$4,$5,$6,$6) RETURNING id`, in.Email, in.Name, string(role), in.Org, hash, ts(tx.now)).Scan(&id)
+		if isUniqueViolation(err) {
+			return apperr.FieldErr(apperr.Duplicate, "email", "a user with e-mail %s exists already", in.Email).
+				WithKey("error.duplicate_email", map[string]any{"Email": in.Email})
+		}
+		if err != nil {
+			return err
+		}
+		ev := audit.For(a, audit.UserCreate, "user", strconv.FormatInt(id, 10))
+		ev.Detail = fmt.Sprintf("role=%s org=%s", role, in.Org)
+		return tx.Audit(ctx, ev)
+	})
+	if err != nil {
+		return u, err
+	}
+	return db.User(ctx, id)
+}
+
+// User returns a user by id, or not_found.
+func (db *DB) User(ctx context.Context, id int64) (account.User, error) {
+	u, err := scanUser(db.read.QueryRowContext(ctx, `SELECT `+userColumns+` FROM users u JOIN organisations o ON o.key = u.org_key WHERE u.id = $1`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return u, apperr.New(apperr.NotFound, "no such user").WithKey("error.not_found", nil)
+	}
+	return u, err
+}
+
+// UserByEmail returns a user by e-mail, or not_found.
+func (db *DB) UserByEmail(ctx context.Context, email string) (account.User, error) {
+	u, err := scanUser(db.read.QueryRowContext(ctx, `SELECT `+userColumns+` FROM users u JOIN organisations o ON o.key = u.org_key WHERE u.email = $1`,
+		account.NormalizeEmail(email)))
+	if errors.Is(err, sql.ErrNoRows) {
+		return u, apperr.FieldErr(apperr.NotFound, "email", "no user with e-mail %s", account.NormalizeEmail(email)).WithKey("error.not_found", nil)
+	}
+	return u, err
+}
+
+// Users lists the users the actor may manage: all for an admin, its own
+// organisation's for an OCMW admin; forbidden for other roles.
+func (db *DB) Users(ctx context.Context, a account.Actor) ([]account.User, error) {
+	if err := a.Require(account.ManageUsers); err != nil {
+		return nil, err
+	}
+	q, args := `SELECT `+userColumns+` FROM users u JOIN organisations o ON o.key = u.org_key`, []any{}
+	if a.Role != account.Admin {
+		q += ` WHERE u.org_key = $1`
+		args = append(args, a.Org)
+	}
+	rows, err := db.read.QueryContext(ctx, q+` ORDER BY o.name, u.email`, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []account.User
+	for rows.Next() {
+		u, err := scanUser(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, u)
+	}
+	return out, rows.Err()
+}
+
+// SetUserActive activates or deactivates a user; deactivation ends its
+// sessions and revokes its tokens.
+func (db *DB) SetUserActive(ctx context.Context, a account.Actor, id int64, active bool) error {
+	u, err := db.User(ctx, id)
+	if err != nil {
+		return err
+	}
+	if !canManageUsersOf(a, u.Org) {
+		return apperr.New(apperr.NotFound, "no such user").WithKey("error.not_found", nil)
+	}
+	if u.ID == a.UserID && !active {
+		return apperr.New(apperr.Invalid, "you cannot deactivate yourself").WithKey("error.self_deactivate", nil)
+	}
+	return db.inTx(ctx, func(tx *Tx) error {
+		if _, err := tx.ExecContext(ctx, `UPDATE users SET active = $1, updated_at = $2 WHERE id = $3`, active, ts(tx.now), id); err != nil {
+			return err
+		}
+		if !active {
+			if _, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE user_id = $1`, id); err != nil {
+				return err
+			}
+			if _, err := tx.ExecContext(ctx, `UPDATE api_tokens SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL`, ts(tx.now), id); err != nil {
+				return err
+			}
+		}
+		ev := audit.For(a, audit.UserUpdate, "user", strconv.FormatInt(id, 10))
+		ev.Detail = fmt.Sprintf("active=%t", active)
+		return tx.Audit(ctx, ev)
+	})
+}
+
+// CreateToken creates an API token for the user with the given e-mail and
+// returns its secret, which is shown once and stored only as a hash. Users
+// create their own tokens; admins (and OCMW admins for their OCMW) create
+// them for others.
+func (db *DB) CreateToken(ctx context.Context, a account.Actor, email, label string) (secret string, err error) {
+	u, err := db.UserByEmail(ctx, email)
+	if err != nil {
+		return "", err
+	}
+	if u.ID != a.UserID && !canManageUsersOf(a, u.Org) {
+		return "", apperr.New(apperr.Forbidden, "you may not create tokens for this user").WithKey("error.forbidden", nil)
+	}
+	if !u.Active {
+		return "", apperr.New(apperr.Invalid, "user %s is not active", u.Email).WithKey("error.user_inactive", nil)
+	}
+	label = strings.TrimSpace(label)
+	if len(label) > 100 {
+		return "", apperr.FieldErr(apperr.Invalid, "label", "label is too long").WithKey("error.too_long", nil)
+	}
+	secret, hash := account.NewSecret(account.TokenPrefix)
+	err = db.inTx(ctx, func(tx *Tx) error {
+		var id int64
+		if err := tx.QueryRowContext(ctx, `INSERT INTO api_tokens (user_id, label, hash, created_at) VALUES ($1,$2,$3,$4) RETURNING id`,
+			u.ID, label, hash, ts(tx.now)).Scan(&id); err != nil {
+			return err
+		}
+		ev := audit.For(a, audit.TokenCreate, "token", strconv.FormatInt(id, 10))
+		ev.Detail = fmt.Sprintf("user=%d", u.ID)
+		return tx.Audit(ctx, ev)
+	})
+	return secret, err
+}
+
+// Tokens lists a user's tokens (own, or as one who manages the user).
+func (db *DB) Tokens(ctx context.Context, a account.Actor, userID int64) ([]account.Token, error) {
+	u, err := db.User(ctx, userID)
+	if err != nil {
+		return nil, err
+	}
+	if u.ID != a.UserID && !canManageUsersOf(a, u.Org) {
+		return nil, apperr.New(apperr.NotFound, "no such user").WithKey("error.not_found", nil)
+	}
+	rows, err := db.read.QueryContext(ctx, `SELECT id, user_id, label, created_at, last_used_at, revoked_at FROM api_tokens WHERE user_id = $1 ORDER BY id`, userID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []account.Token
+	for rows.Next() {
+		var t account.Token
+		var c, l, r timeCol
+		if err := rows.Scan(&t.ID, &t.UserID, &t.Label, &c, &l, &r); err != nil {
+			return nil, err
+		}
+		t.CreatedAt, t.LastUsedAt, t.RevokedAt = c.T, l.Ptr(), r.Ptr()
+		out = append(out, t)
+	}
+	return out, rows.Err()
+}
+
+// RevokeToken revokes a token; its owner or someone who manages the owner.
+func (db *DB) RevokeToken(ctx context.Context, a account.Actor, id int64) error {
+	var userID int64
+	err := db.read.QueryRowContext(ctx, `SELECT user_id FROM api_tokens WHERE id = $1`, id).Scan(&userID)
+	if errors.Is(err, sql.ErrNoRows) {
+		return apperr.New(apperr.NotFound, "no such token").WithKey("error.not_found", nil)
+	}
+	if err != nil {
+		return err
+	}
+	u, err := db.User(ctx, userID)
+	if err != nil {
+		return err
+	}
+	if u.ID != a.UserID && !canManageUsersOf(a, u.Org) {
+		return apperr.New(apperr.NotFound, "no such token").WithKey("error.not_found", nil)
+	}
+	return db.inTx(ctx, func(tx *Tx) error {
+		if _, err := tx.ExecContext(ctx, `UPDATE api_tokens SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL`, ts(tx.now), id); err != nil {
+			return err
+		}
+		return tx.Audit(ctx, audit.For(a, audit.TokenRevoke, "token", strconv.FormatInt(id, 10)))
+	})
+}
+
+func actorOf(u account.User, via string) account.Actor {
+	return account.Actor{UserID: u.ID, Email: u.Email, Name: u.Name, Role: u.Role, Org: u.Org, OrgKind: u.OrgKind, Via: via}
+}
+
+// ActorByToken authenticates an API token. Unknown, revoked or inactive
+// tokens give unauthorized.
+func (db *DB) ActorByToken(ctx context.Context, secret string) (account.Actor, error) {
+	u, err := scanUser(db.read.QueryRowContext(ctx, `SELECT `+userColumns+` FROM api_tokens t JOIN users u ON u.id = t.user_id
+		JOIN organisations o ON o.key = u.org_key WHERE t.hash = $1 AND t.revoked_at IS NULL AND u.active`, account.HashSecret(secret)))
+	if errors.Is(err, sql.ErrNoRows) {
+		return account.Actor{}, apperr.New(apperr.Unauthorized, "invalid or revoked token").WithKey("error.unauthorized", nil)
+	}
+	if err != nil {
+		return account.Actor{}, err
+	}
+	return actorOf(u, "token"), nil
+}
+
+// Login checks e-mail and password and opens a session. Every attempt is
+// audited. After too many failures for the e-mail or the client address
+// within FailureWindow, attempts are refused (too_many_attempts) unchecked.
+func (db *DB) Login(ctx context.Context, email, password, addr, requestID string) (s account.Session, err error) {
+	email = account.NormalizeEmail(email)
+	now := db.Now().UTC()
+	since := ts(now.Add(-FailureWindow))
+	var byEmail, byAddr int
+	if err := db.read.QueryRowContext(ctx, `SELECT
+		(SELECT count(*) FROM login_failures WHERE email = $1 AND at > $3),
+		(SELECT count(*) FROM login_failures WHERE addr = $2 AND at > $3)`, email, addr, since).Scan(&byEmail, &byAddr); err != nil {
+		return s, err
+	}
+	ev := audit.Event{ActorEmail: email, Action: audit.LoginFailed, Outcome: audit.Failed, RequestID: requestID, ClientAddr: addr, ObjectType: "user"}
+	if byEmail >= MaxFailuresPerEmail || byAddr >= MaxFailuresPerAddr {
+		ev.Action, ev.Outcome = audit.LoginThrottle, audit.Denied
+		if err := db.inTx(ctx, func(tx *Tx) error { return tx.Audit(ctx, ev) }); err != nil {
+			return s, err
+		}
+		return s, apperr.New(apperr.Throttled, "too many failed attempts; try again in %d minutes", int(FailureWindow.Minutes())).
+			WithKey("error.throttled", map[string]any{"N": int(FailureWindow.Minutes())})
+	}
+	var hash string
+	u, err := scanUser(db.read.QueryRowContext(ctx, `SELECT `+userColumns+` FROM users u JOIN organisations o ON o.key = u.org_key WHERE u.email = $1`, email))
+	if err == nil {
+		err = db.read.QueryRowContext(ctx, `SELECT password_hash FROM users WHERE id = $1`, u.ID).Scan(&hash)
+	}
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return s, err
+	}
+	ok := false
+	if hash != "" && u.Active {
+		ok = account.CheckPassword(hash, password)
+	} else {
+		account.BurnTime(password)
+	}
+	if !ok {
+		if u.ID != 0 {
+			ev.ActorUserID, ev.ObjectID = u.ID, strconv.FormatInt(u.ID, 10)
+		}
+		err := db.inTx(ctx, func(tx *Tx) error {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO login_failures (email, addr, at) VALUES ($1,$2,$3)`, email, addr, ts(tx.now)); err != nil {
+				return err
+			}
+			return tx.Audit(ctx, ev)
+		})
+		if err != nil {
+			return s, err
+		}
+		return s, apperr.New(apperr.BadCredentials, "wrong e-mail or password").WithKey("error.bad_credentials", nil)
+	}
+	secret, hashS := account.NewSecret("krs_")
+	csrf, _ := account.NewSecret("")
+	s = account.Session{Secret: secret, CSRF: csrf, Expires: now.Add(SessionLifetime), Actor: actorOf(u, "session")}
+	s.Actor.RequestID, s.Actor.ClientAddr = requestID, addr
+	err = db.inTx(ctx, func(tx *Tx) error {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO sessions (hash, user_id, csrf, created_at, expires_at) VALUES ($1,$2,$3,$4,$5)`,
+			hashS, u.ID, csrf, ts(tx.now), ts(s.Expires)); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM login_failures WHERE email = $1`, email); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE expires_at < $1`, ts(tx.now)); err != nil {
+			return err
+		}
+		ev := audit.For(s.Actor, audit.LoginOK, "user", strconv.FormatInt(u.ID, 10))
+		return tx.Audit(ctx, ev)
+	})
+	return s, err
+}
+
+// SessionBySecret returns the live session for a cookie value.
+func (db *DB) SessionBySecret(ctx context.Context, secret string) (account.Session, error) {
+	var s account.Session
+	var exp timeCol
+	row := db.read.QueryRowContext(ctx, `SELECT `+userColumns+`, s.csrf, s.expires_at FROM sessions s JOIN users u ON u.id = s.user_id
+		JOIN organisations o ON o.key = u.org_key WHERE s.hash = $1 AND s.expires_at > $2 AND u.active`, account.HashSecret(secret), ts(db.Now()))
+	var u account.User
+	var role, kind string
+	var created timeCol
+	err := row.Scan(&u.ID, &u.Email, &u.Name, &role, &u.Org, &kind, &u.OrgName, &u.Active, &created, &s.CSRF, &exp)
+	if errors.Is(err, sql.ErrNoRows) {
+		return s, apperr.New(apperr.Unauthorized, "not signed in").WithKey("error.unauthorized", nil)
+	}
+	if err != nil {
+		return s, err
+	}
+	u.Role, u.OrgKind = account.Role(role), account.OrgKind(kind)
+	s.Actor, s.Expires = actorOf(u, "session"), exp.T
+	return s, nil
+}
+
+// Logout ends a session.
+func (db *DB) Logout(ctx context.Context, a account.Actor, secret string) error {
+	return db.inTx(ctx, func(tx *Tx) error {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE hash = $1`, account.HashSecret(secret)); err != nil {
+			return err
+		}
+		return tx.Audit(ctx, audit.For(a, audit.Logout, "user", strconv.FormatInt(a.UserID, 10)))
+	})
+}
+
+// CountUsers returns the number of users (to tell an empty database).
+func (db *DB) CountUsers(ctx context.Context) (int, error) {
+	var n int
+	err := db.read.QueryRowContext(ctx, `SELECT count(*) FROM users`).Scan(&n)
+	return n, err
+}

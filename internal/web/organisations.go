@@ -1,0 +1,255 @@
+package web
+
+import (
+	"net/http"
+	"sort"
+	"strings"
+
+	"kansrijk/internal/account"
+	"kansrijk/internal/apperr"
+	"kansrijk/internal/municipality"
+	"kansrijk/internal/org"
+)
+
+func (ui *UI) showOrganisations(w http.ResponseWriter, r *http.Request, a account.Actor) {
+	kind := r.URL.Query().Get("kind")
+	if kind == "" {
+		kind = "team"
+	}
+	switch kind {
+	case "team", "ocmw", "clinic", "other":
+	default:
+		kind = "team"
+	}
+	data := map[string]any{"Kind": kind, "CanManage": a.Can(account.ManageOrganisations)}
+	today := ui.today()
+	if kind == "team" {
+		teams, err := ui.Orgs.Teams(r.Context(), today)
+		if err != nil {
+			ui.fail(w, r, err)
+			return
+		}
+		data["Teams"] = teams
+		covered := map[string]bool{}
+		for _, t := range teams {
+			for _, n := range t.Municipalities {
+				covered[n] = true
+			}
+		}
+		var uncovered []municipality.Municipality
+		for _, m := range ui.Municipalities.On(today, municipality.Flanders) {
+			if !covered[m.NIS] {
+				uncovered = append(uncovered, m)
+			}
+		}
+		data["Uncovered"] = uncovered
+	} else {
+		f := org.Filter{Kind: kind, On: &today}
+		if kind == "other" {
+			f.Kind = ""
+		}
+		list, err := ui.Orgs.Organisations(r.Context(), f)
+		if err != nil {
+			ui.fail(w, r, err)
+			return
+		}
+		if kind == "other" {
+			var keep []org.Organisation
+			for _, o := range list {
+				if o.Kind == account.KindOpgroeien || o.Kind == account.KindCAW {
+					keep = append(keep, o)
+				}
+			}
+			list = keep
+		}
+		data["Orgs"] = list
+	}
+	ui.render(w, http.StatusOK, "organisations", ui.page(r, "page.organisations.title", data))
+}
+
+// muniName returns "Name (NIS)" lookups for the team pages.
+type areaEntry struct {
+	NIS, Name, Province string
+	Checked             bool
+}
+
+// areaChoices lists the Flemish municipalities valid on a day, grouped by
+// province, with those in selected checked.
+func (ui *UI) areaChoices(on interface{ Format(string) string }, list []municipality.Municipality, selected []string) map[string][]areaEntry {
+	sel := map[string]bool{}
+	for _, s := range selected {
+		sel[s] = true
+	}
+	out := map[string][]areaEntry{}
+	for _, m := range list {
+		out[m.Province] = append(out[m.Province], areaEntry{m.NIS, m.Name, m.Province, sel[m.NIS]})
+	}
+	return out
+}
+
+type provinceGroup struct {
+	Province string
+	Entries  []areaEntry
+}
+
+func groups(m map[string][]areaEntry) []provinceGroup {
+	var out []provinceGroup
+	for p, e := range m {
+		out = append(out, provinceGroup{p, e})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Province < out[j].Province })
+	return out
+}
+
+func (ui *UI) showTeam(w http.ResponseWriter, r *http.Request, a account.Actor) {
+	on := ui.today()
+	if s := r.URL.Query().Get("on"); s != "" {
+		if d, err := municipality.ParseDate(s); err == nil {
+			on = d
+		}
+	}
+	t, err := ui.Orgs.Team(r.Context(), r.PathValue("key"), on)
+	if err != nil {
+		ui.fail(w, r, err)
+		return
+	}
+	var area []municipality.Municipality
+	for _, n := range t.Municipalities {
+		if m, ok := ui.Municipalities.ByNIS(n); ok {
+			area = append(area, m)
+		}
+	}
+	sort.Slice(area, func(i, j int) bool { return strings.ToLower(area[i].Name) < strings.ToLower(area[j].Name) })
+	ui.render(w, http.StatusOK, "team", ui.page(r, "page.team.title", map[string]any{
+		"Team": t, "Area": area, "On": on, "CanManage": a.Can(account.ManageOrganisations)}))
+}
+
+func (ui *UI) teamForm(w http.ResponseWriter, r *http.Request, status int, p *Page, t *org.Team, selected []string) {
+	on := ui.today()
+	if s := p.Form.Get("valid_from"); s != "" {
+		if d, err := municipality.ParseDate(s); err == nil {
+			on = d
+		}
+	}
+	p.Data = map[string]any{"Team": t, "Groups": groups(ui.areaChoices(on, ui.Municipalities.On(on, municipality.Flanders), selected)), "On": on}
+	ui.render(w, status, "team_form", p)
+}
+
+func (ui *UI) showTeamForm(w http.ResponseWriter, r *http.Request, a account.Actor) {
+	if err := a.Require(account.ManageOrganisations); err != nil {
+		ui.fail(w, r, err)
+		return
+	}
+	p := ui.page(r, "page.team_new.title", nil)
+	p.Form = r.URL.Query()
+	if p.Form.Get("valid_from") == "" {
+		p.Form.Set("valid_from", ui.today().Format("2006-01-02"))
+	}
+	ui.teamForm(w, r, http.StatusOK, p, nil, nil)
+}
+
+func (ui *UI) createTeam(w http.ResponseWriter, r *http.Request, a account.Actor) {
+	f := r.PostForm
+	in := org.NewTeam{Key: "team-" + strings.TrimPrefix(strings.TrimSpace(f.Get("slug")), "team-"), Name: f.Get("name"), Municipalities: f["municipality"]}
+	if f.Get("slug") == "" {
+		in.Key = "team-" + org.Slugify(in.Name)
+	}
+	var err error
+	if in.From, err = municipality.ParseDate(f.Get("valid_from")); err != nil {
+		err = apperr.FieldErr(apperr.InvalidDate, "valid_from", "invalid date").WithKey("error.invalid_date_value", map[string]any{"Value": f.Get("valid_from")})
+	} else {
+		_, err = ui.Orgs.CreateTeam(r.Context(), a, in)
+	}
+	if err != nil {
+		p := ui.page(r, "page.team_new.title", nil).withError(r, err)
+		p.Form = f
+		ui.teamForm(w, r, statusOf(err), p, nil, in.Municipalities)
+		return
+	}
+	http.Redirect(w, r, "/teams/"+in.Key+"?ok=team_created", http.StatusSeeOther)
+}
+
+func (ui *UI) showTeamEdit(w http.ResponseWriter, r *http.Request, a account.Actor) {
+	if err := a.Require(account.ManageOrganisations); err != nil {
+		ui.fail(w, r, err)
+		return
+	}
+	t, err := ui.Orgs.Team(r.Context(), r.PathValue("key"), ui.today())
+	if err != nil {
+		ui.fail(w, r, err)
+		return
+	}
+	p := ui.page(r, "page.team_edit.title", nil)
+	p.Form = map[string][]string{"name": {t.Name}, "valid_from": {ui.today().AddDate(0, 0, 1).Format("2006-01-02")}}
+	ui.teamForm(w, r, http.StatusOK, p, &t, t.Municipalities)
+}
+
+func (ui *UI) updateTeam(w http.ResponseWriter, r *http.Request, a account.Actor) {
+	key := r.PathValue("key")
+	t, err := ui.Orgs.Team(r.Context(), key, ui.today())
+	if err != nil {
+		ui.fail(w, r, err)
+		return
+	}
+	f := r.PostForm
+	name := f.Get("name")
+	up := org.TeamUpdate{Name: &name}
+	area := f["municipality"]
+	if !sameSet(area, t.Municipalities) {
+		up.Municipalities = &area
+		if up.From, err = municipality.ParseDate(f.Get("valid_from")); err != nil {
+			err = apperr.FieldErr(apperr.InvalidDate, "valid_from", "invalid date").WithKey("error.invalid_date_value", map[string]any{"Value": f.Get("valid_from")})
+		}
+	}
+	if err == nil {
+		_, err = ui.Orgs.UpdateTeam(r.Context(), a, key, up)
+	}
+	if err != nil {
+		p := ui.page(r, "page.team_edit.title", nil).withError(r, err)
+		p.Form = f
+		ui.teamForm(w, r, statusOf(err), p, &t, area)
+		return
+	}
+	http.Redirect(w, r, "/teams/"+key+"?ok=team_updated", http.StatusSeeOther)
+}
+
+func sameSet(a, b []string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	m := map[string]bool{}
+	for _, x := range a {
+		m[x] = true
+	}
+	for _, x := range b {
+		if !m[x] {
+			return false
+		}
+	}
+	return true
+}
+
+func (ui *UI) showClinicForm(w http.ResponseWriter, r *http.Request, a account.Actor) {
+	if err := a.Require(account.ManageOrganisations); err != nil {
+		ui.fail(w, r, err)
+		return
+	}
+	p := ui.page(r, "page.clinic_new.title", nil)
+	p.Form = r.URL.Query()
+	ui.render(w, http.StatusOK, "clinic_form", p)
+}
+
+func (ui *UI) createClinic(w http.ResponseWriter, r *http.Request, a account.Actor) {
+	f := r.PostForm
+	in := org.NewClinic{Name: f.Get("name"), Key: "clinic-" + strings.TrimPrefix(strings.TrimSpace(f.Get("slug")), "clinic-")}
+	if strings.TrimSpace(f.Get("slug")) == "" {
+		in.Key = "clinic-" + org.Slugify(in.Name)
+	}
+	if _, err := ui.Orgs.CreateClinic(r.Context(), a, in); err != nil {
+		p := ui.page(r, "page.clinic_new.title", nil).withError(r, err)
+		p.Form = f
+		ui.render(w, statusOf(err), "clinic_form", p)
+		return
+	}
+	http.Redirect(w, r, "/organisations?kind=clinic&ok=clinic_created", http.StatusSeeOther)
+}

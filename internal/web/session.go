@@ -1,0 +1,59 @@
+package web
+
+import (
+	"net/http"
+
+	"kansrijk/internal/account"
+	"kansrijk/internal/httpx"
+)
+
+func (ui *UI) showLogin(w http.ResponseWriter, r *http.Request) {
+	if _, ok := httpx.Actor(r); ok {
+		http.Redirect(w, r, safeNext(r.URL.Query().Get("next")), http.StatusSeeOther)
+		return
+	}
+	p := ui.page(r, "page.login.title", nil)
+	p.Form = r.URL.Query()
+	ui.render(w, http.StatusOK, "login", p)
+}
+
+func (ui *UI) login(w http.ResponseWriter, r *http.Request) {
+	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
+	if err := r.ParseForm(); err != nil {
+		ui.renderError(w, r, http.StatusRequestEntityTooLarge, "error.body_too_large")
+		return
+	}
+	s, err := ui.Accounts.Login(r.Context(), r.PostForm.Get("email"), r.PostForm.Get("password"), httpx.ClientAddr(r), httpx.RequestID(r))
+	if err != nil {
+		p := ui.page(r, "page.login.title", nil).withError(r, err)
+		p.Form = r.PostForm
+		p.Form.Del("password")
+		ui.render(w, statusOf(err), "login", p)
+		return
+	}
+	http.SetCookie(w, &http.Cookie{
+		Name: httpx.SessionCookie, Value: s.Secret, Path: "/", Expires: s.Expires,
+		HttpOnly: true, Secure: true, SameSite: http.SameSiteLaxMode,
+	})
+	http.Redirect(w, r, safeNext(r.PostForm.Get("next")), http.StatusSeeOther)
+}
+
+func (ui *UI) logout(w http.ResponseWriter, r *http.Request, a account.Actor) {
+	if c, err := r.Cookie(httpx.SessionCookie); err == nil {
+		if err := ui.Accounts.Logout(r.Context(), a, c.Value); err != nil {
+			ui.fail(w, r, err)
+			return
+		}
+	}
+	http.SetCookie(w, &http.Cookie{Name: httpx.SessionCookie, Value: "", Path: "/", MaxAge: -1, HttpOnly: true, Secure: true, SameSite: http.SameSiteLaxMode})
+	http.Redirect(w, r, "/login?ok=logged_out", http.StatusSeeOther)
+}
+
+func (ui *UI) showHome(w http.ResponseWriter, r *http.Request, a account.Actor) {
+	o, err := ui.Orgs.Organisation(r.Context(), a.Org)
+	if err != nil {
+		ui.fail(w, r, err)
+		return
+	}
+	ui.render(w, http.StatusOK, "home", ui.page(r, "page.home.title", map[string]any{"Org": o, "Role": a.Role}))
+}

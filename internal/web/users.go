@@ -1,0 +1,78 @@
+package web
+
+import (
+	"net/http"
+	"strconv"
+
+	"kansrijk/internal/account"
+	"kansrijk/internal/org"
+)
+
+func (ui *UI) showUsers(w http.ResponseWriter, r *http.Request, a account.Actor) {
+	users, err := ui.Accounts.Users(r.Context(), a)
+	if err != nil {
+		ui.fail(w, r, err)
+		return
+	}
+	ui.render(w, http.StatusOK, "users", ui.page(r, "page.users.title", map[string]any{"Users": users}))
+}
+
+func (ui *UI) userForm(w http.ResponseWriter, r *http.Request, a account.Actor, status int, p *Page) {
+	var orgs []org.Organisation
+	if a.Role == account.Admin {
+		today := ui.today()
+		list, err := ui.Orgs.Organisations(r.Context(), org.Filter{On: &today})
+		if err != nil {
+			ui.fail(w, r, err)
+			return
+		}
+		orgs = list
+	} else {
+		o, err := ui.Orgs.Organisation(r.Context(), a.Org)
+		if err != nil {
+			ui.fail(w, r, err)
+			return
+		}
+		orgs = []org.Organisation{o}
+	}
+	roles := account.Roles
+	if a.Role == account.OCMWAdmin {
+		roles = []account.Role{account.OCMWWorker, account.OCMWAdmin}
+	}
+	p.Data = map[string]any{"Orgs": orgs, "Roles": roles}
+	ui.render(w, status, "user_form", p)
+}
+
+func (ui *UI) showUserForm(w http.ResponseWriter, r *http.Request, a account.Actor) {
+	if err := a.Require(account.ManageUsers); err != nil {
+		ui.fail(w, r, err)
+		return
+	}
+	p := ui.page(r, "page.user_new.title", nil)
+	p.Form = r.URL.Query()
+	ui.userForm(w, r, a, http.StatusOK, p)
+}
+
+func (ui *UI) createUser(w http.ResponseWriter, r *http.Request, a account.Actor) {
+	f := r.PostForm
+	_, err := ui.Accounts.CreateUser(r.Context(), a, account.NewUser{
+		Email: f.Get("email"), Name: f.Get("name"), Role: f.Get("role"), Org: f.Get("org"), Password: f.Get("password"),
+	})
+	if err != nil {
+		p := ui.page(r, "page.user_new.title", nil).withError(r, err)
+		p.Form = f
+		p.Form.Del("password")
+		ui.userForm(w, r, a, statusOf(err), p)
+		return
+	}
+	http.Redirect(w, r, "/users?ok=user_created", http.StatusSeeOther)
+}
+
+func (ui *UI) setUserActive(w http.ResponseWriter, r *http.Request, a account.Actor) {
+	id, _ := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err := ui.Accounts.SetUserActive(r.Context(), a, id, r.PostForm.Get("active") == "true"); err != nil {
+		ui.fail(w, r, err)
+		return
+	}
+	http.Redirect(w, r, "/users?ok=user_updated", http.StatusSeeOther)
+}

@@ -1,0 +1,308 @@
+// Package web is Kansrijk's server-rendered HTML interface, Dutch first
+// and English second, usable without JavaScript. Handlers are thin: they
+// identify the user, parse the form, call the same stores as the API, and
+// render or redirect (Post/Redirect/Get).
+package web
+
+import (
+	"bytes"
+	"embed"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"kansrijk/internal/account"
+	"kansrijk/internal/apperr"
+	"kansrijk/internal/httpx"
+	"kansrijk/internal/i18n"
+	"kansrijk/internal/municipality"
+	"kansrijk/internal/org"
+)
+
+//go:embed templates/*.html
+var templateFS embed.FS
+
+//go:embed static
+var staticFS embed.FS
+
+// Deps are what the UI needs.
+type Deps struct {
+	Accounts       account.Store
+	Orgs           org.Store
+	Municipalities *municipality.Registry
+	Now            func() time.Time
+}
+
+// UI is the web interface.
+type UI struct {
+	Deps
+	pages map[string]*template.Template
+}
+
+// pageNames lists every view; New checks that each one parses.
+var pageNames = []string{"login", "home", "municipalities", "organisations", "team", "team_form", "clinic_form", "users", "user_form", "error"}
+
+// New parses the templates once.
+func New(d Deps) (*UI, error) {
+	ui := &UI{Deps: d, pages: map[string]*template.Template{}}
+	for _, name := range pageNames {
+		t, err := template.New("layout.html").Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/"+name+".html")
+		if err != nil {
+			return nil, fmt.Errorf("parse template %s: %w", name, err)
+		}
+		ui.pages[name] = t
+	}
+	return ui, nil
+}
+
+// Register adds the UI routes to mux.
+func (ui *UI) Register(mux *http.ServeMux) {
+	static, _ := fs.Sub(staticFS, "static")
+	mux.Handle("GET /static/", http.StripPrefix("/static/", cacheStatic(http.FileServerFS(static))))
+	mux.HandleFunc("GET /lang/{lang}", ui.switchLanguage)
+	mux.HandleFunc("GET /login", ui.showLogin)
+	mux.HandleFunc("POST /login", ui.login)
+	mux.HandleFunc("POST /logout", ui.signedIn(ui.logout))
+	mux.HandleFunc("GET /{$}", ui.signedIn(ui.showHome))
+	mux.HandleFunc("GET /municipalities", ui.showMunicipalities)
+	mux.HandleFunc("GET /organisations", ui.signedIn(ui.showOrganisations))
+	mux.HandleFunc("GET /teams/new", ui.signedIn(ui.showTeamForm))
+	mux.HandleFunc("POST /teams", ui.signedIn(ui.createTeam))
+	mux.HandleFunc("GET /teams/{key}", ui.signedIn(ui.showTeam))
+	mux.HandleFunc("GET /teams/{key}/edit", ui.signedIn(ui.showTeamEdit))
+	mux.HandleFunc("POST /teams/{key}", ui.signedIn(ui.updateTeam))
+	mux.HandleFunc("GET /clinics/new", ui.signedIn(ui.showClinicForm))
+	mux.HandleFunc("POST /clinics", ui.signedIn(ui.createClinic))
+	mux.HandleFunc("GET /users", ui.signedIn(ui.showUsers))
+	mux.HandleFunc("GET /users/new", ui.signedIn(ui.showUserForm))
+	mux.HandleFunc("POST /users", ui.signedIn(ui.createUser))
+	mux.HandleFunc("POST /users/{id}/active", ui.signedIn(ui.setUserActive))
+	mux.HandleFunc("/", ui.notFound)
+}
+
+func cacheStatic(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Cache-Control", "public, max-age=3600")
+		h.ServeHTTP(w, r)
+	})
+}
+
+// Page is what every template receives.
+type Page struct {
+	Lang    i18n.Lang
+	Actor   *account.Actor
+	CSRF    string
+	Title   string // translation key
+	Path    string
+	Nav     []NavItem
+	Flash   string // translation key
+	Error   string // translated error message
+	ErrKey  string
+	Field   string // field the error is about
+	Data    any
+	Form    url.Values
+	Now     time.Time
+	Version string
+}
+
+// NavItem is one entry of the role-dependent navigation.
+type NavItem struct {
+	Href, Key string
+	Current   bool
+}
+
+// nav returns the navigation for the actor's role.
+func nav(a *account.Actor, path string) []NavItem {
+	items := []NavItem{{"/", "nav.home", false}, {"/municipalities", "nav.municipalities", false}}
+	if a == nil {
+		items = []NavItem{{"/municipalities", "nav.municipalities", false}, {"/login", "nav.login", false}}
+	} else {
+		items = append(items, NavItem{"/organisations", "nav.organisations", false})
+		if a.Can(account.ManageUsers) {
+			items = append(items, NavItem{"/users", "nav.users", false})
+		}
+	}
+	for i := range items {
+		items[i].Current = items[i].Href == path || (items[i].Href != "/" && strings.HasPrefix(path, items[i].Href))
+	}
+	return items
+}
+
+// handlerFunc is a handler for a signed-in user.
+type handlerFunc func(w http.ResponseWriter, r *http.Request, a account.Actor)
+
+// signedIn requires a session; anonymous users go to the login page, and
+// every POST must carry the session's CSRF token.
+func (ui *UI) signedIn(h handlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		a, ok := httpx.Actor(r)
+		if !ok || a.Via != "session" {
+			if r.Method == http.MethodGet {
+				http.Redirect(w, r, "/login?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
+				return
+			}
+			ui.renderError(w, r, http.StatusUnauthorized, "error.unauthorized")
+			return
+		}
+		if r.Method == http.MethodPost {
+			r.Body = http.MaxBytesReader(w, r.Body, 1<<20)
+			if err := r.ParseForm(); err != nil {
+				ui.renderError(w, r, http.StatusRequestEntityTooLarge, "error.body_too_large")
+				return
+			}
+			if tok := r.PostForm.Get("csrf"); tok == "" || tok != httpx.CSRF(r) {
+				ui.renderError(w, r, http.StatusForbidden, "error.csrf")
+				return
+			}
+		}
+		h(w, r, a)
+	}
+}
+
+func (ui *UI) page(r *http.Request, title string, data any) *Page {
+	p := &Page{Lang: i18n.FromRequest(r), Title: title, Path: r.URL.Path, Data: data, CSRF: httpx.CSRF(r), Now: ui.Now()}
+	if a, ok := httpx.Actor(r); ok && a.Via == "session" {
+		p.Actor = &a
+	}
+	p.Nav = nav(p.Actor, r.URL.Path)
+	if f := r.URL.Query().Get("ok"); f != "" && i18n.Has(i18n.NL, "flash."+f) {
+		p.Flash = "flash." + f
+	}
+	return p
+}
+
+// withError puts a user-facing error onto the page; internal errors are
+// logged and shown as a generic message with the request id.
+func (p *Page) withError(r *http.Request, err error) *Page {
+	if e, ok := apperr.As(err); ok {
+		key := e.Key
+		if key == "" {
+			key = "error." + e.Code
+		}
+		p.ErrKey, p.Field = key, e.Field
+		p.Error = i18n.T(p.Lang, key, e.Args)
+		if p.Error == key {
+			p.Error = e.Message
+		}
+		return p
+	}
+	slog.Error("internal error", "error", err, slog.Group("request", "method", r.Method, "path", r.URL.Path, "id", httpx.RequestID(r)))
+	p.Error = i18n.T(p.Lang, "error.internal", map[string]any{"ID": httpx.RequestID(r)})
+	return p
+}
+
+func (ui *UI) render(w http.ResponseWriter, status int, name string, p *Page) {
+	var buf bytes.Buffer
+	if err := ui.pages[name].Execute(&buf, p); err != nil {
+		slog.Error("render template", "template", name, "error", err)
+		http.Error(w, "internal error", http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	_, _ = buf.WriteTo(w)
+}
+
+func (ui *UI) renderError(w http.ResponseWriter, r *http.Request, status int, key string) {
+	p := ui.page(r, "page.error.title", nil)
+	p.ErrKey = key
+	p.Error = i18n.T(p.Lang, key, nil)
+	ui.render(w, status, "error", p)
+}
+
+// fail renders err on an error page with the status of its code.
+func (ui *UI) fail(w http.ResponseWriter, r *http.Request, err error) {
+	p := ui.page(r, "page.error.title", nil).withError(r, err)
+	ui.render(w, httpx.Status(apperr.Code(err)), "error", p)
+}
+
+func (ui *UI) notFound(w http.ResponseWriter, r *http.Request) {
+	ui.renderError(w, r, http.StatusNotFound, "error.page_not_found")
+}
+
+func (ui *UI) switchLanguage(w http.ResponseWriter, r *http.Request) {
+	lang := i18n.Parse(r.PathValue("lang"))
+	http.SetCookie(w, &http.Cookie{Name: "lang", Value: string(lang), Path: "/", MaxAge: 365 * 24 * 3600, HttpOnly: true, Secure: true, SameSite: http.SameSiteLaxMode})
+	http.Redirect(w, r, safeNext(r.URL.Query().Get("next")), http.StatusSeeOther)
+}
+
+// safeNext allows only local paths as redirect targets.
+func safeNext(next string) string {
+	if next == "" || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
+		return "/"
+	}
+	return next
+}
+
+var brussels = func() *time.Location {
+	l, err := time.LoadLocation("Europe/Brussels")
+	if err != nil {
+		return time.FixedZone("CET", 3600)
+	}
+	return l
+}()
+
+var funcs = template.FuncMap{
+	"t": func(lang i18n.Lang, key string, kv ...any) string {
+		var args map[string]any
+		if len(kv) > 0 {
+			args = map[string]any{}
+			for i := 0; i+1 < len(kv); i += 2 {
+				args[fmt.Sprint(kv[i])] = kv[i+1]
+			}
+		}
+		return i18n.T(lang, key, args)
+	},
+	// date shows a calendar date as dd-mm-yyyy (Belgian usage).
+	"date": func(t any) string {
+		switch v := t.(type) {
+		case time.Time:
+			if v.IsZero() {
+				return ""
+			}
+			return v.Format("02-01-2006")
+		case *time.Time:
+			if v == nil {
+				return ""
+			}
+			return v.Format("02-01-2006")
+		}
+		return ""
+	},
+	// datetime shows a moment in Brussels time.
+	"datetime": func(t time.Time) string {
+		if t.IsZero() {
+			return ""
+		}
+		return t.In(brussels).Format("02-01-2006 15:04")
+	},
+	"iso": func(t time.Time) string { return t.Format(time.DateOnly) },
+	"contains": func(list []string, s string) bool {
+		for _, x := range list {
+			if x == s {
+				return true
+			}
+		}
+		return false
+	},
+	"roleKey": func(r account.Role) string { return "role." + string(r) },
+	"kindKey": func(k account.OrgKind) string { return "kind." + string(k) },
+	"otherLang": func(l i18n.Lang) i18n.Lang {
+		if l == i18n.EN {
+			return i18n.NL
+		}
+		return i18n.EN
+	},
+}
+
+// today returns today's date in Brussels as UTC midnight.
+func (ui *UI) today() time.Time {
+	y, m, d := ui.Now().In(brussels).Date()
+	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
+}
