@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"kansrijk/internal/account"
+	"kansrijk/internal/agreement"
 	"kansrijk/internal/apperr"
 	"kansrijk/internal/httpx"
 	"kansrijk/internal/municipality"
@@ -18,6 +19,7 @@ import (
 type API struct {
 	Accounts       account.Store
 	Orgs           org.Store
+	Agreements     agreement.Store
 	Municipalities *municipality.Registry
 	Now            func() time.Time
 
@@ -44,6 +46,7 @@ func (a *API) Register(mux *http.ServeMux) {
 	a.handle(mux, "POST", "/api/v1/users", a.createUser)
 	a.handle(mux, "POST", "/api/v1/tokens", a.createToken)
 	a.handle(mux, "DELETE", "/api/v1/tokens/{id}", a.revokeToken)
+	registerWIP(mux, a)
 	// Anything else under /api/v1 answers in JSON, not with the web UI's 404 page.
 	mux.HandleFunc("/api/v1/", func(w http.ResponseWriter, r *http.Request) {
 		httpx.WriteError(w, r, apperr.New(apperr.NotFound, "no such endpoint: %s %s", r.Method, r.URL.Path))

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"kansrijk/internal/account"
+	"kansrijk/internal/agreement"
 	"kansrijk/internal/apperr"
 	"kansrijk/internal/httpx"
 	"kansrijk/internal/i18n"
@@ -30,10 +31,14 @@ var templateFS embed.FS
 //go:embed static
 var staticFS embed.FS
 
+// maxUpload bounds multipart bodies (a signed PDF plus the form fields).
+const maxUpload = agreement.MaxDocumentSize + 1<<20
+
 // Deps are what the UI needs.
 type Deps struct {
 	Accounts       account.Store
 	Orgs           org.Store
+	Agreements     agreement.Store
 	Municipalities *municipality.Registry
 	Now            func() time.Time
 }
@@ -45,7 +50,8 @@ type UI struct {
 }
 
 // pageNames lists every view; New checks that each one parses.
-var pageNames = []string{"login", "home", "municipalities", "organisations", "team", "team_form", "clinic_form", "users", "user_form", "error"}
+var pageNames = []string{"login", "home", "municipalities", "organisations", "team", "team_form", "clinic_form", "users", "user_form", "error",
+	"agreements", "agreement", "agreement_form", "agreement_report", "register", "mergers"}
 
 // New parses the templates once.
 func New(d Deps) (*UI, error) {
@@ -82,6 +88,7 @@ func (ui *UI) Register(mux *http.ServeMux) {
 	mux.HandleFunc("GET /users/new", ui.signedIn(ui.showUserForm))
 	mux.HandleFunc("POST /users", ui.signedIn(ui.createUser))
 	mux.HandleFunc("POST /users/{id}/active", ui.signedIn(ui.setUserActive))
+	registerWIP(mux, ui)
 	mux.HandleFunc("/", ui.notFound)
 }
 
@@ -120,8 +127,11 @@ type NavItem struct {
 func nav(a *account.Actor, path string) []NavItem {
 	items := []NavItem{{"/", "nav.home", false}, {"/municipalities", "nav.municipalities", false}}
 	if a == nil {
-		items = []NavItem{{"/municipalities", "nav.municipalities", false}, {"/login", "nav.login", false}}
+		items = []NavItem{{"/register", "nav.register", false}, {"/municipalities", "nav.municipalities", false}, {"/login", "nav.login", false}}
 	} else {
+		if a.Role != account.Clinic {
+			items = append(items, NavItem{"/agreements", "nav.agreements", false}, NavItem{"/reports/agreements", "nav.report", false})
+		}
 		items = append(items, NavItem{"/organisations", "nav.organisations", false})
 		if a.Can(account.ManageUsers) {
 			items = append(items, NavItem{"/users", "nav.users", false})
@@ -150,8 +160,15 @@ func (ui *UI) signedIn(h handlerFunc) http.HandlerFunc {
 			return
 		}
 		if r.Method == http.MethodPost {
-			r.Body = http.MaxBytesReader(w, r.Body, 1<<20)
-			if err := r.ParseForm(); err != nil {
+			var err error
+			if strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data") {
+				r.Body = http.MaxBytesReader(w, r.Body, maxUpload)
+				err = r.ParseMultipartForm(maxUpload)
+			} else {
+				r.Body = http.MaxBytesReader(w, r.Body, 1<<20)
+				err = r.ParseForm()
+			}
+			if err != nil {
 				ui.renderError(w, r, http.StatusRequestEntityTooLarge, "error.body_too_large")
 				return
 			}
@@ -291,8 +308,10 @@ var funcs = template.FuncMap{
 		}
 		return false
 	},
-	"roleKey": func(r account.Role) string { return "role." + string(r) },
-	"kindKey": func(k account.OrgKind) string { return "kind." + string(k) },
+	"roleKey":   func(r account.Role) string { return "role." + string(r) },
+	"kindKey":   func(k account.OrgKind) string { return "kind." + string(k) },
+	"statusKey": func(s agreement.Status) string { return "agreement.status." + string(s) },
+	"str":       func(v any) string { return fmt.Sprint(v) },
 	"otherLang": func(l i18n.Lang) i18n.Lang {
 		if l == i18n.EN {
 			return i18n.NL

@@ -1,0 +1,283 @@
+//go:build wip
+
+package api
+
+import (
+	"io"
+	"net/http"
+	"strconv"
+	"time"
+
+	"kansrijk/internal/agreement"
+	"kansrijk/internal/apperr"
+	"kansrijk/internal/httpx"
+)
+
+type eventJSON struct {
+	ID          int64                 `json:"id"`
+	Seq         int                   `json:"seq"`
+	Status      agreement.Status      `json:"status"`
+	EffectiveOn string                `json:"effective_on"`
+	RecordedAt  string                `json:"recorded_at"`
+	RecordedBy  string                `json:"recorded_by"`
+	RecordedOrg string                `json:"recorded_org"`
+	Note        string                `json:"note,omitempty"`
+	Corrects    int64                 `json:"corrects,omitempty"`
+	CorrectedBy int64                 `json:"corrected_by,omitempty"`
+	Details     agreement.EventDetail `json:"details"`
+}
+
+func toEventJSON(e agreement.Event) eventJSON {
+	return eventJSON{e.ID, e.Seq, e.Status, e.EffectiveOn.Format(time.DateOnly), e.RecordedAt.UTC().Format(time.RFC3339),
+		e.RecordedBy, e.RecordedOrg, e.Note, e.Corrects, e.CorrectedBy, e.Details}
+}
+
+type agreementJSON struct {
+	ID              int64                `json:"id"`
+	Team            string               `json:"team"`
+	TeamName        string               `json:"team_name"`
+	Recipient       string               `json:"recipient"`
+	RecipientName   string               `json:"recipient_name"`
+	MunicipalityNIS string               `json:"municipality_nis"`
+	Municipality    string               `json:"municipality"`
+	Status          agreement.Status     `json:"status"`
+	Since           *string              `json:"since"`
+	PredecessorID   int64                `json:"predecessor_id,omitempty"`
+	SuccessorID     int64                `json:"successor_id,omitempty"`
+	CreatedAt       string               `json:"created_at"`
+	Version         *agreement.Version   `json:"version,omitempty"`
+	Events          []eventJSON          `json:"events,omitempty"`
+	Documents       []agreement.Document `json:"documents,omitempty"`
+}
+
+func toAgreementJSON(ag agreement.Agreement) agreementJSON {
+	j := agreementJSON{ID: ag.ID, Team: ag.Team, TeamName: ag.TeamName, Recipient: ag.Recipient, RecipientName: ag.RecipientName,
+		MunicipalityNIS: ag.MunicipalityNIS, Municipality: ag.Municipality, Status: ag.Status, PredecessorID: ag.Predecessor,
+		SuccessorID: ag.Successor, CreatedAt: ag.CreatedAt.UTC().Format(time.RFC3339), Version: ag.Version, Documents: ag.Documents}
+	if !ag.StatusSince.IsZero() {
+		s := ag.StatusSince.Format(time.DateOnly)
+		j.Since = &s
+	}
+	for _, e := range ag.Events {
+		j.Events = append(j.Events, toEventJSON(e))
+	}
+	return j
+}
+
+func pathID(r *http.Request, name string) (int64, error) {
+	id, err := strconv.ParseInt(r.PathValue(name), 10, 64)
+	if err != nil || id <= 0 {
+		return 0, apperr.New(apperr.NotFound, "no such %s", name)
+	}
+	return id, nil
+}
+
+func (a *API) createAgreement(w http.ResponseWriter, r *http.Request) error {
+	c, err := caller(r)
+	if err != nil {
+		return err
+	}
+	var in agreement.NewAgreement
+	if err := httpx.DecodeJSON(w, r, &in); err != nil {
+		return err
+	}
+	ag, err := a.Agreements.CreateAgreement(r.Context(), c, in)
+	if err != nil {
+		return err
+	}
+	httpx.WriteJSON(w, http.StatusCreated, toAgreementJSON(ag))
+	return nil
+}
+
+func (a *API) listAgreements(w http.ResponseWriter, r *http.Request) error {
+	c, err := caller(r)
+	if err != nil {
+		return err
+	}
+	q := r.URL.Query()
+	f := agreement.Filter{Status: q.Get("status"), Province: q.Get("province"), Team: q.Get("team"), NIS: q.Get("municipality")}
+	if f.Status != "" && f.Status != string(agreement.None) {
+		if _, err := agreement.ParseStatus(f.Status); err != nil {
+			return err
+		}
+	}
+	list, err := a.Agreements.Agreements(r.Context(), c, f)
+	if err != nil {
+		return err
+	}
+	out := make([]agreementJSON, len(list))
+	for i, ag := range list {
+		out[i] = toAgreementJSON(ag)
+	}
+	httpx.WriteJSON(w, http.StatusOK, map[string]any{"count": len(out), "agreements": out})
+	return nil
+}
+
+func (a *API) getAgreement(w http.ResponseWriter, r *http.Request) error {
+	c, err := caller(r)
+	if err != nil {
+		return err
+	}
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	ag, err := a.Agreements.Agreement(r.Context(), c, id)
+	if err != nil {
+		return err
+	}
+	httpx.WriteJSON(w, http.StatusOK, toAgreementJSON(ag))
+	return nil
+}
+
+func (a *API) addAgreementEvent(w http.ResponseWriter, r *http.Request) error {
+	c, err := caller(r)
+	if err != nil {
+		return err
+	}
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	var in agreement.NewEvent
+	if err := httpx.DecodeJSON(w, r, &in); err != nil {
+		return err
+	}
+	ev, err := a.Agreements.AddEvent(r.Context(), c, id, in)
+	if err != nil {
+		return err
+	}
+	httpx.WriteJSON(w, http.StatusCreated, toEventJSON(ev))
+	return nil
+}
+
+func (a *API) updateAgreementVersion(w http.ResponseWriter, r *http.Request) error {
+	c, err := caller(r)
+	if err != nil {
+		return err
+	}
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	var up agreement.VersionUpdate
+	if err := httpx.DecodeJSON(w, r, &up); err != nil {
+		return err
+	}
+	v, err := a.Agreements.UpdateVersion(r.Context(), c, id, up)
+	if err != nil {
+		return err
+	}
+	httpx.WriteJSON(w, http.StatusCreated, v)
+	return nil
+}
+
+// uploadAgreementDocument takes the PDF as the raw request body
+// (Content-Type: application/pdf) with ?kind= and ?filename=.
+func (a *API) uploadAgreementDocument(w http.ResponseWriter, r *http.Request) error {
+	c, err := caller(r)
+	if err != nil {
+		return err
+	}
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	if ct := r.Header.Get("Content-Type"); ct != "application/pdf" {
+		return apperr.FieldErr(apperr.Invalid, "Content-Type", "send the PDF as the body with Content-Type: application/pdf")
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, agreement.MaxDocumentSize+1))
+	if err != nil {
+		return apperr.New(apperr.TooLarge, "the file is larger than %d MB", agreement.MaxDocumentSize>>20)
+	}
+	q := r.URL.Query()
+	doc, err := a.Agreements.AddDocument(r.Context(), c, id, q.Get("kind"), q.Get("filename"), body)
+	if err != nil {
+		return err
+	}
+	httpx.WriteJSON(w, http.StatusCreated, doc)
+	return nil
+}
+
+func (a *API) downloadAgreementDocument(w http.ResponseWriter, r *http.Request) error {
+	c, err := caller(r)
+	if err != nil {
+		return err
+	}
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	docID, err := pathID(r, "doc")
+	if err != nil {
+		return err
+	}
+	doc, content, err := a.Agreements.DocumentContent(r.Context(), c, id, docID)
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/pdf")
+	w.Header().Set("Content-Disposition", `attachment; filename="`+strconv.Quote(doc.Filename)[1:len(strconv.Quote(doc.Filename))-1]+`"`)
+	w.Header().Set("X-Content-SHA256", doc.SHA256)
+	_, err = w.Write(content)
+	return err
+}
+
+func (a *API) carryOverAgreement(w http.ResponseWriter, r *http.Request) error {
+	c, err := caller(r)
+	if err != nil {
+		return err
+	}
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	var in struct {
+		EffectiveOn string `json:"effective_on"`
+		Note        string `json:"note"`
+	}
+	if err := httpx.DecodeJSON(w, r, &in); err != nil {
+		return err
+	}
+	var on time.Time
+	if in.EffectiveOn != "" {
+		if on, err = parseDay("effective_on", in.EffectiveOn); err != nil {
+			return err
+		}
+	}
+	ag, err := a.Agreements.CarryOver(r.Context(), c, id, on, in.Note)
+	if err != nil {
+		return err
+	}
+	httpx.WriteJSON(w, http.StatusCreated, toAgreementJSON(ag))
+	return nil
+}
+
+// gate answers "may team T refer to the OCMW of municipality M on date D?".
+func (a *API) gate(w http.ResponseWriter, r *http.Request) error {
+	if _, err := caller(r); err != nil {
+		return err
+	}
+	q := r.URL.Query()
+	on, err := dateParam(r, "on", a.today())
+	if err != nil {
+		return err
+	}
+	if q.Get("team") == "" || q.Get("municipality") == "" {
+		return apperr.New(apperr.Invalid, "team and municipality are required")
+	}
+	d, err := a.Agreements.Gate(r.Context(), q.Get("team"), q.Get("municipality"), on)
+	if err != nil {
+		return err
+	}
+	out := map[string]any{"allowed": d.Allowed, "on": on.Format(time.DateOnly), "team": q.Get("team"), "municipality_nis": q.Get("municipality")}
+	if d.Agreement != nil {
+		out["agreement_id"] = d.Agreement.ID
+		out["agreement_version"] = d.Agreement.Version.Version
+	}
+	if !d.Allowed {
+		out["reason"], out["message"] = d.Reason, d.Message
+	}
+	httpx.WriteJSON(w, http.StatusOK, out)
+	return nil
+}

@@ -1,0 +1,1107 @@
+package store
+
+import (
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/url"
+	"path/filepath"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"kansrijk/internal/account"
+	"kansrijk/internal/agreement"
+	"kansrijk/internal/apperr"
+	"kansrijk/internal/audit"
+	"kansrijk/internal/municipality"
+	"kansrijk/internal/org"
+)
+
+var _ agreement.Store = (*DB)(nil)
+
+// Audit actions of agreements.
+const (
+	auditAgreementCreate   = "agreement.create"
+	auditAgreementEvent    = "agreement.event"
+	auditAgreementVersion  = "agreement.version"
+	auditAgreementDocument = "agreement.document"
+	auditAgreementCarry    = "agreement.carry_over"
+	auditAgreementDocRead  = "agreement.document.read"
+)
+
+// farFuture stands for "everything recorded so far" in as-of queries.
+const farFuture = "9999-12-31T23:59:59.999999Z"
+
+// effectiveEventSQL selects, for agreement a.id, the id of its latest
+// step effective on or before $1 and recorded on or before $2, ignoring
+// events corrected (by then).
+const effectiveEventSQL = `(SELECT e2.id FROM agreement_events e2
+	WHERE e2.agreement_id = a.id AND e2.effective_on <= $1 AND e2.recorded_at <= $2
+	  AND NOT EXISTS (SELECT 1 FROM agreement_events c WHERE c.corrects_id = e2.id AND c.recorded_at <= $2)
+	ORDER BY e2.seq DESC, e2.id DESC LIMIT 1)`
+
+// agreementScope returns the SQL condition (on alias a) that limits
+// agreements to what the actor may see, with its argument, or forbidden.
+func agreementScope(a account.Actor, argN int) (string, []any, error) {
+	switch {
+	case a.Role == account.Admin || a.Role == account.Analyst || (a.Role == account.DPO && a.OrgKind == account.KindOpgroeien):
+		return "1=1", nil, nil
+	case a.Role == account.TeamLead || a.Role == account.TeamWorker:
+		return fmt.Sprintf("a.team_key = $%d", argN), []any{a.Org}, nil
+	case a.Role == account.OCMWWorker || a.Role == account.OCMWAdmin || a.Role == account.DPO:
+		return fmt.Sprintf("a.recipient_key = $%d", argN), []any{a.Org}, nil
+	}
+	return "", nil, apperr.New(apperr.Forbidden, "your role may not see agreements").WithKey("error.forbidden", nil)
+}
+
+// canManageAgreement reports whether the actor may record steps of an
+// agreement between team and recipient, and which statuses.
+func canManageAgreement(a account.Actor, team, recipient string, status agreement.Status) bool {
+	switch a.Role {
+	case account.Admin:
+		return true
+	case account.TeamLead:
+		return a.Org == team
+	case account.OCMWAdmin:
+		// The local government signs up, and its OCMW approves and signs.
+		return a.Org == recipient && (status == agreement.Interested || status == agreement.Approved || status == agreement.Signed || status == agreement.Withdrawn)
+	}
+	return false
+}
+
+// RecipientFor returns the organisation that receives referrals for a
+// municipality: CAW Brussel in Brussels, else the municipality's OCMW.
+func RecipientFor(m municipality.Municipality) string {
+	if m.Region == municipality.Brussels {
+		return org.CAWBrusselKey
+	}
+	return org.OCMWKey(m.NIS)
+}
+
+func notFoundAgreement() error {
+	return apperr.New(apperr.NotFound, "no such agreement").WithKey("error.not_found", nil)
+}
+
+func (db *DB) areaHolds(ctx context.Context, q queryer, team, nis string, on time.Time) (bool, error) {
+	var n int
+	err := q.QueryRowContext(ctx, `SELECT count(*) FROM team_areas WHERE team_key = $1 AND municipality_nis = $2
+		AND valid_from <= $3 AND (valid_to IS NULL OR valid_to >= $3)`, team, nis, day(on)).Scan(&n)
+	return n > 0, err
+}
+
+// parseDayField parses an optional YYYY-MM-DD field; def when empty.
+func parseDayField(field, s string, def time.Time) (time.Time, error) {
+	if strings.TrimSpace(s) == "" {
+		return def, nil
+	}
+	d, err := municipality.ParseDate(strings.TrimSpace(s))
+	if err != nil {
+		return d, apperr.FieldErr(apperr.InvalidDate, field, "%s must be a date YYYY-MM-DD, got %q", field, s).
+			WithKey("error.invalid_date_value", map[string]any{"Value": s})
+	}
+	return d, nil
+}
+
+// CreateAgreement starts an agreement between a local team and the OCMW
+// (or CAW Brussel) of a municipality in the team's area, in status
+// interested (default) or draft. Admins, the team's lead, or the OCMW's
+// admin (signing up its own local government). One open agreement per
+// team, recipient and municipality.
+func (db *DB) CreateAgreement(ctx context.Context, a account.Actor, in agreement.NewAgreement) (ag agreement.Agreement, err error) {
+	defer apperr.Wrap(&err, "store.CreateAgreement")
+	status := agreement.Interested
+	if in.Status != "" {
+		if status, err = agreement.ParseStatus(in.Status); err != nil {
+			return ag, err
+		}
+	}
+	on := in.On
+	if on.IsZero() {
+		if on, err = parseDayField("effective_on", in.EffectiveOn, today(db.Now())); err != nil {
+			return ag, err
+		}
+	}
+	if err := agreement.CheckTransition("", status, time.Time{}, on); err != nil {
+		return ag, err
+	}
+	m, ok := db.Municipalities.ByNIS(strings.TrimSpace(in.MunicipalityNIS))
+	if !ok {
+		return ag, apperr.FieldErr(apperr.Invalid, "municipality_nis", "unknown municipality NIS code %q", in.MunicipalityNIS).
+			WithKey("error.unknown_municipality", map[string]any{"NIS": in.MunicipalityNIS})
+	}
+	if !db.Municipalities.ValidOn(m.NIS, on) {
+		return ag, apperr.FieldErr(apperr.Invalid, "municipality_nis", "municipality %s (%s) does not exist on %s", m.NIS, m.Name, day(on)).
+			WithKey("error.municipality_not_valid", map[string]any{"NIS": m.NIS, "Name": m.Name, "Date": on.Format("02-01-2006")})
+	}
+	team, err := db.Organisation(ctx, strings.TrimSpace(in.Team))
+	if err != nil || team.Kind != account.KindTeam {
+		return ag, apperr.FieldErr(apperr.UnknownOrg, "team", "unknown local team %q", in.Team).WithKey("error.unknown_org", map[string]any{"Org": in.Team})
+	}
+	recipient := RecipientFor(m)
+	if !canManageAgreement(a, team.Key, recipient, status) {
+		return ag, apperr.New(apperr.Forbidden, "you may not start an agreement for %s and %s", team.Key, recipient).WithKey("error.forbidden", nil)
+	}
+	holds, err := db.areaHolds(ctx, db.read, team.Key, m.NIS, on)
+	if err != nil {
+		return ag, err
+	}
+	if !holds {
+		return ag, apperr.FieldErr(apperr.Invalid, "municipality_nis", "%s is not in the service area of %s on %s", m.Name, team.Name, day(on)).
+			WithKey("error.not_in_area", map[string]any{"Name": m.Name, "Team": team.Name, "Date": on.Format("02-01-2006")})
+	}
+	var id int64
+	err = db.inTx(ctx, func(tx *Tx) error {
+		var open int
+		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM agreements WHERE team_key = $1 AND recipient_key = $2 AND municipality_nis = $3
+			AND status NOT IN ('ended','withdrawn')`, team.Key, recipient, m.NIS).Scan(&open); err != nil {
+			return err
+		}
+		if open > 0 {
+			return apperr.New(apperr.Conflict, "an agreement between %s and %s for %s is already open", team.Key, recipient, m.Name).
+				WithKey("error.agreement_open", map[string]any{"Team": team.Name, "Name": m.Name})
+		}
+		var err error
+		id, err = insertAgreement(ctx, tx, a, team.Key, recipient, m.NIS, 0, status)
+		if err != nil {
+			return err
+		}
+		if _, err := insertEvent(ctx, tx, a, id, 1, status, on, in.Note, 0, agreement.EventDetail{}); err != nil {
+			return err
+		}
+		if err := insertVersion(ctx, tx, a, id, 1, defaultVersion(team.Name, m.Name)); err != nil {
+			return err
+		}
+		ev := audit.For(a, auditAgreementCreate, "agreement", strconv.FormatInt(id, 10))
+		ev.AgreementID = id
+		ev.Detail = fmt.Sprintf("team=%s recipient=%s nis=%s status=%s effective_on=%s", team.Key, recipient, m.NIS, status, day(on))
+		return tx.Audit(ctx, ev)
+	})
+	if err != nil {
+		return ag, err
+	}
+	return db.Agreement(ctx, a, id)
+}
+
+func insertAgreement(ctx context.Context, tx *Tx, a account.Actor, team, recipient, nis string, predecessor int64, status agreement.Status) (int64, error) {
+	var id int64
+	err := tx.QueryRowContext(ctx, `INSERT INTO agreements (team_key, recipient_key, municipality_nis, predecessor_id, status, created_at, created_by)
+		VALUES ($1,$2,$3,$4,$5,$6,$7) RETURNING id`, team, recipient, nis, nullInt(predecessor), string(status), ts(tx.now), actorName(a)).Scan(&id)
+	return id, err
+}
+
+func insertEvent(ctx context.Context, tx *Tx, a account.Actor, id int64, seq int, status agreement.Status, on time.Time, note string, corrects int64, d agreement.EventDetail) (int64, error) {
+	details, err := json.Marshal(d)
+	if err != nil {
+		return 0, err
+	}
+	var evID int64
+	err = tx.QueryRowContext(ctx, `INSERT INTO agreement_events (agreement_id, seq, status, effective_on, recorded_at, recorded_by, recorded_org, note, corrects_id, details)
+		VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10) RETURNING id`,
+		id, seq, string(status), day(on), ts(tx.now), actorName(a), a.Org, strings.TrimSpace(note), nullInt(corrects), string(details)).Scan(&evID)
+	return evID, err
+}
+
+func actorName(a account.Actor) string {
+	if a.Email == "" {
+		return "system"
+	}
+	return a.Email
+}
+
+// TemplateVersion is the version of the document templates new agreement
+// versions refer to.
+const TemplateVersion = "2026.1"
+
+// DefaultInformationText is the information given to families before
+// consent (the five items of the decree), Dutch, for a team and a
+// municipality.
+func DefaultInformationText(team, municipality string) string {
+	return fmt.Sprintf(`Met uw toestemming geeft %s uw naam en contactgegevens (adres, telefoonnummer, e-mailadres) door aan het OCMW van %s. Niets anders: geen gegevens over uw kind, geen reden, geen score.
+Waarom: zodat het OCMW u vroeg kan contacteren en samen met u kan bekijken op welke rechten en steun u recht hebt (bijvoorbeeld verhoogde tegemoetkoming, toeslagen van het Groeipakket, sociaal tarief).
+Wat gebeurt er met uw gegevens: een maatschappelijk werker van het OCMW, gebonden door het beroepsgeheim, gebruikt ze alleen om u te contacteren. Ze worden gewist na afloop, volgens de bewaartermijn in de samenwerkingsovereenkomst.
+Wat u mag verwachten: het OCMW neemt contact met u op. U beslist zelf of u op het aanbod ingaat. U kunt uw toestemming altijd intrekken.`, team, municipality)
+}
+
+func defaultVersion(team, municipality string) agreement.Version {
+	return agreement.Version{
+		RetentionDays: agreement.DefaultRetentionDays, StatusFeedback: true, FirstContactDays: agreement.DefaultFirstContactDays,
+		InformationText: DefaultInformationText(team, municipality), TemplateVersion: TemplateVersion,
+	}
+}
+
+func insertVersion(ctx context.Context, tx *Tx, a account.Actor, id int64, n int, v agreement.Version) error {
+	var dpo any
+	if v.DPOAdviceOn != "" {
+		dpo = v.DPOAdviceOn
+	}
+	_, err := tx.ExecContext(ctx, `INSERT INTO agreement_versions (agreement_id, version, retention_days, status_feedback, first_contact_days,
+		information_text, protocol_reference, dpo_advice_on, publication_url, template_version, created_at, created_by)
+		VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12)`,
+		id, n, v.RetentionDays, v.StatusFeedback, v.FirstContactDays, v.InformationText, v.ProtocolReference, dpo, v.PublicationURL,
+		v.TemplateVersion, ts(tx.now), actorName(a))
+	return err
+}
+
+func today(t time.Time) time.Time {
+	y, m, d := t.In(brussels).Date()
+	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
+}
+
+var brussels = func() *time.Location {
+	l, err := time.LoadLocation("Europe/Brussels")
+	if err != nil {
+		return time.FixedZone("CET", 3600)
+	}
+	return l
+}()
+
+const agreementColumns = `a.id, a.team_key, t.name, a.recipient_key, r.name, a.municipality_nis, COALESCE(a.predecessor_id, 0),
+	COALESCE((SELECT s.id FROM agreements s WHERE s.predecessor_id = a.id LIMIT 1), 0), a.created_at,
+	COALESCE((SELECT e.status FROM agreement_events e WHERE e.id = ` + effectiveEventSQL + `), 'none'),
+	(SELECT e.effective_on FROM agreement_events e WHERE e.id = ` + effectiveEventSQL + `)`
+
+func (db *DB) scanAgreement(row interface{ Scan(...any) error }) (agreement.Agreement, error) {
+	var ag agreement.Agreement
+	var created, since timeCol
+	var status string
+	err := row.Scan(&ag.ID, &ag.Team, &ag.TeamName, &ag.Recipient, &ag.RecipientName, &ag.MunicipalityNIS, &ag.Predecessor, &ag.Successor, &created, &status, &since)
+	ag.CreatedAt, ag.Status, ag.StatusSince = created.T, agreement.Status(status), since.T
+	if m, ok := db.Municipalities.ByNIS(ag.MunicipalityNIS); ok {
+		ag.Municipality = m.Name
+	}
+	return ag, err
+}
+
+// Agreements lists the agreements the actor may see, with their status
+// today.
+func (db *DB) Agreements(ctx context.Context, a account.Actor, f agreement.Filter) ([]agreement.Agreement, error) {
+	args := []any{day(today(db.Now())), farFuture}
+	scope, sargs, err := agreementScope(a, len(args)+1)
+	if err != nil {
+		return nil, err
+	}
+	args = append(args, sargs...)
+	where := []string{scope}
+	if f.Team != "" {
+		args = append(args, f.Team)
+		where = append(where, fmt.Sprintf("a.team_key = $%d", len(args)))
+	}
+	if f.NIS != "" {
+		args = append(args, f.NIS)
+		where = append(where, fmt.Sprintf("a.municipality_nis = $%d", len(args)))
+	}
+	rows, err := db.read.QueryContext(ctx, `SELECT `+agreementColumns+` FROM agreements a
+		JOIN organisations t ON t.key = a.team_key JOIN organisations r ON r.key = a.recipient_key
+		WHERE `+strings.Join(where, " AND ")+` ORDER BY a.id`, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []agreement.Agreement
+	for rows.Next() {
+		ag, err := db.scanAgreement(rows)
+		if err != nil {
+			return nil, err
+		}
+		if f.Status != "" && string(ag.Status) != f.Status {
+			continue
+		}
+		if f.Province != "" {
+			if m, ok := db.Municipalities.ByNIS(ag.MunicipalityNIS); !ok || !strings.EqualFold(m.Province, f.Province) {
+				continue
+			}
+		}
+		out = append(out, ag)
+	}
+	return out, rows.Err()
+}
+
+// Agreement returns one agreement with its events, current parameters and
+// documents, if the actor may see it; not_found otherwise.
+func (db *DB) Agreement(ctx context.Context, a account.Actor, id int64) (agreement.Agreement, error) {
+	args := []any{day(today(db.Now())), farFuture, id}
+	scope, sargs, err := agreementScope(a, len(args)+1)
+	if err != nil {
+		return agreement.Agreement{}, err
+	}
+	args = append(args, sargs...)
+	ag, err := db.scanAgreement(db.read.QueryRowContext(ctx, `SELECT `+agreementColumns+` FROM agreements a
+		JOIN organisations t ON t.key = a.team_key JOIN organisations r ON r.key = a.recipient_key
+		WHERE a.id = $3 AND `+scope, args...))
+	if errors.Is(err, sql.ErrNoRows) {
+		return ag, notFoundAgreement()
+	}
+	if err != nil {
+		return ag, err
+	}
+	if ag.Events, err = agreementEvents(ctx, db.read, id); err != nil {
+		return ag, err
+	}
+	v, err := currentVersion(ctx, db.read, id)
+	if err != nil {
+		return ag, err
+	}
+	ag.Version = &v
+	if ag.Documents, err = db.documents(ctx, id); err != nil {
+		return ag, err
+	}
+	return ag, nil
+}
+
+func agreementEvents(ctx context.Context, q queryer, id int64) ([]agreement.Event, error) {
+	rows, err := q.QueryContext(ctx, `SELECT e.id, e.agreement_id, e.seq, e.status, e.effective_on, e.recorded_at, e.recorded_by, e.recorded_org,
+		e.note, COALESCE(e.corrects_id, 0), COALESCE((SELECT c.id FROM agreement_events c WHERE c.corrects_id = e.id), 0), e.details
+		FROM agreement_events e WHERE e.agreement_id = $1 ORDER BY e.id`, id)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []agreement.Event
+	for rows.Next() {
+		var e agreement.Event
+		var on, rec timeCol
+		var status, details string
+		if err := rows.Scan(&e.ID, &e.AgreementID, &e.Seq, &status, &on, &rec, &e.RecordedBy, &e.RecordedOrg, &e.Note, &e.Corrects, &e.CorrectedBy, &details); err != nil {
+			return nil, err
+		}
+		e.Status, e.EffectiveOn, e.RecordedAt = agreement.Status(status), on.T, rec.T
+		if err := json.Unmarshal([]byte(details), &e.Details); err != nil {
+			return nil, fmt.Errorf("agreement event %d details: %w", e.ID, err)
+		}
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}
+
+// effective returns the events that count (not corrected), by seq.
+func effective(events []agreement.Event) []agreement.Event {
+	var out []agreement.Event
+	for _, e := range events {
+		if e.CorrectedBy == 0 {
+			out = append(out, e)
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Seq < out[j].Seq })
+	return out
+}
+
+func currentVersion(ctx context.Context, q queryer, id int64) (agreement.Version, error) {
+	var v agreement.Version
+	var dpo, created timeCol
+	err := q.QueryRowContext(ctx, `SELECT version, retention_days, status_feedback, first_contact_days, information_text, protocol_reference,
+		dpo_advice_on, publication_url, template_version, created_at, created_by FROM agreement_versions WHERE agreement_id = $1
+		ORDER BY version DESC LIMIT 1`, id).Scan(&v.Version, &v.RetentionDays, &v.StatusFeedback, &v.FirstContactDays, &v.InformationText,
+		&v.ProtocolReference, &dpo, &v.PublicationURL, &v.TemplateVersion, &created, &v.CreatedBy)
+	if dpo.Valid {
+		v.DPOAdviceOn = day(dpo.T)
+	}
+	v.CreatedAt = created.T
+	return v, err
+}
+
+type agreementRow struct {
+	team, recipient, nis string
+}
+
+func loadAgreementRow(ctx context.Context, q queryer, id int64) (agreementRow, error) {
+	var r agreementRow
+	err := q.QueryRowContext(ctx, `SELECT team_key, recipient_key, municipality_nis FROM agreements WHERE id = $1`, id).Scan(&r.team, &r.recipient, &r.nis)
+	if errors.Is(err, sql.ErrNoRows) {
+		return r, notFoundAgreement()
+	}
+	return r, err
+}
+
+// AddEvent records the next step of an agreement, or a correction of an
+// earlier step (in.Corrects). Transitions that make no sense, and
+// effective dates out of order, give invalid_transition and change
+// nothing.
+func (db *DB) AddEvent(ctx context.Context, a account.Actor, id int64, in agreement.NewEvent) (ev agreement.Event, err error) {
+	defer apperr.Wrap(&err, "store.AddEvent(%d)", id)
+	if _, err := db.Agreement(ctx, a, id); err != nil {
+		return ev, err // not visible: not found
+	}
+	var evID int64
+	err = db.inTx(ctx, func(tx *Tx) error {
+		row, err := loadAgreementRow(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		events, err := agreementEvents(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		eff := effective(events)
+		var status agreement.Status
+		if in.Status != "" {
+			if status, err = agreement.ParseStatus(in.Status); err != nil {
+				return err
+			}
+		}
+		var seq int
+		var prevOn, nextOn time.Time
+		if in.Corrects != 0 {
+			i := slices.IndexFunc(eff, func(e agreement.Event) bool { return e.ID == in.Corrects })
+			if i < 0 {
+				return apperr.FieldErr(apperr.Invalid, "corrects", "event %d is not a current step of this agreement", in.Corrects).
+					WithKey("error.correct_unknown", nil)
+			}
+			target := eff[i]
+			if status == "" {
+				status = target.Status
+			}
+			if status != target.Status {
+				return apperr.FieldErr(apperr.InvalidTransition, "status", "a correction keeps the status of the step it corrects (%s)", target.Status).
+					WithKey("error.correct_status", map[string]any{"Status": string(target.Status)})
+			}
+			seq = target.Seq
+			if i > 0 {
+				prevOn = eff[i-1].EffectiveOn
+			}
+			if i+1 < len(eff) {
+				nextOn = eff[i+1].EffectiveOn
+			}
+		} else {
+			if status == "" {
+				return apperr.FieldErr(apperr.Invalid, "status", "status is required").WithKey("error.status_required", nil)
+			}
+			from := agreement.Status("")
+			if n := len(eff); n > 0 {
+				from, prevOn, seq = eff[n-1].Status, eff[n-1].EffectiveOn, eff[n-1].Seq
+			}
+			seq++
+			if err := agreement.CheckTransition(from, status, time.Time{}, time.Time{}); err != nil {
+				return err
+			}
+		}
+		if !canManageAgreement(a, row.team, row.recipient, status) {
+			return apperr.New(apperr.Forbidden, "your role may not record this step").WithKey("error.forbidden", nil)
+		}
+		d, on, err := eventDetail(status, in, today(tx.now))
+		if err != nil {
+			return err
+		}
+		if err := agreement.CheckDate(prevOn, on); err != nil {
+			return err
+		}
+		if !nextOn.IsZero() && on.After(nextOn) {
+			return apperr.FieldErr(apperr.InvalidTransition, "effective_on", "the corrected date %s is after that of the next step (%s)", day(on), day(nextOn)).
+				WithKey("error.correct_date", map[string]any{"Date": on.Format("02-01-2006"), "Next": nextOn.Format("02-01-2006")})
+		}
+		if status != agreement.Ended && status != agreement.Withdrawn && status != agreement.Suspended && !db.Municipalities.ValidOn(row.nis, on) {
+			m, _ := db.Municipalities.ByNIS(row.nis)
+			return apperr.FieldErr(apperr.InvalidTransition, "effective_on", "municipality %s no longer exists on %s: carry the agreement over to its successor or end it", m.Name, day(on)).
+				WithKey("error.transition_merged", map[string]any{"Name": m.Name, "Date": on.Format("02-01-2006")})
+		}
+		if evID, err = insertEvent(ctx, tx, a, id, seq, status, on, in.Note, in.Corrects, d); err != nil {
+			return err
+		}
+		if err := refreshStatusCache(ctx, tx, id); err != nil {
+			return err
+		}
+		au := audit.For(a, auditAgreementEvent, "agreement", strconv.FormatInt(id, 10))
+		au.AgreementID = id
+		au.Detail = fmt.Sprintf("status=%s effective_on=%s corrects=%d", status, day(on), in.Corrects)
+		return tx.Audit(ctx, au)
+	})
+	if err != nil {
+		return ev, err
+	}
+	events, err := agreementEvents(ctx, db.read, id)
+	if err != nil {
+		return ev, err
+	}
+	for _, e := range events {
+		if e.ID == evID {
+			return e, nil
+		}
+	}
+	return ev, fmt.Errorf("event %d not found after insert", evID)
+}
+
+
+// eventDetail validates the status-specific fields and returns the
+// effective date.
+func eventDetail(status agreement.Status, in agreement.NewEvent, def time.Time) (agreement.EventDetail, time.Time, error) {
+	var d agreement.EventDetail
+	on, err := parseDayField("effective_on", in.EffectiveOn, time.Time{})
+	if err != nil {
+		return d, on, err
+	}
+	if len(in.Note) > 2000 || len(in.Reason) > 2000 || len(in.CouncilReference) > 200 {
+		return d, on, apperr.New(apperr.Invalid, "text too long").WithKey("error.too_long", nil)
+	}
+	switch status {
+	case agreement.Approved:
+		dec, err := parseDayField("council_decision_on", in.CouncilDecisionOn, time.Time{})
+		if err != nil {
+			return d, on, err
+		}
+		if dec.IsZero() {
+			dec = on
+		}
+		if dec.IsZero() {
+			return d, on, apperr.FieldErr(apperr.Invalid, "council_decision_on", "the date of the OCMW council decision is required").WithKey("error.council_date_required", nil)
+		}
+		if strings.TrimSpace(in.CouncilReference) == "" {
+			return d, on, apperr.FieldErr(apperr.Invalid, "council_reference", "the reference of the OCMW council decision is required").WithKey("error.council_reference_required", nil)
+		}
+		if on.IsZero() {
+			on = dec
+		}
+		d.CouncilDecisionOn, d.CouncilReference = day(dec), strings.TrimSpace(in.CouncilReference)
+	case agreement.Signed:
+		var last time.Time
+		for _, f := range agreement.SignatoryFunctions {
+			i := slices.IndexFunc(in.Signatures, func(s agreement.Signature) bool { return s.Function == f })
+			if i < 0 {
+				return d, on, apperr.FieldErr(apperr.Invalid, "signatures", "the signature of the %s is missing", strings.ReplaceAll(f, "_", " ")).
+					WithKey("error.signature_missing", map[string]any{"Function": f})
+			}
+			s := in.Signatures[i]
+			sd, err := parseDayField("signatures", s.SignedOn, time.Time{})
+			if err != nil || sd.IsZero() {
+				return d, on, apperr.FieldErr(apperr.InvalidDate, "signatures", "the signature date of the %s must be a date YYYY-MM-DD", strings.ReplaceAll(f, "_", " ")).
+					WithKey("error.signature_date", map[string]any{"Function": f})
+			}
+			if sd.After(last) {
+				last = sd
+			}
+			d.Signatures = append(d.Signatures, agreement.Signature{Function: f, Name: strings.TrimSpace(s.Name), SignedOn: day(sd)})
+		}
+		if len(in.Signatures) != len(agreement.SignatoryFunctions) {
+			return d, on, apperr.FieldErr(apperr.Invalid, "signatures", "give exactly one signature per function: administrator_general, council_chair, general_director").
+				WithKey("error.signature_functions", nil)
+		}
+		if on.IsZero() {
+			on = last
+		}
+		if on.Before(last) {
+			return d, on, apperr.FieldErr(apperr.InvalidTransition, "effective_on", "the agreement cannot be signed before its last signature (%s)", day(last)).
+				WithKey("error.signed_before_signature", map[string]any{"Date": last.Format("02-01-2006")})
+		}
+	case agreement.Ended:
+		if strings.TrimSpace(in.Reason) == "" {
+			return d, on, apperr.FieldErr(apperr.Invalid, "reason", "a reason is required to end an agreement").WithKey("error.reason_required", nil)
+		}
+		d.Reason = strings.TrimSpace(in.Reason)
+	case agreement.Withdrawn, agreement.Suspended:
+		d.Reason = strings.TrimSpace(in.Reason)
+	}
+	if on.IsZero() {
+		on = def
+	}
+	return d, on, nil
+}
+
+func refreshStatusCache(ctx context.Context, tx *Tx, id int64) error {
+	events, err := agreementEvents(ctx, tx, id)
+	if err != nil {
+		return err
+	}
+	eff := effective(events)
+	if len(eff) == 0 {
+		return nil
+	}
+	_, err = tx.ExecContext(ctx, `UPDATE agreements SET status = $1 WHERE id = $2`, string(eff[len(eff)-1].Status), id)
+	return err
+}
+
+// UpdateVersion records a new version of an agreement's parameters.
+// Admins and the team's lead.
+func (db *DB) UpdateVersion(ctx context.Context, a account.Actor, id int64, up agreement.VersionUpdate) (v agreement.Version, err error) {
+	ag, err := db.Agreement(ctx, a, id)
+	if err != nil {
+		return v, err
+	}
+	if !(a.Role == account.Admin || (a.Role == account.TeamLead && a.Org == ag.Team)) {
+		return v, apperr.New(apperr.Forbidden, "your role may not change the agreement's parameters").WithKey("error.forbidden", nil)
+	}
+	v = *ag.Version
+	changed := false
+	setInt := func(dst *int, src *int, field string, min, max int) error {
+		if src == nil {
+			return nil
+		}
+		if *src < min || *src > max {
+			return apperr.FieldErr(apperr.Invalid, field, "%s must be between %d and %d", field, min, max).
+				WithKey("error.range", map[string]any{"Min": min, "Max": max})
+		}
+		changed = changed || *dst != *src
+		*dst = *src
+		return nil
+	}
+	if err := setInt(&v.RetentionDays, up.RetentionDays, "retention_days", 1, 3650); err != nil {
+		return v, err
+	}
+	if err := setInt(&v.FirstContactDays, up.FirstContactDays, "first_contact_days", 1, 365); err != nil {
+		return v, err
+	}
+	if up.StatusFeedback != nil {
+		changed = changed || v.StatusFeedback != *up.StatusFeedback
+		v.StatusFeedback = *up.StatusFeedback
+	}
+	setStr := func(dst *string, src *string, max int, field string) error {
+		if src == nil {
+			return nil
+		}
+		s := strings.TrimSpace(*src)
+		if len(s) > max {
+			return apperr.FieldErr(apperr.Invalid, field, "%s is too long", field).WithKey("error.too_long", nil)
+		}
+		changed = changed || *dst != s
+		*dst = s
+		return nil
+	}
+	if err := setStr(&v.InformationText, up.InformationText, 8000, "information_text"); err != nil {
+		return v, err
+	}
+	if up.InformationText != nil && v.InformationText == "" {
+		return v, apperr.FieldErr(apperr.Invalid, "information_text", "the information text for families cannot be empty").WithKey("error.info_text_required", nil)
+	}
+	if err := setStr(&v.ProtocolReference, up.ProtocolReference, 200, "protocol_reference"); err != nil {
+		return v, err
+	}
+	if err := setStr(&v.PublicationURL, up.PublicationURL, 500, "publication_url"); err != nil {
+		return v, err
+	}
+	if v.PublicationURL != "" {
+		if u, err := url.Parse(v.PublicationURL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+			return v, apperr.FieldErr(apperr.Invalid, "publication_url", "publication_url must be an http(s) URL").WithKey("error.invalid_url", nil)
+		}
+	}
+	if up.DPOAdviceOn != nil {
+		s := strings.TrimSpace(*up.DPOAdviceOn)
+		if s != "" {
+			if _, err := parseDayField("dpo_advice_on", s, time.Time{}); err != nil {
+				return v, err
+			}
+		}
+		changed = changed || v.DPOAdviceOn != s
+		v.DPOAdviceOn = s
+	}
+	if !changed {
+		return v, apperr.New(apperr.Invalid, "nothing to change").WithKey("error.nothing_to_change", nil)
+	}
+	v.Version++
+	v.TemplateVersion = TemplateVersion
+	err = db.inTx(ctx, func(tx *Tx) error {
+		if err := insertVersion(ctx, tx, a, id, v.Version, v); err != nil {
+			if isUniqueViolation(err) {
+				return apperr.New(apperr.Conflict, "someone else changed the parameters at the same time; reload and try again").WithKey("error.concurrent", nil)
+			}
+			return err
+		}
+		au := audit.For(a, auditAgreementVersion, "agreement", strconv.FormatInt(id, 10))
+		au.AgreementID = id
+		au.Detail = fmt.Sprintf("version=%d", v.Version)
+		return tx.Audit(ctx, au)
+	})
+	if err != nil {
+		return v, err
+	}
+	return currentVersion(ctx, db.read, id)
+}
+
+// DocumentKinds are the kinds of uploaded documents.
+var DocumentKinds = []string{"cooperation", "processing", "other"}
+
+// AddDocument stores a signed copy (PDF only, at most
+// agreement.MaxDocumentSize) with its SHA-256. Admins, the team's lead and
+// the OCMW's admin.
+func (db *DB) AddDocument(ctx context.Context, a account.Actor, id int64, kind, filename string, content []byte) (doc agreement.Document, err error) {
+	ag, err := db.Agreement(ctx, a, id)
+	if err != nil {
+		return doc, err
+	}
+	if !(a.Role == account.Admin || (a.Role == account.TeamLead && a.Org == ag.Team) || (a.Role == account.OCMWAdmin && a.Org == ag.Recipient)) {
+		return doc, apperr.New(apperr.Forbidden, "your role may not upload documents").WithKey("error.forbidden", nil)
+	}
+	if !slices.Contains(DocumentKinds, kind) {
+		return doc, apperr.FieldErr(apperr.Invalid, "kind", "kind must be cooperation, processing or other").WithKey("error.document_kind", nil)
+	}
+	if len(content) == 0 {
+		return doc, apperr.FieldErr(apperr.Invalid, "file", "the file is empty").WithKey("error.file_empty", nil)
+	}
+	if len(content) > agreement.MaxDocumentSize {
+		return doc, apperr.FieldErr(apperr.TooLarge, "file", "the file is larger than %d MB", agreement.MaxDocumentSize>>20).
+			WithKey("error.file_too_large", map[string]any{"N": agreement.MaxDocumentSize >> 20})
+	}
+	if !strings.HasPrefix(string(content[:min(len(content), 1024)]), "%PDF-") && !strings.Contains(string(content[:min(len(content), 1024)]), "%PDF-") {
+		return doc, apperr.FieldErr(apperr.Invalid, "file", "only PDF files are accepted").WithKey("error.not_pdf", nil)
+	}
+	filename = strings.TrimSpace(filepath.Base(strings.ReplaceAll(filename, "\\", "/")))
+	if filename == "" || filename == "." || filename == "/" {
+		filename = kind + ".pdf"
+	}
+	if len(filename) > 200 {
+		filename = filename[:200]
+	}
+	sum := sha256.Sum256(content)
+	doc = agreement.Document{Kind: kind, Filename: filename, Size: int64(len(content)), SHA256: hex.EncodeToString(sum[:]), UploadedBy: actorName(a)}
+	err = db.inTx(ctx, func(tx *Tx) error {
+		if err := tx.QueryRowContext(ctx, `INSERT INTO agreement_documents (agreement_id, kind, filename, size, sha256, content, uploaded_at, uploaded_by)
+			VALUES ($1,$2,$3,$4,$5,$6,$7,$8) RETURNING id`, id, kind, filename, doc.Size, doc.SHA256, content, ts(tx.now), doc.UploadedBy).Scan(&doc.ID); err != nil {
+			return err
+		}
+		doc.UploadedAt = tx.now
+		au := audit.For(a, auditAgreementDocument, "agreement", strconv.FormatInt(id, 10))
+		au.AgreementID = id
+		au.Detail = fmt.Sprintf("document=%d kind=%s sha256=%s", doc.ID, kind, doc.SHA256)
+		return tx.Audit(ctx, au)
+	})
+	return doc, err
+}
+
+func (db *DB) documents(ctx context.Context, id int64) ([]agreement.Document, error) {
+	rows, err := db.read.QueryContext(ctx, `SELECT id, kind, filename, size, sha256, uploaded_at, uploaded_by FROM agreement_documents WHERE agreement_id = $1 ORDER BY id`, id)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []agreement.Document
+	for rows.Next() {
+		var d agreement.Document
+		var at timeCol
+		if err := rows.Scan(&d.ID, &d.Kind, &d.Filename, &d.Size, &d.SHA256, &at, &d.UploadedBy); err != nil {
+			return nil, err
+		}
+		d.UploadedAt = at.T
+		out = append(out, d)
+	}
+	return out, rows.Err()
+}
+
+// DocumentContent returns an uploaded document, for those who may see the
+// agreement.
+func (db *DB) DocumentContent(ctx context.Context, a account.Actor, id, docID int64) (agreement.Document, []byte, error) {
+	var d agreement.Document
+	if _, err := db.Agreement(ctx, a, id); err != nil {
+		return d, nil, err
+	}
+	var content []byte
+	var at timeCol
+	err := db.read.QueryRowContext(ctx, `SELECT id, kind, filename, size, sha256, uploaded_at, uploaded_by, content FROM agreement_documents
+		WHERE id = $1 AND agreement_id = $2`, docID, id).Scan(&d.ID, &d.Kind, &d.Filename, &d.Size, &d.SHA256, &at, &d.UploadedBy, &content)
+	if errors.Is(err, sql.ErrNoRows) {
+		return d, nil, apperr.New(apperr.NotFound, "no such document").WithKey("error.not_found", nil)
+	}
+	d.UploadedAt = at.T
+	return d, content, err
+}
+
+// CarryOver carries an agreement of a municipality that merged on 1
+// January 2025 over to the OCMW of its successor: a new agreement, linked
+// to the old one, in the same status from the merger date, with the same
+// parameters; the old one ends (or is withdrawn, if it was not yet
+// signed) the day before. Admins only.
+func (db *DB) CarryOver(ctx context.Context, a account.Actor, id int64, on time.Time, note string) (ag agreement.Agreement, err error) {
+	defer apperr.Wrap(&err, "store.CarryOver(%d)", id)
+	if a.Role != account.Admin {
+		return ag, apperr.New(apperr.Forbidden, "only administrators carry agreements over").WithKey("error.forbidden", nil)
+	}
+	old, err := db.Agreement(ctx, a, id)
+	if err != nil {
+		return ag, err
+	}
+	m, _ := db.Municipalities.ByNIS(old.MunicipalityNIS)
+	if m.ValidTo == nil || m.SuccessorNIS == "" {
+		return ag, apperr.New(apperr.Invalid, "%s was not merged: nothing to carry over", m.Name).WithKey("error.not_merged", map[string]any{"Name": m.Name})
+	}
+	if on.IsZero() {
+		on = m.ValidTo.AddDate(0, 0, 1)
+	}
+	succ, ok := db.Municipalities.SuccessorOn(m.NIS, on)
+	if !ok || succ.NIS == m.NIS {
+		return ag, apperr.FieldErr(apperr.InvalidDate, "effective_on", "the successor of %s does not exist yet on %s", m.Name, day(on)).
+			WithKey("error.successor_not_valid", map[string]any{"Name": m.Name, "Date": on.Format("02-01-2006")})
+	}
+	eff := effective(old.Events)
+	if len(eff) == 0 {
+		return ag, notFoundAgreement()
+	}
+	last := eff[len(eff)-1]
+	if !last.Status.Open() {
+		return ag, apperr.New(apperr.InvalidTransition, "the agreement is %s: nothing to carry over", last.Status).
+			WithKey("error.carry_closed", map[string]any{"Status": string(last.Status)})
+	}
+	if on.Before(last.EffectiveOn) {
+		return ag, apperr.FieldErr(apperr.InvalidTransition, "effective_on", "the carry-over date is before the last step (%s)", day(last.EffectiveOn)).
+			WithKey("error.transition_date", map[string]any{"Date": on.Format("02-01-2006"), "Prev": last.EffectiveOn.Format("02-01-2006")})
+	}
+	team, err := db.TeamFor(ctx, succ.NIS, on)
+	if err != nil {
+		return ag, err
+	}
+	if team == "" {
+		return ag, apperr.New(apperr.Invalid, "no local team covers %s on %s", succ.Name, day(on)).WithKey("error.no_team", map[string]any{"Name": succ.Name})
+	}
+	recipient := RecipientFor(succ)
+	closing := agreement.Withdrawn
+	if slices.Contains(agreement.Next(last.Status), agreement.Ended) {
+		closing = agreement.Ended
+	}
+	var newID int64
+	err = db.inTx(ctx, func(tx *Tx) error {
+		var open int
+		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM agreements WHERE team_key = $1 AND recipient_key = $2 AND municipality_nis = $3
+			AND status NOT IN ('ended','withdrawn')`, team, recipient, succ.NIS).Scan(&open); err != nil {
+			return err
+		}
+		if open > 0 {
+			return apperr.New(apperr.Conflict, "%s already has an open agreement with %s: end this one instead", succ.Name, team).
+				WithKey("error.carry_exists", map[string]any{"Name": succ.Name})
+		}
+		var err error
+		if newID, err = insertAgreement(ctx, tx, a, team, recipient, succ.NIS, id, last.Status); err != nil {
+			return err
+		}
+		n := strings.TrimSpace(note)
+		if n == "" {
+			n = fmt.Sprintf("Overgedragen van overeenkomst #%d (%s) na de fusie", id, m.Name)
+		}
+		if _, err := insertEvent(ctx, tx, a, newID, 1, last.Status, on, n, 0, last.Details); err != nil {
+			return err
+		}
+		v := *old.Version
+		v.TemplateVersion = TemplateVersion
+		if err := insertVersion(ctx, tx, a, newID, 1, v); err != nil {
+			return err
+		}
+		reason := fmt.Sprintf("Fusie: overgedragen naar overeenkomst #%d (%s)", newID, succ.Name)
+		closeOn := on.AddDate(0, 0, -1)
+		if closeOn.Before(last.EffectiveOn) {
+			closeOn = last.EffectiveOn
+		}
+		if _, err := insertEvent(ctx, tx, a, id, last.Seq+1, closing, closeOn, reason, 0, agreement.EventDetail{Reason: reason}); err != nil {
+			return err
+		}
+		if err := refreshStatusCache(ctx, tx, id); err != nil {
+			return err
+		}
+		au := audit.For(a, auditAgreementCarry, "agreement", strconv.FormatInt(id, 10))
+		au.AgreementID = newID
+		au.Detail = fmt.Sprintf("from=%d to=%d nis=%s->%s on=%s", id, newID, m.NIS, succ.NIS, day(on))
+		return tx.Audit(ctx, au)
+	})
+	if err != nil {
+		return ag, err
+	}
+	return db.Agreement(ctx, a, newID)
+}
+
+// teamAreasOn maps each municipality to the team covering it on day.
+func (db *DB) teamAreasOn(ctx context.Context, on time.Time) (map[string]string, error) {
+	rows, err := db.read.QueryContext(ctx, `SELECT municipality_nis, team_key FROM team_areas
+		WHERE valid_from <= $1 AND (valid_to IS NULL OR valid_to >= $1) ORDER BY team_key`, day(on))
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[string]string{}
+	for rows.Next() {
+		var nis, team string
+		if err := rows.Scan(&nis, &team); err != nil {
+			return nil, err
+		}
+		if _, ok := out[nis]; !ok {
+			out[nis] = team
+		}
+	}
+	return out, rows.Err()
+}
+
+// agreementState is the replayed state of one agreement on a day.
+type agreementState struct {
+	id          int64
+	team, nis   string
+	status      agreement.Status
+	effectiveOn time.Time
+}
+
+// agreementStatesOn replays the event history: the status of every
+// agreement on asOf, as recorded by knownAt.
+func (db *DB) agreementStatesOn(ctx context.Context, asOf time.Time, knownAt *time.Time) ([]agreementState, error) {
+	known := farFuture
+	if knownAt != nil {
+		known = ts(knownAt.AddDate(0, 0, 1).Add(-time.Microsecond)) // the whole day, UTC
+	}
+	rows, err := db.read.QueryContext(ctx, `SELECT a.id, a.team_key, a.municipality_nis, e.status, e.effective_on
+		FROM agreements a JOIN agreement_events e ON e.id = `+effectiveEventSQL+` ORDER BY a.id`, day(asOf), known)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []agreementState
+	for rows.Next() {
+		var s agreementState
+		var st string
+		var on timeCol
+		if err := rows.Scan(&s.id, &s.team, &s.nis, &st, &on); err != nil {
+			return nil, err
+		}
+		s.status, s.effectiveOn = agreement.Status(st), on.T
+		out = append(out, s)
+	}
+	return out, rows.Err()
+}
+
+// AgreementReport returns the state of every municipality of the region
+// ("flanders" by default, "brussels" or "all") on asOf, computed from the
+// event history; with knownAt, only from what had been recorded by the
+// end of that day. Public figures: no personal data.
+func (db *DB) AgreementReport(ctx context.Context, asOf time.Time, knownAt *time.Time, region string) (r agreement.Report, err error) {
+	defer apperr.Wrap(&err, "store.AgreementReport")
+	var reg municipality.Region
+	switch region {
+	case "", "flanders":
+		region, reg = "flanders", municipality.Flanders
+	case "brussels":
+		reg = municipality.Brussels
+	case "all":
+	default:
+		return r, apperr.FieldErr(apperr.Invalid, "region", "region must be flanders, brussels or all").WithKey("error.invalid", nil)
+	}
+	states, err := db.agreementStatesOn(ctx, asOf, knownAt)
+	if err != nil {
+		return r, err
+	}
+	areas, err := db.teamAreasOn(ctx, asOf)
+	if err != nil {
+		return r, err
+	}
+	best := map[string]agreementState{}
+	for _, s := range states {
+		if b, ok := best[s.nis]; !ok || s.status.Rank() > b.status.Rank() || (s.status.Rank() == b.status.Rank() && s.effectiveOn.Before(b.effectiveOn)) {
+			best[s.nis] = s
+		}
+	}
+	r = agreement.Report{AsOf: day(asOf), Region: region, Counts: map[agreement.Status]int{}}
+	if knownAt != nil {
+		r.KnownAt = day(*knownAt)
+	}
+	for _, st := range agreement.ReportStatuses {
+		r.Counts[st] = 0
+	}
+	for _, m := range db.Municipalities.On(asOf, reg) {
+		row := agreement.MunicipalityState{NIS: m.NIS, Name: m.Name, Province: m.Province, Status: agreement.None, Team: areas[m.NIS]}
+		if s, ok := best[m.NIS]; ok {
+			row.Status, row.Since, row.Team, row.AgreementID = s.status, day(s.effectiveOn), s.team, s.id
+		}
+		r.Counts[row.Status]++
+		if row.Status.SignedUp() {
+			r.SignedUp++
+		}
+		if row.Status.InForce() {
+			r.InForce++
+		}
+		r.Municipalities = append(r.Municipalities, row)
+	}
+	r.Total = len(r.Municipalities)
+	return r, nil
+}
+
+// Gate answers "may team T refer to the OCMW of municipality M on date
+// D?": allowed with the agreement in force, or the reason why not.
+func (db *DB) Gate(ctx context.Context, team, nis string, on time.Time) (agreement.Decision, error) {
+	m, ok := db.Municipalities.ByNIS(nis)
+	if !ok {
+		return agreement.Decision{Reason: agreement.ReasonUnknownMunicipality, Message: fmt.Sprintf("unknown municipality %q", nis)}, nil
+	}
+	if !db.Municipalities.ValidOn(nis, on) {
+		msg := fmt.Sprintf("municipality %s (%s) does not exist on %s", m.Name, nis, day(on))
+		if s, ok := db.Municipalities.SuccessorOn(nis, on); ok {
+			msg += fmt.Sprintf("; it merged into %s (%s)", s.Name, s.NIS)
+		}
+		return agreement.Decision{Reason: agreement.ReasonMunicipalityInvalid, Message: msg}, nil
+	}
+	holds, err := db.areaHolds(ctx, db.read, team, nis, on)
+	if err != nil {
+		return agreement.Decision{}, err
+	}
+	if !holds {
+		d := agreement.Decision{Reason: agreement.ReasonOutsideArea, Message: fmt.Sprintf("%s is not in the service area of %s on %s", m.Name, team, day(on))}
+		if other, err := db.TeamFor(ctx, nis, on); err == nil && other != "" {
+			d.Message += "; it belongs to " + other
+		}
+		return d, nil
+	}
+	states, err := db.agreementStatesOn(ctx, on, nil)
+	if err != nil {
+		return agreement.Decision{}, err
+	}
+	recipient := RecipientFor(m)
+	var found *agreementState
+	for i, s := range states {
+		if s.team != team || s.nis != nis {
+			continue
+		}
+		if found == nil || s.status.Rank() > found.status.Rank() {
+			found = &states[i]
+		}
+	}
+	if found == nil {
+		return agreement.Decision{Reason: agreement.ReasonNoAgreement, Message: fmt.Sprintf("no agreement between %s and %s", team, recipient)}, nil
+	}
+	if !found.status.InForce() {
+		return agreement.Decision{Reason: agreement.ReasonNotActive, Message: fmt.Sprintf("the agreement between %s and %s is %s on %s", team, recipient, found.status, day(on))}, nil
+	}
+	ag, err := db.Agreement(ctx, account.System("gate"), found.id)
+	if err != nil {
+		return agreement.Decision{}, err
+	}
+	return agreement.Decision{Allowed: true, Agreement: &ag}, nil
+}
+
+// PublicRegister lists every Flemish and Brussels municipality valid on
+// day with the status of its agreement and the public facts about it.
+func (db *DB) PublicRegister(ctx context.Context, on time.Time) ([]agreement.RegisterRow, error) {
+	r, err := db.AgreementReport(ctx, on, nil, "all")
+	if err != nil {
+		return nil, err
+	}
+	sys := account.System("register")
+	out := make([]agreement.RegisterRow, 0, len(r.Municipalities))
+	for _, m := range r.Municipalities {
+		row := agreement.RegisterRow{NIS: m.NIS, Name: m.Name, Province: m.Province, Status: m.Status, Since: m.Since, Team: m.Team, AgreementID: m.AgreementID}
+		if m.AgreementID != 0 {
+			ag, err := db.Agreement(ctx, sys, m.AgreementID)
+			if err != nil {
+				return nil, err
+			}
+			for _, e := range effective(ag.Events) {
+				if e.EffectiveOn.After(on) {
+					continue
+				}
+				d := day(e.EffectiveOn)
+				switch e.Status {
+				case agreement.Interested, agreement.Draft:
+					if row.SignedUpOn == "" {
+						row.SignedUpOn = d
+					}
+				case agreement.Approved:
+					row.ApprovedOn = d
+				case agreement.Signed:
+					row.SignedOn = d
+				case agreement.Active:
+					if row.ActiveFrom == "" {
+						row.ActiveFrom = d
+					}
+				case agreement.Ended, agreement.Withdrawn:
+					row.EndedOn = d
+				}
+			}
+			row.Version = ag.Version.Version
+			row.ProtocolReference, row.PublicationURL = ag.Version.ProtocolReference, ag.Version.PublicationURL
+		}
+		out = append(out, row)
+	}
+	return out, nil
+}

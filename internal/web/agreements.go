@@ -1,0 +1,351 @@
+//go:build wip
+
+package web
+
+import (
+	"io"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"kansrijk/internal/account"
+	"kansrijk/internal/agreement"
+	"kansrijk/internal/apperr"
+	"kansrijk/internal/municipality"
+	"kansrijk/internal/paperwork"
+)
+
+func (ui *UI) showAgreements(w http.ResponseWriter, r *http.Request, a account.Actor) {
+	q := r.URL.Query()
+	f := agreement.Filter{Status: q.Get("status"), Province: q.Get("province"), Team: q.Get("team")}
+	list, err := ui.Agreements.Agreements(r.Context(), a, f)
+	if err != nil {
+		ui.fail(w, r, err)
+		return
+	}
+	p := ui.page(r, "page.agreements.title", map[string]any{
+		"List": list, "Statuses": agreement.Statuses, "Provinces": provinces(ui.Municipalities, ui.today()),
+		"CanCreate": a.Role == account.Admin || a.Role == account.TeamLead || a.Role == account.OCMWAdmin,
+	})
+	p.Form = q
+	ui.render(w, http.StatusOK, "agreements", p)
+}
+
+func provinces(reg *municipality.Registry, on time.Time) []string {
+	var out []string
+	for _, m := range reg.On(on, municipality.Flanders) {
+		if !slices.Contains(out, m.Province) {
+			out = append(out, m.Province)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// agreementChoice is a (team, municipality) pair the actor may start.
+type agreementChoice struct {
+	Value, Label string
+}
+
+func (ui *UI) agreementChoices(r *http.Request, a account.Actor, on time.Time) ([]agreementChoice, error) {
+	teams, err := ui.Orgs.Teams(r.Context(), on)
+	if err != nil {
+		return nil, err
+	}
+	var out []agreementChoice
+	for _, t := range teams {
+		if a.Role == account.TeamLead && t.Key != a.Org {
+			continue
+		}
+		for _, nis := range t.Municipalities {
+			if a.Role == account.OCMWAdmin && "ocmw-"+nis != a.Org {
+				continue
+			}
+			m, _ := ui.Municipalities.ByNIS(nis)
+			out = append(out, agreementChoice{t.Key + "|" + nis, m.Name + " — " + t.Name})
+		}
+	}
+	slices.SortFunc(out, func(x, y agreementChoice) int {
+		return strings.Compare(strings.ToLower(x.Label), strings.ToLower(y.Label))
+	})
+	return out, nil
+}
+
+func (ui *UI) agreementForm(w http.ResponseWriter, r *http.Request, a account.Actor, status int, p *Page) {
+	choices, err := ui.agreementChoices(r, a, ui.today())
+	if err != nil {
+		ui.fail(w, r, err)
+		return
+	}
+	p.Data = map[string]any{"Choices": choices}
+	ui.render(w, status, "agreement_form", p)
+}
+
+func (ui *UI) showAgreementForm(w http.ResponseWriter, r *http.Request, a account.Actor) {
+	p := ui.page(r, "page.agreement_new.title", nil)
+	p.Form = r.URL.Query()
+	if p.Form.Get("effective_on") == "" {
+		p.Form.Set("effective_on", ui.today().Format(time.DateOnly))
+	}
+	ui.agreementForm(w, r, a, http.StatusOK, p)
+}
+
+func (ui *UI) createAgreement(w http.ResponseWriter, r *http.Request, a account.Actor) {
+	f := r.PostForm
+	team, nis, _ := strings.Cut(f.Get("pair"), "|")
+	ag, err := ui.Agreements.CreateAgreement(r.Context(), a, agreement.NewAgreement{
+		Team: team, MunicipalityNIS: nis, Status: f.Get("status"), EffectiveOn: f.Get("effective_on"), Note: f.Get("note"),
+	})
+	if err != nil {
+		p := ui.page(r, "page.agreement_new.title", nil).withError(r, err)
+		p.Form = f
+		ui.agreementForm(w, r, a, statusOf(err), p)
+		return
+	}
+	http.Redirect(w, r, "/agreements/"+strconv.FormatInt(ag.ID, 10)+"?ok=agreement_created", http.StatusSeeOther)
+}
+
+func agreementID(r *http.Request) int64 {
+	id, _ := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	return id
+}
+
+func (ui *UI) renderAgreement(w http.ResponseWriter, r *http.Request, a account.Actor, status int, p *Page) {
+	ag, err := ui.Agreements.Agreement(r.Context(), a, agreementID(r))
+	if err != nil {
+		ui.fail(w, r, err)
+		return
+	}
+	m, _ := ui.Municipalities.ByNIS(ag.MunicipalityNIS)
+	latest := agreement.Status("")
+	var current []agreement.Event
+	for _, e := range ag.Events {
+		if e.CorrectedBy == 0 {
+			current = append(current, e)
+		}
+	}
+	slices.SortStableFunc(current, func(x, y agreement.Event) int { return x.Seq - y.Seq })
+	if n := len(current); n > 0 {
+		latest = current[n-1].Status
+	}
+	var next []agreement.Status
+	for _, s := range agreement.Next(latest) {
+		if canRecord(a, ag, s) {
+			next = append(next, s)
+		}
+	}
+	p.Data = map[string]any{
+		"A": ag, "Municipality": m, "Next": next, "Latest": latest, "Current": current,
+		"CanEditVersion": a.Role == account.Admin || (a.Role == account.TeamLead && a.Org == ag.Team),
+		"CanUpload":      a.Role == account.Admin || (a.Role == account.TeamLead && a.Org == ag.Team) || (a.Role == account.OCMWAdmin && a.Org == ag.Recipient),
+		"CanCarryOver":   a.Role == account.Admin && m.ValidTo != nil && m.SuccessorNIS != "" && latest.Open() && ag.Successor == 0,
+		"Functions":      agreement.SignatoryFunctions,
+		"CanCorrect":     len(next) > 0 || a.Role == account.Admin,
+		"DocumentKinds":  []string{"cooperation", "processing", "other"},
+		"MaxUploadMB":    agreement.MaxDocumentSize >> 20,
+		"SuccessorNIS":   m.SuccessorNIS,
+		"Today":          ui.today(),
+	}
+	ui.render(w, status, "agreement", p)
+}
+
+// canRecord mirrors the store's rule, to show only the buttons that work.
+func canRecord(a account.Actor, ag agreement.Agreement, s agreement.Status) bool {
+	switch a.Role {
+	case account.Admin:
+		return true
+	case account.TeamLead:
+		return a.Org == ag.Team
+	case account.OCMWAdmin:
+		return a.Org == ag.Recipient && (s == agreement.Approved || s == agreement.Signed || s == agreement.Withdrawn || s == agreement.Interested)
+	}
+	return false
+}
+
+func (ui *UI) showAgreement(w http.ResponseWriter, r *http.Request, a account.Actor) {
+	p := ui.page(r, "page.agreement.title", nil)
+	p.Form = url.Values{}
+	ui.renderAgreement(w, r, a, http.StatusOK, p)
+}
+
+func (ui *UI) addAgreementEvent(w http.ResponseWriter, r *http.Request, a account.Actor) {
+	f := r.PostForm
+	in := agreement.NewEvent{Status: f.Get("status"), EffectiveOn: f.Get("effective_on"), Note: f.Get("note"),
+		CouncilDecisionOn: f.Get("council_decision_on"), CouncilReference: f.Get("council_reference"), Reason: f.Get("reason")}
+	if c := f.Get("corrects"); c != "" {
+		in.Corrects, _ = strconv.ParseInt(c, 10, 64)
+	}
+	if in.Status == string(agreement.Signed) {
+		for _, fn := range agreement.SignatoryFunctions {
+			in.Signatures = append(in.Signatures, agreement.Signature{Function: fn, Name: f.Get("sig_" + fn + "_name"), SignedOn: f.Get("sig_" + fn + "_on")})
+		}
+	}
+	if _, err := ui.Agreements.AddEvent(r.Context(), a, agreementID(r), in); err != nil {
+		p := ui.page(r, "page.agreement.title", nil).withError(r, err)
+		p.Form = f
+		ui.renderAgreement(w, r, a, statusOf(err), p)
+		return
+	}
+	http.Redirect(w, r, "/agreements/"+r.PathValue("id")+"?ok=event_recorded", http.StatusSeeOther)
+}
+
+func (ui *UI) updateAgreementVersion(w http.ResponseWriter, r *http.Request, a account.Actor) {
+	f := r.PostForm
+	var up agreement.VersionUpdate
+	atoi := func(name string) (*int, error) {
+		s := strings.TrimSpace(f.Get(name))
+		n, err := strconv.Atoi(s)
+		if err != nil {
+			return nil, apperr.FieldErr(apperr.Invalid, name, "not a number").WithKey("error.not_a_number", map[string]any{"Value": s})
+		}
+		return &n, nil
+	}
+	var err error
+	if up.RetentionDays, err = atoi("retention_days"); err == nil {
+		up.FirstContactDays, err = atoi("first_contact_days")
+	}
+	if err == nil {
+		fb := f.Get("status_feedback") == "on"
+		text, proto, dpo, pub := f.Get("information_text"), f.Get("protocol_reference"), f.Get("dpo_advice_on"), f.Get("publication_url")
+		up.StatusFeedback, up.InformationText, up.ProtocolReference, up.DPOAdviceOn, up.PublicationURL = &fb, &text, &proto, &dpo, &pub
+		_, err = ui.Agreements.UpdateVersion(r.Context(), a, agreementID(r), up)
+	}
+	if err != nil {
+		p := ui.page(r, "page.agreement.title", nil).withError(r, err)
+		p.Form = f
+		ui.renderAgreement(w, r, a, statusOf(err), p)
+		return
+	}
+	http.Redirect(w, r, "/agreements/"+r.PathValue("id")+"?ok=version_saved#parameters", http.StatusSeeOther)
+}
+
+func (ui *UI) uploadAgreementDocument(w http.ResponseWriter, r *http.Request, a account.Actor) {
+	file, hdr, err := r.FormFile("file")
+	var content []byte
+	if err == nil {
+		defer file.Close()
+		content, err = io.ReadAll(io.LimitReader(file, agreement.MaxDocumentSize+1))
+	}
+	if err != nil {
+		err = apperr.FieldErr(apperr.Invalid, "file", "no file").WithKey("error.file_empty", nil)
+	} else {
+		_, err = ui.Agreements.AddDocument(r.Context(), a, agreementID(r), r.FormValue("kind"), hdr.Filename, content)
+	}
+	if err != nil {
+		p := ui.page(r, "page.agreement.title", nil).withError(r, err)
+		p.Form = r.PostForm
+		ui.renderAgreement(w, r, a, statusOf(err), p)
+		return
+	}
+	http.Redirect(w, r, "/agreements/"+r.PathValue("id")+"?ok=document_uploaded#documents", http.StatusSeeOther)
+}
+
+func (ui *UI) downloadAgreementDocument(w http.ResponseWriter, r *http.Request, a account.Actor) {
+	docID, _ := strconv.ParseInt(r.PathValue("doc"), 10, 64)
+	doc, content, err := ui.Agreements.DocumentContent(r.Context(), a, agreementID(r), docID)
+	if err != nil {
+		ui.fail(w, r, err)
+		return
+	}
+	w.Header().Set("Content-Type", "application/pdf")
+	w.Header().Set("Content-Disposition", "attachment; filename="+strconv.Quote(doc.Filename))
+	_, _ = w.Write(content)
+}
+
+// generatedDocument renders the cooperation or processing agreement of
+// the agreement's current version as PDF.
+func (ui *UI) generatedDocument(w http.ResponseWriter, r *http.Request, a account.Actor) {
+	ag, err := ui.Agreements.Agreement(r.Context(), a, agreementID(r))
+	if err != nil {
+		ui.fail(w, r, err)
+		return
+	}
+	in := PaperworkInput(ag, ui.today())
+	var pdf []byte
+	switch r.PathValue("doc") {
+	case "samenwerkingsovereenkomst":
+		pdf, err = paperwork.CooperationAgreement(in)
+	case "verwerkingsovereenkomst":
+		pdf, err = paperwork.ProcessingAgreement(in)
+	default:
+		ui.notFound(w, r)
+		return
+	}
+	if err != nil {
+		ui.fail(w, r, err)
+		return
+	}
+	w.Header().Set("Content-Type", "application/pdf")
+	w.Header().Set("Content-Disposition", "inline; filename="+strconv.Quote(r.PathValue("doc")+"-"+strconv.FormatInt(ag.ID, 10)+".pdf"))
+	_, _ = w.Write(pdf)
+}
+
+// PaperworkInput fills the document templates from an agreement.
+func PaperworkInput(ag agreement.Agreement, on time.Time) paperwork.Input {
+	in := paperwork.Input{AgreementID: ag.ID, TeamName: ag.TeamName, RecipientName: ag.RecipientName,
+		MunicipalityName: ag.Municipality, MunicipalityNIS: ag.MunicipalityNIS, GeneratedOn: on}
+	if ag.Version != nil {
+		in.Version = *ag.Version
+	}
+	for _, e := range ag.Events {
+		if e.Status == agreement.Signed && e.CorrectedBy == 0 {
+			in.Signatures = e.Details.Signatures
+		}
+	}
+	return in
+}
+
+func (ui *UI) carryOver(w http.ResponseWriter, r *http.Request, a account.Actor) {
+	var on time.Time
+	var err error
+	if s := r.PostForm.Get("effective_on"); s != "" {
+		if on, err = municipality.ParseDate(s); err != nil {
+			err = apperr.FieldErr(apperr.InvalidDate, "effective_on", "invalid date").WithKey("error.invalid_date_value", map[string]any{"Value": s})
+		}
+	}
+	var ag agreement.Agreement
+	if err == nil {
+		ag, err = ui.Agreements.CarryOver(r.Context(), a, agreementID(r), on, r.PostForm.Get("note"))
+	}
+	if err != nil {
+		p := ui.page(r, "page.agreement.title", nil).withError(r, err)
+		p.Form = r.PostForm
+		ui.renderAgreement(w, r, a, statusOf(err), p)
+		return
+	}
+	http.Redirect(w, r, "/agreements/"+strconv.FormatInt(ag.ID, 10)+"?ok=carried_over", http.StatusSeeOther)
+}
+
+// mergerRow is a municipality that merged, with its old OCMW's agreements.
+type mergerRow struct {
+	Successor  municipality.Municipality
+	Parts      []municipality.Municipality
+	Agreements []agreement.Agreement
+}
+
+func (ui *UI) showMergers(w http.ResponseWriter, r *http.Request, a account.Actor) {
+	all, err := ui.Agreements.Agreements(r.Context(), a, agreement.Filter{})
+	if err != nil {
+		ui.fail(w, r, err)
+		return
+	}
+	after := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
+	var rows []mergerRow
+	for _, m := range ui.Municipalities.On(after, municipality.Flanders) {
+		parts := ui.Municipalities.Predecessors(m.NIS)
+		if len(parts) == 0 {
+			continue
+		}
+		row := mergerRow{Successor: m, Parts: parts}
+		for _, ag := range all {
+			if slices.ContainsFunc(parts, func(p municipality.Municipality) bool { return p.NIS == ag.MunicipalityNIS }) || ag.MunicipalityNIS == m.NIS {
+				row.Agreements = append(row.Agreements, ag)
+			}
+		}
+		rows = append(rows, row)
+	}
+	ui.render(w, http.StatusOK, "mergers", ui.page(r, "page.mergers.title", map[string]any{"Rows": rows}))
+}

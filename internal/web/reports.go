@@ -1,0 +1,208 @@
+//go:build wip
+
+package web
+
+import (
+	"html/template"
+	"net/http"
+	"sort"
+	"time"
+
+	"kansrijk/internal/account"
+	"kansrijk/internal/agreement"
+	"kansrijk/internal/apperr"
+	"kansrijk/internal/chart"
+	"kansrijk/internal/i18n"
+	"kansrijk/internal/municipality"
+)
+
+// reportDate reads ?as_of= (default today); a bad date is an error.
+func (ui *UI) reportDate(r *http.Request, name string) (time.Time, error) {
+	s := r.URL.Query().Get(name)
+	if s == "" {
+		return ui.today(), nil
+	}
+	d, err := municipality.ParseDate(s)
+	if err != nil {
+		return ui.today(), apperr.FieldErr(apperr.InvalidDate, name, "invalid date").WithKey("error.invalid_date_value", map[string]any{"Value": s})
+	}
+	return d, nil
+}
+
+type provinceRow struct {
+	Province string
+	Counts   map[agreement.Status]int
+	Total    int
+	SignedUp int
+	InForce  int
+}
+
+// statusLegend returns the legend items of the agreement statuses.
+func statusLegend(lang i18n.Lang, counts map[agreement.Status]int) []chart.LegendItem {
+	var out []chart.LegendItem
+	for _, s := range agreement.ReportStatuses {
+		out = append(out, chart.LegendItem{Status: string(s), Label: i18n.T(lang, "agreement.status."+string(s), nil), Color: chart.StatusColors[string(s)], Count: counts[s]})
+	}
+	return out
+}
+
+func (ui *UI) mapSVG(lang i18n.Lang, rep agreement.Report, asOf time.Time) ([]byte, error) {
+	areas := make([]chart.Area, len(rep.Municipalities))
+	for i, m := range rep.Municipalities {
+		areas[i] = chart.Area{NIS: m.NIS, Name: m.Name, Status: string(m.Status), Label: i18n.T(lang, "agreement.status."+string(m.Status), nil)}
+	}
+	title := i18n.T(lang, "report.map.title", map[string]any{"Date": asOf.Format("02-01-2006")})
+	desc := i18n.T(lang, "report.map.desc", map[string]any{"SignedUp": rep.SignedUp, "InForce": rep.InForce, "Total": rep.Total})
+	return chart.Map(asOf.Year(), areas, statusLegend(lang, rep.Counts), title, desc)
+}
+
+func (ui *UI) showAgreementReport(w http.ResponseWriter, r *http.Request, a account.Actor) {
+	p := ui.page(r, "page.report.title", nil)
+	p.Form = r.URL.Query()
+	status := http.StatusOK
+	asOf, err := ui.reportDate(r, "as_of")
+	if err != nil {
+		p.withError(r, err)
+		status = http.StatusBadRequest
+	}
+	rep, err := ui.Agreements.AgreementReport(r.Context(), asOf, nil, "flanders")
+	if err != nil {
+		ui.fail(w, r, err)
+		return
+	}
+	byProvince := map[string]*provinceRow{}
+	for _, m := range rep.Municipalities {
+		pr := byProvince[m.Province]
+		if pr == nil {
+			pr = &provinceRow{Province: m.Province, Counts: map[agreement.Status]int{}}
+			byProvince[m.Province] = pr
+		}
+		pr.Counts[m.Status]++
+		pr.Total++
+		if m.Status.SignedUp() {
+			pr.SignedUp++
+		}
+		if m.Status.InForce() {
+			pr.InForce++
+		}
+	}
+	var rows []provinceRow
+	var bars []chart.Bar
+	for _, pr := range byProvince {
+		rows = append(rows, *pr)
+	}
+	sort.Slice(rows, func(i, j int) bool { return rows[i].Province < rows[j].Province })
+	for _, pr := range rows {
+		bars = append(bars, chart.Bar{Label: pr.Province, Values: []int{pr.InForce, pr.SignedUp - pr.InForce, pr.Total - pr.SignedUp}})
+	}
+	lang := p.Lang
+	mapSVG, err := ui.mapSVG(lang, rep, asOf)
+	if err != nil {
+		ui.fail(w, r, err)
+		return
+	}
+	barSVG := chart.Bars(bars, []chart.Series{
+		{Label: i18n.T(lang, "report.in_force", nil), Color: chart.StatusColors["active"]},
+		{Label: i18n.T(lang, "report.signed_up_not_in_force", nil), Color: chart.StatusColors["interested"]},
+		{Label: i18n.T(lang, "report.not_signed_up", nil), Color: chart.StatusColors["none"]},
+	}, i18n.T(lang, "report.bars.title", nil), i18n.T(lang, "report.bars.desc", map[string]any{"Date": asOf.Format("02-01-2006")}))
+	timeline, err := ui.timelineSVG(r, lang, asOf)
+	if err != nil {
+		ui.fail(w, r, err)
+		return
+	}
+	p.Data = map[string]any{
+		"Report": rep, "AsOf": asOf, "Provinces": rows, "Statuses": agreement.ReportStatuses,
+		"Map": template.HTML(mapSVG), "Bars": template.HTML(barSVG), "Timeline": template.HTML(timeline),
+		"Legend": statusLegend(lang, rep.Counts),
+	}
+	ui.render(w, status, "agreement_report", p)
+}
+
+// timelineSVG draws sign-ups and agreements in force at the end of every
+// month from the decree (February 2022) to asOf.
+func (ui *UI) timelineSVG(r *http.Request, lang i18n.Lang, asOf time.Time) ([]byte, error) {
+	start := time.Date(2022, 2, 1, 0, 0, 0, 0, time.UTC)
+	var points []chart.Point
+	for d := start; !d.After(asOf); d = d.AddDate(0, 1, 0) {
+		end := d.AddDate(0, 1, -1)
+		if end.After(asOf) {
+			end = asOf
+		}
+		rep, err := ui.Agreements.AgreementReport(r.Context(), end, nil, "flanders")
+		if err != nil {
+			return nil, err
+		}
+		points = append(points, chart.Point{Date: end, Values: []int{rep.SignedUp, rep.InForce}})
+	}
+	return chart.Timeline(points, []chart.Series{
+		{Label: i18n.T(lang, "report.signed_up", nil), Color: chart.StatusColors["interested"]},
+		{Label: i18n.T(lang, "report.in_force", nil), Color: chart.StatusColors["active"]},
+	}, i18n.T(lang, "report.timeline.title", nil), i18n.T(lang, "report.timeline.desc", map[string]any{"Date": asOf.Format("02-01-2006")})), nil
+}
+
+// agreementMap serves the map alone: public, like the register (it holds
+// only the status per municipality).
+func (ui *UI) agreementMap(w http.ResponseWriter, r *http.Request) {
+	asOf, err := ui.reportDate(r, "as_of")
+	if err != nil {
+		http.Error(w, "invalid as_of date: use YYYY-MM-DD", http.StatusBadRequest)
+		return
+	}
+	rep, err := ui.Agreements.AgreementReport(r.Context(), asOf, nil, "flanders")
+	if err == nil {
+		var svg []byte
+		if svg, err = ui.mapSVG(i18n.FromRequest(r), rep, asOf); err == nil {
+			w.Header().Set("Content-Type", "image/svg+xml; charset=utf-8")
+			w.Header().Set("Cache-Control", "no-cache")
+			_, _ = w.Write(svg)
+			return
+		}
+	}
+	ui.fail(w, r, err)
+}
+
+func (ui *UI) agreementTimeline(w http.ResponseWriter, r *http.Request) {
+	asOf, err := ui.reportDate(r, "as_of")
+	if err != nil {
+		http.Error(w, "invalid as_of date: use YYYY-MM-DD", http.StatusBadRequest)
+		return
+	}
+	svg, err := ui.timelineSVG(r, i18n.FromRequest(r), asOf)
+	if err != nil {
+		ui.fail(w, r, err)
+		return
+	}
+	w.Header().Set("Content-Type", "image/svg+xml; charset=utf-8")
+	_, _ = w.Write(svg)
+}
+
+// showRegister is the public register: no login, no personal names.
+func (ui *UI) showRegister(w http.ResponseWriter, r *http.Request) {
+	p := ui.page(r, "page.register.title", nil)
+	p.Form = r.URL.Query()
+	status := http.StatusOK
+	on, err := ui.reportDate(r, "on")
+	if err != nil {
+		p.withError(r, err)
+		status = http.StatusBadRequest
+	}
+	rows, err := ui.Agreements.PublicRegister(r.Context(), on)
+	if err != nil {
+		ui.fail(w, r, err)
+		return
+	}
+	counts := map[agreement.Status]int{}
+	signedUp, inForce := 0, 0
+	for _, x := range rows {
+		counts[x.Status]++
+		if x.Status.SignedUp() {
+			signedUp++
+		}
+		if x.Status.InForce() {
+			inForce++
+		}
+	}
+	p.Data = map[string]any{"Rows": rows, "On": on, "SignedUp": signedUp, "InForce": inForce, "Total": len(rows), "Counts": counts, "Statuses": agreement.ReportStatuses}
+	ui.render(w, status, "register", p)
+}

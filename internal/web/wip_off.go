@@ -1,0 +1,7 @@
+//go:build !wip
+
+package web
+
+import "net/http"
+
+func registerWIP(mux *http.ServeMux, ui *UI) {}
