@@ -462,6 +462,23 @@ func (db *DB) AddEvent(ctx context.Context, a account.Actor, id int64, in agreem
 					WithKey("error.correct_status", map[string]any{"Status": string(target.Status)})
 			}
 			seq = target.Seq
+			// A correction restates the step: what it does not give is
+			// taken from the step it corrects.
+			if in.CouncilDecisionOn == "" {
+				in.CouncilDecisionOn = target.Details.CouncilDecisionOn
+			}
+			if in.CouncilReference == "" {
+				in.CouncilReference = target.Details.CouncilReference
+			}
+			if len(in.Signatures) == 0 {
+				in.Signatures = target.Details.Signatures
+			}
+			if in.Reason == "" {
+				in.Reason = target.Details.Reason
+			}
+			if in.EffectiveOn == "" {
+				in.EffectiveOn = day(target.EffectiveOn)
+			}
 			if i > 0 {
 				prevOn = eff[i-1].EffectiveOn
 			}
