@@ -1,7 +1,8 @@
 // Package demo loads synthetic, clearly fictitious demo data into an empty
 // database: local teams covering all of Flanders (with their areas changed
-// at the 2025 mergers), a few maternity clinics, and one user per role.
-// No real person's data is ever used.
+// at the 2025 mergers), a few maternity clinics, one user per role, and a
+// 2023–2025 history of cooperation agreements. No real person's data is
+// ever used.
 package demo
 
 import (
@@ -75,6 +76,9 @@ func Load(ctx context.Context, db *store.DB) error {
 		if _, err := db.CreateClinic(ctx, sys, c); err != nil {
 			return fmt.Errorf("demo clinic %s: %w", c.Key, err)
 		}
+	}
+	if err := loadAgreements(ctx, db); err != nil {
+		return err
 	}
 	for _, a := range Accounts {
 		if _, err := db.CreateUser(ctx, sys, account.NewUser{Email: a.Email, Name: a.Name, Role: a.Role, Org: a.Org, Password: Password}); err != nil {
