@@ -543,7 +543,6 @@ func (db *DB) AddEvent(ctx context.Context, a account.Actor, id int64, in agreem
 	return ev, fmt.Errorf("event %d not found after insert", evID)
 }
 
-
 // eventDetail validates the status-specific fields and returns the
 // effective date.
 func eventDetail(status agreement.Status, in agreement.NewEvent, def time.Time) (agreement.EventDetail, time.Time, error) {
