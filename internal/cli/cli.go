@@ -63,6 +63,7 @@ func Run(ctx context.Context, args []string, env Env) int {
 		return 2
 	}
 	if errors.Is(err, flag.ErrHelp) {
+		fmt.Fprint(env.Stdout, usage)
 		return 0
 	}
 	fmt.Fprintf(env.Stderr, "kansrijk: %s\n", err)
@@ -93,6 +94,11 @@ func run(ctx context.Context, args []string, env Env) error {
 			return tokenRevoke(ctx, args[2:], env)
 		}
 		return &usageError{"use: kansrijk token create … or kansrijk token revoke …", usage}
+	case "report":
+		if len(args) < 2 || args[1] != "agreements" {
+			return &usageError{"use: kansrijk report agreements …", usage}
+		}
+		return reportAgreements(ctx, args[2:], env)
 	case "version", "--version", "-v":
 		fmt.Fprintln(env.Stdout, "kansrijk", Version())
 		return nil
@@ -129,7 +135,7 @@ func flags(name string, env Env) *flag.FlagSet {
 func parse(fs *flag.FlagSet, args []string) error {
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
-			return &usageError{"help for " + fs.Name(), usage}
+			return err
 		}
 		return &usageError{err.Error(), usage}
 	}

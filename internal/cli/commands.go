@@ -63,9 +63,9 @@ func userCreate(ctx context.Context, args []string, env Env) error {
 		return err
 	}
 	var missing []string
-	for flagName, v := range map[string]string{"--email": *email, "--role": *role, "--org": *orgKey} {
-		if strings.TrimSpace(v) == "" {
-			missing = append(missing, flagName)
+	for _, f := range []struct{ name, v string }{{"--email", *email}, {"--role", *role}, {"--org", *orgKey}} {
+		if strings.TrimSpace(f.v) == "" {
+			missing = append(missing, f.name)
 		}
 	}
 	if len(missing) > 0 {

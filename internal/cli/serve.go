@@ -27,15 +27,17 @@ func serve(ctx context.Context, args []string, env Env) error {
 	}
 	defer db.Close()
 	if *withDemo {
-		n, err := db.CountUsers(ctx)
+		empty, err := demo.IsEmpty(ctx, db)
 		if err != nil {
 			return err
 		}
-		if n == 0 {
+		if empty {
 			fmt.Fprintln(env.Stdout, "Loading demo data…")
 			if err := demo.Load(ctx, db); err != nil {
 				return err
 			}
+		} else {
+			fmt.Fprintln(env.Stdout, "The database is not empty: demo data not loaded (the demo accounts exist only if it was loaded before).")
 		}
 	}
 	srv, err := server.New(db)

@@ -56,12 +56,12 @@ var (
 // Load fills an empty database with the demo data, in a few transactions.
 // It refuses a database that already has users.
 func Load(ctx context.Context, db *store.DB) error {
-	n, err := db.CountUsers(ctx)
+	empty, err := IsEmpty(ctx, db)
 	if err != nil {
 		return err
 	}
-	if n > 0 {
-		return apperr.New(apperr.Conflict, "the database is not empty (%d users): demo data goes only into an empty database", n)
+	if !empty {
+		return apperr.New(apperr.Conflict, "the database is not empty: demo data goes only into an empty database")
 	}
 	sys := account.System("demo")
 	for _, t := range Teams(db.Municipalities) {
@@ -86,6 +86,19 @@ func Load(ctx context.Context, db *store.DB) error {
 		}
 	}
 	return nil
+}
+
+// IsEmpty reports whether the database has no users and no local teams.
+func IsEmpty(ctx context.Context, db *store.DB) (bool, error) {
+	n, err := db.CountUsers(ctx)
+	if err != nil {
+		return false, err
+	}
+	teams, err := db.Teams(ctx, TeamsFrom)
+	if err != nil {
+		return false, err
+	}
+	return n == 0 && len(teams) == 0, nil
 }
 
 // DemoTeam is one fictitious local team with its areas before and after

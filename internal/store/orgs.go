@@ -290,7 +290,7 @@ func (db *DB) UpdateTeam(ctx context.Context, a account.Actor, key string, up or
 	if err := a.Require(account.ManageOrganisations); err != nil {
 		return t, err
 	}
-	cur, err := db.Team(ctx, key, db.Now())
+	cur, err := db.Team(ctx, key, today(db.Now()))
 	if err != nil {
 		return t, err
 	}
@@ -350,7 +350,7 @@ func (db *DB) UpdateTeam(ctx context.Context, a account.Actor, key string, up or
 	if err != nil {
 		return t, err
 	}
-	on := db.Now()
+	on := today(db.Now())
 	if area != nil && up.From.After(on) {
 		on = up.From
 	}
@@ -371,7 +371,7 @@ func (db *DB) CreateClinic(ctx context.Context, a account.Actor, in org.NewClini
 	}
 	err = db.inTx(ctx, func(tx *Tx) error {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO organisations (key, kind, name, valid_from, created_at) VALUES ($1,'clinic',$2,$3,$4)`,
-			in.Key, in.Name, day(tx.now), ts(tx.now)); err != nil {
+			in.Key, in.Name, day(today(tx.now)), ts(tx.now)); err != nil {
 			if isUniqueViolation(err) {
 				return apperr.FieldErr(apperr.Duplicate, "key", "an organisation with key %q exists already", in.Key).
 					WithKey("error.duplicate_key", map[string]any{"Key": in.Key})

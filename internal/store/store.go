@@ -118,7 +118,12 @@ func OpenNoMigrate(ctx context.Context, dsn string) (*DB, error) {
 	db := &DB{dialect: dialect, Now: time.Now, Municipalities: reg, Redacted: redact(dsn)}
 	switch dialect {
 	case SQLite:
-		if dir := filepath.Dir(src); dir != "." && !strings.HasPrefix(src, ":memory:") {
+		if src == "" || strings.Contains(src, ":memory:") || strings.Contains(src, "mode=memory") {
+			// The read and write pools would each get their own private
+			// database: refuse rather than lose every write.
+			return nil, errors.New("in-memory SQLite is not supported: give a file path")
+		}
+		if dir := filepath.Dir(src); dir != "." {
 			if err := os.MkdirAll(dir, 0o750); err != nil {
 				return nil, fmt.Errorf("create database folder: %w", err)
 			}
