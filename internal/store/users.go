@@ -2,10 +2,10 @@ package store
 
 import (
 	"context"
-	"log/slog"
 	"database/sql"
 	"errors"
 	"fmt"
+	"log/slog"
 	"strconv"
 	"strings"
 	"time"
