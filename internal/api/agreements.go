@@ -64,13 +64,6 @@ func toAgreementJSON(ag agreement.Agreement) agreementJSON {
 	return j
 }
 
-func pathID(r *http.Request, name string) (int64, error) {
-	id, err := strconv.ParseInt(r.PathValue(name), 10, 64)
-	if err != nil || id <= 0 {
-		return 0, apperr.New(apperr.NotFound, "no such %s", name)
-	}
-	return id, nil
-}
 
 func (a *API) createAgreement(w http.ResponseWriter, r *http.Request) error {
 	c, err := caller(r)

@@ -5,6 +5,7 @@ package api
 
 import (
 	"net/http"
+	"strconv"
 	"time"
 
 	"kansrijk/internal/account"
@@ -13,6 +14,7 @@ import (
 	"kansrijk/internal/httpx"
 	"kansrijk/internal/municipality"
 	"kansrijk/internal/org"
+	"kansrijk/internal/referral"
 )
 
 // API holds the dependencies of the handlers.
@@ -20,6 +22,7 @@ type API struct {
 	Accounts       account.Store
 	Orgs           org.Store
 	Agreements     agreement.Store
+	Referrals      referral.Store
 	Municipalities *municipality.Registry
 	Now            func() time.Time
 
@@ -47,6 +50,15 @@ func (a *API) Register(mux *http.ServeMux) {
 	a.handle(mux, "POST", "/api/v1/tokens", a.createToken)
 	a.handle(mux, "DELETE", "/api/v1/tokens/{id}", a.revokeToken)
 	registerWIP(mux, a)
+	a.handle(mux, "POST", "/api/v1/referrals", a.createReferral)
+	a.handle(mux, "GET", "/api/v1/referrals", a.listReferrals)
+	a.handle(mux, "GET", "/api/v1/referrals/{id}", a.getReferral)
+	a.handle(mux, "POST", "/api/v1/referrals/{id}/consents", a.addConsent)
+	a.handle(mux, "POST", "/api/v1/referrals/{id}/send", a.sendReferral)
+	a.handle(mux, "POST", "/api/v1/referrals/{id}/withdraw", a.withdrawReferral)
+	a.handle(mux, "POST", "/api/v1/referrals/{id}/contact-attempts", a.addContactAttempt)
+	a.handle(mux, "POST", "/api/v1/referrals/{id}/outcome", a.setOutcome)
+	a.handle(mux, "GET", "/api/v1/inbox", a.inbox)
 	// Anything else under /api/v1 answers in JSON, not with the web UI's 404 page.
 	mux.HandleFunc("/api/v1/", func(w http.ResponseWriter, r *http.Request) {
 		httpx.WriteError(w, r, apperr.New(apperr.NotFound, "no such endpoint: %s %s", r.Method, r.URL.Path))
@@ -105,4 +117,13 @@ func mustZone(name string) *time.Location {
 func Today(t time.Time) time.Time {
 	y, m, d := t.In(Brussels).Date()
 	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
+}
+
+// pathID parses a positive numeric path parameter; anything else is not_found.
+func pathID(r *http.Request, name string) (int64, error) {
+	id, err := strconv.ParseInt(r.PathValue(name), 10, 64)
+	if err != nil || id <= 0 {
+		return 0, apperr.New(apperr.NotFound, "no such %s", name)
+	}
+	return id, nil
 }

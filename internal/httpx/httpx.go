@@ -31,7 +31,8 @@ func Status(code string) int {
 		return http.StatusForbidden
 	case apperr.NotFound:
 		return http.StatusNotFound
-	case apperr.Conflict, apperr.Duplicate, apperr.InvalidTransition:
+	case apperr.Conflict, apperr.Duplicate, apperr.InvalidTransition,
+		"consent_missing", "no_agreement_in_force", "outside_team_area", "invalid_state":
 		return http.StatusConflict
 	case apperr.Throttled:
 		return http.StatusTooManyRequests

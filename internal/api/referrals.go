@@ -1,0 +1,284 @@
+package api
+
+import (
+	"net/http"
+	"time"
+
+	"kansrijk/internal/account"
+	"kansrijk/internal/httpx"
+	"kansrijk/internal/referral"
+)
+
+// ocmwReferralJSON is exactly what an OCMW may see of a referral: the
+// parents' name and contact details and administrative fields. Nothing of
+// Kind en Gezin's assessment, consent records or the family's receipt.
+type ocmwReferralJSON struct {
+	ID                     int64                     `json:"id"`
+	Status                 referral.Status           `json:"status"`
+	Recipient              string                    `json:"recipient"`
+	MunicipalityNIS        string                    `json:"municipality_nis"`
+	AgreementID            int64                     `json:"agreement_id"`
+	AgreementVersion       int                       `json:"agreement_version"`
+	Version                int                       `json:"version"`
+	Parents                []referral.Parent         `json:"parents"`
+	SentAt                 *time.Time                `json:"sent_at"`
+	ReceivedAt             *time.Time                `json:"received_at"`
+	FirstContactAt         *time.Time                `json:"first_contact_at"`
+	ClosedAt               *time.Time                `json:"closed_at"`
+	WithdrawnAt            *time.Time                `json:"withdrawn_at"`
+	DataDeletedAt          *time.Time                `json:"data_deleted_at"`
+	FirstContactTargetDays int                       `json:"first_contact_target_days"`
+	DaysSinceSent          int                       `json:"days_since_sent"`
+	Overdue                bool                      `json:"overdue"`
+	ContactAttempts        []referral.ContactAttempt `json:"contact_attempts"`
+	Outcome                string                    `json:"outcome"`
+	Rights                 []string                  `json:"rights"`
+	SocialFileOpened       bool                      `json:"social_file_opened"`
+}
+
+// OCMWReferral converts a referral to the OCMW's view.
+func OCMWReferral(r referral.Referral, now time.Time) ocmwReferralJSON {
+	j := ocmwReferralJSON{ID: r.ID, Status: r.Status, Recipient: r.Recipient, MunicipalityNIS: r.MunicipalityNIS, AgreementID: r.AgreementID,
+		AgreementVersion: r.AgreementVersion, Version: r.Version, Parents: r.Parents, SentAt: r.SentAt, ReceivedAt: r.ReceivedAt,
+		FirstContactAt: r.FirstContactAt, ClosedAt: r.ClosedAt, WithdrawnAt: r.WithdrawnAt, DataDeletedAt: r.DataDeletedAt,
+		FirstContactTargetDays: r.TargetDays, DaysSinceSent: r.DaysSinceSent(now), Overdue: r.Overdue(now),
+		ContactAttempts: r.ContactAttempts, Outcome: r.Outcome, Rights: r.Rights, SocialFileOpened: r.SocialFile}
+	if j.Parents == nil {
+		j.Parents = []referral.Parent{}
+	}
+	if j.ContactAttempts == nil {
+		j.ContactAttempts = []referral.ContactAttempt{}
+	}
+	if j.Rights == nil {
+		j.Rights = []string{}
+	}
+	return j
+}
+
+// teamReferralJSON is the local team's view. Where the agreement does not
+// provide status feedback, the OCMW's progress is not shown (status
+// "sent"); the OCMW's contact attempts are never shown.
+type teamReferralJSON struct {
+	ID               int64              `json:"id"`
+	Status           referral.Status    `json:"status"`
+	Team             string             `json:"team"`
+	Recipient        string             `json:"recipient"`
+	MunicipalityNIS  string             `json:"municipality_nis"`
+	AgreementID      int64              `json:"agreement_id,omitempty"`
+	AgreementVersion int                `json:"agreement_version,omitempty"`
+	Version          int                `json:"version"`
+	Parents          []referral.Parent  `json:"parents,omitempty"`
+	Criteria         []string           `json:"criteria,omitempty"`
+	Needs            []string           `json:"needs,omitempty"`
+	Consents         []referral.Consent `json:"consents,omitempty"`
+	ReceiptCode      string             `json:"receipt_code"`
+	Outcome          string             `json:"outcome,omitempty"`
+	StatusFeedback   bool               `json:"status_feedback"`
+	CreatedAt        time.Time          `json:"created_at"`
+	SentAt           *time.Time         `json:"sent_at,omitempty"`
+	WithdrawnAt      *time.Time         `json:"withdrawn_at,omitempty"`
+	DataDeletedAt    *time.Time         `json:"data_deleted_at,omitempty"`
+}
+
+// TeamReferral converts a referral to the local team's view.
+func TeamReferral(r referral.Referral) teamReferralJSON {
+	j := teamReferralJSON{ID: r.ID, Status: r.Status, Team: r.Team, Recipient: r.Recipient, MunicipalityNIS: r.MunicipalityNIS,
+		AgreementID: r.AgreementID, AgreementVersion: r.AgreementVersion, Version: r.Version, Parents: r.Parents, Criteria: r.Criteria,
+		Needs: r.Needs, Consents: r.Consents, ReceiptCode: r.ReceiptCode, StatusFeedback: r.StatusFeedback, CreatedAt: r.CreatedAt,
+		SentAt: r.SentAt, WithdrawnAt: r.WithdrawnAt, DataDeletedAt: r.DataDeletedAt}
+	if r.Status == referral.Withdrawn || r.Status == referral.Cancelled || r.Status == referral.Draft || r.Status == referral.Sent {
+		return j
+	}
+	if !r.StatusFeedback {
+		j.Status = referral.Sent
+		return j
+	}
+	if r.Status == referral.Closed {
+		j.Outcome = r.Outcome // the category, not the rights
+	}
+	return j
+}
+
+func (a *API) referralView(c account.Actor, r referral.Referral) any {
+	if c.Role == account.OCMWWorker {
+		return OCMWReferral(r, a.Now())
+	}
+	return TeamReferral(r)
+}
+
+func (a *API) createReferral(w http.ResponseWriter, r *http.Request) error {
+	c, err := caller(r)
+	if err != nil {
+		return err
+	}
+	var in referral.NewReferral
+	if err := httpx.DecodeJSON(w, r, &in); err != nil {
+		return err
+	}
+	ref, err := a.Referrals.CreateReferral(r.Context(), c, in)
+	if err != nil {
+		return err
+	}
+	httpx.WriteJSON(w, http.StatusCreated, TeamReferral(ref))
+	return nil
+}
+
+func (a *API) listReferrals(w http.ResponseWriter, r *http.Request) error {
+	c, err := caller(r)
+	if err != nil {
+		return err
+	}
+	list, err := a.Referrals.Referrals(r.Context(), c, referral.Filter{Status: r.URL.Query().Get("status")})
+	if err != nil {
+		return err
+	}
+	out := make([]teamReferralJSON, len(list))
+	for i, ref := range list {
+		out[i] = TeamReferral(ref)
+	}
+	httpx.WriteJSON(w, http.StatusOK, map[string]any{"count": len(out), "referrals": out})
+	return nil
+}
+
+func (a *API) getReferral(w http.ResponseWriter, r *http.Request) error {
+	c, err := caller(r)
+	if err != nil {
+		return err
+	}
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	ref, err := a.Referrals.Referral(r.Context(), c, id)
+	if err != nil {
+		return err
+	}
+	httpx.WriteJSON(w, http.StatusOK, a.referralView(c, ref))
+	return nil
+}
+
+func (a *API) addConsent(w http.ResponseWriter, r *http.Request) error {
+	c, err := caller(r)
+	if err != nil {
+		return err
+	}
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	var in referral.NewConsent
+	if err := httpx.DecodeJSON(w, r, &in); err != nil {
+		return err
+	}
+	ref, err := a.Referrals.AddConsent(r.Context(), c, id, in)
+	if err != nil {
+		return err
+	}
+	httpx.WriteJSON(w, http.StatusCreated, TeamReferral(ref))
+	return nil
+}
+
+func (a *API) sendReferral(w http.ResponseWriter, r *http.Request) error {
+	c, err := caller(r)
+	if err != nil {
+		return err
+	}
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	ref, err := a.Referrals.Send(r.Context(), c, id)
+	if err != nil {
+		return err
+	}
+	httpx.WriteJSON(w, http.StatusOK, TeamReferral(ref))
+	return nil
+}
+
+func (a *API) withdrawReferral(w http.ResponseWriter, r *http.Request) error {
+	c, err := caller(r)
+	if err != nil {
+		return err
+	}
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	ref, err := a.Referrals.Withdraw(r.Context(), c, id)
+	if err != nil {
+		return err
+	}
+	httpx.WriteJSON(w, http.StatusOK, TeamReferral(ref))
+	return nil
+}
+
+type inboxItemJSON struct {
+	ID                     int64           `json:"id"`
+	Status                 referral.Status `json:"status"`
+	SentAt                 *time.Time      `json:"sent_at"`
+	ReceivedAt             *time.Time      `json:"received_at"`
+	DaysSinceSent          int             `json:"days_since_sent"`
+	FirstContactTargetDays int             `json:"first_contact_target_days"`
+	Overdue                bool            `json:"overdue"`
+	Version                int             `json:"version"`
+}
+
+func (a *API) inbox(w http.ResponseWriter, r *http.Request) error {
+	c, err := caller(r)
+	if err != nil {
+		return err
+	}
+	list, err := a.Referrals.Inbox(r.Context(), c)
+	if err != nil {
+		return err
+	}
+	now := a.Now()
+	out := make([]inboxItemJSON, len(list))
+	for i, ref := range list {
+		out[i] = inboxItemJSON{ref.ID, ref.Status, ref.SentAt, ref.ReceivedAt, ref.DaysSinceSent(now), ref.TargetDays, ref.Overdue(now), ref.Version}
+	}
+	httpx.WriteJSON(w, http.StatusOK, map[string]any{"count": len(out), "referrals": out})
+	return nil
+}
+
+func (a *API) addContactAttempt(w http.ResponseWriter, r *http.Request) error {
+	c, err := caller(r)
+	if err != nil {
+		return err
+	}
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	var in referral.NewContactAttempt
+	if err := httpx.DecodeJSON(w, r, &in); err != nil {
+		return err
+	}
+	ref, err := a.Referrals.AddContactAttempt(r.Context(), c, id, in)
+	if err != nil {
+		return err
+	}
+	httpx.WriteJSON(w, http.StatusCreated, OCMWReferral(ref, a.Now()))
+	return nil
+}
+
+func (a *API) setOutcome(w http.ResponseWriter, r *http.Request) error {
+	c, err := caller(r)
+	if err != nil {
+		return err
+	}
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	var in referral.NewOutcome
+	if err := httpx.DecodeJSON(w, r, &in); err != nil {
+		return err
+	}
+	ref, err := a.Referrals.SetOutcome(r.Context(), c, id, in)
+	if err != nil {
+		return err
+	}
+	httpx.WriteJSON(w, http.StatusOK, OCMWReferral(ref, a.Now()))
+	return nil
+}

@@ -1,0 +1,829 @@
+package store
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"kansrijk/internal/account"
+	"kansrijk/internal/agreement"
+	"kansrijk/internal/apperr"
+	"kansrijk/internal/audit"
+	"kansrijk/internal/referral"
+)
+
+var _ referral.Store = (*DB)(nil)
+
+// Stable error codes of the referral flow.
+const (
+	CodeConsentMissing      = "consent_missing"
+	CodeNoAgreementInForce  = "no_agreement_in_force"
+	CodeOutsideTeamArea     = "outside_team_area"
+	CodeInvalidState        = "invalid_state"
+	CodeConcurrentUpdate    = "conflict"
+	purposeReferral         = "referral"        // the local team prepares and sends
+	purposeFollowUp         = "follow_up"       // the OCMW reaches out
+	purposeStatusFeedback   = "status_feedback" // the local team sees the status
+	purposeWithdrawal       = "withdrawal"
+	auditReferralCreate     = "referral.create"
+	auditReferralRead       = "referral.read"
+	auditReferralConsent    = "referral.consent"
+	auditReferralSend       = "referral.send"
+	auditReferralSendDenied = "referral.send_refused"
+	auditReferralWithdraw   = "referral.withdraw"
+	auditReferralAttempt    = "referral.contact_attempt"
+	auditReferralOutcome    = "referral.outcome"
+	auditReferralInbox      = "referral.inbox"
+	auditReferralDenied     = "referral.access_denied"
+)
+
+// referralSide tells on which side of the referral the actor stands.
+type referralSide int
+
+const (
+	sideNone referralSide = iota
+	sideTeam
+	sideOCMW
+)
+
+func sideOf(a account.Actor) referralSide {
+	switch a.Role {
+	case account.TeamWorker, account.TeamLead:
+		return sideTeam
+	case account.OCMWWorker:
+		return sideOCMW
+	}
+	return sideNone
+}
+
+func notFoundReferral() error {
+	return apperr.New(apperr.NotFound, "no such referral").WithKey("error.not_found", nil)
+}
+
+// newReceiptCode returns a code the family keeps: 12 characters from an
+// alphabet without look-alikes, grouped for reading aloud.
+func newReceiptCode() string {
+	const alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+	b := make([]byte, 12)
+	if _, err := rand.Read(b); err != nil {
+		panic(err)
+	}
+	for i := range b {
+		b[i] = alphabet[int(b[i])%len(alphabet)]
+	}
+	return "KR-" + string(b[0:4]) + "-" + string(b[4:8]) + "-" + string(b[8:12])
+}
+
+const referralColumns = `r.id, r.team_key, r.municipality_nis, r.recipient_key, r.status, COALESCE(r.agreement_id,0), COALESCE(r.agreement_version,0),
+	r.outcome, r.rights, r.social_file, r.receipt_code, r.version, r.created_by, r.created_at, r.sent_at, r.received_at,
+	r.first_contact_at, r.closed_at, r.withdrawn_at, r.data_deleted_at`
+
+func scanReferral(row interface{ Scan(...any) error }) (referral.Referral, error) {
+	var r referral.Referral
+	var status, rights string
+	var created, sent, received, first, closed, withdrawn, deleted timeCol
+	err := row.Scan(&r.ID, &r.Team, &r.MunicipalityNIS, &r.Recipient, &status, &r.AgreementID, &r.AgreementVersion, &r.Outcome, &rights,
+		&r.SocialFile, &r.ReceiptCode, &r.Version, &r.CreatedBy, &created, &sent, &received, &first, &closed, &withdrawn, &deleted)
+	if err != nil {
+		return r, err
+	}
+	r.Status, r.CreatedAt = referral.Status(status), created.T
+	r.SentAt, r.ReceivedAt, r.FirstContactAt, r.ClosedAt, r.WithdrawnAt, r.DataDeletedAt = sent.Ptr(), received.Ptr(), first.Ptr(), closed.Ptr(), withdrawn.Ptr(), deleted.Ptr()
+	if err := json.Unmarshal([]byte(rights), &r.Rights); err != nil {
+		return r, err
+	}
+	return r, nil
+}
+
+// loadReferral reads a referral inside tx for an actor, scoped: the team
+// sees its own; the receiving OCMW's workers see it once sent. Anyone
+// else gets not_found, and the denied attempt is audited (in its own
+// transaction, since the caller's will roll back).
+func (db *DB) loadReferral(ctx context.Context, tx *Tx, a account.Actor, id int64) (referral.Referral, error) {
+	r, err := scanReferral(tx.QueryRowContext(ctx, `SELECT `+referralColumns+` FROM referrals r WHERE r.id = $1`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return r, notFoundReferral()
+	}
+	if err != nil {
+		return r, err
+	}
+	side := sideOf(a)
+	allowed := (side == sideTeam && r.Team == a.Org) || (side == sideOCMW && r.Recipient == a.Org && r.Status.AtOCMW())
+	if !allowed {
+		return referral.Referral{}, &deniedError{id: id}
+	}
+	// Parents: personal data.
+	rows, err := tx.QueryContext(ctx, `SELECT name, street, number, box, postcode, municipality_nis, phone, email FROM referral_parents
+		WHERE referral_id = $1 ORDER BY idx`, id)
+	if err != nil {
+		return r, err
+	}
+	defer rows.Close()
+	r.Parents = []referral.Parent{}
+	for rows.Next() {
+		var p referral.Parent
+		if err := rows.Scan(&p.Name, &p.Street, &p.Number, &p.Box, &p.Postcode, &p.MunicipalityNIS, &p.Phone, &p.Email); err != nil {
+			return r, err
+		}
+		r.Parents = append(r.Parents, p)
+	}
+	if err := rows.Err(); err != nil {
+		return r, err
+	}
+	if side == sideTeam {
+		// Kind en Gezin's own assessment: loaded for the team only.
+		var crit, needs string
+		err := tx.QueryRowContext(ctx, `SELECT criteria, needs FROM referral_assessments WHERE referral_id = $1`, id).Scan(&crit, &needs)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return r, err
+		}
+		r.Criteria, r.Needs = []string{}, []string{}
+		if crit != "" {
+			_ = json.Unmarshal([]byte(crit), &r.Criteria)
+			_ = json.Unmarshal([]byte(needs), &r.Needs)
+		}
+		if r.Consents, err = consents(ctx, tx, id); err != nil {
+			return r, err
+		}
+	}
+	if r.ContactAttempts, err = contactAttempts(ctx, tx, id); err != nil {
+		return r, err
+	}
+	if r.AgreementID != 0 {
+		v, err := currentVersion(ctx, tx, r.AgreementID)
+		if err == nil {
+			r.TargetDays, r.StatusFeedback = v.FirstContactDays, v.StatusFeedback
+		}
+	}
+	return r, nil
+}
+
+// deniedError is an access to a referral outside the actor's scope. It
+// reaches the caller as not_found; refTx audits it once the refused
+// transaction is over (SQLite has one writer: not inside it).
+type deniedError struct{ id int64 }
+
+func (e *deniedError) Error() string { return "access to referral denied" }
+
+// refTx runs fn in a write transaction; a denied access is audited in a
+// transaction of its own and answered as not_found.
+func (db *DB) refTx(ctx context.Context, a account.Actor, fn func(tx *Tx) error) error {
+	err := db.inTx(ctx, fn)
+	var d *deniedError
+	if errors.As(err, &d) {
+		if aerr := db.inTx(ctx, func(tx *Tx) error {
+			ev := audit.For(a, auditReferralDenied, "referral", strconv.FormatInt(d.id, 10))
+			ev.Outcome = audit.Denied
+			return tx.Audit(ctx, ev)
+		}); aerr != nil {
+			return aerr
+		}
+		return notFoundReferral()
+	}
+	return err
+}
+
+func consents(ctx context.Context, q queryer, id int64) ([]referral.Consent, error) {
+	rows, err := q.QueryContext(ctx, `SELECT parent_idx, informed, method, refused, recorded_at, recorded_by FROM referral_consents
+		WHERE referral_id = $1 ORDER BY id`, id)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []referral.Consent{}
+	for rows.Next() {
+		var c referral.Consent
+		var informed string
+		var at timeCol
+		if err := rows.Scan(&c.Parent, &informed, &c.Method, &c.Refused, &at, &c.RecordedBy); err != nil {
+			return nil, err
+		}
+		c.RecordedAt = at.T
+		if err := json.Unmarshal([]byte(informed), &c.Informed); err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+func contactAttempts(ctx context.Context, q queryer, id int64) ([]referral.ContactAttempt, error) {
+	rows, err := q.QueryContext(ctx, `SELECT id, on_day, channel, reached, recorded_at, recorded_by FROM referral_contact_attempts
+		WHERE referral_id = $1 ORDER BY id`, id)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []referral.ContactAttempt{}
+	for rows.Next() {
+		var c referral.ContactAttempt
+		var on, at timeCol
+		if err := rows.Scan(&c.ID, &on, &c.Channel, &c.Reached, &at, &c.RecordedBy); err != nil {
+			return nil, err
+		}
+		c.On, c.RecordedAt = day(on.T), at.T
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+func referralAudit(a account.Actor, action, purpose string, r referral.Referral) audit.Event {
+	ev := audit.For(a, action, "referral", strconv.FormatInt(r.ID, 10))
+	ev.Purpose, ev.AgreementID = purpose, r.AgreementID
+	return ev
+}
+
+// CreateReferral starts a referral (status draft) for a family the team
+// supports. Team workers and leads; the municipality must be in the
+// team's service area today, or the error names the colleague team.
+func (db *DB) CreateReferral(ctx context.Context, a account.Actor, in referral.NewReferral) (r referral.Referral, err error) {
+	defer apperr.Wrap(&err, "store.CreateReferral")
+	if sideOf(a) != sideTeam {
+		return r, apperr.New(apperr.Forbidden, "only local team workers create referrals").WithKey("error.forbidden", nil)
+	}
+	in.MunicipalityNIS = strings.TrimSpace(in.MunicipalityNIS)
+	if err := in.Validate(); err != nil {
+		return r, err
+	}
+	on := today(db.Now())
+	m, ok := db.Municipalities.ByNIS(in.MunicipalityNIS)
+	if !ok || !db.Municipalities.ValidOn(m.NIS, on) {
+		return r, apperr.FieldErr(apperr.Invalid, "municipality_nis", "unknown municipality %q on %s", in.MunicipalityNIS, day(on)).
+			WithKey("error.unknown_municipality", map[string]any{"NIS": in.MunicipalityNIS})
+	}
+	for _, p := range in.Parents {
+		if !db.Municipalities.ValidOn(p.MunicipalityNIS, on) {
+			return r, apperr.FieldErr(apperr.Invalid, "parents.municipality_nis", "unknown municipality %q", p.MunicipalityNIS).
+				WithKey("error.unknown_municipality", map[string]any{"NIS": p.MunicipalityNIS})
+		}
+	}
+	holds, err := db.areaHolds(ctx, db.read, a.Org, m.NIS, on)
+	if err != nil {
+		return r, err
+	}
+	if !holds {
+		other, _ := db.TeamFor(ctx, m.NIS, on)
+		name := other
+		if o, err := db.Organisation(ctx, other); err == nil {
+			name = o.Name
+		}
+		if other == "" {
+			return r, apperr.FieldErr(CodeOutsideTeamArea, "municipality_nis", "%s is outside your team's area and no local team covers it", m.Name).
+				WithKey("error.outside_area_none", map[string]any{"Name": m.Name})
+		}
+		return r, apperr.FieldErr(CodeOutsideTeamArea, "municipality_nis", "%s is outside your team's area: the referral goes through your colleagues of %s", m.Name, name).
+			WithKey("error.outside_area", map[string]any{"Name": m.Name, "Team": name})
+	}
+	var id int64
+	err = db.refTx(ctx, a, func(tx *Tx) error {
+		err := tx.QueryRowContext(ctx, `INSERT INTO referrals (team_key, municipality_nis, recipient_key, status, receipt_code, created_by, created_at, updated_at)
+			VALUES ($1,$2,$3,'draft',$4,$5,$6,$6) RETURNING id`, a.Org, m.NIS, RecipientFor(m), newReceiptCode(), actorName(a), ts(tx.now)).Scan(&id)
+		if err != nil {
+			return err
+		}
+		for i, p := range in.Parents {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO referral_parents (referral_id, idx, name, street, number, box, postcode, municipality_nis, phone, email)
+				VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10)`, id, i, p.Name, p.Street, p.Number, p.Box, p.Postcode, p.MunicipalityNIS, p.Phone, p.Email); err != nil {
+				return err
+			}
+		}
+		crit, _ := json.Marshal(in.Criteria)
+		needs, _ := json.Marshal(in.Needs)
+		if _, err := tx.ExecContext(ctx, `INSERT INTO referral_assessments (referral_id, criteria, needs) VALUES ($1,$2,$3)`, id, string(crit), string(needs)); err != nil {
+			return err
+		}
+		return tx.Audit(ctx, referralAudit(a, auditReferralCreate, purposeReferral, referral.Referral{ID: id}))
+	})
+	if err != nil {
+		return r, err
+	}
+	return db.Referral(ctx, a, id)
+}
+
+// Referral returns a referral for the actor, and audits the read of its
+// personal data. The first read by the receiving OCMW marks it received.
+func (db *DB) Referral(ctx context.Context, a account.Actor, id int64) (r referral.Referral, err error) {
+	err = db.refTx(ctx, a, func(tx *Tx) error {
+		if r, err = db.loadReferral(ctx, tx, a, id); err != nil {
+			return err
+		}
+		purpose := purposeReferral
+		if sideOf(a) == sideOCMW {
+			purpose = purposeFollowUp
+			if r.Status == referral.Sent {
+				if _, err := tx.ExecContext(ctx, `UPDATE referrals SET status = 'received', received_at = $1, updated_at = $1 WHERE id = $2 AND status = 'sent'`,
+					ts(tx.now), id); err != nil {
+					return err
+				}
+				now := tx.now
+				r.Status, r.ReceivedAt = referral.Received, &now
+			}
+		}
+		return tx.Audit(ctx, referralAudit(a, auditReferralRead, purpose, r))
+	})
+	return r, err
+}
+
+// Referrals lists the team's referrals (status and dates, no contact
+// details) for team workers and leads. Where the agreement does not
+// provide status feedback, a sent referral shows as sent.
+func (db *DB) Referrals(ctx context.Context, a account.Actor, f referral.Filter) ([]referral.Referral, error) {
+	if sideOf(a) != sideTeam {
+		return nil, apperr.New(apperr.Forbidden, "only the local team lists its referrals").WithKey("error.forbidden", nil)
+	}
+	args := []any{a.Org}
+	q := `SELECT ` + referralColumns + ` FROM referrals r WHERE r.team_key = $1`
+	if f.Status != "" {
+		args = append(args, f.Status)
+		q += ` AND r.status = $2`
+	}
+	rows, err := db.read.QueryContext(ctx, q+` ORDER BY r.id DESC`, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []referral.Referral
+	for rows.Next() {
+		r, err := scanReferral(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	for i := range out {
+		if out[i].AgreementID != 0 {
+			if v, err := currentVersion(ctx, db.read, out[i].AgreementID); err == nil {
+				out[i].StatusFeedback, out[i].TargetDays = v.StatusFeedback, v.FirstContactDays
+			}
+		}
+	}
+	return out, nil
+}
+
+// AddConsent records, for one parent, that the five information items
+// were given and consent was given voluntarily and explicitly (how, when,
+// by whom) — or that the parent refused, in which case that parent's
+// contact data are deleted at once; when no parent remains, the referral
+// is cancelled.
+func (db *DB) AddConsent(ctx context.Context, a account.Actor, id int64, in referral.NewConsent) (r referral.Referral, err error) {
+	if sideOf(a) != sideTeam {
+		return r, notFoundReferral()
+	}
+	err = db.refTx(ctx, a, func(tx *Tx) error {
+		cur, err := db.loadReferral(ctx, tx, a, id)
+		if err != nil {
+			return err
+		}
+		if cur.Status != referral.Draft {
+			return apperr.New(CodeInvalidState, "consent is recorded before sending; this referral is %s", cur.Status).
+				WithKey("error.referral_state", map[string]any{"Status": string(cur.Status)})
+		}
+		var idx []int
+		prow, err := tx.QueryContext(ctx, `SELECT idx FROM referral_parents WHERE referral_id = $1 ORDER BY idx`, id)
+		if err != nil {
+			return err
+		}
+		for prow.Next() {
+			var i int
+			if err := prow.Scan(&i); err != nil {
+				prow.Close()
+				return err
+			}
+			idx = append(idx, i)
+		}
+		prow.Close()
+		if in.Parent < 0 || in.Parent > 1 || !slices.Contains(idx, in.Parent) {
+			return apperr.FieldErr(apperr.Invalid, "parent", "no parent %d in this referral", in.Parent).WithKey("error.no_parent", nil)
+		}
+		if err := in.Validate(2); err != nil {
+			return err
+		}
+		informed, _ := json.Marshal(in.Informed)
+		if in.Refused {
+			informed, in.Method = []byte("[]"), ""
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO referral_consents (referral_id, parent_idx, informed, method, refused, recorded_at, recorded_by)
+			VALUES ($1,$2,$3,$4,$5,$6,$7)`, id, in.Parent, string(informed), in.Method, in.Refused, ts(tx.now), actorName(a)); err != nil {
+			return err
+		}
+		ev := referralAudit(a, auditReferralConsent, purposeReferral, cur)
+		ev.Detail = fmt.Sprintf("parent=%d refused=%t method=%s", in.Parent, in.Refused, in.Method)
+		if in.Refused {
+			if _, err := tx.ExecContext(ctx, `DELETE FROM referral_parents WHERE referral_id = $1 AND idx = $2`, id, in.Parent); err != nil {
+				return err
+			}
+			if len(idx) == 1 {
+				if _, err := tx.ExecContext(ctx, `UPDATE referrals SET status = 'cancelled', data_deleted_at = $1, updated_at = $1, version = version + 1 WHERE id = $2`,
+					ts(tx.now), id); err != nil {
+					return err
+				}
+				if _, err := tx.ExecContext(ctx, `DELETE FROM referral_assessments WHERE referral_id = $1`, id); err != nil {
+					return err
+				}
+				ev.Detail += " cancelled; contact data deleted"
+			}
+		} else if _, err := tx.ExecContext(ctx, `UPDATE referrals SET updated_at = $1, version = version + 1 WHERE id = $2`, ts(tx.now), id); err != nil {
+			return err
+		}
+		return tx.Audit(ctx, ev)
+	})
+	if err != nil {
+		return r, err
+	}
+	return db.Referral(ctx, a, id)
+}
+
+// Send sends a draft to the OCMW after checking consent and, on the day
+// of sending, the agreement gate. Without an agreement in force nothing is
+// sent and an anonymous count is kept for the outreach (once per
+// referral). It returns consent_missing or no_agreement_in_force (409).
+func (db *DB) Send(ctx context.Context, a account.Actor, id int64) (r referral.Referral, err error) {
+	if sideOf(a) != sideTeam {
+		return r, notFoundReferral()
+	}
+	var refusal error
+	err = db.refTx(ctx, a, func(tx *Tx) error {
+		cur, err := db.loadReferral(ctx, tx, a, id)
+		if err != nil {
+			return err
+		}
+		if cur.Status != referral.Draft {
+			return apperr.New(CodeInvalidState, "only a draft can be sent; this referral is %s", cur.Status).
+				WithKey("error.referral_state", map[string]any{"Status": string(cur.Status)})
+		}
+		// Every parent whose data would pass must have consented.
+		consented := map[int]bool{}
+		for _, c := range cur.Consents {
+			consented[c.Parent] = !c.Refused
+		}
+		var idx []int
+		rows, err := tx.QueryContext(ctx, `SELECT idx FROM referral_parents WHERE referral_id = $1`, id)
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			var i int
+			_ = rows.Scan(&i)
+			idx = append(idx, i)
+		}
+		rows.Close()
+		if len(idx) == 0 {
+			return apperr.New(CodeConsentMissing, "no parent with consent").WithKey("error.consent_missing", nil)
+		}
+		for _, i := range idx {
+			if !consented[i] {
+				return apperr.FieldErr(CodeConsentMissing, "consents", "parent %d has not consented: record consent (or refusal) first", i+1).
+					WithKey("error.consent_missing_parent", map[string]any{"N": i + 1})
+			}
+		}
+		dec, err := db.Gate(ctx, cur.Team, cur.MunicipalityNIS, today(tx.now))
+		if err != nil {
+			return err
+		}
+		if !dec.Allowed {
+			m, _ := db.Municipalities.ByNIS(cur.MunicipalityNIS)
+			refusal = apperr.New(CodeNoAgreementInForce, "no cooperation agreement in force with the OCMW of %s (%s): talk to the local government of %s", m.Name, dec.Message, m.Name).
+				WithKey("error.no_agreement_in_force", map[string]any{"Name": m.Name, "Reason": dec.Reason})
+			return db.countMissed(ctx, tx, a, cur)
+		}
+		res, err := tx.ExecContext(ctx, `UPDATE referrals SET status = 'sent', sent_at = $1, updated_at = $1, agreement_id = $2, agreement_version = $3,
+			version = version + 1 WHERE id = $4 AND status = 'draft'`, ts(tx.now), dec.Agreement.ID, dec.Agreement.Version.Version, id)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n != 1 {
+			return apperr.New(CodeConcurrentUpdate, "the referral changed meanwhile; reload it").WithKey("error.concurrent", nil)
+		}
+		cur.AgreementID = dec.Agreement.ID
+		if err := enqueue(ctx, tx, "referral.sent", cur.Recipient, map[string]any{"referral_id": id, "event": "referral.sent"}); err != nil {
+			return err
+		}
+		return tx.Audit(ctx, referralAudit(a, auditReferralSend, purposeReferral, cur))
+	})
+	if err == nil && refusal != nil {
+		return r, refusal
+	}
+	if err != nil {
+		return r, err
+	}
+	return db.Referral(ctx, a, id)
+}
+
+// countMissed keeps the anonymous count of a referral that could not be
+// made, once per referral, and audits the refusal.
+func (db *DB) countMissed(ctx context.Context, tx *Tx, a account.Actor, cur referral.Referral) error {
+	var n int
+	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM audit_events WHERE action = $1 AND object_type = 'referral' AND object_id = $2`,
+		auditReferralSendDenied, strconv.FormatInt(cur.ID, 10)).Scan(&n); err != nil {
+		return err
+	}
+	ev := referralAudit(a, auditReferralSendDenied, purposeReferral, cur)
+	ev.Outcome = audit.Denied
+	if n == 0 {
+		month := today(tx.now).Format("2006-01")
+		if _, err := tx.ExecContext(ctx, `INSERT INTO missed_referrals (municipality_nis, month, team_key, count) VALUES ($1,$2,$3,1)
+			ON CONFLICT (municipality_nis, month, team_key) DO UPDATE SET count = missed_referrals.count + 1`, cur.MunicipalityNIS, month, cur.Team); err != nil {
+			return err
+		}
+		ev.Detail = "counted as missed"
+	}
+	return tx.Audit(ctx, ev)
+}
+
+// enqueue writes a notice to the outbox in the caller's transaction; the
+// deliverer sends it afterwards (e-mail without personal data, webhook
+// with only the referral id and event type).
+func enqueue(ctx context.Context, tx *Tx, kind, orgKey string, payload map[string]any) error {
+	b, err := json.Marshal(payload)
+	if err != nil {
+		return err
+	}
+	_, err = tx.ExecContext(ctx, `INSERT INTO outbox (kind, org_key, payload, created_at, next_at) VALUES ($1,$2,$3,$4,$4)`, kind, orgKey, string(b), ts(tx.now))
+	return err
+}
+
+// deleteContactData removes the parents' details and Kind en Gezin's
+// assessment, leaving the non-identifying record.
+func deleteContactData(ctx context.Context, tx *Tx, id int64) error {
+	if _, err := tx.ExecContext(ctx, `DELETE FROM referral_parents WHERE referral_id = $1`, id); err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, `DELETE FROM referral_assessments WHERE referral_id = $1`, id); err != nil {
+		return err
+	}
+	_, err := tx.ExecContext(ctx, `UPDATE referrals SET data_deleted_at = $1 WHERE id = $2`, ts(tx.now), id)
+	return err
+}
+
+// Withdraw records that the family withdrew its consent. Before sending,
+// the referral is cancelled and its contact data deleted. After sending,
+// the OCMW gets a withdrawal notice and, unless it has opened a social
+// file, the contact data are deleted.
+func (db *DB) Withdraw(ctx context.Context, a account.Actor, id int64) (r referral.Referral, err error) {
+	if sideOf(a) != sideTeam {
+		return r, notFoundReferral()
+	}
+	err = db.refTx(ctx, a, func(tx *Tx) error {
+		cur, err := db.loadReferral(ctx, tx, a, id)
+		if err != nil {
+			return err
+		}
+		ev := referralAudit(a, auditReferralWithdraw, purposeWithdrawal, cur)
+		switch {
+		case cur.Status == referral.Draft:
+			if _, err := tx.ExecContext(ctx, `UPDATE referrals SET status = 'cancelled', withdrawn_at = $1, updated_at = $1, version = version + 1 WHERE id = $2`,
+				ts(tx.now), id); err != nil {
+				return err
+			}
+			ev.Detail = "cancelled before sending; contact data deleted"
+		case cur.Status.AtOCMW() && cur.Status != referral.Withdrawn:
+			if _, err := tx.ExecContext(ctx, `UPDATE referrals SET status = 'withdrawn', withdrawn_at = $1, updated_at = $1, version = version + 1 WHERE id = $2`,
+				ts(tx.now), id); err != nil {
+				return err
+			}
+			if err := enqueue(ctx, tx, "referral.withdrawn", cur.Recipient, map[string]any{"referral_id": id, "event": "referral.withdrawn"}); err != nil {
+				return err
+			}
+			ev.Detail = "withdrawn after sending; notice to the OCMW"
+			if cur.SocialFile {
+				ev.Detail += "; social file opened: the OCMW keeps the data under its own legal task"
+				return tx.Audit(ctx, ev)
+			}
+			ev.Detail += "; contact data deleted"
+		default:
+			return apperr.New(CodeInvalidState, "this referral is %s: nothing to withdraw", cur.Status).
+				WithKey("error.referral_state", map[string]any{"Status": string(cur.Status)})
+		}
+		if err := deleteContactData(ctx, tx, id); err != nil {
+			return err
+		}
+		return tx.Audit(ctx, ev)
+	})
+	if err != nil {
+		return r, err
+	}
+	return db.Referral(ctx, a, id)
+}
+
+// Inbox lists the referrals at the actor's OCMW that are still open,
+// oldest first: ids, statuses and times, no contact details.
+func (db *DB) Inbox(ctx context.Context, a account.Actor) ([]referral.Referral, error) {
+	if sideOf(a) != sideOCMW {
+		return nil, apperr.New(apperr.Forbidden, "only OCMW workers have an inbox").WithKey("error.forbidden", nil)
+	}
+	rows, err := db.read.QueryContext(ctx, `SELECT `+referralColumns+` FROM referrals r WHERE r.recipient_key = $1
+		AND r.status IN ('sent','received','contact_attempted','reached') ORDER BY r.sent_at, r.id`, a.Org)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []referral.Referral{}
+	for rows.Next() {
+		r, err := scanReferral(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	versions := map[int64]agreement.Version{}
+	for i := range out {
+		id := out[i].AgreementID
+		v, ok := versions[id]
+		if !ok {
+			v, _ = currentVersion(ctx, db.read, id)
+			versions[id] = v
+		}
+		out[i].TargetDays, out[i].StatusFeedback = v.FirstContactDays, v.StatusFeedback
+		out[i].ReceiptCode = "" // the family's code is not the OCMW's business
+	}
+	return out, nil
+}
+
+// updateAtOCMW runs fn on an open referral of the actor's OCMW, if the
+// version the caller read is still current.
+func (db *DB) updateAtOCMW(ctx context.Context, a account.Actor, id int64, version int, fn func(tx *Tx, cur referral.Referral) (audit.Event, error)) (referral.Referral, error) {
+	if sideOf(a) != sideOCMW {
+		return referral.Referral{}, notFoundReferral()
+	}
+	err := db.refTx(ctx, a, func(tx *Tx) error {
+		cur, err := db.loadReferral(ctx, tx, a, id)
+		if err != nil {
+			return err
+		}
+		if !cur.Status.Open() {
+			return apperr.New(CodeInvalidState, "this referral is %s", cur.Status).WithKey("error.referral_state", map[string]any{"Status": string(cur.Status)})
+		}
+		if version != 0 && version != cur.Version {
+			return apperr.New(CodeConcurrentUpdate, "someone else changed this referral (version %d, you had %d); reload it", cur.Version, version).
+				WithKey("error.concurrent", nil)
+		}
+		ev, err := fn(tx, cur)
+		if err != nil {
+			return err
+		}
+		res, err := tx.ExecContext(ctx, `UPDATE referrals SET version = version + 1, updated_at = $1 WHERE id = $2 AND version = $3`, ts(tx.now), id, cur.Version)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n != 1 {
+			return apperr.New(CodeConcurrentUpdate, "someone else changed this referral; reload it").WithKey("error.concurrent", nil)
+		}
+		return tx.Audit(ctx, ev)
+	})
+	if err != nil {
+		return referral.Referral{}, err
+	}
+	return db.Referral(ctx, a, id)
+}
+
+// AddContactAttempt records an attempt to reach the family.
+func (db *DB) AddContactAttempt(ctx context.Context, a account.Actor, id int64, in referral.NewContactAttempt) (referral.Referral, error) {
+	if !slices.Contains(referral.Channels, in.Channel) {
+		return referral.Referral{}, apperr.FieldErr(apperr.Invalid, "channel", "channel must be one of %s", strings.Join(referral.Channels, ", ")).
+			WithKey("error.channel", nil)
+	}
+	on, err := parseDayField("on", in.On, today(db.Now()))
+	if err != nil {
+		return referral.Referral{}, err
+	}
+	if on.After(today(db.Now())) {
+		return referral.Referral{}, apperr.FieldErr(apperr.InvalidDate, "on", "a contact attempt cannot lie in the future").WithKey("error.future_date", nil)
+	}
+	return db.updateAtOCMW(ctx, a, id, in.Version, func(tx *Tx, cur referral.Referral) (audit.Event, error) {
+		if cur.SentAt != nil && on.Before(today(*cur.SentAt)) {
+			return audit.Event{}, apperr.FieldErr(apperr.InvalidDate, "on", "a contact attempt cannot lie before the referral was sent").WithKey("error.before_sent", nil)
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO referral_contact_attempts (referral_id, on_day, channel, reached, recorded_at, recorded_by)
+			VALUES ($1,$2,$3,$4,$5,$6)`, id, day(on), in.Channel, in.Reached, ts(tx.now), actorName(a)); err != nil {
+			return audit.Event{}, err
+		}
+		status := referral.ContactAttempted
+		if in.Reached || cur.Status == referral.Reached {
+			status = referral.Reached
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE referrals SET status = $1, first_contact_at = COALESCE(first_contact_at, $2) WHERE id = $3`,
+			string(status), ts(tx.now), id); err != nil {
+			return audit.Event{}, err
+		}
+		ev := referralAudit(a, auditReferralAttempt, purposeFollowUp, cur)
+		ev.Detail = fmt.Sprintf("channel=%s reached=%t", in.Channel, in.Reached)
+		return ev, nil
+	})
+}
+
+// SetOutcome closes a referral with its outcome (and, for rights opened,
+// which rights).
+func (db *DB) SetOutcome(ctx context.Context, a account.Actor, id int64, in referral.NewOutcome) (referral.Referral, error) {
+	if !slices.Contains(referral.Outcomes, in.Outcome) {
+		return referral.Referral{}, apperr.FieldErr(apperr.Invalid, "outcome", "outcome must be one of %s", strings.Join(referral.Outcomes, ", ")).
+			WithKey("error.outcome", nil)
+	}
+	for _, r := range in.Rights {
+		if !slices.Contains(referral.Rights, r) {
+			return referral.Referral{}, apperr.FieldErr(apperr.Invalid, "rights", "unknown right %q", r).WithKey("error.unknown_code", map[string]any{"Code": r})
+		}
+	}
+	if in.Outcome == referral.OutcomeRightsOpened && len(in.Rights) == 0 {
+		return referral.Referral{}, apperr.FieldErr(apperr.Invalid, "rights", "say which rights or support were opened").WithKey("error.rights_required", nil)
+	}
+	if in.Outcome != referral.OutcomeRightsOpened {
+		in.Rights = nil
+	}
+	return db.updateAtOCMW(ctx, a, id, in.Version, func(tx *Tx, cur referral.Referral) (audit.Event, error) {
+		rights, _ := json.Marshal(dedupe(in.Rights))
+		if _, err := tx.ExecContext(ctx, `UPDATE referrals SET status = 'closed', outcome = $1, rights = $2, social_file = $3, closed_at = $4 WHERE id = $5`,
+			in.Outcome, string(rights), in.SocialFile, ts(tx.now), id); err != nil {
+			return audit.Event{}, err
+		}
+		ev := referralAudit(a, auditReferralOutcome, purposeFollowUp, cur)
+		ev.Detail = "outcome=" + in.Outcome
+		return ev, nil
+	})
+}
+
+func dedupe(list []string) []string {
+	out := []string{}
+	for _, s := range list {
+		if !slices.Contains(out, s) {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// MissedReferral is one anonymous count of referrals that could not be
+// made for want of an agreement.
+type MissedReferral struct {
+	MunicipalityNIS string `json:"municipality_nis"`
+	Month           string `json:"month"`
+	Team            string `json:"team"`
+	Count           int    `json:"count"`
+}
+
+// MissedReferrals lists the anonymous counts between two months
+// (YYYY-MM, inclusive).
+func (db *DB) MissedReferrals(ctx context.Context, from, to string) ([]MissedReferral, error) {
+	rows, err := db.read.QueryContext(ctx, `SELECT municipality_nis, month, team_key, count FROM missed_referrals
+		WHERE month >= $1 AND month <= $2 ORDER BY month, municipality_nis, team_key`, from, to)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []MissedReferral
+	for rows.Next() {
+		var m MissedReferral
+		if err := rows.Scan(&m.MunicipalityNIS, &m.Month, &m.Team, &m.Count); err != nil {
+			return nil, err
+		}
+		out = append(out, m)
+	}
+	return out, rows.Err()
+}
+
+// ReceiptStatus is what the family sees with its receipt code: no
+// personal data, only what happened to them.
+type ReceiptStatus struct {
+	Status        referral.Status `json:"status"`
+	Recipient     string          `json:"recipient"`
+	SentAt        *time.Time      `json:"sent_at,omitempty"`
+	WithdrawnAt   *time.Time      `json:"withdrawn_at,omitempty"`
+	DataDeletedAt *time.Time      `json:"data_deleted_at,omitempty"`
+	RetentionDays int             `json:"retention_days,omitempty"`
+}
+
+// ReceiptStatus looks a referral up by the family's receipt code.
+func (db *DB) ReceiptStatus(ctx context.Context, code string) (ReceiptStatus, error) {
+	var s ReceiptStatus
+	var status, recipient string
+	var agreementID int64
+	var sent, withdrawn, deleted timeCol
+	err := db.read.QueryRowContext(ctx, `SELECT r.status, o.name, COALESCE(r.agreement_id,0), r.sent_at, r.withdrawn_at, r.data_deleted_at
+		FROM referrals r JOIN organisations o ON o.key = r.recipient_key WHERE r.receipt_code = $1`, strings.ToUpper(strings.TrimSpace(code))).
+		Scan(&status, &recipient, &agreementID, &sent, &withdrawn, &deleted)
+	if errors.Is(err, sql.ErrNoRows) {
+		return s, apperr.New(apperr.NotFound, "unknown receipt code").WithKey("error.receipt_unknown", nil)
+	}
+	if err != nil {
+		return s, err
+	}
+	s.Status, s.Recipient, s.SentAt, s.WithdrawnAt, s.DataDeletedAt = referral.Status(status), recipient, sent.Ptr(), withdrawn.Ptr(), deleted.Ptr()
+	if agreementID != 0 {
+		if v, err := currentVersion(ctx, db.read, agreementID); err == nil {
+			s.RetentionDays = v.RetentionDays
+		}
+	}
+	return s, nil
+}
