@@ -64,7 +64,6 @@ func toAgreementJSON(ag agreement.Agreement) agreementJSON {
 	return j
 }
 
-
 func (a *API) createAgreement(w http.ResponseWriter, r *http.Request) error {
 	c, err := caller(r)
 	if err != nil {
