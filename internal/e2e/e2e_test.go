@@ -314,7 +314,7 @@ func TestAdminForms(t *testing.T) {
 	if got := status(b); got < 400 {
 		t.Errorf("team on a covered municipality: status %d, want an error", got)
 	}
-	wantText(t, b, ".error-summary", "Gemeente 13040 hoort al bij het werkgebied van")
+	wantText(t, b, ".error-summary", "De gemeente Turnhout (13040) hoort al bij het werkgebied van")
 	if got := value(b, "#name"); got != "E2E Team Kempen" {
 		t.Errorf("team form after the error: name = %q", got)
 	}

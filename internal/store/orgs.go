@@ -230,8 +230,15 @@ func checkAreaFree(ctx context.Context, tx *Tx, team string, nis []string, from 
 		if err != nil {
 			return err
 		}
-		return apperr.FieldErr(apperr.Conflict, "municipalities", "municipality %s already belongs to the service area of %s", n, other).
-			WithKey("error.area_taken", map[string]any{"NIS": n, "Team": other})
+		name, teamName := n, other
+		if m, ok := tx.db.Municipalities.ByNIS(n); ok {
+			name = m.Name
+		}
+		if o, err := organisation(ctx, tx, other); err == nil {
+			teamName = o.Name
+		}
+		return apperr.FieldErr(apperr.Conflict, "municipalities", "municipality %s (%s) already belongs to the service area of %s", name, n, other).
+			WithKey("error.area_taken", map[string]any{"NIS": n, "Name": name, "Team": teamName})
 	}
 	return nil
 }

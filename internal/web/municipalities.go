@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"sort"
 
 	"kansrijk/internal/apperr"
 	"kansrijk/internal/httpx"
@@ -48,6 +49,7 @@ func (ui *UI) showMunicipalities(w http.ResponseWriter, r *http.Request) {
 			provinces = append(provinces, provinceCount{m.Province, 1})
 		}
 	}
+	sort.Slice(provinces, func(i, j int) bool { return provinces[i].Province < provinces[j].Province })
 	p.Data = map[string]any{"On": on, "Region": string(region), "List": list, "Count": len(list), "Provinces": provinces}
 	ui.render(w, status, "municipalities", p)
 }

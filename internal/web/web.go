@@ -106,6 +106,8 @@ type Page struct {
 	CSRF    string
 	Title   string // translation key
 	Path    string
+	// RequestURI is the path with its query, for the language switch.
+	RequestURI string
 	Nav     []NavItem
 	Flash   string // translation key
 	Error   string // translated error message
@@ -183,6 +185,11 @@ func (ui *UI) signedIn(h handlerFunc) http.HandlerFunc {
 
 func (ui *UI) page(r *http.Request, title string, data any) *Page {
 	p := &Page{Lang: i18n.FromRequest(r), Title: title, Path: r.URL.Path, Data: data, CSRF: httpx.CSRF(r), Now: ui.Now()}
+	if r.Method == http.MethodGet {
+		p.RequestURI = r.URL.RequestURI()
+	} else {
+		p.RequestURI = r.URL.Path
+	}
 	if a, ok := httpx.Actor(r); ok && a.Via == "session" {
 		p.Actor = &a
 	}
