@@ -101,22 +101,22 @@ func cacheStatic(h http.Handler) http.Handler {
 
 // Page is what every template receives.
 type Page struct {
-	Lang    i18n.Lang
-	Actor   *account.Actor
-	CSRF    string
-	Title   string // translation key
-	Path    string
+	Lang  i18n.Lang
+	Actor *account.Actor
+	CSRF  string
+	Title string // translation key
+	Path  string
 	// RequestURI is the path with its query, for the language switch.
 	RequestURI string
-	Nav     []NavItem
-	Flash   string // translation key
-	Error   string // translated error message
-	ErrKey  string
-	Field   string // field the error is about
-	Data    any
-	Form    url.Values
-	Now     time.Time
-	Version string
+	Nav        []NavItem
+	Flash      string // translation key
+	Error      string // translated error message
+	ErrKey     string
+	Field      string // field the error is about
+	Data       any
+	Form       url.Values
+	Now        time.Time
+	Version    string
 }
 
 // NavItem is one entry of the role-dependent navigation.
