@@ -23,6 +23,7 @@ type API struct {
 	Orgs           org.Store
 	Agreements     agreement.Store
 	Referrals      referral.Store
+	Notices        NoticeStore // webhooks; nil: Orgs, if it implements NoticeStore
 	Municipalities *municipality.Registry
 	Now            func() time.Time
 
@@ -45,9 +46,13 @@ func (a *API) Register(mux *http.ServeMux) {
 	a.handle(mux, "GET", "/api/v1/teams/{key}", a.getTeam)
 	a.handle(mux, "PATCH", "/api/v1/teams/{key}", a.updateTeam)
 	a.handle(mux, "POST", "/api/v1/clinics", a.createClinic)
+	a.handle(mux, "PUT", "/api/v1/organisations/{key}/webhook", a.putWebhook)
+	a.handle(mux, "DELETE", "/api/v1/organisations/{key}/webhook", a.deleteWebhook)
+	a.handle(mux, "PUT", "/api/v1/organisations/{key}/inbox-email", a.putInboxEmail)
 	a.handle(mux, "GET", "/api/v1/users", a.listUsers)
 	a.handle(mux, "POST", "/api/v1/users", a.createUser)
 	a.handle(mux, "POST", "/api/v1/tokens", a.createToken)
+	a.handle(mux, "GET", "/api/v1/tokens", a.listTokens)
 	a.handle(mux, "DELETE", "/api/v1/tokens/{id}", a.revokeToken)
 	registerWIP(mux, a)
 	a.handle(mux, "POST", "/api/v1/referrals", a.createReferral)

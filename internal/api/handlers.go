@@ -2,7 +2,6 @@ package api
 
 import (
 	"net/http"
-	"strconv"
 	"strings"
 	"time"
 
@@ -286,6 +285,9 @@ func (a *API) createUser(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	u, err := a.Accounts.CreateUser(r.Context(), c, account.NewUser{Email: in.Email, Name: in.Name, Role: in.Role, Org: in.Organisation, Password: in.Password})
+	if e, ok := apperr.As(err); ok && e.Field == "org" {
+		e.Field = "organisation" // the JSON name of the field
+	}
 	if err != nil {
 		return err
 	}
@@ -316,14 +318,32 @@ func (a *API) createToken(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
+// listTokens lists the caller's own API tokens (never the secrets), so
+// that a client can find the id to revoke.
+func (a *API) listTokens(w http.ResponseWriter, r *http.Request) error {
+	c, err := caller(r)
+	if err != nil {
+		return err
+	}
+	list, err := a.Accounts.Tokens(r.Context(), c, c.UserID)
+	if err != nil {
+		return err
+	}
+	if list == nil {
+		list = []account.Token{}
+	}
+	httpx.WriteJSON(w, http.StatusOK, map[string]any{"count": len(list), "tokens": list})
+	return nil
+}
+
 func (a *API) revokeToken(w http.ResponseWriter, r *http.Request) error {
 	c, err := caller(r)
 	if err != nil {
 		return err
 	}
-	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	id, err := pathID(r, "id")
 	if err != nil {
-		return apperr.New(apperr.NotFound, "no such token")
+		return err
 	}
 	if err := a.Accounts.RevokeToken(r.Context(), c, id); err != nil {
 		return err

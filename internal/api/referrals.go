@@ -2,9 +2,11 @@ package api
 
 import (
 	"net/http"
+	"slices"
 	"time"
 
 	"kansrijk/internal/account"
+	"kansrijk/internal/apperr"
 	"kansrijk/internal/httpx"
 	"kansrijk/internal/referral"
 )
@@ -128,13 +130,21 @@ func (a *API) listReferrals(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	list, err := a.Referrals.Referrals(r.Context(), c, referral.Filter{Status: r.URL.Query().Get("status")})
+	// Filter on the status as the team may see it, never on the OCMW's
+	// real progress where the agreement gives no status feedback.
+	status := referral.Status(r.URL.Query().Get("status"))
+	if status != "" && !slices.Contains(referral.Statuses, status) {
+		return apperr.FieldErr(apperr.Invalid, "status", "unknown status %q", status)
+	}
+	list, err := a.Referrals.Referrals(r.Context(), c, referral.Filter{})
 	if err != nil {
 		return err
 	}
-	out := make([]teamReferralJSON, len(list))
-	for i, ref := range list {
-		out[i] = TeamReferral(ref)
+	out := []teamReferralJSON{}
+	for _, ref := range list {
+		if j := TeamReferral(ref); status == "" || j.Status == status {
+			out = append(out, j)
+		}
 	}
 	httpx.WriteJSON(w, http.StatusOK, map[string]any{"count": len(out), "referrals": out})
 	return nil

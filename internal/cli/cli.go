@@ -40,6 +40,7 @@ Usage:
   kansrijk user create --email E --role ROLE --org ORG [--name NAME] [--password-stdin] [--db DSN]
   kansrijk token create --email E [--label L] [--db DSN]
   kansrijk token revoke --id ID [--db DSN]
+  kansrijk retention [--dry-run] [--db DSN]
   kansrijk version
 
 DSN: a file path or sqlite:PATH (SQLite), or postgres://… (PostgreSQL).
@@ -99,6 +100,8 @@ func run(ctx context.Context, args []string, env Env) error {
 			return &usageError{"use: kansrijk report agreements …", usage}
 		}
 		return reportAgreements(ctx, args[2:], env)
+	case "retention":
+		return retention(ctx, args[1:], env)
 	case "version", "--version", "-v":
 		fmt.Fprintln(env.Stdout, "kansrijk", Version())
 		return nil

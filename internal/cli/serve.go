@@ -44,6 +44,11 @@ func serve(ctx context.Context, args []string, env Env) error {
 	if err != nil {
 		return err
 	}
+	stopBackground, err := startBackground(ctx, db, env)
+	if err != nil {
+		return err
+	}
+	defer stopBackground()
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		return err
@@ -62,6 +67,7 @@ func serve(ctx context.Context, args []string, env Env) error {
 		env.Ready(ln.Addr().String())
 	}
 	err = srv.Serve(ctx, ln)
+	stopBackground() // outbox deliverer and daily jobs: wait for them
 	fmt.Fprintln(env.Stdout, "Stopped.")
 	return err
 }

@@ -171,12 +171,17 @@ func (db *DB) SetUserActive(ctx context.Context, a account.Actor, id int64, acti
 // create their own tokens; admins (and OCMW admins for their OCMW) create
 // them for others.
 func (db *DB) CreateToken(ctx context.Context, a account.Actor, email, label string) (secret string, err error) {
+	if account.NormalizeEmail(email) != a.Email && !a.Can(account.ManageUsers) {
+		// Checked before the lookup, so that nobody can probe which
+		// e-mail addresses have accounts.
+		return "", apperr.New(apperr.Forbidden, "you may create tokens only for yourself").WithKey("error.forbidden", nil)
+	}
 	u, err := db.UserByEmail(ctx, email)
 	if err != nil {
 		return "", err
 	}
 	if u.ID != a.UserID && !canManageUsersOf(a, u.Org) {
-		return "", apperr.New(apperr.Forbidden, "you may not create tokens for this user").WithKey("error.forbidden", nil)
+		return "", apperr.FieldErr(apperr.NotFound, "email", "no user with e-mail %s", u.Email).WithKey("error.not_found", nil)
 	}
 	if !u.Active {
 		return "", apperr.New(apperr.Invalid, "user %s is not active", u.Email).WithKey("error.user_inactive", nil)
