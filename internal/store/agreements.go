@@ -817,7 +817,7 @@ func (db *DB) DocumentContent(ctx context.Context, a account.Actor, id, docID in
 // January 2025 over to the OCMW of its successor: a new agreement, linked
 // to the old one, in the same status from the merger date, with the same
 // parameters; the old one ends (or is withdrawn, if it was not yet
-// signed) the day before. Admins only.
+// signed) from the same date. Admins only.
 func (db *DB) CarryOver(ctx context.Context, a account.Actor, id int64, on time.Time, note string) (ag agreement.Agreement, err error) {
 	defer apperr.Wrap(&err, "store.CarryOver(%d)", id)
 	if a.Role != account.Admin {
@@ -892,10 +892,9 @@ func (db *DB) CarryOver(ctx context.Context, a account.Actor, id int64, on time.
 			return err
 		}
 		reason := fmt.Sprintf("Fusie: overgedragen naar overeenkomst #%d (%s)", newID, succ.Name)
-		closeOn := on.AddDate(0, 0, -1)
-		if closeOn.Before(last.EffectiveOn) {
-			closeOn = last.EffectiveOn
-		}
+		// The old agreement ends when its OCMW does: from the merger date
+		// (on the day before, it was still in force).
+		closeOn := on
 		if _, err := insertEvent(ctx, tx, a, id, last.Seq+1, closing, closeOn, reason, 0, agreement.EventDetail{Reason: reason}); err != nil {
 			return err
 		}

@@ -1,5 +1,3 @@
-//go:build wip
-
 package web
 
 import (
@@ -265,7 +263,8 @@ func (ui *UI) generatedDocument(w http.ResponseWriter, r *http.Request, a accoun
 	}
 	in := PaperworkInput(ag, ui.today())
 	var pdf []byte
-	switch r.PathValue("doc") {
+	name := strings.TrimSuffix(r.PathValue("doc"), ".pdf")
+	switch name {
 	case "samenwerkingsovereenkomst":
 		pdf, err = paperwork.CooperationAgreement(in)
 	case "verwerkingsovereenkomst":
@@ -279,7 +278,7 @@ func (ui *UI) generatedDocument(w http.ResponseWriter, r *http.Request, a accoun
 		return
 	}
 	w.Header().Set("Content-Type", "application/pdf")
-	w.Header().Set("Content-Disposition", "inline; filename="+strconv.Quote(r.PathValue("doc")+"-"+strconv.FormatInt(ag.ID, 10)+".pdf"))
+	w.Header().Set("Content-Disposition", "inline; filename="+strconv.Quote(name+"-"+strconv.FormatInt(ag.ID, 10)+".pdf"))
 	_, _ = w.Write(pdf)
 }
 

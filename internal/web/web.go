@@ -51,7 +51,8 @@ type UI struct {
 
 // pageNames lists every view; New checks that each one parses.
 var pageNames = []string{"login", "home", "municipalities", "organisations", "team", "team_form", "clinic_form", "users", "user_form", "error",
-	"agreements", "agreement", "agreement_form", "agreement_report", "register", "mergers"}
+	"agreements", "agreement", "agreement_form", "agreement_report", "register", "mergers",
+	"referrals", "referral_new", "referral", "receipt", "receipt_status", "inbox", "inbox_referral"}
 
 // New parses the templates once.
 func New(d Deps) (*UI, error) {
@@ -88,7 +89,36 @@ func (ui *UI) Register(mux *http.ServeMux) {
 	mux.HandleFunc("GET /users/new", ui.signedIn(ui.showUserForm))
 	mux.HandleFunc("POST /users", ui.signedIn(ui.createUser))
 	mux.HandleFunc("POST /users/{id}/active", ui.signedIn(ui.setUserActive))
-	registerWIP(mux, ui)
+	mux.HandleFunc("GET /referrals", ui.signedIn(ui.showReferrals))
+	mux.HandleFunc("GET /referrals/new", ui.signedIn(ui.showReferralForm))
+	mux.HandleFunc("POST /referrals", ui.signedIn(ui.createReferral))
+	mux.HandleFunc("GET /referrals/{id}", ui.signedIn(ui.showReferral))
+	mux.HandleFunc("POST /referrals/{id}/consents", ui.signedIn(ui.addReferralConsent))
+	mux.HandleFunc("POST /referrals/{id}/send", ui.signedIn(ui.sendReferral))
+	mux.HandleFunc("POST /referrals/{id}/withdraw", ui.signedIn(ui.withdrawReferral))
+	mux.HandleFunc("GET /referrals/{id}/receipt", ui.signedIn(ui.showReceipt))
+	mux.HandleFunc("GET /referrals/{id}/receipt.pdf", ui.signedIn(ui.receiptPDF))
+	mux.HandleFunc("GET /ontvangstbewijs", ui.showReceiptStatus)
+	mux.HandleFunc("POST /ontvangstbewijs", ui.lookupReceiptStatus)
+	mux.HandleFunc("GET /inbox", ui.signedIn(ui.showInbox))
+	mux.HandleFunc("GET /inbox/{id}", ui.signedIn(ui.showInboxReferral))
+	mux.HandleFunc("POST /inbox/{id}/contact-attempts", ui.signedIn(ui.addContactAttempt))
+	mux.HandleFunc("POST /inbox/{id}/outcome", ui.signedIn(ui.setReferralOutcome))
+	mux.HandleFunc("GET /agreements", ui.signedIn(ui.showAgreements))
+	mux.HandleFunc("GET /agreements/new", ui.signedIn(ui.showAgreementForm))
+	mux.HandleFunc("POST /agreements", ui.signedIn(ui.createAgreement))
+	mux.HandleFunc("GET /agreements/{id}", ui.signedIn(ui.showAgreement))
+	mux.HandleFunc("POST /agreements/{id}/events", ui.signedIn(ui.addAgreementEvent))
+	mux.HandleFunc("POST /agreements/{id}/versions", ui.signedIn(ui.updateAgreementVersion))
+	mux.HandleFunc("POST /agreements/{id}/documents", ui.signedIn(ui.uploadAgreementDocument))
+	mux.HandleFunc("GET /agreements/{id}/documents/{doc}", ui.signedIn(ui.downloadAgreementDocument))
+	mux.HandleFunc("GET /agreements/{id}/pdf/{doc}", ui.signedIn(ui.generatedDocument))
+	mux.HandleFunc("POST /agreements/{id}/carry-over", ui.signedIn(ui.carryOver))
+	mux.HandleFunc("GET /mergers", ui.signedIn(ui.showMergers))
+	mux.HandleFunc("GET /reports/agreements", ui.signedIn(ui.showAgreementReport))
+	mux.HandleFunc("GET /reports/agreements/map.svg", ui.agreementMap)
+	mux.HandleFunc("GET /reports/agreements/timeline.svg", ui.agreementTimeline)
+	mux.HandleFunc("GET /register", ui.showRegister)
 	mux.HandleFunc("/", ui.notFound)
 }
 
@@ -137,6 +167,12 @@ func nav(a *account.Actor, path string) []NavItem {
 		items = append(items, NavItem{"/organisations", "nav.organisations", false})
 		if a.Can(account.ManageUsers) {
 			items = append(items, NavItem{"/users", "nav.users", false})
+		}
+		switch a.Role {
+		case account.TeamWorker, account.TeamLead:
+			items = append(items, NavItem{"/referrals", "nav.referrals", false})
+		case account.OCMWWorker:
+			items = append(items, NavItem{"/inbox", "nav.inbox", false})
 		}
 	}
 	for i := range items {
