@@ -28,7 +28,12 @@ const (
 	BadCredentials    = "invalid_credentials"
 	Throttled         = "too_many_attempts"
 	InvalidTransition = "invalid_transition"
-	Internal          = "internal"
+	// Referral flow.
+	ConsentMissing     = "consent_missing"
+	NoAgreementInForce = "no_agreement_in_force"
+	OutsideTeamArea    = "outside_team_area"
+	InvalidState       = "invalid_state"
+	Internal           = "internal"
 )
 
 // Error is an error a user may see. Message is English and safe to return

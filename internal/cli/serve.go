@@ -57,7 +57,7 @@ func serve(ctx context.Context, args []string, env Env) error {
 	fmt.Fprintf(env.Stdout, "Kansrijk %s listening on %s (database: %s %s)\n", Version(), url, db.Dialect(), db.Redacted)
 	if *withDemo {
 		fmt.Fprintf(env.Stdout, "\nDemo accounts (password %q), sign in at %s/login:\n", demo.Password, url)
-		for _, a := range demo.Accounts {
+		for _, a := range append(demo.Accounts[:len(demo.Accounts):len(demo.Accounts)], demo.ExtraAccounts...) {
 			fmt.Fprintf(env.Stdout, "  %-12s %-32s %s\n", a.Role, a.Email, a.Org)
 		}
 		fmt.Fprintln(env.Stdout)

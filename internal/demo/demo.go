@@ -39,6 +39,13 @@ var Accounts = []Account{
 	{"analyst@demo.kansrijk.test", "analyst", "opgroeien", "Demo Analist"},
 }
 
+// ExtraAccounts are demo users beyond one per role: an OCMW worker of
+// Turnhout, an OCMW without an agreement, who must never see Hulshout's
+// referrals.
+var ExtraAccounts = []Account{
+	{"ocmw2@demo.kansrijk.test", "ocmw_worker", "ocmw-13040", "Demo Maatschappelijk Werker Turnhout"},
+}
+
 // Clinics are the fictitious maternity clinics.
 var Clinics = []org.NewClinic{
 	{Key: "clinic-demo-zonnedal", Name: "Demo Kraamkliniek AZ Zonnedal"},
@@ -80,12 +87,12 @@ func Load(ctx context.Context, db *store.DB) error {
 	if err := loadAgreements(ctx, db); err != nil {
 		return err
 	}
-	for _, a := range Accounts {
+	for _, a := range append(Accounts[:len(Accounts):len(Accounts)], ExtraAccounts...) {
 		if _, err := db.CreateUser(ctx, sys, account.NewUser{Email: a.Email, Name: a.Name, Role: a.Role, Org: a.Org, Password: Password}); err != nil {
 			return fmt.Errorf("demo user %s: %w", a.Email, err)
 		}
 	}
-	return nil
+	return loadReferrals(ctx, db)
 }
 
 // IsEmpty reports whether the database has no users and no local teams.

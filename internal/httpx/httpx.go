@@ -32,7 +32,7 @@ func Status(code string) int {
 	case apperr.NotFound:
 		return http.StatusNotFound
 	case apperr.Conflict, apperr.Duplicate, apperr.InvalidTransition,
-		"consent_missing", "no_agreement_in_force", "outside_team_area", "invalid_state":
+		apperr.ConsentMissing, apperr.NoAgreementInForce, apperr.OutsideTeamArea, apperr.InvalidState:
 		return http.StatusConflict
 	case apperr.Throttled:
 		return http.StatusTooManyRequests

@@ -11,6 +11,7 @@ import (
 
 	"kansrijk/internal/account"
 	"kansrijk/internal/apperr"
+	"kansrijk/internal/municipality"
 )
 
 // Fixed organisation keys.
@@ -137,4 +138,13 @@ type Store interface {
 	UpdateTeam(ctx context.Context, a account.Actor, key string, up TeamUpdate) (Team, error)
 	CreateClinic(ctx context.Context, a account.Actor, in NewClinic) (Organisation, error)
 	SetInboxEmail(ctx context.Context, a account.Actor, key, email string) error
+}
+
+// RecipientFor returns the organisation that receives referrals for a
+// municipality: CAW Brussel in Brussels, else the municipality's OCMW.
+func RecipientFor(m municipality.Municipality) string {
+	if m.Region == municipality.Brussels {
+		return CAWBrusselKey
+	}
+	return OCMWKey(m.NIS)
 }

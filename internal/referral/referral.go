@@ -194,6 +194,9 @@ type Store interface {
 	Inbox(ctx context.Context, a account.Actor) ([]Referral, error)
 	AddContactAttempt(ctx context.Context, a account.Actor, id int64, in NewContactAttempt) (Referral, error)
 	SetOutcome(ctx context.Context, a account.Actor, id int64, in NewOutcome) (Referral, error)
+	// ReceiptStatus looks a referral up by the family's receipt code
+	// (no login: the code is the key; no personal data in the answer).
+	ReceiptStatus(ctx context.Context, code string) (ReceiptStatus, error)
 }
 
 var (
@@ -295,4 +298,15 @@ func (r Referral) DaysSinceSent(now time.Time) int {
 		return 0
 	}
 	return int(now.Sub(*r.SentAt).Hours() / 24)
+}
+
+// ReceiptStatus is what the family sees with its receipt code: no
+// personal data, only what happened to them.
+type ReceiptStatus struct {
+	Status        Status     `json:"status"`
+	Recipient     string     `json:"recipient"`
+	SentAt        *time.Time `json:"sent_at,omitempty"`
+	WithdrawnAt   *time.Time `json:"withdrawn_at,omitempty"`
+	DataDeletedAt *time.Time `json:"data_deleted_at,omitempty"`
+	RetentionDays int        `json:"retention_days,omitempty"`
 }

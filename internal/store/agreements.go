@@ -77,13 +77,8 @@ func canManageAgreement(a account.Actor, team, recipient string, status agreemen
 }
 
 // RecipientFor returns the organisation that receives referrals for a
-// municipality: CAW Brussel in Brussels, else the municipality's OCMW.
-func RecipientFor(m municipality.Municipality) string {
-	if m.Region == municipality.Brussels {
-		return org.CAWBrusselKey
-	}
-	return org.OCMWKey(m.NIS)
-}
+// municipality (see org.RecipientFor).
+func RecipientFor(m municipality.Municipality) string { return org.RecipientFor(m) }
 
 func notFoundAgreement() error {
 	return apperr.New(apperr.NotFound, "no such agreement").WithKey("error.not_found", nil)

@@ -10,7 +10,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"time"
 
 	"kansrijk/internal/account"
 	"kansrijk/internal/agreement"
@@ -23,11 +22,11 @@ var _ referral.Store = (*DB)(nil)
 
 // Stable error codes of the referral flow.
 const (
-	CodeConsentMissing      = "consent_missing"
-	CodeNoAgreementInForce  = "no_agreement_in_force"
-	CodeOutsideTeamArea     = "outside_team_area"
-	CodeInvalidState        = "invalid_state"
-	CodeConcurrentUpdate    = "conflict"
+	CodeConsentMissing      = apperr.ConsentMissing
+	CodeNoAgreementInForce  = apperr.NoAgreementInForce
+	CodeOutsideTeamArea     = apperr.OutsideTeamArea
+	CodeInvalidState        = apperr.InvalidState
+	CodeConcurrentUpdate    = apperr.Conflict
 	purposeReferral         = "referral"        // the local team prepares and sends
 	purposeFollowUp         = "follow_up"       // the OCMW reaches out
 	purposeStatusFeedback   = "status_feedback" // the local team sees the status
@@ -793,20 +792,9 @@ func (db *DB) MissedReferrals(ctx context.Context, from, to string) ([]MissedRef
 	return out, rows.Err()
 }
 
-// ReceiptStatus is what the family sees with its receipt code: no
-// personal data, only what happened to them.
-type ReceiptStatus struct {
-	Status        referral.Status `json:"status"`
-	Recipient     string          `json:"recipient"`
-	SentAt        *time.Time      `json:"sent_at,omitempty"`
-	WithdrawnAt   *time.Time      `json:"withdrawn_at,omitempty"`
-	DataDeletedAt *time.Time      `json:"data_deleted_at,omitempty"`
-	RetentionDays int             `json:"retention_days,omitempty"`
-}
-
 // ReceiptStatus looks a referral up by the family's receipt code.
-func (db *DB) ReceiptStatus(ctx context.Context, code string) (ReceiptStatus, error) {
-	var s ReceiptStatus
+func (db *DB) ReceiptStatus(ctx context.Context, code string) (referral.ReceiptStatus, error) {
+	var s referral.ReceiptStatus
 	var status, recipient string
 	var agreementID int64
 	var sent, withdrawn, deleted timeCol

@@ -23,6 +23,7 @@ import (
 	"kansrijk/internal/i18n"
 	"kansrijk/internal/municipality"
 	"kansrijk/internal/org"
+	"kansrijk/internal/referral"
 )
 
 //go:embed templates/*.html
@@ -39,6 +40,7 @@ type Deps struct {
 	Accounts       account.Store
 	Orgs           org.Store
 	Agreements     agreement.Store
+	Referrals      referral.Store
 	Municipalities *municipality.Registry
 	Now            func() time.Time
 }

@@ -1,0 +1,163 @@
+package web
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"kansrijk/internal/account"
+	"kansrijk/internal/agreement"
+	"kansrijk/internal/apperr"
+	"kansrijk/internal/paperwork"
+	"kansrijk/internal/referral"
+)
+
+// The family's consent receipt: a printable page and a PDF (Dutch, French,
+// English) for the local team to hand over, and a public page where the
+// family enters its receipt code to see what happened to its data —
+// without any personal data.
+
+// receiptInput gathers what the receipt says about a referral the team
+// may read. It fails with invalid_state when no parent consented.
+func (ui *UI) receiptInput(ctx context.Context, r *http.Request, b referralBackend, a account.Actor) (referral.Referral, paperwork.ReceiptInput, error) {
+	var in paperwork.ReceiptInput
+	if !teamSide(a) {
+		return referral.Referral{}, in, referralNotFound()
+	}
+	ref, err := b.Referral(ctx, a, referralID(r))
+	if err != nil {
+		return ref, in, err
+	}
+	c := latestConsent(ref)
+	if c == nil {
+		return ref, in, apperr.New(apperr.InvalidState, "no consent recorded").WithKey("error.receipt_no_consent", nil)
+	}
+	in = paperwork.ReceiptInput{
+		Code: ref.ReceiptCode, TeamName: ui.orgName(ctx, ref.Team), RecipientName: ui.orgName(ctx, ref.Recipient),
+		MunicipalityName: ui.municipalityName(ref.MunicipalityNIS), ConsentOn: c.RecordedAt, Method: c.Method,
+		RetentionDays: agreement.DefaultRetentionDays, StatusURL: statusURL(r), GeneratedOn: ui.Now(),
+	}
+	if ref.SentAt != nil {
+		in.SentOn = *ref.SentAt
+	}
+	for _, p := range ref.Parents {
+		addr := strings.TrimSpace(p.Street + " " + p.Number)
+		if p.Box != "" {
+			addr += " bus " + p.Box
+		}
+		addr += ", " + p.Postcode + " " + ui.municipalityName(p.MunicipalityNIS)
+		in.Parents = append(in.Parents, paperwork.ReceiptParent{Name: p.Name, Address: addr, Phone: p.Phone, Email: p.Email})
+	}
+	// The retention period of the agreement the referral went under, or,
+	// before sending, of the agreement in force today.
+	if ref.AgreementID != 0 {
+		if s, err := b.ReceiptStatus(ctx, ref.ReceiptCode); err == nil && s.RetentionDays > 0 {
+			in.RetentionDays = s.RetentionDays
+		}
+	}
+	if g, err := ui.gate(ctx, b, ref.Team, ref.MunicipalityNIS); err == nil && g.Allowed {
+		in.InformationText = g.InformationText
+		if ref.AgreementID == 0 || ref.AgreementID == g.AgreementID {
+			in.RetentionDays = g.RetentionDays
+		}
+	}
+	return ref, in, nil
+}
+
+// statusURL is the address of the public receipt page.
+func statusURL(r *http.Request) string {
+	scheme := "https"
+	if r.TLS == nil && r.Header.Get("X-Forwarded-Proto") != "https" {
+		scheme = "http"
+	}
+	return scheme + "://" + r.Host + "/ontvangstbewijs"
+}
+
+func (ui *UI) showReceipt(w http.ResponseWriter, r *http.Request, a account.Actor) {
+	b, err := ui.referralStore()
+	if err != nil {
+		ui.fail(w, r, err)
+		return
+	}
+	ref, in, err := ui.receiptInput(r.Context(), r, b, a)
+	if err != nil {
+		ui.fail(w, r, err)
+		return
+	}
+	ui.render(w, http.StatusOK, "receipt", ui.page(r, "page.receipt.title", map[string]any{
+		"R": ref, "In": in, "Signed": in.Method == "signed", "CAW": strings.HasPrefix(strings.ToUpper(in.RecipientName), "CAW"),
+		"Langs": paperwork.ReceiptLangs,
+	}))
+}
+
+func (ui *UI) receiptPDF(w http.ResponseWriter, r *http.Request, a account.Actor) {
+	b, err := ui.referralStore()
+	if err != nil {
+		ui.fail(w, r, err)
+		return
+	}
+	lang := r.URL.Query().Get("lang")
+	if lang == "" {
+		lang = "nl"
+	}
+	known := false
+	for _, l := range paperwork.ReceiptLangs {
+		known = known || l == lang
+	}
+	if !known {
+		ui.fail(w, r, apperr.FieldErr(apperr.Invalid, "lang", "unknown language").WithKey("error.receipt_lang", nil))
+		return
+	}
+	ref, in, err := ui.receiptInput(r.Context(), r, b, a)
+	if err != nil {
+		ui.fail(w, r, err)
+		return
+	}
+	in.Lang = lang
+	pdf, err := paperwork.Receipt(in)
+	if err != nil {
+		ui.fail(w, r, err)
+		return
+	}
+	w.Header().Set("Content-Type", "application/pdf")
+	w.Header().Set("Cache-Control", "no-store")
+	w.Header().Set("Content-Disposition", "inline; filename="+strconv.Quote(fmt.Sprintf("ontvangstbewijs-%d-%s.pdf", ref.ID, lang)))
+	_, _ = w.Write(pdf)
+}
+
+// showReceiptStatus is the public form for the receipt code.
+func (ui *UI) showReceiptStatus(w http.ResponseWriter, r *http.Request) {
+	ui.render(w, http.StatusOK, "receipt_status", ui.page(r, "page.receipt_status.title", nil))
+}
+
+// lookupReceiptStatus shows what happened to the family's data: the
+// dates of sending, withdrawal and deletion, and nothing personal.
+func (ui *UI) lookupReceiptStatus(w http.ResponseWriter, r *http.Request) {
+	r.Body = http.MaxBytesReader(w, r.Body, 16<<10)
+	if err := r.ParseForm(); err != nil {
+		ui.renderError(w, r, http.StatusRequestEntityTooLarge, "error.body_too_large")
+		return
+	}
+	p := ui.page(r, "page.receipt_status.title", nil)
+	p.Form = r.PostForm
+	b, err := ui.referralStore()
+	if err != nil {
+		ui.fail(w, r, err)
+		return
+	}
+	code := strings.ToUpper(strings.TrimSpace(r.PostForm.Get("code")))
+	if code != "" && !strings.HasPrefix(code, "KR-") {
+		code = "KR-" + code
+	}
+	s, err := b.ReceiptStatus(r.Context(), code)
+	if err != nil {
+		p.withError(r, err)
+		p.Field = "code"
+		ui.render(w, statusOf(err), "receipt_status", p)
+		return
+	}
+	p.Data = map[string]any{"S": s, "Code": code}
+	ui.render(w, http.StatusOK, "receipt_status", p)
+}
