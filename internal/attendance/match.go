@@ -1,0 +1,797 @@
+package attendance
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"kansrijk/internal/municipality"
+)
+
+// How a row was matched (Match.How).
+const (
+	// HowNIS: by the NIS code in a NIS column (or a 5-digit code in the municipality column).
+	HowNIS = "nis"
+	// HowName: by the name, exactly or surrounded by words such as "Gemeente" or "OCMW".
+	HowName = "name"
+	// HowMerged: by the name or NIS code of a municipality that had merged by the campaign
+	// date (Zwijndrecht on 2025-03-01); the match is its successor and Message says so.
+	HowMerged = "merged"
+	// HowPostcode: by a postal code (a postal-code column or a 4-digit code in the cell).
+	HowPostcode = "postcode"
+	// HowEmailDomain: by the domain of the e-mail address (kortenberg.be, ocmw-kortenberg.be,
+	// stad.gent), used only when the municipality column names nothing ("" or just "OCMW")
+	// and neither name nor postal code matched.
+	HowEmailDomain = "email_domain"
+	// HowFuzzy: by a name at one (or, for long names, two) typing errors from the text.
+	HowFuzzy = "fuzzy"
+)
+
+// Problem codes (Match.Problem). A row without a problem is matched.
+const (
+	// ProblemUnknown: no municipality of that name or code existed on the campaign date.
+	ProblemUnknown = "unknown_municipality"
+	// ProblemAmbiguous: the text fits more than one municipality.
+	ProblemAmbiguous = "ambiguous"
+	// ProblemConflict: the NIS code and the name point to different municipalities.
+	ProblemConflict = "conflict"
+	// ProblemDuplicate: the same person as an earlier row (same e-mail address, or same name
+	// and municipality). The row is kept once: the first matched row of the person counts
+	// (with registration and attendance of all its rows combined), the others are duplicates.
+	// Duplicates do not make a report unacceptable.
+	ProblemDuplicate = "duplicate"
+	// ProblemEmpty: the row names no municipality, organisation, NIS code or postal code (and
+	// its e-mail domain is not a municipality's).
+	ProblemEmpty = "empty_row"
+	// ProblemInvalidValue: a registration or attendance cell has a value that is not yes/no.
+	ProblemInvalidValue = "invalid_value"
+)
+
+// Match is the outcome for one row.
+type Match struct {
+	// Row is the row; for the row kept of a duplicated person, Registered and Attended
+	// combine all its rows.
+	Row Row
+	// NIS and MunicipalityName identify the municipality matched, as it was on the campaign
+	// date. They are also filled for a duplicate and for an invalid value.
+	NIS              string
+	MunicipalityName string
+	// How is one of the How constants, "" if nothing was matched.
+	How string
+	// Problem is "" for a matched row, else one of the Problem constants.
+	Problem string
+	// Message explains the outcome in Dutch for the user interface.
+	Message string
+}
+
+// Report is the outcome of MatchAll.
+type Report struct {
+	Encoding, Separator string
+	Header              []string
+	// Date is the campaign date the rows were matched on (YYYY-MM-DD).
+	Date string
+	// Rows has one Match per row of the table, in file order.
+	Rows []Match
+	// Matched counts rows without a problem, Duplicates the rows with ProblemDuplicate, and
+	// Unmatched all others: Matched + Unmatched + Duplicates == len(Rows).
+	Matched, Unmatched, Duplicates int
+	// Accepted is true if there is at least one matched row and no unmatched row. The caller
+	// imports the matched rows of an accepted report, and of another report only if the user
+	// asks to accept the matched rows only: never part of it silently.
+	Accepted bool
+}
+
+// MatchAll matches every row of t to a municipality valid on the campaign date on, using reg
+// (municipality.MustLoad() if nil).
+func MatchAll(t *Table, reg *municipality.Registry, on time.Time) Report {
+	if reg == nil {
+		reg = municipality.MustLoad()
+	}
+	y, mo, d := on.Date()
+	on = time.Date(y, mo, d, 0, 0, 0, 0, time.UTC)
+	rep := Report{Date: on.Format(time.DateOnly)}
+	if t == nil {
+		return rep
+	}
+	rep.Encoding, rep.Separator, rep.Header = t.Encoding, t.Separator, slices.Clone(t.Header)
+	ix := newIndex(reg, on)
+	rep.Rows = make([]Match, len(t.Rows))
+	for i, row := range t.Rows {
+		rep.Rows[i] = ix.match(row)
+	}
+	markDuplicates(rep.Rows)
+	for _, m := range rep.Rows {
+		switch m.Problem {
+		case "":
+			rep.Matched++
+		case ProblemDuplicate:
+			rep.Duplicates++
+		default:
+			rep.Unmatched++
+		}
+	}
+	rep.Accepted = rep.Matched > 0 && rep.Unmatched == 0
+	return rep
+}
+
+// index finds municipalities by name for one campaign date.
+type index struct {
+	reg *municipality.Registry
+	on  time.Time
+	*nameTable
+
+	// Memos: exports repeat the same municipality texts on many rows. An index serves one
+	// MatchAll call, so they need no locking.
+	nameMemo  map[string]nameResult
+	fuzzyMemo map[fuzzyKey]fuzzyResult
+	buf       distBuf
+}
+
+// nameTable holds the names of every municipality of a registry, of every era. It does not
+// depend on the date and is built once per registry (registries are immutable).
+type nameTable struct {
+	byKey map[string][]string // name key → NIS codes
+	names []fuzzyName
+	maxN  int // most tokens in a name
+}
+
+var nameTables sync.Map // *municipality.Registry → *nameTable
+
+type nameResult struct {
+	o  outcome
+	ok bool
+}
+
+type fuzzyKey struct {
+	cell  string
+	typos bool // typoLimit, else suggestLimit
+}
+
+type fuzzyResult struct {
+	best []fuzzyName
+	dist int
+}
+
+type fuzzyName struct {
+	key  []rune
+	bag  letterBag
+	name string
+	nis  string
+}
+
+// letterBag counts the letters a–z of a key, and all other characters together.
+type letterBag [27]int32
+
+func bagOf(key []rune) letterBag {
+	var b letterBag
+	for _, r := range key {
+		if r >= 'a' && r <= 'z' {
+			b[r-'a']++
+		} else {
+			b[26]++
+		}
+	}
+	return b
+}
+
+// bagDistance is a lower bound of the edit distance of two keys: the larger of the numbers of
+// characters that one has and the other lacks.
+func bagDistance(a, b *letterBag) int {
+	var plus, minus int32
+	for i := range a {
+		if d := a[i] - b[i]; d > 0 {
+			plus += d
+		} else {
+			minus -= d
+		}
+	}
+	return int(max(plus, minus))
+}
+
+// aliases are French and English names of the larger cities, which exports from
+// international tools sometimes carry.
+var aliases = map[string]string{
+	"antwerp": "11002", "anvers": "11002", "ghent": "44021", "gand": "44021", "louvain": "24062",
+	"malines": "12025", "mechlin": "12025", "bruges": "31005", "courtrai": "34022", "ostend": "35013",
+	"ostende": "35013", "alost": "41002", "ypres": "33011", "renaix": "45041", "audenarde": "45035",
+	"tongres": "73083", "sainttrond": "71053", "furnes": "38025", "hal": "23027", "tirlemont": "24107",
+	"termonde": "42006", "vilvorde": "23088", "grammont": "41018", "menin": "34027",
+	"brussels": "21004", "bruxelles": "21004", "brussels city": "21004",
+}
+
+func newIndex(reg *municipality.Registry, on time.Time) *index {
+	nt, ok := nameTables.Load(reg)
+	if !ok {
+		nt, _ = nameTables.LoadOrStore(reg, newNameTable(reg))
+	}
+	return &index{reg: reg, on: on, nameTable: nt.(*nameTable),
+		nameMemo: map[string]nameResult{}, fuzzyMemo: map[fuzzyKey]fuzzyResult{}}
+}
+
+func newNameTable(reg *municipality.Registry) *nameTable {
+	all := reg.All()
+	nt := &nameTable{byKey: make(map[string][]string, len(all)+len(aliases))}
+	for _, m := range all {
+		toks := nameTokens(m.Name)
+		k := key(toks)
+		nt.byKey[k] = append(nt.byKey[k], m.NIS)
+		nt.names = append(nt.names, fuzzyName{[]rune(k), bagOf([]rune(k)), m.Name, m.NIS})
+		nt.maxN = max(nt.maxN, len(toks))
+	}
+	for a, nis := range aliases {
+		if m, ok := reg.ByNIS(nis); ok {
+			k := strings.ReplaceAll(a, " ", "")
+			nt.byKey[k] = append(nt.byKey[k], nis)
+			nt.names = append(nt.names, fuzzyName{[]rune(k), bagOf([]rune(k)), m.Name, nis})
+		}
+	}
+	// Map iteration order varies: sort the names so that results never depend on it.
+	slices.SortFunc(nt.names, func(a, b fuzzyName) int {
+		return strings.Compare(string(a.key)+"\x00"+a.nis, string(b.key)+"\x00"+b.nis)
+	})
+	return nt
+}
+
+// outcome is the result of resolving candidate NIS codes on the campaign date.
+type outcome struct {
+	m       municipality.Municipality // the municipality on the date
+	from    municipality.Municipality // the municipality named, if it had merged into m
+	merged  bool
+	found   bool
+	several []municipality.Municipality // more than one municipality fits
+	notYet  []municipality.Municipality // named municipalities that did not exist yet on the date
+}
+
+// resolve turns NIS codes of any era into the municipality valid on the campaign date:
+// directly, or through the merger it was part of.
+func (ix *index) resolve(codes []string) outcome {
+	var o outcome
+	var direct, merged []municipality.Municipality
+	from := map[string]municipality.Municipality{}
+	for _, c := range codes {
+		if ix.reg.ValidOn(c, ix.on) {
+			if m, ok := ix.reg.SuccessorOn(c, ix.on); ok && !containsNIS(direct, m.NIS) {
+				direct = append(direct, m)
+			}
+			continue
+		}
+		if m, ok := ix.reg.SuccessorOn(c, ix.on); ok {
+			if !containsNIS(merged, m.NIS) {
+				merged = append(merged, m)
+				if old, ok := ix.reg.ByNIS(c); ok {
+					from[m.NIS] = old
+				}
+			}
+			continue
+		}
+		if m, ok := ix.reg.ByNIS(c); ok && !containsNIS(o.notYet, m.NIS) {
+			o.notYet = append(o.notYet, m)
+		}
+	}
+	switch {
+	case len(direct) == 1:
+		o.m, o.found = direct[0], true
+	case len(direct) > 1:
+		o.several = direct
+	case len(merged) == 1:
+		o.m, o.found, o.merged, o.from = merged[0], true, true, from[merged[0].NIS]
+	case len(merged) > 1:
+		o.several = merged
+	}
+	return o
+}
+
+func containsNIS(ms []municipality.Municipality, nis string) bool {
+	return slices.ContainsFunc(ms, func(m municipality.Municipality) bool { return m.NIS == nis })
+}
+
+// byName looks a cell up by name: the whole cell, else a name surrounded only by filler words
+// ("OCMW Gent (sociale dienst)"). It reports whether any name occurred in the cell.
+func (ix *index) byName(cell string) (outcome, bool) {
+	if r, ok := ix.nameMemo[cell]; ok {
+		return r.o, r.ok
+	}
+	o, ok := ix.byNameUncached(cell)
+	ix.nameMemo[cell] = nameResult{o, ok}
+	return o, ok
+}
+
+func (ix *index) byNameUncached(cell string) (outcome, bool) {
+	toks := nameTokens(cell)
+	if len(toks) == 0 {
+		return outcome{}, false
+	}
+	if codes, ok := ix.byKey[key(toks)]; ok {
+		return ix.resolve(codes), true
+	}
+	var codes []string
+	for i := range toks {
+		if i > 0 && !isFiller(toks[i-1]) {
+			break // every word before a name must be filler
+		}
+		for l := min(ix.maxN, len(toks)-i); l >= 1; l-- {
+			if c, ok := ix.byKey[key(toks[i:i+l])]; ok && allFiller(toks[i+l:]) {
+				codes = append(codes, c...)
+			}
+		}
+	}
+	if len(codes) == 0 {
+		return outcome{}, false
+	}
+	return ix.resolve(codes), true
+}
+
+func allFiller(ws []string) bool {
+	for _, w := range ws {
+		if !isFiller(w) {
+			return false
+		}
+	}
+	return true
+}
+
+// fuzzy finds the municipalities at the smallest edit distance from the cell, allowing one
+// typing error in names of 5 to 8 letters and two from 9 letters; none for shorter names.
+func (ix *index) fuzzy(cell string, typos bool) ([]fuzzyName, int) {
+	k := fuzzyKey{cell, typos}
+	if r, ok := ix.fuzzyMemo[k]; ok {
+		return r.best, r.dist
+	}
+	limit := suggestLimit
+	if typos {
+		limit = typoLimit
+	}
+	best, dist := ix.fuzzyUncached(cell, limit)
+	ix.fuzzyMemo[k] = fuzzyResult{best, dist}
+	return best, dist
+}
+
+func (ix *index) fuzzyUncached(cell string, limit func(n int) int) (best []fuzzyName, dist int) {
+	toks := nameTokens(cell)
+	cands := []string{key(toks)}
+	if k := key(trimFiller(toks)); k != cands[0] {
+		cands = append(cands, k)
+	}
+	dist = -1
+	for _, c := range cands {
+		r := []rune(c)
+		lim := limit(len(r))
+		if lim <= 0 {
+			continue
+		}
+		bag := bagOf(r)
+		for i := range ix.names {
+			n := &ix.names[i]
+			if l := len(r) - len(n.key); l > lim || -l > lim || bagDistance(&bag, &n.bag) > lim {
+				continue
+			}
+			d := ix.buf.distance(r, n.key, lim)
+			if d > lim || d == 0 {
+				continue
+			}
+			switch {
+			case dist < 0 || d < dist:
+				best, dist = []fuzzyName{*n}, d
+			case d == dist:
+				best = append(best, *n)
+			}
+		}
+	}
+	return best, dist
+}
+
+func typoLimit(n int) int {
+	switch {
+	case n >= 9:
+		return 2
+	case n >= 5:
+		return 1
+	}
+	return 0
+}
+
+func suggestLimit(n int) int {
+	return min(3, max(1, n/3))
+}
+
+// match matches one row.
+func (ix *index) match(row Row) Match {
+	res := Match{Row: row}
+	loc, org := row.Municipality, row.Organisation
+	nisText := row.NIS
+	if nisText == "" && isDigits(loc, 5) {
+		nisText, loc = loc, ""
+	}
+
+	// 1. NIS code.
+	var byNIS outcome
+	var nisBad string // message if the NIS code does not exist on the date
+	if nisText != "" {
+		code := digitsOnly(nisText)
+		if len(code) == 5 {
+			if _, ok := ix.reg.ByNIS(code); ok {
+				byNIS = ix.resolve([]string{code})
+			}
+		}
+		if !byNIS.found {
+			nisBad = fmt.Sprintf("De NIS-code %q bestaat niet op %s.", nisText, dutchDate(ix.on))
+			if len(byNIS.notYet) > 0 {
+				nisBad = ix.notYetMessage("NIS-code "+nisText, byNIS.notYet)
+			}
+		}
+	}
+
+	// 2. Name in the municipality column, else in the organisation column.
+	var byName outcome
+	var nameCell string
+	for _, cell := range []string{loc, org} {
+		if cell == "" {
+			continue
+		}
+		if o, ok := ix.byName(cell); ok {
+			byName, nameCell = o, cell
+			break
+		}
+	}
+
+	switch {
+	case byNIS.found && byName.found && byName.m.NIS != byNIS.m.NIS:
+		return ix.conflict(res, nisText, byNIS, nameCell, byName)
+	case byNIS.found:
+		return ix.found(res, byNIS, HowNIS, nisText, row)
+	case nisBad != "" && byName.found:
+		res.Problem, res.Message = ProblemConflict, nisBad+fmt.Sprintf(" De naam %q wijst op %s (%s); verbeter of wis de NIS-code.", nameCell, byName.m.Name, byName.m.NIS)
+		return res
+	case nisBad != "":
+		res.Problem, res.Message = ProblemUnknown, nisBad
+		return res
+	case byName.found:
+		return ix.found(res, byName, HowName, nameCell, row)
+	case len(byName.several) > 0:
+		return ambiguous(res, nameCell, byName.several)
+	}
+
+	// 3. Postal code: a postal-code column, or a 4-digit number in the cells.
+	for _, pc := range postcodes(row.Postcode, loc, org) {
+		ms := ix.reg.ByPostcode(pc, ix.on)
+		switch {
+		case len(ms) == 1:
+			return ix.found(res, outcome{m: ms[0], found: true}, HowPostcode, pc, row)
+		case len(ms) > 1:
+			return ambiguous(res, "postcode "+pc, ms)
+		}
+	}
+
+	// 4. E-mail domain, only when the municipality column names nothing ("", "OCMW").
+	if len(trimFiller(nameTokens(loc))) == 0 {
+		if o, domain := ix.byEmail(row.Email); o.found {
+			return ix.found(res, o, HowEmailDomain, domain, row)
+		} else if len(o.several) > 0 {
+			return ambiguous(res, "e-maildomein "+domain, o.several)
+		}
+	}
+
+	// 5. A name with a typing error, unless the name was right but did not exist yet.
+	for _, cell := range []string{loc, org} {
+		if cell == "" || len(byName.notYet) > 0 {
+			continue
+		}
+		// Each close name separately: a typing error close to a current and to a merged
+		// municipality is ambiguous, not the current one.
+		best, _ := ix.fuzzy(cell, true)
+		var hits []outcome
+		var named string
+		for _, b := range best {
+			if o := ix.resolve([]string{b.nis}); o.found && !slices.ContainsFunc(hits, func(h outcome) bool { return h.m.NIS == o.m.NIS }) {
+				hits = append(hits, o)
+				named = b.name
+			}
+		}
+		switch len(hits) {
+		case 0:
+			continue
+		case 1:
+			o := hits[0]
+			r := ix.found(res, o, HowFuzzy, cell, row)
+			if r.Problem == "" {
+				r.Message = fmt.Sprintf("%q lijkt op %s; controleer de schrijfwijze.", cell, named)
+				if o.merged {
+					r.Message += fmt.Sprintf(" %s is op 1 januari 2025 opgegaan in %s (%s).", named, o.m.Name, o.m.NIS)
+				}
+			}
+			return r
+		default:
+			var ms []municipality.Municipality
+			for _, h := range hits {
+				ms = append(ms, h.m)
+			}
+			return ambiguous(res, cell, ms)
+		}
+	}
+
+	// Not matched.
+	switch {
+	case len(byName.notYet) > 0:
+		res.Problem, res.Message = ProblemUnknown, ix.notYetMessage(fmt.Sprintf("%q", nameCell), byName.notYet)
+	case loc == "" && org == "" && row.Postcode == "" && nisText == "":
+		res.Problem, res.Message = ProblemEmpty, "Geen gemeente of organisatie ingevuld."
+	default:
+		cell := loc
+		if cell == "" {
+			cell = org
+		}
+		if cell == "" {
+			cell = row.Postcode
+		}
+		res.Problem = ProblemUnknown
+		res.Message = fmt.Sprintf("%q is geen gemeente die op %s bestond. Controleer de schrijfwijze of vul de NIS-code in.", cell, dutchDate(ix.on))
+		if best, _ := ix.fuzzy(cell, false); len(best) > 0 {
+			var names []string
+			for _, b := range best {
+				if o := ix.resolve([]string{b.nis}); o.found && !slices.Contains(names, o.m.Name) {
+					names = append(names, o.m.Name)
+				}
+			}
+			if len(names) > 0 && len(names) <= 3 {
+				res.Message += " Bedoelde u " + orList(names) + "?"
+			}
+		}
+	}
+	return res
+}
+
+// found fills res with a matched municipality.
+func (ix *index) found(res Match, o outcome, how, text string, row Row) Match {
+	res.NIS, res.MunicipalityName, res.How = o.m.NIS, o.m.Name, how
+	switch how {
+	case HowNIS:
+		res.Message = fmt.Sprintf("Herkend aan de NIS-code %s.", o.m.NIS)
+	case HowName:
+		res.Message = fmt.Sprintf("Herkend aan de naam %q.", text)
+	case HowPostcode:
+		res.Message = fmt.Sprintf("Herkend aan postcode %s; controleer of dit de juiste gemeente is.", text)
+	case HowEmailDomain:
+		res.Message = fmt.Sprintf("Afgeleid uit het e-maildomein %s; controleer of dit de juiste gemeente is.", text)
+	}
+	if o.merged && how != HowFuzzy {
+		res.How = HowMerged
+		res.Message = fmt.Sprintf("%s (%s) is op 1 januari 2025 opgegaan in %s (%s); gekoppeld aan %s.",
+			o.from.Name, o.from.NIS, o.m.Name, o.m.NIS, o.m.Name)
+	}
+	if len(row.Invalid) > 0 {
+		var parts []string
+		for _, h := range row.Invalid {
+			parts = append(parts, fmt.Sprintf("%q in kolom %q", row.Raw[h], h))
+		}
+		res.Problem = ProblemInvalidValue
+		res.Message = "Onbekende waarde " + strings.Join(parts, " en ") + "; gebruik ja of nee."
+	}
+	return res
+}
+
+func (ix *index) conflict(res Match, nisText string, byNIS outcome, cell string, byName outcome) Match {
+	res.Problem = ProblemConflict
+	res.Message = fmt.Sprintf("De NIS-code %s (%s) en de naam %q (%s, %s) wijzen naar verschillende gemeenten. Verbeter een van beide.",
+		nisText, byNIS.m.Name, cell, byName.m.Name, byName.m.NIS)
+	return res
+}
+
+func ambiguous(res Match, text string, ms []municipality.Municipality) Match {
+	var names []string
+	for _, m := range ms {
+		names = append(names, fmt.Sprintf("%s (%s)", m.Name, m.NIS))
+	}
+	slices.Sort(names)
+	res.Problem = ProblemAmbiguous
+	res.Message = fmt.Sprintf("%q kan meer dan één gemeente zijn: %s. Vul de juiste naam of de NIS-code in.", text, strings.Join(names, ", "))
+	return res
+}
+
+// notYetMessage explains that a municipality did not exist yet on the campaign date.
+func (ix *index) notYetMessage(what string, ms []municipality.Municipality) string {
+	m := ms[0]
+	if ix.on.Before(time.Date(2019, 1, 1, 0, 0, 0, 0, time.UTC)) {
+		return fmt.Sprintf("%s: de lijst van gemeenten begint op 1 januari 2019; %s valt daarvoor.", what, dutchDate(ix.on))
+	}
+	msg := fmt.Sprintf("%s: %s (%s) bestaat pas sinds %s", what, m.Name, m.NIS, dutchDate(m.ValidFrom))
+	if preds := ix.reg.Predecessors(m.NIS); len(preds) > 0 {
+		var names []string
+		for _, p := range preds {
+			names = append(names, p.Name)
+		}
+		msg += fmt.Sprintf(" (fusie van %s). Op %s was dat nog %s: vul die gemeente in.",
+			andList(names), dutchDate(ix.on), orList(names))
+	} else {
+		msg += "."
+	}
+	return msg
+}
+
+// byEmail matches the domain of an e-mail address to a municipality: kortenberg.be,
+// ocmw-kortenberg.be, sint-katelijne-waver.be, stad.gent.
+func (ix *index) byEmail(email string) (outcome, string) {
+	at := strings.LastIndexByte(email, '@')
+	if at < 0 {
+		return outcome{}, ""
+	}
+	domain := strings.ToLower(strings.TrimSpace(email[at+1:]))
+	var codes []string
+	for _, label := range strings.Split(domain, ".") {
+		toks := trimFiller(nameTokens(label))
+		if len(toks) == 0 {
+			continue
+		}
+		k := key(toks)
+		for _, p := range []string{"", "ocmw", "gemeente", "stad", "lokaalbestuur", "sociaalhuis"} {
+			if c, ok := ix.byKey[strings.TrimPrefix(k, p)]; ok && strings.HasPrefix(k, p) {
+				codes = append(codes, c...)
+				break
+			}
+		}
+	}
+	if len(codes) == 0 {
+		return outcome{}, domain
+	}
+	return ix.resolve(codes), domain
+}
+
+// postcodes returns the postal codes to try: the postal-code column, then 4-digit numbers in
+// the cells.
+func postcodes(col string, cells ...string) []string {
+	var out []string
+	if pc := digitsOnly(col); len(pc) == 4 {
+		out = append(out, pc)
+	}
+	for _, c := range cells {
+		for _, w := range words(c) {
+			if isDigits(w, 4) && !slices.Contains(out, w) {
+				out = append(out, w)
+			}
+		}
+	}
+	return out
+}
+
+func isDigits(s string, n int) bool {
+	s = strings.TrimSpace(s)
+	if len(s) != n {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// digitsOnly returns the digits of s if s holds nothing else than digits, spaces, dots and
+// dashes ("11.056"), "" otherwise. A prefix "NIS" is allowed.
+func digitsOnly(s string) string {
+	s = strings.TrimSpace(s)
+	if len(s) >= 3 && strings.EqualFold(s[:3], "nis") {
+		s = strings.TrimLeft(s[3:], " :-")
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c >= '0' && c <= '9':
+			b.WriteByte(c)
+		case c == ' ' || c == '.' || c == '-':
+		default:
+			return ""
+		}
+	}
+	return b.String()
+}
+
+var dutchMonths = [...]string{"januari", "februari", "maart", "april", "mei", "juni", "juli",
+	"augustus", "september", "oktober", "november", "december"}
+
+// dutchDate formats a day as "8 maart 2023".
+func dutchDate(t time.Time) string {
+	return fmt.Sprintf("%d %s %d", t.Day(), dutchMonths[t.Month()-1], t.Year())
+}
+
+func andList(s []string) string { return joinList(s, "en") }
+func orList(s []string) string  { return joinList(s, "of") }
+
+func joinList(s []string, word string) string {
+	switch len(s) {
+	case 0:
+		return ""
+	case 1:
+		return s[0]
+	}
+	return strings.Join(s[:len(s)-1], ", ") + " " + word + " " + s[len(s)-1]
+}
+
+// markDuplicates groups rows of the same person (same e-mail address, or same name and
+// municipality) and keeps one row per person: the first matched row, else the first row. The
+// kept row's Registered and Attended combine the group's; the others get ProblemDuplicate.
+func markDuplicates(rows []Match) {
+	parent := make([]int, len(rows))
+	for i := range parent {
+		parent[i] = i
+	}
+	var find func(int) int
+	find = func(i int) int {
+		for parent[i] != i {
+			parent[i] = parent[parent[i]]
+			i = parent[i]
+		}
+		return i
+	}
+	union := func(a, b int) {
+		ra, rb := find(a), find(b)
+		if ra != rb {
+			if ra > rb {
+				ra, rb = rb, ra
+			}
+			parent[rb] = ra
+		}
+	}
+	first := map[string]int{}
+	why := make([]string, len(rows))
+	for i, m := range rows {
+		var keys []string
+		if e := strings.ToLower(strings.TrimSpace(m.Row.Email)); strings.Contains(e, "@") {
+			keys = append(keys, "e\x00"+e)
+		}
+		if name := words(m.Row.Name); len(name) > 0 {
+			slices.Sort(name) // "Deelnemer, Demo" is "Demo Deelnemer"
+			where := m.NIS
+			if where == "" {
+				where = strings.Join(nameTokens(m.Row.Municipality+" "+m.Row.Organisation), " ")
+			}
+			if where != "" {
+				keys = append(keys, "n\x00"+strings.Join(name, " ")+"\x00"+where)
+			}
+		}
+		for _, k := range keys {
+			if j, ok := first[k]; ok {
+				if why[i] == "" {
+					why[i] = "zelfde e-mailadres"
+					if k[0] == 'n' {
+						why[i] = "zelfde naam en gemeente"
+					}
+				}
+				union(i, j)
+			} else {
+				first[k] = i
+			}
+		}
+	}
+	groups := map[int][]int{}
+	for i := range rows {
+		r := find(i)
+		groups[r] = append(groups[r], i)
+	}
+	for _, g := range groups {
+		if len(g) == 1 {
+			continue
+		}
+		keep := g[0]
+		for _, i := range g {
+			if rows[i].Problem == "" {
+				keep = i
+				break
+			}
+		}
+		for _, i := range g {
+			if i == keep {
+				continue
+			}
+			rows[keep].Row.Registered = rows[keep].Row.Registered || rows[i].Row.Registered
+			rows[keep].Row.Attended = rows[keep].Row.Attended || rows[i].Row.Attended
+			reason := why[i]
+			if reason == "" {
+				reason = "zelfde persoon"
+			}
+			rows[i].Problem = ProblemDuplicate
+			rows[i].Message = fmt.Sprintf("Dubbel: dezelfde persoon als op regel %d (%s); die regel telt.", rows[keep].Row.Line, reason)
+		}
+	}
+}
