@@ -2,8 +2,8 @@ package api
 
 import (
 	"io"
+	"mime"
 	"net/http"
-	"strconv"
 	"time"
 
 	"kansrijk/internal/agreement"
@@ -173,7 +173,7 @@ func (a *API) uploadAgreementDocument(w http.ResponseWriter, r *http.Request) er
 	if err != nil {
 		return err
 	}
-	if ct := r.Header.Get("Content-Type"); ct != "application/pdf" {
+	if ct, _, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err != nil || ct != "application/pdf" {
 		return apperr.FieldErr(apperr.Invalid, "Content-Type", "send the PDF as the body with Content-Type: application/pdf")
 	}
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, agreement.MaxDocumentSize+1))
@@ -207,7 +207,7 @@ func (a *API) downloadAgreementDocument(w http.ResponseWriter, r *http.Request) 
 		return err
 	}
 	w.Header().Set("Content-Type", "application/pdf")
-	w.Header().Set("Content-Disposition", `attachment; filename="`+strconv.Quote(doc.Filename)[1:len(strconv.Quote(doc.Filename))-1]+`"`)
+	w.Header().Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": doc.Filename}))
 	w.Header().Set("X-Content-SHA256", doc.SHA256)
 	_, err = w.Write(content)
 	return err

@@ -14,6 +14,7 @@ import (
 	"kansrijk/internal/httpx"
 	"kansrijk/internal/municipality"
 	"kansrijk/internal/org"
+	"kansrijk/internal/outreach"
 	"kansrijk/internal/referral"
 )
 
@@ -23,6 +24,7 @@ type API struct {
 	Orgs           org.Store
 	Agreements     agreement.Store
 	Referrals      referral.Store
+	Outreach       outreach.Store
 	Notices        NoticeStore // webhooks; nil: Orgs, if it implements NoticeStore
 	Municipalities *municipality.Registry
 	Now            func() time.Time
@@ -74,6 +76,21 @@ func (a *API) Register(mux *http.ServeMux) {
 	a.handle(mux, "POST", "/api/v1/referrals/{id}/contact-attempts", a.addContactAttempt)
 	a.handle(mux, "POST", "/api/v1/referrals/{id}/outcome", a.setOutcome)
 	a.handle(mux, "GET", "/api/v1/inbox", a.inbox)
+	a.handle(mux, "GET", "/api/v1/outreach/contacts", a.listContacts)
+	a.handle(mux, "POST", "/api/v1/outreach/contacts", a.createContact)
+	a.handle(mux, "PATCH", "/api/v1/outreach/contacts/{id}", a.updateContact)
+	a.handle(mux, "DELETE", "/api/v1/outreach/contacts/{id}", a.deleteContact)
+	a.handle(mux, "GET", "/api/v1/outreach/campaigns", a.listCampaigns)
+	a.handle(mux, "POST", "/api/v1/outreach/campaigns", a.createCampaign)
+	a.handle(mux, "GET", "/api/v1/outreach/campaigns/{id}", a.getCampaign)
+	a.handle(mux, "POST", "/api/v1/outreach/campaigns/{id}/attendance", a.importAttendance)
+	a.handle(mux, "GET", "/api/v1/outreach/contact-moments", a.listContactMoments)
+	a.handle(mux, "POST", "/api/v1/outreach/contact-moments", a.createContactMoment)
+	a.handle(mux, "GET", "/api/v1/outreach/tasks", a.listTasks)
+	a.handle(mux, "POST", "/api/v1/outreach/tasks", a.createTask)
+	a.handle(mux, "PATCH", "/api/v1/outreach/tasks/{id}", a.updateTask)
+	a.handle(mux, "GET", "/api/v1/reports/outreach", a.outreachReport)
+	a.handle(mux, "GET", "/api/v1/reports/missed-referrals", a.missedReferrals)
 	// Anything else under /api/v1 answers in JSON, not with the web UI's 404 page.
 	mux.HandleFunc("/api/v1/", func(w http.ResponseWriter, r *http.Request) {
 		httpx.WriteError(w, r, apperr.New(apperr.NotFound, "no such endpoint: %s %s", r.Method, r.URL.Path))

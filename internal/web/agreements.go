@@ -2,6 +2,7 @@ package web
 
 import (
 	"io"
+	"mime"
 	"net/http"
 	"net/url"
 	"slices"
@@ -12,9 +13,66 @@ import (
 	"kansrijk/internal/account"
 	"kansrijk/internal/agreement"
 	"kansrijk/internal/apperr"
+	"kansrijk/internal/i18n"
 	"kansrijk/internal/municipality"
 	"kansrijk/internal/paperwork"
 )
+
+func init() {
+	// dmy shows a YYYY-MM-DD date string (as stored in event details and
+	// reports) the Belgian way, dd-mm-yyyy; anything else as it is.
+	funcs["dmy"] = func(s string) string {
+		d, err := time.Parse(time.DateOnly, s)
+		if err != nil {
+			return s
+		}
+		return d.Format("02-01-2006")
+	}
+}
+
+// localStatuses translates the status codes in the arguments of an
+// agreement error ("interested", "active") into the user's language, so
+// that a Dutch message does not name English codes.
+func localStatuses(lang i18n.Lang, err error) error {
+	e, ok := apperr.As(err)
+	if !ok || len(e.Args) == 0 {
+		return err
+	}
+	c := *e
+	c.Args = make(map[string]any, len(e.Args))
+	for k, v := range e.Args {
+		c.Args[k] = v
+		if s, ok := v.(string); ok && (k == "From" || k == "To" || k == "Status") && i18n.Has(lang, "agreement.status."+s) {
+			c.Args[k] = i18n.T(lang, "agreement.status."+s, nil)
+		}
+	}
+	return &c
+}
+
+// lifecycleStep is one step of the lifecycle overview on the agreement page.
+type lifecycleStep struct {
+	Status        agreement.Status
+	Done, Current bool
+}
+
+// lifecycle lists the way to an agreement in force, marking the steps
+// taken and the current one; a suspended, ended or withdrawn agreement
+// gets its status as a last step.
+func lifecycle(current []agreement.Event, latest agreement.Status) []lifecycleStep {
+	main := []agreement.Status{agreement.Interested, agreement.Draft, agreement.Approved, agreement.Signed, agreement.Active}
+	done := map[agreement.Status]bool{}
+	for _, e := range current {
+		done[e.Status] = true
+	}
+	var out []lifecycleStep
+	for _, s := range main {
+		out = append(out, lifecycleStep{Status: s, Done: done[s], Current: s == latest})
+	}
+	if !slices.Contains(main, latest) && latest != "" {
+		out = append(out, lifecycleStep{Status: latest, Done: true, Current: true})
+	}
+	return out
+}
 
 func (ui *UI) showAgreements(w http.ResponseWriter, r *http.Request, a account.Actor) {
 	q := r.URL.Query()
@@ -98,7 +156,8 @@ func (ui *UI) createAgreement(w http.ResponseWriter, r *http.Request, a account.
 		Team: team, MunicipalityNIS: nis, Status: f.Get("status"), EffectiveOn: f.Get("effective_on"), Note: f.Get("note"),
 	})
 	if err != nil {
-		p := ui.page(r, "page.agreement_new.title", nil).withError(r, err)
+		p := ui.page(r, "page.agreement_new.title", nil)
+		p.withError(r, localStatuses(p.Lang, err))
 		p.Form = f
 		ui.agreementForm(w, r, a, statusOf(err), p)
 		return
@@ -136,7 +195,7 @@ func (ui *UI) renderAgreement(w http.ResponseWriter, r *http.Request, a account.
 		}
 	}
 	p.Data = map[string]any{
-		"A": ag, "Municipality": m, "Next": next, "Latest": latest, "Current": current,
+		"A": ag, "Municipality": m, "Next": next, "Latest": latest, "Current": current, "Lifecycle": lifecycle(current, latest),
 		"CanEditVersion": a.Role == account.Admin || (a.Role == account.TeamLead && a.Org == ag.Team),
 		"CanUpload":      a.Role == account.Admin || (a.Role == account.TeamLead && a.Org == ag.Team) || (a.Role == account.OCMWAdmin && a.Org == ag.Recipient),
 		"CanCarryOver":   a.Role == account.Admin && m.ValidTo != nil && m.SuccessorNIS != "" && latest.Open() && ag.Successor == 0,
@@ -144,10 +203,32 @@ func (ui *UI) renderAgreement(w http.ResponseWriter, r *http.Request, a account.
 		"CanCorrect":     len(next) > 0 || a.Role == account.Admin,
 		"DocumentKinds":  []string{"cooperation", "processing", "other"},
 		"MaxUploadMB":    agreement.MaxDocumentSize >> 20,
-		"SuccessorNIS":   m.SuccessorNIS,
+		"SuccessorNIS":   successorLabel(ui.Municipalities, m),
+		"MergedOn":       mergedOn(m),
 		"Today":          ui.today(),
 	}
 	ui.render(w, status, "agreement", p)
+}
+
+// successorLabel names the municipality m merged into, "Hasselt (71072)";
+// "" when it did not merge.
+func successorLabel(reg *municipality.Registry, m municipality.Municipality) string {
+	if m.SuccessorNIS == "" {
+		return ""
+	}
+	if s, ok := reg.ByNIS(m.SuccessorNIS); ok {
+		return s.Name + " (" + s.NIS + ")"
+	}
+	return m.SuccessorNIS
+}
+
+// mergedOn is the first day of the merged municipality (the day after the
+// last day of m), or the zero time.
+func mergedOn(m municipality.Municipality) time.Time {
+	if m.ValidTo == nil {
+		return time.Time{}
+	}
+	return m.ValidTo.AddDate(0, 0, 1)
 }
 
 // canRecord mirrors the store's rule, to show only the buttons that work.
@@ -182,7 +263,8 @@ func (ui *UI) addAgreementEvent(w http.ResponseWriter, r *http.Request, a accoun
 		}
 	}
 	if _, err := ui.Agreements.AddEvent(r.Context(), a, agreementID(r), in); err != nil {
-		p := ui.page(r, "page.agreement.title", nil).withError(r, err)
+		p := ui.page(r, "page.agreement.title", nil)
+		p.withError(r, localStatuses(p.Lang, err))
 		p.Form = f
 		ui.renderAgreement(w, r, a, statusOf(err), p)
 		return
@@ -249,7 +331,7 @@ func (ui *UI) downloadAgreementDocument(w http.ResponseWriter, r *http.Request, 
 		return
 	}
 	w.Header().Set("Content-Type", "application/pdf")
-	w.Header().Set("Content-Disposition", "attachment; filename="+strconv.Quote(doc.Filename))
+	w.Header().Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": doc.Filename}))
 	_, _ = w.Write(content)
 }
 
@@ -278,7 +360,7 @@ func (ui *UI) generatedDocument(w http.ResponseWriter, r *http.Request, a accoun
 		return
 	}
 	w.Header().Set("Content-Type", "application/pdf")
-	w.Header().Set("Content-Disposition", "inline; filename="+strconv.Quote(name+"-"+strconv.FormatInt(ag.ID, 10)+".pdf"))
+	w.Header().Set("Content-Disposition", mime.FormatMediaType("inline", map[string]string{"filename": name + "-" + strconv.FormatInt(ag.ID, 10) + ".pdf"}))
 	_, _ = w.Write(pdf)
 }
 
@@ -310,7 +392,8 @@ func (ui *UI) carryOver(w http.ResponseWriter, r *http.Request, a account.Actor)
 		ag, err = ui.Agreements.CarryOver(r.Context(), a, agreementID(r), on, r.PostForm.Get("note"))
 	}
 	if err != nil {
-		p := ui.page(r, "page.agreement.title", nil).withError(r, err)
+		p := ui.page(r, "page.agreement.title", nil)
+		p.withError(r, localStatuses(p.Lang, err))
 		p.Form = r.PostForm
 		ui.renderAgreement(w, r, a, statusOf(err), p)
 		return

@@ -4,6 +4,7 @@ import (
 	"html/template"
 	"net/http"
 	"sort"
+	"strings"
 	"time"
 
 	"kansrijk/internal/account"
@@ -14,7 +15,13 @@ import (
 	"kansrijk/internal/municipality"
 )
 
-// reportDate reads ?as_of= (default today); a bad date is an error.
+// firstReportDay is the first day Kansrijk knows the municipalities of
+// (the boundaries and names of 2019).
+var firstReportDay = time.Date(2019, 1, 1, 0, 0, 0, 0, time.UTC)
+
+// reportDate reads ?as_of= (default today); a bad date is an error, and
+// so is a date before 2019 (no municipalities, no boundaries) or more
+// than two years ahead (the timeline draws every month up to it).
 func (ui *UI) reportDate(r *http.Request, name string) (time.Time, error) {
 	s := r.URL.Query().Get(name)
 	if s == "" {
@@ -24,7 +31,26 @@ func (ui *UI) reportDate(r *http.Request, name string) (time.Time, error) {
 	if err != nil {
 		return ui.today(), apperr.FieldErr(apperr.InvalidDate, name, "invalid date").WithKey("error.invalid_date_value", map[string]any{"Value": s})
 	}
+	if last := ui.lastReportDay(); d.Before(firstReportDay) || d.After(last) {
+		return ui.today(), apperr.FieldErr(apperr.InvalidDate, name, "pick a date from %s to %s", firstReportDay.Format(time.DateOnly), last.Format(time.DateOnly)).
+			WithKey("error.report_date_range", map[string]any{"From": firstReportDay.Format("02-01-2006"), "To": last.Format("02-01-2006")})
+	}
 	return d, nil
+}
+
+// lastReportDay is the last day a report page, map or timeline shows.
+func (ui *UI) lastReportDay() time.Time { return ui.today().AddDate(2, 0, 0) }
+
+// textWithDate renders a translated text whose {Date} stays on one line
+// (a date like 29-11-2026 would otherwise break at a hyphen).
+func textWithDate(lang i18n.Lang, key string, args map[string]any, on time.Time) template.HTML {
+	const mark = "KANSRIJKDATEMARK"
+	a := map[string]any{"Date": mark}
+	for k, v := range args {
+		a[k] = v
+	}
+	s := template.HTMLEscapeString(i18n.T(lang, key, a))
+	return template.HTML(strings.Replace(s, mark, `<span class="nowrap">`+on.Format("02-01-2006")+`</span>`, 1))
 }
 
 type provinceRow struct {
@@ -39,7 +65,11 @@ type provinceRow struct {
 func statusLegend(lang i18n.Lang, counts map[agreement.Status]int) []chart.LegendItem {
 	var out []chart.LegendItem
 	for _, s := range agreement.ReportStatuses {
-		out = append(out, chart.LegendItem{Status: string(s), Label: i18n.T(lang, "agreement.status."+string(s), nil), Color: chart.StatusColors[string(s)], Count: counts[s]})
+		key := "agreement.status." + string(s)
+		if i18n.Has(lang, "agreement.status_short."+string(s)) {
+			key = "agreement.status_short." + string(s) // the full label does not fit a legend column
+		}
+		out = append(out, chart.LegendItem{Status: string(s), Label: i18n.T(lang, key, nil), Color: chart.StatusColors[string(s)], Count: counts[s]})
 	}
 	return out
 }
@@ -109,10 +139,18 @@ func (ui *UI) showAgreementReport(w http.ResponseWriter, r *http.Request, a acco
 		ui.fail(w, r, err)
 		return
 	}
+	var listed []agreement.MunicipalityState
+	for _, m := range rep.Municipalities {
+		if m.Status != agreement.None {
+			listed = append(listed, m)
+		}
+	}
 	p.Data = map[string]any{
-		"Report": rep, "AsOf": asOf, "Provinces": rows, "Statuses": agreement.ReportStatuses,
+		"Report": rep, "AsOf": asOf, "Provinces": rows, "Statuses": agreement.ReportStatuses, "Listed": listed,
 		"Map": template.HTML(mapSVG), "Bars": template.HTML(barSVG), "Timeline": template.HTML(timeline),
-		"Legend": statusLegend(lang, rep.Counts),
+		"Legend":      statusLegend(lang, rep.Counts),
+		"KPISignedUp": textWithDate(lang, "report.kpi.signed_up", map[string]any{"Total": rep.Total}, asOf),
+		"MaxDate":     ui.lastReportDay(),
 	}
 	ui.render(w, status, "agreement_report", p)
 }
@@ -144,7 +182,7 @@ func (ui *UI) timelineSVG(r *http.Request, lang i18n.Lang, asOf time.Time) ([]by
 func (ui *UI) agreementMap(w http.ResponseWriter, r *http.Request) {
 	asOf, err := ui.reportDate(r, "as_of")
 	if err != nil {
-		http.Error(w, "invalid as_of date: use YYYY-MM-DD", http.StatusBadRequest)
+		http.Error(w, "invalid as_of: use a date YYYY-MM-DD from 2019-01-01 to "+ui.lastReportDay().Format(time.DateOnly), http.StatusBadRequest)
 		return
 	}
 	rep, err := ui.Agreements.AgreementReport(r.Context(), asOf, nil, "flanders")
@@ -163,7 +201,7 @@ func (ui *UI) agreementMap(w http.ResponseWriter, r *http.Request) {
 func (ui *UI) agreementTimeline(w http.ResponseWriter, r *http.Request) {
 	asOf, err := ui.reportDate(r, "as_of")
 	if err != nil {
-		http.Error(w, "invalid as_of date: use YYYY-MM-DD", http.StatusBadRequest)
+		http.Error(w, "invalid as_of: use a date YYYY-MM-DD from 2019-01-01 to "+ui.lastReportDay().Format(time.DateOnly), http.StatusBadRequest)
 		return
 	}
 	svg, err := ui.timelineSVG(r, i18n.FromRequest(r), asOf)
@@ -201,6 +239,7 @@ func (ui *UI) showRegister(w http.ResponseWriter, r *http.Request) {
 			inForce++
 		}
 	}
-	p.Data = map[string]any{"Rows": rows, "On": on, "SignedUp": signedUp, "InForce": inForce, "Total": len(rows), "Counts": counts, "Statuses": agreement.ReportStatuses}
+	p.Data = map[string]any{"Rows": rows, "On": on, "SignedUp": signedUp, "InForce": inForce, "Total": len(rows), "Counts": counts, "Statuses": agreement.ReportStatuses,
+		"KPISignedUp": textWithDate(p.Lang, "page.register.kpi_signed_up", map[string]any{"Total": len(rows)}, on), "MaxDate": ui.lastReportDay()}
 	ui.render(w, status, "register", p)
 }

@@ -1,0 +1,691 @@
+package api
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+	"sort"
+	"strings"
+	"time"
+
+	"kansrijk/internal/apperr"
+	"kansrijk/internal/attendance"
+	"kansrijk/internal/export"
+	"kansrijk/internal/httpx"
+	"kansrijk/internal/municipality"
+	"kansrijk/internal/outreach"
+	"kansrijk/internal/suppress"
+)
+
+// ---- JSON shapes ----
+
+type campaignJSON struct {
+	ID            int64                 `json:"id"`
+	Kind          outreach.CampaignKind `json:"kind"`
+	On            string                `json:"on"`
+	Partner       string                `json:"partner"`
+	Subject       string                `json:"subject"`
+	Audience      outreach.Audience     `json:"audience"`
+	AudienceParam string                `json:"audience_param"`
+	Reached       int                   `json:"reached"`
+	CreatedAt     string                `json:"created_at"`
+	CreatedBy     string                `json:"created_by"`
+	CreatedOrg    string                `json:"created_org"`
+	Touchpoints   []touchpointJSON      `json:"touchpoints,omitempty"`
+}
+
+type touchpointJSON struct {
+	MunicipalityNIS string `json:"municipality_nis"`
+	Municipality    string `json:"municipality"`
+	On              string `json:"on"`
+	Source          string `json:"source"`
+	Registered      bool   `json:"registered"`
+	Attended        bool   `json:"attended"`
+	ContactID       int64  `json:"contact_id,omitempty"`
+}
+
+func toCampaignJSON(c outreach.Campaign) campaignJSON {
+	j := campaignJSON{ID: c.ID, Kind: c.Kind, On: c.On.Format(time.DateOnly), Partner: c.Partner, Subject: c.Subject, Audience: c.Audience,
+		AudienceParam: c.AudienceParam, Reached: c.Reached, CreatedAt: c.CreatedAt.UTC().Format(time.RFC3339), CreatedBy: c.CreatedBy, CreatedOrg: c.CreatedOrg}
+	if c.Touchpoints != nil {
+		j.Touchpoints = make([]touchpointJSON, len(c.Touchpoints))
+		for i, t := range c.Touchpoints {
+			j.Touchpoints[i] = touchpointJSON{t.MunicipalityNIS, t.Municipality, t.On.Format(time.DateOnly), t.Source, t.Registered, t.Attended, t.ContactID}
+		}
+	}
+	return j
+}
+
+type contactJSON struct {
+	ID              int64             `json:"id"`
+	MunicipalityNIS string            `json:"municipality_nis"`
+	Municipality    string            `json:"municipality"`
+	Function        outreach.Function `json:"function"`
+	Name            string            `json:"name"`
+	Email           string            `json:"email"`
+	Phone           string            `json:"phone"`
+	CreatedAt       string            `json:"created_at"`
+	CreatedBy       string            `json:"created_by"`
+	UpdatedAt       string            `json:"updated_at"`
+	UpdatedBy       string            `json:"updated_by"`
+}
+
+func toContactJSON(c outreach.Contact) contactJSON {
+	return contactJSON{c.ID, c.MunicipalityNIS, c.Municipality, c.Function, c.Name, c.Email, c.Phone,
+		c.CreatedAt.UTC().Format(time.RFC3339), c.CreatedBy, c.UpdatedAt.UTC().Format(time.RFC3339), c.UpdatedBy}
+}
+
+type contactMomentJSON struct {
+	ID              int64             `json:"id"`
+	MunicipalityNIS string            `json:"municipality_nis"`
+	Municipality    string            `json:"municipality"`
+	On              string            `json:"on"`
+	Channel         outreach.Channel  `json:"channel"`
+	By              string            `json:"by"`
+	ContactID       int64             `json:"contact_id,omitempty"`
+	WithFunction    outreach.Function `json:"with_function,omitempty"`
+	Summary         string            `json:"summary"`
+	NextStep        string            `json:"next_step"`
+	CreatedAt       string            `json:"created_at"`
+	CreatedBy       string            `json:"created_by"`
+}
+
+func toMomentJSON(m outreach.ContactMoment) contactMomentJSON {
+	return contactMomentJSON{m.ID, m.MunicipalityNIS, m.Municipality, m.On.Format(time.DateOnly), m.Channel, m.By, m.ContactID, m.WithFunction,
+		m.Summary, m.NextStep, m.CreatedAt.UTC().Format(time.RFC3339), m.CreatedBy}
+}
+
+type taskJSON struct {
+	ID              int64               `json:"id"`
+	MunicipalityNIS string              `json:"municipality_nis"`
+	Municipality    string              `json:"municipality"`
+	Team            string              `json:"team"`
+	Title           string              `json:"title"`
+	DueOn           string              `json:"due_on"`
+	Status          outreach.TaskStatus `json:"status"`
+	Overdue         bool                `json:"overdue"`
+	CreatedAt       string              `json:"created_at"`
+	CreatedBy       string              `json:"created_by"`
+	UpdatedAt       string              `json:"updated_at"`
+	UpdatedBy       string              `json:"updated_by"`
+	ClosedAt        *string             `json:"closed_at"`
+}
+
+func (a *API) toTaskJSON(t outreach.Task) taskJSON {
+	j := taskJSON{t.ID, t.MunicipalityNIS, t.Municipality, t.Team, t.Title, t.DueOn.Format(time.DateOnly), t.Status, t.Overdue(a.today()),
+		t.CreatedAt.UTC().Format(time.RFC3339), t.CreatedBy, t.UpdatedAt.UTC().Format(time.RFC3339), t.UpdatedBy, nil}
+	if t.ClosedAt != nil {
+		s := t.ClosedAt.UTC().Format(time.RFC3339)
+		j.ClosedAt = &s
+	}
+	return j
+}
+
+// ---- Contacts ----
+
+func (a *API) listContacts(w http.ResponseWriter, r *http.Request) error {
+	c, err := caller(r)
+	if err != nil {
+		return err
+	}
+	list, err := a.Outreach.Contacts(r.Context(), c, strings.TrimSpace(r.URL.Query().Get("municipality")))
+	if err != nil {
+		return err
+	}
+	out := make([]contactJSON, len(list))
+	for i, x := range list {
+		out[i] = toContactJSON(x)
+	}
+	httpx.WriteJSON(w, http.StatusOK, map[string]any{"count": len(out), "contacts": out})
+	return nil
+}
+
+func (a *API) createContact(w http.ResponseWriter, r *http.Request) error {
+	c, err := caller(r)
+	if err != nil {
+		return err
+	}
+	var in outreach.NewContact
+	if err := httpx.DecodeJSON(w, r, &in); err != nil {
+		return err
+	}
+	x, err := a.Outreach.CreateContact(r.Context(), c, in)
+	if err != nil {
+		return err
+	}
+	httpx.WriteJSON(w, http.StatusCreated, toContactJSON(x))
+	return nil
+}
+
+func (a *API) updateContact(w http.ResponseWriter, r *http.Request) error {
+	c, err := caller(r)
+	if err != nil {
+		return err
+	}
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	var up outreach.ContactUpdate
+	if err := httpx.DecodeJSON(w, r, &up); err != nil {
+		return err
+	}
+	x, err := a.Outreach.UpdateContact(r.Context(), c, id, up)
+	if err != nil {
+		return err
+	}
+	httpx.WriteJSON(w, http.StatusOK, toContactJSON(x))
+	return nil
+}
+
+func (a *API) deleteContact(w http.ResponseWriter, r *http.Request) error {
+	c, err := caller(r)
+	if err != nil {
+		return err
+	}
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	if err := a.Outreach.DeleteContact(r.Context(), c, id); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+// ---- Campaigns ----
+
+func (a *API) listCampaigns(w http.ResponseWriter, r *http.Request) error {
+	c, err := caller(r)
+	if err != nil {
+		return err
+	}
+	list, err := a.Outreach.Campaigns(r.Context(), c)
+	if err != nil {
+		return err
+	}
+	out := make([]campaignJSON, len(list))
+	for i, x := range list {
+		out[i] = toCampaignJSON(x)
+	}
+	httpx.WriteJSON(w, http.StatusOK, map[string]any{"count": len(out), "campaigns": out})
+	return nil
+}
+
+func (a *API) createCampaign(w http.ResponseWriter, r *http.Request) error {
+	c, err := caller(r)
+	if err != nil {
+		return err
+	}
+	var in outreach.NewCampaign
+	if err := httpx.DecodeJSON(w, r, &in); err != nil {
+		return err
+	}
+	x, err := a.Outreach.CreateCampaign(r.Context(), c, in)
+	if err != nil {
+		return err
+	}
+	httpx.WriteJSON(w, http.StatusCreated, toCampaignJSON(x))
+	return nil
+}
+
+func (a *API) getCampaign(w http.ResponseWriter, r *http.Request) error {
+	c, err := caller(r)
+	if err != nil {
+		return err
+	}
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	x, err := a.Outreach.Campaign(r.Context(), c, id)
+	if err != nil {
+		return err
+	}
+	httpx.WriteJSON(w, http.StatusOK, toCampaignJSON(x))
+	return nil
+}
+
+// attendanceRowJSON is one row of the import report: where it is in the
+// file, what it said about the municipality, and what became of it. The
+// people's names and e-mail addresses are not echoed.
+type attendanceRowJSON struct {
+	Line            int    `json:"line"`
+	Text            string `json:"text"`
+	MunicipalityNIS string `json:"municipality_nis"`
+	Municipality    string `json:"municipality"`
+	How             string `json:"how"`
+	Problem         string `json:"problem"`
+	Message         string `json:"message"`
+	Registered      bool   `json:"registered"`
+	Attended        bool   `json:"attended"`
+	Imported        bool   `json:"imported"`
+}
+
+type attendanceReportJSON struct {
+	Imported   bool                       `json:"imported"`
+	Result     *outreach.AttendanceResult `json:"result"`
+	Encoding   string                     `json:"encoding"`
+	Separator  string                     `json:"separator"`
+	Date       string                     `json:"date"`
+	Matched    int                        `json:"matched"`
+	Unmatched  int                        `json:"unmatched"`
+	Duplicates int                        `json:"duplicates"`
+	Rows       []attendanceRowJSON        `json:"rows"`
+}
+
+// importAttendance takes a registrations or attendance export (CSV, as
+// the body) of a campaign, matches every row to a municipality on the
+// campaign's date, and records the matched rows in one transaction; with
+// unmatched rows nothing is recorded unless accept_partial=true. The
+// answer is the row-by-row report, with imported true or false.
+func (a *API) importAttendance(w http.ResponseWriter, r *http.Request) error {
+	c, err := caller(r)
+	if err != nil {
+		return err
+	}
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	if mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err != nil || (mt != "text/csv" && mt != "text/plain") {
+		return apperr.FieldErr(apperr.Invalid, "Content-Type", "send the CSV file as the body with Content-Type: text/csv")
+	}
+	partial := false
+	if s := r.URL.Query().Get("accept_partial"); s != "" {
+		switch s {
+		case "true", "1":
+			partial = true
+		case "false", "0":
+		default:
+			return apperr.FieldErr(apperr.Invalid, "accept_partial", "accept_partial must be true or false")
+		}
+	}
+	camp, err := a.Outreach.Campaign(r.Context(), c, id)
+	if err != nil {
+		return err
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, attendance.MaxBytes+1))
+	if err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			return apperr.New(apperr.TooLarge, "the file is larger than %d MB", attendance.MaxBytes>>20)
+		}
+		return err
+	}
+	table, err := attendance.Parse(bytes.NewReader(body))
+	if err != nil {
+		var pe *attendance.Error
+		if errors.As(err, &pe) {
+			if pe.Code == attendance.CodeTooLarge {
+				return apperr.New(apperr.TooLarge, "the file is larger than %d MB", attendance.MaxBytes>>20)
+			}
+			msg := pe.Code + ": " + pe.Message
+			if pe.Line > 0 {
+				msg = fmt.Sprintf("%s (line %d): %s", pe.Code, pe.Line, pe.Message)
+			}
+			return apperr.FieldErr(apperr.Invalid, "file", "%s", msg)
+		}
+		return err
+	}
+	rep := attendance.MatchAll(table, a.Municipalities, camp.On)
+	out := attendanceReportJSON{Encoding: rep.Encoding, Separator: rep.Separator, Date: rep.Date, Matched: rep.Matched,
+		Unmatched: rep.Unmatched, Duplicates: rep.Duplicates, Rows: make([]attendanceRowJSON, len(rep.Rows))}
+	// Link a row to a known contact of its municipality by e-mail address.
+	contacts := map[string]int64{}
+	if list, err := a.Outreach.Contacts(r.Context(), c, ""); err == nil {
+		for _, x := range list {
+			if x.Email != "" {
+				contacts[x.MunicipalityNIS+"\x00"+x.Email] = x.ID
+			}
+		}
+	}
+	var rows []outreach.AttendanceRow
+	for i, m := range rep.Rows {
+		text := m.Row.Municipality
+		if text == "" {
+			text = m.Row.Organisation
+		}
+		out.Rows[i] = attendanceRowJSON{Line: m.Row.Line, Text: text, MunicipalityNIS: m.NIS, Municipality: m.MunicipalityName, How: m.How,
+			Problem: m.Problem, Message: m.Message, Registered: m.Row.Registered, Attended: m.Row.Attended}
+		if m.Problem == "" && m.NIS != "" {
+			rows = append(rows, outreach.AttendanceRow{MunicipalityNIS: m.NIS, Registered: m.Row.Registered, Attended: m.Row.Attended,
+				ContactID: contacts[m.NIS+"\x00"+strings.ToLower(strings.TrimSpace(m.Row.Email))]})
+		}
+	}
+	if len(rows) > 0 && (rep.Accepted || partial) {
+		res, err := a.Outreach.RecordAttendance(r.Context(), c, id, rows)
+		if err != nil {
+			return err
+		}
+		out.Imported, out.Result = true, &res
+		for i := range out.Rows {
+			out.Rows[i].Imported = out.Rows[i].Problem == "" && out.Rows[i].MunicipalityNIS != ""
+		}
+	}
+	httpx.WriteJSON(w, http.StatusOK, out)
+	return nil
+}
+
+// ---- Contact moments ----
+
+func (a *API) listContactMoments(w http.ResponseWriter, r *http.Request) error {
+	c, err := caller(r)
+	if err != nil {
+		return err
+	}
+	list, err := a.Outreach.ContactMoments(r.Context(), c, strings.TrimSpace(r.URL.Query().Get("municipality")))
+	if err != nil {
+		return err
+	}
+	out := make([]contactMomentJSON, len(list))
+	for i, x := range list {
+		out[i] = toMomentJSON(x)
+	}
+	httpx.WriteJSON(w, http.StatusOK, map[string]any{"count": len(out), "contact_moments": out})
+	return nil
+}
+
+func (a *API) createContactMoment(w http.ResponseWriter, r *http.Request) error {
+	c, err := caller(r)
+	if err != nil {
+		return err
+	}
+	var in outreach.NewContactMoment
+	if err := httpx.DecodeJSON(w, r, &in); err != nil {
+		return err
+	}
+	x, err := a.Outreach.CreateContactMoment(r.Context(), c, in)
+	if err != nil {
+		return err
+	}
+	httpx.WriteJSON(w, http.StatusCreated, toMomentJSON(x))
+	return nil
+}
+
+// ---- Tasks ----
+
+func (a *API) listTasks(w http.ResponseWriter, r *http.Request) error {
+	c, err := caller(r)
+	if err != nil {
+		return err
+	}
+	q := r.URL.Query()
+	f := outreach.TaskFilter{Team: q.Get("team"), NIS: q.Get("municipality")}
+	if s := q.Get("status"); s != "" {
+		f.Status = outreach.TaskStatus(s)
+		if s != string(outreach.TaskOpen) && s != string(outreach.TaskDone) && s != string(outreach.TaskCancelled) {
+			return apperr.FieldErr(apperr.Invalid, "status", "status must be open, done or cancelled")
+		}
+	}
+	if q.Has("due_before") {
+		d, err := dateParam(r, "due_before", time.Time{})
+		if err != nil {
+			return err
+		}
+		f.DueBefore = &d
+	}
+	list, err := a.Outreach.Tasks(r.Context(), c, f)
+	if err != nil {
+		return err
+	}
+	out := make([]taskJSON, len(list))
+	for i, x := range list {
+		out[i] = a.toTaskJSON(x)
+	}
+	httpx.WriteJSON(w, http.StatusOK, map[string]any{"count": len(out), "tasks": out})
+	return nil
+}
+
+func (a *API) createTask(w http.ResponseWriter, r *http.Request) error {
+	c, err := caller(r)
+	if err != nil {
+		return err
+	}
+	var in outreach.NewTask
+	if err := httpx.DecodeJSON(w, r, &in); err != nil {
+		return err
+	}
+	x, err := a.Outreach.CreateTask(r.Context(), c, in)
+	if err != nil {
+		return err
+	}
+	httpx.WriteJSON(w, http.StatusCreated, a.toTaskJSON(x))
+	return nil
+}
+
+func (a *API) updateTask(w http.ResponseWriter, r *http.Request) error {
+	c, err := caller(r)
+	if err != nil {
+		return err
+	}
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	var up outreach.TaskUpdate
+	if err := httpx.DecodeJSON(w, r, &up); err != nil {
+		return err
+	}
+	x, err := a.Outreach.UpdateTask(r.Context(), c, id, up)
+	if err != nil {
+		return err
+	}
+	httpx.WriteJSON(w, http.StatusOK, a.toTaskJSON(x))
+	return nil
+}
+
+// ---- Reports ----
+
+// OutreachReportTable is the outreach report as a table (the same for
+// CSV, XLSX and a page's download).
+func OutreachReportTable(rep outreach.Report) export.Table {
+	t := export.Table{Sheet: "Benadering " + rep.AsOf, Header: []string{"nis", "name", "province", "team", "stage", "since", "agreement_status",
+		"last_contact", "days_since_contact", "last_touchpoint"}}
+	for _, s := range outreach.Stages {
+		t.Header = append(t.Header, "days_"+string(s))
+	}
+	date := func(s string) any {
+		if s == "" {
+			return nil
+		}
+		d, _ := municipality.ParseDate(s)
+		return d
+	}
+	for _, m := range rep.Municipalities {
+		var days any
+		if m.DaysSinceContact != nil {
+			days = *m.DaysSinceContact
+		}
+		row := []any{m.NIS, m.Name, m.Province, m.Team, string(m.Stage), date(m.Since), string(m.AgreementStatus),
+			date(m.LastContact), days, date(m.LastTouchpoint)}
+		for _, s := range outreach.Stages {
+			row = append(row, m.StageDays[s])
+		}
+		t.Rows = append(t.Rows, row)
+	}
+	return t
+}
+
+// outreachReport: the stage of every Flemish municipality on as_of,
+// derived from campaigns, contact moments and the agreement history, with
+// the counts and the funnel. Admins, analysts and the local teams: no
+// personal data.
+func (a *API) outreachReport(w http.ResponseWriter, r *http.Request) error {
+	c, err := caller(r)
+	if err != nil {
+		return err
+	}
+	if !outreach.CanReadReports(c) {
+		return outreach.Forbidden()
+	}
+	asOf, err := dateParam(r, "as_of", a.today())
+	if err != nil {
+		return err
+	}
+	rep, err := a.Outreach.OutreachReport(r.Context(), asOf)
+	if err != nil {
+		return err
+	}
+	if done, err := writeTable(w, r, "benadering-"+rep.AsOf, OutreachReportTable(rep)); done || err != nil {
+		return err
+	}
+	httpx.WriteJSON(w, http.StatusOK, rep)
+	return nil
+}
+
+// MissedRow is one municipality of the missed-referrals report.
+type MissedRow struct {
+	NIS      string          `json:"nis"`
+	Name     string          `json:"name"`
+	Province string          `json:"province"`
+	Counts   []suppress.Cell `json:"counts"`
+	Total    suppress.Cell   `json:"total"`
+}
+
+// MissedReport is the anonymous count of referrals the local teams could
+// not make for want of an agreement in force, per municipality and month,
+// with small counts suppressed.
+type MissedReport struct {
+	From           string          `json:"from"`
+	To             string          `json:"to"`
+	Months         []string        `json:"months"`
+	Municipalities []MissedRow     `json:"municipalities"`
+	MonthTotals    []suppress.Cell `json:"month_totals"`
+	Total          suppress.Cell   `json:"total"`
+	Legend         string          `json:"legend"`
+}
+
+// maxMissedMonths bounds the width of the missed-referrals table.
+const maxMissedMonths = 60
+
+func monthParam(r *http.Request, name string, def time.Time) (time.Time, error) {
+	s := r.URL.Query().Get(name)
+	if s == "" {
+		return def, nil
+	}
+	t, err := time.Parse("2006-01", s)
+	if err != nil || len(s) != 7 {
+		return t, apperr.FieldErr(apperr.InvalidDate, name, "%s must be a month YYYY-MM, got %q", name, s)
+	}
+	return t, nil
+}
+
+// BuildMissedReport aggregates the counts per municipality and month
+// (over the teams) for the months from..to and suppresses small cells and
+// what would let them be recovered from the totals.
+func BuildMissedReport(counts []outreach.MissedCount, from, to time.Time, reg *municipality.Registry) MissedReport {
+	rep := MissedReport{From: from.Format("2006-01"), To: to.Format("2006-01"), Legend: suppress.Legend, Municipalities: []MissedRow{}}
+	col := map[string]int{}
+	for m := from; !m.After(to); m = m.AddDate(0, 1, 0) {
+		col[m.Format("2006-01")] = len(rep.Months)
+		rep.Months = append(rep.Months, m.Format("2006-01"))
+	}
+	byNIS := map[string][]int{}
+	for _, c := range counts {
+		j, ok := col[c.Month]
+		if !ok || c.Count <= 0 {
+			continue
+		}
+		if byNIS[c.MunicipalityNIS] == nil {
+			byNIS[c.MunicipalityNIS] = make([]int, len(rep.Months))
+		}
+		byNIS[c.MunicipalityNIS][j] += c.Count
+	}
+	for nis := range byNIS {
+		row := MissedRow{NIS: nis, Name: nis}
+		if m, ok := reg.ByNIS(nis); ok {
+			row.Name, row.Province = m.Name, m.Province
+		}
+		rep.Municipalities = append(rep.Municipalities, row)
+	}
+	sort.Slice(rep.Municipalities, func(i, j int) bool {
+		a, b := rep.Municipalities[i], rep.Municipalities[j]
+		if x, y := strings.ToLower(a.Name), strings.ToLower(b.Name); x != y {
+			return x < y
+		}
+		return a.NIS < b.NIS
+	})
+	table := make([][]int, len(rep.Municipalities))
+	for i, m := range rep.Municipalities {
+		table[i] = byNIS[m.NIS]
+	}
+	if len(table) == 0 {
+		rep.MonthTotals = make([]suppress.Cell, len(rep.Months))
+		return rep
+	}
+	cells, rowTot, colTot, grand := suppress.Table(table, true, true, 0)
+	for i := range rep.Municipalities {
+		rep.Municipalities[i].Counts, rep.Municipalities[i].Total = cells[i], rowTot[i]
+	}
+	rep.MonthTotals, rep.Total = colTot, grand
+	return rep
+}
+
+// MissedReportTable is the missed-referrals report as a table: shown
+// counts as numbers, suppressed ones as "<5" or "x", a last row of totals.
+func MissedReportTable(rep MissedReport) export.Table {
+	t := export.Table{Sheet: "Gemiste aanmeldingen", Header: append(append([]string{"nis", "name", "province"}, rep.Months...), "total")}
+	cell := func(c suppress.Cell) any {
+		if c.Suppressed {
+			return c.String()
+		}
+		return c.Value
+	}
+	for _, m := range rep.Municipalities {
+		row := []any{m.NIS, m.Name, m.Province}
+		for _, c := range m.Counts {
+			row = append(row, cell(c))
+		}
+		t.Rows = append(t.Rows, append(row, cell(m.Total)))
+	}
+	row := []any{"", "Totaal", ""}
+	for _, c := range rep.MonthTotals {
+		row = append(row, cell(c))
+	}
+	t.Rows = append(t.Rows, append(row, cell(rep.Total)))
+	return t
+}
+
+// missedReferrals: the anonymous counts of referrals the local teams could
+// not make for want of an agreement, per municipality and month, small
+// counts suppressed. Admins, analysts and the local teams.
+func (a *API) missedReferrals(w http.ResponseWriter, r *http.Request) error {
+	c, err := caller(r)
+	if err != nil {
+		return err
+	}
+	if !outreach.CanReadReports(c) {
+		return outreach.Forbidden()
+	}
+	y, m, _ := a.today().Date()
+	thisMonth := time.Date(y, m, 1, 0, 0, 0, 0, time.UTC)
+	to, err := monthParam(r, "to", thisMonth)
+	if err != nil {
+		return err
+	}
+	from, err := monthParam(r, "from", to.AddDate(0, -11, 0))
+	if err != nil {
+		return err
+	}
+	if from.After(to) {
+		return apperr.FieldErr(apperr.InvalidDate, "from", "from must not be after to")
+	}
+	if n := (to.Year()-from.Year())*12 + int(to.Month()) - int(from.Month()) + 1; n > maxMissedMonths {
+		return apperr.FieldErr(apperr.InvalidDate, "from", "at most %d months at once", maxMissedMonths)
+	}
+	counts, err := a.Outreach.MissedReferralCounts(r.Context(), from.Format("2006-01"), to.Format("2006-01"))
+	if err != nil {
+		return err
+	}
+	rep := BuildMissedReport(counts, from, to, a.Municipalities)
+	if done, err := writeTable(w, r, "gemiste-aanmeldingen-"+rep.From+"-"+rep.To, MissedReportTable(rep)); done || err != nil {
+		return err
+	}
+	httpx.WriteJSON(w, http.StatusOK, rep)
+	return nil
+}
