@@ -177,16 +177,22 @@ func (db *DB) refTx(ctx context.Context, a account.Actor, fn func(tx *Tx) error)
 	err := db.inTx(ctx, fn)
 	var d *deniedError
 	if errors.As(err, &d) {
-		if aerr := db.inTx(ctx, func(tx *Tx) error {
-			ev := audit.For(a, auditReferralDenied, "referral", strconv.FormatInt(d.id, 10))
-			ev.Outcome = audit.Denied
-			return tx.Audit(ctx, ev)
-		}); aerr != nil {
-			return aerr
-		}
-		return notFoundReferral()
+		return db.denyReferral(ctx, a, d.id)
 	}
 	return err
+}
+
+// denyReferral audits a denied access to a referral (in a transaction of
+// its own) and answers not_found, like for a referral that does not exist.
+func (db *DB) denyReferral(ctx context.Context, a account.Actor, id int64) error {
+	if err := db.inTx(ctx, func(tx *Tx) error {
+		ev := audit.For(a, auditReferralDenied, "referral", strconv.FormatInt(id, 10))
+		ev.Outcome = audit.Denied
+		return tx.Audit(ctx, ev)
+	}); err != nil {
+		return err
+	}
+	return notFoundReferral()
 }
 
 func consents(ctx context.Context, q queryer, id int64) ([]referral.Consent, error) {
@@ -376,7 +382,7 @@ func (db *DB) Referrals(ctx context.Context, a account.Actor, f referral.Filter)
 // is cancelled.
 func (db *DB) AddConsent(ctx context.Context, a account.Actor, id int64, in referral.NewConsent) (r referral.Referral, err error) {
 	if sideOf(a) != sideTeam {
-		return r, notFoundReferral()
+		return r, db.denyReferral(ctx, a, id)
 	}
 	err = db.refTx(ctx, a, func(tx *Tx) error {
 		cur, err := db.loadReferral(ctx, tx, a, id)
@@ -448,7 +454,7 @@ func (db *DB) AddConsent(ctx context.Context, a account.Actor, id int64, in refe
 // referral). It returns consent_missing or no_agreement_in_force (409).
 func (db *DB) Send(ctx context.Context, a account.Actor, id int64) (r referral.Referral, err error) {
 	if sideOf(a) != sideTeam {
-		return r, notFoundReferral()
+		return r, db.denyReferral(ctx, a, id)
 	}
 	var refusal error
 	err = db.refTx(ctx, a, func(tx *Tx) error {
@@ -570,7 +576,7 @@ func deleteContactData(ctx context.Context, tx *Tx, id int64) error {
 // file, the contact data are deleted.
 func (db *DB) Withdraw(ctx context.Context, a account.Actor, id int64) (r referral.Referral, err error) {
 	if sideOf(a) != sideTeam {
-		return r, notFoundReferral()
+		return r, db.denyReferral(ctx, a, id)
 	}
 	err = db.refTx(ctx, a, func(tx *Tx) error {
 		cur, err := db.loadReferral(ctx, tx, a, id)
@@ -655,7 +661,7 @@ func (db *DB) Inbox(ctx context.Context, a account.Actor) ([]referral.Referral, 
 // version the caller read is still current.
 func (db *DB) updateAtOCMW(ctx context.Context, a account.Actor, id int64, version int, fn func(tx *Tx, cur referral.Referral) (audit.Event, error)) (referral.Referral, error) {
 	if sideOf(a) != sideOCMW {
-		return referral.Referral{}, notFoundReferral()
+		return referral.Referral{}, db.denyReferral(ctx, a, id)
 	}
 	err := db.refTx(ctx, a, func(tx *Tx) error {
 		cur, err := db.loadReferral(ctx, tx, a, id)
