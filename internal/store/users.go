@@ -58,6 +58,10 @@ func (db *DB) CreateUser(ctx context.Context, a account.Actor, in account.NewUse
 	if err != nil {
 		return u, err
 	}
+	if o.ValidTo != nil && o.ValidTo.Before(today(db.Now())) {
+		return u, apperr.FieldErr(apperr.UnknownOrg, "org", "organisation %s ended on %s", o.Key, day(*o.ValidTo)).
+			WithKey("error.org_ended", map[string]any{"Org": o.Name, "Date": o.ValidTo.Format("02-01-2006")})
+	}
 	if !role.AllowedAt(o.Kind) {
 		return u, apperr.FieldErr(apperr.WrongOrgForRole, "role", "role %s cannot belong to organisation %s (a %s)", role, o.Key, o.Kind).
 			WithKey("error.role_not_allowed", map[string]any{"Role": string(role), "Org": o.Name})
