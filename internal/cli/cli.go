@@ -41,6 +41,7 @@ Usage:
   kansrijk token create --email E [--label L] [--db DSN]
   kansrijk token revoke --id ID [--db DSN]
   kansrijk retention [--dry-run] [--db DSN]
+  kansrijk report agreements [--as-of YYYY-MM-DD] [--known-at YYYY-MM-DD] [--region flanders|brussels|all] [--format text|csv|json] [--db DSN]
   kansrijk version
 
 DSN: a file path or sqlite:PATH (SQLite), or postgres://… (PostgreSQL).
