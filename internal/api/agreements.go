@@ -104,11 +104,7 @@ func (a *API) listAgreements(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (a *API) getAgreement(w http.ResponseWriter, r *http.Request) error {
-	c, err := caller(r)
-	if err != nil {
-		return err
-	}
-	id, err := pathID(r, "id")
+	c, id, err := callerWithID(w, r, nil)
 	if err != nil {
 		return err
 	}
@@ -121,16 +117,9 @@ func (a *API) getAgreement(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (a *API) addAgreementEvent(w http.ResponseWriter, r *http.Request) error {
-	c, err := caller(r)
-	if err != nil {
-		return err
-	}
-	id, err := pathID(r, "id")
-	if err != nil {
-		return err
-	}
 	var in agreement.NewEvent
-	if err := httpx.DecodeJSON(w, r, &in); err != nil {
+	c, id, err := callerWithID(w, r, &in)
+	if err != nil {
 		return err
 	}
 	ev, err := a.Agreements.AddEvent(r.Context(), c, id, in)
@@ -142,11 +131,7 @@ func (a *API) addAgreementEvent(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (a *API) updateAgreementVersion(w http.ResponseWriter, r *http.Request) error {
-	c, err := caller(r)
-	if err != nil {
-		return err
-	}
-	id, err := pathID(r, "id")
+	c, id, err := callerWithID(w, r, nil)
 	if err != nil {
 		return err
 	}
@@ -165,11 +150,7 @@ func (a *API) updateAgreementVersion(w http.ResponseWriter, r *http.Request) err
 // uploadAgreementDocument takes the PDF as the raw request body
 // (Content-Type: application/pdf) with ?kind= and ?filename=.
 func (a *API) uploadAgreementDocument(w http.ResponseWriter, r *http.Request) error {
-	c, err := caller(r)
-	if err != nil {
-		return err
-	}
-	id, err := pathID(r, "id")
+	c, id, err := callerWithID(w, r, nil)
 	if err != nil {
 		return err
 	}
@@ -190,11 +171,7 @@ func (a *API) uploadAgreementDocument(w http.ResponseWriter, r *http.Request) er
 }
 
 func (a *API) downloadAgreementDocument(w http.ResponseWriter, r *http.Request) error {
-	c, err := caller(r)
-	if err != nil {
-		return err
-	}
-	id, err := pathID(r, "id")
+	c, id, err := callerWithID(w, r, nil)
 	if err != nil {
 		return err
 	}
@@ -214,11 +191,7 @@ func (a *API) downloadAgreementDocument(w http.ResponseWriter, r *http.Request) 
 }
 
 func (a *API) carryOverAgreement(w http.ResponseWriter, r *http.Request) error {
-	c, err := caller(r)
-	if err != nil {
-		return err
-	}
-	id, err := pathID(r, "id")
+	c, id, err := callerWithID(w, r, nil)
 	if err != nil {
 		return err
 	}

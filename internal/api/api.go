@@ -159,3 +159,23 @@ func pathID(r *http.Request, name string) (int64, error) {
 	}
 	return id, nil
 }
+
+// callerWithID returns the authenticated caller and the {id} path
+// parameter, and decodes the JSON body into in when in is not nil: the
+// opening lines every handler of an object's sub-resource shares.
+func callerWithID(w http.ResponseWriter, r *http.Request, in any) (account.Actor, int64, error) {
+	c, err := caller(r)
+	if err != nil {
+		return c, 0, err
+	}
+	id, err := pathID(r, "id")
+	if err != nil {
+		return c, 0, err
+	}
+	if in != nil {
+		if err := httpx.DecodeJSON(w, r, in); err != nil {
+			return c, 0, err
+		}
+	}
+	return c, id, nil
+}

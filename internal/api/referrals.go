@@ -151,11 +151,7 @@ func (a *API) listReferrals(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (a *API) getReferral(w http.ResponseWriter, r *http.Request) error {
-	c, err := caller(r)
-	if err != nil {
-		return err
-	}
-	id, err := pathID(r, "id")
+	c, id, err := callerWithID(w, r, nil)
 	if err != nil {
 		return err
 	}
@@ -168,16 +164,9 @@ func (a *API) getReferral(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (a *API) addConsent(w http.ResponseWriter, r *http.Request) error {
-	c, err := caller(r)
-	if err != nil {
-		return err
-	}
-	id, err := pathID(r, "id")
-	if err != nil {
-		return err
-	}
 	var in referral.NewConsent
-	if err := httpx.DecodeJSON(w, r, &in); err != nil {
+	c, id, err := callerWithID(w, r, &in)
+	if err != nil {
 		return err
 	}
 	ref, err := a.Referrals.AddConsent(r.Context(), c, id, in)
@@ -189,11 +178,7 @@ func (a *API) addConsent(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (a *API) sendReferral(w http.ResponseWriter, r *http.Request) error {
-	c, err := caller(r)
-	if err != nil {
-		return err
-	}
-	id, err := pathID(r, "id")
+	c, id, err := callerWithID(w, r, nil)
 	if err != nil {
 		return err
 	}
@@ -206,11 +191,7 @@ func (a *API) sendReferral(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (a *API) withdrawReferral(w http.ResponseWriter, r *http.Request) error {
-	c, err := caller(r)
-	if err != nil {
-		return err
-	}
-	id, err := pathID(r, "id")
+	c, id, err := callerWithID(w, r, nil)
 	if err != nil {
 		return err
 	}
@@ -252,16 +233,9 @@ func (a *API) inbox(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (a *API) addContactAttempt(w http.ResponseWriter, r *http.Request) error {
-	c, err := caller(r)
-	if err != nil {
-		return err
-	}
-	id, err := pathID(r, "id")
-	if err != nil {
-		return err
-	}
 	var in referral.NewContactAttempt
-	if err := httpx.DecodeJSON(w, r, &in); err != nil {
+	c, id, err := callerWithID(w, r, &in)
+	if err != nil {
 		return err
 	}
 	ref, err := a.Referrals.AddContactAttempt(r.Context(), c, id, in)
@@ -273,16 +247,9 @@ func (a *API) addContactAttempt(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (a *API) setOutcome(w http.ResponseWriter, r *http.Request) error {
-	c, err := caller(r)
-	if err != nil {
-		return err
-	}
-	id, err := pathID(r, "id")
-	if err != nil {
-		return err
-	}
 	var in referral.NewOutcome
-	if err := httpx.DecodeJSON(w, r, &in); err != nil {
+	c, id, err := callerWithID(w, r, &in)
+	if err != nil {
 		return err
 	}
 	ref, err := a.Referrals.SetOutcome(r.Context(), c, id, in)
