@@ -337,11 +337,7 @@ func (a *API) listTokens(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (a *API) revokeToken(w http.ResponseWriter, r *http.Request) error {
-	c, err := caller(r)
-	if err != nil {
-		return err
-	}
-	id, err := pathID(r, "id")
+	c, id, err := callerWithID(w, r, nil)
 	if err != nil {
 		return err
 	}

@@ -161,11 +161,7 @@ func (a *API) createContact(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (a *API) updateContact(w http.ResponseWriter, r *http.Request) error {
-	c, err := caller(r)
-	if err != nil {
-		return err
-	}
-	id, err := pathID(r, "id")
+	c, id, err := callerWithID(w, r, nil)
 	if err != nil {
 		return err
 	}
@@ -182,11 +178,7 @@ func (a *API) updateContact(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (a *API) deleteContact(w http.ResponseWriter, r *http.Request) error {
-	c, err := caller(r)
-	if err != nil {
-		return err
-	}
-	id, err := pathID(r, "id")
+	c, id, err := callerWithID(w, r, nil)
 	if err != nil {
 		return err
 	}
@@ -234,11 +226,7 @@ func (a *API) createCampaign(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (a *API) getCampaign(w http.ResponseWriter, r *http.Request) error {
-	c, err := caller(r)
-	if err != nil {
-		return err
-	}
-	id, err := pathID(r, "id")
+	c, id, err := callerWithID(w, r, nil)
 	if err != nil {
 		return err
 	}
@@ -284,11 +272,7 @@ type attendanceReportJSON struct {
 // unmatched rows nothing is recorded unless accept_partial=true. The
 // answer is the row-by-row report, with imported true or false.
 func (a *API) importAttendance(w http.ResponseWriter, r *http.Request) error {
-	c, err := caller(r)
-	if err != nil {
-		return err
-	}
-	id, err := pathID(r, "id")
+	c, id, err := callerWithID(w, r, nil)
 	if err != nil {
 		return err
 	}
@@ -459,11 +443,7 @@ func (a *API) createTask(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (a *API) updateTask(w http.ResponseWriter, r *http.Request) error {
-	c, err := caller(r)
-	if err != nil {
-		return err
-	}
-	id, err := pathID(r, "id")
+	c, id, err := callerWithID(w, r, nil)
 	if err != nil {
 		return err
 	}

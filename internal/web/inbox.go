@@ -36,11 +36,7 @@ func (ui *UI) showInbox(w http.ResponseWriter, r *http.Request, a account.Actor)
 		ui.fail(w, r, forbidden())
 		return
 	}
-	b, err := ui.referralStore()
-	if err != nil {
-		ui.fail(w, r, err)
-		return
-	}
+	b := ui.referralBackend()
 	list, err := b.Inbox(r.Context(), a)
 	if err != nil {
 		ui.fail(w, r, err)
@@ -75,11 +71,7 @@ func (ui *UI) renderInboxReferral(w http.ResponseWriter, r *http.Request, a acco
 		ui.fail(w, r, referralNotFound())
 		return
 	}
-	b, err := ui.referralStore()
-	if err != nil {
-		ui.fail(w, r, err)
-		return
-	}
+	b := ui.referralBackend()
 	ref, err := b.Referral(r.Context(), a, referralID(r))
 	if err != nil {
 		ui.fail(w, r, err)
@@ -127,11 +119,8 @@ func (ui *UI) addContactAttempt(w http.ResponseWriter, r *http.Request, a accoun
 		ui.fail(w, r, referralNotFound())
 		return
 	}
-	b, err := ui.referralStore()
-	if err != nil {
-		ui.fail(w, r, err)
-		return
-	}
+	b := ui.referralBackend()
+	var err error
 	f := r.PostForm
 	var ref referral.Referral
 	switch f.Get("reached") {
@@ -153,11 +142,7 @@ func (ui *UI) setReferralOutcome(w http.ResponseWriter, r *http.Request, a accou
 		ui.fail(w, r, referralNotFound())
 		return
 	}
-	b, err := ui.referralStore()
-	if err != nil {
-		ui.fail(w, r, err)
-		return
-	}
+	b := ui.referralBackend()
 	f := r.PostForm
 	ref, err := b.SetOutcome(r.Context(), a, referralID(r), referral.NewOutcome{
 		Outcome: f.Get("outcome"), Rights: f["rights"], SocialFile: f.Get("social_file") == "on", Version: formVersion(f)})

@@ -76,11 +76,7 @@ func statusURL(r *http.Request) string {
 }
 
 func (ui *UI) showReceipt(w http.ResponseWriter, r *http.Request, a account.Actor) {
-	b, err := ui.referralStore()
-	if err != nil {
-		ui.fail(w, r, err)
-		return
-	}
+	b := ui.referralBackend()
 	ref, in, err := ui.receiptInput(r.Context(), r, b, a)
 	if err != nil {
 		ui.fail(w, r, err)
@@ -93,11 +89,7 @@ func (ui *UI) showReceipt(w http.ResponseWriter, r *http.Request, a account.Acto
 }
 
 func (ui *UI) receiptPDF(w http.ResponseWriter, r *http.Request, a account.Actor) {
-	b, err := ui.referralStore()
-	if err != nil {
-		ui.fail(w, r, err)
-		return
-	}
+	b := ui.referralBackend()
 	lang := r.URL.Query().Get("lang")
 	if lang == "" {
 		lang = "nl"
@@ -142,11 +134,7 @@ func (ui *UI) lookupReceiptStatus(w http.ResponseWriter, r *http.Request) {
 	}
 	p := ui.page(r, "page.receipt_status.title", nil)
 	p.Form = r.PostForm
-	b, err := ui.referralStore()
-	if err != nil {
-		ui.fail(w, r, err)
-		return
-	}
+	b := ui.referralBackend()
 	code := strings.ToUpper(strings.TrimSpace(r.PostForm.Get("code")))
 	if code != "" && !strings.HasPrefix(code, "KR-") {
 		code = "KR-" + code

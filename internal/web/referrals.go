@@ -2,7 +2,6 @@ package web
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -39,12 +38,9 @@ func (b referralBackend) Gate(ctx context.Context, team, nis string, on time.Tim
 	return b.agreements.Gate(ctx, team, nis, on)
 }
 
-// referralStore returns the referral pages' backend.
-func (ui *UI) referralStore() (referralBackend, error) {
-	if ui.Referrals == nil || ui.Agreements == nil {
-		return referralBackend{}, errors.New("web: no referral store")
-	}
-	return referralBackend{ui.Referrals, ui.Agreements}, nil
+// referralBackend returns the referral pages' backend.
+func (ui *UI) referralBackend() referralBackend {
+	return referralBackend{ui.Referrals, ui.Agreements}
 }
 
 func init() {
@@ -160,11 +156,7 @@ func (ui *UI) showReferrals(w http.ResponseWriter, r *http.Request, a account.Ac
 		ui.fail(w, r, forbidden())
 		return
 	}
-	b, err := ui.referralStore()
-	if err != nil {
-		ui.fail(w, r, err)
-		return
-	}
+	b := ui.referralBackend()
 	q := r.URL.Query()
 	f := referral.Filter{}
 	if s := q.Get("status"); slices.Contains(referral.Statuses, referral.Status(s)) {
@@ -212,11 +204,7 @@ func (ui *UI) showReferralForm(w http.ResponseWriter, r *http.Request, a account
 // referralForm renders the step the form values reach: the postcode, the
 // choice of the municipality of residence, or the parents' details.
 func (ui *UI) referralForm(w http.ResponseWriter, r *http.Request, a account.Actor, status int, p *Page) {
-	b, err := ui.referralStore()
-	if err != nil {
-		ui.fail(w, r, err)
-		return
-	}
+	b := ui.referralBackend()
 	ctx := r.Context()
 	postcode := strings.TrimSpace(p.Form.Get("postcode"))
 	nis := strings.TrimSpace(p.Form.Get("municipality_nis"))
@@ -320,11 +308,7 @@ func (ui *UI) createReferral(w http.ResponseWriter, r *http.Request, a account.A
 		ui.fail(w, r, forbidden())
 		return
 	}
-	b, err := ui.referralStore()
-	if err != nil {
-		ui.fail(w, r, err)
-		return
-	}
+	b := ui.referralBackend()
 	f := r.PostForm
 	nis := strings.TrimSpace(f.Get("municipality_nis"))
 	parents := parentsFromForm(f)
@@ -405,11 +389,7 @@ func (ui *UI) renderReferral(w http.ResponseWriter, r *http.Request, a account.A
 		ui.fail(w, r, referralNotFound())
 		return
 	}
-	b, err := ui.referralStore()
-	if err != nil {
-		ui.fail(w, r, err)
-		return
-	}
+	b := ui.referralBackend()
 	ctx := r.Context()
 	ref, err := b.Referral(ctx, a, referralID(r))
 	if err != nil {
@@ -477,11 +457,8 @@ func (ui *UI) addReferralConsent(w http.ResponseWriter, r *http.Request, a accou
 		ui.fail(w, r, referralNotFound())
 		return
 	}
-	b, err := ui.referralStore()
-	if err != nil {
-		ui.fail(w, r, err)
-		return
-	}
+	b := ui.referralBackend()
+	var err error
 	f := r.PostForm
 	parent, perr := strconv.Atoi(f.Get("parent"))
 	in := referral.NewConsent{Parent: parent, Informed: f["informed"], Method: f.Get("method"), Refused: f.Get("refused") == "1"}
@@ -516,11 +493,7 @@ func (ui *UI) sendReferral(w http.ResponseWriter, r *http.Request, a account.Act
 		ui.fail(w, r, referralNotFound())
 		return
 	}
-	b, err := ui.referralStore()
-	if err != nil {
-		ui.fail(w, r, err)
-		return
-	}
+	b := ui.referralBackend()
 	ref, err := b.Send(r.Context(), a, referralID(r))
 	if err != nil {
 		if e, ok := apperr.As(err); ok && e.Code == apperr.ConsentMissing {
@@ -546,11 +519,7 @@ func (ui *UI) withdrawReferral(w http.ResponseWriter, r *http.Request, a account
 		ui.fail(w, r, referralNotFound())
 		return
 	}
-	b, err := ui.referralStore()
-	if err != nil {
-		ui.fail(w, r, err)
-		return
-	}
+	b := ui.referralBackend()
 	if r.PostForm.Get("confirm_withdrawal") != "on" {
 		ui.referralFailed(w, r, a, apperr.FieldErr(apperr.Invalid, "confirm_withdrawal", "confirm the withdrawal").WithKey("error.confirm_withdrawal", nil))
 		return

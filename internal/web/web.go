@@ -7,6 +7,7 @@ package web
 import (
 	"bytes"
 	"embed"
+	"errors"
 	"fmt"
 	"html/template"
 	"io/fs"
@@ -58,6 +59,9 @@ var pageNames = []string{"login", "home", "municipalities", "organisations", "te
 
 // New parses the templates once.
 func New(d Deps) (*UI, error) {
+	if d.Accounts == nil || d.Orgs == nil || d.Agreements == nil || d.Referrals == nil || d.Municipalities == nil || d.Now == nil {
+		return nil, errors.New("web: every dependency is required")
+	}
 	ui := &UI{Deps: d, pages: map[string]*template.Template{}}
 	for _, name := range pageNames {
 		t, err := template.New("layout.html").Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/"+name+".html")
