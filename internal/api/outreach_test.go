@@ -54,14 +54,6 @@ func (r outrResp) String() string {
 	return fmt.Sprintf("%d %s", r.Code, r.Body)
 }
 
-func outrDay(s string) time.Time {
-	t, err := time.Parse(time.DateOnly, s)
-	if err != nil {
-		panic(err)
-	}
-	return t
-}
-
 // newOutrFixture: team-noord (Hulshout 13016, Heist-op-den-Berg 12014,
 // Herselt 13013) and team-zuid (Borsbeek 11007 and Kortessem 73040 until
 // 2024, then Antwerpen 11002 and Hasselt 71072), a clinic, and a user with
@@ -71,16 +63,7 @@ func newOutrFixture(t *testing.T, db *store.DB) *outrFixture {
 	ctx := context.Background()
 	db.Now = func() time.Time { return outrNow }
 	sys := account.System("test")
-	if _, err := db.CreateTeam(ctx, sys, org.NewTeam{Key: "team-noord", Name: "Lokaal team Noord", Municipalities: []string{"13016", "12014", "13013"}, From: outrDay("2022-01-01")}); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := db.CreateTeam(ctx, sys, org.NewTeam{Key: "team-zuid", Name: "Lokaal team Zuid", Municipalities: []string{"11007", "73040"}, From: outrDay("2022-01-01")}); err != nil {
-		t.Fatal(err)
-	}
-	area := []string{"11002", "71072"}
-	if _, err := db.UpdateTeam(ctx, sys, "team-zuid", org.TeamUpdate{Municipalities: &area, From: outrDay("2025-01-01")}); err != nil {
-		t.Fatal(err)
-	}
+	buildTeams(t, db)
 	if _, err := db.CreateClinic(ctx, sys, org.NewClinic{Key: "clinic-zonnedal", Name: "Kraamkliniek Zonnedal"}); err != nil {
 		t.Fatal(err)
 	}

@@ -105,14 +105,6 @@ type refFixture struct {
 	agreement int64
 }
 
-func refDay(s string) time.Time {
-	t, err := time.Parse(time.DateOnly, s)
-	if err != nil {
-		panic(err)
-	}
-	return t
-}
-
 // newRefFixture builds team-noord (Hulshout 13016, Heist-op-den-Berg
 // 12014, Herselt 13013; an agreement in force for Hulshout only) and
 // team-zuid (Antwerpen 11002 since 2025, with an agreement in force), two
@@ -122,16 +114,7 @@ func newRefFixture(t *testing.T, db *store.DB) *refFixture {
 	ctx := context.Background()
 	db.Now = func() time.Time { return refNow }
 	sys := account.System("test")
-	if _, err := db.CreateTeam(ctx, sys, org.NewTeam{Key: "team-noord", Name: "Lokaal team Noord", Municipalities: []string{"13016", "12014", "13013"}, From: refDay("2022-01-01")}); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := db.CreateTeam(ctx, sys, org.NewTeam{Key: "team-zuid", Name: "Lokaal team Zuid", Municipalities: []string{"11007", "73040"}, From: refDay("2022-01-01")}); err != nil {
-		t.Fatal(err)
-	}
-	area := []string{"11002", "71072"}
-	if _, err := db.UpdateTeam(ctx, sys, "team-zuid", org.TeamUpdate{Municipalities: &area, From: refDay("2025-01-01")}); err != nil {
-		t.Fatal(err)
-	}
+	buildTeams(t, db)
 	for key, name := range map[string]string{"clinic-zonnedal": "Kraamkliniek Zonnedal", "clinic-maanhof": "Kraamkliniek Maanhof"} {
 		if _, err := db.CreateClinic(ctx, sys, org.NewClinic{Key: key, Name: name}); err != nil {
 			t.Fatal(err)
