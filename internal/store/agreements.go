@@ -1077,16 +1077,21 @@ func (db *DB) PublicRegister(ctx context.Context, on time.Time) ([]agreement.Reg
 	if err != nil {
 		return nil, err
 	}
-	sys := account.System("register")
 	out := make([]agreement.RegisterRow, 0, len(r.Municipalities))
 	for _, m := range r.Municipalities {
 		row := agreement.RegisterRow{NIS: m.NIS, Name: m.Name, Province: m.Province, Status: m.Status, Since: m.Since, Team: m.Team, AgreementID: m.AgreementID}
 		if m.AgreementID != 0 {
-			ag, err := db.Agreement(ctx, sys, m.AgreementID)
+			// Only the events and the current version: the register needs
+			// no documents, parties or scoping (it is public).
+			events, err := agreementEvents(ctx, db.read, m.AgreementID)
 			if err != nil {
 				return nil, err
 			}
-			for _, e := range effective(ag.Events) {
+			v, err := currentVersion(ctx, db.read, m.AgreementID)
+			if err != nil {
+				return nil, err
+			}
+			for _, e := range effective(events) {
 				if e.EffectiveOn.After(on) {
 					continue
 				}
@@ -1108,8 +1113,8 @@ func (db *DB) PublicRegister(ctx context.Context, on time.Time) ([]agreement.Reg
 					row.EndedOn = d
 				}
 			}
-			row.Version = ag.Version.Version
-			row.ProtocolReference, row.PublicationURL = ag.Version.ProtocolReference, ag.Version.PublicationURL
+			row.Version = v.Version
+			row.ProtocolReference, row.PublicationURL = v.ProtocolReference, v.PublicationURL
 		}
 		out = append(out, row)
 	}
