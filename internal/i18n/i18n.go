@@ -24,6 +24,10 @@ const (
 // Langs lists the supported languages in order of preference.
 var Langs = []Lang{NL, EN}
 
+// The catalogues are catalog/<lang>.json plus any number of
+// catalog/<area>.<lang>.json (one per domain area, so that areas can grow
+// apart); a key defined twice for one language is a programming error.
+//
 //go:embed catalog/*.json
 var files embed.FS
 
@@ -31,15 +35,33 @@ var catalogs = map[Lang]map[string]string{}
 
 func init() {
 	for _, l := range Langs {
-		b, err := files.ReadFile("catalog/" + string(l) + ".json")
+		catalogs[l] = map[string]string{}
+	}
+	entries, err := files.ReadDir("catalog")
+	if err != nil {
+		panic(err)
+	}
+	for _, e := range entries {
+		name := strings.TrimSuffix(e.Name(), ".json")
+		l := Lang(name[strings.LastIndexByte(name, '.')+1:])
+		into, ok := catalogs[l]
+		if !ok {
+			panic(fmt.Sprintf("i18n: catalogue %s: unknown language %q", e.Name(), l))
+		}
+		b, err := files.ReadFile("catalog/" + e.Name())
 		if err != nil {
 			panic(err)
 		}
 		m := map[string]string{}
 		if err := json.Unmarshal(b, &m); err != nil {
-			panic(fmt.Sprintf("i18n: catalogue %s: %v", l, err))
+			panic(fmt.Sprintf("i18n: catalogue %s: %v", e.Name(), err))
 		}
-		catalogs[l] = m
+		for k, v := range m {
+			if _, dup := into[k]; dup {
+				panic(fmt.Sprintf("i18n: catalogue %s: key %q defined twice", e.Name(), k))
+			}
+			into[k] = v
+		}
 	}
 }
 

@@ -24,6 +24,7 @@ import (
 	"kansrijk/internal/i18n"
 	"kansrijk/internal/municipality"
 	"kansrijk/internal/org"
+	"kansrijk/internal/outreach"
 	"kansrijk/internal/referral"
 )
 
@@ -42,6 +43,7 @@ type Deps struct {
 	Orgs           org.Store
 	Agreements     agreement.Store
 	Referrals      referral.Store
+	Outreach       outreach.Store
 	Municipalities *municipality.Registry
 	Now            func() time.Time
 }
@@ -52,19 +54,23 @@ type UI struct {
 	pages map[string]*template.Template
 }
 
-// pageNames lists every view; New checks that each one parses.
-var pageNames = []string{"login", "home", "municipalities", "organisations", "team", "team_form", "clinic_form", "users", "user_form", "error",
-	"agreements", "agreement", "agreement_form", "agreement_report", "register", "mergers",
-	"referrals", "referral_new", "referral", "receipt", "receipt_status", "inbox", "inbox_referral"}
-
-// New parses the templates once.
+// New parses the templates once: every templates/<name>.html except the
+// layout is a page, rendered inside the layout.
 func New(d Deps) (*UI, error) {
-	if d.Accounts == nil || d.Orgs == nil || d.Agreements == nil || d.Referrals == nil || d.Municipalities == nil || d.Now == nil {
+	if d.Accounts == nil || d.Orgs == nil || d.Agreements == nil || d.Referrals == nil || d.Outreach == nil || d.Municipalities == nil || d.Now == nil {
 		return nil, errors.New("web: every dependency is required")
 	}
 	ui := &UI{Deps: d, pages: map[string]*template.Template{}}
-	for _, name := range pageNames {
-		t, err := template.New("layout.html").Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/"+name+".html")
+	names, err := fs.Glob(templateFS, "templates/*.html")
+	if err != nil {
+		return nil, err
+	}
+	for _, file := range names {
+		name := strings.TrimSuffix(strings.TrimPrefix(file, "templates/"), ".html")
+		if name == "layout" {
+			continue
+		}
+		t, err := template.New("layout.html").Funcs(funcs).ParseFS(templateFS, "templates/layout.html", file)
 		if err != nil {
 			return nil, fmt.Errorf("parse template %s: %w", name, err)
 		}
