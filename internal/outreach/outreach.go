@@ -388,6 +388,8 @@ type Store interface {
 	UpdateTask(ctx context.Context, a account.Actor, id int64, up TaskUpdate) (Task, error)
 
 	OutreachReport(ctx context.Context, asOf time.Time) (Report, error)
+	// funnel: the stage counts on a row of days, one load of the facts.
+	OutreachSeries(ctx context.Context, from, to time.Time, group Grouping) (Series, error)
 	MissedReferralCounts(ctx context.Context, from, to string) ([]MissedCount, error)
 }
 
