@@ -10,6 +10,38 @@ import (
 	"kansrijk/internal/outreach"
 )
 
+// flandersOn returns a function that gives the Flemish municipalities on
+// a day, as Registry.On does, for days in increasing order: the list
+// changes only on the days a municipality began or ended (the 2025
+// mergers), so it is sorted anew only then.
+func (db *DB) flandersOn() func(day time.Time) []municipality.Municipality {
+	var bounds []time.Time
+	for _, m := range db.Municipalities.All() {
+		if m.Region != municipality.Flanders {
+			continue
+		}
+		bounds = append(bounds, m.ValidFrom)
+		if m.ValidTo != nil {
+			bounds = append(bounds, m.ValidTo.AddDate(0, 0, 1))
+		}
+	}
+	var list []municipality.Municipality
+	var listDay time.Time
+	return func(d time.Time) []municipality.Municipality {
+		stale := list == nil || d.Before(listDay)
+		for _, b := range bounds {
+			if stale {
+				break
+			}
+			stale = listDay.Before(b) && !d.Before(b)
+		}
+		if stale {
+			list, listDay = db.Municipalities.On(d, municipality.Flanders), d
+		}
+		return list
+	}
+}
+
 // teamAreaSpan is one row of a team's service area history.
 type teamAreaSpan struct {
 	team     string
@@ -113,9 +145,10 @@ func (db *DB) OutreachSeries(ctx context.Context, from, to time.Time, group outr
 			groupOf(p)
 		}
 	}
+	flanders := db.flandersOn()
 	for i, d := range days {
 		s.Days[i] = day(d)
-		for _, m := range db.Municipalities.On(d, municipality.Flanders) {
+		for _, m := range flanders(d) {
 			f, _ := db.factsWithPredecessors(raw, m.NIS, d)
 			st := outreach.StageOn(f, d)
 			all.Add(i, st)
