@@ -91,6 +91,8 @@ func (a *API) Register(mux *http.ServeMux) {
 	a.handle(mux, "PATCH", "/api/v1/outreach/tasks/{id}", a.updateTask)
 	a.handle(mux, "GET", "/api/v1/reports/outreach", a.outreachReport)
 	a.handle(mux, "GET", "/api/v1/reports/missed-referrals", a.missedReferrals)
+	// funnel: the stage counts over time.
+	a.handle(mux, "GET", "/api/v1/reports/outreach/series", a.outreachSeries)
 	// Anything else under /api/v1 answers in JSON, not with the web UI's 404 page.
 	mux.HandleFunc("/api/v1/", func(w http.ResponseWriter, r *http.Request) {
 		httpx.WriteError(w, r, apperr.New(apperr.NotFound, "no such endpoint: %s %s", r.Method, r.URL.Path))
