@@ -131,6 +131,10 @@ func (ui *UI) Register(mux *http.ServeMux) {
 	mux.HandleFunc("GET /reports/agreements/map.svg", ui.agreementMap)
 	mux.HandleFunc("GET /reports/agreements/timeline.svg", ui.agreementTimeline)
 	mux.HandleFunc("GET /register", ui.showRegister)
+	// funnel: the outreach report, its charts alone.
+	mux.HandleFunc("GET /reports/outreach", ui.signedIn(ui.showFunnel))
+	mux.HandleFunc("GET /reports/outreach/stages.svg", ui.signedIn(ui.funnelStagesSVG))
+	mux.HandleFunc("GET /reports/outreach/funnel.svg", ui.signedIn(ui.funnelFunnelSVG))
 	mux.HandleFunc("/", ui.notFound)
 }
 
