@@ -27,9 +27,9 @@ const (
 	fnRowH     = 34.0
 	fnReachedH = 15.0
 	fnCurrentH = 7.0
-	fnBarsEnd  = 520.0 // end of the longest bar; the numbers follow
-	fnNumbersX = 530.0
-	fnNoteX    = 612.0
+	fnBarsEnd  = 470.0 // end of the longest bar; the numbers follow
+	fnNumbersX = 480.0
+	fnNoteX    = 562.0
 )
 
 // Funnel draws a funnel chart: one row per stage, top to bottom in the given order, with the
