@@ -328,6 +328,12 @@ func TestFunnelPage(t *testing.T) {
 			t.Errorf("team-zuid: %v", got)
 		}
 
+		// Before the decree month the series is the day itself.
+		if r := f.get(t, "/reports/outreach?as_of=2021-05-01", "admin"); r.Code != http.StatusOK || strings.Count(r.Body, `<th scope="row" class="date">`) != 1 ||
+			!strings.Contains(r.Body, `id="kpi-informed" data-count="0"`) {
+			t.Errorf("2021: %d", r.Code)
+		}
+
 		// English on request.
 		if r := f.get(t, "/reports/outreach?as_of=2025-06-01", "admin", "en"); r.Code != 200 || !strings.Contains(r.Body, "Outreach: local governments per stage") || !strings.Contains(r.Body, "Median time (days)") {
 			t.Errorf("English: %d", r.Code)
