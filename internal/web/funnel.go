@@ -195,8 +195,8 @@ func (ui *UI) teamNames(ctx context.Context) (map[string]string, error) {
 	return out, nil
 }
 
-// funnelQuery reads as_of and group; on bad input it returns the error
-// and the defaults (today, all).
+// funnelQuery reads as_of and group. A bad date gives the error, today and
+// all; a bad group the error, the date asked and all.
 func (ui *UI) funnelQuery(r *http.Request) (time.Time, outreach.Grouping, error) {
 	asOf, err := ui.reportDate(r, "as_of")
 	if err != nil {
@@ -209,6 +209,8 @@ func (ui *UI) funnelQuery(r *http.Request) (time.Time, outreach.Grouping, error)
 	return asOf, group, nil
 }
 
+// showFunnel is the page /reports/outreach?as_of=…&group=…: the report of
+// one day and the series since the decree month, in one call each.
 func (ui *UI) showFunnel(w http.ResponseWriter, r *http.Request, a account.Actor) {
 	if !outreach.CanReadReports(a) {
 		ui.fail(w, r, forbidden())
