@@ -90,6 +90,8 @@ func (a *API) Register(mux *http.ServeMux) {
 	a.handle(mux, "POST", "/api/v1/outreach/tasks", a.createTask)
 	a.handle(mux, "PATCH", "/api/v1/outreach/tasks/{id}", a.updateTask)
 	a.handle(mux, "GET", "/api/v1/reports/outreach", a.outreachReport)
+	// outreach pages area: the target list
+	a.handle(mux, "GET", "/api/v1/outreach/targets", a.outreachTargets)
 	a.handle(mux, "GET", "/api/v1/reports/missed-referrals", a.missedReferrals)
 	// Anything else under /api/v1 answers in JSON, not with the web UI's 404 page.
 	mux.HandleFunc("/api/v1/", func(w http.ResponseWriter, r *http.Request) {
