@@ -131,6 +131,8 @@ func (ui *UI) Register(mux *http.ServeMux) {
 	mux.HandleFunc("GET /reports/agreements/map.svg", ui.agreementMap)
 	mux.HandleFunc("GET /reports/agreements/timeline.svg", ui.agreementTimeline)
 	mux.HandleFunc("GET /register", ui.showRegister)
+	// outreach pages (outreach*.go)
+	ui.registerOutreach(mux)
 	mux.HandleFunc("/", ui.notFound)
 }
 
@@ -179,6 +181,10 @@ func nav(a *account.Actor, path string) []NavItem {
 		items = append(items, NavItem{"/organisations", "nav.organisations", false})
 		if a.Can(account.ManageUsers) {
 			items = append(items, NavItem{"/users", "nav.users", false})
+		}
+		// outreach pages: admins, analysts and the local teams
+		if outreachNav(a) {
+			items = append(items, NavItem{"/outreach", "nav.outreach", false})
 		}
 		switch a.Role {
 		case account.TeamWorker, account.TeamLead:
