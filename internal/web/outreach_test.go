@@ -429,7 +429,7 @@ func TestOutreachMunicipalityPage(t *testing.T) {
 
 		// A contact without a name: a Dutch error at the field, nothing stored.
 		rec := w.post(t, "lead", page+"/contacts", url.Values{"function": {"poverty_officer"}, "name": {"  "}, "email": {"els@hulshout.be"}}, 400)
-		has(t, "no name", rec.Body.String(), "Geef een naam (hoogstens 200 tekens).", `id="contact-name" name="name" maxlength="200" autocomplete="off" value="  " aria-invalid="true"`,
+		has(t, "no name", rec.Body.String(), `<a href="#contact-new">Naar het formulier met de fout</a>`, "Geef een naam (hoogstens 200 tekens).", `id="contact-name" name="name" maxlength="200" autocomplete="off" value="  " aria-invalid="true"`,
 			`value="els@hulshout.be"`)
 		rec = w.post(t, "lead", page+"/contacts", url.Values{"function": {"poverty_officer"}, "name": {"Els Maes"}}, 400)
 		has(t, "no channel", rec.Body.String(), "Geef een professioneel e-mailadres of een telefoonnummer.", `id="contact-email" name="email" type="email" maxlength="254" autocomplete="off" aria-describedby="contact-channel-hint" value="" aria-invalid="true"`)
@@ -549,7 +549,7 @@ func TestOutreachCampaignPages(t *testing.T) {
 		bad := []byte("\uFEFFNaam;E-mail;Gemeente;Aanwezig\r\nAn Peeters;an@hulshout.be;Hulshout;ja\r\nJan Smet;jan@example.org;Atlantis;nee\r\nAn Peeters;an@hulshout.be;Hulshout;ja\r\n")
 		body = w.upload(t, "lead", page+"/attendance", bad, false, 200)
 		report := section(t, body, "attendance-rows")
-		has(t, "unmatched", body, `id="attendance-not-imported"`, "Er is niets ingelezen", "1 rijen herkend, 1 niet herkend, 1 dubbel", "UTF-8 BOM")
+		has(t, "unmatched", body, `id="attendance-not-imported"`, "Er is niets ingelezen", "Herkend: 1; niet herkend: 1; dubbel: 1.", "UTF-8 BOM")
 		has(t, "rows", report, `data-line="2" data-nis="13016" data-problem=""`, "Hulshout", "op naam", `data-line="3" data-nis="" data-problem="unknown_municipality"`,
 			"Atlantis", "Niet herkend: onbekende gemeente", `data-problem="duplicate"`, "Dubbel")
 		hasNot(t, "report", report, "an@hulshout.be", "Jan Smet")
@@ -558,11 +558,11 @@ func TestOutreachCampaignPages(t *testing.T) {
 		}
 		// Accepting the matched rows only.
 		body = w.upload(t, "lead", page+"/attendance", bad, true, 200)
-		has(t, "partial", body, `id="attendance-imported"`, "Ingelezen: 1 rijen; 0 gemeenten nieuw bereikt, 1 bijgewerkt.")
+		has(t, "partial", body, `id="attendance-imported"`, "Ingelezen. Rijen: 1; nieuw bereikte gemeenten: 0; bijgewerkte gemeenten: 1.")
 		// A clean file: Herselt is added, Hulshout attended.
 		good := []byte("Naam,E-mail,Gemeente,Aanwezig\nEls Maes,els@herselt.be,Gemeente Herselt,nee\nAn Peeters,an@hulshout.be,HULSHOUT,ja\n")
 		body = w.upload(t, "lead", page+"/attendance", good, false, 200)
-		has(t, "imported", body, "Ingelezen: 2 rijen; 1 gemeenten nieuw bereikt, 1 bijgewerkt.", `id="attended-count" data-count="1"`)
+		has(t, "imported", body, "Ingelezen. Rijen: 2; nieuw bereikte gemeenten: 1; bijgewerkte gemeenten: 1.", `id="attended-count" data-count="1"`)
 		byNIS := map[string]outreach.Touchpoint{}
 		for _, tp := range reached() {
 			byNIS[tp.MunicipalityNIS] = tp
