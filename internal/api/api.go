@@ -90,6 +90,8 @@ func (a *API) Register(mux *http.ServeMux) {
 	a.handle(mux, "POST", "/api/v1/outreach/tasks", a.createTask)
 	a.handle(mux, "PATCH", "/api/v1/outreach/tasks/{id}", a.updateTask)
 	a.handle(mux, "GET", "/api/v1/reports/outreach", a.outreachReport)
+	// outreach pages area: the target list
+	a.handle(mux, "GET", "/api/v1/outreach/targets", a.outreachTargets)
 	a.handle(mux, "GET", "/api/v1/reports/missed-referrals", a.missedReferrals)
 	// funnel: the stage counts over time.
 	a.handle(mux, "GET", "/api/v1/reports/outreach/series", a.outreachSeries)

@@ -135,6 +135,8 @@ func (ui *UI) Register(mux *http.ServeMux) {
 	mux.HandleFunc("GET /reports/outreach", ui.signedIn(ui.showFunnel))
 	mux.HandleFunc("GET /reports/outreach/stages.svg", ui.signedIn(ui.funnelStagesSVG))
 	mux.HandleFunc("GET /reports/outreach/funnel.svg", ui.signedIn(ui.funnelFunnelSVG))
+	// outreach pages (outreach*.go)
+	ui.registerOutreach(mux)
 	mux.HandleFunc("/", ui.notFound)
 }
 
@@ -183,6 +185,10 @@ func nav(a *account.Actor, path string) []NavItem {
 		items = append(items, NavItem{"/organisations", "nav.organisations", false})
 		if a.Can(account.ManageUsers) {
 			items = append(items, NavItem{"/users", "nav.users", false})
+		}
+		// outreach pages: admins, analysts and the local teams
+		if outreachNav(a) {
+			items = append(items, NavItem{"/outreach", "nav.outreach", false})
 		}
 		switch a.Role {
 		case account.TeamWorker, account.TeamLead:

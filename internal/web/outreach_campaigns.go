@@ -1,0 +1,246 @@
+package web
+
+import (
+	"bytes"
+	"errors"
+	"io"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"kansrijk/internal/account"
+	"kansrijk/internal/apperr"
+	"kansrijk/internal/attendance"
+	"kansrijk/internal/municipality"
+	"kansrijk/internal/org"
+	"kansrijk/internal/outreach"
+)
+
+func (ui *UI) showOutreachCampaigns(w http.ResponseWriter, r *http.Request, a account.Actor) {
+	p := ui.page(r, "page.outreach_campaigns.title", nil)
+	p.Form = url.Values{"on": {ui.today().Format(time.DateOnly)}}
+	if isTeamRole(a) {
+		p.Form.Set("audience", string(outreach.AudienceTeamArea))
+	}
+	ui.renderOutreachCampaigns(w, r, a, http.StatusOK, p)
+}
+
+// renderOutreachCampaigns lists the campaigns, newest first, with the
+// form to record one. Admins address any audience; a local team its own
+// area or a list of its municipalities (the store's rule).
+func (ui *UI) renderOutreachCampaigns(w http.ResponseWriter, r *http.Request, a account.Actor, status int, p *Page) {
+	ctx := r.Context()
+	list, err := ui.Outreach.Campaigns(ctx, a)
+	if err != nil {
+		ui.fail(w, r, err)
+		return
+	}
+	today := ui.today()
+	teams, err := ui.teamDirectory(ctx, today)
+	if err != nil {
+		ui.fail(w, r, err)
+		return
+	}
+	choices := ui.Municipalities.On(today, municipality.Flanders)
+	audiences := outreach.Audiences
+	if isTeamRole(a) {
+		area := teams.Area(a.Org)
+		var own []municipality.Municipality
+		for _, m := range choices {
+			if slices.Contains(area, m.NIS) {
+				own = append(own, m)
+			}
+		}
+		choices = own
+		audiences = []outreach.Audience{outreach.AudienceTeamArea, outreach.AudienceList}
+	}
+	p.Data = map[string]any{
+		"List": list, "Kinds": outreach.CampaignKinds, "Audiences": audiences, "Provinces": outreach.Provinces,
+		"Teams": teams.Teams, "TeamNames": teams, "IsAdmin": a.Role == account.Admin,
+		"Groups": groups(ui.areaChoices(today, choices, p.Form["municipality"])), "Invalid": "campaign-new/" + p.Field,
+	}
+	ui.render(w, status, "outreach_campaigns", p)
+}
+
+func (ui *UI) createOutreachCampaign(w http.ResponseWriter, r *http.Request, a account.Actor) {
+	f := r.PostForm
+	in := outreach.NewCampaign{Kind: f.Get("kind"), On: f.Get("on"), Partner: f.Get("partner"), Subject: f.Get("subject"), Audience: f.Get("audience")}
+	// The form shows every audience's parameter; only the chosen one counts.
+	switch outreach.Audience(in.Audience) {
+	case outreach.AudienceProvince:
+		in.AudienceParam = f.Get("audience_province")
+	case outreach.AudienceTeamArea:
+		in.AudienceParam = f.Get("audience_team")
+	case outreach.AudienceList:
+		in.Municipalities = f["municipality"]
+	}
+	c, err := ui.Outreach.CreateCampaign(r.Context(), a, in)
+	if err != nil {
+		p := ui.page(r, "page.outreach_campaigns.title", nil).withOutreachError(r, err)
+		p.Form = f
+		ui.renderOutreachCampaigns(w, r, a, statusOf(err), p)
+		return
+	}
+	http.Redirect(w, r, "/outreach/campaigns/"+strconv.FormatInt(c.ID, 10)+"?ok=outreach_campaign_created", http.StatusSeeOther)
+}
+
+// attendanceRowView is one row of an attendance import's report: where
+// it is in the file, what it said, and what became of it. People's
+// names and e-mail addresses are not shown.
+type attendanceRowView struct {
+	Line                        int
+	Text                        string
+	NIS, Municipality           string
+	How, Problem, Message       string
+	Registered, Attended, Saved bool
+}
+
+// attendanceView is the report of an attendance import.
+type attendanceView struct {
+	Filename                       string
+	Imported, Partial              bool
+	Result                         outreach.AttendanceResult
+	Encoding, Separator            string
+	Matched, Unmatched, Duplicates int
+	Rows                           []attendanceRowView
+}
+
+func (ui *UI) showOutreachCampaign(w http.ResponseWriter, r *http.Request, a account.Actor) {
+	ui.renderOutreachCampaign(w, r, a, http.StatusOK, ui.page(r, "page.outreach_campaign.title", nil), nil)
+}
+
+// renderOutreachCampaign shows a campaign, the municipalities it reached
+// that the caller may see, and the attendance upload; rep is the report
+// of an import just done (nil otherwise).
+func (ui *UI) renderOutreachCampaign(w http.ResponseWriter, r *http.Request, a account.Actor, status int, p *Page, rep *attendanceView) {
+	c, err := ui.Outreach.Campaign(r.Context(), a, formID(r))
+	if err != nil {
+		ui.fail(w, r, err)
+		return
+	}
+	teams, err := ui.teamDirectory(r.Context(), ui.today())
+	if err != nil {
+		ui.fail(w, r, err)
+		return
+	}
+	registered, attended := 0, 0
+	for _, tp := range c.Touchpoints {
+		if tp.Registered {
+			registered++
+		}
+		if tp.Attended {
+			attended++
+		}
+	}
+	by := teams.Name(c.CreatedOrg)
+	if c.CreatedOrg == org.OpgroeienKey {
+		by = "Opgroeien"
+	}
+	param := c.AudienceParam
+	if c.Audience == outreach.AudienceTeamArea {
+		param = teams.Name(param)
+	}
+	if p.Form == nil {
+		p.Form = url.Values{}
+	}
+	p.Data = map[string]any{
+		"C": c, "By": by, "Param": param, "Registered": registered, "Attended": attended, "Report": rep,
+		"CanUpload":   a.Role == account.Admin || (isTeamRole(a) && c.CreatedOrg == a.Org),
+		"MaxUploadMB": attendance.MaxBytes >> 20,
+	}
+	ui.render(w, status, "outreach_campaign", p)
+}
+
+// uploadOutreachAttendance imports a webinar's registrations or
+// attendance (a CSV export) the way the API's importAttendance does:
+// parse, match every row to a municipality on the campaign's date, and
+// record the matched rows in one transaction, only when no row is
+// unmatched (or the user accepts the matched rows only). A rejected file
+// or an unaccepted report writes nothing. The answer is the row-by-row
+// report; sending the same file again changes nothing more, so the page
+// is shown directly rather than after a redirect.
+func (ui *UI) uploadOutreachAttendance(w http.ResponseWriter, r *http.Request, a account.Actor) {
+	ctx := r.Context()
+	p := ui.page(r, "page.outreach_campaign.title", nil)
+	p.Form = r.PostForm
+	fail := func(err error) {
+		p.withOutreachError(r, err)
+		ui.renderOutreachCampaign(w, r, a, statusOf(err), p, nil)
+	}
+	camp, err := ui.Outreach.Campaign(ctx, a, formID(r))
+	if err != nil {
+		ui.fail(w, r, err)
+		return
+	}
+	partial := r.PostForm.Get("accept_partial") == "on"
+	file, hdr, err := r.FormFile("file")
+	if err != nil {
+		fail(apperr.FieldErr(apperr.Invalid, "file", "no file").WithKey("error.file_empty", nil))
+		return
+	}
+	defer file.Close()
+	body, err := io.ReadAll(io.LimitReader(file, attendance.MaxBytes+1))
+	if err != nil {
+		ui.fail(w, r, err)
+		return
+	}
+	table, err := attendance.Parse(bytes.NewReader(body))
+	if err != nil {
+		var pe *attendance.Error
+		if !errors.As(err, &pe) {
+			ui.fail(w, r, err)
+			return
+		}
+		code, key, args := apperr.Invalid, "error.attendance_file", map[string]any{"Message": pe.Message}
+		if pe.Code == attendance.CodeTooLarge {
+			code = apperr.TooLarge
+		}
+		if pe.Line > 0 {
+			key, args["Line"] = "error.attendance_file_line", pe.Line
+		}
+		fail(apperr.FieldErr(code, "file", "%s: %s", pe.Code, pe.Message).WithKey(key, args))
+		return
+	}
+	rep := attendance.MatchAll(table, ui.Municipalities, camp.On)
+	view := &attendanceView{Filename: hdr.Filename, Partial: partial, Encoding: rep.Encoding, Separator: rep.Separator,
+		Matched: rep.Matched, Unmatched: rep.Unmatched, Duplicates: rep.Duplicates, Rows: make([]attendanceRowView, len(rep.Rows))}
+	// Link a row to a known contact of its municipality by e-mail address.
+	contacts := map[string]int64{}
+	if list, err := ui.Outreach.Contacts(ctx, a, ""); err == nil {
+		for _, x := range list {
+			if x.Email != "" {
+				contacts[x.MunicipalityNIS+"\x00"+x.Email] = x.ID
+			}
+		}
+	}
+	var rows []outreach.AttendanceRow
+	for i, m := range rep.Rows {
+		text := m.Row.Municipality
+		if text == "" {
+			text = m.Row.Organisation
+		}
+		view.Rows[i] = attendanceRowView{Line: m.Row.Line, Text: text, NIS: m.NIS, Municipality: m.MunicipalityName, How: m.How,
+			Problem: m.Problem, Message: m.Message, Registered: m.Row.Registered, Attended: m.Row.Attended}
+		if m.Problem == "" && m.NIS != "" {
+			rows = append(rows, outreach.AttendanceRow{MunicipalityNIS: m.NIS, Registered: m.Row.Registered, Attended: m.Row.Attended,
+				ContactID: contacts[m.NIS+"\x00"+strings.ToLower(strings.TrimSpace(m.Row.Email))]})
+		}
+	}
+	status := http.StatusOK
+	if len(rows) > 0 && (rep.Accepted || partial) {
+		res, err := ui.Outreach.RecordAttendance(ctx, a, camp.ID, rows)
+		if err != nil {
+			p.withOutreachError(r, err)
+			status = statusOf(err)
+		} else {
+			view.Imported, view.Result = true, res
+			for i := range view.Rows {
+				view.Rows[i].Saved = view.Rows[i].Problem == "" && view.Rows[i].NIS != ""
+			}
+		}
+	}
+	ui.renderOutreachCampaign(w, r, a, status, p, view)
+}

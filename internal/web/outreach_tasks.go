@@ -1,0 +1,73 @@
+package web
+
+import (
+	"net/http"
+	"net/url"
+
+	"kansrijk/internal/account"
+	"kansrijk/internal/apperr"
+	"kansrijk/internal/outreach"
+)
+
+// showOutreachTasks lists the tasks of the proactive approach: a local
+// team's own, or (admins) all of them or one team's. Open tasks come
+// first, by due date, with the overdue ones marked in words.
+func (ui *UI) showOutreachTasks(w http.ResponseWriter, r *http.Request, a account.Actor) {
+	q := r.URL.Query()
+	p := ui.page(r, "page.outreach_tasks.title", nil)
+	p.Form = q
+	today := ui.today()
+	teams, err := ui.teamDirectory(r.Context(), today)
+	if err != nil {
+		ui.fail(w, r, err)
+		return
+	}
+	status := http.StatusOK
+	f := outreach.TaskFilter{}
+	if a.Role == account.Admin {
+		if f.Team = q.Get("team"); f.Team != "" && !teams.Has(f.Team) {
+			p.withOutreachError(r, apperr.FieldErr(apperr.UnknownOrg, "team", "unknown team").WithKey("error.unknown_org", map[string]any{"Org": f.Team}))
+			status, f.Team = http.StatusBadRequest, ""
+		}
+	}
+	list, err := ui.Outreach.Tasks(r.Context(), a, f)
+	if err != nil {
+		ui.fail(w, r, err)
+		return
+	}
+	rows := sortTasks(list, today, teams)
+	open, overdue := 0, 0
+	for _, t := range rows {
+		if t.Status == outreach.TaskOpen {
+			open++
+		}
+		if t.Overdue {
+			overdue++
+		}
+	}
+	p.Data = map[string]any{"Rows": rows, "Open": open, "Overdue": overdue, "Teams": teams.Teams, "Team": f.Team,
+		"IsAdmin": a.Role == account.Admin, "OwnTeam": teams.Name(a.Org), "Back": r.URL.RequestURI()}
+	ui.render(w, status, "outreach_tasks", p)
+}
+
+// updateOutreachTask marks a task done or cancelled (or open again) and
+// returns to the page the button was on.
+func (ui *UI) updateOutreachTask(w http.ResponseWriter, r *http.Request, a account.Actor) {
+	st := r.PostForm.Get("status")
+	if _, err := ui.Outreach.UpdateTask(r.Context(), a, formID(r), outreach.TaskUpdate{Status: &st}); err != nil {
+		ui.fail(w, r, err)
+		return
+	}
+	back := r.PostForm.Get("back")
+	if back == "" {
+		back = "/outreach/tasks"
+	}
+	u, err := url.Parse(safeNext(back))
+	if err != nil {
+		u = &url.URL{Path: "/outreach/tasks"}
+	}
+	q := u.Query()
+	q.Set("ok", "outreach_task_updated")
+	u.RawQuery = q.Encode()
+	http.Redirect(w, r, u.String(), http.StatusSeeOther)
+}
