@@ -24,6 +24,7 @@ var _ outreach.Store = (*DB)(nil)
 
 // Audit actions of outreach.
 const (
+	auditContactRead      = "outreach.contact.read"
 	auditContactCreate    = "outreach.contact.create"
 	auditContactUpdate    = "outreach.contact.update"
 	auditContactDelete    = "outreach.contact.delete"
@@ -199,21 +200,45 @@ func (db *DB) Contacts(ctx context.Context, a account.Actor, nis string) ([]outr
 		args = append(args, nis)
 		where = append(where, fmt.Sprintf("municipality_nis = $%d", len(args)))
 	}
-	rows, err := db.read.QueryContext(ctx, `SELECT `+contactColumns+` FROM outreach_contacts WHERE `+strings.Join(where, " AND ")+
-		` ORDER BY municipality_nis, id`, args...)
+	// Contacts are personal data: the read and its audit record (which
+	// contacts were shown) are one transaction, so no read goes unlogged.
+	out := []outreach.Contact{}
+	err = db.inTx(ctx, func(tx *Tx) error {
+		out = out[:0]
+		rows, err := tx.QueryContext(ctx, `SELECT `+contactColumns+` FROM outreach_contacts WHERE `+strings.Join(where, " AND ")+
+			` ORDER BY municipality_nis, id`, args...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		ids := make([]string, 0, 8)
+		for rows.Next() {
+			c, err := db.scanContact(rows)
+			if err != nil {
+				return err
+			}
+			out = append(out, c)
+			ids = append(ids, strconv.FormatInt(c.ID, 10))
+		}
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		if len(out) == 0 {
+			return nil
+		}
+		object := nis
+		if object == "" {
+			object = "*"
+		}
+		ev := audit.For(a, auditContactRead, objContact, object)
+		ev.Purpose = "outreach"
+		ev.Detail = "ids=" + strings.Join(ids, ",")
+		return tx.Audit(ctx, ev)
+	})
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	out := []outreach.Contact{}
-	for rows.Next() {
-		c, err := db.scanContact(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, c)
-	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // contact returns a contact the actor may see (not deleted), or not_found.

@@ -141,6 +141,13 @@ func TestOutreachContacts(t *testing.T) {
 		if got := ids(dpoCentral, "11002"); !slices.Equal(got, []int64{antwerpen.ID}) {
 			t.Errorf("dpo sees %v", got)
 		}
+		// Every read of contacts leaves one audit record naming the
+		// contacts shown, with the reader.
+		evs, err := db.AuditEvents(ctx, audit.Filter{ObjectType: "outreach_contact", ObjectID: "11002", Limit: 1})
+		if err != nil || len(evs) != 1 || evs[0].Action != "outreach.contact.read" || evs[0].ActorEmail != dpoCentral.Email ||
+			evs[0].Detail != fmt.Sprintf("ids=%d", antwerpen.ID) || evs[0].Purpose != "outreach" {
+			t.Fatalf("read audit %+v %v", evs, err)
+		}
 		for _, a := range []account.Actor{analyst, clinicUser, dpoOCMW, ocmwAdminOR, ocmwWorker} {
 			_, err := db.Contacts(ctx, a, "")
 			WantCode(t, err, apperr.Forbidden)

@@ -16,12 +16,6 @@ import (
 	"kansrijk/internal/outreach"
 )
 
-// factsSource gives the facts behind the stages (the store has it;
-// outreach.Store does not name it), for a municipality's history.
-type factsSource interface {
-	OutreachFacts(ctx context.Context, asOf time.Time) (map[string]outreach.Facts, error)
-}
-
 // spanRow is a stay in one stage, as the history table shows it.
 type spanRow struct {
 	Stage    outreach.Stage
@@ -177,18 +171,16 @@ func (ui *UI) renderOutreachMunicipality(w http.ResponseWriter, r *http.Request,
 		}
 	}
 	d["Predecessors"] = preds
-	if fs, ok := ui.Outreach.(factsSource); ok {
-		facts, err := fs.OutreachFacts(ctx, today)
-		if err != nil {
-			ui.fail(w, r, err)
-			return
-		}
-		var spans []spanRow
-		for _, s := range outreach.History(facts[nis], today) {
-			spans = append(spans, spanRow{Stage: s.Stage, From: s.From, To: s.To, Days: s.Days(today)})
-		}
-		d["Spans"] = spans
+	facts, err := ui.Outreach.OutreachFacts(ctx, today)
+	if err != nil {
+		ui.fail(w, r, err)
+		return
 	}
+	var spans []spanRow
+	for _, s := range outreach.History(facts[nis], today) {
+		spans = append(spans, spanRow{Stage: s.Stage, From: s.From, To: s.To, Days: s.Days(today)})
+	}
+	d["Spans"] = spans
 	var days []stageDays
 	for _, s := range outreach.Stages {
 		if n := row.StageDays[s]; n > 0 {
