@@ -22,6 +22,7 @@ import (
 	"kansrijk/internal/apperr"
 	"kansrijk/internal/httpx"
 	"kansrijk/internal/i18n"
+	"kansrijk/internal/mailing"
 	"kansrijk/internal/municipality"
 	"kansrijk/internal/org"
 	"kansrijk/internal/outreach"
@@ -46,6 +47,7 @@ type Deps struct {
 	Outreach       outreach.Store
 	Municipalities *municipality.Registry
 	Now            func() time.Time
+	Mailing        *mailing.Service // outreach mailings; nil: no mailing page
 }
 
 // UI is the web interface.
@@ -131,6 +133,9 @@ func (ui *UI) Register(mux *http.ServeMux) {
 	mux.HandleFunc("GET /reports/agreements/map.svg", ui.agreementMap)
 	mux.HandleFunc("GET /reports/agreements/timeline.svg", ui.agreementTimeline)
 	mux.HandleFunc("GET /register", ui.showRegister)
+	// Area mailing: outreach mailings (mailing.go).
+	mux.HandleFunc("GET /outreach/mailing", ui.signedIn(ui.showMailing))
+	mux.HandleFunc("POST /outreach/mailing", ui.signedIn(ui.postMailing))
 	mux.HandleFunc("/", ui.notFound)
 }
 
