@@ -311,7 +311,9 @@ func (s *Service) render(ctx context.Context, a account.Actor, r Request) (Draft
 		if msgs[i], err = d.Render(rc, a.Name, s.BaseURL); err != nil {
 			return d, rs, nil, err
 		}
-		msgs[i].ReplyTo = a.Email
+		if strings.Contains(a.Email, "@") {
+			msgs[i].ReplyTo = a.Email
+		}
 	}
 	return d, rs, msgs, nil
 }
@@ -346,7 +348,7 @@ func (s *Service) Test(ctx context.Context, a account.Actor, r Request) (Message
 		return Message{}, apperr.New(apperr.Invalid, "your account has no e-mail address to send a test to").WithKey("error.mailing.no_own_address", nil)
 	}
 	first, rc := msgs[0], rs.Recipients[0]
-	m := Message{To: a.Email, ReplyTo: a.Email, Subject: TestSubjectPrefix + first.Subject,
+	m := Message{To: a.Email, ReplyTo: first.ReplyTo, Subject: TestSubjectPrefix + first.Subject,
 		Body: "Dit is een testbericht van Kansrijk, enkel naar u verstuurd. Bij verzending krijgt " + rc.Name + " (" +
 			FunctionLabel(rc.Function) + ", " + rc.Municipality + ") het bericht hieronder.\n\n" + first.Body,
 		ContactID: first.ContactID, MunicipalityNIS: first.MunicipalityNIS}

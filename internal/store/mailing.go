@@ -445,6 +445,9 @@ func (db *DB) OutboxMail(ctx context.Context, it OutboxItem, baseURL string) (m 
 		if err != nil {
 			return m, "not merged: " + err.Error(), nil
 		}
+		if !strings.Contains(senderEmail, "@") {
+			senderEmail = "" // a system sender has no address to reply to
+		}
 		return OutboxMail{To: msg.To, ReplyTo: senderEmail, Subject: msg.Subject, Body: msg.Body}, "", nil
 	case OutboxStaffMail:
 		var p struct {
