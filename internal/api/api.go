@@ -12,6 +12,7 @@ import (
 	"kansrijk/internal/agreement"
 	"kansrijk/internal/apperr"
 	"kansrijk/internal/httpx"
+	"kansrijk/internal/mailing"
 	"kansrijk/internal/municipality"
 	"kansrijk/internal/org"
 	"kansrijk/internal/outreach"
@@ -25,7 +26,8 @@ type API struct {
 	Agreements     agreement.Store
 	Referrals      referral.Store
 	Outreach       outreach.Store
-	Notices        NoticeStore // webhooks; nil: Orgs, if it implements NoticeStore
+	Notices        NoticeStore      // webhooks; nil: Orgs, if it implements NoticeStore
+	Mailing        *mailing.Service // outreach mailings; nil: none
 	Municipalities *municipality.Registry
 	Now            func() time.Time
 
@@ -95,6 +97,12 @@ func (a *API) Register(mux *http.ServeMux) {
 	a.handle(mux, "GET", "/api/v1/reports/missed-referrals", a.missedReferrals)
 	// funnel: the stage counts over time.
 	a.handle(mux, "GET", "/api/v1/reports/outreach/series", a.outreachSeries)
+	// Area mailing: outreach mailings (mailing.go).
+	a.handle(mux, "GET", "/api/v1/outreach/mailings/templates", a.mailingTemplates)
+	a.handle(mux, "POST", "/api/v1/outreach/mailings/preview", a.previewMailing)
+	a.handle(mux, "POST", "/api/v1/outreach/mailings/test", a.testMailing)
+	a.handle(mux, "POST", "/api/v1/outreach/mailings", a.sendMailing)
+	a.handle(mux, "GET", "/api/v1/outreach/mailings", a.listMailings)
 	// Anything else under /api/v1 answers in JSON, not with the web UI's 404 page.
 	mux.HandleFunc("/api/v1/", func(w http.ResponseWriter, r *http.Request) {
 		httpx.WriteError(w, r, apperr.New(apperr.NotFound, "no such endpoint: %s %s", r.Method, r.URL.Path))

@@ -33,6 +33,8 @@ func OutreachTargetsTable(asOf string, rows []outreach.MunicipalityStage) export
 	return t
 }
 
+// targetFilterJSON is a target filter in JSON: the list's answer says
+// which filter it applied, and a mailing names its recipients by one.
 type targetFilterJSON struct {
 	Province            string           `json:"province"`
 	Team                string           `json:"team"`

@@ -61,6 +61,12 @@ func startBackground(ctx context.Context, db *store.DB, env Env) (stop func(), e
 	if err != nil {
 		return nil, err
 	}
+	// Area mailing: the outreach reminders and digests.
+	noContact, err := jobs.NoContactDaysFromEnv(env.Getenv)
+	if err != nil {
+		return nil, err
+	}
+	outreachJobs := jobs.OutreachConfig{NoContactDays: noContact, BaseURL: cfg.BaseURL}
 	ctx, cancel := context.WithCancel(ctx)
 	var wg sync.WaitGroup
 	wg.Add(2)
@@ -72,7 +78,7 @@ func startBackground(ctx context.Context, db *store.DB, env Env) (stop func(), e
 	}()
 	go func() {
 		defer wg.Done()
-		if err := (&jobs.Scheduler{DB: db}).Run(ctx); err != nil {
+		if err := (&jobs.Scheduler{DB: db, Outreach: outreachJobs}).Run(ctx); err != nil {
 			slog.Error("daily jobs stopped", "error", err)
 		}
 	}()

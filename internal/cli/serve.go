@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"kansrijk/internal/demo"
+	"kansrijk/internal/notify"
 	"kansrijk/internal/server"
 )
 
@@ -44,6 +45,12 @@ func serve(ctx context.Context, args []string, env Env) error {
 	if err != nil {
 		return err
 	}
+	// Area mailing: outreach mailings use the same SMTP settings as the notices.
+	mailCfg, err := notify.ConfigFromEnv(env.Getenv)
+	if err != nil {
+		return err
+	}
+	srv.UseMail(mailCfg)
 	stopBackground, err := startBackground(ctx, db, env)
 	if err != nil {
 		return err

@@ -1,5 +1,6 @@
-// Package jobs runs Kansrijk's daily jobs — for now the retention job —
-// once per Brussels day across all instances: every instance checks at
+// Package jobs runs Kansrijk's daily jobs — the retention job, and the
+// outreach reminders and weekly digests (outreach.go) — once per Brussels
+// day across all instances: every instance checks at
 // start and then hourly, and the one that claims the day in job_runs
 // (store.ClaimDailyJob) runs the job; the others skip it.
 package jobs
@@ -21,6 +22,8 @@ type Scheduler struct {
 	DB       *store.DB
 	Interval time.Duration // between checks; default 1 hour
 	Log      *slog.Logger  // default slog.Default()
+	// Outreach configures the outreach reminders and digests (outreach.go).
+	Outreach OutreachConfig
 }
 
 // Run checks at once and then every Interval until ctx ends; it returns
@@ -35,6 +38,7 @@ func (s *Scheduler) Run(ctx context.Context) error {
 		if _, err := s.RunDue(ctx); err != nil && ctx.Err() == nil {
 			s.log().Error("daily job", "job", Retention, "error", err)
 		}
+		s.runOutreach(ctx) // outreach reminders and digests (outreach.go)
 		select {
 		case <-ctx.Done():
 			return nil

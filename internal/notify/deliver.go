@@ -167,6 +167,7 @@ func (d *Deliverer) DeliverOnce(ctx context.Context) (Stats, error) {
 func (d *Deliverer) mail(ctx context.Context, org string, target store.NotifyTarget, rows []*outcome) int {
 	groups := map[string][]*outcome{}
 	var kinds []string
+	var own []*outcome // outreach mailings, reminders and digests (outreach.go)
 	for _, o := range rows {
 		if o.res.MailStatus != "" {
 			continue
@@ -174,6 +175,8 @@ func (d *Deliverer) mail(ctx context.Context, org string, target store.NotifyTar
 		switch {
 		case !d.Config.MailEnabled() || d.Mailer == nil:
 			o.res.MailStatus, o.res.Note = store.MailDisabled, "mail disabled"
+		case store.IsOutboxMail(o.item.Kind):
+			own = append(own, o)
 		case target.InboxEmail == "":
 			o.res.MailStatus = store.MailSkipped // no inbox address: not an error
 		case o.item.Kind != KindSent && o.item.Kind != KindWithdrawn:
@@ -186,7 +189,7 @@ func (d *Deliverer) mail(ctx context.Context, org string, target store.NotifyTar
 		}
 	}
 	sort.Strings(kinds)
-	sent := 0
+	sent := d.outreachMail(ctx, org, own)
 	for _, kind := range kinds {
 		g := groups[kind]
 		ids := make([]int64, 0, len(g))

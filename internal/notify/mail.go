@@ -15,6 +15,7 @@ import (
 // referral numbers and the base URL: nothing about a family can get in.
 type Message struct {
 	To      string
+	ReplyTo string // optional (outreach mailings: the sender)
 	Subject string
 	Body    string
 }
@@ -123,6 +124,11 @@ func (s *SMTPMailer) Send(ctx context.Context, m Message) error {
 	}
 	if err := msg.To(m.To); err != nil {
 		return fmt.Errorf("recipient: %w", err)
+	}
+	if m.ReplyTo != "" {
+		if err := msg.ReplyTo(m.ReplyTo); err != nil {
+			return fmt.Errorf("reply-to: %w", err)
+		}
 	}
 	msg.Subject(m.Subject)
 	msg.SetDate()

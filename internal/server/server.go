@@ -18,6 +18,8 @@ import (
 
 	"kansrijk/internal/api"
 	"kansrijk/internal/httpx"
+	"kansrijk/internal/mailing"
+	"kansrijk/internal/notify"
 	"kansrijk/internal/store"
 	"kansrijk/internal/web"
 )
@@ -27,14 +29,19 @@ type Server struct {
 	DB      *store.DB
 	API     *api.API
 	Web     *web.UI
+	Mailing *mailing.Service // outreach mailings (configure with UseMail)
 	handler http.Handler
 }
 
 // New builds the server over an open database.
 func New(db *store.DB) (*Server, error) {
 	s := &Server{DB: db}
-	s.API = &api.API{Accounts: db, Orgs: db, Agreements: db, Referrals: db, Outreach: db, Municipalities: db.Municipalities, Now: db.Now}
-	ui, err := web.New(web.Deps{Accounts: db, Orgs: db, Agreements: db, Referrals: db, Outreach: db, Municipalities: db.Municipalities, Now: db.Now})
+	// mailing: e-mail off until UseMail configures it.
+	s.Mailing = &mailing.Service{Store: db, BaseURL: notify.DefaultBaseURL}
+	s.API = &api.API{Accounts: db, Orgs: db, Agreements: db, Referrals: db, Outreach: db, Municipalities: db.Municipalities, Now: db.Now,
+		Mailing: s.Mailing}
+	ui, err := web.New(web.Deps{Accounts: db, Orgs: db, Agreements: db, Referrals: db, Outreach: db, Municipalities: db.Municipalities, Now: db.Now,
+		Mailing: s.Mailing})
 	if err != nil {
 		return nil, err
 	}

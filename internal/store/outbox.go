@@ -73,6 +73,7 @@ type OutboxItem struct {
 	Attempts      int
 	MailStatus    string
 	WebhookStatus string
+	Payload       string // the raw JSON payload (outreach e-mails, see OutboxMail)
 }
 
 // ClaimOutbox leases up to limit due notices (not delivered, not given up,
@@ -106,7 +107,7 @@ func (db *DB) ClaimOutbox(ctx context.Context, limit int, lease time.Duration) (
 			if err := rows.Scan(&it.ID, &it.Kind, &it.OrgKey, &payload, &created, &it.Attempts, &it.MailStatus, &it.WebhookStatus); err != nil {
 				return err
 			}
-			it.CreatedAt = created.T
+			it.CreatedAt, it.Payload = created.T, payload
 			var p struct {
 				ReferralID int64  `json:"referral_id"`
 				Event      string `json:"event"`

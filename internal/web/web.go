@@ -22,6 +22,7 @@ import (
 	"kansrijk/internal/apperr"
 	"kansrijk/internal/httpx"
 	"kansrijk/internal/i18n"
+	"kansrijk/internal/mailing"
 	"kansrijk/internal/municipality"
 	"kansrijk/internal/org"
 	"kansrijk/internal/outreach"
@@ -46,6 +47,7 @@ type Deps struct {
 	Outreach       outreach.Store
 	Municipalities *municipality.Registry
 	Now            func() time.Time
+	Mailing        *mailing.Service // outreach mailings; nil: no mailing page
 }
 
 // UI is the web interface.
@@ -137,6 +139,9 @@ func (ui *UI) Register(mux *http.ServeMux) {
 	mux.HandleFunc("GET /reports/outreach/funnel.svg", ui.signedIn(ui.funnelFunnelSVG))
 	// outreach pages (outreach*.go)
 	ui.registerOutreach(mux)
+	// Area mailing: outreach mailings (mailing.go).
+	mux.HandleFunc("GET /outreach/mailing", ui.signedIn(ui.showMailing))
+	mux.HandleFunc("POST /outreach/mailing", ui.signedIn(ui.postMailing))
 	mux.HandleFunc("/", ui.notFound)
 }
 
