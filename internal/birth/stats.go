@@ -92,7 +92,7 @@ func BuildStatistics(from, to time.Time, clinics []ClinicMonthCount, teams []Tea
 		for i, t := range rows {
 			table[i] = []int{t.Reached, t.Notifications - t.Reached}
 		}
-		cells, rowTot, _, _ := suppress.Table(table, true, true, 0)
+		cells, rowTot, _, _ := suppress.Table(table, true, false, 0)
 		for i, t := range rows {
 			tr := TeamRow{Team: t.Team, Name: t.Name, Reached: cells[i][0], NotReached: cells[i][1], Notifications: rowTot[i]}
 			if !tr.Reached.Suppressed && !tr.NotReached.Suppressed && !tr.Notifications.Suppressed {

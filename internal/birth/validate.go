@@ -91,9 +91,12 @@ func (in *NewNotification) Validate(reg *municipality.Registry, today time.Time)
 	default:
 		birth, dateOK = d, true
 	}
-	out = append(out, in.Mother.validate("mother", true, reg, birth, dateOK)...)
-	if in.CoParent != nil {
-		out = append(out, in.CoParent.validate("co_parent", false, reg, birth, dateOK)...)
+	out = append(out, in.Mother.validate("mother", true, true, reg, birth, dateOK)...)
+	if c := in.CoParent; c != nil {
+		// At the mother's address: its problems are the mother's.
+		m := in.Mother
+		own := c.Street != m.Street || c.Number != m.Number || c.Box != m.Box || c.Postcode != m.Postcode || c.MunicipalityNIS != m.MunicipalityNIS
+		out = append(out, c.validate("co_parent", false, own, reg, birth, dateOK)...)
 	}
 	if len(out) == 0 {
 		in.BirthDate = birth
@@ -121,10 +124,11 @@ func (in *NewNotification) Check(reg *municipality.Registry, today time.Time) er
 	return nil
 }
 
-// validate checks one parent. The mother needs an address, a way to reach
-// her and a language; a co-parent only a name (Normalize gave it the
-// mother's address and language where it had none).
-func (p *Parent) validate(prefix string, mother bool, reg *municipality.Registry, birth time.Time, dateOK bool) []*apperr.Error {
+// validate checks one parent, its address only when address is set. The
+// mother needs an address, a way to reach her and a language; a co-parent
+// only a name (Normalize gave it the mother's address and language where
+// it had none).
+func (p *Parent) validate(prefix string, mother, address bool, reg *municipality.Registry, birth time.Time, dateOK bool) []*apperr.Error {
 	var out []*apperr.Error
 	f := func(name string) string { return prefix + "." + name }
 	tooLong := func(field, value string, max int) {
@@ -136,46 +140,48 @@ func (p *Parent) validate(prefix string, mother bool, reg *municipality.Registry
 		out = append(out, problem(apperr.NameRequired, f("name"), nil, "the %s's name is required", who(mother)))
 	}
 	tooLong("name", p.Name, MaxName)
-	tooLong("street", p.Street, MaxStreet)
-	tooLong("number", p.Number, MaxNumber)
-	tooLong("box", p.Box, MaxBox)
 	tooLong("email", p.Email, MaxEmail)
-	if p.Street == "" || p.Number == "" {
-		field := "street"
-		if p.Street != "" {
-			field = "number"
+	if address {
+		tooLong("street", p.Street, MaxStreet)
+		tooLong("number", p.Number, MaxNumber)
+		tooLong("box", p.Box, MaxBox)
+		if p.Street == "" || p.Number == "" {
+			field := "street"
+			if p.Street != "" {
+				field = "number"
+			}
+			out = append(out, problem(apperr.AddressRequired, f(field), nil, "the %s's street and house number are required", who(mother)))
 		}
-		out = append(out, problem(apperr.AddressRequired, f(field), nil, "the %s's street and house number are required", who(mother)))
-	}
-	pcOK := false
-	switch {
-	case p.Postcode == "":
-		out = append(out, problem(apperr.PostcodeInvalid, f("postcode"), map[string]any{"Value": ""}, "the postcode is required (4 digits)"))
-	case !postcodeRE.MatchString(p.Postcode):
-		out = append(out, problem(apperr.PostcodeInvalid, f("postcode"), map[string]any{"Value": p.Postcode}, "postcode %q must be 4 digits", p.Postcode))
-	default:
-		pcOK = true
-	}
-	nisOK := false
-	if p.MunicipalityNIS == "" {
-		out = append(out, problem(apperr.MunicipalityRequired, f("municipality_nis"), nil, "the NIS code of the municipality of residence is required"))
-	} else if m, ok := reg.ByNIS(p.MunicipalityNIS); !ok {
-		out = append(out, problem(apperr.MunicipalityUnknown, f("municipality_nis"), map[string]any{"NIS": p.MunicipalityNIS},
-			"%q is not the NIS code of a municipality in Flanders or Brussels, where Kind en Gezin works", p.MunicipalityNIS))
-	} else if dateOK && !reg.ValidOn(m.NIS, birth) {
-		out = append(out, notValidOn(reg, m, birth, f("municipality_nis")))
-	} else {
-		nisOK = dateOK
-	}
-	if pcOK && nisOK {
-		found := false
-		for _, m := range reg.ByPostcode(p.Postcode, birth) {
-			found = found || m.NIS == p.MunicipalityNIS
+		pcOK := false
+		switch {
+		case p.Postcode == "":
+			out = append(out, problem(apperr.PostcodeInvalid, f("postcode"), map[string]any{"Value": ""}, "the postcode is required (4 digits)"))
+		case !postcodeRE.MatchString(p.Postcode):
+			out = append(out, problem(apperr.PostcodeInvalid, f("postcode"), map[string]any{"Value": p.Postcode}, "postcode %q must be 4 digits", p.Postcode))
+		default:
+			pcOK = true
 		}
-		if !found {
-			m, _ := reg.ByNIS(p.MunicipalityNIS)
-			out = append(out, problem(apperr.PostcodeMismatch, f("postcode"), map[string]any{"Postcode": p.Postcode, "Name": m.Name, "NIS": m.NIS},
-				"postcode %s does not belong to %s (%s)", p.Postcode, m.Name, m.NIS))
+		nisOK := false
+		if p.MunicipalityNIS == "" {
+			out = append(out, problem(apperr.MunicipalityRequired, f("municipality_nis"), nil, "the NIS code of the municipality of residence is required"))
+		} else if m, ok := reg.ByNIS(p.MunicipalityNIS); !ok {
+			out = append(out, problem(apperr.MunicipalityUnknown, f("municipality_nis"), map[string]any{"NIS": p.MunicipalityNIS},
+				"%q is not the NIS code of a municipality in Flanders or Brussels, where Kind en Gezin works", p.MunicipalityNIS))
+		} else if dateOK && !reg.ValidOn(m.NIS, birth) {
+			out = append(out, notValidOn(reg, m, birth, f("municipality_nis")))
+		} else {
+			nisOK = dateOK
+		}
+		if pcOK && nisOK {
+			found := false
+			for _, m := range reg.ByPostcode(p.Postcode, birth) {
+				found = found || m.NIS == p.MunicipalityNIS
+			}
+			if !found {
+				m, _ := reg.ByNIS(p.MunicipalityNIS)
+				out = append(out, problem(apperr.PostcodeMismatch, f("postcode"), map[string]any{"Postcode": p.Postcode, "Name": m.Name, "NIS": m.NIS},
+					"postcode %s does not belong to %s (%s)", p.Postcode, m.Name, m.NIS))
+			}
 		}
 	}
 	if mother && p.Phone == "" && p.Email == "" {
