@@ -166,6 +166,8 @@ type Filter struct {
 	Sort string
 	// IncludeDeleted also lists notifications whose personal data are gone.
 	IncludeDeleted bool
+	// Limit caps the list (default 1000, at most 10000).
+	Limit int
 }
 
 // Sorts are the accepted sort orders; "-" means descending.
