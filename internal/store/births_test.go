@@ -28,8 +28,8 @@ import (
 var (
 	clinicZonnedal = account.Actor{UserID: 31, Email: "balie@zonnedal.test", Role: account.Clinic, Org: "clinic-zonnedal", OrgKind: account.KindClinic}
 	clinicMaanhof  = account.Actor{UserID: 32, Email: "balie@maanhof.test", Role: account.Clinic, Org: "clinic-maanhof", OrgKind: account.KindClinic}
-	birthLeadNoord      = account.Actor{UserID: 33, Email: "lead@noord.test", Role: account.TeamLead, Org: "team-noord", OrgKind: account.KindTeam}
-	birthLeadZuid       = account.Actor{UserID: 34, Email: "lead@zuid.test", Role: account.TeamLead, Org: "team-zuid", OrgKind: account.KindTeam}
+	birthLeadNoord = account.Actor{UserID: 33, Email: "lead@noord.test", Role: account.TeamLead, Org: "team-noord", OrgKind: account.KindTeam}
+	birthLeadZuid  = account.Actor{UserID: 34, Email: "lead@zuid.test", Role: account.TeamLead, Org: "team-zuid", OrgKind: account.KindTeam}
 	analystActor   = account.Actor{UserID: 35, Email: "analist@opgroeien.test", Role: account.Analyst, Org: "opgroeien", OrgKind: account.KindOpgroeien}
 	adminActor     = account.Actor{UserID: 36, Email: "admin@opgroeien.test", Role: account.Admin, Org: "opgroeien", OrgKind: account.KindOpgroeien}
 )
