@@ -47,7 +47,8 @@ const (
 	KindBirthEscalated = "birth.escalated"
 )
 
-// birthLimit bounds a list when the filter gives none.
+// A list holds birthDefaultLimit notifications unless the filter asks for
+// more, and never more than birthMaxLimit.
 const (
 	birthDefaultLimit = 1000
 	birthMaxLimit     = 10000
