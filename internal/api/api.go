@@ -11,6 +11,7 @@ import (
 	"kansrijk/internal/account"
 	"kansrijk/internal/agreement"
 	"kansrijk/internal/apperr"
+	"kansrijk/internal/birth"
 	"kansrijk/internal/httpx"
 	"kansrijk/internal/mailing"
 	"kansrijk/internal/municipality"
@@ -28,6 +29,7 @@ type API struct {
 	Outreach       outreach.Store
 	Notices        NoticeStore      // webhooks; nil: Orgs, if it implements NoticeStore
 	Mailing        *mailing.Service // outreach mailings; nil: none
+	Births         birth.Store      // births: birth notifications of maternity clinics
 	Municipalities *municipality.Registry
 	Now            func() time.Time
 
@@ -103,6 +105,15 @@ func (a *API) Register(mux *http.ServeMux) {
 	a.handle(mux, "POST", "/api/v1/outreach/mailings/test", a.testMailing)
 	a.handle(mux, "POST", "/api/v1/outreach/mailings", a.sendMailing)
 	a.handle(mux, "GET", "/api/v1/outreach/mailings", a.listMailings)
+	// births: birth notifications of maternity clinics.
+	a.handle(mux, "POST", "/api/v1/birth-notifications", a.createBirthNotification)
+	a.handle(mux, "GET", "/api/v1/birth-notifications", a.listBirthNotifications)
+	a.handle(mux, "POST", "/api/v1/birth-notifications/batches", a.importBirthBatch)
+	a.handle(mux, "GET", "/api/v1/birth-notifications/{id}", a.getBirthNotification)
+	a.handle(mux, "POST", "/api/v1/birth-notifications/{id}/contacts", a.recordBirthContact)
+	a.handle(mux, "POST", "/api/v1/birth-notifications/{id}/merge", a.mergeBirthNotification)
+	a.handle(mux, "POST", "/api/v1/birth-notifications/{id}/referral", a.startReferralFromBirth)
+	a.handle(mux, "GET", "/api/v1/reports/birth-notifications", a.birthReport)
 	// Anything else under /api/v1 answers in JSON, not with the web UI's 404 page.
 	mux.HandleFunc("/api/v1/", func(w http.ResponseWriter, r *http.Request) {
 		httpx.WriteError(w, r, apperr.New(apperr.NotFound, "no such endpoint: %s %s", r.Method, r.URL.Path))

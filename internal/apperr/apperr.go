@@ -36,6 +36,39 @@ const (
 	Internal           = "internal"
 )
 
+// Birth notifications (area "births"): one code per validation rule of the
+// data set (internal/birth/dataset.go) and of a CSV batch. All map to 400.
+const (
+	NameRequired         = "name_required"
+	FieldTooLong         = "field_too_long"
+	AddressRequired      = "address_required"
+	PostcodeInvalid      = "postcode_invalid"
+	PostcodeMismatch     = "postcode_mismatch"
+	MunicipalityRequired = "municipality_required"
+	MunicipalityUnknown  = "municipality_unknown"
+	MunicipalityNotValid = "municipality_not_valid"
+	ContactRequired      = "contact_required"
+	PhoneInvalid         = "phone_invalid"
+	EmailInvalid         = "email_invalid"
+	LanguageRequired     = "language_required"
+	LanguageUnsupported  = "language_unsupported"
+	BirthDateRequired    = "birth_date_required"
+	BirthDateInvalid     = "birth_date_invalid"
+	BirthDateFuture      = "birth_date_future"
+	BirthDateTooOld      = "birth_date_too_old"
+	BooleanInvalid       = "boolean_invalid"
+	DuplicateRow         = "duplicate_row"
+	ColumnCount          = "column_count"
+	UnknownColumn        = "unknown_column"
+	MissingColumn        = "missing_column"
+	DuplicateColumn      = "duplicate_column"
+	EmptyFile            = "empty_file"
+	EncodingInvalid      = "encoding_invalid"
+	CSVMalformed         = "csv_malformed"
+	TooManyRows          = "too_many_rows"
+	NotDuplicate         = "not_duplicate"
+)
+
 // Error is an error a user may see. Message is English and safe to return
 // from the API; Key (default "error.<code>") selects the localised text in
 // the UI, with Args filled into it.

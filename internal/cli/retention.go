@@ -67,6 +67,10 @@ func startBackground(ctx context.Context, db *store.DB, env Env) (stop func(), e
 		return nil, err
 	}
 	outreachJobs := jobs.OutreachConfig{NoContactDays: noContact, BaseURL: cfg.BaseURL}
+	birthPolicy, err := jobs.BirthPolicyFromEnv(env.Getenv) // births
+	if err != nil {
+		return nil, err
+	}
 	ctx, cancel := context.WithCancel(ctx)
 	var wg sync.WaitGroup
 	wg.Add(2)
@@ -78,7 +82,7 @@ func startBackground(ctx context.Context, db *store.DB, env Env) (stop func(), e
 	}()
 	go func() {
 		defer wg.Done()
-		if err := (&jobs.Scheduler{DB: db, Outreach: outreachJobs}).Run(ctx); err != nil {
+		if err := (&jobs.Scheduler{DB: db, Outreach: outreachJobs, BirthPolicy: birthPolicy}).Run(ctx); err != nil {
 			slog.Error("daily jobs stopped", "error", err)
 		}
 	}()

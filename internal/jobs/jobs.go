@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"time"
 
+	"kansrijk/internal/birth"
 	"kansrijk/internal/store"
 )
 
@@ -24,6 +25,9 @@ type Scheduler struct {
 	Log      *slog.Logger  // default slog.Default()
 	// Outreach configures the outreach reminders and digests (outreach.go).
 	Outreach OutreachConfig
+	// births: escalation and retention periods of birth notifications
+	// (zero fields: the defaults).
+	BirthPolicy birth.Policy
 }
 
 // Run checks at once and then every Interval until ctx ends; it returns
@@ -39,6 +43,10 @@ func (s *Scheduler) Run(ctx context.Context) error {
 			s.log().Error("daily job", "job", Retention, "error", err)
 		}
 		s.runOutreach(ctx) // outreach reminders and digests (outreach.go)
+		// births: the birth-notification job (births.go).
+		if _, err := s.RunBirthsDue(ctx); err != nil && ctx.Err() == nil {
+			s.log().Error("daily job", "job", Births, "error", err)
+		}
 		select {
 		case <-ctx.Done():
 			return nil

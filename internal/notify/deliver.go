@@ -167,9 +167,14 @@ func (d *Deliverer) DeliverOnce(ctx context.Context) (Stats, error) {
 func (d *Deliverer) mail(ctx context.Context, org string, target store.NotifyTarget, rows []*outcome) int {
 	groups := map[string][]*outcome{}
 	var kinds []string
-	var own []*outcome // outreach mailings, reminders and digests (outreach.go)
+	var own []*outcome    // outreach mailings, reminders and digests (outreach.go)
+	var births []*outcome // births: escalation notices go to the team's leads (births.go)
 	for _, o := range rows {
 		if o.res.MailStatus != "" {
+			continue
+		}
+		if o.item.Kind == KindBirthEscalated {
+			births = append(births, o)
 			continue
 		}
 		switch {
@@ -190,6 +195,7 @@ func (d *Deliverer) mail(ctx context.Context, org string, target store.NotifyTar
 	}
 	sort.Strings(kinds)
 	sent := d.outreachMail(ctx, org, own)
+	sent += d.mailBirthEscalations(ctx, org, births)
 	for _, kind := range kinds {
 		g := groups[kind]
 		ids := make([]int64, 0, len(g))

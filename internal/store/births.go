@@ -1,0 +1,1178 @@
+package store
+
+import (
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"kansrijk/internal/account"
+	"kansrijk/internal/apperr"
+	"kansrijk/internal/audit"
+	"kansrijk/internal/birth"
+	"kansrijk/internal/org"
+	"kansrijk/internal/referral"
+)
+
+var _ birth.Store = (*DB)(nil)
+
+// Audit actions and purposes of birth notifications.
+const (
+	auditBirthCreate    = "birth.create"
+	auditBirthBatch     = "birth.batch"
+	auditBirthRead      = "birth.read"
+	auditBirthContact   = "birth.contact"
+	auditBirthMerge     = "birth.merge"
+	auditBirthMergeInto = "birth.merge_into"
+	auditBirthReferral  = "birth.referral_start"
+	auditBirthDenied    = "birth.access_denied"
+	auditBirthEscalate  = "birth.escalate"
+	auditBirthRetention = "birth.retention_delete"
+	// purposeBirthNotification: a clinic notifies a birth.
+	purposeBirthNotification = "birth_notification"
+	// purposeEarlySupport: the local team (or Opgroeien, for its queue)
+	// contacts the family to offer preventive support.
+	purposeEarlySupport = "early_support"
+	// purposeDuplicate: a team lead merges two notifications of one family.
+	purposeDuplicate = "duplicate_merge"
+	// KindBirthEscalated is the outbox notice to a team lead (or Opgroeien)
+	// about notifications not picked up in time: ids only.
+	KindBirthEscalated = "birth.escalated"
+)
+
+// A list holds birthDefaultLimit notifications unless the filter asks for
+// more, and never more than birthMaxLimit.
+const (
+	birthDefaultLimit = 1000
+	birthMaxLimit     = 10000
+)
+
+func notFoundBirth() error {
+	return apperr.New(apperr.NotFound, "no such birth notification").WithKey("error.not_found", nil)
+}
+
+func forbiddenBirth(msg string) error {
+	return apperr.New(apperr.Forbidden, "%s", msg).WithKey("error.forbidden", nil)
+}
+
+func isTeam(a account.Actor) bool { return a.Role == account.TeamWorker || a.Role == account.TeamLead }
+
+// birthDenied is an access outside the actor's scope: answered as
+// not_found, audited after the refused transaction (SQLite has one
+// writer).
+type birthDenied struct{ id int64 }
+
+func (e *birthDenied) Error() string { return "access to birth notification denied" }
+
+// birthTx runs fn in a write transaction; a denied access is audited in a
+// transaction of its own and answered as not_found.
+func (db *DB) birthTx(ctx context.Context, a account.Actor, fn func(tx *Tx) error) error {
+	err := db.inTx(ctx, fn)
+	var d *birthDenied
+	if errors.As(err, &d) {
+		return db.denyBirth(ctx, a, d.id)
+	}
+	return err
+}
+
+// denyBirth audits a denied access and answers not_found, exactly as for a
+// notification that does not exist.
+func (db *DB) denyBirth(ctx context.Context, a account.Actor, id int64) error {
+	if err := db.inTx(ctx, func(tx *Tx) error {
+		ev := audit.For(a, auditBirthDenied, "birth_notification", strconv.FormatInt(id, 10))
+		ev.Outcome = audit.Denied
+		return tx.Audit(ctx, ev)
+	}); err != nil {
+		return err
+	}
+	return notFoundBirth()
+}
+
+func birthAudit(a account.Actor, action, purpose string, id int64) audit.Event {
+	ev := audit.For(a, action, "birth_notification", strconv.FormatInt(id, 10))
+	ev.Purpose = purpose
+	return ev
+}
+
+// birthTeamOn returns the team whose service area holds nis on day, "" when
+// none does.
+func birthTeamOn(ctx context.Context, q queryer, nis string, on time.Time) (string, error) {
+	var key string
+	err := q.QueryRowContext(ctx, `SELECT team_key FROM team_areas
+		WHERE municipality_nis = $1 AND valid_from <= $2 AND (valid_to IS NULL OR valid_to >= $2)
+		ORDER BY team_key LIMIT 1`, nis, day(on)).Scan(&key)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", nil
+	}
+	return key, err
+}
+
+// RouteBirth returns the local team that receives a notification of a
+// birth on day in the municipality nis — the team whose service area held
+// nis on that day, so that a birth in 2024 in a municipality that merged
+// in 2025 goes by the old code's team, and a 2025 birth by the successor's
+// — or "" for Opgroeien's queue when no team covered it.
+func (db *DB) RouteBirth(ctx context.Context, nis string, on time.Time) (string, error) {
+	return birthTeamOn(ctx, db.read, nis, on)
+}
+
+// queueOf names the queue of a team key.
+func queueOf(team string) string {
+	if team == "" {
+		return birth.QueueOpgroeien
+	}
+	return birth.QueueTeam
+}
+
+// insertBirth stores one validated notification of clinic in tx, routed
+// by the municipality of residence on the date of birth, with its audit
+// record, and returns its id and team.
+func (db *DB) insertBirth(ctx context.Context, tx *Tx, a account.Actor, in birth.NewNotification, batchID int64, naturalKey string) (int64, string, error) {
+	team, err := birthTeamOn(ctx, tx, in.Mother.MunicipalityNIS, in.BirthDate)
+	if err != nil {
+		return 0, "", err
+	}
+	var id int64
+	err = tx.QueryRowContext(ctx, `INSERT INTO birth_notifications (clinic_key, team_key, municipality_nis, child_birth_date, language, early_contact,
+		status, batch_id, natural_key, submitted_by, created_at, updated_at) VALUES ($1,$2,$3,$4,$5,$6,'new',$7,$8,$9,$10,$10) RETURNING id`,
+		a.Org, nullStr(team), in.Mother.MunicipalityNIS, day(in.BirthDate), in.Mother.Language, in.EarlyContactRequested,
+		nullInt(batchID), nullStr(naturalKey), actorName(a), ts(tx.now)).Scan(&id)
+	if err != nil {
+		return 0, "", err
+	}
+	parents := []birth.Parent{in.Mother}
+	if in.CoParent != nil {
+		parents = append(parents, *in.CoParent)
+	}
+	for i, p := range parents {
+		if err := insertBirthParent(ctx, tx, id, i, p, in.BirthDate); err != nil {
+			return 0, "", err
+		}
+	}
+	ev := birthAudit(a, auditBirthCreate, purposeBirthNotification, id)
+	ev.Detail = "queue=" + queueOf(team)
+	if team != "" {
+		ev.Detail += " team=" + team
+	}
+	if batchID != 0 {
+		ev.Detail += fmt.Sprintf(" batch=%d", batchID)
+	}
+	return id, team, tx.Audit(ctx, ev)
+}
+
+func insertBirthParent(ctx context.Context, tx *Tx, id int64, idx int, p birth.Parent, born time.Time) error {
+	_, err := tx.ExecContext(ctx, `INSERT INTO birth_parents (notification_id, idx, name, street, number, box, postcode, municipality_nis, phone, email,
+		language, duplicate_key) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12)`,
+		id, idx, p.Name, p.Street, p.Number, p.Box, p.Postcode, p.MunicipalityNIS, p.Phone, p.Email, p.Language, birth.DuplicateKey(p.Name, born))
+	return err
+}
+
+// CreateBirthNotification validates a notification of the caller's clinic
+// against the data set, routes it and stores it with its audit record.
+// Clinics only.
+func (db *DB) CreateBirthNotification(ctx context.Context, a account.Actor, in birth.NewNotification) (s birth.Submission, err error) {
+	defer apperr.Wrap(&err, "store.CreateBirthNotification")
+	if a.Role != account.Clinic {
+		return s, forbiddenBirth("only a maternity clinic notifies births")
+	}
+	if err := in.Check(db.Municipalities, today(db.Now())); err != nil {
+		return s, err
+	}
+	var id int64
+	err = db.inTx(ctx, func(tx *Tx) error {
+		id, _, err = db.insertBirth(ctx, tx, a, in, 0, "")
+		return err
+	})
+	if err != nil {
+		return s, err
+	}
+	return db.ClinicSubmission(ctx, a, id)
+}
+
+// ImportBirthBatch reads a CSV batch of the caller's clinic (birth.ParseBatch),
+// checks every row (birth.CheckBatch) and stores the good rows in one
+// transaction, each with its audit record, plus one record of the batch.
+// With a rejected row nothing is stored unless acceptPartial. A row of
+// this clinic with the same mother and date of birth as one stored before
+// is not stored again ("existing"); a file this clinic sent before stores
+// nothing at all. A file that is no batch fails with its code (400).
+// Clinics only.
+func (db *DB) ImportBirthBatch(ctx context.Context, a account.Actor, file []byte, acceptPartial bool) (rep birth.BatchReport, err error) {
+	defer apperr.Wrap(&err, "store.ImportBirthBatch")
+	if a.Role != account.Clinic {
+		return rep, forbiddenBirth("only a maternity clinic sends batches of birth notifications")
+	}
+	b, err := birth.ParseBatch(file)
+	if err != nil {
+		var fe *birth.FileError
+		if errors.As(err, &fe) {
+			return rep, fe.AppErr()
+		}
+		return rep, err
+	}
+	rep, keys := birth.CheckBatch(b, a.Org, db.Municipalities, today(db.Now()))
+	sum := sha256.Sum256(file)
+	rep.SHA256, rep.AcceptPartial = hex.EncodeToString(sum[:]), acceptPartial
+	if rep.Rejected > 0 && !acceptPartial {
+		for i := range rep.Rows {
+			if rep.Rows[i].Status == birth.RowCreated {
+				rep.Rows[i].Status = birth.RowNotImported
+			}
+		}
+		return rep, nil
+	}
+	rep.Accepted = true
+	err = db.inTx(ctx, func(tx *Tx) error {
+		err := tx.QueryRowContext(ctx, `SELECT id FROM birth_batches WHERE clinic_key = $1 AND file_sha256 = $2`, a.Org, rep.SHA256).Scan(&rep.BatchID)
+		switch {
+		case err == nil:
+			rep.AlreadyReceived = true
+		case errors.Is(err, sql.ErrNoRows):
+			if err := tx.QueryRowContext(ctx, `INSERT INTO birth_batches (clinic_key, file_sha256, row_count, rejected, partial, created_by, created_at)
+				VALUES ($1,$2,$3,$4,$5,$6,$7) RETURNING id`, a.Org, rep.SHA256, rep.RowCount, rep.Rejected, acceptPartial, actorName(a), ts(tx.now)).
+				Scan(&rep.BatchID); err != nil {
+				return err
+			}
+		default:
+			return err
+		}
+		rep.Created, rep.Existing = 0, 0
+		for i := range rep.Rows {
+			row := &rep.Rows[i]
+			if row.Status != birth.RowCreated {
+				continue
+			}
+			var id int64
+			var team sql.NullString
+			err := tx.QueryRowContext(ctx, `SELECT id, team_key FROM birth_notifications WHERE clinic_key = $1 AND natural_key = $2`, a.Org, keys[i]).
+				Scan(&id, &team)
+			switch {
+			case err == nil:
+				row.Status, row.ID, row.Team, row.Queue = birth.RowExisting, id, team.String, queueOf(team.String)
+				rep.Existing++
+				continue
+			case !errors.Is(err, sql.ErrNoRows):
+				return err
+			case rep.AlreadyReceived:
+				// Sent before, and its data are gone by now: still nothing new.
+				row.Status = birth.RowExisting
+				rep.Existing++
+				continue
+			}
+			id, t, err := db.insertBirth(ctx, tx, a, b.Rows[i].Notification, rep.BatchID, keys[i])
+			if err != nil {
+				return err
+			}
+			row.ID, row.Team, row.Queue = id, t, queueOf(t)
+			rep.Created++
+		}
+		if !rep.AlreadyReceived {
+			if _, err := tx.ExecContext(ctx, `UPDATE birth_batches SET created = $1, existing = $2 WHERE id = $3`, rep.Created, rep.Existing, rep.BatchID); err != nil {
+				return err
+			}
+		}
+		ev := audit.For(a, auditBirthBatch, "birth_batch", strconv.FormatInt(rep.BatchID, 10))
+		ev.Purpose = purposeBirthNotification
+		ev.Detail = fmt.Sprintf("rows=%d created=%d existing=%d rejected=%d partial=%t already_received=%t",
+			rep.RowCount, rep.Created, rep.Existing, rep.Rejected, acceptPartial, rep.AlreadyReceived)
+		return tx.Audit(ctx, ev)
+	})
+	if err != nil {
+		return birth.BatchReport{}, err
+	}
+	return rep, nil
+}
+
+// birthColumns are the administrative columns of a notification (no
+// personal data); dupExists flags a possible duplicate in the same queue.
+const birthColumns = `n.id, n.status, COALESCE(n.team_key,''), n.clinic_key, n.municipality_nis, n.child_birth_date, n.language, n.early_contact,
+	COALESCE(n.batch_id,0), COALESCE(n.merged_into,0), COALESCE(n.referral_id,0), n.version, n.created_at, n.first_contact_on, n.reached_on,
+	n.escalated_at, n.data_deleted_at, ` + dupExists
+
+// dupExists: another open notification in the same queue has a parent
+// with the same duplicate key.
+const dupExists = `CASE WHEN n.status <> 'merged' AND EXISTS (SELECT 1 FROM birth_parents p1
+	JOIN birth_parents p2 ON p2.duplicate_key = p1.duplicate_key AND p2.notification_id <> p1.notification_id
+	JOIN birth_notifications n2 ON n2.id = p2.notification_id
+	WHERE p1.notification_id = n.id AND n2.status <> 'merged' AND n2.data_deleted_at IS NULL
+	AND COALESCE(n2.team_key,'') = COALESCE(n.team_key,'')) THEN 1 ELSE 0 END`
+
+func scanBirth(row interface{ Scan(...any) error }) (birth.Summary, error) {
+	var s birth.Summary
+	var status string
+	var born, created, first, reached, escalated, deleted timeCol
+	var dup int
+	err := row.Scan(&s.ID, &status, &s.Team, &s.Clinic, &s.MunicipalityNIS, &born, &s.Language, &s.EarlyContactRequested, &s.BatchID,
+		&s.MergedInto, &s.ReferralID, &s.Version, &created, &first, &reached, &escalated, &deleted, &dup)
+	if err != nil {
+		return s, err
+	}
+	s.Status, s.Queue, s.ChildBirthDate, s.CreatedAt = birth.Status(status), queueOf(s.Team), day(born.T), created.T
+	s.EscalatedAt, s.DataDeletedAt, s.PossibleDuplicate = escalated.Ptr(), deleted.Ptr(), dup == 1
+	if first.Valid {
+		s.FirstContactOn = day(first.T)
+	}
+	if reached.Valid {
+		s.ReachedOn = day(reached.T)
+	}
+	return s, nil
+}
+
+// inBirthScope reports whether the actor may see the notification with
+// its personal data: the local team its own, an admin every one
+// (including Opgroeien's queue).
+func inBirthScope(a account.Actor, s birth.Summary) bool {
+	return (isTeam(a) && s.Team != "" && s.Team == a.Org) || a.Role == account.Admin
+}
+
+// loadBirth reads a notification inside tx for an actor, scoped: outside
+// the scope it is a birthDenied.
+func (db *DB) loadBirth(ctx context.Context, tx *Tx, a account.Actor, id int64) (birth.Notification, error) {
+	var n birth.Notification
+	s, err := scanBirth(tx.QueryRowContext(ctx, `SELECT `+birthColumns+` FROM birth_notifications n WHERE n.id = $1`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return n, notFoundBirth()
+	}
+	if err != nil {
+		return n, err
+	}
+	if !inBirthScope(a, s) {
+		return n, &birthDenied{id: id}
+	}
+	n.Summary = s
+	rows, err := tx.QueryContext(ctx, `SELECT idx, name, street, number, box, postcode, municipality_nis, phone, email, language
+		FROM birth_parents WHERE notification_id = $1 ORDER BY idx`, id)
+	if err != nil {
+		return n, err
+	}
+	for rows.Next() {
+		var idx int
+		var p birth.Parent
+		if err := rows.Scan(&idx, &p.Name, &p.Street, &p.Number, &p.Box, &p.Postcode, &p.MunicipalityNIS, &p.Phone, &p.Email, &p.Language); err != nil {
+			rows.Close()
+			return n, err
+		}
+		if idx == 0 {
+			n.Mother = &p
+		} else {
+			n.CoParent = &p
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return n, err
+	}
+	if n.Contacts, err = birthContacts(ctx, tx, id); err != nil {
+		return n, err
+	}
+	n.PossibleDuplicates = []int64{}
+	if s.Status != birth.Merged {
+		drows, err := tx.QueryContext(ctx, `SELECT DISTINCT n2.id FROM birth_parents p1
+			JOIN birth_parents p2 ON p2.duplicate_key = p1.duplicate_key AND p2.notification_id <> p1.notification_id
+			JOIN birth_notifications n2 ON n2.id = p2.notification_id
+			WHERE p1.notification_id = $1 AND n2.status <> 'merged' AND n2.data_deleted_at IS NULL AND COALESCE(n2.team_key,'') = $2
+			ORDER BY n2.id`, id, s.Team)
+		if err != nil {
+			return n, err
+		}
+		for drows.Next() {
+			var d int64
+			if err := drows.Scan(&d); err != nil {
+				drows.Close()
+				return n, err
+			}
+			n.PossibleDuplicates = append(n.PossibleDuplicates, d)
+		}
+		drows.Close()
+		if err := drows.Err(); err != nil {
+			return n, err
+		}
+	}
+	return n, nil
+}
+
+func birthContacts(ctx context.Context, q queryer, id int64) ([]birth.Contact, error) {
+	rows, err := q.QueryContext(ctx, `SELECT id, on_day, channel, reached, home_visit_planned, recorded_at, recorded_by
+		FROM birth_contacts WHERE notification_id = $1 ORDER BY on_day, id`, id)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []birth.Contact{}
+	for rows.Next() {
+		var c birth.Contact
+		var on, at timeCol
+		if err := rows.Scan(&c.ID, &on, &c.Channel, &c.Reached, &c.HomeVisitPlanned, &at, &c.RecordedBy); err != nil {
+			return nil, err
+		}
+		c.On, c.RecordedAt = day(on.T), at.T
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+// BirthNotification returns one notification with the parents' details to
+// its local team or an admin, and audits the read (purpose early_support).
+// Anyone else, a clinic included, gets not_found and the attempt is
+// audited.
+func (db *DB) BirthNotification(ctx context.Context, a account.Actor, id int64) (n birth.Notification, err error) {
+	err = db.birthTx(ctx, a, func(tx *Tx) error {
+		if n, err = db.loadBirth(ctx, tx, a, id); err != nil {
+			return err
+		}
+		ev := birthAudit(a, auditBirthRead, purposeEarlySupport, id)
+		if n.DataDeletedAt != nil {
+			ev.Detail = "personal data deleted before"
+		}
+		return tx.Audit(ctx, ev)
+	})
+	return n, err
+}
+
+// ClinicSubmission returns one of the caller's clinic's own submissions:
+// status only. Another clinic's, or any for a non-clinic, is not_found
+// (and audited as denied).
+func (db *DB) ClinicSubmission(ctx context.Context, a account.Actor, id int64) (birth.Submission, error) {
+	list, err := db.clinicSubmissions(ctx, a, birth.Filter{IncludeDeleted: true}, id)
+	if err != nil {
+		return birth.Submission{}, err
+	}
+	if len(list) == 0 {
+		var exists int
+		if err := db.read.QueryRowContext(ctx, `SELECT count(*) FROM birth_notifications WHERE id = $1`, id).Scan(&exists); err != nil {
+			return birth.Submission{}, err
+		}
+		if exists == 0 {
+			return birth.Submission{}, notFoundBirth()
+		}
+		return birth.Submission{}, db.denyBirth(ctx, a, id)
+	}
+	return list[0], nil
+}
+
+// ClinicSubmissions lists the caller's clinic's own submissions, newest
+// first: status (new or picked_up), the team it went to and the date of
+// birth. No personal data, nothing of the team's work. Clinics only.
+func (db *DB) ClinicSubmissions(ctx context.Context, a account.Actor, f birth.Filter) ([]birth.Submission, error) {
+	if a.Role != account.Clinic {
+		return nil, forbiddenBirth("only a maternity clinic lists its submissions")
+	}
+	return db.clinicSubmissions(ctx, a, f, 0)
+}
+
+func (db *DB) clinicSubmissions(ctx context.Context, a account.Actor, f birth.Filter, id int64) ([]birth.Submission, error) {
+	if a.Role != account.Clinic {
+		return nil, nil
+	}
+	where, args := []string{"clinic_key = $1"}, []any{a.Org}
+	add := func(cond string, v any) {
+		args = append(args, v)
+		where = append(where, fmt.Sprintf(cond, len(args)))
+	}
+	if id != 0 {
+		add("id = $%d", id)
+	}
+	switch f.ClinicStatus {
+	case "":
+	case birth.ClinicNew:
+		where = append(where, "status = 'new'")
+	case birth.ClinicPickedUp:
+		where = append(where, "status <> 'new'")
+	default:
+		return nil, apperr.FieldErr(apperr.Invalid, "status", "a clinic's status is new or picked_up").WithKey("error.unknown_status", map[string]any{"Status": f.ClinicStatus})
+	}
+	if f.BornFrom != nil {
+		add("child_birth_date >= $%d", day(*f.BornFrom))
+	}
+	if f.BornTo != nil {
+		add("child_birth_date <= $%d", day(*f.BornTo))
+	}
+	rows, err := db.read.QueryContext(ctx, `SELECT id, status, COALESCE(team_key,''), COALESCE(batch_id,0), child_birth_date, created_at
+		FROM birth_notifications WHERE `+strings.Join(where, " AND ")+fmt.Sprintf(` ORDER BY created_at DESC, id DESC LIMIT %d`, limitOf(f)), args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []birth.Submission{}
+	for rows.Next() {
+		var s birth.Submission
+		var status string
+		var batch int64
+		var born, created timeCol
+		if err := rows.Scan(&s.ID, &status, &s.Team, &batch, &born, &created); err != nil {
+			return nil, err
+		}
+		s.Status, s.Queue, s.ChildBirthDate, s.SubmittedAt = birth.Status(status).ForClinic(), queueOf(s.Team), day(born.T), created.T
+		if batch != 0 {
+			s.BatchID = &batch
+		}
+		out = append(out, s)
+	}
+	return out, rows.Err()
+}
+
+func limitOf(f birth.Filter) int {
+	switch {
+	case f.Limit <= 0:
+		return birthDefaultLimit
+	case f.Limit > birthMaxLimit:
+		return birthMaxLimit
+	}
+	return f.Limit
+}
+
+// BirthNotifications lists notifications in the caller's scope without
+// personal data: team workers and leads their team's, admins all of them
+// (with Team or Queue to narrow it down). Filters: status, municipality,
+// language, early contact, date of birth; those whose personal data were
+// deleted only with IncludeDeleted. Sorted by f.Sort (default newest
+// first).
+func (db *DB) BirthNotifications(ctx context.Context, a account.Actor, f birth.Filter) ([]birth.Summary, error) {
+	where, args := []string{"1=1"}, []any{}
+	add := func(cond string, v any) {
+		args = append(args, v)
+		where = append(where, strings.ReplaceAll(cond, "$?", "$"+strconv.Itoa(len(args))))
+	}
+	switch {
+	case isTeam(a):
+		add("n.team_key = $?", a.Org)
+	case a.Role == account.Admin:
+		if f.Team != "" {
+			add("n.team_key = $?", f.Team)
+		}
+		switch f.Queue {
+		case "":
+		case birth.QueueOpgroeien:
+			where = append(where, "n.team_key IS NULL")
+		case birth.QueueTeam:
+			where = append(where, "n.team_key IS NOT NULL")
+		default:
+			return nil, apperr.FieldErr(apperr.Invalid, "queue", "queue must be team or opgroeien")
+		}
+	default:
+		return nil, forbiddenBirth("only local teams and Opgroeien list birth notifications")
+	}
+	if f.Status != "" {
+		if !slices.Contains(birth.Statuses, f.Status) {
+			return nil, apperr.FieldErr(apperr.Invalid, "status", "unknown status %q", f.Status).WithKey("error.unknown_status", map[string]any{"Status": f.Status})
+		}
+		add("n.status = $?", string(f.Status))
+	}
+	if f.MunicipalityNIS != "" {
+		add("n.municipality_nis = $?", f.MunicipalityNIS)
+	}
+	if f.Language != "" {
+		add("n.language = $?", f.Language)
+	}
+	if f.EarlyContact != nil {
+		add("n.early_contact = $?", *f.EarlyContact)
+	}
+	if f.BornFrom != nil {
+		add("n.child_birth_date >= $?", day(*f.BornFrom))
+	}
+	if f.BornTo != nil {
+		add("n.child_birth_date <= $?", day(*f.BornTo))
+	}
+	if !f.IncludeDeleted {
+		where = append(where, "n.data_deleted_at IS NULL")
+	}
+	order := "n.created_at DESC, n.id DESC"
+	switch f.Sort {
+	case "", "-created_at", "municipality", "-municipality":
+	case "created_at":
+		order = "n.created_at, n.id"
+	case "child_birth_date":
+		order = "n.child_birth_date, n.id"
+	case "-child_birth_date":
+		order = "n.child_birth_date DESC, n.id DESC"
+	default:
+		return nil, apperr.FieldErr(apperr.Invalid, "sort", "sort must be one of %s", strings.Join(birth.Sorts, ", "))
+	}
+	rows, err := db.read.QueryContext(ctx, `SELECT `+birthColumns+` FROM birth_notifications n WHERE `+strings.Join(where, " AND ")+
+		` ORDER BY `+order+fmt.Sprintf(` LIMIT %d`, limitOf(f)), args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []birth.Summary{}
+	for rows.Next() {
+		s, err := scanBirth(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, s)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	if f.Sort == "municipality" || f.Sort == "-municipality" {
+		name := func(nis string) string {
+			if m, ok := db.Municipalities.ByNIS(nis); ok {
+				return strings.ToLower(m.Name)
+			}
+			return nis
+		}
+		sort.SliceStable(out, func(i, j int) bool {
+			x, y := name(out[i].MunicipalityNIS), name(out[j].MunicipalityNIS)
+			if f.Sort == "-municipality" {
+				return x > y
+			}
+			return x < y
+		})
+	}
+	return out, nil
+}
+
+// updateBirth runs fn on a notification the actor may change, if the
+// version the caller read is still current, and bumps the version.
+func (db *DB) updateBirth(ctx context.Context, a account.Actor, id int64, version int,
+	fn func(tx *Tx, cur birth.Notification) (audit.Event, error)) (birth.Notification, error) {
+	err := db.birthTx(ctx, a, func(tx *Tx) error {
+		cur, err := db.loadBirth(ctx, tx, a, id)
+		if err != nil {
+			return err
+		}
+		if version != 0 && version != cur.Version {
+			return apperr.New(apperr.Conflict, "someone else changed this notification (version %d, you had %d); reload it", cur.Version, version).
+				WithKey("error.concurrent", nil)
+		}
+		ev, err := fn(tx, cur)
+		if err != nil {
+			return err
+		}
+		res, err := tx.ExecContext(ctx, `UPDATE birth_notifications SET version = version + 1, updated_at = $1 WHERE id = $2 AND version = $3`,
+			ts(tx.now), id, cur.Version)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n != 1 {
+			return apperr.New(apperr.Conflict, "someone else changed this notification; reload it").WithKey("error.concurrent", nil)
+		}
+		return tx.Audit(ctx, ev)
+	})
+	if err != nil {
+		return birth.Notification{}, err
+	}
+	return db.BirthNotification(ctx, a, id)
+}
+
+// mayWork reports whether the actor may work on the notification (record
+// contacts, merge): its own local team, or an admin for Opgroeien's queue.
+func mayWork(a account.Actor, cur birth.Notification) bool {
+	return (isTeam(a) && cur.Team == a.Org) || (a.Role == account.Admin && cur.Team == "")
+}
+
+func birthState(cur birth.Notification) error {
+	switch {
+	case cur.Status == birth.Merged:
+		return apperr.New(apperr.InvalidState, "this notification was merged into %d", cur.MergedInto).WithKey("error.birth.merged", nil)
+	case cur.DataDeletedAt != nil:
+		return apperr.New(apperr.InvalidState, "the personal data of this notification have been deleted").WithKey("error.birth.data_deleted", nil)
+	}
+	return nil
+}
+
+// RecordBirthContact records a contact with the family: the day (default
+// today; not before the birth, not in the future), the channel, whether
+// the family was reached and whether a home visit is planned. Reached
+// makes the notification contacted; otherwise it is not_reached until a
+// later contact reaches the family. The local team (or an admin for
+// Opgroeien's queue); with version, only if nobody changed it meanwhile.
+func (db *DB) RecordBirthContact(ctx context.Context, a account.Actor, id int64, in birth.NewContact) (birth.Notification, error) {
+	if !isTeam(a) && a.Role != account.Admin {
+		return birth.Notification{}, db.denyBirth(ctx, a, id)
+	}
+	if !slices.Contains(birth.ContactChannels, in.Channel) {
+		return birth.Notification{}, apperr.FieldErr(apperr.Invalid, "channel", "channel must be one of %s", strings.Join(birth.ContactChannels, ", ")).
+			WithKey("error.birth.channel", nil)
+	}
+	now := today(db.Now())
+	on, err := parseDayField("on", in.On, now)
+	if err != nil {
+		return birth.Notification{}, err
+	}
+	if on.After(now) {
+		return birth.Notification{}, apperr.FieldErr(apperr.InvalidDate, "on", "a contact cannot lie in the future").WithKey("error.birth.contact_future", nil)
+	}
+	return db.updateBirth(ctx, a, id, in.Version, func(tx *Tx, cur birth.Notification) (audit.Event, error) {
+		if !mayWork(a, cur) {
+			return audit.Event{}, forbiddenBirth("only the local team records contacts (Opgroeien: for its own queue)")
+		}
+		if err := birthState(cur); err != nil {
+			return audit.Event{}, err
+		}
+		if !cur.Status.Open() {
+			return audit.Event{}, apperr.New(apperr.InvalidState, "this notification is %s: the family was reached already", cur.Status).
+				WithKey("error.birth.not_open", map[string]any{"Status": string(cur.Status)})
+		}
+		if on.Before(mustDay(cur.ChildBirthDate)) {
+			return audit.Event{}, apperr.FieldErr(apperr.InvalidDate, "on", "a contact cannot lie before the birth (%s)", cur.ChildBirthDate).
+				WithKey("error.birth.contact_before_birth", map[string]any{"Date": cur.ChildBirthDate})
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO birth_contacts (notification_id, on_day, channel, reached, home_visit_planned, recorded_at, recorded_by)
+			VALUES ($1,$2,$3,$4,$5,$6,$7)`, id, day(on), in.Channel, in.Reached, in.HomeVisitPlanned, ts(tx.now), actorName(a)); err != nil {
+			return audit.Event{}, err
+		}
+		status, reached := birth.NotReached, any(nil)
+		if in.Reached {
+			status, reached = birth.Contacted, day(on)
+		}
+		// The first contact is the earliest one recorded, whatever the order.
+		if _, err := tx.ExecContext(ctx, `UPDATE birth_notifications SET status = $1,
+			first_contact_on = CASE WHEN first_contact_on IS NULL OR first_contact_on > $2 THEN $2 ELSE first_contact_on END,
+			reached_on = COALESCE($3, reached_on) WHERE id = $4`, string(status), day(on), reached, id); err != nil {
+			return audit.Event{}, err
+		}
+		ev := birthAudit(a, auditBirthContact, purposeEarlySupport, id)
+		ev.Detail = fmt.Sprintf("on=%s channel=%s reached=%t home_visit_planned=%t", day(on), in.Channel, in.Reached, in.HomeVisitPlanned)
+		return ev, nil
+	})
+}
+
+func mustDay(s string) time.Time {
+	t, _ := time.Parse(time.DateOnly, s)
+	return t
+}
+
+// MergeBirthNotification closes the notification id as a duplicate of
+// in.Into — both in the caller's team, both open, flagged as possible
+// duplicates of each other (the same parent and date of birth) — with an
+// audit record on both. A co-parent only the duplicate knew passes to the
+// kept notification, an early-contact request too; the duplicate's
+// personal data are deleted at once. Team leads (an admin for Opgroeien's
+// queue).
+func (db *DB) MergeBirthNotification(ctx context.Context, a account.Actor, id int64, in birth.Merge) (birth.Notification, error) {
+	if !isTeam(a) && a.Role != account.Admin {
+		return birth.Notification{}, db.denyBirth(ctx, a, id)
+	}
+	if in.Into == id {
+		return birth.Notification{}, apperr.FieldErr(apperr.Invalid, "into", "a notification cannot be merged with itself").WithKey("error.birth.merge_self", nil)
+	}
+	if in.Into <= 0 {
+		return birth.Notification{}, apperr.FieldErr(apperr.Invalid, "into", "give the id of the notification to keep")
+	}
+	_, err := db.updateBirth(ctx, a, id, in.Version, func(tx *Tx, dup birth.Notification) (audit.Event, error) {
+		if !mayWork(a, dup) || a.Role == account.TeamWorker {
+			return audit.Event{}, forbiddenBirth("only a team lead merges duplicates")
+		}
+		if err := birthState(dup); err != nil {
+			return audit.Event{}, err
+		}
+		keep, err := db.loadBirth(ctx, tx, a, in.Into)
+		var d *birthDenied
+		if errors.As(err, &d) || (err == nil && keep.Team != dup.Team) {
+			// Another team's notification: as if it did not exist.
+			return audit.Event{}, apperr.FieldErr(apperr.NotFound, "into", "no such birth notification").WithKey("error.not_found", nil)
+		}
+		if err != nil {
+			return audit.Event{}, err
+		}
+		if err := birthState(keep); err != nil {
+			return audit.Event{}, err
+		}
+		if !slices.Contains(dup.PossibleDuplicates, keep.ID) {
+			return audit.Event{}, apperr.FieldErr(apperr.NotDuplicate, "into", "notifications %d and %d are not possible duplicates", id, in.Into).
+				WithKey("error.birth.not_duplicate", nil)
+		}
+		if keep.CoParent == nil && dup.CoParent != nil {
+			if err := insertBirthParent(ctx, tx, keep.ID, 1, *dup.CoParent, mustDay(keep.ChildBirthDate)); err != nil {
+				return audit.Event{}, err
+			}
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE birth_notifications SET early_contact = (early_contact OR $1), version = version + 1, updated_at = $2
+			WHERE id = $3`, dup.EarlyContactRequested, ts(tx.now), keep.ID); err != nil {
+			return audit.Event{}, err
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE birth_notifications SET status = 'merged', merged_into = $1 WHERE id = $2`, keep.ID, id); err != nil {
+			return audit.Event{}, err
+		}
+		if err := deleteBirthData(ctx, tx, id, mustDay(dup.ChildBirthDate)); err != nil {
+			return audit.Event{}, err
+		}
+		into := birthAudit(a, auditBirthMergeInto, purposeDuplicate, keep.ID)
+		into.Detail = fmt.Sprintf("kept; duplicate %d merged into it", id)
+		if err := tx.Audit(ctx, into); err != nil {
+			return audit.Event{}, err
+		}
+		ev := birthAudit(a, auditBirthMerge, purposeDuplicate, id)
+		ev.Detail = fmt.Sprintf("closed as a duplicate of %d; its personal data deleted", keep.ID)
+		return ev, nil
+	})
+	if err != nil {
+		return birth.Notification{}, err
+	}
+	return db.BirthNotification(ctx, a, in.Into)
+}
+
+// deleteBirthData removes a notification's parents and its natural key and
+// keeps only the month of the date of birth.
+func deleteBirthData(ctx context.Context, tx *Tx, id int64, born time.Time) error {
+	if _, err := tx.ExecContext(ctx, `DELETE FROM birth_parents WHERE notification_id = $1`, id); err != nil {
+		return err
+	}
+	month := time.Date(born.Year(), born.Month(), 1, 0, 0, 0, 0, time.UTC)
+	_, err := tx.ExecContext(ctx, `UPDATE birth_notifications SET data_deleted_at = $1, natural_key = NULL, child_birth_date = $2 WHERE id = $3`,
+		ts(tx.now), day(month), id)
+	return err
+}
+
+// StartReferralFromBirth starts a referral draft to the OCMW from a
+// notification of the caller's team: the parents' details (a co-parent
+// only when it can be reached by telephone or e-mail) go through the
+// referral flow's own creation (CreateReferral), so that its rules (the
+// team's area today, the municipality as it is today after the 2025
+// mergers), its audit and its consent apply — nothing is shared before
+// the parents consent on the referral. The notification keeps the
+// referral's id; a second start is refused. Team workers and leads.
+func (db *DB) StartReferralFromBirth(ctx context.Context, a account.Actor, id int64, in birth.StartReferral) (referral.Referral, error) {
+	if !isTeam(a) {
+		if a.Role == account.Admin {
+			return referral.Referral{}, forbiddenBirth("only the local team starts a referral")
+		}
+		return referral.Referral{}, db.denyBirth(ctx, a, id)
+	}
+	var cur birth.Notification
+	err := db.birthTx(ctx, a, func(tx *Tx) error {
+		var err error
+		if cur, err = db.loadBirth(ctx, tx, a, id); err != nil {
+			return err
+		}
+		if in.Version != 0 && in.Version != cur.Version {
+			return apperr.New(apperr.Conflict, "someone else changed this notification (version %d, you had %d); reload it", cur.Version, in.Version).
+				WithKey("error.concurrent", nil)
+		}
+		if err := birthState(cur); err != nil {
+			return err
+		}
+		if cur.ReferralID != 0 {
+			return apperr.New(apperr.InvalidState, "a referral was started from this notification already (%d)", cur.ReferralID).
+				WithKey("error.birth.referral_exists", map[string]any{"ID": cur.ReferralID})
+		}
+		ev := birthAudit(a, auditBirthRead, purposeReferral, id)
+		ev.Detail = "read to start a referral"
+		return tx.Audit(ctx, ev)
+	})
+	if err != nil {
+		return referral.Referral{}, err
+	}
+	now := today(db.Now())
+	current := func(nis string) string {
+		if m, ok := db.Municipalities.SuccessorOn(nis, now); ok {
+			return m.NIS
+		}
+		return nis
+	}
+	toRef := func(p birth.Parent) referral.Parent {
+		return referral.Parent{Name: p.Name, Street: p.Street, Number: p.Number, Box: p.Box, Postcode: p.Postcode,
+			MunicipalityNIS: current(p.MunicipalityNIS), Phone: p.Phone, Email: p.Email}
+	}
+	nr := referral.NewReferral{MunicipalityNIS: current(cur.MunicipalityNIS), Parents: []referral.Parent{toRef(*cur.Mother)},
+		Criteria: in.Criteria, Needs: in.Needs}
+	if c := cur.CoParent; c != nil && (c.Phone != "" || c.Email != "") {
+		nr.Parents = append(nr.Parents, toRef(*c))
+	}
+	ref, err := db.CreateReferral(ctx, a, nr)
+	if err != nil {
+		return referral.Referral{}, err
+	}
+	linked := false
+	err = db.inTx(ctx, func(tx *Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE birth_notifications SET referral_id = $1, version = version + 1, updated_at = $2
+			WHERE id = $3 AND referral_id IS NULL AND data_deleted_at IS NULL`, ref.ID, ts(tx.now), id)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n != 1 {
+			return nil
+		}
+		linked = true
+		ev := birthAudit(a, auditBirthReferral, purposeReferral, id)
+		ev.Detail = fmt.Sprintf("referral %d started (draft); the parents' details carried over", ref.ID)
+		return tx.Audit(ctx, ev)
+	})
+	if err == nil && !linked {
+		// Someone else started one meanwhile: cancel ours (the draft and its data go).
+		if _, werr := db.Withdraw(ctx, a, ref.ID); werr != nil {
+			return referral.Referral{}, werr
+		}
+		return referral.Referral{}, apperr.New(apperr.Conflict, "someone else started a referral from this notification meanwhile; reload it").
+			WithKey("error.concurrent", nil)
+	}
+	if err != nil {
+		return referral.Referral{}, err
+	}
+	return ref, nil
+}
+
+// BirthStatistics are Opgroeien's figures for the months from..to (first
+// days of months): notifications per clinic and month (of arrival,
+// Brussels time), and per team the share of families reached within
+// birth.ContactTargetDays after the notification came in — counting the
+// notifications that are not merged duplicates and were either reached or
+// are older than the target. Small counts suppressed. Admins and analysts.
+func (db *DB) BirthStatistics(ctx context.Context, a account.Actor, from, to time.Time) (birth.Statistics, error) {
+	if a.Role != account.Admin && a.Role != account.Analyst {
+		return birth.Statistics{}, forbiddenBirth("only Opgroeien's admins and analysts see these figures")
+	}
+	start := time.Date(from.Year(), from.Month(), 1, 0, 0, 0, 0, brussels)
+	end := time.Date(to.Year(), to.Month(), 1, 0, 0, 0, 0, brussels).AddDate(0, 1, 0)
+	rows, err := db.read.QueryContext(ctx, `SELECT n.clinic_key, COALESCE(c.name, n.clinic_key), COALESCE(n.team_key,''), COALESCE(t.name,''),
+		n.status, n.created_at, n.reached_on
+		FROM birth_notifications n LEFT JOIN organisations c ON c.key = n.clinic_key LEFT JOIN organisations t ON t.key = n.team_key
+		WHERE n.created_at >= $1 AND n.created_at < $2`, ts(start), ts(end))
+	if err != nil {
+		return birth.Statistics{}, err
+	}
+	defer rows.Close()
+	type ck struct{ clinic, month string }
+	clinicCounts, clinicNames := map[ck]int{}, map[string]string{}
+	teamCounts := map[string]*birth.TeamCount{}
+	now := today(db.Now())
+	for rows.Next() {
+		var clinic, cname, team, tname, status string
+		var created, reached timeCol
+		if err := rows.Scan(&clinic, &cname, &team, &tname, &status, &created, &reached); err != nil {
+			return birth.Statistics{}, err
+		}
+		clinicNames[clinic] = cname
+		clinicCounts[ck{clinic, created.T.In(brussels).Format("2006-01")}]++
+		if birth.Status(status) == birth.Merged {
+			continue
+		}
+		deadline := today(created.T).AddDate(0, 0, birth.ContactTargetDays)
+		inTime := reached.Valid && !reached.T.After(deadline)
+		if !inTime && !now.After(deadline) {
+			continue // still within the target: not counted yet
+		}
+		tc := teamCounts[team]
+		if tc == nil {
+			if team == "" {
+				tname = "Opgroeien"
+			}
+			tc = &birth.TeamCount{Team: team, Name: tname}
+			teamCounts[team] = tc
+		}
+		tc.Notifications++
+		if inTime {
+			tc.Reached++
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return birth.Statistics{}, err
+	}
+	var clinics []birth.ClinicMonthCount
+	for k, n := range clinicCounts {
+		clinics = append(clinics, birth.ClinicMonthCount{Clinic: k.clinic, Name: clinicNames[k.clinic], Month: k.month, Count: n})
+	}
+	var teams []birth.TeamCount
+	for _, tc := range teamCounts {
+		teams = append(teams, *tc)
+	}
+	return birth.BuildStatistics(time.Date(from.Year(), from.Month(), 1, 0, 0, 0, 0, time.UTC),
+		time.Date(to.Year(), to.Month(), 1, 0, 0, 0, 0, time.UTC), clinics, teams), nil
+}
+
+// BirthEscalation is a notification escalated (or due) for want of a
+// first contact. No personal data.
+type BirthEscalation struct {
+	ID        int64     `json:"id"`
+	Team      string    `json:"team"` // "" for Opgroeien's queue
+	CreatedAt time.Time `json:"created_at"`
+}
+
+// EscalateBirthNotifications flags every notification still without any
+// contact p.EscalateAfterDays after it came in, one transaction each with
+// its audit record and an outbox notice (kind birth.escalated, ids only)
+// to the team's leads — Opgroeien for its own queue. With dryRun it only
+// lists them.
+func (db *DB) EscalateBirthNotifications(ctx context.Context, now time.Time, p birth.Policy, dryRun bool) ([]BirthEscalation, error) {
+	p = p.WithDefaults()
+	cut := now.UTC().AddDate(0, 0, -p.EscalateAfterDays)
+	rows, err := db.read.QueryContext(ctx, `SELECT id, COALESCE(team_key,''), created_at FROM birth_notifications
+		WHERE status = 'new' AND escalated_at IS NULL AND data_deleted_at IS NULL AND created_at <= $1 ORDER BY id`, ts(cut))
+	if err != nil {
+		return nil, err
+	}
+	var due []BirthEscalation
+	for rows.Next() {
+		var e BirthEscalation
+		var created timeCol
+		if err := rows.Scan(&e.ID, &e.Team, &created); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		e.CreatedAt = created.T
+		due = append(due, e)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil || dryRun {
+		return due, err
+	}
+	actor := account.System("births")
+	var done []BirthEscalation
+	for _, e := range due {
+		if err := ctx.Err(); err != nil {
+			return done, err
+		}
+		flagged := false
+		err := db.inTx(ctx, func(tx *Tx) error {
+			res, err := tx.ExecContext(ctx, `UPDATE birth_notifications SET escalated_at = $1, updated_at = $1, version = version + 1
+				WHERE id = $2 AND status = 'new' AND escalated_at IS NULL AND data_deleted_at IS NULL`, ts(tx.now), e.ID)
+			if err != nil {
+				return err
+			}
+			if n, _ := res.RowsAffected(); n != 1 {
+				return nil // picked up meanwhile
+			}
+			to := e.Team
+			if to == "" {
+				to = org.OpgroeienKey
+			}
+			if err := enqueue(ctx, tx, KindBirthEscalated, to, map[string]any{"birth_notification_id": e.ID, "event": KindBirthEscalated}); err != nil {
+				return err
+			}
+			ev := birthAudit(actor, auditBirthEscalate, purposeEarlySupport, e.ID)
+			ev.Detail = fmt.Sprintf("no contact %d days after it came in; notice to %s", p.EscalateAfterDays, to)
+			flagged = true
+			return tx.Audit(ctx, ev)
+		})
+		if err != nil {
+			return done, fmt.Errorf("escalation of birth notification %d: %w", e.ID, err)
+		}
+		if flagged {
+			done = append(done, e)
+		}
+	}
+	return done, nil
+}
+
+// Reasons of a birth notification's deletion.
+const (
+	BirthReasonContacted = "after_first_contact"
+	BirthReasonEscalated = "after_escalation"
+)
+
+// BirthPurge is one notification whose personal data are (or would be)
+// deleted. No personal data.
+type BirthPurge struct {
+	ID     int64     `json:"id"`
+	Reason string    `json:"reason"`
+	Since  time.Time `json:"since"` // the first contact or the escalation
+	Due    time.Time `json:"due"`
+}
+
+// PurgeBirthNotifications deletes the parents' data of every notification
+// whose retention ended at now: p.RetentionMonths after the first contact,
+// or after the escalation when no contact was ever recorded. One
+// transaction per notification, each with its audit record (purpose
+// retention); the record stays for the statistics, with only the month of
+// birth. With dryRun it only lists them.
+func (db *DB) PurgeBirthNotifications(ctx context.Context, now time.Time, p birth.Policy, dryRun bool) ([]BirthPurge, error) {
+	p = p.WithDefaults()
+	cutDay := today(now).AddDate(0, -p.RetentionMonths, 0)
+	cutTS := now.UTC().AddDate(0, -p.RetentionMonths, 0)
+	rows, err := db.read.QueryContext(ctx, `SELECT id, child_birth_date, first_contact_on, escalated_at FROM birth_notifications
+		WHERE data_deleted_at IS NULL AND status <> 'merged' AND (
+			(first_contact_on IS NOT NULL AND first_contact_on <= $1) OR (first_contact_on IS NULL AND escalated_at <= $2))
+		ORDER BY id`, day(cutDay), ts(cutTS))
+	if err != nil {
+		return nil, err
+	}
+	type cand struct {
+		p    BirthPurge
+		born time.Time
+	}
+	var due []cand
+	for rows.Next() {
+		var c cand
+		var born, first, escalated timeCol
+		if err := rows.Scan(&c.p.ID, &born, &first, &escalated); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		c.born = born.T
+		if first.Valid {
+			c.p.Reason, c.p.Since = BirthReasonContacted, first.T
+		} else {
+			c.p.Reason, c.p.Since = BirthReasonEscalated, escalated.T
+		}
+		c.p.Due = c.p.Since.AddDate(0, p.RetentionMonths, 0)
+		due = append(due, c)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	var out []BirthPurge
+	if dryRun {
+		for _, c := range due {
+			out = append(out, c.p)
+		}
+		return out, nil
+	}
+	actor := account.System("retention")
+	for _, c := range due {
+		if err := ctx.Err(); err != nil {
+			return out, err
+		}
+		deleted := false
+		err := db.inTx(ctx, func(tx *Tx) error {
+			var still int
+			if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM birth_notifications WHERE id = $1 AND data_deleted_at IS NULL`, c.p.ID).Scan(&still); err != nil {
+				return err
+			}
+			if still == 0 {
+				return nil // another instance was first
+			}
+			if err := deleteBirthData(ctx, tx, c.p.ID, c.born); err != nil {
+				return err
+			}
+			if _, err := tx.ExecContext(ctx, `UPDATE birth_notifications SET version = version + 1, updated_at = $1 WHERE id = $2`, ts(tx.now), c.p.ID); err != nil {
+				return err
+			}
+			ev := birthAudit(actor, auditBirthRetention, purposeRetention, c.p.ID)
+			ev.Detail = fmt.Sprintf("reason=%s since=%s retention_months=%d; the parents' data deleted, only the month of birth kept",
+				c.p.Reason, day(c.p.Since), p.RetentionMonths)
+			deleted = true
+			return tx.Audit(ctx, ev)
+		})
+		if err != nil {
+			return out, fmt.Errorf("retention of birth notification %d: %w", c.p.ID, err)
+		}
+		if deleted {
+			out = append(out, c.p)
+		}
+	}
+	return out, nil
+}
+
+// BirthEscalationRecipients returns the e-mail addresses an escalation
+// notice to orgKey goes to: the active team leads of a local team, or the
+// active admins of Opgroeien for its own queue. Staff addresses only.
+func (db *DB) BirthEscalationRecipients(ctx context.Context, orgKey string) ([]string, error) {
+	role := string(account.TeamLead)
+	if orgKey == org.OpgroeienKey {
+		role = string(account.Admin)
+	}
+	rows, err := db.read.QueryContext(ctx, `SELECT email FROM users WHERE org_key = $1 AND role = $2 AND active = $3 ORDER BY email`, orgKey, role, true)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var e string
+		if err := rows.Scan(&e); err != nil {
+			return nil, err
+		}
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}
