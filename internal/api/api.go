@@ -11,6 +11,7 @@ import (
 	"kansrijk/internal/account"
 	"kansrijk/internal/agreement"
 	"kansrijk/internal/apperr"
+	"kansrijk/internal/deprivation"
 	"kansrijk/internal/httpx"
 	"kansrijk/internal/municipality"
 	"kansrijk/internal/org"
@@ -28,6 +29,8 @@ type API struct {
 	Notices        NoticeStore // webhooks; nil: Orgs, if it implements NoticeStore
 	Municipalities *municipality.Registry
 	Now            func() time.Time
+	// Factsheet area: the deprivation index.
+	Deprivation deprivation.Store
 
 	routes []Route
 }
@@ -91,6 +94,9 @@ func (a *API) Register(mux *http.ServeMux) {
 	a.handle(mux, "PATCH", "/api/v1/outreach/tasks/{id}", a.updateTask)
 	a.handle(mux, "GET", "/api/v1/reports/outreach", a.outreachReport)
 	a.handle(mux, "GET", "/api/v1/reports/missed-referrals", a.missedReferrals)
+	// Factsheet area: the deprivation index.
+	a.handle(mux, "POST", "/api/v1/deprivation-index", a.importDeprivationIndex)
+	a.handle(mux, "GET", "/api/v1/deprivation-index", a.getDeprivationIndex)
 	// Anything else under /api/v1 answers in JSON, not with the web UI's 404 page.
 	mux.HandleFunc("/api/v1/", func(w http.ResponseWriter, r *http.Request) {
 		httpx.WriteError(w, r, apperr.New(apperr.NotFound, "no such endpoint: %s %s", r.Method, r.URL.Path))
