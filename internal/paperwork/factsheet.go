@@ -356,17 +356,17 @@ func (d *fsDoc) steps(steps []FactsheetStep) {
 	}
 }
 
-// Columns returns the header of each column, the header rows joined by a
-// space ("dec 2025"), for a page that shows one header row.
-func (t FactsheetTable) Columns() []string {
-	var out []string
+// Columns returns the header of each column as the non-empty parts of the
+// header rows ("dec", "2025"), for a page that shows one header row.
+func (t FactsheetTable) Columns() [][]string {
+	var out [][]string
 	for _, r := range t.Head {
 		for j, c := range r {
 			for len(out) <= j {
-				out = append(out, "")
+				out = append(out, nil)
 			}
 			if c != "" {
-				out[j] = strings.TrimSpace(out[j] + " " + c)
+				out[j] = append(out[j], c)
 			}
 		}
 	}

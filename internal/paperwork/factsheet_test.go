@@ -97,7 +97,11 @@ func TestFactsheetTooLong(t *testing.T) {
 
 func TestFactsheetColumns(t *testing.T) {
 	tb := FactsheetTable{Head: [][]string{{"Gemeente", "dec", "jan", "Totaal"}, {"", "2025", "2026", ""}}}
-	got := strings.Join(tb.Columns(), "|")
+	var cols []string
+	for _, c := range tb.Columns() {
+		cols = append(cols, strings.Join(c, " "))
+	}
+	got := strings.Join(cols, "|")
 	if want := "Gemeente|dec 2025|jan 2026|Totaal"; got != want {
 		t.Errorf("Columns() = %q, want %q", got, want)
 	}

@@ -105,7 +105,7 @@ func (ui *UI) buildFactsheet(ctx context.Context, a account.Actor, m municipalit
 		}
 		team = &o
 	}
-	w := factsheetWriter{lang: lang, m: m, today: today}
+	w := factsheetWriter{lang: lang, m: m, reg: ui.Municipalities, today: today}
 	fs := paperwork.Factsheet{
 		Title:       w.t("title", "Name", m.Name),
 		Subtitle:    w.t("subtitle", "NIS", m.NIS, "Province", m.Province, "Date", fsDate(today)),
@@ -131,6 +131,7 @@ func (ui *UI) buildFactsheet(ctx context.Context, a account.Actor, m municipalit
 type factsheetWriter struct {
 	lang  i18n.Lang
 	m     municipality.Municipality
+	reg   *municipality.Registry
 	today time.Time
 }
 
@@ -165,14 +166,32 @@ func (w factsheetWriter) stage(st outreach.MunicipalityStage) paperwork.Factshee
 	}
 	s.Paras = append(s.Paras, w.t("stage.explain."+string(st.Stage), "Name", w.m.Name, "Since", fsDateString(st.Since),
 		"Contact", fsDateString(st.LastContact), "Touchpoint", fsDateString(st.LastTouchpoint)))
-	if len(st.Predecessors) > 0 {
-		s.Notes = append(s.Notes, w.t("stage.merged", "Name", w.m.Name))
+	if n := len(st.Predecessors); n > 0 {
+		names := make([]string, n)
+		for i, p := range st.Predecessors {
+			names[i] = p
+			if m, ok := w.reg.ByNIS(p); ok {
+				names[i] = m.Name
+			}
+		}
+		parts := names[0]
+		if n > 1 {
+			parts = strings.Join(names[:n-1], ", ") + w.t("and") + names[n-1]
+		}
+		key := "stage.merged_one"
+		if n > 1 {
+			key = "stage.merged_many"
+		}
+		s.Notes = append(s.Notes, w.t(key, "Name", w.m.Name, "Parts", parts))
 	}
 	return s
 }
 
 func (w factsheetWriter) missed(rep api.MissedReport, st outreach.MunicipalityStage) paperwork.FactsheetSection {
 	s := paperwork.FactsheetSection{ID: "gemist", Heading: w.t("missed.heading", "Name", w.m.Name)}
+	if st.AgreementStatus.InForce() {
+		s.Heading = w.t("missed.heading_in_force")
+	}
 	first, _ := time.Parse("2006-01", rep.Months[0])
 	last, _ := time.Parse("2006-01", rep.Months[len(rep.Months)-1])
 	s.Paras = append(s.Paras, w.t("missed.intro", "Name", w.m.Name, "From", w.month(first)+" "+strconv.Itoa(first.Year()),
