@@ -12,6 +12,7 @@ import (
 	"kansrijk/internal/agreement"
 	"kansrijk/internal/apperr"
 	"kansrijk/internal/birth"
+	"kansrijk/internal/deprivation"
 	"kansrijk/internal/httpx"
 	"kansrijk/internal/mailing"
 	"kansrijk/internal/municipality"
@@ -32,6 +33,8 @@ type API struct {
 	Births         birth.Store      // births: birth notifications of maternity clinics
 	Municipalities *municipality.Registry
 	Now            func() time.Time
+	// Factsheet area: the deprivation index.
+	Deprivation deprivation.Store
 
 	routes []Route
 }
@@ -114,6 +117,9 @@ func (a *API) Register(mux *http.ServeMux) {
 	a.handle(mux, "POST", "/api/v1/birth-notifications/{id}/merge", a.mergeBirthNotification)
 	a.handle(mux, "POST", "/api/v1/birth-notifications/{id}/referral", a.startReferralFromBirth)
 	a.handle(mux, "GET", "/api/v1/reports/birth-notifications", a.birthReport)
+	// Factsheet area: the deprivation index.
+	a.handle(mux, "POST", "/api/v1/deprivation-index", a.importDeprivationIndex)
+	a.handle(mux, "GET", "/api/v1/deprivation-index", a.getDeprivationIndex)
 	// Anything else under /api/v1 answers in JSON, not with the web UI's 404 page.
 	mux.HandleFunc("/api/v1/", func(w http.ResponseWriter, r *http.Request) {
 		httpx.WriteError(w, r, apperr.New(apperr.NotFound, "no such endpoint: %s %s", r.Method, r.URL.Path))

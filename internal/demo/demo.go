@@ -92,7 +92,11 @@ func Load(ctx context.Context, db *store.DB) error {
 			return fmt.Errorf("demo user %s: %w", a.Email, err)
 		}
 	}
-	return loadReferrals(ctx, db)
+	if err := loadReferrals(ctx, db); err != nil {
+		return err
+	}
+	// Factsheet area: the outreach history 2022–today (outreach.go).
+	return loadOutreach(ctx, db)
 }
 
 // IsEmpty reports whether the database has no users and no local teams.

@@ -20,6 +20,7 @@ import (
 	"kansrijk/internal/account"
 	"kansrijk/internal/agreement"
 	"kansrijk/internal/apperr"
+	"kansrijk/internal/deprivation"
 	"kansrijk/internal/httpx"
 	"kansrijk/internal/i18n"
 	"kansrijk/internal/mailing"
@@ -48,6 +49,8 @@ type Deps struct {
 	Municipalities *municipality.Registry
 	Now            func() time.Time
 	Mailing        *mailing.Service // outreach mailings; nil: no mailing page
+	// Factsheet area: the deprivation index.
+	Deprivation deprivation.Store
 }
 
 // UI is the web interface.
@@ -60,6 +63,9 @@ type UI struct {
 // layout is a page, rendered inside the layout.
 func New(d Deps) (*UI, error) {
 	if d.Accounts == nil || d.Orgs == nil || d.Agreements == nil || d.Referrals == nil || d.Outreach == nil || d.Municipalities == nil || d.Now == nil {
+		return nil, errors.New("web: every dependency is required")
+	}
+	if d.Deprivation == nil { // factsheet area
 		return nil, errors.New("web: every dependency is required")
 	}
 	ui := &UI{Deps: d, pages: map[string]*template.Template{}}
@@ -142,6 +148,11 @@ func (ui *UI) Register(mux *http.ServeMux) {
 	// Area mailing: outreach mailings (mailing.go).
 	mux.HandleFunc("GET /outreach/mailing", ui.signedIn(ui.showMailing))
 	mux.HandleFunc("POST /outreach/mailing", ui.signedIn(ui.postMailing))
+	// Factsheet area: the deprivation index and the factsheet per local government.
+	mux.HandleFunc("GET /outreach/deprivation", ui.signedIn(ui.showDeprivation))
+	mux.HandleFunc("POST /outreach/deprivation", ui.signedIn(ui.importDeprivation))
+	mux.HandleFunc("GET /outreach/municipalities/{nis}/factsheet", ui.signedIn(ui.showFactsheet))
+	mux.HandleFunc("GET /outreach/municipalities/{nis}/factsheet.pdf", ui.signedIn(ui.factsheetPDF))
 	mux.HandleFunc("/", ui.notFound)
 }
 
