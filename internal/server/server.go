@@ -34,7 +34,9 @@ type Server struct {
 func New(db *store.DB) (*Server, error) {
 	s := &Server{DB: db}
 	s.API = &api.API{Accounts: db, Orgs: db, Agreements: db, Referrals: db, Outreach: db, Municipalities: db.Municipalities, Now: db.Now}
-	ui, err := web.New(web.Deps{Accounts: db, Orgs: db, Agreements: db, Referrals: db, Outreach: db, Municipalities: db.Municipalities, Now: db.Now})
+	ui, err := web.New(web.Deps{Accounts: db, Orgs: db, Agreements: db, Referrals: db, Outreach: db, Municipalities: db.Municipalities, Now: db.Now,
+		Births: db, // births_ui
+	})
 	if err != nil {
 		return nil, err
 	}

@@ -20,6 +20,7 @@ import (
 	"kansrijk/internal/account"
 	"kansrijk/internal/agreement"
 	"kansrijk/internal/apperr"
+	"kansrijk/internal/birth"
 	"kansrijk/internal/httpx"
 	"kansrijk/internal/i18n"
 	"kansrijk/internal/municipality"
@@ -46,6 +47,8 @@ type Deps struct {
 	Outreach       outreach.Store
 	Municipalities *municipality.Registry
 	Now            func() time.Time
+	// Births: birth notifications from maternity clinics (area births_ui).
+	Births birth.Store
 }
 
 // UI is the web interface.
@@ -59,6 +62,10 @@ type UI struct {
 func New(d Deps) (*UI, error) {
 	if d.Accounts == nil || d.Orgs == nil || d.Agreements == nil || d.Referrals == nil || d.Outreach == nil || d.Municipalities == nil || d.Now == nil {
 		return nil, errors.New("web: every dependency is required")
+	}
+	// births_ui: birth notifications.
+	if d.Births == nil {
+		return nil, errors.New("web: the births store is required")
 	}
 	ui := &UI{Deps: d, pages: map[string]*template.Template{}}
 	names, err := fs.Glob(templateFS, "templates/*.html")
@@ -131,6 +138,18 @@ func (ui *UI) Register(mux *http.ServeMux) {
 	mux.HandleFunc("GET /reports/agreements/map.svg", ui.agreementMap)
 	mux.HandleFunc("GET /reports/agreements/timeline.svg", ui.agreementTimeline)
 	mux.HandleFunc("GET /register", ui.showRegister)
+	// births_ui: birth notifications from maternity clinics (births.go, births_report.go).
+	mux.HandleFunc("GET /births", ui.signedIn(ui.showBirths))
+	mux.HandleFunc("GET /births/new", ui.signedIn(ui.showBirthForm))
+	mux.HandleFunc("POST /births", ui.signedIn(ui.createBirth))
+	mux.HandleFunc("GET /births/upload", ui.signedIn(ui.showBirthUpload))
+	mux.HandleFunc("POST /births/upload", ui.signedIn(ui.uploadBirths))
+	mux.HandleFunc("GET /births/template.csv", ui.signedIn(ui.birthTemplate))
+	mux.HandleFunc("GET /births/{id}", ui.signedIn(ui.showBirth))
+	mux.HandleFunc("POST /births/{id}/contacts", ui.signedIn(ui.recordBirthContact))
+	mux.HandleFunc("POST /births/{id}/merge", ui.signedIn(ui.mergeBirth))
+	mux.HandleFunc("POST /births/{id}/referral", ui.signedIn(ui.startBirthReferral))
+	mux.HandleFunc("GET /reports/births", ui.signedIn(ui.showBirthStatistics))
 	mux.HandleFunc("/", ui.notFound)
 }
 
@@ -185,6 +204,14 @@ func nav(a *account.Actor, path string) []NavItem {
 			items = append(items, NavItem{"/referrals", "nav.referrals", false})
 		case account.OCMWWorker:
 			items = append(items, NavItem{"/inbox", "nav.inbox", false})
+		}
+		// births_ui: birth notifications; Opgroeien's figures for analysts
+		// (admins reach them from /births).
+		switch a.Role {
+		case account.Clinic, account.TeamWorker, account.TeamLead, account.Admin:
+			items = append(items, NavItem{"/births", "births_ui.nav", false})
+		case account.Analyst:
+			items = append(items, NavItem{"/reports/births", "births_ui.nav_report", false})
 		}
 	}
 	for i := range items {
