@@ -92,7 +92,11 @@ func Load(ctx context.Context, db *store.DB) error {
 			return fmt.Errorf("demo user %s: %w", a.Email, err)
 		}
 	}
-	return loadReferrals(ctx, db)
+	if err := loadReferrals(ctx, db); err != nil {
+		return err
+	}
+	// births_ui: birth notifications of the demo clinics (births.go).
+	return loadBirths(ctx, db)
 }
 
 // IsEmpty reports whether the database has no users and no local teams.
