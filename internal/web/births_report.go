@@ -62,9 +62,10 @@ func (ui *UI) showBirthStatistics(w http.ResponseWriter, r *http.Request, a acco
 		p.withError(r, bad)
 		status = http.StatusBadRequest
 		from, to = defFrom, thisMonth
-		p.Form.Set("from", from.Format("2006-01"))
-		p.Form.Set("to", to.Format("2006-01"))
 	}
+	// The month fields show the period shown.
+	p.Form.Set("from", from.Format("2006-01"))
+	p.Form.Set("to", to.Format("2006-01"))
 	st, err := ui.Births.BirthStatistics(r.Context(), a, from, to)
 	if err != nil {
 		ui.fail(w, r, err)
