@@ -11,6 +11,7 @@ import (
 	"kansrijk/internal/account"
 	"kansrijk/internal/agreement"
 	"kansrijk/internal/apperr"
+	"kansrijk/internal/birth"
 	"kansrijk/internal/httpx"
 	"kansrijk/internal/municipality"
 	"kansrijk/internal/org"
@@ -25,6 +26,7 @@ type API struct {
 	Agreements     agreement.Store
 	Referrals      referral.Store
 	Outreach       outreach.Store
+	Births         birth.Store // births: birth notifications of maternity clinics
 	Notices        NoticeStore // webhooks; nil: Orgs, if it implements NoticeStore
 	Municipalities *municipality.Registry
 	Now            func() time.Time
@@ -91,6 +93,15 @@ func (a *API) Register(mux *http.ServeMux) {
 	a.handle(mux, "PATCH", "/api/v1/outreach/tasks/{id}", a.updateTask)
 	a.handle(mux, "GET", "/api/v1/reports/outreach", a.outreachReport)
 	a.handle(mux, "GET", "/api/v1/reports/missed-referrals", a.missedReferrals)
+	// births: birth notifications of maternity clinics.
+	a.handle(mux, "POST", "/api/v1/birth-notifications", a.createBirthNotification)
+	a.handle(mux, "GET", "/api/v1/birth-notifications", a.listBirthNotifications)
+	a.handle(mux, "POST", "/api/v1/birth-notifications/batches", a.importBirthBatch)
+	a.handle(mux, "GET", "/api/v1/birth-notifications/{id}", a.getBirthNotification)
+	a.handle(mux, "POST", "/api/v1/birth-notifications/{id}/contacts", a.recordBirthContact)
+	a.handle(mux, "POST", "/api/v1/birth-notifications/{id}/merge", a.mergeBirthNotification)
+	a.handle(mux, "POST", "/api/v1/birth-notifications/{id}/referral", a.startReferralFromBirth)
+	a.handle(mux, "GET", "/api/v1/reports/birth-notifications", a.birthReport)
 	// Anything else under /api/v1 answers in JSON, not with the web UI's 404 page.
 	mux.HandleFunc("/api/v1/", func(w http.ResponseWriter, r *http.Request) {
 		httpx.WriteError(w, r, apperr.New(apperr.NotFound, "no such endpoint: %s %s", r.Method, r.URL.Path))

@@ -61,6 +61,10 @@ func startBackground(ctx context.Context, db *store.DB, env Env) (stop func(), e
 	if err != nil {
 		return nil, err
 	}
+	birthPolicy, err := jobs.BirthPolicyFromEnv(env.Getenv) // births
+	if err != nil {
+		return nil, err
+	}
 	ctx, cancel := context.WithCancel(ctx)
 	var wg sync.WaitGroup
 	wg.Add(2)
@@ -72,7 +76,7 @@ func startBackground(ctx context.Context, db *store.DB, env Env) (stop func(), e
 	}()
 	go func() {
 		defer wg.Done()
-		if err := (&jobs.Scheduler{DB: db}).Run(ctx); err != nil {
+		if err := (&jobs.Scheduler{DB: db, BirthPolicy: birthPolicy}).Run(ctx); err != nil {
 			slog.Error("daily jobs stopped", "error", err)
 		}
 	}()

@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"time"
 
+	"kansrijk/internal/birth"
 	"kansrijk/internal/store"
 )
 
@@ -21,6 +22,9 @@ type Scheduler struct {
 	DB       *store.DB
 	Interval time.Duration // between checks; default 1 hour
 	Log      *slog.Logger  // default slog.Default()
+	// births: escalation and retention periods of birth notifications
+	// (zero fields: the defaults).
+	BirthPolicy birth.Policy
 }
 
 // Run checks at once and then every Interval until ctx ends; it returns
@@ -34,6 +38,10 @@ func (s *Scheduler) Run(ctx context.Context) error {
 	for {
 		if _, err := s.RunDue(ctx); err != nil && ctx.Err() == nil {
 			s.log().Error("daily job", "job", Retention, "error", err)
+		}
+		// births: the birth-notification job (births.go).
+		if _, err := s.RunBirthsDue(ctx); err != nil && ctx.Err() == nil {
+			s.log().Error("daily job", "job", Births, "error", err)
 		}
 		select {
 		case <-ctx.Done():

@@ -167,8 +167,13 @@ func (d *Deliverer) DeliverOnce(ctx context.Context) (Stats, error) {
 func (d *Deliverer) mail(ctx context.Context, org string, target store.NotifyTarget, rows []*outcome) int {
 	groups := map[string][]*outcome{}
 	var kinds []string
+	var births []*outcome // births: escalation notices go to the team's leads (births.go)
 	for _, o := range rows {
 		if o.res.MailStatus != "" {
+			continue
+		}
+		if o.item.Kind == KindBirthEscalated {
+			births = append(births, o)
 			continue
 		}
 		switch {
@@ -186,7 +191,7 @@ func (d *Deliverer) mail(ctx context.Context, org string, target store.NotifyTar
 		}
 	}
 	sort.Strings(kinds)
-	sent := 0
+	sent := d.mailBirthEscalations(ctx, org, births)
 	for _, kind := range kinds {
 		g := groups[kind]
 		ids := make([]int64, 0, len(g))

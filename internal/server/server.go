@@ -34,6 +34,7 @@ type Server struct {
 func New(db *store.DB) (*Server, error) {
 	s := &Server{DB: db}
 	s.API = &api.API{Accounts: db, Orgs: db, Agreements: db, Referrals: db, Outreach: db, Municipalities: db.Municipalities, Now: db.Now}
+	s.API.Births = db // births
 	ui, err := web.New(web.Deps{Accounts: db, Orgs: db, Agreements: db, Referrals: db, Outreach: db, Municipalities: db.Municipalities, Now: db.Now,
 		Births: db, // births_ui
 	})

@@ -47,7 +47,8 @@ const (
 	KindBirthEscalated = "birth.escalated"
 )
 
-// birthLimit bounds a list when the filter gives none.
+// A list holds birthDefaultLimit notifications unless the filter asks for
+// more, and never more than birthMaxLimit.
 const (
 	birthDefaultLimit = 1000
 	birthMaxLimit     = 10000
@@ -1150,4 +1151,28 @@ func (db *DB) PurgeBirthNotifications(ctx context.Context, now time.Time, p birt
 		}
 	}
 	return out, nil
+}
+
+// BirthEscalationRecipients returns the e-mail addresses an escalation
+// notice to orgKey goes to: the active team leads of a local team, or the
+// active admins of Opgroeien for its own queue. Staff addresses only.
+func (db *DB) BirthEscalationRecipients(ctx context.Context, orgKey string) ([]string, error) {
+	role := string(account.TeamLead)
+	if orgKey == org.OpgroeienKey {
+		role = string(account.Admin)
+	}
+	rows, err := db.read.QueryContext(ctx, `SELECT email FROM users WHERE org_key = $1 AND role = $2 AND active = $3 ORDER BY email`, orgKey, role, true)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var e string
+		if err := rows.Scan(&e); err != nil {
+			return nil, err
+		}
+		out = append(out, e)
+	}
+	return out, rows.Err()
 }
