@@ -119,6 +119,16 @@ func (o *orgNames) name(key string) string {
 	return n
 }
 
+// birthsLink answers the link in the escalation e-mail (internal/notify),
+// which names the queue /birth-notifications: it is /births.
+func (ui *UI) birthsLink(w http.ResponseWriter, r *http.Request) {
+	target := "/births"
+	if q := r.URL.RawQuery; q != "" {
+		target += "?" + q
+	}
+	http.Redirect(w, r, target, http.StatusMovedPermanently)
+}
+
 // --- the list: a clinic's submissions, a team's queue, Opgroeien's view ---
 
 func (ui *UI) showBirths(w http.ResponseWriter, r *http.Request, a account.Actor) {

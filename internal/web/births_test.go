@@ -381,6 +381,10 @@ func TestBirthPages(t *testing.T) {
 		wantStatus(t, "analyst on /births", ocmwless.get("/births"), 403)
 		wantStatus(t, "analyst on the figures", ocmwless.get("/reports/births"), 200)
 		wantStatus(t, "unknown notification", worker.get("/births/999999"), 404)
+		// The escalation e-mail's link leads to the queue.
+		if r := worker.get("/birth-notifications"); r.Status != http.StatusMovedPermanently || r.Location != "/births" {
+			t.Errorf("the e-mail's link: %d %q, want a redirect to /births", r.Status, r.Location)
+		}
 	})
 }
 

@@ -150,6 +150,7 @@ func (ui *UI) Register(mux *http.ServeMux) {
 	mux.HandleFunc("POST /births/{id}/merge", ui.signedIn(ui.mergeBirth))
 	mux.HandleFunc("POST /births/{id}/referral", ui.signedIn(ui.startBirthReferral))
 	mux.HandleFunc("GET /reports/births", ui.signedIn(ui.showBirthStatistics))
+	mux.HandleFunc("GET /birth-notifications", ui.birthsLink)
 	mux.HandleFunc("/", ui.notFound)
 }
 
