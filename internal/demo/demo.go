@@ -96,7 +96,11 @@ func Load(ctx context.Context, db *store.DB) error {
 		return err
 	}
 	// Factsheet area: the outreach history 2022–today (outreach.go).
-	return loadOutreach(ctx, db)
+	if err := loadOutreach(ctx, db); err != nil {
+		return err
+	}
+	// births_ui: birth notifications of the demo clinics (births.go).
+	return loadBirths(ctx, db)
 }
 
 // IsEmpty reports whether the database has no users and no local teams.

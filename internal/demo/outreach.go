@@ -60,8 +60,6 @@ var (
 // firstProactive is the first day of the local teams' proactive approach.
 var firstProactive = demoDay("2023-01-09")
 
-const demoLeadEmail = "teamlead@demo.kansrijk.test"
-
 // outreachAgreement is one more agreement, brought about by the outreach
 // after the 2025 mailing, up to the council's approval: Zoersel, which the
 // decree's story names, unless the demo agreements gave it one already;

@@ -41,7 +41,7 @@ func New(db *store.DB) (*Server, error) {
 	s.API = &api.API{Accounts: db, Orgs: db, Agreements: db, Referrals: db, Outreach: db, Municipalities: db.Municipalities, Now: db.Now,
 		Mailing: s.Mailing, Births: db, Deprivation: db}
 	ui, err := web.New(web.Deps{Accounts: db, Orgs: db, Agreements: db, Referrals: db, Outreach: db, Municipalities: db.Municipalities, Now: db.Now,
-		Mailing: s.Mailing, Deprivation: db})
+		Mailing: s.Mailing, Deprivation: db, Births: db})
 	if err != nil {
 		return nil, err
 	}

@@ -66,7 +66,8 @@ func newOutrWorld(t *testing.T, db *store.DB) *outrWorld {
 	if _, err := db.UpdateTeam(ctx, sys, "team-zuid", org.TeamUpdate{Municipalities: &area, From: day("2025-01-01")}); err != nil {
 		t.Fatal(err)
 	}
-	ui, err := New(Deps{Accounts: db, Orgs: db, Agreements: db, Referrals: db, Outreach: db, Municipalities: db.Municipalities, Now: db.Now})
+	ui, err := New(Deps{Accounts: db, Orgs: db, Agreements: db, Referrals: db, Outreach: db,
+		Deprivation: db, Births: db, Municipalities: db.Municipalities, Now: db.Now})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -20,6 +20,7 @@ import (
 	"kansrijk/internal/account"
 	"kansrijk/internal/agreement"
 	"kansrijk/internal/apperr"
+	"kansrijk/internal/birth"
 	"kansrijk/internal/deprivation"
 	"kansrijk/internal/httpx"
 	"kansrijk/internal/i18n"
@@ -48,9 +49,9 @@ type Deps struct {
 	Outreach       outreach.Store
 	Municipalities *municipality.Registry
 	Now            func() time.Time
-	Mailing        *mailing.Service // outreach mailings; nil: no mailing page
-	// Factsheet area: the deprivation index.
-	Deprivation deprivation.Store
+	Deprivation    deprivation.Store // Kind en Gezin's deprivation index (factsheets)
+	Births         birth.Store       // birth notifications from maternity clinics
+	Mailing        *mailing.Service  // outreach mailings; nil: no mailing page
 }
 
 // UI is the web interface.
@@ -62,11 +63,9 @@ type UI struct {
 // New parses the templates once: every templates/<name>.html except the
 // layout is a page, rendered inside the layout.
 func New(d Deps) (*UI, error) {
-	if d.Accounts == nil || d.Orgs == nil || d.Agreements == nil || d.Referrals == nil || d.Outreach == nil || d.Municipalities == nil || d.Now == nil {
-		return nil, errors.New("web: every dependency is required")
-	}
-	if d.Deprivation == nil { // factsheet area
-		return nil, errors.New("web: every dependency is required")
+	if d.Accounts == nil || d.Orgs == nil || d.Agreements == nil || d.Referrals == nil || d.Outreach == nil ||
+		d.Deprivation == nil || d.Births == nil || d.Municipalities == nil || d.Now == nil {
+		return nil, errors.New("web: every dependency but Mailing is required")
 	}
 	ui := &UI{Deps: d, pages: map[string]*template.Template{}}
 	names, err := fs.Glob(templateFS, "templates/*.html")
@@ -153,6 +152,19 @@ func (ui *UI) Register(mux *http.ServeMux) {
 	mux.HandleFunc("POST /outreach/deprivation", ui.signedIn(ui.importDeprivation))
 	mux.HandleFunc("GET /outreach/municipalities/{nis}/factsheet", ui.signedIn(ui.showFactsheet))
 	mux.HandleFunc("GET /outreach/municipalities/{nis}/factsheet.pdf", ui.signedIn(ui.factsheetPDF))
+	// births_ui: birth notifications from maternity clinics (births.go, births_report.go).
+	mux.HandleFunc("GET /births", ui.signedIn(ui.showBirths))
+	mux.HandleFunc("GET /births/new", ui.signedIn(ui.showBirthForm))
+	mux.HandleFunc("POST /births", ui.signedIn(ui.createBirth))
+	mux.HandleFunc("GET /births/upload", ui.signedIn(ui.showBirthUpload))
+	mux.HandleFunc("POST /births/upload", ui.signedIn(ui.uploadBirths))
+	mux.HandleFunc("GET /births/template.csv", ui.signedIn(ui.birthTemplate))
+	mux.HandleFunc("GET /births/{id}", ui.signedIn(ui.showBirth))
+	mux.HandleFunc("POST /births/{id}/contacts", ui.signedIn(ui.recordBirthContact))
+	mux.HandleFunc("POST /births/{id}/merge", ui.signedIn(ui.mergeBirth))
+	mux.HandleFunc("POST /births/{id}/referral", ui.signedIn(ui.startBirthReferral))
+	mux.HandleFunc("GET /reports/births", ui.signedIn(ui.showBirthStatistics))
+	mux.HandleFunc("GET /birth-notifications", ui.birthsLink)
 	mux.HandleFunc("/", ui.notFound)
 }
 
@@ -211,6 +223,14 @@ func nav(a *account.Actor, path string) []NavItem {
 			items = append(items, NavItem{"/referrals", "nav.referrals", false})
 		case account.OCMWWorker:
 			items = append(items, NavItem{"/inbox", "nav.inbox", false})
+		}
+		// births_ui: birth notifications; Opgroeien's figures for analysts
+		// (admins reach them from /births).
+		switch a.Role {
+		case account.Clinic, account.TeamWorker, account.TeamLead, account.Admin:
+			items = append(items, NavItem{"/births", "births_ui.nav", false})
+		case account.Analyst:
+			items = append(items, NavItem{"/reports/births", "births_ui.nav_report", false})
 		}
 	}
 	for i := range items {
