@@ -2,7 +2,11 @@
 GO ?= go
 PKGS := ./...
 
-.PHONY: run test test-short bench vet fmt build clean
+.PHONY: run test test-short bench vet fmt build clean fuzz
+
+# Fuzz targets (package:Target), each run for FUZZTIME by `make test`.
+FUZZ := ./internal/attendance:FuzzParse ./internal/birth:FuzzParseBatch ./internal/deprivation:FuzzParseCSV
+FUZZTIME ?= 5s
 
 run:
 	$(GO) run ./cmd/kansrijk serve --demo
@@ -15,6 +19,12 @@ build:
 # PostgreSQL: KANSRIJK_TEST_POSTGRES (default postgres://postgres@127.0.0.1:5432/test?sslmode=disable).
 test: vet
 	$(GO) test -count=1 -timeout 20m $(PKGS)
+	$(MAKE) --no-print-directory fuzz
+
+fuzz:
+	@set -e; for f in $(FUZZ); do pkg=$${f%%:*}; target=$${f##*:}; \
+	  echo "fuzz $$pkg $$target ($(FUZZTIME))"; \
+	  $(GO) test -run '^$$' -fuzz "^$$target\$$" -fuzztime $(FUZZTIME) $$pkg; done
 
 test-short:
 	$(GO) test -short -count=1 $(PKGS)
