@@ -22,7 +22,7 @@ func composeBirthEscalation(to, baseURL string, n int) Message {
 	b.WriteString("Goedendag,\n\n")
 	fmt.Fprintf(&b, "%d %s voor uw team %s nog geen eerste contact binnen de afgesproken termijn.\n\n",
 		n, plural(n, "geboortemelding", "geboortemeldingen"), plural(n, "kreeg", "kregen"))
-	fmt.Fprintf(&b, "Bekijk de wachtrij van nieuwe gezinnen:\n%s/birth-notifications\n\n", baseURL)
+	fmt.Fprintf(&b, "Bekijk de wachtrij van nieuwe gezinnen:\n%s/births\n\n", baseURL)
 	b.WriteString("\nDeze e-mail bevat bewust geen persoonsgegevens. Meld u aan in Kansrijk om de gegevens te bekijken.\n" +
 		"Elke inzage wordt gelogd.\n\n" +
 		"Dit is een automatisch bericht van Kansrijk. Antwoorden op dit bericht worden niet gelezen.\n")

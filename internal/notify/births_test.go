@@ -79,7 +79,7 @@ func TestBirthEscalationMail(t *testing.T) {
 			if raw.To[0] == "admin@opgroeien.test" {
 				want = "1 geboortemelding nog niet opgepakt in Kansrijk"
 			}
-			if m.Subject != want || !strings.Contains(m.Body, "https://kansrijk.test/birth-notifications") {
+			if m.Subject != want || !strings.Contains(m.Body, "https://kansrijk.test/births") {
 				t.Errorf("message to %v: %q\n%s", raw.To, m.Subject, m.Body)
 			}
 			wantNoPersonalData(t, "escalation message", m.All, m.Subject+"\n"+m.Body)

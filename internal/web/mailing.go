@@ -22,6 +22,7 @@ import (
 // mailingView is the data of the mailing page.
 type mailingView struct {
 	Filter      outreach.TargetFilter
+	TeamName    string // the filter's team by name
 	FilterQuery string // the target list and functions as query parameters
 	// TargetsHref links to the target list with the filter.
 	TargetsHref string
@@ -75,6 +76,12 @@ func (ui *UI) mailingPage(r *http.Request, a account.Actor, v url.Values, req ma
 	view := &mailingView{Filter: req.Filter, List: req.Municipalities, Templates: mailing.Templates,
 		Fields: mailing.Fields, Template: req.Template, Subject: v.Get("subject"), Body: v.Get("body"), Key: req.IdempotencyKey,
 		MailEnabled: ui.Mailing.MailEnabled()}
+	if req.Filter.Team != "" {
+		view.TeamName = req.Filter.Team
+		if names, err := ui.teamNames(r.Context()); err == nil && names[req.Filter.Team] != "" {
+			view.TeamName = names[req.Filter.Team]
+		}
+	}
 	q := req.Filter.Query()
 	for _, n := range req.Municipalities {
 		q.Add("nis", n)
