@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"kansrijk/internal/municipality"
+	"kansrijk/internal/textnorm"
 )
 
 // How a row was matched (Match.How).
@@ -645,7 +646,7 @@ func postcodes(col string, cells ...string) []string {
 		out = append(out, pc)
 	}
 	for _, c := range cells {
-		for _, w := range words(c) {
+		for _, w := range textnorm.Words(c) {
 			if isDigits(w, 4) && !slices.Contains(out, w) {
 				out = append(out, w)
 			}
@@ -740,7 +741,7 @@ func markDuplicates(rows []Match) {
 		if e := strings.ToLower(strings.TrimSpace(m.Row.Email)); strings.Contains(e, "@") {
 			keys = append(keys, "e\x00"+e)
 		}
-		if name := words(m.Row.Name); len(name) > 0 {
+		if name := textnorm.Words(m.Row.Name); len(name) > 0 {
 			slices.Sort(name) // "Deelnemer, Demo" is "Demo Deelnemer"
 			where := m.NIS
 			if where == "" {

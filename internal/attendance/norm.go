@@ -2,49 +2,14 @@ package attendance
 
 import (
 	"strings"
-	"unicode"
-	"unicode/utf8"
 
-	"golang.org/x/text/runes"
-	"golang.org/x/text/transform"
-	"golang.org/x/text/unicode/norm"
+	"kansrijk/internal/textnorm"
 )
-
-// fold lowercases s and removes its accents ("Zoë" → "zoe", "ANAÏS" → "anais").
-func fold(s string) string {
-	ascii := true
-	for i := 0; i < len(s); i++ {
-		if s[i] >= utf8.RuneSelf {
-			ascii = false
-			break
-		}
-	}
-	if ascii {
-		return strings.ToLower(s)
-	}
-	// A new transformer per call: transformers keep state and are not safe for concurrent use.
-	t := transform.Chain(norm.NFD, runes.Remove(runes.In(unicode.Mn)), norm.NFC)
-	out, _, err := transform.String(t, s)
-	if err != nil {
-		out = s
-	}
-	out = strings.ToLower(out)
-	if strings.ContainsAny(out, "ßæœøł") {
-		out = strings.NewReplacer("ß", "ss", "æ", "ae", "œ", "oe", "ø", "o", "ł", "l").Replace(out)
-	}
-	return out
-}
-
-// words folds s and splits it into runs of letters and digits: punctuation, dashes, quotes
-// and spaces all separate words.
-func words(s string) []string {
-	return strings.FieldsFunc(fold(s), func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
-}
 
 // nameTokens are the words of a municipality name or of a cell naming one, with the
 // abbreviation "St." written out ("St.-Katelijne-Waver" → sint katelijne waver).
 func nameTokens(s string) []string {
-	ws := words(s)
+	ws := textnorm.Words(s)
 	for i, w := range ws {
 		if w == "st" {
 			ws[i] = "sint"

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 	"unicode"
+
+	"kansrijk/internal/textnorm"
 )
 
 // record is one logical line of a delimited file.
@@ -197,7 +199,7 @@ var headerKeywords = []struct {
 
 // normHeader folds a header name: accents, case and punctuation are ignored.
 func normHeader(s string) string {
-	return strings.Join(words(cleanCell(s)), " ")
+	return strings.Join(textnorm.Words(cleanCell(s)), " ")
 }
 
 // headerRole returns the role of a header name.
@@ -552,7 +554,7 @@ func cleanEmail(s string) string {
 // parseBool reads a yes/no cell. An empty cell is false; valid is false for a value it does
 // not know.
 func parseBool(s string) (value, valid bool) {
-	switch strings.Join(words(s), " ") {
+	switch strings.Join(textnorm.Words(s), " ") {
 	case "":
 		return false, true
 	case "ja", "j", "yes", "y", "1", "x", "true", "waar", "aanwezig", "present", "attended", "ok", "v",

@@ -13,6 +13,7 @@ import (
 
 	"kansrijk/internal/apperr"
 	"kansrijk/internal/municipality"
+	"kansrijk/internal/textnorm"
 )
 
 // A CSV batch: one notification per row, UTF-8 with or without BOM, ";" or
@@ -98,7 +99,7 @@ var nonAlnum = regexp.MustCompile(`[^a-z0-9]+`)
 
 // canonicalColumn returns the canonical column of a header cell, or "".
 func canonicalColumn(header string) string {
-	h := strings.Trim(nonAlnum.ReplaceAllString(fold(strings.TrimSpace(header)), "_"), "_")
+	h := strings.Trim(nonAlnum.ReplaceAllString(textnorm.Fold(strings.TrimSpace(header)), "_"), "_")
 	return aliases[h]
 }
 

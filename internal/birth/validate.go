@@ -11,6 +11,7 @@ import (
 	"kansrijk/internal/apperr"
 	"kansrijk/internal/i18n"
 	"kansrijk/internal/municipality"
+	"kansrijk/internal/textnorm"
 )
 
 var (
@@ -243,7 +244,7 @@ func day(t time.Time) string { return t.Format(time.DateOnly) }
 // accents and punctuation, its words sorted ("Peeters, Ann-Sofie" and "Ann
 // Sofie PEETERS" are the same).
 func Normalized(name string) string {
-	w := words(name)
+	w := textnorm.Words(name)
 	slices.Sort(w)
 	return strings.Join(w, " ")
 }
