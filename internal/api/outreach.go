@@ -319,16 +319,7 @@ func (a *API) importAttendance(w http.ResponseWriter, r *http.Request) error {
 	rep := attendance.MatchAll(table, a.Municipalities, camp.On)
 	out := attendanceReportJSON{Encoding: rep.Encoding, Separator: rep.Separator, Date: rep.Date, Matched: rep.Matched,
 		Unmatched: rep.Unmatched, Duplicates: rep.Duplicates, Rows: make([]attendanceRowJSON, len(rep.Rows))}
-	// Link a row to a known contact of its municipality by e-mail address.
-	contacts := map[string]int64{}
-	if list, err := a.Outreach.Contacts(r.Context(), c, ""); err == nil {
-		for _, x := range list {
-			if x.Email != "" {
-				contacts[x.MunicipalityNIS+"\x00"+x.Email] = x.ID
-			}
-		}
-	}
-	var rows []outreach.AttendanceRow
+	rows := outreach.AttendanceRows(rep.Rows)
 	for i, m := range rep.Rows {
 		text := m.Row.Municipality
 		if text == "" {
@@ -336,10 +327,6 @@ func (a *API) importAttendance(w http.ResponseWriter, r *http.Request) error {
 		}
 		out.Rows[i] = attendanceRowJSON{Line: m.Row.Line, Text: text, MunicipalityNIS: m.NIS, Municipality: m.MunicipalityName, How: m.How,
 			Problem: m.Problem, Message: m.Message, Registered: m.Row.Registered, Attended: m.Row.Attended}
-		if m.Problem == "" && m.NIS != "" {
-			rows = append(rows, outreach.AttendanceRow{MunicipalityNIS: m.NIS, Registered: m.Row.Registered, Attended: m.Row.Attended,
-				ContactID: contacts[m.NIS+"\x00"+strings.ToLower(strings.TrimSpace(m.Row.Email))]})
-		}
 	}
 	if len(rows) > 0 && (rep.Accepted || partial) {
 		res, err := a.Outreach.RecordAttendance(r.Context(), c, id, rows)

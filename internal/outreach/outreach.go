@@ -18,6 +18,7 @@ import (
 
 	"kansrijk/internal/account"
 	"kansrijk/internal/apperr"
+	"kansrijk/internal/attendance"
 )
 
 // Function is the role of a contact person at the local government.
@@ -271,6 +272,22 @@ type AttendanceRow struct {
 	Registered      bool   `json:"registered"`
 	Attended        bool   `json:"attended"`
 	ContactID       int64  `json:"contact_id,omitempty"`
+	// Email, when ContactID is not given, links the row to the contact of
+	// the municipality with that professional e-mail address, if any.
+	Email string `json:"email,omitempty"`
+}
+
+// AttendanceRows are the rows to record from an attendance file's
+// matches: every row matched to a municipality without a problem, with the
+// registrant's e-mail address to link a known contact.
+func AttendanceRows(matches []attendance.Match) []AttendanceRow {
+	var rows []AttendanceRow
+	for _, m := range matches {
+		if m.Problem == "" && m.NIS != "" {
+			rows = append(rows, AttendanceRow{MunicipalityNIS: m.NIS, Registered: m.Row.Registered, Attended: m.Row.Attended, Email: m.Row.Email})
+		}
+	}
+	return rows
 }
 
 // AttendanceResult tells what an import changed.

@@ -688,6 +688,16 @@ func (db *DB) RecordAttendance(ctx context.Context, a account.Actor, id int64, r
 		if isTeamRole(a) && !slices.Contains(area, m.NIS) {
 			return res, apperr.FieldErr(apperr.Forbidden, "rows", "row %d: %s is not in your team's service area", i+1, m.Name).WithKey("error.not_in_your_area", map[string]any{"Name": m.Name})
 		}
+		if r.ContactID == 0 && r.Email != "" {
+			// Link the row to a known contact of its municipality by its
+			// e-mail address, without showing anyone the contacts.
+			err := db.read.QueryRowContext(ctx, `SELECT id FROM outreach_contacts
+				WHERE municipality_nis = $1 AND email = $2 AND deleted_at IS NULL ORDER BY id LIMIT 1`,
+				m.NIS, strings.ToLower(strings.TrimSpace(r.Email))).Scan(&r.ContactID)
+			if err != nil && !errors.Is(err, sql.ErrNoRows) {
+				return res, err
+			}
+		}
 		if r.ContactID != 0 {
 			if _, err := contactOf(ctx, db.read, r.ContactID, m.NIS); err != nil {
 				e, _ := apperr.As(err)

@@ -8,7 +8,6 @@ import (
 	"net/url"
 	"slices"
 	"strconv"
-	"strings"
 	"time"
 
 	"kansrijk/internal/account"
@@ -207,16 +206,7 @@ func (ui *UI) uploadOutreachAttendance(w http.ResponseWriter, r *http.Request, a
 	rep := attendance.MatchAll(table, ui.Municipalities, camp.On)
 	view := &attendanceView{Filename: hdr.Filename, Partial: partial, Encoding: rep.Encoding, Separator: rep.Separator,
 		Matched: rep.Matched, Unmatched: rep.Unmatched, Duplicates: rep.Duplicates, Rows: make([]attendanceRowView, len(rep.Rows))}
-	// Link a row to a known contact of its municipality by e-mail address.
-	contacts := map[string]int64{}
-	if list, err := ui.Outreach.Contacts(ctx, a, ""); err == nil {
-		for _, x := range list {
-			if x.Email != "" {
-				contacts[x.MunicipalityNIS+"\x00"+x.Email] = x.ID
-			}
-		}
-	}
-	var rows []outreach.AttendanceRow
+	rows := outreach.AttendanceRows(rep.Rows)
 	for i, m := range rep.Rows {
 		text := m.Row.Municipality
 		if text == "" {
@@ -224,10 +214,6 @@ func (ui *UI) uploadOutreachAttendance(w http.ResponseWriter, r *http.Request, a
 		}
 		view.Rows[i] = attendanceRowView{Line: m.Row.Line, Text: text, NIS: m.NIS, Municipality: m.MunicipalityName, How: m.How,
 			Problem: m.Problem, Message: m.Message, Registered: m.Row.Registered, Attended: m.Row.Attended}
-		if m.Problem == "" && m.NIS != "" {
-			rows = append(rows, outreach.AttendanceRow{MunicipalityNIS: m.NIS, Registered: m.Row.Registered, Attended: m.Row.Attended,
-				ContactID: contacts[m.NIS+"\x00"+strings.ToLower(strings.TrimSpace(m.Row.Email))]})
-		}
 	}
 	status := http.StatusOK
 	if len(rows) > 0 && (rep.Accepted || partial) {
