@@ -13,9 +13,10 @@ import (
 	"kansrijk/internal/store"
 )
 
-// retention runs the retention job by hand: kansrijk retention
-// [--dry-run] [--db DSN]. It prints one line per referral (id, status,
-// reason, due date; no personal data) and a total.
+// retention runs the retention of personal data by hand: kansrijk
+// retention [--dry-run] [--db DSN]. It prints one line per referral (id,
+// status, reason, due date; no personal data) and a total, then the same
+// for birth notifications (with the periods of KANSRIJK_BIRTH_*).
 func retention(ctx context.Context, args []string, env Env) error {
 	fs := flags("retention", env)
 	dsn := dbFlag(fs, env)
@@ -28,7 +29,38 @@ func retention(ctx context.Context, args []string, env Env) error {
 		return err
 	}
 	defer db.Close()
-	purged, err := db.PurgeReferrals(ctx, db.Now(), *dryRun)
+	policy, err := jobs.BirthPolicyFromEnv(env.Getenv)
+	if err != nil {
+		return err
+	}
+	if err := retainReferrals(ctx, db, env, *dryRun); err != nil {
+		return err
+	}
+	births, err := db.PurgeBirthNotifications(ctx, db.Now(), policy, *dryRun)
+	if len(births) > 0 {
+		tw := tabwriter.NewWriter(env.Stdout, 0, 0, 2, ' ', 0)
+		fmt.Fprintln(tw, "BIRTH NOTIFICATION\tREASON\tSINCE\tDUE")
+		for _, p := range births {
+			fmt.Fprintf(tw, "%d\t%s\t%s\t%s\n", p.ID, p.Reason, store.BrusselsDay(p.Since).Format(time.DateOnly), store.BrusselsDay(p.Due).Format(time.DateOnly))
+		}
+		tw.Flush()
+	}
+	noun := "birth notifications"
+	if len(births) == 1 {
+		noun = "birth notification"
+	}
+	if *dryRun {
+		fmt.Fprintf(env.Stdout, "total: %d %s would have their personal data deleted (dry run: nothing changed)\n", len(births), noun)
+	} else {
+		fmt.Fprintf(env.Stdout, "total: %d %s had their personal data deleted\n", len(births), noun)
+	}
+	return err
+}
+
+// retainReferrals deletes (or with dryRun lists) the referrals' contact
+// data past retention.
+func retainReferrals(ctx context.Context, db *store.DB, env Env, dryRun bool) error {
+	purged, err := db.PurgeReferrals(ctx, db.Now(), dryRun)
 	if len(purged) > 0 {
 		tw := tabwriter.NewWriter(env.Stdout, 0, 0, 2, ' ', 0)
 		fmt.Fprintln(tw, "REFERRAL\tSTATUS\tREASON\tRETENTION\tDUE")
@@ -38,7 +70,7 @@ func retention(ctx context.Context, args []string, env Env) error {
 		}
 		tw.Flush()
 	}
-	if *dryRun {
+	if dryRun {
 		fmt.Fprintf(env.Stdout, "total: %d %s would have their contact data deleted (dry run: nothing changed)\n", len(purged), referrals(len(purged)))
 	} else {
 		fmt.Fprintf(env.Stdout, "total: %d %s had their contact data deleted\n", len(purged), referrals(len(purged)))
