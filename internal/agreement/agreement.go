@@ -321,6 +321,7 @@ type Store interface {
 	DocumentContent(ctx context.Context, a account.Actor, id, docID int64) (Document, []byte, error)
 	CarryOver(ctx context.Context, a account.Actor, id int64, on time.Time, note string) (Agreement, error)
 	AgreementReport(ctx context.Context, asOf time.Time, knownAt *time.Time, region string) (Report, error)
+	AgreementTimeline(ctx context.Context, days []time.Time) ([]Report, error) // the Flemish counts of AgreementReport per day, no rows
 	Gate(ctx context.Context, team, nis string, on time.Time) (Decision, error)
 	PublicRegister(ctx context.Context, on time.Time) ([]RegisterRow, error)
 }

@@ -156,20 +156,25 @@ func (ui *UI) showAgreementReport(w http.ResponseWriter, r *http.Request, a acco
 }
 
 // timelineSVG draws sign-ups and agreements in force at the end of every
-// month from the decree (February 2022) to asOf.
+// month from the decree (February 2022) to asOf (the last point), all
+// counted in one pass over the agreements' history.
 func (ui *UI) timelineSVG(r *http.Request, lang i18n.Lang, asOf time.Time) ([]byte, error) {
 	start := time.Date(2022, 2, 1, 0, 0, 0, 0, time.UTC)
-	var points []chart.Point
+	var days []time.Time
 	for d := start; !d.After(asOf); d = d.AddDate(0, 1, 0) {
 		end := d.AddDate(0, 1, -1)
 		if end.After(asOf) {
 			end = asOf
 		}
-		rep, err := ui.Agreements.AgreementReport(r.Context(), end, nil, "flanders")
-		if err != nil {
-			return nil, err
-		}
-		points = append(points, chart.Point{Date: end, Values: []int{rep.SignedUp, rep.InForce}})
+		days = append(days, end)
+	}
+	reps, err := ui.Agreements.AgreementTimeline(r.Context(), days)
+	if err != nil {
+		return nil, err
+	}
+	points := make([]chart.Point, len(days))
+	for i, rep := range reps {
+		points[i] = chart.Point{Date: days[i], Values: []int{rep.SignedUp, rep.InForce}}
 	}
 	return chart.Timeline(points, []chart.Series{
 		{Label: i18n.T(lang, "report.signed_up", nil), Color: chart.StatusColors["interested"]},
