@@ -578,23 +578,6 @@ func insertBirthRows(ctx context.Context, tx *Tx, a account.Actor, b *birth.Batc
 	return nil
 }
 
-// auditInsert and auditArgs write audit events as Tx.Audit does (the same
-// columns and values), several in one statement; keep them in step with
-// Tx.Audit.
-const (
-	auditInsert = `INSERT INTO audit_events (at, actor_user_id, actor_email, actor_role, actor_org, action, object_type, object_id,
-		purpose, agreement_id, outcome, request_id, client_addr, detail) VALUES `
-	auditWidth = 14
-)
-
-func auditArgs(now time.Time, ev audit.Event) []any {
-	if ev.Outcome == "" {
-		ev.Outcome = audit.OK
-	}
-	return []any{ts(now), nullInt(ev.ActorUserID), ev.ActorEmail, ev.ActorRole, ev.ActorOrg, ev.Action,
-		ev.ObjectType, ev.ObjectID, ev.Purpose, nullInt(ev.AgreementID), ev.Outcome, ev.RequestID, ev.ClientAddr, ev.Detail}
-}
-
 // birthColumns are the administrative columns of a notification (no
 // personal data); dupExists flags a possible duplicate in the same queue.
 const birthColumns = `n.id, n.status, COALESCE(n.team_key,''), n.clinic_key, n.municipality_nis, n.child_birth_date, n.language, n.early_contact,

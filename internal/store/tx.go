@@ -45,19 +45,29 @@ func (db *DB) inTx(ctx context.Context, fn func(tx *Tx) error) error {
 	return tx.Commit()
 }
 
-// Audit appends an audit event within the transaction. If it fails, the
-// caller's whole transaction fails: no change without its record.
-func (tx *Tx) Audit(ctx context.Context, ev audit.Event) error {
+// auditInsert is the head of the INSERT of audit events, to be followed
+// by one or more rows of auditWidth values (auditArgs). Tx.Audit writes one
+// event; bulk imports write many in one statement — both through these, so
+// that every audit record is written alike.
+const (
+	auditInsert = `INSERT INTO audit_events (at, actor_user_id, actor_email, actor_role, actor_org, action, object_type, object_id,
+		purpose, agreement_id, outcome, request_id, client_addr, detail) VALUES `
+	auditWidth = 14
+)
+
+// auditArgs are the values of one audit event written at now.
+func auditArgs(now time.Time, ev audit.Event) []any {
 	if ev.Outcome == "" {
 		ev.Outcome = audit.OK
 	}
-	_, err := tx.ExecContext(ctx, `INSERT INTO audit_events
-		(at, actor_user_id, actor_email, actor_role, actor_org, action, object_type, object_id,
-		 purpose, agreement_id, outcome, request_id, client_addr, detail)
-		VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14)`,
-		ts(tx.now), nullInt(ev.ActorUserID), ev.ActorEmail, ev.ActorRole, ev.ActorOrg, ev.Action,
-		ev.ObjectType, ev.ObjectID, ev.Purpose, nullInt(ev.AgreementID), ev.Outcome,
-		ev.RequestID, ev.ClientAddr, ev.Detail)
+	return []any{ts(now), nullInt(ev.ActorUserID), ev.ActorEmail, ev.ActorRole, ev.ActorOrg, ev.Action,
+		ev.ObjectType, ev.ObjectID, ev.Purpose, nullInt(ev.AgreementID), ev.Outcome, ev.RequestID, ev.ClientAddr, ev.Detail}
+}
+
+// Audit appends an audit event within the transaction. If it fails, the
+// caller's whole transaction fails: no change without its record.
+func (tx *Tx) Audit(ctx context.Context, ev audit.Event) error {
+	_, err := tx.ExecContext(ctx, auditInsert+`($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14)`, auditArgs(tx.now, ev)...)
 	if err != nil {
 		return fmt.Errorf("write audit event %s: %w", ev.Action, err)
 	}
