@@ -13,9 +13,9 @@ import (
 
 	"kansrijk/internal/account"
 
-	"kansrijk/internal/mailing/smtptest"
 	"kansrijk/internal/notify"
 	"kansrijk/internal/outreach"
+	"kansrijk/internal/smtptest"
 	"kansrijk/internal/store"
 	"kansrijk/internal/store/storetest"
 )

@@ -16,10 +16,10 @@ import (
 	"kansrijk/internal/account"
 	"kansrijk/internal/apperr"
 	"kansrijk/internal/mailing"
-	"kansrijk/internal/mailing/smtptest"
 	"kansrijk/internal/notify"
 	"kansrijk/internal/org"
 	"kansrijk/internal/outreach"
+	"kansrijk/internal/smtptest"
 	"kansrijk/internal/store"
 	"kansrijk/internal/store/storetest"
 )

@@ -74,7 +74,7 @@ func TestBirthEscalationMail(t *testing.T) {
 			t.Fatalf("recipients %v", to)
 		}
 		for _, raw := range msgs {
-			m := decode(t, raw.Data)
+			m := decode(t, raw.Raw)
 			want := "2 geboortemeldingen nog niet opgepakt in Kansrijk"
 			if raw.To[0] == "admin@opgroeien.test" {
 				want = "1 geboortemelding nog niet opgepakt in Kansrijk"

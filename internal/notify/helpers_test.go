@@ -5,19 +5,17 @@ import (
 	"io"
 	"mime"
 	"mime/quotedprintable"
-	"net"
 	"net/mail"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
-	"github.com/emersion/go-smtp"
-
 	"kansrijk/internal/account"
 	"kansrijk/internal/agreement"
 	"kansrijk/internal/org"
 	"kansrijk/internal/referral"
+	"kansrijk/internal/smtptest"
 	"kansrijk/internal/store"
 )
 
@@ -117,70 +115,12 @@ func sendReferral(t *testing.T, db *store.DB) referral.Referral {
 
 // ---- a real SMTP server, in memory ----
 
-type received struct {
-	From string
-	To   []string
-	Data []byte
-}
-
-type mailbox struct {
-	mu   sync.Mutex
-	msgs []received
-	fail bool // answer DATA with a temporary error
-}
-
-func (b *mailbox) Messages() []received {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return append([]received(nil), b.msgs...)
-}
-
-func (b *mailbox) NewSession(*smtp.Conn) (smtp.Session, error) { return &session{box: b}, nil }
-
-type session struct {
-	box  *mailbox
-	from string
-	to   []string
-}
-
-func (s *session) Reset()        { s.from, s.to = "", nil }
-func (s *session) Logout() error { return nil }
-func (s *session) Mail(from string, _ *smtp.MailOptions) error {
-	s.from = from
-	return nil
-}
-func (s *session) Rcpt(to string, _ *smtp.RcptOptions) error {
-	s.to = append(s.to, to)
-	return nil
-}
-func (s *session) Data(r io.Reader) error {
-	b, err := io.ReadAll(r)
-	if err != nil {
-		return err
-	}
-	s.box.mu.Lock()
-	defer s.box.mu.Unlock()
-	if s.box.fail {
-		return &smtp.SMTPError{Code: 451, EnhancedCode: smtp.EnhancedCode{4, 3, 0}, Message: "try again later"}
-	}
-	s.box.msgs = append(s.box.msgs, received{From: s.from, To: s.to, Data: b})
-	return nil
-}
-
-// startSMTP starts an SMTP server on 127.0.0.1 and returns its address.
-func startSMTP(t *testing.T) (*mailbox, string) {
+// startSMTP starts an SMTP server on 127.0.0.1 and returns it and its
+// address.
+func startSMTP(t *testing.T) (*smtptest.Server, string) {
 	t.Helper()
-	box := &mailbox{}
-	srv := smtp.NewServer(box)
-	srv.Domain = "localhost"
-	srv.ReadTimeout, srv.WriteTimeout = 10*time.Second, 10*time.Second
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	go func() { _ = srv.Serve(ln) }()
-	t.Cleanup(func() { srv.Close() })
-	return box, ln.Addr().String()
+	s := smtptest.Start(t)
+	return s, s.Addr
 }
 
 // decoded is a received message with its headers and body decoded.

@@ -81,7 +81,7 @@ func TestMailThroughSMTP(t *testing.T) {
 		if msgs[0].From != "no-reply@kansrijk.invalid" || !slices.Equal(msgs[0].To, []string{inbox}) {
 			t.Fatalf("envelope %s → %v", msgs[0].From, msgs[0].To)
 		}
-		m := decode(t, msgs[0].Data)
+		m := decode(t, msgs[0].Raw)
 		if m.Subject != "1 nieuwe doorverwijzing in Kansrijk" {
 			t.Errorf("subject %q", m.Subject)
 		}
@@ -110,7 +110,7 @@ func TestMailThroughSMTP(t *testing.T) {
 		if msgs = box.Messages(); len(msgs) != 2 {
 			t.Fatalf("%d messages, want 2", len(msgs))
 		}
-		m = decode(t, msgs[1].Data)
+		m = decode(t, msgs[1].Raw)
 		if m.Subject != "2 nieuwe doorverwijzingen in Kansrijk" || !strings.Contains(m.Body, "2 nieuwe doorverwijzingen") ||
 			!strings.Contains(m.Body, "https://kansrijk.test/inbox") ||
 			!strings.Contains(m.Body, "Nummers: "+strconv.FormatInt(r2.ID, 10)+", "+strconv.FormatInt(r3.ID, 10)) {
@@ -126,7 +126,7 @@ func TestMailThroughSMTP(t *testing.T) {
 		if msgs = box.Messages(); len(msgs) != 3 {
 			t.Fatalf("%d messages, want 3", len(msgs))
 		}
-		m = decode(t, msgs[2].Data)
+		m = decode(t, msgs[2].Raw)
 		if m.Subject != "Toestemming ingetrokken voor 1 doorverwijzing in Kansrijk" || !strings.Contains(m.Body, "https://kansrijk.test/inbox") ||
 			!strings.Contains(m.Body, "Nummer: "+strconv.FormatInt(r2.ID, 10)) {
 			t.Errorf("withdrawal message: %q\n%s", m.Subject, m.Body)
@@ -134,9 +134,7 @@ func TestMailThroughSMTP(t *testing.T) {
 		wantNoPersonalData(t, "withdrawal message", m.All, m.Subject+"\n"+m.Body)
 
 		// An SMTP failure: retried later, then sent once.
-		box.mu.Lock()
-		box.fail = true
-		box.mu.Unlock()
+		box.Fail(true)
 		sendReferral(t, db)
 		if st := deliverOnce(t, d); st.Retried != 1 {
 			t.Fatalf("failing SMTP: %+v", st)
@@ -145,9 +143,7 @@ func TestMailThroughSMTP(t *testing.T) {
 		if last := rows[len(rows)-1]; last.DeliveredAt != nil || last.Attempts != 1 || last.LastError == "" || last.MailStatus != "" {
 			t.Fatalf("after SMTP failure: %+v", last)
 		}
-		box.mu.Lock()
-		box.fail = false
-		box.mu.Unlock()
+		box.Fail(false)
 		deliverOnce(t, d) // not due yet
 		if len(box.Messages()) != 3 {
 			t.Fatal("retried before the backoff")

@@ -18,11 +18,11 @@ import (
 
 	"kansrijk/internal/account"
 	"kansrijk/internal/httpx"
-	"kansrijk/internal/mailing/smtptest"
 	"kansrijk/internal/notify"
 	"kansrijk/internal/org"
 	"kansrijk/internal/outreach"
 	"kansrijk/internal/server"
+	"kansrijk/internal/smtptest"
 	"kansrijk/internal/store"
 	"kansrijk/internal/store/storetest"
 )

@@ -1,7 +1,7 @@
 // Package smtptest starts a real SMTP server (github.com/emersion/go-smtp)
 // on 127.0.0.1 inside a test and keeps the messages it receives, decoded
 // (subject, quoted-printable body), for the mailing, reminder and digest
-// tests.
+// tests of every package that sends e-mail.
 package smtptest
 
 import (
