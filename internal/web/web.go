@@ -31,7 +31,7 @@ import (
 	"kansrijk/internal/referral"
 )
 
-//go:embed templates/*.html
+//go:embed templates
 var templateFS embed.FS
 
 //go:embed static
@@ -61,7 +61,8 @@ type UI struct {
 }
 
 // New parses the templates once: every templates/<name>.html except the
-// layout is a page, rendered inside the layout.
+// layout is a page, rendered inside the layout, with the blocks shared by
+// several pages (templates/partials/*.html).
 func New(d Deps) (*UI, error) {
 	if d.Accounts == nil || d.Orgs == nil || d.Agreements == nil || d.Referrals == nil || d.Outreach == nil ||
 		d.Deprivation == nil || d.Births == nil || d.Municipalities == nil || d.Now == nil {
@@ -77,7 +78,7 @@ func New(d Deps) (*UI, error) {
 		if name == "layout" {
 			continue
 		}
-		t, err := template.New("layout.html").Funcs(funcs).ParseFS(templateFS, "templates/layout.html", file)
+		t, err := template.New("layout.html").Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/partials/*.html", file)
 		if err != nil {
 			return nil, fmt.Errorf("parse template %s: %w", name, err)
 		}
