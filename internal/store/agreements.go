@@ -262,7 +262,7 @@ const agreementColumns = `a.id, a.team_key, t.name, a.recipient_key, r.name, a.m
 	COALESCE((SELECT e.status FROM agreement_events e WHERE e.id = ` + effectiveEventSQL + `), 'none'),
 	(SELECT e.effective_on FROM agreement_events e WHERE e.id = ` + effectiveEventSQL + `)`
 
-func (db *DB) scanAgreement(row interface{ Scan(...any) error }) (agreement.Agreement, error) {
+func (db *DB) scanAgreement(row rowScanner) (agreement.Agreement, error) {
 	var ag agreement.Agreement
 	var created, since timeCol
 	var status string

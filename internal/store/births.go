@@ -592,7 +592,7 @@ const dupExists = `CASE WHEN n.status <> 'merged' AND EXISTS (SELECT 1 FROM birt
 	WHERE p1.notification_id = n.id AND n2.status <> 'merged' AND n2.data_deleted_at IS NULL
 	AND COALESCE(n2.team_key,'') = COALESCE(n.team_key,'')) THEN 1 ELSE 0 END`
 
-func scanBirth(row interface{ Scan(...any) error }) (birth.Summary, error) {
+func scanBirth(row rowScanner) (birth.Summary, error) {
 	var s birth.Summary
 	var status string
 	var born, created, first, reached, escalated, deleted timeCol

@@ -213,7 +213,7 @@ const mailingQuery = `SELECT m.id, m.campaign_id, c.on_day, m.template, m.subjec
 
 const mailingGroup = ` GROUP BY m.id, m.campaign_id, c.on_day, m.template, m.subject, m.created_at, m.created_by, m.created_org`
 
-func scanMailing(row interface{ Scan(...any) error }) (mailing.Mailing, error) {
+func scanMailing(row rowScanner) (mailing.Mailing, error) {
 	var m mailing.Mailing
 	var on, created timeCol
 	err := row.Scan(&m.ID, &m.CampaignID, &on, &m.Template, &m.Subject, &created, &m.CreatedBy, &m.CreatedOrg,

@@ -62,7 +62,7 @@ func (db *DB) syncReferenceOrganisations(ctx context.Context) error {
 
 const orgColumns = `key, kind, name, COALESCE(municipality_nis,''), COALESCE(inbox_email,''), valid_from, valid_to`
 
-func scanOrg(row interface{ Scan(...any) error }) (org.Organisation, error) {
+func scanOrg(row rowScanner) (org.Organisation, error) {
 	var o org.Organisation
 	var from, to timeCol
 	var kind string
@@ -103,11 +103,6 @@ func (db *DB) Organisations(ctx context.Context, f org.Filter) ([]org.Organisati
 // Organisation returns one organisation by key, or not_found.
 func (db *DB) Organisation(ctx context.Context, key string) (org.Organisation, error) {
 	return organisation(ctx, db.read, key)
-}
-
-type queryer interface {
-	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
-	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
 }
 
 func organisation(ctx context.Context, q queryer, key string) (org.Organisation, error) {

@@ -176,7 +176,7 @@ func (db *DB) municipalityName(nis string) string {
 
 const contactColumns = `id, municipality_nis, function, name, email, phone, created_at, created_by, updated_at, updated_by`
 
-func (db *DB) scanContact(row interface{ Scan(...any) error }) (outreach.Contact, error) {
+func (db *DB) scanContact(row rowScanner) (outreach.Contact, error) {
 	var c outreach.Contact
 	var fn string
 	var created, updated timeCol
@@ -410,7 +410,7 @@ func parseCampaignKind(s string) (outreach.CampaignKind, error) {
 const campaignColumns = `c.id, c.kind, c.on_day, c.partner, c.subject, c.audience, c.audience_param, c.created_at, c.created_by, c.created_org,
 	(SELECT count(*) FROM outreach_touchpoints t WHERE t.campaign_id = c.id)`
 
-func scanCampaign(row interface{ Scan(...any) error }) (outreach.Campaign, error) {
+func scanCampaign(row rowScanner) (outreach.Campaign, error) {
 	var c outreach.Campaign
 	var kind, aud string
 	var on, created timeCol
@@ -783,7 +783,7 @@ func parseChannel(s string) (outreach.Channel, error) {
 
 const momentColumns = `id, municipality_nis, on_day, channel, by_org, COALESCE(contact_id, 0), with_function, summary, next_step, created_at, created_by`
 
-func (db *DB) scanMoment(row interface{ Scan(...any) error }) (outreach.ContactMoment, error) {
+func (db *DB) scanMoment(row rowScanner) (outreach.ContactMoment, error) {
 	var m outreach.ContactMoment
 	var on, created timeCol
 	var ch, fn string
@@ -919,7 +919,7 @@ func parseTaskStatus(s string) (outreach.TaskStatus, error) {
 
 const taskColumns = `id, municipality_nis, team_key, title, due_on, status, created_at, created_by, updated_at, updated_by, closed_at`
 
-func (db *DB) scanTask(row interface{ Scan(...any) error }) (outreach.Task, error) {
+func (db *DB) scanTask(row rowScanner) (outreach.Task, error) {
 	var t outreach.Task
 	var due, created, updated, closed timeCol
 	var st string

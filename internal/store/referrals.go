@@ -84,7 +84,7 @@ const referralColumns = `r.id, r.team_key, r.municipality_nis, r.recipient_key, 
 	r.outcome, r.rights, r.social_file, r.receipt_code, r.version, r.created_by, r.created_at, r.sent_at, r.received_at,
 	r.first_contact_at, r.closed_at, r.withdrawn_at, r.data_deleted_at`
 
-func scanReferral(row interface{ Scan(...any) error }) (referral.Referral, error) {
+func scanReferral(row rowScanner) (referral.Referral, error) {
 	var r referral.Referral
 	var status, rights string
 	var created, sent, received, first, closed, withdrawn, deleted timeCol

@@ -27,7 +27,7 @@ const (
 
 const userColumns = `u.id, u.email, u.name, u.role, u.org_key, o.kind, o.name, u.active, u.created_at`
 
-func scanUser(row interface{ Scan(...any) error }) (account.User, error) {
+func scanUser(row rowScanner) (account.User, error) {
 	var u account.User
 	var role, kind string
 	var created timeCol
