@@ -351,28 +351,22 @@ func (db *DB) Agreement(ctx context.Context, a account.Actor, id int64) (agreeme
 }
 
 func agreementEvents(ctx context.Context, q queryer, id int64) ([]agreement.Event, error) {
-	rows, err := q.QueryContext(ctx, `SELECT e.id, e.agreement_id, e.seq, e.status, e.effective_on, e.recorded_at, e.recorded_by, e.recorded_org,
-		e.note, COALESCE(e.corrects_id, 0), COALESCE((SELECT c.id FROM agreement_events c WHERE c.corrects_id = e.id), 0), e.details
-		FROM agreement_events e WHERE e.agreement_id = $1 ORDER BY e.id`, id)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []agreement.Event
-	for rows.Next() {
+	out, err := queryList(ctx, q, func(row rowScanner) (agreement.Event, error) {
 		var e agreement.Event
 		var on, rec timeCol
 		var status, details string
-		if err := rows.Scan(&e.ID, &e.AgreementID, &e.Seq, &status, &on, &rec, &e.RecordedBy, &e.RecordedOrg, &e.Note, &e.Corrects, &e.CorrectedBy, &details); err != nil {
-			return nil, err
+		if err := row.Scan(&e.ID, &e.AgreementID, &e.Seq, &status, &on, &rec, &e.RecordedBy, &e.RecordedOrg, &e.Note, &e.Corrects, &e.CorrectedBy, &details); err != nil {
+			return e, err
 		}
 		e.Status, e.EffectiveOn, e.RecordedAt = agreement.Status(status), on.T, rec.T
 		if err := json.Unmarshal([]byte(details), &e.Details); err != nil {
-			return nil, fmt.Errorf("agreement event %d details: %w", e.ID, err)
+			return e, fmt.Errorf("agreement event %d details: %w", e.ID, err)
 		}
-		out = append(out, e)
-	}
-	return out, rows.Err()
+		return e, nil
+	}, `SELECT e.id, e.agreement_id, e.seq, e.status, e.effective_on, e.recorded_at, e.recorded_by, e.recorded_org,
+		e.note, COALESCE(e.corrects_id, 0), COALESCE((SELECT c.id FROM agreement_events c WHERE c.corrects_id = e.id), 0), e.details
+		FROM agreement_events e WHERE e.agreement_id = $1 ORDER BY e.id`, id)
+	return nilIfEmpty(out), err
 }
 
 // effective returns the events that count (not corrected), by seq.
@@ -772,22 +766,14 @@ func (db *DB) AddDocument(ctx context.Context, a account.Actor, id int64, kind, 
 }
 
 func (db *DB) documents(ctx context.Context, id int64) ([]agreement.Document, error) {
-	rows, err := db.read.QueryContext(ctx, `SELECT id, kind, filename, size, sha256, uploaded_at, uploaded_by FROM agreement_documents WHERE agreement_id = $1 ORDER BY id`, id)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []agreement.Document
-	for rows.Next() {
+	out, err := queryList(ctx, db.read, func(row rowScanner) (agreement.Document, error) {
 		var d agreement.Document
 		var at timeCol
-		if err := rows.Scan(&d.ID, &d.Kind, &d.Filename, &d.Size, &d.SHA256, &at, &d.UploadedBy); err != nil {
-			return nil, err
-		}
+		err := row.Scan(&d.ID, &d.Kind, &d.Filename, &d.Size, &d.SHA256, &at, &d.UploadedBy)
 		d.UploadedAt = at.T
-		out = append(out, d)
-	}
-	return out, rows.Err()
+		return d, err
+	}, `SELECT id, kind, filename, size, sha256, uploaded_at, uploaded_by FROM agreement_documents WHERE agreement_id = $1 ORDER BY id`, id)
+	return nilIfEmpty(out), err
 }
 
 // DocumentContent returns an uploaded document, for those who may see the
@@ -943,24 +929,16 @@ func (db *DB) agreementStatesOn(ctx context.Context, asOf time.Time, knownAt *ti
 	if knownAt != nil {
 		known = ts(knownAt.AddDate(0, 0, 1).Add(-time.Microsecond)) // the whole day, UTC
 	}
-	rows, err := db.read.QueryContext(ctx, `SELECT a.id, a.team_key, a.municipality_nis, e.status, e.effective_on
-		FROM agreements a JOIN agreement_events e ON e.id = `+effectiveEventSQL+` ORDER BY a.id`, day(asOf), known)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []agreementState
-	for rows.Next() {
+	out, err := queryList(ctx, db.read, func(row rowScanner) (agreementState, error) {
 		var s agreementState
 		var st string
 		var on timeCol
-		if err := rows.Scan(&s.id, &s.team, &s.nis, &st, &on); err != nil {
-			return nil, err
-		}
+		err := row.Scan(&s.id, &s.team, &s.nis, &st, &on)
 		s.status, s.effectiveOn = agreement.Status(st), on.T
-		out = append(out, s)
-	}
-	return out, rows.Err()
+		return s, err
+	}, `SELECT a.id, a.team_key, a.municipality_nis, e.status, e.effective_on
+		FROM agreements a JOIN agreement_events e ON e.id = `+effectiveEventSQL+` ORDER BY a.id`, day(asOf), known)
+	return nilIfEmpty(out), err
 }
 
 // AgreementReport returns the state of every municipality of the region

@@ -113,24 +113,16 @@ func (db *DB) AgreementTimeline(ctx context.Context, days []time.Time) (out []ag
 // municipality. Corrections count whatever their own date: a corrected
 // step is gone on every day, as in effectiveEventSQL.
 func (db *DB) timelineEvents(ctx context.Context, last time.Time) ([]timelineEvent, error) {
-	rows, err := db.read.QueryContext(ctx, `SELECT e.agreement_id, a.municipality_nis, e.id, e.seq, e.status, e.effective_on
-		FROM agreement_events e JOIN agreements a ON a.id = e.agreement_id
-		WHERE e.effective_on <= $1 AND NOT EXISTS (SELECT 1 FROM agreement_events c WHERE c.corrects_id = e.id)
-		ORDER BY e.effective_on, e.id`, day(last))
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []timelineEvent
-	for rows.Next() {
+	out, err := queryList(ctx, db.read, func(row rowScanner) (timelineEvent, error) {
 		var e timelineEvent
 		var st string
 		var on timeCol
-		if err := rows.Scan(&e.agreementID, &e.nis, &e.id, &e.seq, &st, &on); err != nil {
-			return nil, err
-		}
+		err := row.Scan(&e.agreementID, &e.nis, &e.id, &e.seq, &st, &on)
 		e.status, e.on = agreement.Status(st), on.T
-		out = append(out, e)
-	}
-	return out, rows.Err()
+		return e, err
+	}, `SELECT e.agreement_id, a.municipality_nis, e.id, e.seq, e.status, e.effective_on
+		FROM agreement_events e JOIN agreements a ON a.id = e.agreement_id
+		WHERE e.effective_on <= $1 AND NOT EXISTS (SELECT 1 FROM agreement_events c WHERE c.corrects_id = e.id)
+		ORDER BY e.effective_on, e.id`, day(last))
+	return nilIfEmpty(out), err
 }

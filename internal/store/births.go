@@ -687,23 +687,14 @@ func (db *DB) loadBirth(ctx context.Context, tx *Tx, a account.Actor, id int64) 
 }
 
 func birthContacts(ctx context.Context, q queryer, id int64) ([]birth.Contact, error) {
-	rows, err := q.QueryContext(ctx, `SELECT id, on_day, channel, reached, home_visit_planned, recorded_at, recorded_by
-		FROM birth_contacts WHERE notification_id = $1 ORDER BY on_day, id`, id)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := []birth.Contact{}
-	for rows.Next() {
+	return queryList(ctx, q, func(row rowScanner) (birth.Contact, error) {
 		var c birth.Contact
 		var on, at timeCol
-		if err := rows.Scan(&c.ID, &on, &c.Channel, &c.Reached, &c.HomeVisitPlanned, &at, &c.RecordedBy); err != nil {
-			return nil, err
-		}
+		err := row.Scan(&c.ID, &on, &c.Channel, &c.Reached, &c.HomeVisitPlanned, &at, &c.RecordedBy)
 		c.On, c.RecordedAt = day(on.T), at.T
-		out = append(out, c)
-	}
-	return out, rows.Err()
+		return c, err
+	}, `SELECT id, on_day, channel, reached, home_visit_planned, recorded_at, recorded_by
+		FROM birth_contacts WHERE notification_id = $1 ORDER BY on_day, id`, id)
 }
 
 // BirthNotification returns one notification with the parents' details to
@@ -782,28 +773,21 @@ func (db *DB) clinicSubmissions(ctx context.Context, a account.Actor, f birth.Fi
 	if f.BornTo != nil {
 		add("child_birth_date <= $%d", day(*f.BornTo))
 	}
-	rows, err := db.read.QueryContext(ctx, `SELECT id, status, COALESCE(team_key,''), COALESCE(batch_id,0), child_birth_date, created_at
-		FROM birth_notifications WHERE `+strings.Join(where, " AND ")+fmt.Sprintf(` ORDER BY created_at DESC, id DESC LIMIT %d`, limitOf(f)), args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := []birth.Submission{}
-	for rows.Next() {
+	return queryList(ctx, db.read, func(row rowScanner) (birth.Submission, error) {
 		var s birth.Submission
 		var status string
 		var batch int64
 		var born, created timeCol
-		if err := rows.Scan(&s.ID, &status, &s.Team, &batch, &born, &created); err != nil {
-			return nil, err
+		if err := row.Scan(&s.ID, &status, &s.Team, &batch, &born, &created); err != nil {
+			return s, err
 		}
 		s.Status, s.Queue, s.ChildBirthDate, s.SubmittedAt = birth.Status(status).ForClinic(), queueOf(s.Team), day(born.T), created.T
 		if batch != 0 {
 			s.BatchID = &batch
 		}
-		out = append(out, s)
-	}
-	return out, rows.Err()
+		return s, nil
+	}, `SELECT id, status, COALESCE(team_key,''), COALESCE(batch_id,0), child_birth_date, created_at
+		FROM birth_notifications WHERE `+strings.Join(where, " AND ")+fmt.Sprintf(` ORDER BY created_at DESC, id DESC LIMIT %d`, limitOf(f)), args...)
 }
 
 func limitOf(f birth.Filter) int {
@@ -883,21 +867,9 @@ func (db *DB) BirthNotifications(ctx context.Context, a account.Actor, f birth.F
 	default:
 		return nil, apperr.FieldErr(apperr.Invalid, "sort", "sort must be one of %s", strings.Join(birth.Sorts, ", "))
 	}
-	rows, err := db.read.QueryContext(ctx, `SELECT `+birthColumns+` FROM birth_notifications n WHERE `+strings.Join(where, " AND ")+
+	out, err := queryList(ctx, db.read, scanBirth, `SELECT `+birthColumns+` FROM birth_notifications n WHERE `+strings.Join(where, " AND ")+
 		` ORDER BY `+order+fmt.Sprintf(` LIMIT %d`, limitOf(f)), args...)
 	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := []birth.Summary{}
-	for rows.Next() {
-		s, err := scanBirth(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, s)
-	}
-	if err := rows.Err(); err != nil {
 		return nil, err
 	}
 	if f.Sort == "municipality" || f.Sort == "-municipality" {
@@ -1283,25 +1255,16 @@ type BirthEscalation struct {
 func (db *DB) EscalateBirthNotifications(ctx context.Context, now time.Time, p birth.Policy, dryRun bool) ([]BirthEscalation, error) {
 	p = p.WithDefaults()
 	cut := now.UTC().AddDate(0, 0, -p.EscalateAfterDays)
-	rows, err := db.read.QueryContext(ctx, `SELECT id, COALESCE(team_key,''), created_at FROM birth_notifications
-		WHERE status = 'new' AND escalated_at IS NULL AND data_deleted_at IS NULL AND created_at <= $1 ORDER BY id`, ts(cut))
-	if err != nil {
-		return nil, err
-	}
-	var due []BirthEscalation
-	for rows.Next() {
+	due, err := queryList(ctx, db.read, func(row rowScanner) (BirthEscalation, error) {
 		var e BirthEscalation
 		var created timeCol
-		if err := rows.Scan(&e.ID, &e.Team, &created); err != nil {
-			rows.Close()
-			return nil, err
-		}
+		err := row.Scan(&e.ID, &e.Team, &created)
 		e.CreatedAt = created.T
-		due = append(due, e)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil || dryRun {
-		return due, err
+		return e, err
+	}, `SELECT id, COALESCE(team_key,''), created_at FROM birth_notifications
+		WHERE status = 'new' AND escalated_at IS NULL AND data_deleted_at IS NULL AND created_at <= $1 ORDER BY id`, ts(cut))
+	if err != nil || dryRun {
+		return nilIfEmpty(due), err
 	}
 	actor := account.System("births")
 	var done []BirthEscalation
@@ -1449,18 +1412,7 @@ func (db *DB) BirthEscalationRecipients(ctx context.Context, orgKey string) ([]s
 	if orgKey == org.OpgroeienKey {
 		role = string(account.Admin)
 	}
-	rows, err := db.read.QueryContext(ctx, `SELECT email FROM users WHERE org_key = $1 AND role = $2 AND active = $3 ORDER BY email`, orgKey, role, true)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var e string
-		if err := rows.Scan(&e); err != nil {
-			return nil, err
-		}
-		out = append(out, e)
-	}
-	return out, rows.Err()
+	out, err := queryList(ctx, db.read, scanValue[string],
+		`SELECT email FROM users WHERE org_key = $1 AND role = $2 AND active = $3 ORDER BY email`, orgKey, role, true)
+	return nilIfEmpty(out), err
 }

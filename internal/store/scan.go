@@ -42,6 +42,13 @@ func queryList[T any](ctx context.Context, q queryer, scan func(rowScanner) (T, 
 	return out, nil
 }
 
+// scanValue reads a row of one column, for queryList over one column.
+func scanValue[T any](row rowScanner) (T, error) {
+	var v T
+	err := row.Scan(&v)
+	return v, err
+}
+
 // nilIfEmpty returns nil for an empty list. The lists that answered nil
 // for "no rows" before queryList keep doing so, so that their callers
 // (nil checks, JSON null against []) see no change.
