@@ -164,23 +164,14 @@ func (db *DB) DeprivationYears(ctx context.Context, a account.Actor) ([]deprivat
 	if !deprivation.CanRead(a) {
 		return nil, deprivationForbidden()
 	}
-	rows, err := db.read.QueryContext(ctx, `SELECT y.year, y.source, y.imported_at, (SELECT count(*) FROM deprivation_index i WHERE i.year = y.year)
-		FROM deprivation_years y ORDER BY y.year DESC`)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := []deprivation.Year{}
-	for rows.Next() {
+	return queryList(ctx, db.read, func(row rowScanner) (deprivation.Year, error) {
 		var y deprivation.Year
 		var at timeCol
-		if err := rows.Scan(&y.Year, &y.Source, &at, &y.Municipalities); err != nil {
-			return nil, err
-		}
+		err := row.Scan(&y.Year, &y.Source, &at, &y.Municipalities)
 		y.ImportedAt = at.T
-		out = append(out, y)
-	}
-	return out, rows.Err()
+		return y, err
+	}, `SELECT y.year, y.source, y.imported_at, (SELECT count(*) FROM deprivation_index i WHERE i.year = y.year)
+		FROM deprivation_years y ORDER BY y.year DESC`)
 }
 
 // DeprivationIndex returns the index of a municipality for every imported

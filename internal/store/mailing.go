@@ -232,20 +232,7 @@ func (db *DB) Mailings(ctx context.Context, a account.Actor) ([]mailing.Mailing,
 	if a.Role != account.Admin {
 		where, args = "m.created_org = $1", []any{a.Org}
 	}
-	rows, err := db.read.QueryContext(ctx, mailingQuery+` WHERE `+where+mailingGroup+` ORDER BY m.created_at DESC, m.id DESC`, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := []mailing.Mailing{}
-	for rows.Next() {
-		m, err := scanMailing(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, m)
-	}
-	return out, rows.Err()
+	return queryList(ctx, db.read, scanMailing, mailingQuery+` WHERE `+where+mailingGroup+` ORDER BY m.created_at DESC, m.id DESC`, args...)
 }
 
 func (db *DB) mailingByID(ctx context.Context, id int64) (mailing.Mailing, error) {
@@ -521,21 +508,9 @@ func (db *DB) ActiveUsers(ctx context.Context, orgKey string, roles ...account.R
 		names[i] = string(r)
 	}
 	args := []any{orgKey}
-	rows, err := db.read.QueryContext(ctx, `SELECT `+userColumns+` FROM users u JOIN organisations o ON o.key = u.org_key
+	out, err := queryList(ctx, db.read, scanUser, `SELECT `+userColumns+` FROM users u JOIN organisations o ON o.key = u.org_key
 		WHERE u.org_key = $1 AND u.active AND `+inList("u.role", names, &args)+` ORDER BY u.id`, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []account.User
-	for rows.Next() {
-		u, err := scanUser(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, u)
-	}
-	return out, rows.Err()
+	return nilIfEmpty(out), err
 }
 
 // MailingSummary is a mailing with the municipalities it reached, for

@@ -83,21 +83,9 @@ func (db *DB) Organisations(ctx context.Context, f org.Filter) ([]org.Organisati
 		args = append(args, day(*f.On))
 		where = append(where, fmt.Sprintf("valid_from <= $%d AND (valid_to IS NULL OR valid_to >= $%d)", len(args), len(args)))
 	}
-	rows, err := db.read.QueryContext(ctx, `SELECT `+orgColumns+` FROM organisations WHERE `+strings.Join(where, " AND ")+
+	out, err := queryList(ctx, db.read, scanOrg, `SELECT `+orgColumns+` FROM organisations WHERE `+strings.Join(where, " AND ")+
 		` ORDER BY CASE kind WHEN 'opgroeien' THEN 0 WHEN 'team' THEN 1 WHEN 'ocmw' THEN 2 WHEN 'caw' THEN 3 ELSE 4 END, name`, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []org.Organisation
-	for rows.Next() {
-		o, err := scanOrg(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, o)
-	}
-	return out, rows.Err()
+	return nilIfEmpty(out), err
 }
 
 // Organisation returns one organisation by key, or not_found.

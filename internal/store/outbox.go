@@ -191,24 +191,16 @@ type OutboxRow struct {
 
 // OutboxRows lists the outbox, oldest first.
 func (db *DB) OutboxRows(ctx context.Context) ([]OutboxRow, error) {
-	rows, err := db.read.QueryContext(ctx, `SELECT id, kind, org_key, payload, attempts, next_at, delivered_at, failed_at, mail_status,
-		webhook_status, last_error FROM outbox ORDER BY id`)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []OutboxRow
-	for rows.Next() {
+	out, err := queryList(ctx, db.read, func(row rowScanner) (OutboxRow, error) {
 		var r OutboxRow
 		var next, delivered, failed timeCol
-		if err := rows.Scan(&r.ID, &r.Kind, &r.OrgKey, &r.Payload, &r.Attempts, &next, &delivered, &failed, &r.MailStatus,
-			&r.WebhookStatus, &r.LastError); err != nil {
-			return nil, err
-		}
+		err := row.Scan(&r.ID, &r.Kind, &r.OrgKey, &r.Payload, &r.Attempts, &next, &delivered, &failed, &r.MailStatus,
+			&r.WebhookStatus, &r.LastError)
 		r.NextAt, r.DeliveredAt, r.FailedAt = next.T, delivered.Ptr(), failed.Ptr()
-		out = append(out, r)
-	}
-	return out, rows.Err()
+		return r, err
+	}, `SELECT id, kind, org_key, payload, attempts, next_at, delivered_at, failed_at, mail_status,
+		webhook_status, last_error FROM outbox ORDER BY id`)
+	return nilIfEmpty(out), err
 }
 
 // NotifyTarget is where an organisation's notices go: its inbox address

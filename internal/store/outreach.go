@@ -58,21 +58,9 @@ func isTeamRole(a account.Actor) bool {
 // those in its service area today and, recursively, their predecessors
 // (their history passed to the successor in the 2025 mergers).
 func (db *DB) outreachArea(ctx context.Context, team string) ([]string, error) {
-	rows, err := db.read.QueryContext(ctx, `SELECT municipality_nis FROM team_areas WHERE team_key = $1
+	out, err := queryList(ctx, db.read, scanValue[string], `SELECT municipality_nis FROM team_areas WHERE team_key = $1
 		AND valid_from <= $2 AND (valid_to IS NULL OR valid_to >= $2) ORDER BY municipality_nis`, team, day(today(db.Now())))
 	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var nis string
-		if err := rows.Scan(&nis); err != nil {
-			return nil, err
-		}
-		out = append(out, nis)
-	}
-	if err := rows.Err(); err != nil {
 		return nil, err
 	}
 	for i := 0; i < len(out); i++ { // out grows with the predecessors
@@ -82,7 +70,7 @@ func (db *DB) outreachArea(ctx context.Context, team string) ([]string, error) {
 			}
 		}
 	}
-	return out, nil
+	return nilIfEmpty(out), nil
 }
 
 // outreachScope returns the SQL condition on column col that limits rows
@@ -434,20 +422,7 @@ func (db *DB) Campaigns(ctx context.Context, a account.Actor) ([]outreach.Campai
 	if err := campaignAccess(a); err != nil {
 		return nil, err
 	}
-	rows, err := db.read.QueryContext(ctx, `SELECT `+campaignColumns+` FROM outreach_campaigns c ORDER BY c.on_day DESC, c.id DESC`)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := []outreach.Campaign{}
-	for rows.Next() {
-		c, err := scanCampaign(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, c)
-	}
-	return out, rows.Err()
+	return queryList(ctx, db.read, scanCampaign, `SELECT `+campaignColumns+` FROM outreach_campaigns c ORDER BY c.on_day DESC, c.id DESC`)
 }
 
 // Campaign returns a campaign with the municipalities it reached that the
@@ -468,23 +443,15 @@ func (db *DB) Campaign(ctx context.Context, a account.Actor, id int64) (outreach
 	if err != nil {
 		return c, err
 	}
-	rows, err := db.read.QueryContext(ctx, `SELECT t.municipality_nis, t.on_day, t.source, t.registered, t.attended, COALESCE(t.contact_id, 0)
-		FROM outreach_touchpoints t WHERE t.campaign_id = $1 AND `+scope+` ORDER BY t.municipality_nis`, args...)
-	if err != nil {
-		return c, err
-	}
-	defer rows.Close()
-	c.Touchpoints = []outreach.Touchpoint{}
-	for rows.Next() {
+	c.Touchpoints, err = queryList(ctx, db.read, func(row rowScanner) (outreach.Touchpoint, error) {
 		var tp outreach.Touchpoint
 		var on timeCol
-		if err := rows.Scan(&tp.MunicipalityNIS, &on, &tp.Source, &tp.Registered, &tp.Attended, &tp.ContactID); err != nil {
-			return c, err
-		}
+		err := row.Scan(&tp.MunicipalityNIS, &on, &tp.Source, &tp.Registered, &tp.Attended, &tp.ContactID)
 		tp.On, tp.Municipality = on.T, db.municipalityName(tp.MunicipalityNIS)
-		c.Touchpoints = append(c.Touchpoints, tp)
-	}
-	return c, rows.Err()
+		return tp, err
+	}, `SELECT t.municipality_nis, t.on_day, t.source, t.registered, t.attended, COALESCE(t.contact_id, 0)
+		FROM outreach_touchpoints t WHERE t.campaign_id = $1 AND `+scope+` ORDER BY t.municipality_nis`, args...)
+	return c, err
 }
 
 // resolveAudience returns the municipalities a campaign reaches on day.
@@ -807,21 +774,8 @@ func (db *DB) ContactMoments(ctx context.Context, a account.Actor, nis string) (
 		args = append(args, nis)
 		where = append(where, fmt.Sprintf("municipality_nis = $%d", len(args)))
 	}
-	rows, err := db.read.QueryContext(ctx, `SELECT `+momentColumns+` FROM outreach_contact_moments WHERE `+strings.Join(where, " AND ")+
+	return queryList(ctx, db.read, db.scanMoment, `SELECT `+momentColumns+` FROM outreach_contact_moments WHERE `+strings.Join(where, " AND ")+
 		` ORDER BY on_day DESC, id DESC`, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := []outreach.ContactMoment{}
-	for rows.Next() {
-		m, err := db.scanMoment(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, m)
-	}
-	return out, rows.Err()
 }
 
 // CreateContactMoment logs a contact moment with a local government on a
@@ -971,20 +925,7 @@ func (db *DB) tasks(ctx context.Context, scope string, args []any, f outreach.Ta
 	if f.NIS != "" {
 		add("municipality_nis = $%d", f.NIS)
 	}
-	rows, err := db.read.QueryContext(ctx, `SELECT `+taskColumns+` FROM outreach_tasks WHERE `+strings.Join(where, " AND ")+` ORDER BY due_on, id`, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := []outreach.Task{}
-	for rows.Next() {
-		t, err := db.scanTask(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, t)
-	}
-	return out, rows.Err()
+	return queryList(ctx, db.read, db.scanTask, `SELECT `+taskColumns+` FROM outreach_tasks WHERE `+strings.Join(where, " AND ")+` ORDER BY due_on, id`, args...)
 }
 
 // DueTasks returns, for reminders, the open tasks of every team due from
