@@ -662,24 +662,12 @@ func (db *DB) loadBirth(ctx context.Context, tx *Tx, a account.Actor, id int64) 
 	}
 	n.PossibleDuplicates = []int64{}
 	if s.Status != birth.Merged {
-		drows, err := tx.QueryContext(ctx, `SELECT DISTINCT n2.id FROM birth_parents p1
+		n.PossibleDuplicates, err = queryList(ctx, tx, scanValue[int64], `SELECT DISTINCT n2.id FROM birth_parents p1
 			JOIN birth_parents p2 ON p2.duplicate_key = p1.duplicate_key AND p2.notification_id <> p1.notification_id
 			JOIN birth_notifications n2 ON n2.id = p2.notification_id
 			WHERE p1.notification_id = $1 AND n2.status <> 'merged' AND n2.data_deleted_at IS NULL AND COALESCE(n2.team_key,'') = $2
 			ORDER BY n2.id`, id, s.Team)
 		if err != nil {
-			return n, err
-		}
-		for drows.Next() {
-			var d int64
-			if err := drows.Scan(&d); err != nil {
-				drows.Close()
-				return n, err
-			}
-			n.PossibleDuplicates = append(n.PossibleDuplicates, d)
-		}
-		drows.Close()
-		if err := drows.Err(); err != nil {
 			return n, err
 		}
 	}

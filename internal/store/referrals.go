@@ -119,21 +119,13 @@ func (db *DB) loadReferral(ctx context.Context, tx *Tx, a account.Actor, id int6
 		return referral.Referral{}, &deniedError{id: id}
 	}
 	// Parents: personal data.
-	rows, err := tx.QueryContext(ctx, `SELECT name, street, number, box, postcode, municipality_nis, phone, email FROM referral_parents
+	r.Parents, err = queryList(ctx, tx, func(row rowScanner) (referral.Parent, error) {
+		var p referral.Parent
+		err := row.Scan(&p.Name, &p.Street, &p.Number, &p.Box, &p.Postcode, &p.MunicipalityNIS, &p.Phone, &p.Email)
+		return p, err
+	}, `SELECT name, street, number, box, postcode, municipality_nis, phone, email FROM referral_parents
 		WHERE referral_id = $1 ORDER BY idx`, id)
 	if err != nil {
-		return r, err
-	}
-	defer rows.Close()
-	r.Parents = []referral.Parent{}
-	for rows.Next() {
-		var p referral.Parent
-		if err := rows.Scan(&p.Name, &p.Street, &p.Number, &p.Box, &p.Postcode, &p.MunicipalityNIS, &p.Phone, &p.Email); err != nil {
-			return r, err
-		}
-		r.Parents = append(r.Parents, p)
-	}
-	if err := rows.Err(); err != nil {
 		return r, err
 	}
 	if side == sideTeam {
@@ -196,47 +188,29 @@ func (db *DB) denyReferral(ctx context.Context, a account.Actor, id int64) error
 }
 
 func consents(ctx context.Context, q queryer, id int64) ([]referral.Consent, error) {
-	rows, err := q.QueryContext(ctx, `SELECT parent_idx, informed, method, refused, recorded_at, recorded_by FROM referral_consents
-		WHERE referral_id = $1 ORDER BY id`, id)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := []referral.Consent{}
-	for rows.Next() {
+	return queryList(ctx, q, func(row rowScanner) (referral.Consent, error) {
 		var c referral.Consent
 		var informed string
 		var at timeCol
-		if err := rows.Scan(&c.Parent, &informed, &c.Method, &c.Refused, &at, &c.RecordedBy); err != nil {
-			return nil, err
+		if err := row.Scan(&c.Parent, &informed, &c.Method, &c.Refused, &at, &c.RecordedBy); err != nil {
+			return c, err
 		}
 		c.RecordedAt = at.T
-		if err := json.Unmarshal([]byte(informed), &c.Informed); err != nil {
-			return nil, err
-		}
-		out = append(out, c)
-	}
-	return out, rows.Err()
+		err := json.Unmarshal([]byte(informed), &c.Informed)
+		return c, err
+	}, `SELECT parent_idx, informed, method, refused, recorded_at, recorded_by FROM referral_consents
+		WHERE referral_id = $1 ORDER BY id`, id)
 }
 
 func contactAttempts(ctx context.Context, q queryer, id int64) ([]referral.ContactAttempt, error) {
-	rows, err := q.QueryContext(ctx, `SELECT id, on_day, channel, reached, recorded_at, recorded_by FROM referral_contact_attempts
-		WHERE referral_id = $1 ORDER BY id`, id)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := []referral.ContactAttempt{}
-	for rows.Next() {
+	return queryList(ctx, q, func(row rowScanner) (referral.ContactAttempt, error) {
 		var c referral.ContactAttempt
 		var on, at timeCol
-		if err := rows.Scan(&c.ID, &on, &c.Channel, &c.Reached, &at, &c.RecordedBy); err != nil {
-			return nil, err
-		}
+		err := row.Scan(&c.ID, &on, &c.Channel, &c.Reached, &at, &c.RecordedBy)
 		c.On, c.RecordedAt = day(on.T), at.T
-		out = append(out, c)
-	}
-	return out, rows.Err()
+		return c, err
+	}, `SELECT id, on_day, channel, reached, recorded_at, recorded_by FROM referral_contact_attempts
+		WHERE referral_id = $1 ORDER BY id`, id)
 }
 
 func referralAudit(a account.Actor, action, purpose string, r referral.Referral) audit.Event {
@@ -349,20 +323,8 @@ func (db *DB) Referrals(ctx context.Context, a account.Actor, f referral.Filter)
 		args = append(args, f.Status)
 		q += ` AND r.status = $2`
 	}
-	rows, err := db.read.QueryContext(ctx, q+` ORDER BY r.id DESC`, args...)
+	out, err := queryList(ctx, db.read, scanReferral, q+` ORDER BY r.id DESC`, args...)
 	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []referral.Referral
-	for rows.Next() {
-		r, err := scanReferral(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, r)
-	}
-	if err := rows.Err(); err != nil {
 		return nil, err
 	}
 	for i := range out {
@@ -372,7 +334,7 @@ func (db *DB) Referrals(ctx context.Context, a account.Actor, f referral.Filter)
 			}
 		}
 	}
-	return out, nil
+	return nilIfEmpty(out), nil
 }
 
 // AddConsent records, for one parent, that the five information items
@@ -626,21 +588,9 @@ func (db *DB) Inbox(ctx context.Context, a account.Actor) ([]referral.Referral, 
 	if sideOf(a) != sideOCMW {
 		return nil, apperr.New(apperr.Forbidden, "only OCMW workers have an inbox").WithKey("error.forbidden", nil)
 	}
-	rows, err := db.read.QueryContext(ctx, `SELECT `+referralColumns+` FROM referrals r WHERE r.recipient_key = $1
+	out, err := queryList(ctx, db.read, scanReferral, `SELECT `+referralColumns+` FROM referrals r WHERE r.recipient_key = $1
 		AND r.status IN ('sent','received','contact_attempted','reached') ORDER BY r.sent_at, r.id`, a.Org)
 	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := []referral.Referral{}
-	for rows.Next() {
-		r, err := scanReferral(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, r)
-	}
-	if err := rows.Err(); err != nil {
 		return nil, err
 	}
 	versions := map[int64]agreement.Version{}
@@ -781,21 +731,13 @@ type MissedReferral struct {
 // MissedReferrals lists the anonymous counts between two months
 // (YYYY-MM, inclusive).
 func (db *DB) MissedReferrals(ctx context.Context, from, to string) ([]MissedReferral, error) {
-	rows, err := db.read.QueryContext(ctx, `SELECT municipality_nis, month, team_key, count FROM missed_referrals
-		WHERE month >= $1 AND month <= $2 ORDER BY month, municipality_nis, team_key`, from, to)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []MissedReferral
-	for rows.Next() {
+	out, err := queryList(ctx, db.read, func(row rowScanner) (MissedReferral, error) {
 		var m MissedReferral
-		if err := rows.Scan(&m.MunicipalityNIS, &m.Month, &m.Team, &m.Count); err != nil {
-			return nil, err
-		}
-		out = append(out, m)
-	}
-	return out, rows.Err()
+		err := row.Scan(&m.MunicipalityNIS, &m.Month, &m.Team, &m.Count)
+		return m, err
+	}, `SELECT municipality_nis, month, team_key, count FROM missed_referrals
+		WHERE month >= $1 AND month <= $2 ORDER BY month, municipality_nis, team_key`, from, to)
+	return nilIfEmpty(out), err
 }
 
 // ReceiptStatus looks a referral up by the family's receipt code.

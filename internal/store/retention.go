@@ -252,20 +252,12 @@ type JobRun struct {
 
 // JobRuns lists the runs of a job, newest day first.
 func (db *DB) JobRuns(ctx context.Context, job string) ([]JobRun, error) {
-	rows, err := db.read.QueryContext(ctx, `SELECT job, day, started_at, finished_at, result FROM job_runs WHERE job = $1 ORDER BY day DESC`, job)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []JobRun
-	for rows.Next() {
+	out, err := queryList(ctx, db.read, func(row rowScanner) (JobRun, error) {
 		var r JobRun
 		var d, started, finished timeCol
-		if err := rows.Scan(&r.Job, &d, &started, &finished, &r.Result); err != nil {
-			return nil, err
-		}
+		err := row.Scan(&r.Job, &d, &started, &finished, &r.Result)
 		r.Day, r.StartedAt, r.FinishedAt = day(d.T), started.T, finished.Ptr()
-		out = append(out, r)
-	}
-	return out, rows.Err()
+		return r, err
+	}, `SELECT job, day, started_at, finished_at, result FROM job_runs WHERE job = $1 ORDER BY day DESC`, job)
+	return nilIfEmpty(out), err
 }

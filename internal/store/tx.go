@@ -97,25 +97,17 @@ func (db *DB) AuditEvents(ctx context.Context, f audit.Filter) ([]audit.Event, e
 	if limit <= 0 || limit > 1000 {
 		limit = 100
 	}
-	rows, err := db.read.QueryContext(ctx, `SELECT id, at, COALESCE(actor_user_id,0), actor_email, actor_role, actor_org,
-		action, object_type, object_id, purpose, COALESCE(agreement_id,0), outcome, request_id, client_addr, detail
-		FROM audit_events WHERE `+strings.Join(where, " AND ")+fmt.Sprintf(" ORDER BY id DESC LIMIT %d", limit), args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []audit.Event
-	for rows.Next() {
+	out, err := queryList(ctx, db.read, func(row rowScanner) (audit.Event, error) {
 		var e audit.Event
 		var at timeCol
-		if err := rows.Scan(&e.ID, &at, &e.ActorUserID, &e.ActorEmail, &e.ActorRole, &e.ActorOrg, &e.Action,
-			&e.ObjectType, &e.ObjectID, &e.Purpose, &e.AgreementID, &e.Outcome, &e.RequestID, &e.ClientAddr, &e.Detail); err != nil {
-			return nil, err
-		}
+		err := row.Scan(&e.ID, &at, &e.ActorUserID, &e.ActorEmail, &e.ActorRole, &e.ActorOrg, &e.Action,
+			&e.ObjectType, &e.ObjectID, &e.Purpose, &e.AgreementID, &e.Outcome, &e.RequestID, &e.ClientAddr, &e.Detail)
 		e.At = at.T
-		out = append(out, e)
-	}
-	return out, rows.Err()
+		return e, err
+	}, `SELECT id, at, COALESCE(actor_user_id,0), actor_email, actor_role, actor_org,
+		action, object_type, object_id, purpose, COALESCE(agreement_id,0), outcome, request_id, client_addr, detail
+		FROM audit_events WHERE `+strings.Join(where, " AND ")+fmt.Sprintf(" ORDER BY id DESC LIMIT %d", limit), args...)
+	return nilIfEmpty(out), err
 }
 
 // timeLayout is fixed width so that SQLite text timestamps sort correctly.

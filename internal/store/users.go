@@ -123,20 +123,8 @@ func (db *DB) Users(ctx context.Context, a account.Actor) ([]account.User, error
 		q += ` WHERE u.org_key = $1`
 		args = append(args, a.Org)
 	}
-	rows, err := db.read.QueryContext(ctx, q+` ORDER BY o.name, u.email`, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []account.User
-	for rows.Next() {
-		u, err := scanUser(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, u)
-	}
-	return out, rows.Err()
+	out, err := queryList(ctx, db.read, scanUser, q+` ORDER BY o.name, u.email`, args...)
+	return nilIfEmpty(out), err
 }
 
 // SetUserActive activates or deactivates a user; deactivation ends its
@@ -217,22 +205,14 @@ func (db *DB) Tokens(ctx context.Context, a account.Actor, userID int64) ([]acco
 	if u.ID != a.UserID && !canManageUsersOf(a, u.Org) {
 		return nil, apperr.New(apperr.NotFound, "no such user").WithKey("error.not_found", nil)
 	}
-	rows, err := db.read.QueryContext(ctx, `SELECT id, user_id, label, created_at, last_used_at, revoked_at FROM api_tokens WHERE user_id = $1 ORDER BY id`, userID)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []account.Token
-	for rows.Next() {
+	out, err := queryList(ctx, db.read, func(row rowScanner) (account.Token, error) {
 		var t account.Token
 		var c, l, r timeCol
-		if err := rows.Scan(&t.ID, &t.UserID, &t.Label, &c, &l, &r); err != nil {
-			return nil, err
-		}
+		err := row.Scan(&t.ID, &t.UserID, &t.Label, &c, &l, &r)
 		t.CreatedAt, t.LastUsedAt, t.RevokedAt = c.T, l.Ptr(), r.Ptr()
-		out = append(out, t)
-	}
-	return out, rows.Err()
+		return t, err
+	}, `SELECT id, user_id, label, created_at, last_used_at, revoked_at FROM api_tokens WHERE user_id = $1 ORDER BY id`, userID)
+	return nilIfEmpty(out), err
 }
 
 // RevokeToken revokes a token; its owner or someone who manages the owner.
