@@ -355,20 +355,10 @@ func (db *DB) AddConsent(ctx context.Context, a account.Actor, id int64, in refe
 			return apperr.New(CodeInvalidState, "consent is recorded before sending; this referral is %s", cur.Status).
 				WithKey("error.referral_state", map[string]any{"Status": string(cur.Status)})
 		}
-		var idx []int
-		prow, err := tx.QueryContext(ctx, `SELECT idx FROM referral_parents WHERE referral_id = $1 ORDER BY idx`, id)
+		idx, err := queryList(ctx, tx, scanValue[int], `SELECT idx FROM referral_parents WHERE referral_id = $1 ORDER BY idx`, id)
 		if err != nil {
 			return err
 		}
-		for prow.Next() {
-			var i int
-			if err := prow.Scan(&i); err != nil {
-				prow.Close()
-				return err
-			}
-			idx = append(idx, i)
-		}
-		prow.Close()
 		if in.Parent < 0 || in.Parent > 1 || !slices.Contains(idx, in.Parent) {
 			return apperr.FieldErr(apperr.Invalid, "parent", "no parent %d in this referral", in.Parent).WithKey("error.no_parent", nil)
 		}
@@ -433,17 +423,12 @@ func (db *DB) Send(ctx context.Context, a account.Actor, id int64) (r referral.R
 		for _, c := range cur.Consents {
 			consented[c.Parent] = !c.Refused
 		}
-		var idx []int
-		rows, err := tx.QueryContext(ctx, `SELECT idx FROM referral_parents WHERE referral_id = $1`, id)
+		// A parent row that cannot be read fails the send: consent is
+		// decided on every parent, never on those that happened to scan.
+		idx, err := queryList(ctx, tx, scanValue[int], `SELECT idx FROM referral_parents WHERE referral_id = $1 ORDER BY idx`, id)
 		if err != nil {
 			return err
 		}
-		for rows.Next() {
-			var i int
-			_ = rows.Scan(&i)
-			idx = append(idx, i)
-		}
-		rows.Close()
 		if len(idx) == 0 {
 			return apperr.New(CodeConsentMissing, "no parent with consent").WithKey("error.consent_missing", nil)
 		}
