@@ -138,6 +138,15 @@ type Store interface {
 	UpdateTeam(ctx context.Context, a account.Actor, key string, up TeamUpdate) (Team, error)
 	CreateClinic(ctx context.Context, a account.Actor, in NewClinic) (Organisation, error)
 	SetInboxEmail(ctx context.Context, a account.Actor, key, email string) error
+	// TeamLeads are the active team leads of a local team: the contact
+	// persons a local government is given (factsheet). Staff data only.
+	TeamLeads(ctx context.Context, key string) ([]Person, error)
+}
+
+// Person is a staff member by name and professional e-mail address.
+type Person struct {
+	Name  string `json:"name"`
+	Email string `json:"email"`
 }
 
 // RecipientFor returns the organisation that receives referrals for a

@@ -13,6 +13,7 @@ import (
 	"kansrijk/internal/account"
 	"kansrijk/internal/apperr"
 	"kansrijk/internal/audit"
+	"kansrijk/internal/org"
 )
 
 // Login throttling: after this many failures within the window, further
@@ -125,6 +126,15 @@ func (db *DB) Users(ctx context.Context, a account.Actor) ([]account.User, error
 	}
 	out, err := queryList(ctx, db.read, scanUser, q+` ORDER BY o.name, u.email`, args...)
 	return nilIfEmpty(out), err
+}
+
+// TeamLeads returns the active team leads of a local team, by name.
+func (db *DB) TeamLeads(ctx context.Context, key string) ([]org.Person, error) {
+	return queryList(ctx, db.read, func(r rowScanner) (org.Person, error) {
+		var p org.Person
+		err := r.Scan(&p.Name, &p.Email)
+		return p, err
+	}, `SELECT name, email FROM users WHERE org_key = $1 AND role = $2 AND active = $3 ORDER BY name, email`, key, string(account.TeamLead), true)
 }
 
 // SetUserActive activates or deactivates a user; deactivation ends its

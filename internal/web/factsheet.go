@@ -96,6 +96,7 @@ func (ui *UI) buildFactsheet(ctx context.Context, a account.Actor, m municipalit
 		return paperwork.Factsheet{}, err
 	}
 	var team *org.Organisation
+	var leads []org.Person
 	if key, err := ui.Orgs.TeamFor(ctx, m.NIS, today); err != nil {
 		return paperwork.Factsheet{}, err
 	} else if key != "" {
@@ -104,6 +105,9 @@ func (ui *UI) buildFactsheet(ctx context.Context, a account.Actor, m municipalit
 			return paperwork.Factsheet{}, err
 		}
 		team = &o
+		if leads, err = ui.Orgs.TeamLeads(ctx, key); err != nil {
+			return paperwork.Factsheet{}, err
+		}
 	}
 	w := factsheetWriter{lang: lang, m: m, reg: ui.Municipalities, today: today}
 	fs := paperwork.Factsheet{
@@ -122,7 +126,7 @@ func (ui *UI) buildFactsheet(ctx context.Context, a account.Actor, m municipalit
 		w.context(series),
 		w.agreement(),
 		w.steps(st),
-		w.contact(team),
+		w.contact(team, leads),
 	}
 	return fs, nil
 }
@@ -380,7 +384,7 @@ func (w factsheetWriter) steps(st outreach.MunicipalityStage) paperwork.Factshee
 	return s
 }
 
-func (w factsheetWriter) contact(team *org.Organisation) paperwork.FactsheetSection {
+func (w factsheetWriter) contact(team *org.Organisation, leads []org.Person) paperwork.FactsheetSection {
 	s := paperwork.FactsheetSection{ID: "contact", Heading: w.t("contact.heading")}
 	if team == nil {
 		s.Paras = append(s.Paras, w.t("contact.no_team", "Name", w.m.Name))
@@ -389,6 +393,9 @@ func (w factsheetWriter) contact(team *org.Organisation) paperwork.FactsheetSect
 	s.Paras = append(s.Paras, w.t("contact.team", "Team", team.Name, "Name", w.m.Name))
 	if team.InboxEmail != "" {
 		s.Paras = append(s.Paras, w.t("contact.email", "Email", team.InboxEmail))
+	}
+	for _, p := range leads {
+		s.Paras = append(s.Paras, w.t("contact.person", "Person", p.Name, "Email", p.Email))
 	}
 	s.Notes = append(s.Notes, w.t("contact.note"))
 	return s

@@ -225,6 +225,7 @@ func TestFactsheetPage(t *testing.T) {
 			"alleen de naam en de contactgegevens", "vrijwillig en uitdrukkelijk", "4 februari 2022",
 			"Aanmelden (eerste stap)", "Goedkeuring door de raad", "Ondertekening", "Van kracht",
 			"Uw aanspreekpunt is Lokaal team Noord, het lokaal team van Kind en Gezin voor Herselt.",
+			"Contactpersoon: Test lead, teamverantwoordelijke — lead@factsheet.test",
 		} {
 			if !strings.Contains(strings.ToLower(body), strings.ToLower(want)) {
 				t.Errorf("the factsheet lacks %q:\n%s", want, body)
