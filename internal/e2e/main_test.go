@@ -13,6 +13,7 @@ import (
 
 	"kansrijk/internal/browsertest"
 	"kansrijk/internal/cli"
+	"kansrijk/internal/smtptest"
 )
 
 // baseURL is the address of the server that start starts, such as
@@ -28,6 +29,8 @@ var server struct {
 	done      chan int
 	dir       string
 	out, errs syncBuffer
+	mail      *smtptest.Server
+	stopMail  func() error
 }
 
 func TestMain(m *testing.M) {
@@ -75,11 +78,18 @@ func startServer() error {
 	server.stop = cancel
 	server.done = make(chan int, 1)
 	ready := make(chan string, 1)
+	// Mail goes over SMTP to a real server, whose messages the tests read.
+	mailbox, stopMail, err := smtptest.Listen()
+	if err != nil {
+		return err
+	}
+	server.mail, server.stopMail = mailbox, stopMail
+	env := map[string]string{"KANSRIJK_SMTP_ADDR": mailbox.Addr, "KANSRIJK_MAIL_FROM": "Kansrijk <no-reply@kansrijk.test>"}
 	args := []string{"serve", "--demo", "--db", "sqlite:" + filepath.Join(dir, "kansrijk.db"), "--addr", "127.0.0.1:0"}
 	go func() {
 		server.done <- cli.Run(ctx, args, cli.Env{
 			Stdin: strings.NewReader(""), Stdout: &server.out, Stderr: &server.errs,
-			Getenv: func(string) string { return "" },
+			Getenv: func(k string) string { return env[k] },
 			Ready:  func(addr string) { ready <- addr },
 		})
 	}()
@@ -104,6 +114,9 @@ func stopServer() error {
 		return nil
 	}
 	defer os.RemoveAll(server.dir)
+	if server.stopMail != nil {
+		defer server.stopMail()
+	}
 	server.stop()
 	select {
 	case code := <-server.done:

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"kansrijk/internal/demo"
+	"kansrijk/internal/smtptest"
 )
 
 // TestOutreachFlow: a team lead sees its area's not-yet-signed list, opens
@@ -102,4 +103,40 @@ func TestOutreachFlow(t *testing.T) {
 		t.Error("the preview shows unfilled merge fields")
 	}
 	b.Page("outreach-mailing-preview")
+
+	// A test mail to oneself goes out over SMTP with the merge fields of
+	// the first recipient filled.
+	before := len(server.mail.To(lead))
+	b.Click(`#mailing button[value=test]`)
+	var got []smtptest.Message
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+		if got = server.mail.To(lead); len(got) > before {
+			break
+		}
+	}
+	if len(got) <= before {
+		t.Fatalf("no test mail reached %s over SMTP", lead)
+	}
+	m := got[len(got)-1]
+	if !strings.Contains(m.Subject, "TEST") || strings.Contains(m.Body, "{{") {
+		t.Errorf("test mail: subject %q, body:\n%s", m.Subject, m.Body)
+	}
+	b.Page("outreach-mailing-test-sent")
+
+	// Send: every contact on the list gets its own message through the
+	// outbox, and the mailing is listed as sent.
+	b.Click(`#mailing button[value=send]`)
+	wantText(t, b, "#mailing-history", "1")
+	const to = "e2e.contact@gemeente.demo.kansrijk.test"
+	got = nil
+	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline) && len(got) == 0; time.Sleep(250 * time.Millisecond) {
+		got = server.mail.To(to)
+	}
+	if len(got) != 1 {
+		t.Fatalf("%d messages reached %s, want 1", len(got), to)
+	}
+	if m := got[0]; !strings.Contains(m.Body, "Geachte "+contact) || strings.Contains(m.Subject, "TEST") {
+		t.Errorf("mailing message: subject %q, body:\n%s", m.Subject, m.Body)
+	}
+	b.Page("outreach-mailing-sent")
 }
