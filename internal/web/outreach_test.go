@@ -44,10 +44,10 @@ var outrNow = time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)
 // conversation since May 2023, Hulshout since 20 February 2026 (a
 // contact, An Peeters), Herselt signed up in September 2025.
 type outrWorld struct {
-	db       *store.DB
-	h        http.Handler
-	sessions map[string]account.Session
-	contact  outreach.Contact
+	db      *store.DB
+	h       http.Handler
+	users   *storetest.Accounts
+	contact outreach.Contact
 }
 
 func newOutrWorld(t *testing.T, db *store.DB) *outrWorld {
@@ -73,36 +73,25 @@ func newOutrWorld(t *testing.T, db *store.DB) *outrWorld {
 	}
 	mux := http.NewServeMux()
 	ui.Register(mux)
-	w := &outrWorld{db: db, h: httpx.Authenticate(db, mux), sessions: map[string]account.Session{}}
-	actors := map[string]account.Actor{}
-	for _, u := range []struct{ name, role, org string }{
-		{"admin", "admin", "opgroeien"},
-		{"analyst", "analyst", "opgroeien"},
-		{"lead", "team_lead", "team-noord"},
-		{"worker", "team_worker", "team-noord"},
-		{"workerzuid", "team_worker", "team-zuid"},
-		{"ocmw", "ocmw_worker", "ocmw-13016"},
-	} {
-		email := u.name + "@outreach.test"
-		if _, err := db.CreateUser(ctx, sys, account.NewUser{Email: email, Name: u.name, Role: u.role, Org: u.org, Password: "correct-horse-battery-staple"}); err != nil {
-			t.Fatalf("user %s: %v", u.name, err)
-		}
-		s, err := db.Login(ctx, email, "correct-horse-battery-staple", "127.0.0.1", "test")
-		if err != nil {
-			t.Fatal(err)
-		}
-		w.sessions[u.name], actors[u.name] = s, s.Actor
-	}
-	if _, err := db.CreateCampaign(ctx, actors["admin"], outreach.NewCampaign{Kind: "newsletter", On: "2023-01-20", Partner: "VVSG", Subject: "Het decreet", Audience: "province", AudienceParam: "Limburg"}); err != nil {
+	w := &outrWorld{db: db, h: httpx.Authenticate(db, mux), users: storetest.Users(t, db, "outreach.test",
+		storetest.U{Name: "admin", Role: "admin", Org: "opgroeien"},
+		storetest.U{Name: "analyst", Role: "analyst", Org: "opgroeien"},
+		storetest.U{Name: "lead", Role: "team_lead", Org: "team-noord"},
+		storetest.U{Name: "worker", Role: "team_worker", Org: "team-noord"},
+		storetest.U{Name: "workerzuid", Role: "team_worker", Org: "team-zuid"},
+		storetest.U{Name: "ocmw", Role: "ocmw_worker", Org: "ocmw-13016"},
+	)}
+	actor := func(name string) account.Actor { return w.users.Actor(t, name) }
+	if _, err := db.CreateCampaign(ctx, actor("admin"), outreach.NewCampaign{Kind: "newsletter", On: "2023-01-20", Partner: "VVSG", Subject: "Het decreet", Audience: "province", AudienceParam: "Limburg"}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := db.CreateContactMoment(ctx, actors["workerzuid"], outreach.NewContactMoment{MunicipalityNIS: "73040", On: "2023-05-02", Channel: "meeting", Summary: "Kennismaking"}); err != nil {
+	if _, err := db.CreateContactMoment(ctx, actor("workerzuid"), outreach.NewContactMoment{MunicipalityNIS: "73040", On: "2023-05-02", Channel: "meeting", Summary: "Kennismaking"}); err != nil {
 		t.Fatal(err)
 	}
-	if w.contact, err = db.CreateContact(ctx, actors["lead"], outreach.NewContact{MunicipalityNIS: "13016", Function: "general_director", Name: "An Peeters", Email: "an@hulshout.be"}); err != nil {
+	if w.contact, err = db.CreateContact(ctx, actor("lead"), outreach.NewContact{MunicipalityNIS: "13016", Function: "general_director", Name: "An Peeters", Email: "an@hulshout.be"}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := db.CreateContactMoment(ctx, actors["lead"], outreach.NewContactMoment{MunicipalityNIS: "13016", On: "2026-02-20", Channel: "phone", ContactID: w.contact.ID, Summary: "Eerste gesprek over het decreet"}); err != nil {
+	if _, err := db.CreateContactMoment(ctx, actor("lead"), outreach.NewContactMoment{MunicipalityNIS: "13016", On: "2026-02-20", Channel: "phone", ContactID: w.contact.ID, Summary: "Eerste gesprek over het decreet"}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := db.CreateAgreement(ctx, sys, agreement.NewAgreement{Team: "team-noord", MunicipalityNIS: "13013", EffectiveOn: "2025-09-01"}); err != nil {
@@ -115,7 +104,7 @@ func newOutrWorld(t *testing.T, db *store.DB) *outrWorld {
 func (w *outrWorld) do(t *testing.T, who string, req *http.Request) *httptest.ResponseRecorder {
 	t.Helper()
 	if who != "" {
-		req.AddCookie(&http.Cookie{Name: httpx.SessionCookie, Value: w.sessions[who].Secret})
+		req.AddCookie(&http.Cookie{Name: httpx.SessionCookie, Value: w.users.Cookie(t, who)})
 	}
 	rec := httptest.NewRecorder()
 	w.h.ServeHTTP(rec, req)
@@ -142,7 +131,7 @@ func (w *outrWorld) post(t *testing.T, who, target string, form url.Values, want
 		form = url.Values{}
 	}
 	if _, ok := form["csrf"]; !ok {
-		form.Set("csrf", w.sessions[who].CSRF)
+		form.Set("csrf", w.users.Session(t, who).CSRF)
 	}
 	req := httptest.NewRequest("POST", target, strings.NewReader(form.Encode()))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
@@ -161,7 +150,7 @@ func (w *outrWorld) upload(t *testing.T, who, target string, content []byte, par
 	t.Helper()
 	var body bytes.Buffer
 	mw := multipart.NewWriter(&body)
-	_ = mw.WriteField("csrf", w.sessions[who].CSRF)
+	_ = mw.WriteField("csrf", w.users.Session(t, who).CSRF)
 	if partial {
 		_ = mw.WriteField("accept_partial", "on")
 	}
