@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"kansrijk/internal/browsertest"
+	"kansrijk/internal/store/storetest"
 )
 
 // TestFactsheetBrowser signs in through the login form in headless
@@ -37,7 +38,7 @@ func TestFactsheetBrowser(t *testing.T) {
 	b := browsertest.New(t)
 	b.Navigate(srv.URL + "/login")
 	b.SetValue("#email", "admin@factsheet.test")
-	b.SetValue("#password", "correct-horse-battery-staple")
+	b.SetValue("#password", storetest.Password)
 	b.Click("form[action='/login'] button[type=submit]")
 
 	b.Navigate(srv.URL + "/outreach/municipalities/13013/factsheet")

@@ -37,9 +37,9 @@ import (
 var fsNow = time.Date(2026, 3, 10, 9, 30, 0, 0, time.UTC)
 
 type fsWorld struct {
-	db      *store.DB
-	srv     *server.Server
-	cookies map[string]string // role name → session cookie
+	db    *store.DB
+	srv   *server.Server
+	users *storetest.Accounts // signed in by name on first use
 }
 
 func fsDay(s string) time.Time {
@@ -116,20 +116,24 @@ func newFsWorld(t *testing.T) *fsWorld {
 	db.Now = func() time.Time { return fsNow }
 	srv, err := server.New(db)
 	must(err)
-	w := &fsWorld{db: db, srv: srv, cookies: map[string]string{}}
-	for _, u := range []struct{ name, role, org string }{
-		{"admin", "admin", "opgroeien"}, {"analyst", "analyst", "opgroeien"}, {"dpo", "dpo", "opgroeien"},
-		{"lead", "team_lead", "team-noord"}, {"worker", "team_worker", "team-waas"},
-		{"ocmw", "ocmw_worker", "ocmw-13016"}, {"ocmwadmin", "ocmw_admin", "ocmw-13016"},
-	} {
-		email := u.name + "@factsheet.test"
-		_, err := db.CreateUser(ctx, sys, account.NewUser{Email: email, Name: "Test " + u.name, Role: u.role, Org: u.org, Password: "correct-horse-battery-staple"})
-		must(err)
-		s, err := db.Login(ctx, email, "correct-horse-battery-staple", "192.0.2.1", "")
-		must(err)
-		w.cookies[u.name] = httpx.SessionCookie + "=" + s.Secret
-	}
+	w := &fsWorld{db: db, srv: srv, users: storetest.Users(t, db, "factsheet.test",
+		storetest.U{Name: "admin", Role: "admin", Org: "opgroeien", FullName: "Test admin"},
+		storetest.U{Name: "analyst", Role: "analyst", Org: "opgroeien", FullName: "Test analyst"},
+		storetest.U{Name: "dpo", Role: "dpo", Org: "opgroeien", FullName: "Test dpo"},
+		storetest.U{Name: "lead", Role: "team_lead", Org: "team-noord", FullName: "Test lead"},
+		storetest.U{Name: "worker", Role: "team_worker", Org: "team-waas", FullName: "Test worker"},
+		storetest.U{Name: "ocmw", Role: "ocmw_worker", Org: "ocmw-13016", FullName: "Test ocmw"},
+		storetest.U{Name: "ocmwadmin", Role: "ocmw_admin", Org: "ocmw-13016", FullName: "Test ocmwadmin"},
+	)}
+	// Every user exists (the factsheet names the team lead); each signs
+	// in on first use.
+	w.users.Create(t)
 	return w
+}
+
+// cookie returns the Cookie header that signs who in.
+func (w *fsWorld) cookie(t *testing.T, who string) string {
+	return httpx.SessionCookie + "=" + w.users.Cookie(t, who)
 }
 
 // fsWritable returns a pool that may write behind the store's back (the
@@ -163,7 +167,7 @@ func (w *fsWorld) get(t *testing.T, target, who string) fsResp {
 func (w *fsWorld) do(t *testing.T, req *http.Request, who string) fsResp {
 	t.Helper()
 	if who != "" {
-		req.Header.Set("Cookie", w.cookies[who])
+		req.Header.Set("Cookie", w.cookie(t, who))
 	}
 	rec := httptest.NewRecorder()
 	w.srv.ServeHTTP(rec, req)
@@ -283,7 +287,7 @@ func TestFactsheetPage(t *testing.T) {
 	t.Run("English", func(t *testing.T) {
 		req := httptest.NewRequest("GET", page, nil)
 		req.AddCookie(&http.Cookie{Name: "lang", Value: "en"})
-		req.Header.Set("Cookie", req.Header.Get("Cookie")+"; "+w.cookies["analyst"])
+		req.Header.Set("Cookie", req.Header.Get("Cookie")+"; "+w.cookie(t, "analyst"))
 		body := pageText(w.do(t, req, "").Body)
 		if !strings.Contains(body, "What Herselt misses without an agreement") || !strings.Contains(body, "7.5 %") {
 			t.Errorf("the English page:\n%s", body)
@@ -317,7 +321,7 @@ func TestFactsheetPage(t *testing.T) {
 		}
 		// An English session still gets the Dutch PDF.
 		req := httptest.NewRequest("GET", page+".pdf", nil)
-		req.Header.Set("Cookie", "lang=en; "+w.cookies["analyst"])
+		req.Header.Set("Cookie", "lang=en; "+w.cookie(t, "analyst"))
 		en, _ := fsPDFText(t, []byte(w.do(t, req, "").Body))
 		if !strings.Contains(en, "Wat Herselt mist zonder overeenkomst") {
 			t.Errorf("the PDF for an English user is not Dutch:\n%s", en)
