@@ -22,7 +22,7 @@ func TestFunnelBrowser(t *testing.T) {
 		t.Skip("browser test: skipped with -short")
 	}
 	f := newFunnelFixture(t, storetest.Open(t, store.SQLite))
-	f.session(t, "lead") // creates the user
+	f.users.Create(t, "lead")
 	// The browser keeps the session cookie only if it expires after its
 	// own clock: the real one, here.
 	f.db.Now = time.Now
@@ -36,7 +36,7 @@ func TestFunnelBrowser(t *testing.T) {
 
 	b.Navigate(srv.URL + "/login")
 	b.SetValue("#email", "lead@funnel.test")
-	b.SetValue("#password", funnelPassword)
+	b.SetValue("#password", storetest.Password)
 	b.Click("main form button[type=submit]")
 
 	b.Navigate(srv.URL + "/reports/agreements?as_of=2025-06-01")

@@ -29,14 +29,12 @@ import (
 	"kansrijk/internal/store/storetest"
 )
 
-const funnelPassword = "correct-horse-battery-staple"
-
 var funnelNow = time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)
 
 type funnelFixture struct {
-	db       *store.DB
-	srv      *server.Server
-	sessions map[string]string
+	db    *store.DB
+	srv   *server.Server
+	users *storetest.Accounts // created and signed in on first use
 }
 
 type funnelResp struct {
@@ -100,42 +98,15 @@ func newFunnelFixture(t *testing.T, db *store.DB) *funnelFixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &funnelFixture{db: db, srv: srv, sessions: map[string]string{}}
-}
-
-// funnelUsers are the fixture's users by name: role and organisation.
-var funnelUsers = map[string][2]string{
-	"admin":   {"admin", "opgroeien"},
-	"analyst": {"analyst", "opgroeien"},
-	"dpo":     {"dpo", "opgroeien"},
-	"lead":    {"team_lead", "team-noord"},
-	"worker":  {"team_worker", "team-zuid"},
-	"ocmw":    {"ocmw_worker", "ocmw-13016"},
-	"clinic":  {"clinic", "clinic-zonnedal"},
-}
-
-// session returns the session secret of who, creating the user and
-// logging in on first use (password hashing is slow on purpose).
-func (f *funnelFixture) session(t *testing.T, who string) string {
-	t.Helper()
-	if s, ok := f.sessions[who]; ok {
-		return s
-	}
-	ctx := context.Background()
-	u, ok := funnelUsers[who]
-	if !ok {
-		t.Fatalf("no user %q", who)
-	}
-	email := who + "@funnel.test"
-	if _, err := f.db.CreateUser(ctx, account.System("test"), account.NewUser{Email: email, Name: who, Role: u[0], Org: u[1], Password: funnelPassword}); err != nil {
-		t.Fatalf("user %s: %v", who, err)
-	}
-	s, err := f.db.Login(ctx, email, funnelPassword, "192.0.2.1", "test")
-	if err != nil {
-		t.Fatalf("login %s: %v", who, err)
-	}
-	f.sessions[who] = s.Secret
-	return s.Secret
+	return &funnelFixture{db: db, srv: srv, users: storetest.Users(t, db, "funnel.test",
+		storetest.U{Name: "admin", Role: "admin", Org: "opgroeien"},
+		storetest.U{Name: "analyst", Role: "analyst", Org: "opgroeien"},
+		storetest.U{Name: "dpo", Role: "dpo", Org: "opgroeien"},
+		storetest.U{Name: "lead", Role: "team_lead", Org: "team-noord"},
+		storetest.U{Name: "worker", Role: "team_worker", Org: "team-zuid"},
+		storetest.U{Name: "ocmw", Role: "ocmw_worker", Org: "ocmw-13016"},
+		storetest.U{Name: "clinic", Role: "clinic", Org: "clinic-zonnedal"},
+	)}
 }
 
 // get sends a GET as who ("" anonymous), in English when lang is "en".
@@ -143,7 +114,7 @@ func (f *funnelFixture) get(t *testing.T, target, who string, lang ...string) fu
 	t.Helper()
 	req := httptest.NewRequest("GET", target, nil)
 	if who != "" {
-		req.AddCookie(&http.Cookie{Name: httpx.SessionCookie, Value: f.session(t, who)})
+		req.AddCookie(&http.Cookie{Name: httpx.SessionCookie, Value: f.users.Cookie(t, who)})
 	}
 	if len(lang) > 0 {
 		req.AddCookie(&http.Cookie{Name: "lang", Value: lang[0]})
