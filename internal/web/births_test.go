@@ -27,15 +27,14 @@ import (
 // Opgroeien sees its own queue and the figures. Each user signs in through
 // the login form, and every POST carries the session's CSRF token.
 
-const birthsPassword = "een-lang-wachtwoord-voor-tests"
-
 // birthsNow is the fixed clock of the tests.
 var birthsNow = time.Date(2026, 3, 10, 10, 0, 0, 0, time.UTC)
 
 type birthsWorld struct {
-	t   *testing.T
-	db  *store.DB
-	srv *httptest.Server
+	t     *testing.T
+	db    *store.DB
+	srv   *httptest.Server
+	users *storetest.Accounts // created on first sign-in
 }
 
 // newBirthsWorld builds two local teams (team-noord: Hulshout 13016 and
@@ -60,27 +59,21 @@ func newBirthsWorld(t *testing.T, db *store.DB) *birthsWorld {
 			t.Fatal(err)
 		}
 	}
-	for _, u := range []account.NewUser{
-		{Email: "clinic@example.org", Role: "clinic", Org: "clinic-zonnig", Name: "Vroedvrouw Test"},
-		{Email: "clinic2@example.org", Role: "clinic", Org: "clinic-ander", Name: "Vroedvrouw Ander"},
-		{Email: "worker@example.org", Role: "team_worker", Org: "team-noord", Name: "Werker Noord"},
-		{Email: "lead@example.org", Role: "team_lead", Org: "team-noord", Name: "Lead Noord"},
-		{Email: "zuid@example.org", Role: "team_worker", Org: "team-zuid", Name: "Werker Zuid"},
-		{Email: "admin@example.org", Role: "admin", Org: "opgroeien", Name: "Beheerder"},
-		{Email: "analyst@example.org", Role: "analyst", Org: "opgroeien", Name: "Analist"},
-	} {
-		u.Password = birthsPassword
-		if _, err := db.CreateUser(ctx, sys, u); err != nil {
-			t.Fatalf("user %s: %v", u.Email, err)
-		}
-	}
 	s, err := server.New(db)
 	if err != nil {
 		t.Fatal(err)
 	}
 	srv := httptest.NewServer(s)
 	t.Cleanup(srv.Close)
-	return &birthsWorld{t: t, db: db, srv: srv}
+	return &birthsWorld{t: t, db: db, srv: srv, users: storetest.Users(t, db, "example.org",
+		storetest.U{Name: "clinic", Role: "clinic", Org: "clinic-zonnig", FullName: "Vroedvrouw Test"},
+		storetest.U{Name: "clinic2", Role: "clinic", Org: "clinic-ander", FullName: "Vroedvrouw Ander"},
+		storetest.U{Name: "worker", Role: "team_worker", Org: "team-noord", FullName: "Werker Noord"},
+		storetest.U{Name: "lead", Role: "team_lead", Org: "team-noord", FullName: "Lead Noord"},
+		storetest.U{Name: "zuid", Role: "team_worker", Org: "team-zuid", FullName: "Werker Zuid"},
+		storetest.U{Name: "admin", Role: "admin", Org: "opgroeien", FullName: "Beheerder"},
+		storetest.U{Name: "analyst", Role: "analyst", Org: "opgroeien", FullName: "Analist"},
+	)}
 }
 
 // browser is one signed-in user: the session cookie and the CSRF token
@@ -99,10 +92,13 @@ type response struct {
 
 var csrfRE = regexp.MustCompile(`name="csrf" value="([^"]+)"`)
 
-func (w *birthsWorld) login(email string) *browser {
+// login signs the test user in through the login form.
+func (w *birthsWorld) login(name string) *browser {
 	w.t.Helper()
+	w.users.Create(w.t, name)
+	email := w.users.Email(w.t, name)
 	b := &browser{w: w}
-	r := b.do(http.MethodPost, "/login", "application/x-www-form-urlencoded", strings.NewReader(url.Values{"email": {email}, "password": {birthsPassword}}.Encode()))
+	r := b.do(http.MethodPost, "/login", "application/x-www-form-urlencoded", strings.NewReader(url.Values{"email": {email}, "password": {storetest.Password}}.Encode()))
 	if r.Status != http.StatusSeeOther {
 		w.t.Fatalf("login %s: status %d", email, r.Status)
 	}
@@ -234,7 +230,7 @@ func notification(mother, born string) url.Values {
 func TestBirthPages(t *testing.T) {
 	storetest.ForEach(t, func(t *testing.T, db *store.DB) {
 		w := newBirthsWorld(t, db)
-		clinic := w.login("clinic@example.org")
+		clinic := w.login("clinic")
 
 		// The form: every problem at once, in Dutch, naming the field.
 		r := clinic.get("/births/new")
@@ -251,7 +247,7 @@ func TestBirthPages(t *testing.T) {
 			`<a href="#child-birth-date">Geboortedatum kind</a>: De geboortedatum 2026-04-01 ligt in de toekomst.`,
 			`id="mother-phone" name="mother.phone" type="tel" maxlength="20" autocomplete="off"
     value="" aria-invalid="true"`, `value="Test Moeder Fout"`)
-		if n, _ := db.ClinicSubmissions(context.Background(), actorOf(t, db, "clinic@example.org"), birth.Filter{}); len(n) != 0 {
+		if n, _ := db.ClinicSubmissions(context.Background(), w.users.Actor(t, "clinic"), birth.Filter{}); len(n) != 0 {
 			t.Errorf("a form with errors stored %d notifications", len(n))
 		}
 
@@ -267,13 +263,13 @@ func TestBirthPages(t *testing.T) {
 		wantNotIn(t, "clinic list", r, "Test Moeder Een")
 
 		// Another clinic neither lists nor opens it.
-		other := w.login("clinic2@example.org")
+		other := w.login("clinic2")
 		wantNotIn(t, "other clinic's list", other.get("/births"), `id="submission-`+id+`"`)
 		wantStatus(t, "other clinic opens it", other.get("/births/"+id), 404)
 
 		// The team worker of Hulshout sees it in the queue; filters and
 		// sorting keep it or leave it out.
-		worker := w.login("worker@example.org")
+		worker := w.login("worker")
 		r = worker.get("/births")
 		wantStatus(t, "queue", r, 200)
 		wantIn(t, "queue", r, `id="birth-`+id+`" data-status="new"`, "Hulshout", "Kraamkliniek Zonnig", `aria-sort="descending"`)
@@ -293,7 +289,7 @@ func TestBirthPages(t *testing.T) {
 		wantStatus(t, "bad date filter", r, 400)
 		wantIn(t, "bad date filter", r, "&#39;gisteren&#39; is geen geldige datum.", `id="birth-`+id+`"`)
 		// Another team neither lists nor opens it.
-		zuid := w.login("zuid@example.org")
+		zuid := w.login("zuid")
 		wantNotIn(t, "other team's queue", zuid.get("/births"), `id="birth-`+id+`"`)
 		r = zuid.get("/births/" + id)
 		wantStatus(t, "other team opens it", r, 404)
@@ -342,7 +338,7 @@ func TestBirthPages(t *testing.T) {
 		if r := worker.post("/births/"+d2+"/merge", url.Values{"into": {d1}, "confirm_merge": {"on"}}); r.Status != 403 {
 			t.Errorf("a worker merges: status %d, want 403", r.Status)
 		}
-		lead := w.login("lead@example.org")
+		lead := w.login("lead")
 		r = lead.get("/births/" + d2)
 		wantIn(t, "duplicate, lead", r, `id="birth-merge"`, `id="into-`+d1+`"`)
 		r = lead.post("/births/"+d2+"/merge", url.Values{"into": {d1}})
@@ -377,7 +373,7 @@ func TestBirthPages(t *testing.T) {
 			wantStatus(t, "team worker on "+p, worker.get(p), 403)
 		}
 		wantStatus(t, "clinic on the figures", clinic.get("/reports/births"), 403)
-		ocmwless := w.login("analyst@example.org")
+		ocmwless := w.login("analyst")
 		wantStatus(t, "analyst on /births", ocmwless.get("/births"), 403)
 		wantStatus(t, "analyst on the figures", ocmwless.get("/reports/births"), 200)
 		wantStatus(t, "unknown notification", worker.get("/births/999999"), 404)
@@ -398,7 +394,7 @@ const csvFile = "\ufeffmoeder_naam;moeder_straat;moeder_huisnummer;moeder_postco
 func TestBirthUpload(t *testing.T) {
 	storetest.ForEach(t, func(t *testing.T, db *store.DB) {
 		w := newBirthsWorld(t, db)
-		clinic := w.login("clinic@example.org")
+		clinic := w.login("clinic")
 		r := clinic.get("/births/upload")
 		wantStatus(t, "upload form", r, 200)
 		wantIn(t, "upload form", r, `id="births-upload"`, `enctype="multipart/form-data"`, `name="accept_partial"`, "moeder_naam", "mother_name")
@@ -410,7 +406,7 @@ func TestBirthUpload(t *testing.T) {
 			`<tr data-row="3" data-code="postcode_invalid"><td>3</td><td><code>moeder_postcode</code></td><td lang="nl">Geef een Belgische postcode van vier cijfers.</td></tr>`,
 			`id="batch-row-2" data-status="not_imported"`, `id="batch-row-3" data-status="rejected"`)
 		wantNotIn(t, "file with a bad row", r, `id="stored-rows"`)
-		if n, _ := db.ClinicSubmissions(context.Background(), actorOf(t, db, "clinic@example.org"), birth.Filter{}); len(n) != 0 {
+		if n, _ := db.ClinicSubmissions(context.Background(), w.users.Actor(t, "clinic"), birth.Filter{}); len(n) != 0 {
 			t.Errorf("a rejected file stored %d notifications", len(n))
 		}
 
@@ -423,7 +419,7 @@ func TestBirthUpload(t *testing.T) {
 		// The same file again creates nothing new.
 		r = clinic.upload(csvFile, true)
 		wantIn(t, "again", r, "Dit bestand was al ontvangen")
-		if n, _ := db.ClinicSubmissions(context.Background(), actorOf(t, db, "clinic@example.org"), birth.Filter{}); len(n) != 2 {
+		if n, _ := db.ClinicSubmissions(context.Background(), w.users.Actor(t, "clinic"), birth.Filter{}); len(n) != 2 {
 			t.Errorf("after the same file twice: %d notifications, want 2", len(n))
 		}
 		// A file with a national register number is refused as a whole.
@@ -440,7 +436,7 @@ func TestBirthUpload(t *testing.T) {
 
 		// Opgroeien: the Brussels family in its own queue; it records the
 		// contact there. The figures render.
-		admin := w.login("admin@example.org")
+		admin := w.login("admin")
 		r = admin.get("/births?team=opgroeien")
 		wantStatus(t, "opgroeien queue", r, 200)
 		wantIn(t, "opgroeien queue", r, "Wachtrij Opgroeien (1 open)", "<td>Brussel</td>", `id="opgroeien-queue"`)
@@ -470,14 +466,4 @@ func TestBirthUpload(t *testing.T) {
 			t.Error("admin sees nothing of team-noord")
 		}
 	})
-}
-
-// actorOf returns the actor of a test user.
-func actorOf(t *testing.T, db *store.DB, email string) account.Actor {
-	t.Helper()
-	u, err := db.UserByEmail(context.Background(), email)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return account.Actor{UserID: u.ID, Email: u.Email, Name: u.Name, Role: u.Role, Org: u.Org, OrgKind: u.OrgKind, Via: "test"}
 }
