@@ -24,10 +24,11 @@ func TestMailingPageInBrowser(t *testing.T) {
 	s.db.Now = time.Now // the browser drops a session cookie that expired by the real clock
 	ts := httptest.NewServer(s.srv)
 	t.Cleanup(ts.Close)
+	s.users.Create(t, "lead")
 	b := browsertest.New(t)
 	b.Navigate(ts.URL + "/login?next=" + "/outreach/mailing%3Fteam%3Dteam-noord%26stage%3Dnot_informed")
 	b.SetValue("#email", "lead@noord.test")
-	b.SetValue("#password", password)
+	b.SetValue("#password", storetest.Password)
 	b.Click("main form button[type=submit]")
 	if !strings.Contains(b.URL(), "/outreach/mailing") {
 		t.Fatalf("after login at %s: %s", b.URL(), b.Text("main"))

@@ -27,13 +27,13 @@ import (
 	"kansrijk/internal/store/storetest"
 )
 
-const password = "correct-horse-battery-staple"
-
 type site struct {
 	t    *testing.T
 	db   *store.DB
 	srv  *server.Server
 	smtp *smtptest.Server
+	// users are created on first sign-in.
+	users *storetest.Accounts
 }
 
 func newSite(t *testing.T, db *store.DB) *site {
@@ -59,19 +59,14 @@ func newSite(t *testing.T, db *store.DB) *site {
 			t.Fatal(err)
 		}
 	}
-	for _, u := range []account.NewUser{
-		{Email: "lead@noord.test", Name: "Lea Lenaerts", Role: "team_lead", Org: "team-noord", Password: password},
-		{Email: "worker@noord.test", Name: "Wim", Role: "team_worker", Org: "team-noord", Password: password},
-	} {
-		if _, err := db.CreateUser(ctx, sys, u); err != nil {
-			t.Fatal(err)
-		}
-	}
 	srv, err := server.New(db)
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := &site{t: t, db: db, srv: srv, smtp: smtptest.Start(t)}
+	s := &site{t: t, db: db, srv: srv, smtp: smtptest.Start(t), users: storetest.Users(t, db, "noord.test",
+		storetest.U{Name: "lead", Role: "team_lead", Org: "team-noord", FullName: "Lea Lenaerts"},
+		storetest.U{Name: "worker", Role: "team_worker", Org: "team-noord", FullName: "Wim"},
+	)}
 	srv.UseMail(s.config())
 	return s
 }
@@ -110,9 +105,13 @@ func (s *site) do(method, target, session string, form url.Values) page {
 	return p
 }
 
-func (s *site) signIn(email string) string {
+// signIn signs the test user in through the login form and returns the
+// session cookie's value.
+func (s *site) signIn(name string) string {
 	s.t.Helper()
-	p := s.do("POST", "/login", "", url.Values{"email": {email}, "password": {password}})
+	s.users.Create(s.t, name)
+	email := s.users.Email(s.t, name)
+	p := s.do("POST", "/login", "", url.Values{"email": {email}, "password": {storetest.Password}})
 	for _, c := range (&http.Response{Header: p.Header}).Cookies() {
 		if c.Name == httpx.SessionCookie {
 			return c.Value
@@ -208,7 +207,7 @@ func formValues(form *html.Node, button string) url.Values {
 func TestMailingPage(t *testing.T) {
 	storetest.ForEach(t, func(t *testing.T, db *store.DB) {
 		s := newSite(t, db)
-		lead := s.signIn("lead@noord.test")
+		lead := s.signIn("lead")
 		const target = "/outreach/mailing?team=team-noord&stage=not_informed"
 
 		p := s.do("GET", target, lead, nil)
@@ -347,7 +346,7 @@ func TestMailingPage(t *testing.T) {
 			}
 		})
 		t.Run("Forbidden", func(t *testing.T) {
-			worker := s.signIn("worker@noord.test")
+			worker := s.signIn("worker")
 			if p := s.do("GET", target, worker, nil); p.Code != http.StatusForbidden {
 				t.Errorf("worker: %d", p.Code)
 			}
