@@ -35,10 +35,10 @@ import (
 var outrNow = time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)
 
 type outrFixture struct {
-	db     *store.DB
-	srv    *server.Server
-	doc    *openapi3.T
-	tokens map[string]string
+	db    *store.DB
+	srv   *server.Server
+	doc   *openapi3.T
+	users *storetest.Accounts // created with a token on first use
 }
 
 type outrResp struct {
@@ -75,25 +75,15 @@ func newOutrFixture(t *testing.T, db *store.DB) *outrFixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	f := &outrFixture{db: db, srv: srv, doc: doc, tokens: map[string]string{}}
-	for _, u := range []struct{ name, role, org string }{
-		{"admin", "admin", "opgroeien"},
-		{"analyst", "analyst", "opgroeien"},
-		{"dpo", "dpo", "opgroeien"},
-		{"lead", "team_lead", "team-noord"},
-		{"workerzuid", "team_worker", "team-zuid"},
-		{"ocmw", "ocmw_worker", "ocmw-13016"},
-		{"clinic", "clinic", "clinic-zonnedal"},
-	} {
-		email := u.name + "@outreach.test"
-		if _, err := db.CreateUser(ctx, sys, account.NewUser{Email: email, Name: u.name, Role: u.role, Org: u.org, Password: "correct-horse-battery-staple"}); err != nil {
-			t.Fatalf("user %s: %v", u.name, err)
-		}
-		if f.tokens[u.name], err = db.CreateToken(ctx, sys, email, "test"); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return f
+	return &outrFixture{db: db, srv: srv, doc: doc, users: storetest.TokenUsers(t, db, "outreach.test",
+		storetest.U{Name: "admin", Role: "admin", Org: "opgroeien"},
+		storetest.U{Name: "analyst", Role: "analyst", Org: "opgroeien"},
+		storetest.U{Name: "dpo", Role: "dpo", Org: "opgroeien"},
+		storetest.U{Name: "lead", Role: "team_lead", Org: "team-noord"},
+		storetest.U{Name: "workerzuid", Role: "team_worker", Org: "team-zuid"},
+		storetest.U{Name: "ocmw", Role: "ocmw_worker", Org: "ocmw-13016"},
+		storetest.U{Name: "clinic", Role: "clinic", Org: "clinic-zonnedal"},
+	)}
 }
 
 // call sends a request as who ("" anonymous) to target, documented as
@@ -123,7 +113,7 @@ func (f *outrFixture) call(t *testing.T, method, target, route, who string, in a
 		req.Header.Set("Content-Type", ct)
 	}
 	if who != "" {
-		req.Header.Set("Authorization", "Bearer "+f.tokens[who])
+		req.Header.Set("Authorization", "Bearer "+f.users.Token(t, who))
 	}
 	rec := httptest.NewRecorder()
 	f.srv.ServeHTTP(rec, req)

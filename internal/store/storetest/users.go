@@ -62,6 +62,16 @@ func Users(tb testing.TB, db *store.DB, domain string, us ...U) *Accounts {
 	return a
 }
 
+// TokenUsers declares test users that are all token-only: API tests
+// that never sign in hash no password at all.
+func TokenUsers(tb testing.TB, db *store.DB, domain string, us ...U) *Accounts {
+	tb.Helper()
+	for i := range us {
+		us[i].TokenOnly = true
+	}
+	return Users(tb, db, domain, us...)
+}
+
 // Names lists the declared users in the order given.
 func (a *Accounts) Names() []string { return append([]string(nil), a.order...) }
 
