@@ -44,20 +44,19 @@ import (
 	"kansrijk/internal/store/storetest"
 )
 
-const agrPassword = "correct-horse-battery-staple"
-
 // agrNow is the clock of the fixture: mid 2025, after the mergers.
 var agrNow = time.Date(2025, 6, 2, 10, 0, 0, 0, time.UTC)
 
 // agrFixture is a server over a fresh database with two local teams and a
 // user (with an API token) per role that matters here.
 type agrFixture struct {
-	db     *store.DB
-	srv    *server.Server
-	doc    *openapi3.T
-	tokens map[string]string // by user name: admin, lead (team-noord), leadzuid (team-zuid), ocmwadmin (ocmw-13016), clinic, analyst
-	// sessions are web session secrets, by user name, made on first use.
-	sessions map[string]string
+	db  *store.DB
+	srv *server.Server
+	doc *openapi3.T
+	// users by name: admin, lead (team-noord), leadzuid (team-zuid),
+	// ocmwadmin (ocmw-13016), clinic, analyst; each is created, given a
+	// token or signed in on first use.
+	users *storetest.Accounts
 }
 
 // newAgrFixture builds the world of the store tests: team-noord (Hulshout
@@ -77,24 +76,14 @@ func newAgrFixture(t *testing.T, db *store.DB) *agrFixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	f := &agrFixture{db: db, srv: srv, doc: agrOpenAPI(t), tokens: map[string]string{}, sessions: map[string]string{}}
-	for _, u := range []struct{ name, role, org string }{
-		{"admin", "admin", "opgroeien"},
-		{"lead", "team_lead", "team-noord"},
-		{"leadzuid", "team_lead", "team-zuid"},
-		{"ocmwadmin", "ocmw_admin", "ocmw-13016"},
-		{"clinic", "clinic", "clinic-zonnedal"},
-		{"analyst", "analyst", "opgroeien"},
-	} {
-		email := u.name + "@example.test"
-		if _, err := db.CreateUser(ctx, sys, account.NewUser{Email: email, Name: u.name, Role: u.role, Org: u.org, Password: agrPassword}); err != nil {
-			t.Fatalf("user %s: %v", u.name, err)
-		}
-		if f.tokens[u.name], err = db.CreateToken(ctx, sys, email, "test"); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return f
+	return &agrFixture{db: db, srv: srv, doc: agrOpenAPI(t), users: storetest.Users(t, db, "example.test",
+		storetest.U{Name: "admin", Role: "admin", Org: "opgroeien"},
+		storetest.U{Name: "lead", Role: "team_lead", Org: "team-noord"},
+		storetest.U{Name: "leadzuid", Role: "team_lead", Org: "team-zuid"},
+		storetest.U{Name: "ocmwadmin", Role: "ocmw_admin", Org: "ocmw-13016"},
+		storetest.U{Name: "clinic", Role: "clinic", Org: "clinic-zonnedal"},
+		storetest.U{Name: "analyst", Role: "analyst", Org: "opgroeien"},
+	)}
 }
 
 // agrOpenAPI loads the embedded OpenAPI document.
@@ -132,7 +121,7 @@ func (f *agrFixture) do(t *testing.T, method, target, who string, body []byte, c
 	}
 	req := httptest.NewRequest(method, target, rd)
 	if who != "" {
-		req.Header.Set("Authorization", "Bearer "+f.tokens[who])
+		req.Header.Set("Authorization", "Bearer "+f.users.Token(t, who))
 	}
 	if body != nil {
 		ct := "application/json"
@@ -146,20 +135,13 @@ func (f *agrFixture) do(t *testing.T, method, target, who string, body []byte, c
 	return agrResp{rec.Code, rec.Result().Header, rec.Body.Bytes()}
 }
 
-// web sends a GET with the session cookie of a fresh login of who ("" for
+// web sends a GET with the session cookie of who, signed in on first use ("" for
 // an anonymous visitor).
 func (f *agrFixture) web(t *testing.T, target, who string) agrResp {
 	t.Helper()
 	req := httptest.NewRequest("GET", target, nil)
 	if who != "" {
-		if f.sessions[who] == "" {
-			s, err := f.db.Login(context.Background(), who+"@example.test", agrPassword, "192.0.2.1", "test")
-			if err != nil {
-				t.Fatalf("login %s: %v", who, err)
-			}
-			f.sessions[who] = s.Secret
-		}
-		req.AddCookie(&http.Cookie{Name: httpx.SessionCookie, Value: f.sessions[who]})
+		req.AddCookie(&http.Cookie{Name: httpx.SessionCookie, Value: f.users.Cookie(t, who)})
 	}
 	rec := httptest.NewRecorder()
 	f.srv.ServeHTTP(rec, req)
