@@ -22,7 +22,6 @@ import (
 
 	"github.com/getkin/kin-openapi/openapi3"
 
-	"kansrijk/internal/account"
 	"kansrijk/internal/api"
 	"kansrijk/internal/apperr"
 	"kansrijk/internal/audit"
@@ -225,17 +224,10 @@ func TestBirthContract(t *testing.T) {
 func TestBirthSession(t *testing.T) {
 	db := storetest.Open(t, store.SQLite)
 	f := newBirthFixture(t, db)
-	ctx := context.Background()
-	if _, err := db.CreateUser(ctx, account.System("test"), account.NewUser{Email: "balie@zonnedal.test", Role: "clinic", Org: "clinic-zonnedal", Password: "een-lang-wachtwoord"}); err != nil {
-		t.Fatal(err)
-	}
-	s, err := db.Login(ctx, "balie@zonnedal.test", "een-lang-wachtwoord", "127.0.0.1", "test")
-	if err != nil {
-		t.Fatal(err)
-	}
+	balie := storetest.Users(t, db, "zonnedal.test", storetest.U{Name: "balie", Role: "clinic", Org: "clinic-zonnedal"})
 	req := httptest.NewRequest("POST", "/api/v1/birth-notifications", strings.NewReader(birthContract))
 	req.Header.Set("Content-Type", "application/json")
-	req.AddCookie(&http.Cookie{Name: httpx.SessionCookie, Value: s.Secret})
+	req.AddCookie(&http.Cookie{Name: httpx.SessionCookie, Value: balie.Cookie(t, "balie")})
 	rec := httptest.NewRecorder()
 	f.srv.ServeHTTP(rec, req)
 	if rec.Code != http.StatusCreated || !strings.Contains(rec.Body.String(), `"team":"team-noord"`) {
