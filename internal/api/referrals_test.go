@@ -2,7 +2,7 @@ package api_test
 
 // End-to-end tests of the referral routes through the real server
 // (server.New over a fresh database of every backend, bearer tokens made
-// with db.CreateUser and db.CreateToken): the access matrix of every
+// with db.CreateUser and db.CreateToken through storetest): the access matrix of every
 // referral endpoint × every role × own/other organisation, the OCMW's view
 // against golden key lists, the audit of every read, the contract bodies of
 // the issue and optimistic concurrency. Every family in here is fictitious.
@@ -129,15 +129,16 @@ func newRefFixture(t *testing.T, db *store.DB) *refFixture {
 		t.Fatalf("load openapi.json: %v", err)
 	}
 	f := &refFixture{db: db, srv: srv, doc: doc, users: map[string]*refUser{}}
+	specs := make([]storetest.U, len(refUsers))
 	for i, u := range refUsers {
-		u := u
-		u.Email = fmt.Sprintf("user%d.%s@example.test", i, strings.ReplaceAll(u.Role, "_", ""))
-		if _, err := db.CreateUser(ctx, sys, account.NewUser{Email: u.Email, Name: "Test " + u.Label, Role: u.Role, Org: u.Org}); err != nil {
-			t.Fatalf("user %s: %v", u.Label, err)
-		}
-		if u.Token, err = db.CreateToken(ctx, sys, u.Email, "test"); err != nil {
-			t.Fatal(err)
-		}
+		specs[i] = storetest.U{Name: u.Label, Role: u.Role, Org: u.Org, FullName: "Test " + u.Label,
+			Email: fmt.Sprintf("user%d.%s@example.test", i, strings.ReplaceAll(u.Role, "_", ""))}
+	}
+	// Every user exists with a token up front: the concurrency test
+	// sends from two goroutines at once.
+	accounts := storetest.TokenUsers(t, db, "example.test", specs...)
+	for _, u := range refUsers {
+		u.Email, u.Token = accounts.Email(t, u.Label), accounts.Token(t, u.Label)
 		f.users[u.Label] = &u
 	}
 	f.agreement = refActiveAgreement(t, db, "team-noord", "13016", "2023")
