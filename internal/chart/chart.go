@@ -24,6 +24,7 @@ import (
 	"hash/fnv"
 	"math"
 	"strconv"
+	"time"
 )
 
 // StatusColors is the fill colour of each agreement status (the values of agreement.Status).
@@ -237,4 +238,42 @@ func textWidth(s string, size float64) float64 {
 		n++
 	}
 	return float64(n) * size * 0.58
+}
+
+// plotArea is the rectangle a chart plots in, in SVG units.
+type plotArea struct{ left, right, top, bottom float64 }
+
+// yGrid writes the horizontal gridlines and the y labels from 0 to top by
+// step.
+func (w *svgWriter) yGrid(a plotArea, top, step int, yOf func(int) float64) {
+	w.WriteString(`<g class="y-axis" font-size="11" text-anchor="end">`)
+	for v := 0; v <= top; v += step {
+		y := yOf(v)
+		if v > 0 {
+			w.line(a.left, y, a.right, y, `stroke="`+gridColor+`" stroke-width="1"`)
+		}
+		w.label(a.left-6, y+4, "", strconv.Itoa(v))
+	}
+	w.WriteString(`</g>`)
+}
+
+// timeAxis writes the axis lines and the time ticks from t0 to t1, with
+// labels; vGrid adds dashed vertical gridlines at the labelled ticks.
+func (w *svgWriter) timeAxis(a plotArea, t0, t1 time.Time, xOf func(time.Time) float64, vGrid bool) {
+	w.WriteString(`<g class="x-axis" font-size="11" text-anchor="middle">`)
+	w.line(a.left, a.bottom, a.right, a.bottom, `stroke="`+axisColor+`" stroke-width="1"`)
+	w.line(a.left, a.top, a.left, a.bottom, `stroke="`+axisColor+`" stroke-width="1"`)
+	for _, tk := range timeTicks(t0, t1) {
+		tx := xOf(tk.t)
+		if tk.label != "" {
+			w.line(tx, a.bottom, tx, a.bottom+6, `stroke="`+axisColor+`" stroke-width="1"`)
+			if vGrid {
+				w.line(tx, a.top, tx, a.bottom, `stroke="`+gridColor+`" stroke-width="1" stroke-dasharray="2 3"`)
+			}
+			w.label(tx, a.bottom+19, "", tk.label)
+		} else {
+			w.line(tx, a.bottom, tx, a.bottom+3, `stroke="`+axisColor+`" stroke-width="1"`)
+		}
+	}
+	w.WriteString(`</g>`)
 }

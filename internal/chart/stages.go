@@ -110,16 +110,8 @@ func StackedArea(points []Point, layers []Layer, title, desc string) []byte {
 		return saLeft + dayOf(t).Sub(t0).Hours()/span*(saRight-saLeft)
 	}
 
-	// Gridlines and y labels.
-	w.WriteString(`<g class="y-axis" font-size="11" text-anchor="end">`)
-	for v := 0; v <= top; v += step {
-		y := yOf(v)
-		if v > 0 {
-			w.line(saLeft, y, saRight, y, `stroke="`+gridColor+`" stroke-width="1"`)
-		}
-		w.label(saLeft-6, y+4, "", strconv.Itoa(v))
-	}
-	w.WriteString(`</g>`)
+	area := plotArea{left: saLeft, right: saRight, top: saTop, bottom: saBottom}
+	w.yGrid(area, top, step, yOf)
 
 	// The layers, bottom first; the gridlines stay visible above them.
 	if len(drawn) > 0 {
@@ -162,19 +154,7 @@ func StackedArea(points []Point, layers []Layer, title, desc string) []byte {
 	}
 
 	// Axes over the areas.
-	w.WriteString(`<g class="x-axis" font-size="11" text-anchor="middle">`)
-	w.line(saLeft, saBottom, saRight, saBottom, `stroke="`+axisColor+`" stroke-width="1"`)
-	w.line(saLeft, saTop, saLeft, saBottom, `stroke="`+axisColor+`" stroke-width="1"`)
-	for _, tk := range timeTicks(t0, t1) {
-		tx := xOf(tk.t)
-		if tk.label != "" {
-			w.line(tx, saBottom, tx, saBottom+6, `stroke="`+axisColor+`" stroke-width="1"`)
-			w.label(tx, saBottom+19, "", tk.label)
-		} else {
-			w.line(tx, saBottom, tx, saBottom+3, `stroke="`+axisColor+`" stroke-width="1"`)
-		}
-	}
-	w.WriteString(`</g>`)
+	w.timeAxis(area, t0, t1, xOf, false)
 
 	// Invisible columns with the values of each point as a tooltip.
 	if len(pts) > 0 && len(pts) <= maxMarker {

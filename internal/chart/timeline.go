@@ -88,32 +88,9 @@ func Timeline(points []Point, series []Series, title, desc string) []byte {
 		return tlLeft + dayOf(t).Sub(t0).Hours()/span*(tlRight-tlLeft)
 	}
 
-	// Gridlines and y labels.
-	w.WriteString(`<g class="y-axis" font-size="11" text-anchor="end">`)
-	for v := 0; v <= top; v += step {
-		y := yOf(v)
-		if v > 0 {
-			w.line(tlLeft, y, tlRight, y, `stroke="`+gridColor+`" stroke-width="1"`)
-		}
-		w.label(tlLeft-6, y+4, "", strconv.Itoa(v))
-	}
-	w.WriteString(`</g>`)
-
-	// X axis: ticks and labels.
-	w.WriteString(`<g class="x-axis" font-size="11" text-anchor="middle">`)
-	w.line(tlLeft, tlBottom, tlRight, tlBottom, `stroke="`+axisColor+`" stroke-width="1"`)
-	w.line(tlLeft, tlTop, tlLeft, tlBottom, `stroke="`+axisColor+`" stroke-width="1"`)
-	for _, tk := range timeTicks(t0, t1) {
-		tx := xOf(tk.t)
-		if tk.label != "" {
-			w.line(tx, tlBottom, tx, tlBottom+6, `stroke="`+axisColor+`" stroke-width="1"`)
-			w.line(tx, tlTop, tx, tlBottom, `stroke="`+gridColor+`" stroke-width="1" stroke-dasharray="2 3"`)
-			w.label(tx, tlBottom+19, "", tk.label)
-		} else {
-			w.line(tx, tlBottom, tx, tlBottom+3, `stroke="`+axisColor+`" stroke-width="1"`)
-		}
-	}
-	w.WriteString(`</g>`)
+	area := plotArea{left: tlLeft, right: tlRight, top: tlTop, bottom: tlBottom}
+	w.yGrid(area, top, step, yOf)
+	w.timeAxis(area, t0, t1, xOf, true)
 
 	// The series.
 	for i, s := range series {
