@@ -100,46 +100,7 @@ func randomOutreachWorld(tb testing.TB, db *store.DB, rng *rand.Rand, nCampaigns
 		if slices.Contains(stay[half:], nis) || (!on.Before(merger) && slices.Contains(stay[:2], nis)) {
 			team = "team-q"
 		}
-		open, _ := db.Agreements(ctx, admin, agreement.Filter{NIS: nis})
-		if slices.ContainsFunc(open, func(a agreement.Agreement) bool { return a.Status.Open() }) {
-			continue
-		}
-		first := []string{"interested", "draft"}[rng.IntN(2)]
-		ag, err := db.CreateAgreement(ctx, admin, agreement.NewAgreement{Team: team, MunicipalityNIS: nis, Status: first, On: on})
-		if err != nil {
-			tb.Fatalf("agreement %s on %s: %v", nis, on.Format(time.DateOnly), err)
-		}
-		status := agreement.Status(first)
-		for n := rng.IntN(6); n > 0; n-- {
-			nexts := agreement.Next(status)
-			if len(nexts) == 0 {
-				break
-			}
-			next := nexts[rng.IntN(len(nexts))]
-			on = on.AddDate(0, 0, rng.IntN(120))
-			if !reg.ValidOn(nis, on) {
-				break
-			}
-			if _, err := db.AddEvent(ctx, admin, ag.ID, step(next, on.Format(time.DateOnly))); err != nil {
-				tb.Fatalf("event: %v", err)
-			}
-			status = next
-		}
-		if rng.IntN(4) == 0 { // correct the first step's date
-			cur, _ := db.Agreement(ctx, admin, ag.ID)
-			e := cur.Events[0]
-			if len(cur.Events) > 1 && cur.Events[1].EffectiveOn.After(e.EffectiveOn) {
-				fix := e.EffectiveOn.AddDate(0, 0, rng.IntN(int(cur.Events[1].EffectiveOn.Sub(e.EffectiveOn).Hours()/24)+1))
-				if _, err := db.AddEvent(ctx, admin, ag.ID, agreement.NewEvent{Corrects: e.ID, EffectiveOn: fix.Format(time.DateOnly)}); err != nil {
-					tb.Fatalf("correction: %v", err)
-				}
-			}
-		}
-		if m, _ := reg.ByNIS(nis); m.ValidTo != nil && status.Open() && rng.IntN(2) == 0 {
-			if _, err := db.CarryOver(ctx, admin, ag.ID, time.Time{}, ""); err != nil && apperr.Code(err) != apperr.Conflict && apperr.Code(err) != apperr.InvalidTransition {
-				tb.Fatalf("carry over: %v", err)
-			}
-		}
+		randomAgreement(tb, db, rng, team, nis, on)
 	}
 }
 

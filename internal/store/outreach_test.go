@@ -626,46 +626,7 @@ func TestOutreachReportProperty(t *testing.T) {
 		for i := 0; i < 14; i++ {
 			on := randDay()
 			nis := pick(validOn(on))
-			open, _ := db.Agreements(ctx, admin, agreement.Filter{NIS: nis})
-			if slices.ContainsFunc(open, func(a agreement.Agreement) bool { return a.Status.Open() }) {
-				continue
-			}
-			first := []string{"interested", "draft"}[rng.IntN(2)]
-			ag, err := db.CreateAgreement(ctx, admin, agreement.NewAgreement{Team: "team-p", MunicipalityNIS: nis, Status: first, On: on})
-			if err != nil {
-				t.Fatalf("agreement %s on %s: %v", nis, on.Format(time.DateOnly), err)
-			}
-			status := agreement.Status(first)
-			for n := rng.IntN(6); n > 0; n-- {
-				nexts := agreement.Next(status)
-				if len(nexts) == 0 {
-					break
-				}
-				next := nexts[rng.IntN(len(nexts))]
-				on = on.AddDate(0, 0, rng.IntN(120))
-				if !reg.ValidOn(nis, on) {
-					break
-				}
-				if _, err := db.AddEvent(ctx, admin, ag.ID, step(next, on.Format(time.DateOnly))); err != nil {
-					t.Fatalf("event: %v", err)
-				}
-				status = next
-			}
-			if rng.IntN(4) == 0 { // correct the first step's date
-				cur, _ := db.Agreement(ctx, admin, ag.ID)
-				e := cur.Events[0]
-				if len(cur.Events) > 1 && cur.Events[1].EffectiveOn.After(e.EffectiveOn) {
-					fix := e.EffectiveOn.AddDate(0, 0, rng.IntN(int(cur.Events[1].EffectiveOn.Sub(e.EffectiveOn).Hours()/24)+1))
-					if _, err := db.AddEvent(ctx, admin, ag.ID, agreement.NewEvent{Corrects: e.ID, EffectiveOn: fix.Format(time.DateOnly)}); err != nil {
-						t.Fatalf("correction: %v", err)
-					}
-				}
-			}
-			if m, _ := reg.ByNIS(nis); m.ValidTo != nil && status.Open() && rng.IntN(2) == 0 {
-				if _, err := db.CarryOver(ctx, admin, ag.ID, time.Time{}, ""); err != nil && apperr.Code(err) != apperr.Conflict && apperr.Code(err) != apperr.InvalidTransition {
-					t.Fatalf("carry over: %v", err)
-				}
-			}
+			randomAgreement(t, db, rng, "team-p", nis, on)
 		}
 
 		// The raw facts, read back through the store's other methods.
@@ -791,4 +752,55 @@ func TestOutreachReportProperty(t *testing.T) {
 			}
 		}
 	})
+}
+
+// randomAgreement gives nis a random agreement from on, for the randomised
+// report and stage tests: signed up or drafted on on, then up to five
+// steps at random intervals while the municipality exists, a correction of
+// the first step's date one time in four, and for an open agreement of a
+// municipality that merged a carry-over one time in two. It does nothing
+// when nis already has an open agreement.
+func randomAgreement(tb testing.TB, db *store.DB, rng *rand.Rand, team, nis string, on time.Time) {
+	tb.Helper()
+	ctx, reg := context.Background(), db.Municipalities
+	open, _ := db.Agreements(ctx, admin, agreement.Filter{NIS: nis})
+	if slices.ContainsFunc(open, func(a agreement.Agreement) bool { return a.Status.Open() }) {
+		return
+	}
+	first := []string{"interested", "draft"}[rng.IntN(2)]
+	ag, err := db.CreateAgreement(ctx, admin, agreement.NewAgreement{Team: team, MunicipalityNIS: nis, Status: first, On: on})
+	if err != nil {
+		tb.Fatalf("agreement %s on %s: %v", nis, on.Format(time.DateOnly), err)
+	}
+	status := agreement.Status(first)
+	for n := rng.IntN(6); n > 0; n-- {
+		nexts := agreement.Next(status)
+		if len(nexts) == 0 {
+			break
+		}
+		next := nexts[rng.IntN(len(nexts))]
+		on = on.AddDate(0, 0, rng.IntN(120))
+		if !reg.ValidOn(nis, on) {
+			break
+		}
+		if _, err := db.AddEvent(ctx, admin, ag.ID, step(next, on.Format(time.DateOnly))); err != nil {
+			tb.Fatalf("event: %v", err)
+		}
+		status = next
+	}
+	if rng.IntN(4) == 0 { // correct the first step's date
+		cur, _ := db.Agreement(ctx, admin, ag.ID)
+		e := cur.Events[0]
+		if len(cur.Events) > 1 && cur.Events[1].EffectiveOn.After(e.EffectiveOn) {
+			fix := e.EffectiveOn.AddDate(0, 0, rng.IntN(int(cur.Events[1].EffectiveOn.Sub(e.EffectiveOn).Hours()/24)+1))
+			if _, err := db.AddEvent(ctx, admin, ag.ID, agreement.NewEvent{Corrects: e.ID, EffectiveOn: fix.Format(time.DateOnly)}); err != nil {
+				tb.Fatalf("correction: %v", err)
+			}
+		}
+	}
+	if m, _ := reg.ByNIS(nis); m.ValidTo != nil && status.Open() && rng.IntN(2) == 0 {
+		if _, err := db.CarryOver(ctx, admin, ag.ID, time.Time{}, ""); err != nil && apperr.Code(err) != apperr.Conflict && apperr.Code(err) != apperr.InvalidTransition {
+			tb.Fatalf("carry over: %v", err)
+		}
+	}
 }
