@@ -405,9 +405,6 @@ type Store interface {
 	UpdateTask(ctx context.Context, a account.Actor, id int64, up TaskUpdate) (Task, error)
 
 	OutreachReport(ctx context.Context, asOf time.Time) (Report, error)
-	// OutreachFacts are the facts behind the stages of every municipality
-	// on asOf (with its predecessors' facts carried in), for histories.
-	OutreachFacts(ctx context.Context, asOf time.Time) (map[string]Facts, error)
 	// funnel: the stage counts on a row of days, one load of the facts.
 	OutreachSeries(ctx context.Context, from, to time.Time, group Grouping) (Series, error)
 	MissedReferralCounts(ctx context.Context, from, to string) ([]MissedCount, error)

@@ -364,6 +364,9 @@ type MunicipalityStage struct {
 	// StageDays are the days spent in each stage up to as_of (the
 	// not_informed days counted from the decree of 4 February 2022).
 	StageDays map[Stage]int `json:"stage_days"`
+	// Spans are the stays behind StageDays, oldest first (History), for a
+	// municipality's page; not part of the report's JSON.
+	Spans []Span `json:"-"`
 	// Predecessors lists the codes whose facts this municipality carries
 	// (the 2025 mergers).
 	Predecessors []string `json:"predecessors,omitempty"`

@@ -1240,7 +1240,7 @@ func (db *DB) OutreachReport(ctx context.Context, asOf time.Time) (r outreach.Re
 		cur := spans[len(spans)-1]
 		st, _ := outreach.AgreementStatus(f, asOf)
 		row := outreach.MunicipalityStage{NIS: m.NIS, Name: m.Name, Province: m.Province, Team: areas[m.NIS], Stage: cur.Stage,
-			AgreementStatus: st, StageDays: outreach.DaysPerStage(spans, asOf), Predecessors: preds}
+			AgreementStatus: st, StageDays: outreach.DaysPerStage(spans, asOf), Spans: spans, Predecessors: preds}
 		if !cur.From.IsZero() {
 			row.Since = day(cur.From)
 		}

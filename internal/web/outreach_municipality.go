@@ -171,13 +171,8 @@ func (ui *UI) renderOutreachMunicipality(w http.ResponseWriter, r *http.Request,
 		}
 	}
 	d["Predecessors"] = preds
-	facts, err := ui.Outreach.OutreachFacts(ctx, today)
-	if err != nil {
-		ui.fail(w, r, err)
-		return
-	}
 	var spans []spanRow
-	for _, s := range outreach.History(facts[nis], today) {
+	for _, s := range row.Spans {
 		spans = append(spans, spanRow{Stage: s.Stage, From: s.From, To: s.To, Days: s.Days(today)})
 	}
 	d["Spans"] = spans
