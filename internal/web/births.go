@@ -91,6 +91,21 @@ func birthFieldID(field string) string {
 // birthWorker: the roles that see notifications with personal data.
 func birthWorker(a account.Actor) bool { return teamSide(a) || a.Role == account.Admin }
 
+// birthAction starts a POST on one notification: the actor may act (allow)
+// and the id is well formed; else it answers and returns false.
+func (ui *UI) birthAction(w http.ResponseWriter, r *http.Request, a account.Actor, allow func(account.Actor) bool) (int64, bool) {
+	if !allow(a) {
+		ui.fail(w, r, forbidden())
+		return 0, false
+	}
+	id, err := birthID(r)
+	if err != nil {
+		ui.fail(w, r, err)
+		return 0, false
+	}
+	return id, true
+}
+
 func birthID(r *http.Request) (int64, error) {
 	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
 	if err != nil || id <= 0 {
@@ -119,8 +134,8 @@ func (o *orgNames) name(key string) string {
 	return n
 }
 
-// birthsLink answers the link in the escalation e-mail (internal/notify),
-// which names the queue /birth-notifications: it is /births.
+// birthsLink sends the API's name of the queue, /birth-notifications, to
+// the page /births.
 func (ui *UI) birthsLink(w http.ResponseWriter, r *http.Request) {
 	target := "/births"
 	if q := r.URL.RawQuery; q != "" {
@@ -761,13 +776,8 @@ func localiseBirthState(p *Page, err error) error {
 }
 
 func (ui *UI) recordBirthContact(w http.ResponseWriter, r *http.Request, a account.Actor) {
-	if !birthWorker(a) {
-		ui.fail(w, r, forbidden())
-		return
-	}
-	id, err := birthID(r)
-	if err != nil {
-		ui.fail(w, r, err)
+	id, ok := ui.birthAction(w, r, a, birthWorker)
+	if !ok {
 		return
 	}
 	f := r.PostForm
@@ -793,17 +803,13 @@ func (ui *UI) recordBirthContact(w http.ResponseWriter, r *http.Request, a accou
 }
 
 func (ui *UI) mergeBirth(w http.ResponseWriter, r *http.Request, a account.Actor) {
-	if !birthWorker(a) {
-		ui.fail(w, r, forbidden())
-		return
-	}
-	id, err := birthID(r)
-	if err != nil {
-		ui.fail(w, r, err)
+	id, ok := ui.birthAction(w, r, a, birthWorker)
+	if !ok {
 		return
 	}
 	f := r.PostForm
 	into, perr := strconv.ParseInt(f.Get("into"), 10, 64)
+	var err error
 	switch {
 	case perr != nil || into <= 0:
 		err = apperr.FieldErr(apperr.Invalid, "into", "choose the notification to keep").WithKey("births_ui.error.merge_into", nil)
@@ -822,13 +828,8 @@ func (ui *UI) mergeBirth(w http.ResponseWriter, r *http.Request, a account.Actor
 }
 
 func (ui *UI) startBirthReferral(w http.ResponseWriter, r *http.Request, a account.Actor) {
-	if !teamSide(a) {
-		ui.fail(w, r, forbidden())
-		return
-	}
-	id, err := birthID(r)
-	if err != nil {
-		ui.fail(w, r, err)
+	id, ok := ui.birthAction(w, r, a, teamSide)
+	if !ok {
 		return
 	}
 	f := r.PostForm
