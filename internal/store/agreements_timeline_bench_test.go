@@ -8,8 +8,6 @@ import (
 
 	"kansrijk/internal/agreement"
 	"kansrijk/internal/apperr"
-	"kansrijk/internal/municipality"
-	"kansrijk/internal/org"
 	"kansrijk/internal/store"
 	"kansrijk/internal/store/storetest"
 )
@@ -24,19 +22,7 @@ import (
 func benchAgreementWorld(tb testing.TB, db *store.DB) {
 	tb.Helper()
 	ctx := context.Background()
-	var before, after []string
-	for _, m := range db.Municipalities.On(d("2024-01-01"), municipality.Flanders) {
-		before = append(before, m.NIS)
-	}
-	for _, m := range db.Municipalities.On(d("2025-01-01"), municipality.Flanders) {
-		after = append(after, m.NIS)
-	}
-	if _, err := db.CreateTeam(ctx, admin, org.NewTeam{Key: "team-v", Name: "Vlaanderen", Municipalities: before, From: d("2022-01-01")}); err != nil {
-		tb.Fatal(err)
-	}
-	if _, err := db.UpdateTeam(ctx, admin, "team-v", org.TeamUpdate{Municipalities: &after, From: d("2025-01-01")}); err != nil {
-		tb.Fatal(err)
-	}
+	before, _ := flandersTeam(tb, db)
 	rng := rand.New(rand.NewPCG(5, 17))
 	for _, nis := range before {
 		if rng.IntN(3) == 0 {

@@ -22,19 +22,7 @@ import (
 func benchOutreachWorld(tb testing.TB, db *store.DB) {
 	tb.Helper()
 	ctx := context.Background()
-	var before, after []string
-	for _, m := range db.Municipalities.On(d("2024-01-01"), municipality.Flanders) {
-		before = append(before, m.NIS)
-	}
-	for _, m := range db.Municipalities.On(d("2025-01-01"), municipality.Flanders) {
-		after = append(after, m.NIS)
-	}
-	if _, err := db.CreateTeam(ctx, admin, org.NewTeam{Key: "team-v", Name: "Vlaanderen", Municipalities: before, From: d("2022-01-01")}); err != nil {
-		tb.Fatal(err)
-	}
-	if _, err := db.UpdateTeam(ctx, admin, "team-v", org.TeamUpdate{Municipalities: &after, From: d("2025-01-01")}); err != nil {
-		tb.Fatal(err)
-	}
+	before, after := flandersTeam(tb, db)
 	for _, c := range []outreach.NewCampaign{
 		{Kind: "newsletter", On: "2023-01-20", Partner: "VVSG", Subject: "Decreet", Audience: "all"},
 		{Kind: "webinar", On: "2023-02-14", Partner: "VVSG", Subject: "Webinar", Audience: "province", AudienceParam: "Limburg"},
@@ -126,4 +114,24 @@ func BenchmarkOutreachSeries(b *testing.B) {
 			reportRatio(b, &series, &naive, "series")
 		})
 	}
+}
+
+// flandersTeam creates team-v, whose area is every Flemish municipality:
+// the 300 until 2025, the 285 from 1 January 2025. It returns both lists.
+func flandersTeam(tb testing.TB, db *store.DB) (before, after []string) {
+	tb.Helper()
+	ctx := context.Background()
+	for _, m := range db.Municipalities.On(d("2024-01-01"), municipality.Flanders) {
+		before = append(before, m.NIS)
+	}
+	for _, m := range db.Municipalities.On(d("2025-01-01"), municipality.Flanders) {
+		after = append(after, m.NIS)
+	}
+	if _, err := db.CreateTeam(ctx, admin, org.NewTeam{Key: "team-v", Name: "Vlaanderen", Municipalities: before, From: d("2022-01-01")}); err != nil {
+		tb.Fatal(err)
+	}
+	if _, err := db.UpdateTeam(ctx, admin, "team-v", org.TeamUpdate{Municipalities: &after, From: d("2025-01-01")}); err != nil {
+		tb.Fatal(err)
+	}
+	return before, after
 }
