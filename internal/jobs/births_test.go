@@ -24,10 +24,7 @@ func TestBirthsOncePerDay(t *testing.T) {
 		now := time.Date(2025, 3, 10, 9, 0, 0, 0, time.UTC)
 		db.Now = func() time.Time { return now }
 		admin := account.System("test")
-		if _, err := db.CreateTeam(ctx, admin, org.NewTeam{Key: "team-noord", Name: "Lokaal team Noord", Municipalities: []string{"13016"},
-			From: time.Date(2022, 1, 1, 0, 0, 0, 0, time.UTC)}); err != nil {
-			t.Fatal(err)
-		}
+		teamNoord(t, db)
 		if _, err := db.CreateClinic(ctx, admin, org.NewClinic{Key: "clinic-zonnedal", Name: "Kraamkliniek Zonnedal"}); err != nil {
 			t.Fatal(err)
 		}

@@ -23,11 +23,7 @@ func TestRetentionOncePerDay(t *testing.T) {
 		// 23:30 UTC on 2 March is 00:30 on 3 March in Brussels.
 		now := time.Date(2025, 3, 2, 23, 30, 0, 0, time.UTC)
 		db.Now = func() time.Time { return now }
-		admin := account.System("test")
-		if _, err := db.CreateTeam(ctx, admin, org.NewTeam{Key: "team-noord", Name: "Lokaal team Noord", Municipalities: []string{"13016"},
-			From: time.Date(2022, 1, 1, 0, 0, 0, 0, time.UTC)}); err != nil {
-			t.Fatal(err)
-		}
+		teamNoord(t, db)
 		worker := account.Actor{UserID: 1, Role: account.TeamWorker, Org: "team-noord", OrgKind: account.KindTeam}
 		r, err := db.CreateReferral(ctx, worker, referral.NewReferral{MunicipalityNIS: "13016", Parents: []referral.Parent{{
 			Name: "Fictieve Ouder", Street: "Teststraat", Number: "1", Postcode: "2235", Phone: "+32 470 00 00 00"}}})
@@ -88,5 +84,14 @@ func TestSchedulerRunStops(t *testing.T) {
 		}
 	case <-time.After(10 * time.Second):
 		t.Fatal("Run did not stop")
+	}
+}
+
+// teamNoord creates the local team of Hulshout (13016) since 2022.
+func teamNoord(t *testing.T, db *store.DB) {
+	t.Helper()
+	if _, err := db.CreateTeam(context.Background(), account.System("test"), org.NewTeam{Key: "team-noord", Name: "Lokaal team Noord",
+		Municipalities: []string{"13016"}, From: time.Date(2022, 1, 1, 0, 0, 0, 0, time.UTC)}); err != nil {
+		t.Fatal(err)
 	}
 }
