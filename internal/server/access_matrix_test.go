@@ -32,6 +32,7 @@ import (
 	"kansrijk/internal/account"
 	"kansrijk/internal/agreement"
 	"kansrijk/internal/httpx"
+	"kansrijk/internal/i18n"
 	"kansrijk/internal/org"
 	"kansrijk/internal/outreach"
 	"kansrijk/internal/server"
@@ -528,10 +529,34 @@ var mxSecrets = []mxSecret{
 		[]string{"team_lead/own", "team_worker/own", "ocmw_worker/own"}},
 	{"the receipt code", func(w *mxWorld) []string { return []string{w.receipt} },
 		[]string{"team_lead/own", "team_worker/own"}},
+	{"Kind en Gezin's assessment (a deprivation criterion the family scored)", func(*mxWorld) []string {
+		return []string{i18n.T(i18n.NL, "referral.criterion.employment", nil)}
+	}, []string{"team_lead/own", "team_worker/own"}},
 	{"the birth notification's personal data", func(*mxWorld) []string { return []string{mxMotherName, mxMotherMail} },
 		[]string{"team_lead/own", "team_worker/own", "admin"}},
 	{"the contact person's personal data", func(*mxWorld) []string { return []string{mxContactName, mxContactMail} },
 		[]string{"team_lead/own", "team_worker/own", "admin"}},
+}
+
+// mxShows: cells where the secret must be in the answer, so that the scan
+// is known to look for strings the pages really show.
+var mxShows = []struct{ route, caller, secret string }{
+	{"GET /referrals/{id}", "team_worker/own", "the referred family's personal data"},
+	{"GET /referrals/{id}", "team_worker/own", "Kind en Gezin's assessment (a deprivation criterion the family scored)"},
+	{"GET /api/v1/referrals/{id}", "team_lead/own", "the receipt code"},
+	{"GET /inbox/{id}", "ocmw_worker/own", "the referred family's personal data"},
+	{"GET /api/v1/birth-notifications/{id}", "team_lead/own", "the birth notification's personal data"},
+	{"GET /births/{id}", "admin", "the birth notification's personal data"},
+	{"GET /api/v1/outreach/contacts", "team_worker/own", "the contact person's personal data"},
+	{"GET /outreach/municipalities/{nis}", "team_lead/own", "the contact person's personal data"},
+}
+
+// htmlEscaper escapes as html/template does in text.
+var htmlEscaper = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;", "'", "&#39;", `"`, "&#34;", "+", "&#43;")
+
+// containsAny reports whether body holds m as it is or HTML-escaped.
+func containsAny(body, m string) bool {
+	return strings.Contains(body, m) || strings.Contains(body, htmlEscaper.Replace(m))
 }
 
 // mxOCMWKeys never appear as JSON keys in an answer to the OCMW side, a
@@ -556,14 +581,29 @@ func jsonKeys(v any, fn func(string)) {
 }
 
 // scan fails if the answer holds anything the caller may not see.
-func (w *mxWorld) scan(t *testing.T, label, path, sent string, r mxResp) {
+func (w *mxWorld) scan(t *testing.T, route, label, path, sent string, r mxResp) {
 	t.Helper()
+	for _, sh := range mxShows {
+		if sh.route != route || sh.caller != label {
+			continue
+		}
+		for _, s := range mxSecrets {
+			if s.what != sh.secret {
+				continue
+			}
+			for _, m := range s.markers(w) {
+				if !containsAny(r.Body, m) {
+					t.Errorf("%s as %s: the answer lacks %s (%q), which the scan looks for elsewhere", route, label, s.what, m)
+				}
+			}
+		}
+	}
 	for _, s := range mxSecrets {
 		if slices.Contains(s.may, label) {
 			continue
 		}
 		for _, m := range s.markers(w) {
-			if strings.Contains(r.Body, m) && !strings.Contains(sent, m) {
+			if containsAny(r.Body, m) && !strings.Contains(sent, m) {
 				t.Errorf("%s gets %s (%q) in a %d answer", label, s.what, m, r.Code)
 			}
 		}
@@ -742,7 +782,7 @@ func (w *mxWorld) cell(t *testing.T, row accessRow, method, path string, c *mxCa
 			t.Errorf("anonymous redirect to %q", r.Header.Get("Location"))
 		}
 	}
-	w.scan(t, label, path, body, r)
+	w.scan(t, row.Route, label, path, body, r)
 	if row.Object() && r.Code == 404 && c != nil {
 		// The refusal looks exactly like a missing object ...
 		mp := w.params(t, row.Obj, true)
