@@ -148,60 +148,13 @@ func ByQuarter(counts [][]int, months []time.Time) (cells [][]Cell, rowTot []Cel
 	return cells, rowTot, colTot, Sum(grands)
 }
 
-// ListByQuarter protects per quarter a list of counts split into parts (rows[q][i][k] is part
-// k of item i in quarter q; an item with no count in a quarter is left out of that quarter's
-// table), and returns per item its parts and total summed over the quarters as ByQuarter does.
-func ListByQuarter(quarters [][][]int, items, parts int) (cells [][]Cell, totals []Cell) {
-	perItem := make([][][]Cell, items) // item → part (last: total) → quarter
-	for i := range perItem {
-		perItem[i] = make([][]Cell, parts+1)
+// RoundAll rounds a count to the nearest multiple of Base, small ones included (1 and 2
+// become 0, 3 to 7 become 5). It is for counts published without "<5": parts whose totals
+// and shares are computed from the rounded parts only, so that each part is known only
+// within ±2 (a shown 0 may be 0, 1 or 2) and nothing can be pinned down by combining them.
+func RoundAll(v int) int {
+	if v < 0 {
+		panic(fmt.Sprintf("suppress: negative count %d", v))
 	}
-	for _, q := range quarters {
-		var rows []int
-		var table [][]int
-		for i, r := range q {
-			if len(r) != parts {
-				panic(fmt.Sprintf("suppress: item %d has %d parts, want %d", i, len(r), parts))
-			}
-			s := 0
-			for _, v := range r {
-				s += v
-			}
-			if s > 0 {
-				rows = append(rows, i)
-				table = append(table, r)
-			}
-		}
-		var qc [][]Cell
-		var qr []Cell
-		if len(table) > 0 {
-			qc, qr, _, _ = Table(table, true, false, 0)
-		}
-		at := map[int]int{}
-		for k, i := range rows {
-			at[i] = k
-		}
-		for i := range items {
-			k, ok := at[i]
-			for p := 0; p <= parts; p++ {
-				c := Cell{}
-				if ok && p < parts {
-					c = Round(qc[k][p])
-				} else if ok {
-					c = Round(qr[k])
-				}
-				perItem[i][p] = append(perItem[i][p], c)
-			}
-		}
-	}
-	cells = make([][]Cell, items)
-	totals = make([]Cell, items)
-	for i := range items {
-		cells[i] = make([]Cell, parts)
-		for p := range parts {
-			cells[i][p] = Sum(perItem[i][p])
-		}
-		totals[i] = Sum(perItem[i][parts])
-	}
-	return cells, totals
+	return (v + Base/2) / Base * Base
 }
