@@ -8,8 +8,8 @@ import (
 
 	"kansrijk/internal/account"
 	"kansrijk/internal/apperr"
-	"kansrijk/internal/chart"
 	"kansrijk/internal/birth"
+	"kansrijk/internal/chart"
 	"kansrijk/internal/i18n"
 	"kansrijk/internal/suppress"
 )
