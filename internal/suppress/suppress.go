@@ -68,13 +68,22 @@
 //     quarters do not. The price: such a total may differ from the true total by up to 2 per
 //     quarter, and the current quarter is not shown until it has ended.
 //
+// Parts that are only ever shown with totals and shares computed from them (a team's families
+// reached within 14 days and not reached) are instead rounded one by one, small ones included
+// (RoundAll: 1 and 2 become 0, 3 to 7 become 5), per quarter, with no "<5" and no
+// complementary suppression: each part is then known only within ±2, independently of every
+// other, so no combination of windows pins one down, and a share can be shown for every team.
+//
 // The tests attack this directly: every window of up to 24 months over random counts, every
 // pair of numbers over nested sets of families (never 1–4 apart, the same set never shown two
 // ways), and for every hidden cell another table of counts that agrees with everything shown
 // (TestDifferencingAttack, TestHiddenCountsStayUncertain; the API's own test asks the server
 // for every window on both databases). What the tests do not cover is a reader who also knows
 // the order in which complementary cells are chosen and reasons about the choices the
-// algorithm would have made for other data; the quarters are small tables, which limits that.
+// algorithm would have made for other data (the quarters are small tables, which limits that),
+// nor two tables that split the same families differently (the birth statistics count them
+// per clinic and per team; each table is protected and rounded, and combining them narrows a
+// quarter's total but has not been audited as one system).
 package suppress
 
 import (
