@@ -214,28 +214,17 @@ func (a *API) importBirthBatch(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// birthReport: Opgroeien's figures for the months from..to (default the
-// last 12 months), small counts suppressed. Admins and analysts.
+// birthReport: Opgroeien's figures for the months from..to, widened to
+// whole calendar quarters that have ended and settled (default the last
+// four), protected per quarter. Admins and analysts.
 func (a *API) birthReport(w http.ResponseWriter, r *http.Request) error {
 	c, err := caller(r)
 	if err != nil {
 		return err
 	}
-	y, m, _ := a.today().Date()
-	thisMonth := time.Date(y, m, 1, 0, 0, 0, 0, time.UTC)
-	to, err := monthParam(r, "to", thisMonth)
+	from, to, err := quarterWindow(r, a.today(), birth.StatisticsSettleDays, 60)
 	if err != nil {
 		return err
-	}
-	from, err := monthParam(r, "from", to.AddDate(0, -11, 0))
-	if err != nil {
-		return err
-	}
-	if from.After(to) {
-		return apperr.FieldErr(apperr.InvalidDate, "from", "from must not be after to")
-	}
-	if n := (to.Year()-from.Year())*12 + int(to.Month()) - int(from.Month()) + 1; n > 60 {
-		return apperr.FieldErr(apperr.InvalidDate, "from", "at most 60 months at once")
 	}
 	st, err := a.Births.BirthStatistics(r.Context(), c, from, to)
 	if err != nil {

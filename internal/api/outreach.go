@@ -516,7 +516,8 @@ type MissedRow struct {
 
 // MissedReport is the anonymous count of referrals the local teams could
 // not make for want of an agreement in force, per municipality and month,
-// with small counts suppressed.
+// protected per calendar quarter (see suppress.ByQuarter): small counts
+// shown as "<5", every shown count rounded to a multiple of 5.
 type MissedReport struct {
 	From           string          `json:"from"`
 	To             string          `json:"to"`
@@ -525,6 +526,11 @@ type MissedReport struct {
 	MonthTotals    []suppress.Cell `json:"month_totals"`
 	Total          suppress.Cell   `json:"total"`
 	Legend         string          `json:"legend"`
+	// RoundedTo is the base every shown count is rounded to.
+	RoundedTo int `json:"rounded_to"`
+	// ProtectedPer is the calendar period the counts are protected on:
+	// the window always covers whole, ended quarters.
+	ProtectedPer string `json:"protected_per"`
 }
 
 // maxMissedMonths bounds the width of the missed-referrals table.
@@ -542,15 +548,48 @@ func monthParam(r *http.Request, name string, def time.Time) (time.Time, error) 
 	return t, nil
 }
 
+// quarterWindow reads from and to (months) and widens them to whole
+// calendar quarters that have ended at least settle days before today: a
+// window of arbitrary months would let two overlapping windows be
+// subtracted. By default the last four ended quarters.
+func quarterWindow(r *http.Request, today time.Time, settle, maxMonths int) (from, to time.Time, err error) {
+	last := suppress.LastQuarter(today, settle)
+	to, err = monthParam(r, "to", last)
+	if err != nil {
+		return from, to, err
+	}
+	from, err = monthParam(r, "from", to.AddDate(0, -11, 0))
+	if err != nil {
+		return from, to, err
+	}
+	if from.After(to) {
+		return from, to, apperr.FieldErr(apperr.InvalidDate, "from", "from must not be after to")
+	}
+	if n := (to.Year()-from.Year())*12 + int(to.Month()) - int(from.Month()) + 1; n > maxMonths {
+		return from, to, apperr.FieldErr(apperr.InvalidDate, "from", "at most %d months at once", maxMonths)
+	}
+	from, to, ok := suppress.Quarters(from, to, last)
+	if !ok {
+		return from, to, apperr.FieldErr(apperr.InvalidDate, "from",
+			"counts are published per calendar quarter once it has ended; the last one ends with %s", last.Format("2006-01"))
+	}
+	return from, to, nil
+}
+
 // BuildMissedReport aggregates the counts per municipality and month
-// (over the teams) for the months from..to and suppresses small cells and
-// what would let them be recovered from the totals.
+// (over the teams) for the months from..to, widened to whole calendar
+// quarters (callers pass a window from suppress.Quarters, so that only
+// ended quarters are shown), and protects them with suppress.ByQuarter.
 func BuildMissedReport(counts []outreach.MissedCount, from, to time.Time, reg *municipality.Registry) MissedReport {
-	rep := MissedReport{From: from.Format("2006-01"), To: to.Format("2006-01"), Legend: suppress.Legend, Municipalities: []MissedRow{}}
+	from, to, _ = suppress.Quarters(from, to, to.AddDate(0, 3, 0))
+	rep := MissedReport{From: from.Format("2006-01"), To: to.Format("2006-01"), Legend: suppress.Legend, Municipalities: []MissedRow{},
+		RoundedTo: suppress.Base, ProtectedPer: suppress.Period}
 	col := map[string]int{}
+	var months []time.Time
 	for m := from; !m.After(to); m = m.AddDate(0, 1, 0) {
 		col[m.Format("2006-01")] = len(rep.Months)
 		rep.Months = append(rep.Months, m.Format("2006-01"))
+		months = append(months, m)
 	}
 	byNIS := map[string][]int{}
 	for _, c := range counts {
@@ -570,6 +609,7 @@ func BuildMissedReport(counts []outreach.MissedCount, from, to time.Time, reg *m
 		}
 		rep.Municipalities = append(rep.Municipalities, row)
 	}
+	// The order does not depend on the window: ByQuarter needs that.
 	sort.Slice(rep.Municipalities, func(i, j int) bool {
 		a, b := rep.Municipalities[i], rep.Municipalities[j]
 		if x, y := strings.ToLower(a.Name), strings.ToLower(b.Name); x != y {
@@ -581,11 +621,7 @@ func BuildMissedReport(counts []outreach.MissedCount, from, to time.Time, reg *m
 	for i, m := range rep.Municipalities {
 		table[i] = byNIS[m.NIS]
 	}
-	if len(table) == 0 {
-		rep.MonthTotals = make([]suppress.Cell, len(rep.Months))
-		return rep
-	}
-	cells, rowTot, colTot, grand := suppress.Table(table, true, true, 0)
+	cells, rowTot, colTot, grand := suppress.ByQuarter(table, months)
 	for i := range rep.Municipalities {
 		rep.Municipalities[i].Counts, rep.Municipalities[i].Total = cells[i], rowTot[i]
 	}
@@ -629,21 +665,9 @@ func (a *API) missedReferrals(w http.ResponseWriter, r *http.Request) error {
 	if !outreach.CanReadReports(c) {
 		return outreach.Forbidden()
 	}
-	y, m, _ := a.today().Date()
-	thisMonth := time.Date(y, m, 1, 0, 0, 0, 0, time.UTC)
-	to, err := monthParam(r, "to", thisMonth)
+	from, to, err := quarterWindow(r, a.today(), 0, maxMissedMonths)
 	if err != nil {
 		return err
-	}
-	from, err := monthParam(r, "from", to.AddDate(0, -11, 0))
-	if err != nil {
-		return err
-	}
-	if from.After(to) {
-		return apperr.FieldErr(apperr.InvalidDate, "from", "from must not be after to")
-	}
-	if n := (to.Year()-from.Year())*12 + int(to.Month()) - int(from.Month()) + 1; n > maxMissedMonths {
-		return apperr.FieldErr(apperr.InvalidDate, "from", "at most %d months at once", maxMissedMonths)
 	}
 	counts, err := a.Outreach.MissedReferralCounts(r.Context(), from.Format("2006-01"), to.Format("2006-01"))
 	if err != nil {

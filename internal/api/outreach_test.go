@@ -626,9 +626,29 @@ func TestMissedReferralsAPI(t *testing.T) {
 			MonthTotals []any    `json:"month_totals"`
 		}
 		f.call(t, "GET", rep, rep, "admin", nil, 200, &empty)
-		if len(empty.Months) != 12 || len(empty.MonthTotals) != 12 || empty.Months[11] != "2026-03" {
+		// Today is 2026-03-02: the last four quarters that have ended.
+		if len(empty.Months) != 12 || len(empty.MonthTotals) != 12 || empty.Months[0] != "2025-01" || empty.Months[11] != "2025-12" {
 			t.Fatalf("default range %+v", empty)
 		}
+		// Whole quarters, rounded to 5: January (3+6) shows as 10, February
+		// (7+8+30) as 45; the window asked for is widened to the quarter.
+		var q struct {
+			From, To       string
+			Municipalities []struct {
+				NIS    string `json:"nis"`
+				Counts []any  `json:"counts"`
+			} `json:"municipalities"`
+			MonthTotals  []any  `json:"month_totals"`
+			RoundedTo    int    `json:"rounded_to"`
+			ProtectedPer string `json:"protected_per"`
+		}
+		f.call(t, "GET", rep+"?from=2024-02&to=2024-02", rep, "analyst", nil, 200, &q)
+		if q.From != "2024-01" || q.To != "2024-03" || q.RoundedTo != 5 || q.ProtectedPer != "quarter" ||
+			q.Municipalities[0].Counts[1] != float64(30) || q.MonthTotals[0] != float64(10) || q.MonthTotals[1] != float64(45) {
+			t.Fatalf("quarter %+v", q)
+		}
+		// The current quarter has not ended: nothing to show yet.
+		outrCode(t, f.call(t, "GET", rep+"?from=2026-01&to=2026-03", rep, "admin", nil, 400, nil), "invalid_date")
 	})
 }
 

@@ -265,7 +265,8 @@ const ContactTargetDays = 14
 
 // Statistics are Opgroeien's figures on birth notifications: per clinic and
 // month, and per team the share of families reached within
-// ContactTargetDays, with small counts suppressed.
+// ContactTargetDays, protected per calendar quarter (small counts
+// suppressed, every shown count rounded to 5).
 type Statistics struct {
 	From        string          `json:"from"`
 	To          string          `json:"to"`
@@ -276,6 +277,11 @@ type Statistics struct {
 	Teams       []TeamRow       `json:"teams"`
 	TargetDays  int             `json:"target_days"`
 	Legend      string          `json:"legend"`
+	// RoundedTo is the base every shown count is rounded to.
+	RoundedTo int `json:"rounded_to"`
+	// ProtectedPer is the calendar period the counts are protected on:
+	// the window always covers whole quarters that have ended and settled.
+	ProtectedPer string `json:"protected_per"`
 }
 
 // ClinicRow is one clinic's notifications per month.

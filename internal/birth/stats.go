@@ -16,27 +16,38 @@ type ClinicMonthCount struct {
 	Count               int
 }
 
-// TeamCount is, for one team ("" for the Opgroeien queue), the number of
-// notifications that count for the contact target (not merged, and either
-// reached or past the target), and how many of them were reached within
-// ContactTargetDays.
+// TeamCount is, for one team ("" for the Opgroeien queue) and one month
+// of arrival (YYYY-MM, Brussels time), the number of notifications that
+// count for the contact target (not merged, and either reached or past the
+// target), and how many of them were reached within ContactTargetDays.
 type TeamCount struct {
-	Team, Name             string
+	Team, Name, Month      string
 	Notifications, Reached int
 }
 
+// StatisticsSettleDays is how long after a quarter has ended its figures
+// are published: by then every notification of the quarter is either
+// reached or past the target, so a published quarter does not change.
+const StatisticsSettleDays = ContactTargetDays + 1
+
 // BuildStatistics lays the counts out for the months from..to (first days
-// of months) and suppresses small counts: the clinic × month table with
-// its totals together, and per team the reached and not-reached counts
-// with their totals, so that a share is shown only when neither count
-// behind it is hidden.
+// of months, widened to whole calendar quarters; callers pass a window
+// from suppress.Quarters so that only settled quarters are shown) and
+// protects them per quarter: the clinic × month table with its totals
+// together (suppress.ByQuarter: "<5", "x", every shown count rounded to
+// 5), and per team the reached and not-reached counts of every quarter
+// rounded to 5 on their own (1 and 2 become 0), the team's total and share
+// computed from those rounded counts.
 func BuildStatistics(from, to time.Time, clinics []ClinicMonthCount, teams []TeamCount) Statistics {
+	from, to, _ = suppress.Quarters(from, to, to.AddDate(0, 3, 0))
 	st := Statistics{From: from.Format("2006-01"), To: to.Format("2006-01"), Months: []string{}, Clinics: []ClinicRow{}, Teams: []TeamRow{},
-		TargetDays: ContactTargetDays, Legend: suppress.Legend}
+		TargetDays: ContactTargetDays, Legend: suppress.Legend, RoundedTo: suppress.Base, ProtectedPer: suppress.Period}
 	col := map[string]int{}
+	var months []time.Time
 	for m := from; !m.After(to); m = m.AddDate(0, 1, 0) {
 		col[m.Format("2006-01")] = len(st.Months)
 		st.Months = append(st.Months, m.Format("2006-01"))
+		months = append(months, m)
 	}
 	byClinic := map[string][]int{}
 	names := map[string]string{}
@@ -61,46 +72,61 @@ func BuildStatistics(from, to time.Time, clinics []ClinicMonthCount, teams []Tea
 		}
 		return a.Clinic < b.Clinic
 	})
-	if len(st.Clinics) == 0 {
-		st.MonthTotals = make([]suppress.Cell, len(st.Months))
-	} else {
-		table := make([][]int, len(st.Clinics))
-		for i, c := range st.Clinics {
-			table[i] = byClinic[c.Clinic]
-		}
-		cells, rowTot, colTot, grand := suppress.Table(table, true, true, 0)
-		for i := range st.Clinics {
-			st.Clinics[i].Counts, st.Clinics[i].Total = cells[i], rowTot[i]
-		}
-		st.MonthTotals, st.Total = colTot, grand
+	table := make([][]int, len(st.Clinics))
+	for i, c := range st.Clinics {
+		table[i] = byClinic[c.Clinic]
 	}
+	cells, rowTot, colTot, grand := suppress.ByQuarter(table, months)
+	for i := range st.Clinics {
+		st.Clinics[i].Counts, st.Clinics[i].Total = cells[i], rowTot[i]
+	}
+	st.MonthTotals, st.Total = colTot, grand
 
-	var rows []TeamCount
+	// Per team and quarter: reached and not reached.
+	type teamKey struct{ team, name string }
+	var keys []teamKey
+	perQuarter := map[teamKey][][2]int{}
+	nq := len(months) / 3
 	for _, t := range teams {
-		if t.Notifications > 0 {
-			rows = append(rows, t)
+		j, ok := col[t.Month]
+		if !ok || t.Notifications <= 0 {
+			continue
 		}
+		k := teamKey{t.Team, t.Name}
+		if perQuarter[k] == nil {
+			perQuarter[k] = make([][2]int, nq)
+			keys = append(keys, k)
+		}
+		perQuarter[k][j/3][0] += t.Reached
+		perQuarter[k][j/3][1] += t.Notifications - t.Reached
 	}
-	sort.Slice(rows, func(i, j int) bool {
-		if (rows[i].Team == "") != (rows[j].Team == "") {
-			return rows[j].Team == "" // the Opgroeien queue last
+	// The order does not depend on the window: the Opgroeien queue last.
+	sort.Slice(keys, func(i, j int) bool {
+		if (keys[i].team == "") != (keys[j].team == "") {
+			return keys[j].team == ""
 		}
-		return strings.ToLower(rows[i].Name) < strings.ToLower(rows[j].Name)
+		if x, y := strings.ToLower(keys[i].name), strings.ToLower(keys[j].name); x != y {
+			return x < y
+		}
+		return keys[i].team < keys[j].team
 	})
-	if len(rows) > 0 {
-		table := make([][]int, len(rows))
-		for i, t := range rows {
-			table[i] = []int{t.Reached, t.Notifications - t.Reached}
+	// Every team's reached and not-reached count of every quarter is
+	// rounded on its own (suppress.RoundAll, no "<5"); the totals over the
+	// window and the share are computed from those rounded parts only, so
+	// each part stays uncertain by ±2 whatever windows are combined.
+	for _, k := range keys {
+		var reached, notReached int
+		for _, q := range perQuarter[k] {
+			reached += suppress.RoundAll(q[0])
+			notReached += suppress.RoundAll(q[1])
 		}
-		cells, rowTot, _, _ := suppress.Table(table, true, false, 0)
-		for i, t := range rows {
-			tr := TeamRow{Team: t.Team, Name: t.Name, Reached: cells[i][0], NotReached: cells[i][1], Notifications: rowTot[i]}
-			if !tr.Reached.Suppressed && !tr.NotReached.Suppressed && !tr.Notifications.Suppressed {
-				share := math.Round(float64(t.Reached)/float64(t.Notifications)*1000) / 1000
-				tr.Share = &share
-			}
-			st.Teams = append(st.Teams, tr)
+		tr := TeamRow{Team: k.team, Name: k.name, Reached: suppress.Cell{Value: reached}, NotReached: suppress.Cell{Value: notReached},
+			Notifications: suppress.Cell{Value: reached + notReached}}
+		if reached+notReached > 0 {
+			share := math.Round(float64(reached)/float64(reached+notReached)*1000) / 1000
+			tr.Share = &share
 		}
+		st.Teams = append(st.Teams, tr)
 	}
 	return st
 }

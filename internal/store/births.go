@@ -19,6 +19,7 @@ import (
 	"kansrijk/internal/birth"
 	"kansrijk/internal/org"
 	"kansrijk/internal/referral"
+	"kansrijk/internal/suppress"
 )
 
 var _ birth.Store = (*DB)(nil)
@@ -1160,14 +1161,24 @@ func (db *DB) StartReferralFromBirth(ctx context.Context, a account.Actor, id in
 }
 
 // BirthStatistics are Opgroeien's figures for the months from..to (first
-// days of months): notifications per clinic and month (of arrival,
-// Brussels time), and per team the share of families reached within
-// birth.ContactTargetDays after the notification came in — counting the
-// notifications that are not merged duplicates and were either reached or
-// are older than the target. Small counts suppressed. Admins and analysts.
+// days of months), widened to whole calendar quarters and ending with the
+// last quarter that has ended and settled (birth.StatisticsSettleDays;
+// invalid_date when none is left): notifications per clinic and month (of
+// arrival, Brussels time), and per team the share of families reached
+// within birth.ContactTargetDays after the notification came in — counting
+// the notifications that are not merged duplicates and were either reached
+// or are older than the target. Protected per quarter (suppress.ByQuarter).
+// Admins and analysts.
 func (db *DB) BirthStatistics(ctx context.Context, a account.Actor, from, to time.Time) (birth.Statistics, error) {
 	if a.Role != account.Admin && a.Role != account.Analyst {
 		return birth.Statistics{}, forbiddenBirth("only Opgroeien's admins and analysts see these figures")
+	}
+	last := suppress.LastQuarter(db.Now().In(brussels), birth.StatisticsSettleDays)
+	from, to, ok := suppress.Quarters(from, to, last)
+	if !ok {
+		return birth.Statistics{}, apperr.FieldErr(apperr.InvalidDate, "from",
+			"the figures are published per calendar quarter once it has ended and settled; the last one ends with %s", last.Format("2006-01")).
+			WithKey("suppression.error.no_quarter", map[string]any{"Last": last.Format("01-2006")})
 	}
 	start := time.Date(from.Year(), from.Month(), 1, 0, 0, 0, 0, brussels)
 	end := time.Date(to.Year(), to.Month(), 1, 0, 0, 0, 0, brussels).AddDate(0, 1, 0)
@@ -1181,7 +1192,7 @@ func (db *DB) BirthStatistics(ctx context.Context, a account.Actor, from, to tim
 	defer rows.Close()
 	type ck struct{ clinic, month string }
 	clinicCounts, clinicNames := map[ck]int{}, map[string]string{}
-	teamCounts := map[string]*birth.TeamCount{}
+	teamCounts := map[ck]*birth.TeamCount{}
 	now := today(db.Now())
 	for rows.Next() {
 		var clinic, cname, team, tname, status string
@@ -1190,7 +1201,8 @@ func (db *DB) BirthStatistics(ctx context.Context, a account.Actor, from, to tim
 			return birth.Statistics{}, err
 		}
 		clinicNames[clinic] = cname
-		clinicCounts[ck{clinic, created.T.In(brussels).Format("2006-01")}]++
+		month := created.T.In(brussels).Format("2006-01")
+		clinicCounts[ck{clinic, month}]++
 		if birth.Status(status) == birth.Merged {
 			continue
 		}
@@ -1199,13 +1211,13 @@ func (db *DB) BirthStatistics(ctx context.Context, a account.Actor, from, to tim
 		if !inTime && !now.After(deadline) {
 			continue // still within the target: not counted yet
 		}
-		tc := teamCounts[team]
+		tc := teamCounts[ck{team, month}]
 		if tc == nil {
 			if team == "" {
 				tname = "Opgroeien"
 			}
-			tc = &birth.TeamCount{Team: team, Name: tname}
-			teamCounts[team] = tc
+			tc = &birth.TeamCount{Team: team, Name: tname, Month: month}
+			teamCounts[ck{team, month}] = tc
 		}
 		tc.Notifications++
 		if inTime {

@@ -41,6 +41,49 @@
 //
 // A Cell keeps the true Value, also when suppressed, so that callers can sort or aggregate
 // before display. Never show Value of a suppressed cell: use String or the JSON encoding.
+//
+// # Publication: fixed quarters, rounded to 5 (ByQuarter, ListByQuarter)
+//
+// Protecting each table a caller asks for is not enough when the caller chooses the window:
+// the totals of two overlapping windows, each table protected on its own, subtract to a hidden
+// cell (the 1 and the 2 of the demo came out of the grand totals of windows one month apart).
+// Every count of families shown outside an organisation's own view is therefore published
+// like this:
+//
+//  1. Fixed windows. Counts are protected per calendar quarter, and only for a quarter that
+//     has ended (LastQuarter; with a settling time for counts that change after the fact,
+//     such as families reached within 14 days). A window asked for is widened to whole
+//     quarters and ends at the last ended quarter (Quarters). A quarter's table is built from
+//     that quarter's counts alone, in an order that does not depend on the window, so it is
+//     the same in every answer and never changes once published.
+//  2. Suppression within the quarter, as above ("<5", "x"), with the bounds audit.
+//  3. Rounding. Every count shown (cells and totals) is then rounded to a multiple of 5
+//     (Round: 5–7 → 5, 8–12 → 10; 0 stays 0, a true zero identifies no one). Rounding a
+//     protected table only removes information, so it cannot undo the protection, and any
+//     two shown numbers differ by 0 or at least 5.
+//  4. Totals over several quarters are sums of the quarters' published totals (Sum; "x" when
+//     one of them is hidden, "<5" when it is the only non-zero one), never computed from the
+//     true counts. So every number in every answer is a function of the published quarters:
+//     subtracting any two windows, with any filter that selects rows, tells nothing the
+//     quarters do not. The price: such a total may differ from the true total by up to 2 per
+//     quarter, and the current quarter is not shown until it has ended.
+//
+// Parts that are only ever shown with totals and shares computed from them (a team's families
+// reached within 14 days and not reached) are instead rounded one by one, small ones included
+// (RoundAll: 1 and 2 become 0, 3 to 7 become 5), per quarter, with no "<5" and no
+// complementary suppression: each part is then known only within ±2, independently of every
+// other, so no combination of windows pins one down, and a share can be shown for every team.
+//
+// The tests attack this directly: every window of up to 24 months over random counts, every
+// pair of numbers over nested sets of families (never 1–4 apart, the same set never shown two
+// ways), and for every hidden cell another table of counts that agrees with everything shown
+// (TestDifferencingAttack, TestHiddenCountsStayUncertain; the API's own test asks the server
+// for every window on both databases). What the tests do not cover is a reader who also knows
+// the order in which complementary cells are chosen and reasons about the choices the
+// algorithm would have made for other data (the quarters are small tables, which limits that),
+// nor two tables that split the same families differently (the birth statistics count them
+// per clinic and per team; each table is protected and rounded, and combining them narrows a
+// quarter's total but has not been audited as one system).
 package suppress
 
 import (

@@ -8,13 +8,16 @@ import (
 
 	"kansrijk/internal/account"
 	"kansrijk/internal/apperr"
+	"kansrijk/internal/birth"
 	"kansrijk/internal/chart"
 	"kansrijk/internal/i18n"
+	"kansrijk/internal/suppress"
 )
 
 // Opgroeien's figures on birth notifications (area births_ui): per clinic
 // and month, and per team the share of families reached within the target
-// — as birth.Statistics gives them, small counts already suppressed.
+// — as birth.Statistics gives them, protected per calendar quarter (small
+// counts suppressed, every shown count rounded to 5).
 
 // birthStatsMaxMonths bounds the period of the statistics page.
 const birthStatsMaxMonths = 36
@@ -45,9 +48,12 @@ func (ui *UI) showBirthStatistics(w http.ResponseWriter, r *http.Request, a acco
 	status := http.StatusOK
 	today := ui.today()
 	thisMonth := time.Date(today.Year(), today.Month(), 1, 0, 0, 0, 0, time.UTC)
-	defFrom := thisMonth.AddDate(0, -11, 0)
+	// Published per calendar quarter once it has ended and settled: by
+	// default the last four such quarters.
+	last := suppress.LastQuarter(today, birth.StatisticsSettleDays)
+	defFrom, defTo, _ := suppress.Quarters(last.AddDate(0, -11, 0), last, last)
 	from, errFrom := birthMonth(r, "from", defFrom)
-	to, errTo := birthMonth(r, "to", thisMonth)
+	to, errTo := birthMonth(r, "to", defTo)
 	bad := errFrom
 	if bad == nil {
 		bad = errTo
@@ -58,12 +64,19 @@ func (ui *UI) showBirthStatistics(w http.ResponseWriter, r *http.Request, a acco
 			firstBirthMonth.Format("2006-01"), thisMonth.Format("2006-01")).
 			WithKey("births_ui.error.period", map[string]any{"N": birthStatsMaxMonths, "From": firstBirthMonth.Format("01-2006"), "To": thisMonth.Format("01-2006")})
 	}
+	if bad == nil {
+		var ok bool
+		if from, to, ok = suppress.Quarters(from, to, last); !ok {
+			bad = apperr.FieldErr(apperr.InvalidDate, "from", "no quarter in the period has ended and settled").
+				WithKey("suppression.error.no_quarter", map[string]any{"Last": monthText(last)})
+		}
+	}
 	if bad != nil {
 		p.withError(r, bad)
 		status = http.StatusBadRequest
-		from, to = defFrom, thisMonth
+		from, to = defFrom, defTo
 	}
-	// The month fields show the period shown.
+	// The month fields show the period shown: whole quarters.
 	p.Form.Set("from", from.Format("2006-01"))
 	p.Form.Set("to", to.Format("2006-01"))
 	st, err := ui.Births.BirthStatistics(r.Context(), a, from, to)

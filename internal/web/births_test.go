@@ -32,6 +32,7 @@ var birthsNow = time.Date(2026, 3, 10, 10, 0, 0, 0, time.UTC)
 
 type birthsWorld struct {
 	t     *testing.T
+	now   *time.Time // the clock, birthsNow at first
 	db    *store.DB
 	srv   *httptest.Server
 	users *storetest.Accounts // created on first sign-in
@@ -43,7 +44,8 @@ type birthsWorld struct {
 func newBirthsWorld(t *testing.T, db *store.DB) *birthsWorld {
 	t.Helper()
 	ctx := context.Background()
-	db.Now = func() time.Time { return birthsNow }
+	now := birthsNow
+	db.Now = func() time.Time { return now }
 	sys := account.System("test")
 	from := time.Date(2022, 1, 1, 0, 0, 0, 0, time.UTC)
 	for _, tm := range []org.NewTeam{
@@ -65,7 +67,7 @@ func newBirthsWorld(t *testing.T, db *store.DB) *birthsWorld {
 	}
 	srv := httptest.NewServer(s)
 	t.Cleanup(srv.Close)
-	return &birthsWorld{t: t, db: db, srv: srv, users: storetest.Users(t, db, "example.org",
+	return &birthsWorld{t: t, now: &now, db: db, srv: srv, users: storetest.Users(t, db, "example.org",
 		storetest.U{Name: "clinic", Role: "clinic", Org: "clinic-zonnig", FullName: "Vroedvrouw Test"},
 		storetest.U{Name: "clinic2", Role: "clinic", Org: "clinic-ander", FullName: "Vroedvrouw Ander"},
 		storetest.U{Name: "worker", Role: "team_worker", Org: "team-noord", FullName: "Werker Noord"},
@@ -452,6 +454,11 @@ func TestBirthUpload(t *testing.T) {
 		wantStatus(t, "admin contact", r, 303)
 		r = admin.get("/births")
 		wantIn(t, "all", r, "Lokaal team Noord", "Niet bereikt")
+		// The figures of a quarter are published once it has ended and
+		// settled: not yet on 10 March, and on 20 April (signed in anew).
+		wantStatus(t, "figures of the current quarter", admin.get("/reports/births?from=2026-01&to=2026-03"), 400)
+		*w.now = time.Date(2026, 4, 20, 10, 0, 0, 0, time.UTC)
+		admin = w.login("admin")
 		r = admin.get("/reports/births?from=2026-01&to=2026-03")
 		wantStatus(t, "figures", r, 200)
 		wantIn(t, "figures", r, `id="clinic-months"`, "Kraamkliniek Zonnig", "01-2026", "03-2026", "&lt;5", `id="team-shares"`)

@@ -31,8 +31,9 @@ import (
 // team to contact. Aggregates and public figures only: admins, analysts,
 // team leads and team workers.
 
-// factsheetMonths is the period of the missed referrals: the last twelve
-// months, this one included, as the missed-referrals report by default.
+// factsheetMonths is the period of the missed referrals: the last four
+// calendar quarters that have ended, as the missed-referrals report by
+// default.
 const factsheetMonths = 12
 
 // factsheetYears is the number of most recent years of the index shown.
@@ -84,8 +85,10 @@ func (ui *UI) buildFactsheet(ctx context.Context, a account.Actor, m municipalit
 	if st.NIS == "" {
 		return paperwork.Factsheet{}, fmt.Errorf("factsheet: %s not in the outreach report of %s", m.NIS, today.Format(time.DateOnly))
 	}
-	to := time.Date(today.Year(), today.Month(), 1, 0, 0, 0, 0, time.UTC)
-	from := to.AddDate(0, 1-factsheetMonths, 0)
+	// The last four calendar quarters that have ended, as the
+	// missed-referrals report publishes them (suppress.ByQuarter).
+	to := suppress.LastQuarter(today, 0)
+	from, to, _ := suppress.Quarters(to.AddDate(0, 1-factsheetMonths, 0), to, to)
 	counts, err := ui.Outreach.MissedReferralCounts(ctx, from.Format("2006-01"), to.Format("2006-01"))
 	if err != nil {
 		return paperwork.Factsheet{}, err
@@ -221,16 +224,20 @@ func (w factsheetWriter) missed(rep api.MissedReport, st outreach.MunicipalitySt
 	head[1] = append(head[1], "")
 	row = append(row, total.String())
 	s.Table = &paperwork.FactsheetTable{Caption: w.t("missed.caption", "Name", w.m.Name), Head: head, Rows: [][]string{row}}
+	// Only a shown zero says "none": a hidden total may be a zero hidden
+	// as a last resort.
+	none := !total.Suppressed && total.Value == 0
 	switch {
-	case total.Value == 0 && st.AgreementStatus.InForce():
+	case none && st.AgreementStatus.InForce():
 		s.Paras = append(s.Paras, w.t("missed.none_in_force", "Name", w.m.Name))
-	case total.Value == 0:
+	case none:
 		s.Paras = append(s.Paras, w.t("missed.none", "Name", w.m.Name))
 	}
 	s.Notes = append(s.Notes, w.t("missed.anonymous"))
 	if suppressed {
 		s.Notes = append(s.Notes, w.t("missed.legend"))
 	}
+	s.Notes = append(s.Notes, i18n.T(w.lang, "suppression.rounded", nil))
 	return s
 }
 

@@ -32,8 +32,8 @@ import (
 	"kansrijk/internal/store/storetest"
 )
 
-// fsNow is the day of the tests: the missed referrals are counted from
-// April 2025 to March 2026.
+// fsNow is the day of the tests: the missed referrals are shown for the
+// four quarters that have ended, January to December 2025.
 var fsNow = time.Date(2026, 3, 10, 9, 30, 0, 0, time.UTC)
 
 type fsWorld struct {
@@ -223,7 +223,7 @@ func TestFactsheetPage(t *testing.T) {
 		for _, want := range []string{
 			"Herselt: samenwerken met Kind en Gezin tegen onderbescherming", "toestand op 10-03-2026",
 			"Fase: in gesprek, sinds 04-05-2023.", "laatste contact op 04-05-2023",
-			"Wat Herselt mist zonder overeenkomst", "van apr 2025 tot en met mrt 2026",
+			"Wat Herselt mist zonder overeenkomst", "van jan 2025 tot en met dec 2025", "afgerond op een veelvoud van 5",
 			"Let op: de cijfers over kansarmoede op deze fiche zijn fictief (demogegevens).",
 			"Kansarmoede-index per jaar", "Gemeente 2023 2024 Herselt 7,5 % 8,0 %", "Bron: fictief — testgegevens (2023–2024).",
 			"alleen de naam en de contactgegevens", "vrijwillig en uitdrukkelijk", "4 februari 2022",
@@ -334,12 +334,12 @@ func TestFactsheetPage(t *testing.T) {
 }
 
 // fsMissedRow is the municipality's row of the missed-referrals report
-// over the factsheet's twelve months, as shown ("Herselt x <5 0 … x").
+// over the factsheet's four quarters, as shown ("Herselt 0 0 0 x <5 0 … x").
 func fsMissedRow(t *testing.T, w *fsWorld, nis string) string {
 	t.Helper()
-	to := time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
+	to := time.Date(2025, 12, 1, 0, 0, 0, 0, time.UTC)
 	from := to.AddDate(0, -11, 0)
-	counts, err := w.db.MissedReferralCounts(context.Background(), "2025-04", "2026-03")
+	counts, err := w.db.MissedReferralCounts(context.Background(), "2025-01", "2025-12")
 	if err != nil {
 		t.Fatal(err)
 	}
