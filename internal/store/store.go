@@ -61,6 +61,8 @@ type DB struct {
 	Municipalities *municipality.Registry
 	// Redacted is the DSN without secrets, for messages.
 	Redacted string
+	// Throttle is the login throttling policy; nil: DefaultThrottle.
+	Throttle *ThrottlePolicy
 }
 
 // ParseDSN tells the backend of a DSN and returns the driver's data

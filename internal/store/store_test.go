@@ -70,7 +70,7 @@ func MustCount(tb testing.TB, db *store.DB, query string, args ...any) int {
 }
 
 // counted are the tables whose row counts tell whether a call changed anything.
-var counted = []string{"organisations", "team_areas", "users", "api_tokens", "sessions", "login_failures", "audit_events"}
+var counted = []string{"organisations", "team_areas", "users", "api_tokens", "sessions", "login_throttle", "audit_events"}
 
 // Counts returns the row count of every table in counted.
 func Counts(tb testing.TB, db *store.DB) map[string]int {

@@ -16,12 +16,8 @@ import (
 	"kansrijk/internal/org"
 )
 
-// Login throttling: after this many failures within the window, further
-// attempts for that e-mail (or from that address) are refused unchecked.
+// Login throttling: see throttle.go.
 const (
-	MaxFailuresPerEmail = 5
-	MaxFailuresPerAddr  = 20
-	FailureWindow       = 15 * time.Minute
 	// SessionLifetime is how long a session lasts after login.
 	SessionLifetime = 10 * time.Hour
 )
@@ -276,26 +272,28 @@ func (db *DB) ActorByToken(ctx context.Context, secret string) (account.Actor, e
 }
 
 // Login checks e-mail and password and opens a session. Every attempt is
-// audited. After too many failures for the e-mail or the client address
-// within FailureWindow, attempts are refused (too_many_attempts) unchecked.
+// audited. Attempts are counted before the password is checked and
+// throttled as throttle.go describes (too_many_attempts, with the seconds
+// to wait in the error's Args "RetryAfter"); when too many passwords are
+// being checked at once the attempt is refused as busy, uncounted.
 func (db *DB) Login(ctx context.Context, email, password, addr, requestID string) (s account.Session, err error) {
 	email = account.NormalizeEmail(email)
 	now := db.Now().UTC()
-	since := ts(now.Add(-FailureWindow))
-	var byEmail, byAddr int
-	if err := db.read.QueryRowContext(ctx, `SELECT
-		(SELECT count(*) FROM login_failures WHERE email = $1 AND at > $3),
-		(SELECT count(*) FROM login_failures WHERE addr = $2 AND at > $3)`, email, addr, since).Scan(&byEmail, &byAddr); err != nil {
+	pol := db.throttlePolicy()
+	ev := audit.Event{ActorEmail: email, Action: audit.LoginFailed, Outcome: audit.Failed, RequestID: requestID, ClientAddr: addr, ObjectType: "user"}
+	att, err := db.countLoginAttempt(ctx, email, addr, ev)
+	if err != nil {
 		return s, err
 	}
-	ev := audit.Event{ActorEmail: email, Action: audit.LoginFailed, Outcome: audit.Failed, RequestID: requestID, ClientAddr: addr, ObjectType: "user"}
-	if byEmail >= MaxFailuresPerEmail || byAddr >= MaxFailuresPerAddr {
-		ev.Action, ev.Outcome = audit.LoginThrottle, audit.Denied
-		if err := db.inTx(ctx, func(tx *Tx) error { return tx.Audit(ctx, ev) }); err != nil {
-			return s, err
+	if err := waitSoftDelay(ctx, att.delay); err != nil {
+		return s, err
+	}
+	release, err := acquirePasswordCheck(ctx)
+	if err != nil {
+		if uerr := db.uncountLoginAttempt(context.WithoutCancel(ctx), att); uerr != nil {
+			slog.Warn("uncount login attempt", "error", uerr)
 		}
-		return s, apperr.New(apperr.Throttled, "too many failed attempts; try again in %d minutes", int(FailureWindow.Minutes())).
-			WithKey("error.throttled", map[string]any{"N": int(FailureWindow.Minutes())})
+		return s, err
 	}
 	var hash string
 	u, err := scanUser(db.read.QueryRowContext(ctx, `SELECT `+userColumns+` FROM users u JOIN organisations o ON o.key = u.org_key WHERE u.email = $1`, email))
@@ -311,12 +309,13 @@ func (db *DB) Login(ctx context.Context, email, password, addr, requestID string
 	} else {
 		account.BurnTime(password)
 	}
+	release()
 	if !ok {
 		if u.ID != 0 {
 			ev.ActorUserID, ev.ObjectID = u.ID, strconv.FormatInt(u.ID, 10)
 		}
 		err := db.inTx(ctx, func(tx *Tx) error {
-			if _, err := tx.ExecContext(ctx, `INSERT INTO login_failures (email, addr, at) VALUES ($1,$2,$3)`, email, addr, ts(tx.now)); err != nil {
+			if err := loginFailed(ctx, tx, att, pol.Window); err != nil {
 				return err
 			}
 			return tx.Audit(ctx, ev)
@@ -335,7 +334,7 @@ func (db *DB) Login(ctx context.Context, email, password, addr, requestID string
 			hashS, u.ID, csrf, ts(tx.now), ts(s.Expires)); err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, `DELETE FROM login_failures WHERE email = $1`, email); err != nil {
+		if err := loginSucceeded(ctx, tx, att, pol.Window); err != nil {
 			return err
 		}
 		if _, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE expires_at < $1`, ts(tx.now)); err != nil {
