@@ -8,7 +8,11 @@ import (
 	"encoding/hex"
 	"net"
 	"net/http"
+	"net/url"
+	"strconv"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"kansrijk/internal/account"
 	"kansrijk/internal/apperr"
@@ -82,3 +86,94 @@ type csrfKey struct{}
 
 // RequestIDHeader carries the request id in responses.
 const RequestIDHeader = "X-Request-ID"
+
+// LocalPath returns target when it is a path on this server that is safe
+// to redirect to, else "/". It is the one check for every redirect whose
+// target comes from the request (next=, back=, …). Refused: anything not
+// starting with one "/", schemes and hosts, and — in the target as given
+// and after each of up to three rounds of percent-decoding — control
+// characters (browsers drop tabs and newlines, turning "/\t/evil.example"
+// into "//evil.example"), backslashes (read as "/"), other white space in
+// the raw form, and a path that starts with "//" or holds "//" after its
+// dot segments are resolved.
+func LocalPath(target string) string {
+	if !isLocalPath(target) {
+		return "/"
+	}
+	return target
+}
+
+func isLocalPath(target string) bool {
+	if target == "" || len(target) > 4096 || target[0] != '/' {
+		return false
+	}
+	for _, r := range target {
+		if unicode.IsSpace(r) {
+			return false
+		}
+	}
+	s := target
+	for round := 0; ; round++ {
+		if !localPathForm(s) {
+			return false
+		}
+		if round == 3 {
+			break
+		}
+		u, err := url.PathUnescape(s)
+		if err != nil {
+			return false
+		}
+		if u == s {
+			break
+		}
+		s = u
+	}
+	u, err := url.Parse(target)
+	return err == nil && u.Scheme == "" && u.Host == "" && u.User == nil && u.Opaque == "" && strings.HasPrefix(u.Path, "/")
+}
+
+// localPathForm checks one decoding of a redirect target.
+func localPathForm(s string) bool {
+	if !strings.HasPrefix(s, "/") {
+		return false
+	}
+	for _, r := range s {
+		if r == '\\' || unicode.IsControl(r) || r == utf8.RuneError {
+			return false
+		}
+	}
+	p := s
+	if i := strings.IndexAny(p, "?#"); i >= 0 {
+		p = p[:i]
+	}
+	if strings.HasPrefix(p, "//") {
+		return false
+	}
+	// Resolve dot segments as a browser does, keeping empty segments:
+	// "/.//evil" and "/a/..//evil" must not come out as "//evil".
+	var segs []string
+	for _, seg := range strings.Split(p[1:], "/") {
+		switch seg {
+		case ".":
+		case "..":
+			if len(segs) > 0 {
+				segs = segs[:len(segs)-1]
+			}
+		default:
+			segs = append(segs, seg)
+		}
+	}
+	return !strings.HasPrefix("/"+strings.Join(segs, "/"), "//")
+}
+
+// SetRetryAfter sets the Retry-After header (seconds) of a response to an
+// error that says when to try again (Args "RetryAfter", as login
+// throttling and the cap on password checks give).
+func SetRetryAfter(w http.ResponseWriter, err error) {
+	if e, ok := apperr.As(err); ok {
+		if n, ok := e.Args["RetryAfter"].(int); ok && n > 0 {
+			w.Header().Set("Retry-After", strconv.Itoa(n))
+		}
+	}
+}

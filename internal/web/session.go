@@ -7,6 +7,10 @@ import (
 	"kansrijk/internal/httpx"
 )
 
+// safeNext is the target of a redirect taken from the request (next=,
+// back=): a path on this server, else "/" (httpx.LocalPath).
+func safeNext(next string) string { return httpx.LocalPath(next) }
+
 func (ui *UI) showLogin(w http.ResponseWriter, r *http.Request) {
 	if _, ok := httpx.Actor(r); ok {
 		http.Redirect(w, r, safeNext(r.URL.Query().Get("next")), http.StatusSeeOther)
@@ -28,6 +32,7 @@ func (ui *UI) login(w http.ResponseWriter, r *http.Request) {
 		p := ui.page(r, "page.login.title", nil).withError(r, err)
 		p.Form = r.PostForm
 		p.Form.Del("password")
+		httpx.SetRetryAfter(w, err)
 		ui.render(w, statusOf(err), "login", p)
 		return
 	}
