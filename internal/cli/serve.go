@@ -4,11 +4,13 @@ import (
 	"context"
 	"fmt"
 	"net"
+	"strconv"
 	"strings"
 
 	"kansrijk/internal/demo"
 	"kansrijk/internal/notify"
 	"kansrijk/internal/server"
+	"kansrijk/internal/store"
 )
 
 func serve(ctx context.Context, args []string, env Env) error {
@@ -51,6 +53,18 @@ func serve(ctx context.Context, args []string, env Env) error {
 		return err
 	}
 	srv.UseMail(mailCfg)
+	metricsAccess, err := server.ParseMetricsAccess(env.Getenv("KANSRIJK_METRICS_TOKEN"), env.Getenv("KANSRIJK_METRICS_ALLOW"))
+	if err != nil {
+		return err
+	}
+	srv.SetMetricsAccess(metricsAccess)
+	if v := env.Getenv("KANSRIJK_PASSWORD_CHECKS"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 64 {
+			return fmt.Errorf("KANSRIJK_PASSWORD_CHECKS: want a number from 1 to 64, got %q", v)
+		}
+		store.SetPasswordChecks(n)
+	}
 	stopBackground, err := startBackground(ctx, db, env)
 	if err != nil {
 		return err

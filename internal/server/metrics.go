@@ -2,12 +2,18 @@ package server
 
 import (
 	"context"
+	"crypto/subtle"
+	"fmt"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+
+	"kansrijk/internal/httpx"
 )
 
 type metrics struct {
@@ -93,5 +99,92 @@ func (m *metrics) recordRoute(mux *http.ServeMux) http.Handler {
 		if h, ok := r.Context().Value(routeKey{}).(*routeHolder); ok {
 			h.route = r.Pattern
 		}
+	})
+}
+
+// MetricsAccess says who may read /metrics: a caller with the bearer
+// Token (when set), or a caller from one of the Allow networks (nil: the
+// loopback addresses only). Everyone else gets 404; a wrong token 403.
+// The client address is the connection's: behind a reverse proxy, give the
+// metrics scraper a token.
+type MetricsAccess struct {
+	Token string
+	Allow []netip.Prefix
+}
+
+// loopback is the default of MetricsAccess.Allow.
+var loopback = []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8"), netip.MustParsePrefix("::1/128")}
+
+// ParseMetricsAccess reads the settings KANSRIJK_METRICS_TOKEN (a bearer
+// token, at least 16 characters) and KANSRIJK_METRICS_ALLOW (addresses or
+// CIDR networks separated by commas or spaces; "none" allows no address;
+// empty: loopback only).
+func ParseMetricsAccess(token, allow string) (MetricsAccess, error) {
+	a := MetricsAccess{Token: strings.TrimSpace(token)}
+	if a.Token != "" && len(a.Token) < 16 {
+		return a, fmt.Errorf("KANSRIJK_METRICS_TOKEN: use at least 16 characters")
+	}
+	fields := strings.FieldsFunc(allow, func(r rune) bool { return r == ',' || r == ' ' || r == '\t' })
+	if len(fields) == 0 {
+		return a, nil
+	}
+	a.Allow = []netip.Prefix{}
+	for _, f := range fields {
+		if f == "none" {
+			continue
+		}
+		p, err := netip.ParsePrefix(f)
+		if err != nil {
+			addr, aerr := netip.ParseAddr(f)
+			if aerr != nil {
+				return a, fmt.Errorf("KANSRIJK_METRICS_ALLOW: %q is neither an address nor a CIDR network", f)
+			}
+			p = netip.PrefixFrom(addr, addr.BitLen())
+		}
+		a.Allow = append(a.Allow, p.Masked())
+	}
+	return a, nil
+}
+
+// allowed reports whether the request may read the metrics, and the
+// status to refuse it with.
+func (a MetricsAccess) allowed(r *http.Request) (bool, int) {
+	if tok, ok := httpx.BearerToken(r); ok {
+		if a.Token != "" && subtle.ConstantTimeCompare([]byte(tok), []byte(a.Token)) == 1 {
+			return true, 0
+		}
+		return false, http.StatusForbidden
+	}
+	allow := a.Allow
+	if allow == nil {
+		allow = loopback
+	}
+	if addr, err := netip.ParseAddr(httpx.ClientAddr(r)); err == nil {
+		addr = addr.Unmap()
+		for _, p := range allow {
+			if p.Contains(addr) {
+				return true, 0
+			}
+		}
+	}
+	return false, http.StatusNotFound
+}
+
+// SetMetricsAccess sets who may read /metrics (before serving).
+func (s *Server) SetMetricsAccess(a MetricsAccess) { s.metricsAccess.Store(&a) }
+
+// metricsGate serves the metrics to those MetricsAccess allows.
+func (s *Server) metricsGate(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		a := MetricsAccess{}
+		if p := s.metricsAccess.Load(); p != nil {
+			a = *p
+		}
+		if ok, status := a.allowed(r); !ok {
+			w.Header().Set("Cache-Control", "no-store")
+			http.Error(w, http.StatusText(status), status)
+			return
+		}
+		next.ServeHTTP(w, r)
 	})
 }

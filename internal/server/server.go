@@ -11,6 +11,7 @@ import (
 	"net"
 	"net/http"
 	"slices"
+	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -33,6 +34,8 @@ type Server struct {
 	Mailing *mailing.Service // outreach mailings (configure with UseMail)
 	handler http.Handler
 	routes  []string
+	// metricsAccess: who may read /metrics (SetMetricsAccess).
+	metricsAccess atomic.Pointer[MetricsAccess]
 }
 
 // New builds the server over an open database.
@@ -70,11 +73,20 @@ func New(db *store.DB) (*Server, error) {
 		}
 		httpx.WriteJSON(w, http.StatusOK, map[string]string{"status": "ready", "database": string(db.Dialect())})
 	})
-	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
+	mux.Handle("GET /metrics", s.metricsGate(promhttp.HandlerFor(reg, promhttp.HandlerOpts{})))
 
 	s.routes = mux.Patterns()
-	var h http.Handler = m.recordRoute(mux.ServeMux)
-	h = httpx.Authenticate(db, h)
+	routed := m.recordRoute(mux.ServeMux)
+	authed := httpx.Authenticate(db, routed)
+	// /metrics has its own bearer token, which is no API token: it skips
+	// Authenticate (which refuses unknown bearer tokens).
+	var h http.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/metrics" {
+			routed.ServeHTTP(w, r)
+			return
+		}
+		authed.ServeHTTP(w, r)
+	})
 	h = http.NewCrossOriginProtection().Handler(h)
 	h = securityHeaders(h)
 	h = m.instrument(h)

@@ -144,7 +144,8 @@ func TestHealth(t *testing.T) {
 		f.do(t, "GET", "/api/v1/municipalities?on=2023-03-08", "", nil)
 		f.do(t, "GET", "/api/v1/teams/team-x", f.adminToken, nil)
 		f.do(t, "GET", "/no/such/page", "", nil)
-		r := f.do(t, "GET", "/metrics", "", nil)
+		f.srv.SetMetricsAccess(server.MetricsAccess{Token: "metrics-token-for-the-test"})
+		r := f.do(t, "GET", "/metrics", "metrics-token-for-the-test", nil)
 		if r.Code != http.StatusOK {
 			t.Fatalf("/metrics %d", r.Code)
 		}
@@ -561,9 +562,14 @@ func TestWeb(t *testing.T) {
 		if r.Code != http.StatusOK {
 			t.Fatalf("home: %d", r.Code)
 		}
-		r = f.do(t, "GET", "/api/v1/me", "", nil, "Cookie", cookie)
+		// The API takes the cookie from the browser's own same-origin
+		// request (or with the CSRF header: TestAPISessionNeedsCSRFHeader).
+		r = f.do(t, "GET", "/api/v1/me", "", nil, "Cookie", cookie, "Sec-Fetch-Site", "same-origin")
 		if r.Code != http.StatusOK || r.JSON(t)["email"] != "admin@example.test" {
 			t.Errorf("/api/v1/me with the session cookie: %d %s", r.Code, r.Body)
+		}
+		if r = f.do(t, "GET", "/api/v1/me", "", nil, "Cookie", cookie); r.Code != http.StatusUnauthorized {
+			t.Errorf("/api/v1/me with only the session cookie: %d, want 401", r.Code)
 		}
 	})
 
