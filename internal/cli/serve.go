@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net"
+	"runtime/debug"
 	"strconv"
 	"strings"
 
@@ -64,6 +65,12 @@ func serve(ctx context.Context, args []string, env Env) error {
 			return fmt.Errorf("KANSRIJK_PASSWORD_CHECKS: want a number from 1 to 64, got %q", v)
 		}
 		store.SetPasswordChecks(n)
+	}
+	// A soft memory limit, unless GOMEMLIMIT sets one: the garbage of
+	// finished password checks (64 MiB each) is collected before the heap
+	// grows past the checks in flight and some room for the rest.
+	if env.Getenv("GOMEMLIMIT") == "" {
+		debug.SetMemoryLimit(int64(store.PasswordChecks())*store.PasswordCheckMemory + 32<<20)
 	}
 	stopBackground, err := startBackground(ctx, db, env)
 	if err != nil {

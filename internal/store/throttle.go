@@ -205,10 +205,18 @@ var (
 )
 
 // DefaultPasswordChecks is the default cap on concurrent password checks:
-// two per CPU, at most 4 (each holds 64 MiB).
+// two per CPU, at most 3, so that they hold at most 192 MiB (argon2id
+// takes 64 MiB each; more at once would not finish sooner, as each
+// check already runs on two threads).
 func DefaultPasswordChecks() int {
-	return min(max(2*runtime.GOMAXPROCS(0), 1), 4)
+	return min(max(2*runtime.GOMAXPROCS(0), 1), 3)
 }
+
+// PasswordChecks returns the current cap on concurrent password checks.
+func PasswordChecks() int { return cap(passwordSlots) }
+
+// PasswordCheckMemory is what one password check holds (argon2id, m=64 MiB).
+const PasswordCheckMemory = 64 << 20
 
 // SetPasswordChecks sets the cap on concurrent password checks of the
 // process (n <= 0: the default). Call it before serving.
@@ -220,19 +228,26 @@ func SetPasswordChecks(n int) {
 }
 
 // acquirePasswordCheck takes a slot for a password check, waiting at most
-// PasswordCheckWait; the returned func gives it back.
+// PasswordCheckWait; the returned func gives it back. It collects the
+// finished check's 64 MiB before the next check can allocate its own, so
+// that the memory of checks never exceeds the cap, whatever the garbage
+// collector's pacing (the blocks hold no pointers: a cycle is cheap).
 func acquirePasswordCheck(ctx context.Context) (release func(), err error) {
 	slots := passwordSlots
+	release = func() {
+		runtime.GC()
+		<-slots
+	}
 	select {
 	case slots <- struct{}{}:
-		return func() { <-slots }, nil
+		return release, nil
 	default:
 	}
 	t := time.NewTimer(PasswordCheckWait)
 	defer t.Stop()
 	select {
 	case slots <- struct{}{}:
-		return func() { <-slots }, nil
+		return release, nil
 	case <-t.C:
 		return nil, apperr.New(apperr.Throttled, "the server is busy checking other logins; try again in a moment").
 			WithKey("error.login_busy", map[string]any{"RetryAfter": 1})
