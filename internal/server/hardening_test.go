@@ -4,11 +4,14 @@ import (
 	"context"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 
 	"kansrijk/internal/httpx"
 	"kansrijk/internal/server"
+	"kansrijk/internal/store"
 )
 
 // TestMetricsAccess: /metrics only for the configured token or from the
@@ -124,4 +127,29 @@ func TestAPISessionNeedsCSRFHeader(t *testing.T) {
 			t.Errorf("GET /api/v1/me with a bearer token: %d", r.Code)
 		}
 	})
+}
+
+// TestLoginPageThrottled: the login page answers a throttled attempt with
+// 429 and Retry-After (seconds to the end of the window).
+func TestLoginPageThrottled(t *testing.T) {
+	f := newFixture(t)
+	post := func(password string) response {
+		form := url.Values{"email": {"worker@example.test"}, "password": {password}}
+		return f.do(t, "POST", "/login", "", strings.NewReader(form.Encode()), "Content-Type", "application/x-www-form-urlencoded")
+	}
+	for i := range store.DefaultThrottle.PerPair {
+		if r := post("wrong-password-" + strconv.Itoa(i)); r.Code != http.StatusUnauthorized {
+			t.Fatalf("wrong password %d: %d", i, r.Code)
+		}
+	}
+	r := post(testPassword)
+	if r.Code != http.StatusTooManyRequests {
+		t.Fatalf("after %d failures: %d, want 429", store.DefaultThrottle.PerPair, r.Code)
+	}
+	if n, err := strconv.Atoi(r.Header.Get("Retry-After")); err != nil || n < 1 || n > int(store.DefaultThrottle.Window.Seconds()) {
+		t.Errorf("Retry-After %q", r.Header.Get("Retry-After"))
+	}
+	if !strings.Contains(r.Body, "Te veel mislukte pogingen") {
+		t.Error("the page does not say why")
+	}
 }
