@@ -6,6 +6,7 @@ import (
 	"database/sql"
 	"encoding/hex"
 	"errors"
+	"net/netip"
 	"runtime"
 	"time"
 
@@ -84,6 +85,26 @@ type loginAttempt struct {
 	delay                      time.Duration
 }
 
+func newLoginAttempt(email, addr string) loginAttempt {
+	addr = throttleAddr(addr)
+	return loginAttempt{pairKey: throttleKey("pair", email, addr), addrKey: throttleKey("addr", addr), emailKey: throttleKey("email", email)}
+}
+
+// throttleAddr is the client address as throttling counts it: an IPv6
+// address by its /64 network (one subscriber usually holds a whole /64,
+// and could otherwise rotate through it), an IPv4 address as it is.
+func throttleAddr(addr string) string {
+	a, err := netip.ParseAddr(addr)
+	if err != nil {
+		return addr
+	}
+	a = a.Unmap()
+	if a.Is6() {
+		return netip.PrefixFrom(a, 64).Masked().String()
+	}
+	return a.String()
+}
+
 // bumpThrottle adds one to key's counter (a new window when the last one
 // has ended) and returns the count and the window's start. One statement,
 // atomic on both databases.
@@ -102,7 +123,7 @@ func bumpThrottle(ctx context.Context, tx *Tx, key string, window time.Duration)
 // with the seconds until the window ends (Args "RetryAfter").
 func (db *DB) countLoginAttempt(ctx context.Context, email, addr string, ev audit.Event) (att loginAttempt, err error) {
 	p := db.throttlePolicy()
-	att = loginAttempt{pairKey: throttleKey("pair", email, addr), addrKey: throttleKey("addr", addr), emailKey: throttleKey("email", email)}
+	att = newLoginAttempt(email, addr)
 	var refusedUntil time.Time
 	var now time.Time
 	err = db.inTx(ctx, func(tx *Tx) error {
@@ -272,6 +293,7 @@ func (db *DB) LoginAttempts(ctx context.Context, email, addr string) (pair, byAd
 		}
 		return n
 	}
-	pair, byAddr, emailFailures = get(throttleKey("pair", email, addr)), get(throttleKey("addr", addr)), get(throttleKey("email", email))
+	att := newLoginAttempt(email, addr)
+	pair, byAddr, emailFailures = get(att.pairKey), get(att.addrKey), get(att.emailKey)
 	return pair, byAddr, emailFailures, err
 }

@@ -217,3 +217,24 @@ func TestLoginBusy(t *testing.T) {
 		}
 	})
 }
+
+// TestLoginThrottleIPv6: addresses of one IPv6 /64 count as one address.
+func TestLoginThrottleIPv6(t *testing.T) {
+	storetest.ForEach(t, func(t *testing.T, db *store.DB) {
+		ctx := t.Context()
+		p := fastThrottle(db)
+		for i := range p.PerPair {
+			_, err := db.Login(ctx, "nobody@example.test", "wrong-password-1", fmt.Sprintf("2001:db8:1:2::%x", i+1), "")
+			WantCode(t, err, apperr.BadCredentials)
+		}
+		pair, byAddr, _, err := db.LoginAttempts(ctx, "nobody@example.test", "2001:db8:1:2:ffff::1")
+		if err != nil || pair != p.PerPair || byAddr != p.PerPair {
+			t.Errorf("attempts of the /64: pair %d, address %d, %v; want %d", pair, byAddr, err, p.PerPair)
+		}
+		_, err = db.Login(ctx, "nobody@example.test", "wrong-password-1", "2001:db8:1:2:abcd::9", "")
+		WantCode(t, err, apperr.Throttled)
+		if pair, _, _, _ := db.LoginAttempts(ctx, "nobody@example.test", "2001:db8:1:3::1"); pair != 0 {
+			t.Errorf("another /64 has %d attempts", pair)
+		}
+	})
+}
