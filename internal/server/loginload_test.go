@@ -32,7 +32,10 @@ func startKansrijk(t *testing.T, env ...string) *kansrijkProcess {
 	t.Helper()
 	dir := t.TempDir()
 	bin := filepath.Join(dir, "kansrijk")
-	gobin := filepath.Join(runtime.GOROOT(), "bin", "go")
+	gobin, err := exec.LookPath("go")
+	if err != nil {
+		t.Fatalf("the go command is needed to build kansrijk: %v", err)
+	}
 	build := exec.Command(gobin, "build", "-o", bin, "kansrijk/cmd/kansrijk")
 	if out, err := build.CombinedOutput(); err != nil {
 		t.Fatalf("build kansrijk: %v\n%s", err, out)
