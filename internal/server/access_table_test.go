@@ -182,8 +182,9 @@ var accessTable = []accessRow{
 	{Route: "POST /outreach/tasks/{id}", Obj: "task.fresh", Body: `status=done`, Want: "admin=303 team_lead,team_worker=303/404 *=403 anon=401"},
 	{Route: "GET /healthz", Public: true, Want: "*=200 anon=200"},
 	{Route: "GET /readyz", Public: true, Want: "*=200 anon=200"},
-	// Known defect (issue 10, point 12; the hardening part fixes it): /metrics is open to anyone.
-	{Route: "GET /metrics", Public: true, Want: "*=200 anon=200"},
+	// /metrics only for its own token or from allowed networks (default loopback;
+	// TestMetricsAccess): the test's clients come from 192.0.2.1.
+	{Route: "GET /metrics", Want: "*=404 anon=404"},
 	// Last: signing out ends the callers' sessions.
 	{Route: "POST /logout", Want: "*=303 anon=401"},
 }
