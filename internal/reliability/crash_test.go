@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"slices"
 	"sort"
+	"strconv"
 	"sync"
 	"testing"
 	"time"
@@ -37,13 +38,16 @@ func TestCrash(t *testing.T) {
 		tokens := loadDemo(t, dsn, teamWorker, teamLead, clinicUser)
 		t.Logf("build and demo data: %s", time.Since(began).Round(time.Millisecond))
 		srv := newServer(t, dsn)
-		h := &crashRun{t: t, dsn: dsn, srv: srv, tokens: tokens, led: newLedger(), rng: rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 7)),
+		h := &crashRun{base: baseline(t, dsn), t: t, dsn: dsn, srv: srv, tokens: tokens, led: newLedger(), rng: rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 7)),
 			born: time.Now().AddDate(0, 0, -3)}
 		start := time.Now()
 		for cycle := 1; cycle <= kills; cycle++ {
 			h.cycle(cycle)
 			if t.Failed() {
 				break
+			}
+			if cycle%25 == 0 {
+				t.Logf("%d kills, %s", cycle, time.Since(start).Round(time.Second))
 			}
 		}
 		// A last start: retry what the last kill interrupted, then verify
@@ -98,6 +102,27 @@ func newLedger() *ledger {
 		current: map[string]*agrState{}, acked: map[string]int{}, attempted: map[string]int{}, retried: map[string]int{}}
 }
 
+// ids are the highest ids of the demo data: what the harness checks
+// beyond the ledger (audit records, for instance) starts above them.
+type ids struct{ referral, agreement int64 }
+
+// baseline reads the highest ids after the demo data were loaded.
+func baseline(t *testing.T, dsn string) ids {
+	db, err := store.OpenNoMigrate(context.Background(), dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var b ids
+	if err := db.SQL().QueryRow(`SELECT COALESCE(MAX(id), 0) FROM referrals`).Scan(&b.referral); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.SQL().QueryRow(`SELECT COALESCE(MAX(id), 0) FROM agreements`).Scan(&b.agreement); err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
 // crashRun is one database's run.
 type crashRun struct {
 	t      *testing.T
@@ -108,6 +133,7 @@ type crashRun struct {
 	rng    *rand.Rand
 	born   time.Time
 
+	base       ids // the highest ids of the demo data
 	restarts   []time.Duration
 	violations []string
 	killAt     time.Time
@@ -157,36 +183,43 @@ func (h *crashRun) cycle(n int) {
 	h.verify(n)
 }
 
-// killed tells whether the kill has happened (answers after it are lost,
-// not wrong).
-func (h *crashRun) killed() bool {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	return !h.killAt.IsZero()
+// attempt counts a write that reached the server (the ledger is locked).
+func (h *crashRun) attempt(method, kind string) {
+	if method != http.MethodGet {
+		h.led.attempted[kind]++
+	}
 }
 
 // call sends one write or read and sorts the outcome: ok is a 2xx; an
 // answer that is neither 2xx nor in expected is recorded as unexpected;
-// no answer because of the kill counts as interrupted.
+// no answer because of the kill counts as interrupted, and a request
+// sent after the kill (refused) as nothing.
 func (h *crashRun) call(ctx context.Context, who, kind, method, path, ctype string, body []byte, expected ...int) (status int, resp []byte, ok bool) {
 	c := newClient(h.srv.URL(), h.tokens[who], 30*time.Second)
 	defer c.http.CloseIdleConnections()
-	if method != http.MethodGet {
-		h.led.mu.Lock()
-		h.led.attempted[kind]++
-		h.led.mu.Unlock()
-	}
+	began := time.Now()
 	status, resp, err := c.do(ctx, method, path, ctype, body)
 	if err != nil {
+		h.mu.Lock()
+		killAt := h.killAt
+		h.mu.Unlock()
 		h.led.mu.Lock()
-		if h.killed() || errors.Is(err, context.Canceled) {
-			h.led.interrupt++
-		} else {
+		switch {
+		case !killAt.IsZero() && began.Before(killAt):
+			h.led.interrupt++ // in flight when the process died
+			h.attempt(method, kind)
+		case !killAt.IsZero() || errors.Is(err, context.Canceled):
+			// sent after the kill: refused, not lost
+		default:
 			h.led.unexpected = append(h.led.unexpected, fmt.Sprintf("%s %s: %v", method, path, err))
+			h.attempt(method, kind)
 		}
 		h.led.mu.Unlock()
 		return 0, nil, false
 	}
+	h.led.mu.Lock()
+	h.attempt(method, kind)
+	h.led.mu.Unlock()
 	if status >= 200 && status < 300 {
 		return status, resp, true
 	}
@@ -622,10 +655,87 @@ func (h *crashRun) verify(cycle int) {
 			h.violationLocked("cycle %d: %d open agreements for %s", cycle, open, nis)
 		}
 	}
+	h.verifyAudit(cycle, q)
 	for _, u := range l.unexpected {
 		h.violationLocked("cycle %d: unexpected answer before the kill: %s", cycle, u)
 	}
 	l.unexpected = nil
+}
+
+// verifyAudit checks that every write the harness made, acknowledged or
+// not, has its audit record and no write has one without being there
+// (they are written in the same transaction): one referral.create per
+// referral, one referral.consent per consent record, one referral.send per
+// sent referral, one agreement.create per agreement and one
+// agreement.event per step after the first, at least one birth.batch per
+// batch file.
+func (h *crashRun) verifyAudit(cycle int, q *sql.DB) {
+	t := h.t
+	type key struct {
+		id     string
+		action string
+	}
+	audits := map[key]int{}
+	scanRows(t, q, `SELECT object_id, action, COUNT(*) FROM audit_events WHERE outcome = 'ok' AND
+		action IN ('referral.create', 'referral.consent', 'referral.send', 'agreement.create', 'agreement.event', 'birth.batch')
+		GROUP BY object_id, action`, func(r *sql.Rows) error {
+		var k key
+		var n int
+		err := r.Scan(&k.id, &k.action, &n)
+		audits[k] = n
+		return err
+	})
+	want := func(id int64, action string, n int, what string) {
+		if got := audits[key{strconv.FormatInt(id, 10), action}]; got != n {
+			h.violationLocked("cycle %d: %s %d: %d %s audit records, want %d", cycle, what, id, got, action, n)
+		}
+	}
+	type refRow struct {
+		id       int64
+		status   string
+		consents int
+	}
+	var refs []refRow
+	scanRows(t, q, fmt.Sprintf(`SELECT r.id, r.status, (SELECT COUNT(*) FROM referral_consents c WHERE c.referral_id = r.id)
+		FROM referrals r WHERE r.id > %d`, h.base.referral), func(r *sql.Rows) error {
+		var x refRow
+		err := r.Scan(&x.id, &x.status, &x.consents)
+		refs = append(refs, x)
+		return err
+	})
+	for _, r := range refs {
+		want(r.id, "referral.create", 1, "referral")
+		want(r.id, "referral.consent", r.consents, "referral")
+		sent := 0
+		if r.status == "sent" {
+			sent = 1
+		}
+		want(r.id, "referral.send", sent, "referral")
+	}
+	type agrRow struct {
+		id     int64
+		events int
+	}
+	var agrs []agrRow
+	scanRows(t, q, fmt.Sprintf(`SELECT a.id, (SELECT COUNT(*) FROM agreement_events e WHERE e.agreement_id = a.id)
+		FROM agreements a WHERE a.id > %d`, h.base.agreement), func(r *sql.Rows) error {
+		var x agrRow
+		err := r.Scan(&x.id, &x.events)
+		agrs = append(agrs, x)
+		return err
+	})
+	for _, a := range agrs {
+		want(a.id, "agreement.create", 1, "agreement")
+		want(a.id, "agreement.event", a.events-1, "agreement")
+	}
+	var unaudited int
+	if err := q.QueryRow(`SELECT COUNT(*) FROM birth_batches b WHERE NOT EXISTS (SELECT 1 FROM audit_events e
+		WHERE e.action = 'birth.batch' AND e.object_id = CAST(b.id AS TEXT))`).Scan(&unaudited); err != nil {
+		t.Fatalf("cycle %d: batch audit: %v", cycle, err)
+	}
+	if unaudited > 0 {
+		h.violationLocked("cycle %d: %d batch files without an audit record", cycle, unaudited)
+	}
 }
 
 // violationLocked is violation for callers holding the ledger's lock.
