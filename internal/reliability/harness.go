@@ -69,12 +69,16 @@ func envDuration(t testing.TB, name string, def time.Duration) time.Duration {
 	return d
 }
 
+// builtDir holds the binary once built (removed by TestMain).
+var builtDir string
+
 // binary builds the kansrijk command once per test process.
 var binary = sync.OnceValues(func() (string, error) {
 	dir, err := os.MkdirTemp("", "kansrijk-reliability-")
 	if err != nil {
 		return "", err
 	}
+	builtDir = dir
 	bin := filepath.Join(dir, "kansrijk")
 	cmd := exec.Command("go", "build", "-o", bin, "kansrijk/cmd/kansrijk")
 	cmd.Dir = moduleRoot()
