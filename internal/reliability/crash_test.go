@@ -55,7 +55,7 @@ func TestCrash(t *testing.T) {
 		if err := srv.Start(); err != nil {
 			t.Fatal(err)
 		}
-		h.resume(context.Background())
+		h.resume(context.Background(), kills+1)
 		srv.Stop()
 		h.verify(kills + 1)
 		fig := h.figures(d, kills, time.Since(start))
@@ -90,6 +90,7 @@ type batchState struct {
 	file  []byte
 	rows  int
 	acked bool
+	cycle int // the cycle that sent it first
 }
 
 type agrState struct {
@@ -157,21 +158,18 @@ func (h *crashRun) cycle(n int) {
 	h.killAt = time.Time{}
 	h.mu.Unlock()
 	var wg sync.WaitGroup
-	// The retries of what the last kill interrupted run first, as a
-	// client would after an outage, then the fresh work; the kill may
-	// come in the middle of either.
-	wg.Go(func() {
-		h.resume(ctx)
-		var inner sync.WaitGroup
-		for w := range 3 {
-			inner.Go(func() { h.referralWorker(ctx, n, w) })
-		}
-		inner.Go(func() { h.batchWorker(ctx, n) })
-		for _, nis := range agreementNIS {
-			inner.Go(func() { h.agreementWorker(ctx, nis) })
-		}
-		inner.Wait()
-	})
+	// The retries of the batch files the last kill left without an
+	// answer run beside the fresh work (were they first, a backlog longer
+	// than the time to the next kill would never drain and starve the
+	// other clients); the kill may come in the middle of either.
+	wg.Go(func() { h.resume(ctx, n) })
+	for w := range 3 {
+		wg.Go(func() { h.referralWorker(ctx, n, w) })
+	}
+	wg.Go(func() { h.batchWorker(ctx, n) })
+	for _, nis := range agreementNIS {
+		wg.Go(func() { h.agreementWorker(ctx, nis) })
+	}
 	wait := time.Duration(100+h.rng.IntN(1400)) * time.Millisecond
 	time.Sleep(wait)
 	h.mu.Lock()
@@ -181,6 +179,13 @@ func (h *crashRun) cycle(n int) {
 	cancel()
 	wg.Wait()
 	h.verify(n)
+}
+
+// killed tells whether the kill has happened.
+func (h *crashRun) killed() bool {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return !h.killAt.IsZero()
 }
 
 // attempt counts a write that reached the server (the ledger is locked).
@@ -394,12 +399,12 @@ func (h *crashRun) batchWorker(ctx context.Context, cycle int) {
 		file := batchCSV("Crash "+letters(cycle, 3)+letters(n, 3), rows, h.born)
 		s := sha256.Sum256(file)
 		sum := hex.EncodeToString(s[:])
-		b := &batchState{file: file, rows: rows}
+		b := &batchState{file: file, rows: rows, cycle: cycle}
 		h.led.mu.Lock()
 		h.led.batches[sum] = b
 		h.led.batchOrder = append(h.led.batchOrder, sum)
 		h.led.mu.Unlock()
-		if !h.sendBatch(ctx, sum, b, false) && ctx.Err() != nil {
+		if !h.sendBatch(ctx, sum, b, false) && (ctx.Err() != nil || h.killed()) {
 			return
 		}
 	}
@@ -474,11 +479,12 @@ func (h *crashRun) agreementWorker(ctx context.Context, nis string) {
 // every batch file not acknowledged is sent again (and one acknowledged
 // file, which must create nothing). Referral flows and agreements are
 // taken up by their clients, which read their state first.
-func (h *crashRun) resume(ctx context.Context) {
+func (h *crashRun) resume(ctx context.Context, cycle int) {
 	h.led.mu.Lock()
 	var todo []string
 	for _, sum := range h.led.batchOrder {
-		if !h.led.batches[sum].acked {
+		// Only earlier cycles' files: this cycle's are the batch client's.
+		if b := h.led.batches[sum]; !b.acked && b.cycle < cycle {
 			todo = append(todo, sum)
 		}
 	}
