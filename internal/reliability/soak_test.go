@@ -113,7 +113,7 @@ func (s *soak) record(kind string, took time.Duration, ok bool, detail string) {
 	k.lat = append(k.lat, took)
 	if !ok {
 		k.errors++
-		if len(s.samples) < 20 {
+		if k.errors <= 2 { // the first two of each kind
 			s.samples = append(s.samples, kind+": "+detail)
 		}
 	}

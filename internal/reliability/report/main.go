@@ -133,8 +133,12 @@ func printSoak(s soak) {
 	for _, k := range s.Kinds {
 		fmt.Printf("| %s | %d | %d | %s | %s | %s |\n", k.Kind, k.Count, k.Errors, k.P50, k.P99, k.Max)
 	}
+	seen := map[string]bool{}
 	for _, e := range s.ErrorSamples {
-		fmt.Printf("- %s\n", e)
+		if !seen[e] {
+			seen[e] = true
+			fmt.Printf("\nError sample: `%s`\n", e)
+		}
 	}
 	fmt.Println()
 }
