@@ -38,3 +38,20 @@ bench:
 
 clean:
 	rm -rf bin test-artifacts
+
+# Reliability harnesses (internal/reliability; figures in
+# test-artifacts/reliability/*.json, summarised in RELIABILITY.md). Both run
+# kansrijk serve as a process on SQLite and on PostgreSQL
+# (KANSRIJK_TEST_POSTGRES); `make test` runs their short versions.
+.PHONY: crash soak
+CRASH_KILLS ?= 200
+SOAK_CLIENTS ?= 200
+SOAK_DURATION ?= 10m
+
+# crash: SIGKILL at random moments while writing, restart, check.
+crash:
+	KANSRIJK_CRASH_KILLS=$(CRASH_KILLS) $(GO) test -count=1 -timeout 4h -run '^TestCrash$$' -v ./internal/reliability/
+
+# soak: a realistic mix of clients; errors, p50/p99 and memory.
+soak:
+	KANSRIJK_SOAK_CLIENTS=$(SOAK_CLIENTS) KANSRIJK_SOAK_DURATION=$(SOAK_DURATION) $(GO) test -count=1 -timeout 4h -run '^TestSoak$$' -v ./internal/reliability/
