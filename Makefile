@@ -5,8 +5,13 @@ PKGS := ./...
 .PHONY: run test test-short bench vet fmt build clean fuzz lint security security-short
 
 # Fuzz targets (package:Target), each run for FUZZTIME by `make test`.
-FUZZ := ./internal/attendance:FuzzParse ./internal/birth:FuzzParseBatch ./internal/deprivation:FuzzParseCSV
-FUZZTIME ?= 5s
+FUZZ := ./internal/attendance:FuzzParse ./internal/birth:FuzzParseBatch ./internal/deprivation:FuzzParseCSV \
+	./internal/deprivation:FuzzParseFile ./internal/birth:FuzzValidate \
+	./internal/municipality:FuzzParseDate ./internal/municipality:FuzzByPostcode \
+	./internal/mailing:FuzzNewDraft ./internal/mailing:FuzzParseForm \
+	./internal/outreach:FuzzParseTargetFilter ./internal/textnorm:FuzzFold \
+	./internal/server:FuzzAPIJSONBodies
+FUZZTIME ?= 3s
 
 run:
 	$(GO) run ./cmd/kansrijk serve --demo
