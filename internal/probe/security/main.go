@@ -244,14 +244,18 @@ func runDB(ctx context.Context, cfg config, bin, kind string) ([]result, error) 
 		}
 		tok = strings.TrimSpace(tok)
 		ids := discoverIDs(ctx, srv.base, tok, routes)
+		// The document's examples name other teams and municipalities: use
+		// the role's own, so requests get past the scope checks and the
+		// injected value reaches the query.
+		own := ownValues(ctx, srv.base, tok)
 		for _, r := range routes {
 			t := target{db: kind, role: role, route: r, token: tok}
 			switch {
 			case r.Method == "GET":
-				t.url = srv.base + r.URL(ids[r.Path], mark)
+				t.url = srv.base + own.Replace(r.URL(ids[r.Path], mark))
 			case cfg.writes && r.JSON && r.Method != "DELETE":
-				t.url = srv.base + r.URL(ids[r.Path], mark)
-				t.body = probe.MarkJSON(r.Body, mark)
+				t.url = srv.base + own.Replace(r.URL(ids[r.Path], mark))
+				t.body = own.Replace(probe.MarkJSON(r.Body, mark))
 			default:
 				continue
 			}
@@ -307,6 +311,48 @@ func discoverIDs(ctx context.Context, base, token string, routes []probe.Route) 
 		out[r.Path] = vals
 	}
 	return out
+}
+
+// ownValues maps the document's example team keys and NIS codes to the
+// role's own team and a municipality of its area (its OCMW's for an OCMW
+// role).
+func ownValues(ctx context.Context, base, token string) *strings.Replacer {
+	var me struct {
+		Organisation string `json:"organisation"`
+	}
+	if b, err := get(ctx, base+"/api/v1/me", token); err == nil {
+		_ = json.Unmarshal(b, &me)
+	}
+	nis, team := "", ""
+	switch {
+	case strings.HasPrefix(me.Organisation, "ocmw-"):
+		nis = strings.TrimPrefix(me.Organisation, "ocmw-")
+	case strings.HasPrefix(me.Organisation, "team-"):
+		team = me.Organisation
+		var t struct {
+			Municipalities []string `json:"municipalities"`
+		}
+		if b, err := get(ctx, base+"/api/v1/teams/"+team, token); err == nil && json.Unmarshal(b, &t) == nil && len(t.Municipalities) > 0 {
+			nis = t.Municipalities[0]
+			for _, m := range t.Municipalities {
+				if m == "13016" { // the demo's municipality with an agreement in force
+					nis = m
+				}
+			}
+		}
+	}
+	var pairs []string
+	if nis != "" {
+		for _, ex := range []string{"11002", "46030", "13016"} {
+			pairs = append(pairs, ex, nis)
+		}
+	}
+	if team != "" {
+		for _, ex := range []string{"team-zuiderkempen", "team-noord"} {
+			pairs = append(pairs, ex, team)
+		}
+	}
+	return strings.NewReplacer(pairs...)
 }
 
 func lastParam(path string) string {
