@@ -10,7 +10,7 @@ FUZZ := ./internal/attendance:FuzzParse ./internal/birth:FuzzParseBatch ./intern
 	./internal/municipality:FuzzParseDate ./internal/municipality:FuzzByPostcode \
 	./internal/mailing:FuzzNewDraft ./internal/mailing:FuzzParseForm \
 	./internal/outreach:FuzzParseTargetFilter ./internal/textnorm:FuzzFold \
-	./internal/server:FuzzAPIJSONBodies
+	./internal/server:FuzzAPIJSONBodies ./internal/server:FuzzAPIQueries
 FUZZTIME ?= 3s
 
 run:
