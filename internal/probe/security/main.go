@@ -63,6 +63,7 @@ type config struct {
 	workDir  string
 	selfTest bool
 	sqlmap   string
+	list     bool
 }
 
 type multi []string
@@ -87,6 +88,7 @@ func main() {
 	flag.StringVar(&cfg.workDir, "out", "", "directory for sqlmap's output and logs (default a temporary one)")
 	flag.BoolVar(&cfg.selfTest, "self-test", true, "first check that sqlmap finds a planted injection")
 	flag.StringVar(&cfg.sqlmap, "sqlmap", "sqlmap", "sqlmap executable")
+	flag.BoolVar(&cfg.list, "list", false, "print the targets and stop (no sqlmap run, no self-test)")
 	flag.Parse()
 	cfg.dbs = dbs
 	cfg.roles = splitList(*roles)
@@ -185,7 +187,7 @@ func run(ctx context.Context, cfg config) (bool, error) {
 	}
 	fmt.Printf("security: sqlmap level %d risk %d, roles %s, databases %s, writes %v; logs in %s\n",
 		cfg.level, cfg.risk, strings.Join(cfg.roles, ","), strings.Join(cfg.dbs, ","), cfg.writes, cfg.workDir)
-	if cfg.selfTest {
+	if cfg.selfTest && !cfg.list {
 		if err := selfTest(ctx, cfg); err != nil {
 			return false, fmt.Errorf("self-test: %w", err)
 		}
@@ -267,6 +269,12 @@ func runDB(ctx context.Context, cfg config, bin, kind string) ([]result, error) 
 		}
 	}
 	fmt.Printf("%s: %d routes in the document, %d targets (%d routes without parameters skipped)\n", kind, len(routes), len(targets), skipped)
+	if cfg.list {
+		for _, t := range targets {
+			fmt.Printf("%s %s %s %s %s\n", t.db, t.role, t.route.Method, t.url, t.body)
+		}
+		return nil, nil
+	}
 	return attack(ctx, cfg, dbms, targets), nil
 }
 
