@@ -612,7 +612,7 @@ type server struct {
 
 var (
 	listenLine  = regexp.MustCompile(`listening on http://[^:\s]+:(\d+)`)
-	serverError = regexp.MustCompile(`\b5\d\d\b`)
+	serverError = regexp.MustCompile(`\b5\d\d \(`)
 	accountLine = regexp.MustCompile(`^\s+([a-z_]+)\s+(\S+@\S+)\s+\S+\s*$`)
 )
 
