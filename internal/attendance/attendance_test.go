@@ -285,7 +285,7 @@ func TestRowFields(t *testing.T) {
 		}
 	}
 
-	tab, rep = matchFile(t, "zoom_tab_en.tsv", webinar2023)
+	tab, _ = matchFile(t, "zoom_tab_en.tsv", webinar2023)
 	if r := tab.Rows[2]; r.Name != "Test Persoon" || r.Attended || !r.Registered || r.Function != "Social worker" {
 		t.Errorf("Zoom row = %+v", r)
 	}

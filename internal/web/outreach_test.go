@@ -444,7 +444,7 @@ func TestOutreachMunicipalityPage(t *testing.T) {
 		}
 		has(t, "changed", w.get(t, "lead", page, 200), "015 22 40 11")
 		rec = w.post(t, "lead", one, url.Values{"function": {"poverty_officer"}, "name": {"Els Maes"}, "email": {"els.maes@hulshout.be"}, "phone": {"015 22 40 11"}}, 400)
-		has(t, "unchanged", rec.Body.String(), "Er is niets te wijzigen.", fmt.Sprintf(`<details open>`))
+		has(t, "unchanged", rec.Body.String(), "Er is niets te wijzigen.", `<details open>`)
 		w.post(t, "workerzuid", one, url.Values{"function": {"other"}, "name": {"X"}, "email": {"x@hulshout.be"}}, 403)
 		w.post(t, "lead", one+"/delete", nil, 303)
 		body = w.get(t, "lead", page, 200)

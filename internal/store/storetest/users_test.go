@@ -34,7 +34,7 @@ func TestUsers(t *testing.T) {
 		if err != nil || a.Email != "ana@elders.test" || a.Name != "Ana Lyst" || a.UserID != us.Actor(t, "analyst").UserID {
 			t.Fatalf("analyst's token: %+v %v", a, err)
 		}
-		if us.Token(t, "analyst") != us.Token(t, "analyst") {
+		if first, again := us.Token(t, "analyst"), us.Token(t, "analyst"); first != again {
 			t.Error("a second token for the same user")
 		}
 		if _, err := db.ActorByToken(ctx, us.Token(t, "api")); err != nil {
