@@ -253,6 +253,10 @@ type Document struct {
 	UploadedBy string    `json:"uploaded_by"`
 }
 
+// CodeInvalidPDF is the error code of an upload that starts like a PDF
+// but does not parse as one (400).
+const CodeInvalidPDF = "invalid_pdf"
+
 // MaxDocumentSize is the largest signed copy accepted.
 const MaxDocumentSize = 10 << 20
 

@@ -9,7 +9,6 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
-	"path/filepath"
 	"slices"
 	"sort"
 	"strconv"
@@ -18,6 +17,7 @@ import (
 
 	"kansrijk/internal/account"
 	"kansrijk/internal/agreement"
+	"kansrijk/internal/agreement/pdfcheck"
 	"kansrijk/internal/apperr"
 	"kansrijk/internal/audit"
 	"kansrijk/internal/municipality"
@@ -914,7 +914,12 @@ var DocumentKinds = []string{"cooperation", "processing", "other"}
 // AddDocument stores a signed copy (PDF only, at most
 // agreement.MaxDocumentSize) with its SHA-256. Admins, the team's lead and
 // the OCMW's admin.
-func (db *DB) AddDocument(ctx context.Context, a account.Actor, id int64, kind, filename string, content []byte) (doc agreement.Document, err error) {
+//
+// The client's file name is not kept (the parameter is ignored): it could
+// carry path parts, quotes or line breaks into a header or a file system.
+// The document is named by its agreement and id (documentName). A file
+// that starts like a PDF but does not parse is refused with invalid_pdf.
+func (db *DB) AddDocument(ctx context.Context, a account.Actor, id int64, kind, _ string, content []byte) (doc agreement.Document, err error) {
 	ag, err := db.Agreement(ctx, a, id)
 	if err != nil {
 		return doc, err
@@ -935,18 +940,20 @@ func (db *DB) AddDocument(ctx context.Context, a account.Actor, id int64, kind, 
 	if !strings.HasPrefix(string(content[:min(len(content), 1024)]), "%PDF-") && !strings.Contains(string(content[:min(len(content), 1024)]), "%PDF-") {
 		return doc, apperr.FieldErr(apperr.Invalid, "file", "only PDF files are accepted").WithKey("error.not_pdf", nil)
 	}
-	filename = strings.TrimSpace(filepath.Base(strings.ReplaceAll(filename, "\\", "/")))
-	if filename == "" || filename == "." || filename == "/" {
-		filename = kind + ".pdf"
-	}
-	if len(filename) > 200 {
-		filename = filename[:200]
+	// Parsed, not only sniffed: a file that starts like a PDF but is
+	// none (or is damaged) is refused.
+	if err := pdfcheck.Check(content); err != nil {
+		return doc, apperr.FieldErr(agreement.CodeInvalidPDF, "file", "the file is not a readable PDF").WithKey("error.invalid_pdf", nil)
 	}
 	sum := sha256.Sum256(content)
-	doc = agreement.Document{Kind: kind, Filename: filename, Size: int64(len(content)), SHA256: hex.EncodeToString(sum[:]), UploadedBy: actorName(a)}
+	doc = agreement.Document{Kind: kind, Size: int64(len(content)), SHA256: hex.EncodeToString(sum[:]), UploadedBy: actorName(a)}
 	err = db.inTx(ctx, func(tx *Tx) error {
 		if err := tx.QueryRowContext(ctx, `INSERT INTO agreement_documents (agreement_id, kind, filename, size, sha256, content, uploaded_at, uploaded_by)
-			VALUES ($1,$2,$3,$4,$5,$6,$7,$8) RETURNING id`, id, kind, filename, doc.Size, doc.SHA256, content, ts(tx.now), doc.UploadedBy).Scan(&doc.ID); err != nil {
+			VALUES ($1,$2,'',$3,$4,$5,$6,$7) RETURNING id`, id, kind, doc.Size, doc.SHA256, content, ts(tx.now), doc.UploadedBy).Scan(&doc.ID); err != nil {
+			return err
+		}
+		doc.Filename = documentName(id, doc.ID)
+		if _, err := tx.ExecContext(ctx, `UPDATE agreement_documents SET filename = $1 WHERE id = $2`, doc.Filename, doc.ID); err != nil {
 			return err
 		}
 		doc.UploadedAt = tx.now
@@ -958,12 +965,18 @@ func (db *DB) AddDocument(ctx context.Context, a account.Actor, id int64, kind, 
 	return doc, err
 }
 
+// documentName is the name a document is stored and served under:
+// agreement-<agreement id>-<document id>.pdf, never the uploader's.
+func documentName(id, docID int64) string {
+	return fmt.Sprintf("agreement-%d-%d.pdf", id, docID)
+}
+
 func (db *DB) documents(ctx context.Context, id int64) ([]agreement.Document, error) {
 	out, err := queryList(ctx, db.read, func(row rowScanner) (agreement.Document, error) {
 		var d agreement.Document
 		var at timeCol
 		err := row.Scan(&d.ID, &d.Kind, &d.Filename, &d.Size, &d.SHA256, &at, &d.UploadedBy)
-		d.UploadedAt = at.T
+		d.UploadedAt, d.Filename = at.T, documentName(id, d.ID) // also for documents stored under the client's name before
 		return d, err
 	}, `SELECT id, kind, filename, size, sha256, uploaded_at, uploaded_by FROM agreement_documents WHERE agreement_id = $1 ORDER BY id`, id)
 	return nilIfEmpty(out), err
@@ -983,7 +996,7 @@ func (db *DB) DocumentContent(ctx context.Context, a account.Actor, id, docID in
 	if errors.Is(err, sql.ErrNoRows) {
 		return d, nil, apperr.New(apperr.NotFound, "no such document").WithKey("error.not_found", nil)
 	}
-	d.UploadedAt = at.T
+	d.UploadedAt, d.Filename = at.T, documentName(id, d.ID)
 	return d, content, err
 }
 
