@@ -377,9 +377,15 @@ func TestAgreementLifecycleAPI(t *testing.T) {
 		}
 		f.call(t, "POST", fmt.Sprintf("/api/v1/agreements/%d/versions", a.ID), "/api/v1/agreements/{id}/versions", "lead",
 			map[string]any{"retention_days": 60, "status_feedback": false, "protocol_reference": "PROT-2023-17", "dpo_advice_on": "2023-08-15",
-				"publication_url": "https://www.hulshout.be/protocol"}, 201, &v)
+				"publication_url": "https://www.hulshout.be/protocol"}, 202, &v)
 		if v.Version != 2 || v.RetentionDays != 60 || v.StatusFeedback {
 			t.Errorf("new version = %+v", v)
+		}
+		// The agreement is signed: the change applies once the OCMW approves it.
+		f.call(t, "POST", fmt.Sprintf("/api/v1/agreements/%d/versions/2/approve", a.ID), "/api/v1/agreements/{id}/versions/{v}/approve", "ocmwadmin",
+			map[string]any{}, 200, nil)
+		if got := f.agreement(t, a.ID, "lead"); got.Version.Version != 2 || got.Version.RetentionDays != 60 {
+			t.Errorf("version in force after approval = %+v", got.Version)
 		}
 		f.wantErr(t, f.do(t, "POST", fmt.Sprintf("/api/v1/agreements/%d/versions", a.ID), "admin", mustJSON(t, map[string]any{"retention_days": 0})),
 			"POST", "/api/v1/agreements/{id}/versions", 400, "invalid")
@@ -408,9 +414,9 @@ func TestAgreementLifecycleAPI(t *testing.T) {
 		f.wantErr(t, f.do(t, "GET", "/api/v1/agreements/abc", "admin", nil), "GET", "/api/v1/agreements/{id}", 404, "not_found")
 
 		// Every change left an audit record, the refused ones none: the
-		// start, four steps, the correction and the new version.
-		if n := countAudit(t, db, a.ID); n != 7 {
-			t.Errorf("audit records of agreement %d: %d, want 7", a.ID, n)
+		// start, four steps, the correction, the proposed version and its approval.
+		if n := countAudit(t, db, a.ID); n != 8 {
+			t.Errorf("audit records of agreement %d: %d, want 8", a.ID, n)
 		}
 	})
 }
@@ -657,7 +663,9 @@ func TestPublicRegisterAPI(t *testing.T) {
 		f := newAgrFixture(t, db)
 		hulshout, _, _ := f.history(t)
 		f.call(t, "POST", fmt.Sprintf("/api/v1/agreements/%d/versions", hulshout), "/api/v1/agreements/{id}/versions", "admin",
-			map[string]any{"protocol_reference": "PROT-2023-17", "publication_url": "https://www.hulshout.be/protocol"}, 201, nil)
+			map[string]any{"protocol_reference": "PROT-2023-17", "publication_url": "https://www.hulshout.be/protocol"}, 202, nil)
+		f.call(t, "POST", fmt.Sprintf("/api/v1/agreements/%d/versions/2/approve", hulshout), "/api/v1/agreements/{id}/versions/{v}/approve", "ocmwadmin",
+			map[string]any{}, 200, nil)
 		const route = "/api/v1/public/agreements"
 
 		// No login needed.

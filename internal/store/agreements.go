@@ -1073,8 +1073,8 @@ func (db *DB) CarryOver(ctx context.Context, a account.Actor, id int64, on time.
 		if _, err := insertEvent(ctx, tx, a, newID, 1, last.Status, on, n, 0, last.Details); err != nil {
 			return err
 		}
-		v := *old.Version
-		v.TemplateVersion = TemplateVersion
+		v := *old.Version // the version in force; a proposal still waiting is not carried over
+		v.TemplateVersion, v.State, v.BasedOn = TemplateVersion, agreement.VersionApplied, 0
 		if err := insertVersion(ctx, tx, a, newID, 1, v); err != nil {
 			return err
 		}
