@@ -45,7 +45,7 @@ type Route struct{ Method, Path string }
 type handlerFunc func(w http.ResponseWriter, r *http.Request) error
 
 // Register adds every API route to mux.
-func (a *API) Register(mux *http.ServeMux) {
+func (a *API) Register(mux httpx.Mux) {
 	a.handle(mux, "GET", "/api/v1/openapi.json", a.openAPI)
 	a.handle(mux, "GET", "/api/v1/me", a.me)
 	a.handle(mux, "GET", "/api/v1/municipalities", a.listMunicipalities)
@@ -132,7 +132,7 @@ func (a *API) Register(mux *http.ServeMux) {
 // Routes returns the registered routes (for the OpenAPI completeness test).
 func (a *API) Routes() []Route { return a.routes }
 
-func (a *API) handle(mux *http.ServeMux, method, path string, h handlerFunc) {
+func (a *API) handle(mux httpx.Mux, method, path string, h handlerFunc) {
 	a.routes = append(a.routes, Route{method, path})
 	mux.HandleFunc(method+" "+path, func(w http.ResponseWriter, r *http.Request) {
 		if err := h(w, r); err != nil {

@@ -199,6 +199,9 @@ type Store interface {
 	Inbox(ctx context.Context, a account.Actor) ([]Referral, error)
 	AddContactAttempt(ctx context.Context, a account.Actor, id int64, in NewContactAttempt) (Referral, error)
 	SetOutcome(ctx context.Context, a account.Actor, id int64, in NewOutcome) (Referral, error)
+	// DenyReferral audits a refused access to the referral (a page of the
+	// other side) and returns not_found, the answer for a missing one.
+	DenyReferral(ctx context.Context, a account.Actor, id int64) error
 	// ReceiptStatus looks a referral up by the family's receipt code
 	// (no login: the code is the key; no personal data in the answer).
 	ReceiptStatus(ctx context.Context, code string) (ReceiptStatus, error)

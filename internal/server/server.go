@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"slices"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -31,6 +32,7 @@ type Server struct {
 	Web     *web.UI
 	Mailing *mailing.Service // outreach mailings (configure with UseMail)
 	handler http.Handler
+	routes  []string
 }
 
 // New builds the server over an open database.
@@ -52,7 +54,7 @@ func New(db *store.DB) (*Server, error) {
 		collectors.NewDBStatsCollector(db.SQL(), string(db.Dialect())))
 	m := newMetrics(reg)
 
-	mux := http.NewServeMux()
+	mux := httpx.NewRoutes()
 	s.API.Register(mux)
 	s.Web.Register(mux)
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
@@ -70,7 +72,8 @@ func New(db *store.DB) (*Server, error) {
 	})
 	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
 
-	var h http.Handler = m.recordRoute(mux)
+	s.routes = mux.Patterns()
+	var h http.Handler = m.recordRoute(mux.ServeMux)
 	h = httpx.Authenticate(db, h)
 	h = http.NewCrossOriginProtection().Handler(h)
 	h = securityHeaders(h)
@@ -79,6 +82,10 @@ func New(db *store.DB) (*Server, error) {
 	s.handler = h
 	return s, nil
 }
+
+// Routes lists every registered pattern ("METHOD /path" or a bare path),
+// in registration order: the API's, the web UI's and the server's own.
+func (s *Server) Routes() []string { return slices.Clone(s.routes) }
 
 // ServeHTTP serves a request.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }

@@ -340,7 +340,7 @@ func (db *DB) Agreement(ctx context.Context, a account.Actor, id int64) (agreeme
 		JOIN organisations t ON t.key = a.team_key JOIN organisations r ON r.key = a.recipient_key
 		WHERE a.id = $3 AND `+scope, args...))
 	if errors.Is(err, sql.ErrNoRows) {
-		return ag, notFoundAgreement()
+		return ag, db.denyAgreement(ctx, a, id)
 	}
 	if err != nil {
 		return ag, err
@@ -360,6 +360,26 @@ func (db *DB) Agreement(ctx context.Context, a account.Actor, id int64) (agreeme
 		return ag, err
 	}
 	return ag, nil
+}
+
+// denyAgreement answers not_found for an agreement outside the caller's
+// scope, exactly as for one that does not exist; when it does exist, the
+// refused access is audited as denied (in a transaction of its own).
+func (db *DB) denyAgreement(ctx context.Context, a account.Actor, id int64) error {
+	var n int
+	if err := db.read.QueryRowContext(ctx, `SELECT count(*) FROM agreements WHERE id = $1`, id).Scan(&n); err != nil {
+		return err
+	}
+	if n > 0 {
+		if err := db.inTx(ctx, func(tx *Tx) error {
+			ev := audit.For(a, "agreement.access_denied", "agreement", strconv.FormatInt(id, 10))
+			ev.Outcome = audit.Denied
+			return tx.Audit(ctx, ev)
+		}); err != nil {
+			return err
+		}
+	}
+	return notFoundAgreement()
 }
 
 func agreementEvents(ctx context.Context, q queryer, id int64) ([]agreement.Event, error) {

@@ -239,7 +239,7 @@ func (db *DB) contact(ctx context.Context, a account.Actor, id int64) (outreach.
 	c, err := db.scanContact(db.read.QueryRowContext(ctx, `SELECT `+contactColumns+` FROM outreach_contacts
 		WHERE id = $1 AND deleted_at IS NULL AND `+scope, args...))
 	if errors.Is(err, sql.ErrNoRows) {
-		return c, apperr.New(apperr.NotFound, "no such contact").WithKey("error.not_found", nil)
+		return c, db.denyOutreach(ctx, a, objContact, id, apperr.New(apperr.NotFound, "no such contact").WithKey("error.not_found", nil))
 	}
 	return c, err
 }
@@ -948,9 +948,23 @@ func (db *DB) task(ctx context.Context, a account.Actor, id int64) (outreach.Tas
 	}
 	t, err := db.scanTask(db.read.QueryRowContext(ctx, `SELECT `+taskColumns+` FROM outreach_tasks WHERE id = $1 AND `+scope, args...))
 	if errors.Is(err, sql.ErrNoRows) {
-		return t, apperr.New(apperr.NotFound, "no such task").WithKey("error.not_found", nil)
+		return t, db.denyOutreach(ctx, a, objTask, id, apperr.New(apperr.NotFound, "no such task").WithKey("error.not_found", nil))
 	}
 	return t, err
+}
+
+// denyOutreach audits a refused access to an outreach object outside the
+// caller's scope (or one that does not exist: the two look the same), in
+// a transaction of its own, and returns notFound.
+func (db *DB) denyOutreach(ctx context.Context, a account.Actor, objType string, id int64, notFound error) error {
+	if err := db.inTx(ctx, func(tx *Tx) error {
+		ev := audit.For(a, objType+".access_denied", objType, strconv.FormatInt(id, 10))
+		ev.Outcome = audit.Denied
+		return tx.Audit(ctx, ev)
+	}); err != nil {
+		return err
+	}
+	return notFound
 }
 
 // checkTaskTeam checks that team is a local team whose area holds nis

@@ -174,6 +174,12 @@ func (db *DB) refTx(ctx context.Context, a account.Actor, fn func(tx *Tx) error)
 	return err
 }
 
+// DenyReferral audits a refused access to a referral that the caller's
+// role may not reach through the route it used, and answers not_found.
+func (db *DB) DenyReferral(ctx context.Context, a account.Actor, id int64) error {
+	return db.denyReferral(ctx, a, id)
+}
+
 // denyReferral audits a denied access to a referral (in a transaction of
 // its own) and answers not_found, like for a referral that does not exist.
 func (db *DB) denyReferral(ctx context.Context, a account.Actor, id int64) error {

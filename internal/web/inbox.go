@@ -68,7 +68,7 @@ func (ui *UI) showInboxReferral(w http.ResponseWriter, r *http.Request, a accoun
 // it received) and renders it with the error already on p, if any.
 func (ui *UI) renderInboxReferral(w http.ResponseWriter, r *http.Request, a account.Actor, status int, p *Page) {
 	if a.Role != account.OCMWWorker {
-		ui.fail(w, r, referralNotFound())
+		ui.fail(w, r, ui.denyReferral(r, a))
 		return
 	}
 	b := ui.referralBackend()
@@ -116,7 +116,7 @@ func formVersion(f url.Values) int {
 
 func (ui *UI) addContactAttempt(w http.ResponseWriter, r *http.Request, a account.Actor) {
 	if a.Role != account.OCMWWorker {
-		ui.fail(w, r, referralNotFound())
+		ui.fail(w, r, ui.denyReferral(r, a))
 		return
 	}
 	b := ui.referralBackend()
@@ -139,7 +139,7 @@ func (ui *UI) addContactAttempt(w http.ResponseWriter, r *http.Request, a accoun
 
 func (ui *UI) setReferralOutcome(w http.ResponseWriter, r *http.Request, a account.Actor) {
 	if a.Role != account.OCMWWorker {
-		ui.fail(w, r, referralNotFound())
+		ui.fail(w, r, ui.denyReferral(r, a))
 		return
 	}
 	b := ui.referralBackend()

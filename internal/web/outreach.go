@@ -17,6 +17,7 @@ import (
 
 	"kansrijk/internal/account"
 	"kansrijk/internal/apperr"
+	"kansrijk/internal/httpx"
 	"kansrijk/internal/i18n"
 	"kansrijk/internal/org"
 	"kansrijk/internal/outreach"
@@ -29,7 +30,7 @@ func init() {
 }
 
 // registerOutreach adds the outreach pages.
-func (ui *UI) registerOutreach(mux *http.ServeMux) {
+func (ui *UI) registerOutreach(mux httpx.Mux) {
 	mux.HandleFunc("GET /outreach", ui.signedIn(ui.showOutreach))
 	mux.HandleFunc("GET /outreach/targets", ui.signedIn(ui.showOutreachTargets))
 	mux.HandleFunc("GET /outreach/targets.csv", ui.signedIn(ui.outreachTargetsFile))

@@ -24,7 +24,7 @@ import (
 func (ui *UI) receiptInput(ctx context.Context, r *http.Request, b referralBackend, a account.Actor) (referral.Referral, paperwork.ReceiptInput, error) {
 	var in paperwork.ReceiptInput
 	if !teamSide(a) {
-		return referral.Referral{}, in, referralNotFound()
+		return referral.Referral{}, in, ui.denyReferral(r, a)
 	}
 	ref, err := b.Referral(ctx, a, referralID(r))
 	if err != nil {

@@ -69,8 +69,12 @@ func forbidden() error {
 	return apperr.New(apperr.Forbidden, "not for this role").WithKey("error.forbidden", nil)
 }
 
-func referralNotFound() error {
-	return apperr.New(apperr.NotFound, "no such referral").WithKey("error.not_found", nil)
+// denyReferral refuses a referral page of the other side (the team's
+// pages to the OCMW, the inbox to the team, any to other roles): audited
+// as denied by the store and answered not_found, exactly like a referral
+// that does not exist.
+func (ui *UI) denyReferral(r *http.Request, a account.Actor) error {
+	return ui.Referrals.DenyReferral(r.Context(), a, referralID(r))
 }
 
 func referralID(r *http.Request) int64 {
@@ -386,7 +390,7 @@ func (ui *UI) showReferral(w http.ResponseWriter, r *http.Request, a account.Act
 func (ui *UI) renderReferral(w http.ResponseWriter, r *http.Request, a account.Actor, status int, p *Page) {
 	if a.Role == account.OCMWWorker {
 		// The OCMW reads referrals in its inbox, never through the team's pages.
-		ui.fail(w, r, referralNotFound())
+		ui.fail(w, r, ui.denyReferral(r, a))
 		return
 	}
 	b := ui.referralBackend()
@@ -454,7 +458,7 @@ func localiseState(p *Page, err error) error {
 
 func (ui *UI) addReferralConsent(w http.ResponseWriter, r *http.Request, a account.Actor) {
 	if !teamSide(a) {
-		ui.fail(w, r, referralNotFound())
+		ui.fail(w, r, ui.denyReferral(r, a))
 		return
 	}
 	b := ui.referralBackend()
@@ -490,7 +494,7 @@ func (ui *UI) addReferralConsent(w http.ResponseWriter, r *http.Request, a accou
 
 func (ui *UI) sendReferral(w http.ResponseWriter, r *http.Request, a account.Actor) {
 	if !teamSide(a) {
-		ui.fail(w, r, referralNotFound())
+		ui.fail(w, r, ui.denyReferral(r, a))
 		return
 	}
 	b := ui.referralBackend()
@@ -516,7 +520,7 @@ func (ui *UI) sendReferral(w http.ResponseWriter, r *http.Request, a account.Act
 
 func (ui *UI) withdrawReferral(w http.ResponseWriter, r *http.Request, a account.Actor) {
 	if !teamSide(a) {
-		ui.fail(w, r, referralNotFound())
+		ui.fail(w, r, ui.denyReferral(r, a))
 		return
 	}
 	b := ui.referralBackend()

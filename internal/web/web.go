@@ -88,7 +88,7 @@ func New(d Deps) (*UI, error) {
 }
 
 // Register adds the UI routes to mux.
-func (ui *UI) Register(mux *http.ServeMux) {
+func (ui *UI) Register(mux httpx.Mux) {
 	static, _ := fs.Sub(staticFS, "static")
 	mux.Handle("GET /static/", http.StripPrefix("/static/", cacheStatic(http.FileServerFS(static))))
 	mux.HandleFunc("GET /lang/{lang}", ui.switchLanguage)
