@@ -8,6 +8,7 @@ import (
 	"kansrijk/internal/account"
 	"kansrijk/internal/agreement"
 	"kansrijk/internal/apperr"
+	"kansrijk/internal/audit"
 	"kansrijk/internal/referral"
 	"kansrijk/internal/store"
 	"kansrijk/internal/store/storetest"
@@ -30,7 +31,11 @@ func auditActions(t *testing.T, db *store.DB, id int64) []string {
 	}
 	var out []string
 	for _, e := range evs {
-		out = append(out, e.Action)
+		if e.Outcome == audit.Denied {
+			out = append(out, e.Action+" denied")
+		} else {
+			out = append(out, e.Action)
+		}
 	}
 	slices.Reverse(out) // oldest first
 	return out
@@ -131,7 +136,9 @@ func TestAgreementVersionApproval(t *testing.T) {
 		}
 		inForce(5)
 		want := []string{"agreement.create", "agreement.version", "agreement.event", "agreement.event", "agreement.event",
-			"agreement.version.propose", "agreement.version.reject", "agreement.version.propose", "agreement.version.propose", "agreement.version.approve"}
+			"agreement.version.propose", // then refused: three roles without the right, another OCMW
+			"agreement.version.approve denied", "agreement.version.approve denied", "agreement.version.approve denied", "agreement.access_denied denied",
+			"agreement.version.reject", "agreement.version.propose", "agreement.version.propose", "agreement.version.approve"}
 		if got := auditActions(t, db, ag.ID); !slices.Equal(got, want) {
 			t.Errorf("audit = %v\nwant    %v", got, want)
 		}

@@ -876,7 +876,19 @@ func (db *DB) decideVersion(ctx context.Context, a account.Actor, id int64, vers
 	if err != nil {
 		return v, err
 	}
+	action := auditAgreementApprove
+	if state == agreement.VersionRejected {
+		action = auditAgreementReject
+	}
 	if !(a.Role == account.OCMWAdmin && a.Org == ag.Recipient) {
+		// A refused decision is audited too (in a transaction of its own).
+		if err := db.inTx(ctx, func(tx *Tx) error {
+			au := audit.For(a, action, "agreement", strconv.FormatInt(id, 10))
+			au.AgreementID, au.Outcome, au.Detail = id, audit.Denied, fmt.Sprintf("version=%d", version)
+			return tx.Audit(ctx, au)
+		}); err != nil {
+			return v, err
+		}
 		return v, apperr.New(apperr.Forbidden, "only the admin of %s approves or rejects changes to this agreement", ag.RecipientName).
 			WithKey("error.version_decide_forbidden", map[string]any{"Recipient": ag.RecipientName})
 	}
@@ -912,10 +924,6 @@ func (db *DB) decideVersion(ctx context.Context, a account.Actor, id int64, vers
 		}
 		if n, _ := res.RowsAffected(); n != 1 {
 			return apperr.New(apperr.Conflict, "someone else decided on this version at the same time; reload").WithKey("error.concurrent", nil)
-		}
-		action := auditAgreementApprove
-		if state == agreement.VersionRejected {
-			action = auditAgreementReject
 		}
 		au := audit.For(a, action, "agreement", strconv.FormatInt(id, 10))
 		au.AgreementID = id
