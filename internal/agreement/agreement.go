@@ -90,6 +90,23 @@ func CheckDate(prevOn, on time.Time) error {
 	return nil
 }
 
+// NeedsApproval reports whether a change of the parameters of an
+// agreement in status s needs the approval of the OCMW side (its
+// ocmw_admin) before it applies. From the OCMW council's decision
+// (approved) on, the parameters are what the council approved and what
+// the parties signed: the referral flow, the families' information text
+// and the retention of their data follow them, also after the end (data
+// of referrals sent under it are still kept). Before that (interested,
+// draft) and after a withdrawal (never signed, nothing was ever sent) the
+// local team's side changes them alone.
+func (s Status) NeedsApproval() bool {
+	switch s {
+	case Approved, Signed, Active, Suspended, Ended:
+		return true
+	}
+	return false
+}
+
 // InForce reports whether an agreement in status s allows referrals.
 func (s Status) InForce() bool { return s == Active }
 
@@ -181,26 +198,43 @@ type Agreement struct {
 	Predecessor     int64      `json:"predecessor_id,omitempty"`
 	Successor       int64      `json:"successor_id,omitempty"`
 	CreatedAt       time.Time  `json:"created_at"`
-	Version         *Version   `json:"version,omitempty"`
+	Version         *Version   `json:"version,omitempty"`          // the version in force
+	Proposed        *Version   `json:"proposed_version,omitempty"` // a change awaiting the OCMW's approval
 	Events          []Event    `json:"events,omitempty"`
 	Documents       []Document `json:"documents,omitempty"`
 }
 
 // Version holds the parameters of an agreement that the referral flow
-// uses, and the legal paperwork references. Every change is a new version.
+// uses, and the legal paperwork references. Every change is a new version:
+// applied at once before the OCMW council's decision, proposed after it
+// (see Status.NeedsApproval) until the OCMW's admin approves (applied) or
+// rejects it. The version in force is the newest applied one.
 type Version struct {
-	Version           int       `json:"version"`
-	RetentionDays     int       `json:"retention_days"`
-	StatusFeedback    bool      `json:"status_feedback"`
-	FirstContactDays  int       `json:"first_contact_days"`
-	InformationText   string    `json:"information_text"`
-	ProtocolReference string    `json:"protocol_reference,omitempty"`
-	DPOAdviceOn       string    `json:"dpo_advice_on,omitempty"`
-	PublicationURL    string    `json:"publication_url,omitempty"`
-	TemplateVersion   string    `json:"template_version"`
-	CreatedAt         time.Time `json:"created_at"`
-	CreatedBy         string    `json:"created_by"`
+	Version           int        `json:"version"`
+	RetentionDays     int        `json:"retention_days"`
+	StatusFeedback    bool       `json:"status_feedback"`
+	FirstContactDays  int        `json:"first_contact_days"`
+	InformationText   string     `json:"information_text"`
+	ProtocolReference string     `json:"protocol_reference,omitempty"`
+	DPOAdviceOn       string     `json:"dpo_advice_on,omitempty"`
+	PublicationURL    string     `json:"publication_url,omitempty"`
+	TemplateVersion   string     `json:"template_version"`
+	CreatedAt         time.Time  `json:"created_at"`
+	CreatedBy         string     `json:"created_by"`
+	State             string     `json:"state"`              // applied, proposed, rejected, superseded
+	BasedOn           int        `json:"based_on,omitempty"` // a proposal: the version in force it changes
+	DecidedAt         *time.Time `json:"decided_at,omitempty"`
+	DecidedBy         string     `json:"decided_by,omitempty"`
+	DecisionNote      string     `json:"decision_note,omitempty"`
 }
+
+// Version states.
+const (
+	VersionApplied    = "applied"    // in force (the newest) or in force before
+	VersionProposed   = "proposed"   // waits for the OCMW's approval
+	VersionRejected   = "rejected"   // refused by the OCMW
+	VersionSuperseded = "superseded" // replaced by a newer proposal before a decision
+)
 
 // Defaults for a new agreement's parameters.
 const (
@@ -218,6 +252,10 @@ type Document struct {
 	UploadedAt time.Time `json:"uploaded_at"`
 	UploadedBy string    `json:"uploaded_by"`
 }
+
+// CodeInvalidPDF is the error code of an upload that starts like a PDF
+// but does not parse as one (400).
+const CodeInvalidPDF = "invalid_pdf"
 
 // MaxDocumentSize is the largest signed copy accepted.
 const MaxDocumentSize = 10 << 20
@@ -317,6 +355,9 @@ type Store interface {
 	Agreements(ctx context.Context, a account.Actor, f Filter) ([]Agreement, error)
 	AddEvent(ctx context.Context, a account.Actor, id int64, in NewEvent) (Event, error)
 	UpdateVersion(ctx context.Context, a account.Actor, id int64, up VersionUpdate) (Version, error)
+	ApproveVersion(ctx context.Context, a account.Actor, id int64, version int, note string) (Version, error)
+	RejectVersion(ctx context.Context, a account.Actor, id int64, version int, note string) (Version, error)
+	AgreementVersion(ctx context.Context, a account.Actor, id int64, version int) (Version, error)
 	AddDocument(ctx context.Context, a account.Actor, id int64, kind, filename string, content []byte) (Document, error)
 	DocumentContent(ctx context.Context, a account.Actor, id, docID int64) (Document, []byte, error)
 	CarryOver(ctx context.Context, a account.Actor, id int64, on time.Time, note string) (Agreement, error)

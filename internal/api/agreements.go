@@ -1,11 +1,14 @@
 package api
 
 import (
+	"context"
 	"io"
+	"math"
 	"mime"
 	"net/http"
 	"time"
 
+	"kansrijk/internal/account"
 	"kansrijk/internal/agreement"
 	"kansrijk/internal/apperr"
 	"kansrijk/internal/httpx"
@@ -44,6 +47,7 @@ type agreementJSON struct {
 	SuccessorID     int64                `json:"successor_id,omitempty"`
 	CreatedAt       string               `json:"created_at"`
 	Version         *agreement.Version   `json:"version,omitempty"`
+	Proposed        *agreement.Version   `json:"proposed_version,omitempty"`
 	Events          []eventJSON          `json:"events,omitempty"`
 	Documents       []agreement.Document `json:"documents,omitempty"`
 }
@@ -51,7 +55,7 @@ type agreementJSON struct {
 func toAgreementJSON(ag agreement.Agreement) agreementJSON {
 	j := agreementJSON{ID: ag.ID, Team: ag.Team, TeamName: ag.TeamName, Recipient: ag.Recipient, RecipientName: ag.RecipientName,
 		MunicipalityNIS: ag.MunicipalityNIS, Municipality: ag.Municipality, Status: ag.Status, PredecessorID: ag.Predecessor,
-		SuccessorID: ag.Successor, CreatedAt: ag.CreatedAt.UTC().Format(time.RFC3339), Version: ag.Version, Documents: ag.Documents}
+		SuccessorID: ag.Successor, CreatedAt: ag.CreatedAt.UTC().Format(time.RFC3339), Version: ag.Version, Proposed: ag.Proposed, Documents: ag.Documents}
 	if !ag.StatusSince.IsZero() {
 		s := ag.StatusSince.Format(time.DateOnly)
 		j.Since = &s
@@ -143,7 +147,62 @@ func (a *API) updateAgreementVersion(w http.ResponseWriter, r *http.Request) err
 	if err != nil {
 		return err
 	}
-	httpx.WriteJSON(w, http.StatusCreated, v)
+	// A change to an agreement the OCMW council approved is only proposed:
+	// accepted, not in force until the OCMW's admin approves it.
+	status := http.StatusCreated
+	if v.State == agreement.VersionProposed {
+		status = http.StatusAccepted
+	}
+	httpx.WriteJSON(w, status, v)
+	return nil
+}
+
+// versionDecision is the body of approve and reject.
+type versionDecision struct {
+	Note string `json:"note"`
+}
+
+func (a *API) approveAgreementVersion(w http.ResponseWriter, r *http.Request) error {
+	return a.decideAgreementVersion(w, r, a.Agreements.ApproveVersion)
+}
+
+func (a *API) rejectAgreementVersion(w http.ResponseWriter, r *http.Request) error {
+	return a.decideAgreementVersion(w, r, a.Agreements.RejectVersion)
+}
+
+func (a *API) decideAgreementVersion(w http.ResponseWriter, r *http.Request,
+	decide func(context.Context, account.Actor, int64, int, string) (agreement.Version, error)) error {
+	var in versionDecision
+	c, id, err := callerWithID(w, r, &in)
+	if err != nil {
+		return err
+	}
+	n, err := pathID(r, "v")
+	if err != nil || n > math.MaxInt32 {
+		return apperr.New(apperr.NotFound, "no such version")
+	}
+	v, err := decide(r.Context(), c, id, int(n), in.Note)
+	if err != nil {
+		return err
+	}
+	httpx.WriteJSON(w, http.StatusOK, v)
+	return nil
+}
+
+func (a *API) getAgreementVersion(w http.ResponseWriter, r *http.Request) error {
+	c, id, err := callerWithID(w, r, nil)
+	if err != nil {
+		return err
+	}
+	n, err := pathID(r, "v")
+	if err != nil || n > math.MaxInt32 {
+		return apperr.New(apperr.NotFound, "no such version")
+	}
+	v, err := a.Agreements.AgreementVersion(r.Context(), c, id, int(n))
+	if err != nil {
+		return err
+	}
+	httpx.WriteJSON(w, http.StatusOK, v)
 	return nil
 }
 

@@ -377,9 +377,15 @@ func TestAgreementLifecycleAPI(t *testing.T) {
 		}
 		f.call(t, "POST", fmt.Sprintf("/api/v1/agreements/%d/versions", a.ID), "/api/v1/agreements/{id}/versions", "lead",
 			map[string]any{"retention_days": 60, "status_feedback": false, "protocol_reference": "PROT-2023-17", "dpo_advice_on": "2023-08-15",
-				"publication_url": "https://www.hulshout.be/protocol"}, 201, &v)
+				"publication_url": "https://www.hulshout.be/protocol"}, 202, &v)
 		if v.Version != 2 || v.RetentionDays != 60 || v.StatusFeedback {
 			t.Errorf("new version = %+v", v)
+		}
+		// The agreement is signed: the change applies once the OCMW approves it.
+		f.call(t, "POST", fmt.Sprintf("/api/v1/agreements/%d/versions/2/approve", a.ID), "/api/v1/agreements/{id}/versions/{v}/approve", "ocmwadmin",
+			map[string]any{}, 200, nil)
+		if got := f.agreement(t, a.ID, "lead"); got.Version.Version != 2 || got.Version.RetentionDays != 60 {
+			t.Errorf("version in force after approval = %+v", got.Version)
 		}
 		f.wantErr(t, f.do(t, "POST", fmt.Sprintf("/api/v1/agreements/%d/versions", a.ID), "admin", mustJSON(t, map[string]any{"retention_days": 0})),
 			"POST", "/api/v1/agreements/{id}/versions", 400, "invalid")
@@ -408,9 +414,9 @@ func TestAgreementLifecycleAPI(t *testing.T) {
 		f.wantErr(t, f.do(t, "GET", "/api/v1/agreements/abc", "admin", nil), "GET", "/api/v1/agreements/{id}", 404, "not_found")
 
 		// Every change left an audit record, the refused ones none: the
-		// start, four steps, the correction and the new version.
-		if n := countAudit(t, db, a.ID); n != 7 {
-			t.Errorf("audit records of agreement %d: %d, want 7", a.ID, n)
+		// start, four steps, the correction, the proposed version and its approval.
+		if n := countAudit(t, db, a.ID); n != 8 {
+			t.Errorf("audit records of agreement %d: %d, want 8", a.ID, n)
 		}
 	})
 }
@@ -657,7 +663,9 @@ func TestPublicRegisterAPI(t *testing.T) {
 		f := newAgrFixture(t, db)
 		hulshout, _, _ := f.history(t)
 		f.call(t, "POST", fmt.Sprintf("/api/v1/agreements/%d/versions", hulshout), "/api/v1/agreements/{id}/versions", "admin",
-			map[string]any{"protocol_reference": "PROT-2023-17", "publication_url": "https://www.hulshout.be/protocol"}, 201, nil)
+			map[string]any{"protocol_reference": "PROT-2023-17", "publication_url": "https://www.hulshout.be/protocol"}, 202, nil)
+		f.call(t, "POST", fmt.Sprintf("/api/v1/agreements/%d/versions/2/approve", hulshout), "/api/v1/agreements/{id}/versions/{v}/approve", "ocmwadmin",
+			map[string]any{}, 200, nil)
 		const route = "/api/v1/public/agreements"
 
 		// No login needed.
@@ -738,7 +746,9 @@ func TestAgreementDocumentsAPI(t *testing.T) {
 		if !bytes.HasPrefix(pdf, []byte("%PDF-")) {
 			t.Fatalf("generated document is not a PDF: %q", pdf[:min(20, len(pdf))])
 		}
-		r := f.do(t, "POST", upload+"?kind=cooperation&filename="+url.QueryEscape("getekend-Zoë.pdf"), "ocmwadmin", pdf, "application/pdf")
+		// The client's file name is never kept: not in the answer, not in
+		// the Content-Disposition of the download.
+		r := f.do(t, "POST", upload+"?kind=cooperation&filename="+url.QueryEscape("../../x.pdf\"\r\nX-Evil: 1"), "ocmwadmin", pdf, "application/pdf")
 		if r.Code != 201 {
 			t.Fatalf("upload: %s", r)
 		}
@@ -752,7 +762,7 @@ func TestAgreementDocumentsAPI(t *testing.T) {
 		}
 		_ = json.Unmarshal(r.Body, &doc)
 		sum := sha256.Sum256(pdf)
-		if doc.SHA256 != hex.EncodeToString(sum[:]) || doc.Size != len(pdf) || doc.Kind != "cooperation" || doc.Filename != "getekend-Zoë.pdf" {
+		if doc.SHA256 != hex.EncodeToString(sum[:]) || doc.Size != len(pdf) || doc.Kind != "cooperation" || doc.Filename != fmt.Sprintf("agreement-%d-%d.pdf", a.ID, doc.ID) {
 			t.Errorf("uploaded %+v; sha256 of the bytes %x, size %d", doc, sum, len(pdf))
 		}
 
@@ -761,8 +771,15 @@ func TestAgreementDocumentsAPI(t *testing.T) {
 		if d.Code != 200 || d.Header.Get("Content-Type") != "application/pdf" || !bytes.Equal(d.Body, pdf) || d.Header.Get("X-Content-SHA256") != doc.SHA256 {
 			t.Errorf("download: %d %s, %d bytes (want %d), sha256 header %q", d.Code, d.Header.Get("Content-Type"), len(d.Body), len(pdf), d.Header.Get("X-Content-SHA256"))
 		}
-		if _, params, err := mime.ParseMediaType(d.Header.Get("Content-Disposition")); err != nil || params["filename"] != "getekend-Zoë.pdf" {
+		if _, params, err := mime.ParseMediaType(d.Header.Get("Content-Disposition")); err != nil || params["filename"] != fmt.Sprintf("agreement-%d-%d.pdf", a.ID, doc.ID) {
 			t.Errorf("download Content-Disposition %q: %v", d.Header.Get("Content-Disposition"), err)
+		}
+		if d.Header.Get("X-Evil") != "" || strings.Contains(d.Header.Get("Content-Disposition"), "..") {
+			t.Errorf("the client's file name reached the headers: %v", d.Header)
+		}
+		var stored string
+		if err := db.SQL().QueryRow(`SELECT filename FROM agreement_documents WHERE id = $1`, doc.ID).Scan(&stored); err != nil || stored != fmt.Sprintf("agreement-%d-%d.pdf", a.ID, doc.ID) {
+			t.Errorf("stored file name %q, %v", stored, err)
 		}
 		if got := f.agreement(t, a.ID, "admin"); len(got.Documents) != 1 || got.Documents[0].SHA256 != doc.SHA256 {
 			t.Errorf("agreement documents: %+v", got.Documents)
@@ -770,8 +787,11 @@ func TestAgreementDocumentsAPI(t *testing.T) {
 		f.wantErr(t, f.do(t, "GET", fmt.Sprintf("/api/v1/agreements/%d/documents/999", a.ID), "admin", nil), "GET", "/api/v1/agreements/{id}/documents/{doc}", 404, "not_found")
 		f.wantErr(t, f.do(t, "GET", fmt.Sprintf("/api/v1/agreements/%d/documents/%d", a.ID, doc.ID), "leadzuid", nil), "GET", "/api/v1/agreements/{id}/documents/{doc}", 404, "not_found")
 
-		// Refused: not a PDF, wrong Content-Type, wrong kind, empty, too large, no right.
+		// Refused: not a PDF, a PDF header over a body that does not parse,
+		// wrong Content-Type, wrong kind, empty, too large, no right.
 		f.wantErr(t, f.do(t, "POST", upload+"?kind=cooperation", "admin", []byte("Dit is geen PDF, maar een tekst."), "application/pdf"), "POST", route, 400, "invalid")
+		garbage := append([]byte("%PDF-1.7\n"), bytes.Repeat([]byte("rommel "), 500)...)
+		f.wantErr(t, f.do(t, "POST", upload+"?kind=cooperation", "admin", garbage, "application/pdf"), "POST", route, 400, "invalid_pdf")
 		f.wantErr(t, f.do(t, "POST", upload+"?kind=cooperation", "admin", pdf, "application/octet-stream"), "POST", route, 400, "invalid")
 		f.wantErr(t, f.do(t, "POST", upload+"?kind=contract", "admin", pdf, "application/pdf"), "POST", route, 400, "invalid")
 		f.wantErr(t, f.do(t, "POST", upload+"?kind=cooperation", "admin", []byte{}, "application/pdf"), "POST", route, 400, "invalid")
@@ -781,8 +801,8 @@ func TestAgreementDocumentsAPI(t *testing.T) {
 		f.wantErr(t, f.do(t, "POST", upload+"?kind=cooperation", "admin", huge, "application/pdf"), "POST", route, 413, "body_too_large")
 		f.wantErr(t, f.do(t, "POST", upload+"?kind=cooperation", "clinic", pdf, "application/pdf"), "POST", route, 403, "forbidden")
 		f.wantErr(t, f.do(t, "POST", upload+"?kind=cooperation", "leadzuid", pdf, "application/pdf"), "POST", route, 404, "not_found")
-		// Exactly the limit is accepted.
-		limit := append([]byte("%PDF-1.7\n"), bytes.Repeat([]byte("0"), agreement.MaxDocumentSize-9)...)
+		// Exactly the limit is accepted (a real PDF, padded after its end).
+		limit := append(append([]byte{}, pdf...), bytes.Repeat([]byte("\n"), agreement.MaxDocumentSize-len(pdf))...)
 		if r := f.do(t, "POST", upload+"?kind=other", "admin", limit, "application/pdf"); r.Code != 201 {
 			t.Errorf("a PDF of exactly %d bytes: %s", agreement.MaxDocumentSize, r)
 		}

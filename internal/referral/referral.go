@@ -100,6 +100,11 @@ type Consent struct {
 	Refused    bool      `json:"refused"`
 	RecordedAt time.Time `json:"recorded_at"`
 	RecordedBy string    `json:"recorded_by"`
+	// The agreement and its version in force when consent was recorded:
+	// its information text is the one the parent was given (the receipt
+	// shows it). Zero when no agreement was in force.
+	AgreementID      int64 `json:"agreement_id,omitempty"`
+	AgreementVersion int   `json:"agreement_version,omitempty"`
 }
 
 // ContactAttempt is one attempt of the OCMW to reach the family.

@@ -323,8 +323,28 @@ func (w *mxWorld) uploadDoc(t *testing.T, agr int64) int64 {
 	return o.ID
 }
 
-// mxPDF is the smallest PDF the upload accepts.
-const mxPDF = "%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj 2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+// mxPDF is a small PDF the upload accepts.
+var mxPDF = minimalPDF()
+
+// minimalPDF is a PDF of one empty page with its cross-reference table:
+// small, and it parses (uploads are parsed, not only sniffed).
+func minimalPDF() string {
+	objs := []string{"<</Type/Catalog/Pages 2 0 R>>", "<</Type/Pages/Kids[3 0 R]/Count 1>>", "<</Type/Page/Parent 2 0 R/MediaBox[0 0 200 200]>>"}
+	var b strings.Builder
+	b.WriteString("%PDF-1.4\n")
+	offsets := make([]int, len(objs))
+	for i, o := range objs {
+		offsets[i] = b.Len()
+		fmt.Fprintf(&b, "%d 0 obj\n%s\nendobj\n", i+1, o)
+	}
+	xref := b.Len()
+	fmt.Fprintf(&b, "xref\n0 %d\n0000000000 65535 f \n", len(objs)+1)
+	for _, off := range offsets {
+		fmt.Fprintf(&b, "%010d 00000 n \n", off)
+	}
+	fmt.Fprintf(&b, "trailer\n<</Size %d/Root 1 0 R>>\nstartxref\n%d\n%%%%EOF\n", len(objs)+1, xref)
+	return b.String()
+}
 
 // mxDocForm is a multipart body with a signed agreement PDF (and the
 // session's CSRF token for the web UI).

@@ -42,8 +42,12 @@ var accessTable = []accessRow{
 	{Route: "GET /api/v1/agreements", Want: "clinic=403 *=200 anon=401"},
 	{Route: "GET /api/v1/agreements/{id}", Obj: "agreement", Want: "admin,analyst=200 clinic=403 *=200/404 anon=401"},
 	{Route: "POST /api/v1/agreements/{id}/events", Serial: true, Obj: "agreement", Body: `{"corrects": {event}, "effective_on": "2023-04-01", "note": "matrix"}`, Want: "admin=201 team_lead=201/404 clinic,analyst=403 *=403/404 anon=401"},
-	// Known defect (issue 10, point 10; the agreements part fixes it): a team lead alone changes an agreement in force.
-	{Route: "POST /api/v1/agreements/{id}/versions", Serial: true, Obj: "agreement", Body: `{"retention_days": {n}}`, Want: "admin=201 team_lead=201/404 clinic,analyst=403 *=403/404 anon=401"},
+	// The agreement is active: a change is only proposed (202) until the OCMW's admin approves it.
+	{Route: "POST /api/v1/agreements/{id}/versions", Serial: true, Obj: "agreement", Body: `{"retention_days": {n}}`, Want: "admin=202 team_lead=202/404 clinic,analyst=403 *=403/404 anon=401"},
+	{Route: "GET /api/v1/agreements/{id}/versions/{v}", Obj: "agreement", Path: "/api/v1/agreements/{id}/versions/1", Want: "admin,analyst=200 clinic=403 *=200/404 anon=401"},
+	// Only the OCMW's admin decides; version 1 is in force, not proposed: 409 for it, and the same refusals as for a proposal for everyone else.
+	{Route: "POST /api/v1/agreements/{id}/versions/{v}/approve", Obj: "agreement", Path: "/api/v1/agreements/{id}/versions/1/approve", Body: `{}`, Want: "ocmw_admin=409/404 admin,analyst,clinic=403 *=403/404 anon=401"},
+	{Route: "POST /api/v1/agreements/{id}/versions/{v}/reject", Obj: "agreement", Path: "/api/v1/agreements/{id}/versions/1/reject", Body: `{}`, Want: "ocmw_admin=409/404 admin,analyst,clinic=403 *=403/404 anon=401"},
 	{Route: "POST /api/v1/agreements/{id}/documents", Obj: "agreement", Path: "/api/v1/agreements/{id}/documents?kind=cooperation", Body: mxPDF, CT: "application/pdf", Want: "admin=201 team_lead,ocmw_admin=201/404 clinic,analyst=403 *=403/404 anon=401"},
 	{Route: "GET /api/v1/agreements/{id}/documents/{doc}", Obj: "document", Want: "admin,analyst=200 clinic=403 *=200/404 anon=401"},
 	{Route: "POST /api/v1/agreements/{id}/carry-over", Obj: "agreement", Body: `{}`, Want: "admin=400 *=403 anon=401"},
@@ -133,6 +137,8 @@ var accessTable = []accessRow{
 	{Route: "POST /agreements/{id}/events", Serial: true, Obj: "agreement", Body: `corrects={event}&effective_on=2023-04-01&note=matrix`, Want: "admin=303 team_lead=303/404 clinic,analyst=403 *=403/404 anon=401"},
 	// Known defect (issue 10, point 10; the agreements part fixes it): a team lead alone changes an agreement in force.
 	{Route: "POST /agreements/{id}/versions", Serial: true, Obj: "agreement", Body: `retention_days={n}&first_contact_days=10&information_text=Wij+geven+uw+gegevens+door+aan+het+OCMW.`, Want: "admin=303 team_lead=303/404 clinic,analyst=403 *=403/404 anon=401"},
+	{Route: "POST /agreements/{id}/versions/{v}/approve", Obj: "agreement", Path: "/agreements/{id}/versions/1/approve", Body: `confirm=on`, Want: "ocmw_admin=409/404 admin,analyst,clinic=403 *=403/404 anon=401"},
+	{Route: "POST /agreements/{id}/versions/{v}/reject", Obj: "agreement", Path: "/agreements/{id}/versions/1/reject", Body: `confirm=on`, Want: "ocmw_admin=409/404 admin,analyst,clinic=403 *=403/404 anon=401"},
 	{Route: "POST /agreements/{id}/documents", Obj: "agreement", Body: "multipart:document", Want: "admin=303 team_lead,ocmw_admin=303/404 clinic,analyst=403 *=403/404 anon=401"},
 	{Route: "GET /agreements/{id}/documents/{doc}", Obj: "document", Want: "admin,analyst=200 clinic=403 *=200/404 anon=303"},
 	{Route: "GET /agreements/{id}/pdf/{doc}", Obj: "generated", Want: "admin,analyst=200 clinic=403 *=200/404 anon=303"},

@@ -9,7 +9,6 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
-	"path/filepath"
 	"slices"
 	"sort"
 	"strconv"
@@ -18,6 +17,7 @@ import (
 
 	"kansrijk/internal/account"
 	"kansrijk/internal/agreement"
+	"kansrijk/internal/agreement/pdfcheck"
 	"kansrijk/internal/apperr"
 	"kansrijk/internal/audit"
 	"kansrijk/internal/municipality"
@@ -31,6 +31,9 @@ const (
 	auditAgreementCreate   = "agreement.create"
 	auditAgreementEvent    = "agreement.event"
 	auditAgreementVersion  = "agreement.version"
+	auditAgreementPropose  = "agreement.version.propose"
+	auditAgreementApprove  = "agreement.version.approve"
+	auditAgreementReject   = "agreement.version.reject"
 	auditAgreementDocument = "agreement.document"
 	auditAgreementCarry    = "agreement.carry_over"
 	auditAgreementDocRead  = "agreement.document.read"
@@ -232,15 +235,21 @@ func defaultVersion(team, municipality string) agreement.Version {
 }
 
 func insertVersion(ctx context.Context, tx *Tx, a account.Actor, id int64, n int, v agreement.Version) error {
-	var dpo any
+	var dpo, based any
 	if v.DPOAdviceOn != "" {
 		dpo = v.DPOAdviceOn
 	}
+	if v.State == "" {
+		v.State = agreement.VersionApplied
+	}
+	if v.BasedOn != 0 {
+		based = v.BasedOn
+	}
 	_, err := tx.ExecContext(ctx, `INSERT INTO agreement_versions (agreement_id, version, retention_days, status_feedback, first_contact_days,
-		information_text, protocol_reference, dpo_advice_on, publication_url, template_version, created_at, created_by)
-		VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12)`,
+		information_text, protocol_reference, dpo_advice_on, publication_url, template_version, created_at, created_by, state, based_on)
+		VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14)`,
 		id, n, v.RetentionDays, v.StatusFeedback, v.FirstContactDays, v.InformationText, v.ProtocolReference, dpo, v.PublicationURL,
-		v.TemplateVersion, ts(tx.now), actorName(a))
+		v.TemplateVersion, ts(tx.now), actorName(a), v.State, based)
 	return err
 }
 
@@ -344,6 +353,9 @@ func (db *DB) Agreement(ctx context.Context, a account.Actor, id int64) (agreeme
 		return ag, err
 	}
 	ag.Version = &v
+	if ag.Proposed, err = proposedVersion(ctx, db.read, id); err != nil {
+		return ag, err
+	}
 	if ag.Documents, err = db.documents(ctx, id); err != nil {
 		return ag, err
 	}
@@ -401,18 +413,62 @@ func effective(events []agreement.Event) []agreement.Event {
 	return out
 }
 
-func currentVersion(ctx context.Context, q queryer, id int64) (agreement.Version, error) {
+const versionColumns = `version, retention_days, status_feedback, first_contact_days, information_text, protocol_reference,
+	dpo_advice_on, publication_url, template_version, created_at, created_by, state, COALESCE(based_on, 0), decided_at, decided_by, decision_note`
+
+func scanVersion(row rowScanner) (agreement.Version, error) {
 	var v agreement.Version
-	var dpo, created timeCol
-	err := q.QueryRowContext(ctx, `SELECT version, retention_days, status_feedback, first_contact_days, information_text, protocol_reference,
-		dpo_advice_on, publication_url, template_version, created_at, created_by FROM agreement_versions WHERE agreement_id = $1
-		ORDER BY version DESC LIMIT 1`, id).Scan(&v.Version, &v.RetentionDays, &v.StatusFeedback, &v.FirstContactDays, &v.InformationText,
-		&v.ProtocolReference, &dpo, &v.PublicationURL, &v.TemplateVersion, &created, &v.CreatedBy)
+	var dpo, created, decided timeCol
+	err := row.Scan(&v.Version, &v.RetentionDays, &v.StatusFeedback, &v.FirstContactDays, &v.InformationText,
+		&v.ProtocolReference, &dpo, &v.PublicationURL, &v.TemplateVersion, &created, &v.CreatedBy,
+		&v.State, &v.BasedOn, &decided, &v.DecidedBy, &v.DecisionNote)
 	if dpo.Valid {
 		v.DPOAdviceOn = day(dpo.T)
 	}
-	v.CreatedAt = created.T
+	v.CreatedAt, v.DecidedAt = created.T, decided.Ptr()
 	return v, err
+}
+
+// currentVersion returns the version in force: the newest applied one.
+// Proposals waiting for the OCMW's approval never count.
+func currentVersion(ctx context.Context, q queryer, id int64) (agreement.Version, error) {
+	return scanVersion(q.QueryRowContext(ctx, `SELECT `+versionColumns+` FROM agreement_versions
+		WHERE agreement_id = $1 AND state = 'applied' ORDER BY version DESC LIMIT 1`, id))
+}
+
+// versionInForce returns the agreement in force between team and the
+// recipient of municipality nis on day, if the municipality is in the
+// team's area then (what the gate allows), with the number of its version
+// in force; zeros when there is none. It reads through q, so that a
+// caller holding a transaction uses no second connection.
+func (db *DB) versionInForce(ctx context.Context, q queryer, team, nis string, on time.Time) (int64, int, error) {
+	if holds, err := db.areaHolds(ctx, q, team, nis, on); err != nil || !holds {
+		return 0, 0, err
+	}
+	ids, err := queryList(ctx, q, scanValue[int64], `SELECT a.id FROM agreements a JOIN agreement_events e ON e.id = `+effectiveEventSQL+`
+		WHERE a.team_key = $3 AND a.municipality_nis = $4 AND e.status = 'active' ORDER BY a.id`, day(on), farFuture, team, nis)
+	if err != nil || len(ids) == 0 {
+		return 0, 0, err
+	}
+	v, err := currentVersion(ctx, q, ids[0])
+	if err != nil {
+		return 0, 0, err
+	}
+	return ids[0], v.Version, nil
+}
+
+// proposedVersion returns the proposal waiting for the OCMW's approval,
+// if there is one.
+func proposedVersion(ctx context.Context, q queryer, id int64) (*agreement.Version, error) {
+	v, err := scanVersion(q.QueryRowContext(ctx, `SELECT `+versionColumns+` FROM agreement_versions
+		WHERE agreement_id = $1 AND state = 'proposed'`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &v, nil
 }
 
 type agreementRow struct {
@@ -640,8 +696,15 @@ func refreshStatusCache(ctx context.Context, tx *Tx, id int64) error {
 }
 
 // UpdateVersion records a new version of an agreement's parameters.
-// Admins and the team's lead.
+// Admins and the team's lead. Before the OCMW council's decision
+// (interested, draft) and after a withdrawal the version applies at once
+// (state applied). From the council's decision on (see
+// agreement.Status.NeedsApproval) it is only proposed (state proposed):
+// the version in force stays until the OCMW's admin approves it
+// (ApproveVersion). A proposal starts from the proposal still waiting,
+// if any, and replaces it (superseded).
 func (db *DB) UpdateVersion(ctx context.Context, a account.Actor, id int64, up agreement.VersionUpdate) (v agreement.Version, err error) {
+	defer apperr.Wrap(&err, "store.UpdateVersion(%d)", id)
 	ag, err := db.Agreement(ctx, a, id)
 	if err != nil {
 		return v, err
@@ -649,7 +712,12 @@ func (db *DB) UpdateVersion(ctx context.Context, a account.Actor, id int64, up a
 	if !(a.Role == account.Admin || (a.Role == account.TeamLead && a.Org == ag.Team)) {
 		return v, apperr.New(apperr.Forbidden, "your role may not change the agreement's parameters").WithKey("error.forbidden", nil)
 	}
-	v = *ag.Version
+	inForce := *ag.Version
+	v = inForce
+	if ag.Proposed != nil {
+		v = *ag.Proposed
+	}
+	pending := v.Version
 	changed := false
 	setInt := func(dst *int, src *int, field string, min, max int) error {
 		if src == nil {
@@ -715,24 +783,157 @@ func (db *DB) UpdateVersion(ctx context.Context, a account.Actor, id int64, up a
 	if !changed {
 		return v, apperr.New(apperr.Invalid, "nothing to change").WithKey("error.nothing_to_change", nil)
 	}
-	v.Version++
 	v.TemplateVersion = TemplateVersion
+	v.DecidedAt, v.DecidedBy, v.DecisionNote = nil, "", ""
 	err = db.inTx(ctx, func(tx *Tx) error {
+		// The status, the version in force and the proposal, as this
+		// transaction sees them: a change based on what someone else has
+		// changed meanwhile is refused.
+		var status string
+		var last int
+		if err := tx.QueryRowContext(ctx, `SELECT status FROM agreements WHERE id = $1`, id).Scan(&status); err != nil {
+			return err
+		}
+		if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(version), 0) FROM agreement_versions WHERE agreement_id = $1`, id).Scan(&last); err != nil {
+			return err
+		}
+		cur, err := currentVersion(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		prop, err := proposedVersion(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		if cur.Version != inForce.Version || (prop == nil) != (ag.Proposed == nil) || (prop != nil && prop.Version != pending) {
+			return apperr.New(apperr.Conflict, "someone else changed the parameters at the same time; reload and try again").WithKey("error.concurrent", nil)
+		}
+		superseded := 0
+		if prop != nil {
+			if _, err := tx.ExecContext(ctx, `UPDATE agreement_versions SET state = 'superseded', decided_at = $1, decided_by = $2
+				WHERE agreement_id = $3 AND version = $4 AND state = 'proposed'`, ts(tx.now), actorName(a), id, prop.Version); err != nil {
+				return err
+			}
+			superseded = prop.Version
+		}
+		v.Version, v.State, v.BasedOn = last+1, agreement.VersionApplied, 0
+		action := auditAgreementVersion
+		if agreement.Status(status).NeedsApproval() {
+			v.State, v.BasedOn, action = agreement.VersionProposed, cur.Version, auditAgreementPropose
+		}
 		if err := insertVersion(ctx, tx, a, id, v.Version, v); err != nil {
 			if isUniqueViolation(err) {
 				return apperr.New(apperr.Conflict, "someone else changed the parameters at the same time; reload and try again").WithKey("error.concurrent", nil)
 			}
 			return err
 		}
-		au := audit.For(a, auditAgreementVersion, "agreement", strconv.FormatInt(id, 10))
+		au := audit.For(a, action, "agreement", strconv.FormatInt(id, 10))
 		au.AgreementID = id
-		au.Detail = fmt.Sprintf("version=%d", v.Version)
+		au.Detail = fmt.Sprintf("version=%d state=%s in_force=%d", v.Version, v.State, cur.Version)
+		if superseded != 0 {
+			au.Detail += fmt.Sprintf(" supersedes=%d", superseded)
+		}
 		return tx.Audit(ctx, au)
 	})
 	if err != nil {
 		return v, err
 	}
-	return currentVersion(ctx, db.read, id)
+	return db.AgreementVersion(ctx, a, id, v.Version)
+}
+
+// AgreementVersion returns one version (in force, earlier, proposed or
+// rejected) of an agreement the actor may see; not_found otherwise.
+func (db *DB) AgreementVersion(ctx context.Context, a account.Actor, id int64, version int) (agreement.Version, error) {
+	if _, err := db.Agreement(ctx, a, id); err != nil {
+		return agreement.Version{}, err
+	}
+	v, err := scanVersion(db.read.QueryRowContext(ctx, `SELECT `+versionColumns+` FROM agreement_versions
+		WHERE agreement_id = $1 AND version = $2`, id, version))
+	if errors.Is(err, sql.ErrNoRows) {
+		return v, apperr.New(apperr.NotFound, "no such version").WithKey("error.not_found", nil)
+	}
+	return v, err
+}
+
+// ApproveVersion puts a proposed version in force: the OCMW side's
+// approval of a change to an agreement its council approved. Only the
+// admin of the agreement's OCMW (or CAW Brussel). A proposal based on a
+// version that is no longer in force gives conflict; a version that is
+// not (or no longer) proposed gives invalid_state.
+func (db *DB) ApproveVersion(ctx context.Context, a account.Actor, id int64, version int, note string) (agreement.Version, error) {
+	return db.decideVersion(ctx, a, id, version, note, agreement.VersionApplied)
+}
+
+// RejectVersion refuses a proposed version; the version in force stays.
+// Only the admin of the agreement's OCMW (or CAW Brussel).
+func (db *DB) RejectVersion(ctx context.Context, a account.Actor, id int64, version int, note string) (agreement.Version, error) {
+	return db.decideVersion(ctx, a, id, version, note, agreement.VersionRejected)
+}
+
+func (db *DB) decideVersion(ctx context.Context, a account.Actor, id int64, version int, note, state string) (v agreement.Version, err error) {
+	defer apperr.Wrap(&err, "store.decideVersion(%d, %d, %s)", id, version, state)
+	ag, err := db.Agreement(ctx, a, id)
+	if err != nil {
+		return v, err
+	}
+	action := auditAgreementApprove
+	if state == agreement.VersionRejected {
+		action = auditAgreementReject
+	}
+	if !(a.Role == account.OCMWAdmin && a.Org == ag.Recipient) {
+		// A refused decision is audited too (in a transaction of its own).
+		if err := db.inTx(ctx, func(tx *Tx) error {
+			au := audit.For(a, action, "agreement", strconv.FormatInt(id, 10))
+			au.AgreementID, au.Outcome, au.Detail = id, audit.Denied, fmt.Sprintf("version=%d", version)
+			return tx.Audit(ctx, au)
+		}); err != nil {
+			return v, err
+		}
+		return v, apperr.New(apperr.Forbidden, "only the admin of %s approves or rejects changes to this agreement", ag.RecipientName).
+			WithKey("error.version_decide_forbidden", map[string]any{"Recipient": ag.RecipientName})
+	}
+	note = strings.TrimSpace(note)
+	if len(note) > 2000 {
+		return v, apperr.FieldErr(apperr.Invalid, "note", "note is too long").WithKey("error.too_long", nil)
+	}
+	err = db.inTx(ctx, func(tx *Tx) error {
+		p, err := scanVersion(tx.QueryRowContext(ctx, `SELECT `+versionColumns+` FROM agreement_versions
+			WHERE agreement_id = $1 AND version = $2`, id, version))
+		if errors.Is(err, sql.ErrNoRows) {
+			return apperr.New(apperr.NotFound, "no such version").WithKey("error.not_found", nil)
+		}
+		if err != nil {
+			return err
+		}
+		if p.State != agreement.VersionProposed {
+			return apperr.New(apperr.InvalidState, "version %d is %s, not proposed: nothing to decide", version, p.State).
+				WithKey("error.version_not_proposed", map[string]any{"Version": version})
+		}
+		cur, err := currentVersion(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		if state == agreement.VersionApplied && p.BasedOn != cur.Version {
+			return apperr.New(apperr.Conflict, "version %d changes version %d, but version %d is in force now: ask for a new proposal", version, p.BasedOn, cur.Version).
+				WithKey("error.version_stale", map[string]any{"Version": version})
+		}
+		res, err := tx.ExecContext(ctx, `UPDATE agreement_versions SET state = $1, decided_at = $2, decided_by = $3, decision_note = $4
+			WHERE agreement_id = $5 AND version = $6 AND state = 'proposed'`, state, ts(tx.now), actorName(a), note, id, version)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n != 1 {
+			return apperr.New(apperr.Conflict, "someone else decided on this version at the same time; reload").WithKey("error.concurrent", nil)
+		}
+		au := audit.For(a, action, "agreement", strconv.FormatInt(id, 10))
+		au.AgreementID = id
+		au.Detail = fmt.Sprintf("version=%d in_force_before=%d", version, cur.Version)
+		return tx.Audit(ctx, au)
+	})
+	if err != nil {
+		return v, err
+	}
+	return db.AgreementVersion(ctx, a, id, version)
 }
 
 // DocumentKinds are the kinds of uploaded documents.
@@ -741,7 +942,12 @@ var DocumentKinds = []string{"cooperation", "processing", "other"}
 // AddDocument stores a signed copy (PDF only, at most
 // agreement.MaxDocumentSize) with its SHA-256. Admins, the team's lead and
 // the OCMW's admin.
-func (db *DB) AddDocument(ctx context.Context, a account.Actor, id int64, kind, filename string, content []byte) (doc agreement.Document, err error) {
+//
+// The client's file name is not kept (the parameter is ignored): it could
+// carry path parts, quotes or line breaks into a header or a file system.
+// The document is named by its agreement and id (documentName). A file
+// that starts like a PDF but does not parse is refused with invalid_pdf.
+func (db *DB) AddDocument(ctx context.Context, a account.Actor, id int64, kind, _ string, content []byte) (doc agreement.Document, err error) {
 	ag, err := db.Agreement(ctx, a, id)
 	if err != nil {
 		return doc, err
@@ -762,18 +968,20 @@ func (db *DB) AddDocument(ctx context.Context, a account.Actor, id int64, kind, 
 	if !strings.HasPrefix(string(content[:min(len(content), 1024)]), "%PDF-") && !strings.Contains(string(content[:min(len(content), 1024)]), "%PDF-") {
 		return doc, apperr.FieldErr(apperr.Invalid, "file", "only PDF files are accepted").WithKey("error.not_pdf", nil)
 	}
-	filename = strings.TrimSpace(filepath.Base(strings.ReplaceAll(filename, "\\", "/")))
-	if filename == "" || filename == "." || filename == "/" {
-		filename = kind + ".pdf"
-	}
-	if len(filename) > 200 {
-		filename = filename[:200]
+	// Parsed, not only sniffed: a file that starts like a PDF but is
+	// none (or is damaged) is refused.
+	if err := pdfcheck.Check(content); err != nil {
+		return doc, apperr.FieldErr(agreement.CodeInvalidPDF, "file", "the file is not a readable PDF").WithKey("error.invalid_pdf", nil)
 	}
 	sum := sha256.Sum256(content)
-	doc = agreement.Document{Kind: kind, Filename: filename, Size: int64(len(content)), SHA256: hex.EncodeToString(sum[:]), UploadedBy: actorName(a)}
+	doc = agreement.Document{Kind: kind, Size: int64(len(content)), SHA256: hex.EncodeToString(sum[:]), UploadedBy: actorName(a)}
 	err = db.inTx(ctx, func(tx *Tx) error {
 		if err := tx.QueryRowContext(ctx, `INSERT INTO agreement_documents (agreement_id, kind, filename, size, sha256, content, uploaded_at, uploaded_by)
-			VALUES ($1,$2,$3,$4,$5,$6,$7,$8) RETURNING id`, id, kind, filename, doc.Size, doc.SHA256, content, ts(tx.now), doc.UploadedBy).Scan(&doc.ID); err != nil {
+			VALUES ($1,$2,'',$3,$4,$5,$6,$7) RETURNING id`, id, kind, doc.Size, doc.SHA256, content, ts(tx.now), doc.UploadedBy).Scan(&doc.ID); err != nil {
+			return err
+		}
+		doc.Filename = documentName(id, doc.ID)
+		if _, err := tx.ExecContext(ctx, `UPDATE agreement_documents SET filename = $1 WHERE id = $2`, doc.Filename, doc.ID); err != nil {
 			return err
 		}
 		doc.UploadedAt = tx.now
@@ -785,12 +993,18 @@ func (db *DB) AddDocument(ctx context.Context, a account.Actor, id int64, kind, 
 	return doc, err
 }
 
+// documentName is the name a document is stored and served under:
+// agreement-<agreement id>-<document id>.pdf, never the uploader's.
+func documentName(id, docID int64) string {
+	return fmt.Sprintf("agreement-%d-%d.pdf", id, docID)
+}
+
 func (db *DB) documents(ctx context.Context, id int64) ([]agreement.Document, error) {
 	out, err := queryList(ctx, db.read, func(row rowScanner) (agreement.Document, error) {
 		var d agreement.Document
 		var at timeCol
 		err := row.Scan(&d.ID, &d.Kind, &d.Filename, &d.Size, &d.SHA256, &at, &d.UploadedBy)
-		d.UploadedAt = at.T
+		d.UploadedAt, d.Filename = at.T, documentName(id, d.ID) // also for documents stored under the client's name before
 		return d, err
 	}, `SELECT id, kind, filename, size, sha256, uploaded_at, uploaded_by FROM agreement_documents WHERE agreement_id = $1 ORDER BY id`, id)
 	return nilIfEmpty(out), err
@@ -810,7 +1024,7 @@ func (db *DB) DocumentContent(ctx context.Context, a account.Actor, id, docID in
 	if errors.Is(err, sql.ErrNoRows) {
 		return d, nil, apperr.New(apperr.NotFound, "no such document").WithKey("error.not_found", nil)
 	}
-	d.UploadedAt = at.T
+	d.UploadedAt, d.Filename = at.T, documentName(id, d.ID)
 	return d, content, err
 }
 
@@ -887,8 +1101,8 @@ func (db *DB) CarryOver(ctx context.Context, a account.Actor, id int64, on time.
 		if _, err := insertEvent(ctx, tx, a, newID, 1, last.Status, on, n, 0, last.Details); err != nil {
 			return err
 		}
-		v := *old.Version
-		v.TemplateVersion = TemplateVersion
+		v := *old.Version // the version in force; a proposal still waiting is not carried over
+		v.TemplateVersion, v.State, v.BasedOn = TemplateVersion, agreement.VersionApplied, 0
 		if err := insertVersion(ctx, tx, a, newID, 1, v); err != nil {
 			return err
 		}

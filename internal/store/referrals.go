@@ -198,13 +198,13 @@ func consents(ctx context.Context, q queryer, id int64) ([]referral.Consent, err
 		var c referral.Consent
 		var informed string
 		var at timeCol
-		if err := row.Scan(&c.Parent, &informed, &c.Method, &c.Refused, &at, &c.RecordedBy); err != nil {
+		if err := row.Scan(&c.Parent, &informed, &c.Method, &c.Refused, &at, &c.RecordedBy, &c.AgreementID, &c.AgreementVersion); err != nil {
 			return c, err
 		}
 		c.RecordedAt = at.T
 		err := json.Unmarshal([]byte(informed), &c.Informed)
 		return c, err
-	}, `SELECT parent_idx, informed, method, refused, recorded_at, recorded_by FROM referral_consents
+	}, `SELECT parent_idx, informed, method, refused, recorded_at, recorded_by, COALESCE(agreement_id, 0), COALESCE(agreement_version, 0) FROM referral_consents
 		WHERE referral_id = $1 ORDER BY id`, id)
 }
 
@@ -375,8 +375,15 @@ func (db *DB) AddConsent(ctx context.Context, a account.Actor, id int64, in refe
 		if in.Refused {
 			informed, in.Method = []byte("[]"), ""
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO referral_consents (referral_id, parent_idx, informed, method, refused, recorded_at, recorded_by)
-			VALUES ($1,$2,$3,$4,$5,$6,$7)`, id, in.Parent, string(informed), in.Method, in.Refused, ts(tx.now), actorName(a)); err != nil {
+		// The information text the parent was given is that of the
+		// version in force today: keep which one, for the receipt.
+		agID, agVersion, err := db.versionInForce(ctx, tx, cur.Team, cur.MunicipalityNIS, today(tx.now))
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO referral_consents (referral_id, parent_idx, informed, method, refused, recorded_at, recorded_by,
+			agreement_id, agreement_version) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9)`, id, in.Parent, string(informed), in.Method, in.Refused, ts(tx.now), actorName(a),
+			nullInt(agID), nullInt(int64(agVersion))); err != nil {
 			return err
 		}
 		ev := referralAudit(a, auditReferralConsent, purposeReferral, cur)

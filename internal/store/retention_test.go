@@ -101,7 +101,12 @@ func TestPurgeReferrals(t *testing.T) {
 		world(t, db)
 		ag := activeAgreement(t, db, "team-noord", "13016")
 		sixty := 60
-		if _, err := db.UpdateVersion(ctx, admin, ag.ID, agreement.VersionUpdate{RetentionDays: &sixty}); err != nil {
+		// A change to an active agreement applies once the OCMW approves it.
+		v, err := db.UpdateVersion(ctx, admin, ag.ID, agreement.VersionUpdate{RetentionDays: &sixty})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.ApproveVersion(ctx, ocmwAdmin, ag.ID, v.Version, ""); err != nil {
 			t.Fatal(err)
 		}
 

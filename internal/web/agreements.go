@@ -197,17 +197,68 @@ func (ui *UI) renderAgreement(w http.ResponseWriter, r *http.Request, a account.
 	p.Data = map[string]any{
 		"A": ag, "Municipality": m, "Next": next, "Latest": latest, "Current": current, "Lifecycle": lifecycle(current, latest),
 		"CanEditVersion": a.Role == account.Admin || (a.Role == account.TeamLead && a.Org == ag.Team),
-		"CanUpload":      a.Role == account.Admin || (a.Role == account.TeamLead && a.Org == ag.Team) || (a.Role == account.OCMWAdmin && a.Org == ag.Recipient),
-		"CanCarryOver":   a.Role == account.Admin && m.ValidTo != nil && m.SuccessorNIS != "" && latest.Open() && ag.Successor == 0,
-		"Functions":      agreement.SignatoryFunctions,
-		"CanCorrect":     len(next) > 0 || a.Role == account.Admin,
-		"DocumentKinds":  []string{"cooperation", "processing", "other"},
-		"MaxUploadMB":    agreement.MaxDocumentSize >> 20,
-		"SuccessorNIS":   successorLabel(ui.Municipalities, m),
-		"MergedOn":       mergedOn(m),
-		"Today":          ui.today(),
+		// The form starts from the proposal still waiting, if any (a new
+		// proposal replaces it).
+		"Edit":          editVersion(ag),
+		"NeedsApproval": latest.NeedsApproval(),
+		"CanDecide":     a.Role == account.OCMWAdmin && a.Org == ag.Recipient && ag.Proposed != nil,
+		"Changes":       versionChanges(ag),
+		"CanUpload":     a.Role == account.Admin || (a.Role == account.TeamLead && a.Org == ag.Team) || (a.Role == account.OCMWAdmin && a.Org == ag.Recipient),
+		"CanCarryOver":  a.Role == account.Admin && m.ValidTo != nil && m.SuccessorNIS != "" && latest.Open() && ag.Successor == 0,
+		"Functions":     agreement.SignatoryFunctions,
+		"CanCorrect":    len(next) > 0 || a.Role == account.Admin,
+		"DocumentKinds": []string{"cooperation", "processing", "other"},
+		"MaxUploadMB":   agreement.MaxDocumentSize >> 20,
+		"SuccessorNIS":  successorLabel(ui.Municipalities, m),
+		"MergedOn":      mergedOn(m),
+		"Today":         ui.today(),
 	}
 	ui.render(w, status, "agreement", p)
+}
+
+func editVersion(ag agreement.Agreement) *agreement.Version {
+	if ag.Proposed != nil {
+		return ag.Proposed
+	}
+	return ag.Version
+}
+
+// versionChange is one parameter a proposal changes: its label key and
+// the value in force and proposed.
+type versionChange struct {
+	Label, InForce, Proposed string
+	Multiline                bool
+	Keys                     bool // the values are translation keys (yes, no)
+}
+
+// versionChanges lists the parameters the proposal changes.
+func versionChanges(ag agreement.Agreement) []versionChange {
+	if ag.Proposed == nil || ag.Version == nil {
+		return nil
+	}
+	cur, p := ag.Version, ag.Proposed
+	var out []versionChange
+	add := func(label, a, b string, multi bool) {
+		if a != b {
+			out = append(out, versionChange{Label: label, InForce: a, Proposed: b, Multiline: multi})
+		}
+	}
+	yesNo := func(b bool) string {
+		if b {
+			return "yes"
+		}
+		return "no"
+	}
+	add("field.retention_days", strconv.Itoa(cur.RetentionDays), strconv.Itoa(p.RetentionDays), false)
+	add("field.first_contact_days", strconv.Itoa(cur.FirstContactDays), strconv.Itoa(p.FirstContactDays), false)
+	if cur.StatusFeedback != p.StatusFeedback {
+		out = append(out, versionChange{Label: "field.status_feedback", InForce: yesNo(cur.StatusFeedback), Proposed: yesNo(p.StatusFeedback), Keys: true})
+	}
+	add("field.information_text", cur.InformationText, p.InformationText, true)
+	add("field.protocol_reference", cur.ProtocolReference, p.ProtocolReference, false)
+	add("field.dpo_advice_on", cur.DPOAdviceOn, p.DPOAdviceOn, false)
+	add("field.publication_url", cur.PublicationURL, p.PublicationURL, false)
+	return out
 }
 
 // successorLabel names the municipality m merged into, "Hasselt (71072)";
@@ -291,7 +342,11 @@ func (ui *UI) updateAgreementVersion(w http.ResponseWriter, r *http.Request, a a
 		fb := f.Get("status_feedback") == "on"
 		text, proto, dpo, pub := f.Get("information_text"), f.Get("protocol_reference"), f.Get("dpo_advice_on"), f.Get("publication_url")
 		up.StatusFeedback, up.InformationText, up.ProtocolReference, up.DPOAdviceOn, up.PublicationURL = &fb, &text, &proto, &dpo, &pub
-		_, err = ui.Agreements.UpdateVersion(r.Context(), a, agreementID(r), up)
+		var v agreement.Version
+		if v, err = ui.Agreements.UpdateVersion(r.Context(), a, agreementID(r), up); err == nil && v.State == agreement.VersionProposed {
+			http.Redirect(w, r, "/agreements/"+r.PathValue("id")+"?ok=version_proposed#proposal", http.StatusSeeOther)
+			return
+		}
 	}
 	if err != nil {
 		p := ui.page(r, "page.agreement.title", nil).withError(r, err)
@@ -300,6 +355,36 @@ func (ui *UI) updateAgreementVersion(w http.ResponseWriter, r *http.Request, a a
 		return
 	}
 	http.Redirect(w, r, "/agreements/"+r.PathValue("id")+"?ok=version_saved#parameters", http.StatusSeeOther)
+}
+
+// decideAgreementVersion approves or rejects a proposed version: the
+// OCMW's admin, after ticking the confirmation.
+func (ui *UI) decideAgreementVersion(w http.ResponseWriter, r *http.Request, a account.Actor) {
+	f := r.PostForm
+	n, err := strconv.Atoi(r.PathValue("v"))
+	if err != nil || n <= 0 {
+		ui.fail(w, r, apperr.New(apperr.NotFound, "no such version").WithKey("error.not_found", nil))
+		return
+	}
+	approve := strings.HasSuffix(r.URL.Path, "/approve")
+	if f.Get("confirm") != "on" {
+		err = apperr.FieldErr(apperr.Invalid, "confirm", "confirm the decision").WithKey("error.version_confirm", nil)
+	} else if approve {
+		_, err = ui.Agreements.ApproveVersion(r.Context(), a, agreementID(r), n, f.Get("note"))
+	} else {
+		_, err = ui.Agreements.RejectVersion(r.Context(), a, agreementID(r), n, f.Get("note"))
+	}
+	if err != nil {
+		p := ui.page(r, "page.agreement.title", nil).withError(r, err)
+		p.Form = f
+		ui.renderAgreement(w, r, a, statusOf(err), p)
+		return
+	}
+	ok := "version_approved#parameters"
+	if !approve {
+		ok = "version_rejected#parameters"
+	}
+	http.Redirect(w, r, "/agreements/"+r.PathValue("id")+"?ok="+ok, http.StatusSeeOther)
 }
 
 func (ui *UI) uploadAgreementDocument(w http.ResponseWriter, r *http.Request, a account.Actor) {

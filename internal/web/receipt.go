@@ -50,18 +50,15 @@ func (ui *UI) receiptInput(ctx context.Context, r *http.Request, b referralBacke
 		addr += ", " + p.Postcode + " " + ui.municipalityName(p.MunicipalityNIS)
 		in.Parents = append(in.Parents, paperwork.ReceiptParent{Name: p.Name, Address: addr, Phone: p.Phone, Email: p.Email})
 	}
-	// The retention period of the agreement the referral went under, or,
-	// before sending, of the agreement in force today.
-	if ref.AgreementID != 0 {
-		if s, err := b.ReceiptStatus(ctx, ref.ReceiptCode); err == nil && s.RetentionDays > 0 {
-			in.RetentionDays = s.RetentionDays
+	// What the family was told when it consented: the information text
+	// and retention period of the agreement's version in force then (kept
+	// with the consent), never those of a version approved later.
+	if c.AgreementID != 0 {
+		v, err := b.agreements.AgreementVersion(ctx, a, c.AgreementID, c.AgreementVersion)
+		if err != nil {
+			return ref, in, err
 		}
-	}
-	if g, err := ui.gate(ctx, b, ref.Team, ref.MunicipalityNIS); err == nil && g.Allowed {
-		in.InformationText = g.InformationText
-		if ref.AgreementID == 0 || ref.AgreementID == g.AgreementID {
-			in.RetentionDays = g.RetentionDays
-		}
+		in.InformationText, in.RetentionDays = v.InformationText, v.RetentionDays
 	}
 	return ref, in, nil
 }

@@ -130,6 +130,8 @@ func (ui *UI) Register(mux httpx.Mux) {
 	mux.HandleFunc("GET /agreements/{id}", ui.signedIn(ui.showAgreement))
 	mux.HandleFunc("POST /agreements/{id}/events", ui.signedIn(ui.addAgreementEvent))
 	mux.HandleFunc("POST /agreements/{id}/versions", ui.signedIn(ui.updateAgreementVersion))
+	mux.HandleFunc("POST /agreements/{id}/versions/{v}/approve", ui.signedIn(ui.decideAgreementVersion))
+	mux.HandleFunc("POST /agreements/{id}/versions/{v}/reject", ui.signedIn(ui.decideAgreementVersion))
 	mux.HandleFunc("POST /agreements/{id}/documents", ui.signedIn(ui.uploadAgreementDocument))
 	mux.HandleFunc("GET /agreements/{id}/documents/{doc}", ui.signedIn(ui.downloadAgreementDocument))
 	mux.HandleFunc("GET /agreements/{id}/pdf/{doc}", ui.signedIn(ui.generatedDocument))
