@@ -10,6 +10,7 @@ FUZZ := ./internal/attendance:FuzzParse ./internal/birth:FuzzParseBatch ./intern
 	./internal/municipality:FuzzParseDate ./internal/municipality:FuzzByPostcode \
 	./internal/mailing:FuzzNewDraft ./internal/mailing:FuzzParseForm \
 	./internal/outreach:FuzzParseTargetFilter ./internal/textnorm:FuzzFold \
+	./internal/httpx:FuzzLocalPath ./internal/agreement/pdfcheck:FuzzCheck \
 	./internal/server:FuzzAPIJSONBodies ./internal/server:FuzzAPIQueries
 FUZZTIME ?= 3s
 
