@@ -70,8 +70,13 @@ func New(db *store.DB) (*Server, error) {
 	})
 	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
 
+	request, upload, err := requestDeadlinesFromEnv()
+	if err != nil {
+		return nil, err
+	}
 	var h http.Handler = m.recordRoute(mux)
 	h = httpx.Authenticate(db, h)
+	h = withDeadline(request, upload, h) // around authentication: it queries the database too
 	h = http.NewCrossOriginProtection().Handler(h)
 	h = securityHeaders(h)
 	h = m.instrument(h)
