@@ -11,10 +11,14 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/getkin/kin-openapi/openapi3"
 
 	"kansrijk/internal/store"
 	"kansrijk/internal/store/storetest"
@@ -146,5 +150,167 @@ func TestStuckRequestEndsAs503(t *testing.T) {
 	}
 	if r := f.do(t, "GET", refPath(id, ""), "team_worker/own", ""); !strings.Contains(string(r.Body), `"status":"draft"`) {
 		t.Fatalf("the stuck send changed the referral: %s", r)
+	}
+}
+
+// TestParallelIdenticalBatches: the same CSV batch uploaded 10 times at
+// once by one clinic: exactly one 201, and nine times the same clear
+// answer, 200 with already_received — on PostgreSQL too, where the
+// second insert of the batch used to fail on its unique key with a 500.
+func TestParallelIdenticalBatches(t *testing.T) {
+	const csv = "naam_moeder;straat_moeder;huisnummer_moeder;postcode_moeder;nis_gemeente_moeder;telefoon_moeder;taal_moeder;geboortedatum_kind;vroeg_contact_gevraagd\n" +
+		"Lies Maes;Kerkstraat;3;2235;13016;0470 00 00 03;nl;01/03/2025;ja\n" +
+		"Mia Claes;Kerkstraat;5;2235;13016;0470 00 00 04;nl;02/03/2025;nee\n"
+	storetest.ForEach(t, func(t *testing.T, db *store.DB) {
+		f := newBirthFixture(t, db)
+		var wg sync.WaitGroup
+		answers := make([]refResp, 10)
+		start := make(chan struct{})
+		for i := range answers {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				<-start
+				answers[i] = f.postCSV(t, "/api/v1/birth-notifications/batches", "clinic/own", csv)
+			}()
+		}
+		close(start)
+		wg.Wait()
+		created := 0
+		for _, r := range answers {
+			var rep struct {
+				AlreadyReceived bool `json:"already_received"`
+				Created         int  `json:"created"`
+			}
+			_ = json.Unmarshal(r.Body, &rep)
+			switch {
+			case r.Code == 201 && rep.Created == 2:
+				created++
+			case r.Code == 200 && rep.AlreadyReceived && rep.Created == 0:
+			default:
+				t.Errorf("upload answered %s", r)
+			}
+		}
+		if created != 1 {
+			t.Errorf("%d uploads created the notifications, want exactly 1", created)
+		}
+		if n := MustCountAPI(t, db, `SELECT count(*) FROM birth_notifications`); n != 2 {
+			t.Errorf("%d notifications stored, want 2", n)
+		}
+	})
+}
+
+// textField returns a JSON body for schema that sets one string property
+// (at any depth) to value, and the property's path; ok false when the
+// schema has no string property.
+func textField(s *openapi3.Schema, value string, depth int) (body any, path string, ok bool) {
+	if s == nil || depth > 6 {
+		return nil, "", false
+	}
+	if s.Type.Is("string") && len(s.Enum) == 0 && s.Format == "" {
+		return value, "", true
+	}
+	if s.Type.Is("array") && s.Items != nil {
+		if v, p, ok := textField(s.Items.Value, value, depth+1); ok {
+			return []any{v}, "[0]" + p, true
+		}
+	}
+	names := make([]string, 0, len(s.Properties))
+	for n := range s.Properties {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		if v, p, ok := textField(s.Properties[n].Value, value, depth+1); ok {
+			if p != "" && !strings.HasPrefix(p, "[") {
+				p = "." + p
+			}
+			return map[string]any{n: v}, n + p, true
+		}
+	}
+	for _, sub := range s.AllOf {
+		if v, p, ok := textField(sub.Value, value, depth+1); ok {
+			return v, p, true
+		}
+	}
+	return nil, "", false
+}
+
+// TestControlCharactersRefused: every JSON write route of the API, with a
+// NUL (and another C0 control character) in a text field, answers 400
+// invalid_text naming the field, on both databases — before, SQLite
+// stored the NUL and PostgreSQL failed with a 500. The routes come from
+// the OpenAPI document (which a test holds equal to the registered
+// routes); each is tried as every user until one gets past the access
+// checks.
+func TestControlCharactersRefused(t *testing.T) {
+	storetest.ForEach(t, func(t *testing.T, db *store.DB) {
+		f := newRefFixture(t, db)
+		draft := f.consented(t)
+		params := strings.NewReplacer("{id}", strconv.FormatInt(draft, 10), "{key}", "ocmw-13016", "{nis}", "13016")
+		agParams := strings.NewReplacer("{id}", strconv.FormatInt(f.agreement, 10))
+		paths := make([]string, 0, f.doc.Paths.Len())
+		for p := range f.doc.Paths.Map() {
+			paths = append(paths, p)
+		}
+		sort.Strings(paths)
+		tried := 0
+		for _, route := range paths {
+			for method, op := range f.doc.Paths.Value(route).Operations() {
+				if op.RequestBody == nil || op.RequestBody.Value.Content.Get("application/json") == nil {
+					continue
+				}
+				schema := op.RequestBody.Value.Content.Get("application/json").Schema
+				for _, bad := range []string{"a\x00b", "a\x1bb"} {
+					body, field, ok := textField(schema.Value, bad, 0)
+					if !ok {
+						continue
+					}
+					raw, _ := json.Marshal(body)
+					target := params.Replace(route)
+					if strings.HasPrefix(route, "/api/v1/agreements/") {
+						target = agParams.Replace(route)
+					}
+					var got refResp
+					for _, u := range refUsers {
+						got = f.do(t, method, target, u.Label, string(raw))
+						if got.Code != 401 && got.Code != 403 && got.Code != 404 && got.Code != 405 {
+							break
+						}
+					}
+					tried++
+					var e struct{ Error struct{ Code, Field string } }
+					_ = json.Unmarshal(got.Body, &e)
+					if got.Code != 400 || e.Error.Code != "invalid_text" || e.Error.Field != field {
+						t.Errorf("%s %s with %q in %s: %s, want 400 invalid_text naming %s", method, route, bad, field, got, field)
+					}
+				}
+			}
+		}
+		if tried < 20 {
+			t.Errorf("only %d route bodies tried", tried)
+		}
+	})
+}
+
+// TestErrorEchoEscaped: an error that echoes the caller's input (an
+// unknown field's name) carries neither markup nor raw control
+// characters: HTML-escaped JSON, control characters as escapes.
+func TestErrorEchoEscaped(t *testing.T) {
+	db := storetest.Open(t, store.SQLite)
+	f := newRefFixture(t, db)
+	r := f.do(t, "POST", "/api/v1/referrals", "team_worker/own", `{"<script>alert(1)</script>\u0007\u2028": 1}`)
+	if r.Code != 400 {
+		t.Fatalf("unknown field: %s", r)
+	}
+	for _, raw := range []string{"<script>", "</script>", "\a", "\u2028", `\u0007`} {
+		if strings.Contains(string(r.Body), raw) {
+			t.Errorf("the answer holds %q raw: %s", raw, r.Body)
+		}
+	}
+	var e struct{ Error struct{ Code, Message, Field string } }
+	if err := json.Unmarshal(r.Body, &e); err != nil || e.Error.Code != "unknown_field" ||
+		!strings.Contains(e.Error.Field, "<script>") || !strings.Contains(e.Error.Field, `\a`) {
+		t.Errorf("answer %s (%+v, %v): want unknown_field naming the field, escaped", r.Body, e, err)
 	}
 }
