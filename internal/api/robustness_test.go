@@ -308,7 +308,9 @@ func TestErrorEchoEscaped(t *testing.T) {
 			t.Errorf("the answer holds %q raw: %s", raw, r.Body)
 		}
 	}
-	var e struct{ Error struct{ Code, Message, Field string } }
+	var e struct {
+		Error struct{ Code, Message, Field string }
+	}
 	if err := json.Unmarshal(r.Body, &e); err != nil || e.Error.Code != "unknown_field" ||
 		!strings.Contains(e.Error.Field, "<script>") || !strings.Contains(e.Error.Field, `\a`) {
 		t.Errorf("answer %s (%+v, %v): want unknown_field naming the field, escaped", r.Body, e, err)
