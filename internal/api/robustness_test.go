@@ -316,3 +316,32 @@ func TestErrorEchoEscaped(t *testing.T) {
 		t.Errorf("answer %s (%+v, %v): want unknown_field naming the field, escaped", r.Body, e, err)
 	}
 }
+
+// TestControlCharactersInAddress: a control character or line break in
+// the path or a query parameter is refused before any handler: 400
+// invalid_text naming the parameter (JSON under /api/, plain text for
+// pages), on both databases.
+func TestControlCharactersInAddress(t *testing.T) {
+	storetest.ForEach(t, func(t *testing.T, db *store.DB) {
+		f := newRefFixture(t, db)
+		for _, tc := range []struct{ target, field string }{
+			{"/api/v1/referrals?status=draft%00", "status"},
+			{"/api/v1/outreach/targets?team=team-noord%1b", "team"},
+			{"/api/v1/reports/agreements?as_of=2023-03-08%0a", "as_of"},
+			{"/api/v1/public/agreements?x%00=1", `x\x00`},
+			{"/api/v1/referrals/1%00", "path"},
+		} {
+			r := f.do(t, "GET", tc.target, "admin", "")
+			var e struct {
+				Error struct{ Code, Field string }
+			}
+			_ = json.Unmarshal(r.Body, &e)
+			if r.Code != 400 || e.Error.Code != "invalid_text" || e.Error.Field != tc.field {
+				t.Errorf("GET %s: %s, want 400 invalid_text naming %s", tc.target, r, tc.field)
+			}
+		}
+		if r := f.do(t, "GET", "/login?next=/%0d%0aevil", "", ""); r.Code != 400 {
+			t.Errorf("GET /login with a line break in next: %s", r)
+		}
+	})
+}

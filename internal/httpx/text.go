@@ -11,7 +11,9 @@ import (
 	"kansrijk/internal/textnorm"
 )
 
-// invalidText is the error for a control character in field.
+// InvalidText is the error for the control character c in field.
+func InvalidText(field string, c rune) *apperr.Error { return invalidText(field, c) }
+
 func invalidText(field string, c rune) *apperr.Error {
 	return apperr.FieldErr(apperr.InvalidText, field, "field %q holds the control character %U: remove it", field, c).
 		WithKey("error.invalid_text", map[string]any{"Field": field})

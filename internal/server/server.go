@@ -77,6 +77,7 @@ func New(db *store.DB) (*Server, error) {
 	var h http.Handler = m.recordRoute(mux)
 	h = httpx.Authenticate(db, h)
 	h = withDeadline(request, upload, h) // around authentication: it queries the database too
+	h = refuseControlCharacters(h)
 	h = http.NewCrossOriginProtection().Handler(h)
 	h = securityHeaders(h)
 	h = m.instrument(h)
