@@ -41,12 +41,12 @@ func TestCheckText(t *testing.T) {
 
 func TestSafeText(t *testing.T) {
 	for in, want := range map[string]string{
-		"plain <b>":        "plain <b>",
-		"nul\x00":          `nul\x00`,
-		"esc\x1b[31m":      `esc\x1b[31m`,
-		"bidi\u202eevil":   `bidi\u202eevil`,
-		"sep\u2028x":       `sep\u2028x`,
-		"bad\xffbyte":      `bad\xffbyte`,
+		"plain <b>":       "plain <b>",
+		"nul\x00":         `nul\x00`,
+		"esc\x1b[31m":     `esc\x1b[31m`,
+		"bidi\u202eevil":  `bidi\u202eevil`,
+		"sep\u2028x":      `sep\u2028x`,
+		"bad\xffbyte":     `bad\xffbyte`,
 		"zoë \uFFFD kept": "zoë \uFFFD kept",
 	} {
 		if got := SafeText(in); got != want {
