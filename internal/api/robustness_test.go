@@ -345,3 +345,18 @@ func TestControlCharactersInAddress(t *testing.T) {
 		}
 	})
 }
+
+// TestSignInControlCharacters: the sign-in form, which no session guards,
+// refuses a NUL too (400); before, PostgreSQL failed on it with a 500.
+func TestSignInControlCharacters(t *testing.T) {
+	storetest.ForEach(t, func(t *testing.T, db *store.DB) {
+		f := newRefFixture(t, db)
+		req := httptest.NewRequest("POST", "/login", strings.NewReader("email=a%00b%40example.org&password=x"))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		rec := httptest.NewRecorder()
+		f.srv.ServeHTTP(rec, req)
+		if rec.Code != 400 || !strings.Contains(rec.Body.String(), "invalid_text") {
+			t.Errorf("sign-in with a NUL: %d %.200s", rec.Code, rec.Body.String())
+		}
+	})
+}
