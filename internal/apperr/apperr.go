@@ -105,18 +105,23 @@ func (e *Error) WithKey(key string, args map[string]any) *Error {
 
 // Code returns the code of err, or Internal when err carries none.
 func Code(err error) string {
-	var e *Error
-	if errors.As(err, &e) {
+	if e, ok := As(err); ok {
 		return e.Code
 	}
 	return Internal
 }
 
 // As returns the *Error inside err, if any.
+// A time limit (see Unavailable) is one too.
 func As(err error) (*Error, bool) {
 	var e *Error
-	ok := errors.As(err, &e)
-	return e, ok
+	if errors.As(err, &e) {
+		return e, true
+	}
+	if u := unavailable(err); u != nil {
+		return u, true
+	}
+	return nil, false
 }
 
 // Is reports whether err carries the given code.

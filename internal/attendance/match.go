@@ -48,6 +48,9 @@ const (
 	ProblemEmpty = "empty_row"
 	// ProblemInvalidValue: a registration or attendance cell has a value that is not yes/no.
 	ProblemInvalidValue = "invalid_value"
+	// ProblemInvalidText: a cell holds a control character (other than tab and line
+	// breaks), as no text field may.
+	ProblemInvalidText = "invalid_text"
 )
 
 // Match is the outcome for one row.
@@ -400,6 +403,11 @@ func suggestLimit(n int) int {
 // match matches one row.
 func (ix *index) match(row Row) Match {
 	res := Match{Row: row}
+	if col, ok := controlCell(row); ok {
+		res.Problem = ProblemInvalidText
+		res.Message = fmt.Sprintf("Kolom %q bevat een onzichtbaar stuurteken; verwijder het.", col)
+		return res
+	}
 	loc, org := row.Municipality, row.Organisation
 	nisText := row.NIS
 	if nisText == "" && isDigits(loc, 5) {
@@ -794,4 +802,20 @@ func markDuplicates(rows []Match) {
 			rows[i].Message = fmt.Sprintf("Dubbel: dezelfde persoon als op regel %d (%s); die regel telt.", rows[keep].Row.Line, reason)
 		}
 	}
+}
+
+// controlCell returns the header of the first cell of row (in header
+// order) that holds a control character, if any.
+func controlCell(row Row) (string, bool) {
+	var bad []string
+	for h, v := range row.Raw {
+		if _, ok := textnorm.ControlChar(v); ok {
+			bad = append(bad, h)
+		}
+	}
+	if len(bad) == 0 {
+		return "", false
+	}
+	slices.Sort(bad)
+	return bad[0], true
 }

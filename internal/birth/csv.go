@@ -305,6 +305,12 @@ func (b *Batch) parseRow(line int, cols, header, rec []string) Row {
 			}
 			continue
 		}
+		if _, bad := textnorm.SingleLine(v); bad {
+			// A control character or a line break inside a cell: the row
+			// is refused, as every text field with one is.
+			e := problem(apperr.InvalidText, cols[i], nil, "the cell holds a control character or a line break")
+			row.Problems = append(row.Problems, Problem{Row: line, Column: header[i], Code: e.Code, Message: Dutch(e)})
+		}
 		switch c := cols[i]; c {
 		case "child_birth_date":
 			n.ChildBirthDate = isoDate(v)

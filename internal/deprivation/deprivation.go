@@ -60,6 +60,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"kansrijk/internal/municipality"
+	"kansrijk/internal/textnorm"
 )
 
 // MaxFileSize is the largest file ParseCSV and ParseXLSX read.
@@ -97,6 +98,7 @@ const (
 	CodeDeprivedExceedsBirth = "deprived_exceeds_births"
 	CodePercentMismatch      = "percent_mismatch" // the index differs from Kansarm/Geboorten
 	CodeDuplicate            = "duplicate"        // the same municipality and year twice
+	CodeInvalidText          = "invalid_text"     // a cell holds a control character or a line break
 )
 
 // PercentTolerance is how far, in percentage points, the index may be from 100 × Kansarm /
@@ -450,6 +452,14 @@ func (p *parser) run(rows [][]string, lines []int) {
 		if skippable(row) {
 			continue
 		}
+		if j, bad := controlCell(row); bad {
+			h := fmt.Sprintf("kolom %d", j+1)
+			if j < len(rows[hi]) && strings.TrimSpace(rows[hi][j]) != "" {
+				h = strings.TrimSpace(rows[hi][j])
+			}
+			p.add(line, h, CodeInvalidText, "de cel in kolom %q bevat een onzichtbaar stuurteken of een regeleinde: verwijder het", h)
+			continue
+		}
 		nisRaw, nameRaw := cell(row, cols[fNIS]), cell(row, cols[fName])
 		// A note ("Bron: Kind en Gezin") fills no value column and has no code.
 		valueCols := yearCols
@@ -791,4 +801,15 @@ func (p *parser) parseCount(line int, c *column, s, code, what string) (*int, bo
 		return nil, false
 	}
 	return &n, true
+}
+
+// controlCell returns the index of the first cell of row that holds a
+// control character or a line break, as no cell of the index may.
+func controlCell(row []string) (int, bool) {
+	for j, c := range row {
+		if _, bad := textnorm.SingleLine(c); bad {
+			return j, true
+		}
+	}
+	return 0, false
 }

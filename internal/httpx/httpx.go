@@ -40,6 +40,8 @@ func Status(code string) int {
 		return http.StatusConflict
 	case apperr.Throttled:
 		return http.StatusTooManyRequests
+	case apperr.Unavailable:
+		return http.StatusServiceUnavailable
 	case apperr.Internal:
 		return http.StatusInternalServerError
 	}

@@ -35,20 +35,33 @@ type ErrorBody struct {
 
 // WriteError writes err as {"error": {"code", "message"}}. Internal errors
 // are logged with the request id and answered with a generic message.
+//
+// A message may echo what the caller sent (an unknown field's name, a
+// value): control characters in it are written as escapes (SafeText), and
+// the body is encoded with HTML escaping on, so that no echo can become
+// markup or split a line wherever the answer ends up.
 func WriteError(w http.ResponseWriter, r *http.Request, err error) {
 	var body ErrorBody
 	if e, ok := apperr.As(err); ok {
-		body.Error.Code, body.Error.Message, body.Error.Field = e.Code, e.Message, e.Field
+		body.Error.Code, body.Error.Message, body.Error.Field = e.Code, SafeText(e.Message), SafeText(e.Field)
 	} else {
 		slog.Error("internal error", "error", err, slog.Group("request", "method", r.Method, "path", r.URL.Path, "id", RequestID(r)))
 		body.Error.Code = apperr.Internal
 		body.Error.Message = "internal error; the request id is " + RequestID(r)
 	}
-	WriteJSON(w, Status(body.Error.Code), body)
+	status := Status(body.Error.Code)
+	if status == http.StatusServiceUnavailable {
+		w.Header().Set("Retry-After", "5")
+	}
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(body) // HTML escaping on (the default)
 }
 
 // DecodeJSON decodes a JSON request body strictly into v: at most
-// MaxJSONBody bytes, no unknown fields, one value.
+// MaxJSONBody bytes, no unknown fields, one value, no control characters
+// in any string (invalid_text, see CheckText).
 func DecodeJSON(w http.ResponseWriter, r *http.Request, v any) error {
 	if ct := r.Header.Get("Content-Type"); ct != "" && !strings.HasPrefix(ct, "application/json") {
 		return apperr.New(apperr.Invalid, "Content-Type must be application/json")
@@ -65,7 +78,7 @@ func DecodeJSON(w http.ResponseWriter, r *http.Request, v any) error {
 		case errors.Is(err, io.EOF):
 			return apperr.New(apperr.InvalidJSON, "request body is empty")
 		case strings.HasPrefix(err.Error(), "json: unknown field "):
-			field := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
+			field := strings.TrimSuffix(strings.TrimPrefix(err.Error(), `json: unknown field "`), `"`)
 			return apperr.FieldErr(apperr.UnknownField, field, "unknown field %q", field)
 		case errors.As(err, &syn):
 			return apperr.New(apperr.InvalidJSON, "malformed JSON at byte %d", syn.Offset)
@@ -78,5 +91,8 @@ func DecodeJSON(w http.ResponseWriter, r *http.Request, v any) error {
 	if dec.More() {
 		return apperr.New(apperr.InvalidJSON, "request body must hold one JSON value")
 	}
-	return nil
+	// No text field of any body may hold a control character: a NUL
+	// cannot be stored by PostgreSQL (SQLite would keep it), and the
+	// others hide text from whoever reads it later.
+	return CheckText(v)
 }

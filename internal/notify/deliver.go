@@ -5,10 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/http"
 	"sort"
 	"time"
 
+	"kansrijk/internal/netguard"
 	"kansrijk/internal/store"
 )
 
@@ -20,8 +22,7 @@ type Deliverer struct {
 	Config Config
 	// Mailer sends e-mail; nil uses SMTP with Config (when configured).
 	Mailer Mailer
-	// HTTP posts webhooks; nil uses a client with a 10 s timeout that
-	// does not follow redirects.
+	// HTTP posts webhooks; nil uses WebhookClient.
 	HTTP     *http.Client
 	Interval time.Duration // default 5 s
 	Batch    int           // rows claimed per round; default 100
@@ -37,6 +38,29 @@ func New(db *store.DB, cfg Config) *Deliverer {
 // WebhookTimeout bounds one webhook request.
 const WebhookTimeout = 10 * time.Second
 
+// WebhookClient returns the client that posts webhooks: a 10 s timeout,
+// no redirects followed, no proxy, and a dialer that connects only to
+// public internet addresses (netguard.Control, after name resolution: a
+// name that resolves to an internal address by the time of delivery, as
+// in DNS rebinding, reaches nothing), unless the development setting
+// KANSRIJK_WEBHOOK_ALLOW_INSECURE=1 is on.
+func WebhookClient() *http.Client {
+	dialer := &net.Dialer{Timeout: 5 * time.Second, KeepAlive: 30 * time.Second, Control: netguard.Control}
+	return &http.Client{
+		Timeout: WebhookTimeout,
+		Transport: &http.Transport{
+			Proxy:                 nil, // a proxy would connect on our behalf, past the dialer's check
+			DialContext:           dialer.DialContext,
+			ForceAttemptHTTP2:     true,
+			MaxIdleConns:          20,
+			IdleConnTimeout:       90 * time.Second,
+			TLSHandshakeTimeout:   5 * time.Second,
+			ResponseHeaderTimeout: WebhookTimeout,
+		},
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+	}
+}
+
 func (d *Deliverer) defaults() {
 	if d.Interval <= 0 {
 		d.Interval = 5 * time.Second
@@ -51,10 +75,7 @@ func (d *Deliverer) defaults() {
 		d.Log = slog.Default()
 	}
 	if d.HTTP == nil {
-		d.HTTP = &http.Client{
-			Timeout:       WebhookTimeout,
-			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
-		}
+		d.HTTP = WebhookClient()
 	}
 	if d.Mailer == nil && d.Config.MailEnabled() {
 		d.Mailer = &SMTPMailer{Config: d.Config}

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"kansrijk/internal/account"
+	"kansrijk/internal/netguard"
 	"kansrijk/internal/notify"
 	"kansrijk/internal/store"
 	"kansrijk/internal/store/storetest"
@@ -202,6 +203,7 @@ type hookCall struct {
 // delivery id, delivered, signed with the secret, and carrying exactly
 // referral_id, event and sent_at.
 func TestWebhook(t *testing.T) {
+	t.Setenv(netguard.InsecureEnv, "1") // the receiver listens on 127.0.0.1
 	storetest.ForEach(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		useClock(db)

@@ -75,6 +75,10 @@ func New(db *store.DB) (*Server, error) {
 	})
 	mux.Handle("GET /metrics", s.metricsGate(promhttp.HandlerFor(reg, promhttp.HandlerOpts{})))
 
+	request, upload, err := requestDeadlinesFromEnv()
+	if err != nil {
+		return nil, err
+	}
 	s.routes = mux.Patterns()
 	routed := m.recordRoute(mux.ServeMux)
 	authed := httpx.Authenticate(db, routed)
@@ -87,6 +91,8 @@ func New(db *store.DB) (*Server, error) {
 		}
 		authed.ServeHTTP(w, r)
 	})
+	h = withDeadline(request, upload, h) // around authentication: it queries the database too
+	h = refuseControlCharacters(h)
 	h = http.NewCrossOriginProtection().Handler(h)
 	h = securityHeaders(h)
 	h = m.instrument(h)

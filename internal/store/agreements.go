@@ -156,6 +156,9 @@ func (db *DB) CreateAgreement(ctx context.Context, a account.Actor, in agreement
 	}
 	var id int64
 	err = db.inTx(ctx, func(tx *Tx) error {
+		if err := lockAgreements(ctx, tx, "id = $1", id); err != nil {
+			return err // the old agreement ends: ordered with sends (see Gate)
+		}
 		var open int
 		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM agreements WHERE team_key = $1 AND recipient_key = $2 AND municipality_nis = $3
 			AND status NOT IN ('ended','withdrawn')`, team.Key, recipient, m.NIS).Scan(&open); err != nil {
@@ -330,13 +333,19 @@ func (db *DB) Agreements(ctx context.Context, a account.Actor, f agreement.Filte
 // Agreement returns one agreement with its events, current parameters and
 // documents, if the actor may see it; not_found otherwise.
 func (db *DB) Agreement(ctx context.Context, a account.Actor, id int64) (agreement.Agreement, error) {
+	return db.agreementIn(ctx, db.read, a, id)
+}
+
+// agreementIn is Agreement on q: the read pool, or the caller's
+// transaction (which must never wait for a second connection).
+func (db *DB) agreementIn(ctx context.Context, q queryer, a account.Actor, id int64) (agreement.Agreement, error) {
 	args := []any{day(today(db.Now())), farFuture, id}
 	scope, sargs, err := agreementScope(a, len(args)+1)
 	if err != nil {
 		return agreement.Agreement{}, err
 	}
 	args = append(args, sargs...)
-	ag, err := db.scanAgreement(db.read.QueryRowContext(ctx, `SELECT `+agreementColumns+` FROM agreements a
+	ag, err := db.scanAgreement(q.QueryRowContext(ctx, `SELECT `+agreementColumns+` FROM agreements a
 		JOIN organisations t ON t.key = a.team_key JOIN organisations r ON r.key = a.recipient_key
 		WHERE a.id = $3 AND `+scope, args...))
 	if errors.Is(err, sql.ErrNoRows) {
@@ -345,18 +354,18 @@ func (db *DB) Agreement(ctx context.Context, a account.Actor, id int64) (agreeme
 	if err != nil {
 		return ag, err
 	}
-	if ag.Events, err = agreementEvents(ctx, db.read, id); err != nil {
+	if ag.Events, err = agreementEvents(ctx, q, id); err != nil {
 		return ag, err
 	}
-	v, err := currentVersion(ctx, db.read, id)
+	v, err := currentVersion(ctx, q, id)
 	if err != nil {
 		return ag, err
 	}
 	ag.Version = &v
-	if ag.Proposed, err = proposedVersion(ctx, db.read, id); err != nil {
+	if ag.Proposed, err = proposedVersion(ctx, q, id); err != nil {
 		return ag, err
 	}
-	if ag.Documents, err = db.documents(ctx, id); err != nil {
+	if ag.Documents, err = documents(ctx, q, id); err != nil {
 		return ag, err
 	}
 	return ag, nil
@@ -495,6 +504,9 @@ func (db *DB) AddEvent(ctx context.Context, a account.Actor, id int64, in agreem
 	}
 	var evID int64
 	err = db.inTx(ctx, func(tx *Tx) error {
+		if err := lockAgreements(ctx, tx, "id = $1", id); err != nil {
+			return err // a step and a send of the same agreement are strictly ordered
+		}
 		row, err := loadAgreementRow(ctx, tx, id)
 		if err != nil {
 			return err
@@ -999,8 +1011,8 @@ func documentName(id, docID int64) string {
 	return fmt.Sprintf("agreement-%d-%d.pdf", id, docID)
 }
 
-func (db *DB) documents(ctx context.Context, id int64) ([]agreement.Document, error) {
-	out, err := queryList(ctx, db.read, func(row rowScanner) (agreement.Document, error) {
+func documents(ctx context.Context, q queryer, id int64) ([]agreement.Document, error) {
+	out, err := queryList(ctx, q, func(row rowScanner) (agreement.Document, error) {
 		var d agreement.Document
 		var at timeCol
 		err := row.Scan(&d.ID, &d.Kind, &d.Filename, &d.Size, &d.SHA256, &at, &d.UploadedBy)
@@ -1081,6 +1093,9 @@ func (db *DB) CarryOver(ctx context.Context, a account.Actor, id int64, on time.
 	}
 	var newID int64
 	err = db.inTx(ctx, func(tx *Tx) error {
+		if err := lockAgreements(ctx, tx, "id = $1", id); err != nil {
+			return err // the old agreement ends: ordered with sends (see Gate)
+		}
 		var open int
 		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM agreements WHERE team_key = $1 AND recipient_key = $2 AND municipality_nis = $3
 			AND status NOT IN ('ended','withdrawn')`, team, recipient, succ.NIS).Scan(&open); err != nil {
@@ -1228,58 +1243,6 @@ func (db *DB) AgreementReport(ctx context.Context, asOf time.Time, knownAt *time
 	}
 	r.Total = len(r.Municipalities)
 	return r, nil
-}
-
-// Gate answers "may team T refer to the OCMW of municipality M on date
-// D?": allowed with the agreement in force, or the reason why not.
-func (db *DB) Gate(ctx context.Context, team, nis string, on time.Time) (agreement.Decision, error) {
-	m, ok := db.Municipalities.ByNIS(nis)
-	if !ok {
-		return agreement.Decision{Reason: agreement.ReasonUnknownMunicipality, Message: fmt.Sprintf("unknown municipality %q", nis)}, nil
-	}
-	if !db.Municipalities.ValidOn(nis, on) {
-		msg := fmt.Sprintf("municipality %s (%s) does not exist on %s", m.Name, nis, day(on))
-		if s, ok := db.Municipalities.SuccessorOn(nis, on); ok {
-			msg += fmt.Sprintf("; it merged into %s (%s)", s.Name, s.NIS)
-		}
-		return agreement.Decision{Reason: agreement.ReasonMunicipalityInvalid, Message: msg}, nil
-	}
-	holds, err := db.areaHolds(ctx, db.read, team, nis, on)
-	if err != nil {
-		return agreement.Decision{}, err
-	}
-	if !holds {
-		d := agreement.Decision{Reason: agreement.ReasonOutsideArea, Message: fmt.Sprintf("%s is not in the service area of %s on %s", m.Name, team, day(on))}
-		if other, err := db.TeamFor(ctx, nis, on); err == nil && other != "" {
-			d.Message += "; it belongs to " + other
-		}
-		return d, nil
-	}
-	states, err := db.agreementStatesOn(ctx, on, nil)
-	if err != nil {
-		return agreement.Decision{}, err
-	}
-	recipient := RecipientFor(m)
-	var found *agreementState
-	for i, s := range states {
-		if s.team != team || s.nis != nis {
-			continue
-		}
-		if found == nil || s.status.Rank() > found.status.Rank() {
-			found = &states[i]
-		}
-	}
-	if found == nil {
-		return agreement.Decision{Reason: agreement.ReasonNoAgreement, Message: fmt.Sprintf("no agreement between %s and %s", team, recipient)}, nil
-	}
-	if !found.status.InForce() {
-		return agreement.Decision{Reason: agreement.ReasonNotActive, Message: fmt.Sprintf("the agreement between %s and %s is %s on %s", team, recipient, found.status, day(on))}, nil
-	}
-	ag, err := db.Agreement(ctx, account.System("gate"), found.id)
-	if err != nil {
-		return agreement.Decision{}, err
-	}
-	return agreement.Decision{Allowed: true, Agreement: &ag}, nil
 }
 
 // PublicRegister lists every Flemish and Brussels municipality valid on

@@ -236,7 +236,30 @@ func (db *DB) ImportBirthBatch(ctx context.Context, a account.Actor, file []byte
 		return rep, nil
 	}
 	rep.Accepted = true
-	err = db.inTx(ctx, func(tx *Tx) error {
+	// The same file sent twice at once: on PostgreSQL both transactions
+	// find no batch, and the second INSERT waits for the first and then
+	// violates the unique key. Run it once more: it then finds the batch
+	// and answers already_received, as SQLite (one writer) does at once.
+	checked := rep
+	checked.Rows = slices.Clone(rep.Rows)
+	for attempt := 0; ; attempt++ {
+		err = db.importBirthBatch(ctx, a, b, keys, acceptPartial, &rep)
+		if err == nil || attempt > 0 || !isUniqueViolation(err) {
+			break
+		}
+		rep = checked
+		rep.Rows = slices.Clone(checked.Rows)
+	}
+	if err != nil {
+		return birth.BatchReport{}, err
+	}
+	return rep, nil
+}
+
+// importBirthBatch stores the checked batch b in one transaction,
+// completing rep.
+func (db *DB) importBirthBatch(ctx context.Context, a account.Actor, b *birth.Batch, keys []string, acceptPartial bool, rep *birth.BatchReport) error {
+	return db.inTx(ctx, func(tx *Tx) error {
 		err := tx.QueryRowContext(ctx, `SELECT id FROM birth_batches WHERE clinic_key = $1 AND file_sha256 = $2`, a.Org, rep.SHA256).Scan(&rep.BatchID)
 		switch {
 		case err == nil:
@@ -280,7 +303,7 @@ func (db *DB) ImportBirthBatch(ctx context.Context, a account.Actor, file []byte
 			}
 			todo = append(todo, i)
 		}
-		if err := insertBirthRows(ctx, tx, a, b, keys, todo, &rep); err != nil {
+		if err := insertBirthRows(ctx, tx, a, b, keys, todo, rep); err != nil {
 			return err
 		}
 		if !rep.AlreadyReceived {
@@ -294,10 +317,6 @@ func (db *DB) ImportBirthBatch(ctx context.Context, a account.Actor, file []byte
 			rep.RowCount, rep.Created, rep.Existing, rep.Rejected, acceptPartial, rep.AlreadyReceived)
 		return tx.Audit(ctx, ev)
 	})
-	if err != nil {
-		return birth.BatchReport{}, err
-	}
-	return rep, nil
 }
 
 // The batch path writes a file's rows in a handful of statements instead

@@ -161,14 +161,7 @@ func (db *DB) teams(ctx context.Context, q queryer, on time.Time, onlyKey string
 // TeamFor returns the key of the team whose service area holds the
 // municipality on day, or "" when no team covers it.
 func (db *DB) TeamFor(ctx context.Context, nis string, on time.Time) (string, error) {
-	var key string
-	err := db.read.QueryRowContext(ctx, `SELECT team_key FROM team_areas
-		WHERE municipality_nis = $1 AND valid_from <= $2 AND (valid_to IS NULL OR valid_to >= $2)
-		ORDER BY team_key LIMIT 1`, nis, day(on)).Scan(&key)
-	if errors.Is(err, sql.ErrNoRows) {
-		return "", nil
-	}
-	return key, err
+	return teamFor(ctx, db.read, nis, on)
 }
 
 // validateArea checks that every code is a Flemish municipality valid on

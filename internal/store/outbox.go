@@ -8,7 +8,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"net"
 	"net/url"
 	"sort"
 	"strings"
@@ -17,6 +16,7 @@ import (
 	"kansrijk/internal/account"
 	"kansrijk/internal/apperr"
 	"kansrijk/internal/audit"
+	"kansrijk/internal/netguard"
 )
 
 // The outbox holds notices written by enqueue in the transaction of the
@@ -230,10 +230,14 @@ const (
 	CodeInsecureWebhookURL = "webhook_url_not_https"
 )
 
-// ValidateWebhookURL checks a webhook address: absolute https (http only
-// for localhost, 127.0.0.1 or ::1, for testing), a host, no credentials,
-// no fragment, at most 2000 characters. It returns the normalised URL.
-func ValidateWebhookURL(raw string) (string, error) {
+// ValidateWebhookURL checks a webhook address: absolute https, a host on
+// the public internet (not a loopback, private, link-local, multicast or
+// unspecified address, nor a name resolving to one, nor an internal name:
+// netguard.Host), no credentials, no fragment, at most 2000 characters.
+// Plain http and internal hosts only with the development setting
+// KANSRIJK_WEBHOOK_ALLOW_INSECURE=1 (tests with a receiver on 127.0.0.1).
+// It returns the normalised URL.
+func ValidateWebhookURL(ctx context.Context, raw string) (string, error) {
 	raw = strings.TrimSpace(raw)
 	bad := func(format string, args ...any) error {
 		return apperr.FieldErr(CodeInvalidWebhookURL, "url", format, args...).WithKey("error.invalid_webhook_url", nil)
@@ -258,13 +262,17 @@ func ValidateWebhookURL(raw string) (string, error) {
 	switch u.Scheme {
 	case "https":
 	case "http":
-		host := strings.ToLower(u.Hostname())
-		if ip := net.ParseIP(host); !(host == "localhost" || (ip != nil && ip.IsLoopback() && (ip.Equal(net.IPv4(127, 0, 0, 1)) || ip.Equal(net.IPv6loopback)))) {
-			return "", apperr.FieldErr(CodeInsecureWebhookURL, "url", "the webhook URL must use https (http only for localhost)").
+		if !netguard.AllowInsecure() {
+			return "", apperr.FieldErr(CodeInsecureWebhookURL, "url", "the webhook URL must use https").
 				WithKey("error.webhook_url_not_https", nil)
 		}
 	default:
 		return "", bad("the webhook URL must use https, not %q", u.Scheme)
+	}
+	if err := netguard.Host(ctx, u.Hostname()); err != nil {
+		return "", apperr.FieldErr(apperr.WebhookAddressNotAllowed, "url",
+			"the webhook URL must point at a server on the public internet, not at a loopback, private, link-local, multicast or internal address (%s)", err).
+			WithKey("error.webhook_address_not_allowed", nil)
 	}
 	return u.String(), nil
 }
@@ -299,7 +307,7 @@ func (db *DB) SetWebhook(ctx context.Context, a account.Actor, key, rawURL strin
 	if err := mayManageNotices(a, key); err != nil {
 		return "", err
 	}
-	u, err := ValidateWebhookURL(rawURL)
+	u, err := ValidateWebhookURL(ctx, rawURL)
 	if err != nil {
 		return "", err
 	}

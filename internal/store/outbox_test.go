@@ -12,6 +12,7 @@ import (
 	"kansrijk/internal/account"
 	"kansrijk/internal/apperr"
 	"kansrijk/internal/audit"
+	"kansrijk/internal/netguard"
 	"kansrijk/internal/store"
 	"kansrijk/internal/store/storetest"
 )
@@ -174,32 +175,43 @@ func TestWebhookSettings(t *testing.T) {
 			t.Fatalf("target = %+v %v", target, err)
 		}
 		// A second PUT replaces URL and secret.
+		// (A receiver on 127.0.0.1 only with the development setting.)
+		t.Setenv(netguard.InsecureEnv, "1")
 		secret2, err := db.SetWebhook(ctx, admin, "ocmw-13016", "http://127.0.0.1:9999/hook")
 		if err != nil || secret2 == secret {
 			t.Fatalf("replace: %q %v", secret2, err)
 		}
+		t.Setenv(netguard.InsecureEnv, "")
 		if u, _ := db.WebhookURL(ctx, "ocmw-13016"); u != "http://127.0.0.1:9999/hook" {
 			t.Fatalf("url = %q", u)
 		}
 		// Validation.
 		for raw, code := range map[string]string{
-			"":                           store.CodeInvalidWebhookURL,
-			"case.hulshout.test/hook":    store.CodeInvalidWebhookURL,
-			"ftp://case.hulshout.test/":  store.CodeInvalidWebhookURL,
-			"https://u:p@case.test/hook": store.CodeInvalidWebhookURL,
-			"https://case.test/hook#x":   store.CodeInvalidWebhookURL,
-			"http://case.hulshout.test/": store.CodeInsecureWebhookURL,
-			"http://10.0.0.1/hook":       store.CodeInsecureWebhookURL,
+			"":                                                store.CodeInvalidWebhookURL,
+			"case.hulshout.test/hook":                         store.CodeInvalidWebhookURL,
+			"ftp://case.hulshout.test/":                       store.CodeInvalidWebhookURL,
+			"https://u:p@case.test/hook":                      store.CodeInvalidWebhookURL,
+			"https://case.test/hook#x":                        store.CodeInvalidWebhookURL,
+			"http://case.hulshout.test/":                      store.CodeInsecureWebhookURL,
+			"http://10.0.0.1/hook":                            store.CodeInsecureWebhookURL,
+			"http://localhost:8081/x":                         store.CodeInsecureWebhookURL,
+			"https://10.0.0.1/hook":                           apperr.WebhookAddressNotAllowed,
+			"https://localhost:8081/x":                        apperr.WebhookAddressNotAllowed,
 			"https://" + strings.Repeat("a", 2000) + ".test/": store.CodeInvalidWebhookURL,
 		} {
 			_, err := db.SetWebhook(ctx, admin, "ocmw-13016", raw)
 			WantCode(t, err, code)
 		}
-		for _, ok := range []string{"http://localhost:8081/x", "http://[::1]:8081/x", "HTTPS://Case.Test/hook"} {
-			if _, err := store.ValidateWebhookURL(ok); err != nil {
-				t.Errorf("%s: %v", ok, err)
+		if _, err := store.ValidateWebhookURL(ctx, "HTTPS://Case.Test/hook"); err != nil {
+			t.Errorf("HTTPS://Case.Test/hook: %v", err)
+		}
+		t.Setenv(netguard.InsecureEnv, "1")
+		for _, ok := range []string{"http://localhost:8081/x", "http://[::1]:8081/x", "https://127.0.0.1:8081/x"} {
+			if _, err := store.ValidateWebhookURL(ctx, ok); err != nil {
+				t.Errorf("%s with the development setting: %v", ok, err)
 			}
 		}
+		t.Setenv(netguard.InsecureEnv, "")
 		// Permissions: another OCMW's admin, a worker, a team: forbidden;
 		// an organisation that is no OCMW: not found.
 		other := account.Actor{UserID: 22, Role: account.OCMWAdmin, Org: "ocmw-11007", OrgKind: account.KindOCMW}

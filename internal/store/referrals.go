@@ -451,7 +451,7 @@ func (db *DB) Send(ctx context.Context, a account.Actor, id int64) (r referral.R
 					WithKey("error.consent_missing_parent", map[string]any{"N": i + 1})
 			}
 		}
-		dec, err := db.Gate(ctx, cur.Team, cur.MunicipalityNIS, today(tx.now))
+		dec, err := db.gateTx(ctx, tx, cur.Team, cur.MunicipalityNIS, today(tx.now))
 		if err != nil {
 			return err
 		}

@@ -146,11 +146,18 @@ func OpenNoMigrate(ctx context.Context, dsn string) (*DB, error) {
 		}
 		db.read.SetMaxOpenConns(8)
 	case Postgres:
+		lim, err := limitsFromEnv(os.Getenv)
+		if err != nil {
+			return nil, err
+		}
+		if src, err = lim.apply(src); err != nil {
+			return nil, err
+		}
 		if db.write, err = sql.Open("pgx", src); err != nil {
 			return nil, err
 		}
-		db.write.SetMaxOpenConns(20)
-		db.write.SetMaxIdleConns(10)
+		db.write.SetMaxOpenConns(lim.maxConns)
+		db.write.SetMaxIdleConns(min(10, lim.maxConns))
 		db.write.SetConnMaxIdleTime(5 * time.Minute)
 		db.read = db.write
 	}

@@ -275,6 +275,10 @@ func (ui *UI) signedIn(h handlerFunc) http.HandlerFunc {
 				ui.renderError(w, r, http.StatusForbidden, "error.csrf")
 				return
 			}
+			if err := httpx.CheckForm(r); err != nil {
+				ui.fail(w, r, err) // a control character in a field: 400 invalid_text
+				return
+			}
 		}
 		h(w, r, a)
 	}
