@@ -61,6 +61,12 @@ type DB struct {
 	Municipalities *municipality.Registry
 	// Redacted is the DSN without secrets, for messages.
 	Redacted string
+	// SessionIdle ends a browser session after this long without a
+	// request; zero: DefaultSessionIdle.
+	SessionIdle time.Duration
+	// BaseURL is the public address put in the links Kansrijk e-mails
+	// (one-time password links); empty: http://localhost:8080.
+	BaseURL string
 }
 
 // ParseDSN tells the backend of a DSN and returns the driver's data
