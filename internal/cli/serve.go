@@ -4,7 +4,9 @@ import (
 	"context"
 	"fmt"
 	"net"
+	"strconv"
 	"strings"
+	"time"
 
 	"kansrijk/internal/demo"
 	"kansrijk/internal/notify"
@@ -51,6 +53,15 @@ func serve(ctx context.Context, args []string, env Env) error {
 		return err
 	}
 	srv.UseMail(mailCfg)
+	// Identity: links in password e-mails, and the sessions' idle timeout.
+	db.BaseURL = mailCfg.BaseURL
+	if v := env.Getenv("KANSRIJK_SESSION_IDLE_MINUTES"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 24*60 {
+			return fmt.Errorf("KANSRIJK_SESSION_IDLE_MINUTES=%q: want whole minutes from 1 to 1440", v)
+		}
+		db.SessionIdle = time.Duration(n) * time.Minute
+	}
 	stopBackground, err := startBackground(ctx, db, env)
 	if err != nil {
 		return err
