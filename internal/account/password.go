@@ -54,10 +54,10 @@ func ValidatePassword(password string) error {
 			WithKey("error.password_short", map[string]any{"N": MinPasswordLength})
 	case n > MaxPasswordLength:
 		return apperr.FieldErr(CodePasswordTooLong, "password", "password may have at most %d characters", MaxPasswordLength).
-			WithKey("error.password_long", map[string]any{"N": MaxPasswordLength})
+			WithKey("identity.error.password_long", map[string]any{"N": MaxPasswordLength})
 	case IsCommonPassword(password):
 		return apperr.FieldErr(CodePasswordCommon, "password", "this password is on a list of common passwords; choose another").
-			WithKey("error.password_common", nil)
+			WithKey("identity.error.password_common", nil)
 	}
 	return nil
 }

@@ -34,7 +34,7 @@ const CodeCurrentPasswordWrong = "current_password_wrong"
 const maxLinkRequestsPerHour = 3
 
 func invalidLink() error {
-	return apperr.New(CodePasswordLinkInvalid, "this link is not valid (any more); ask for a new one").WithKey("error.link_invalid", nil)
+	return apperr.New(CodePasswordLinkInvalid, "this link is not valid (any more); ask for a new one").WithKey("identity.error.link_invalid", nil)
 }
 
 func (db *DB) baseURL() string {
@@ -100,7 +100,7 @@ func (db *DB) CreatePasswordReset(ctx context.Context, a account.Actor, userID i
 		return account.PasswordLink{}, err
 	}
 	if u.Service {
-		return account.PasswordLink{}, apperr.New(apperr.Invalid, "a service account has no password").WithKey("error.service_no_password", nil)
+		return account.PasswordLink{}, apperr.New(apperr.Invalid, "a service account has no password").WithKey("identity.error.service_no_password", nil)
 	}
 	if !u.Active {
 		return account.PasswordLink{}, apperr.New(apperr.Invalid, "user %s is not active", u.Email).WithKey("error.user_inactive", nil)
@@ -233,13 +233,13 @@ func (db *DB) ChangePassword(ctx context.Context, a account.Actor, current, pass
 		if err != nil {
 			return err
 		}
-		return apperr.FieldErr(CodeCurrentPasswordWrong, "current_password", "the current password is wrong").WithKey("error.current_password_wrong", nil)
+		return apperr.FieldErr(CodeCurrentPasswordWrong, "current_password", "the current password is wrong").WithKey("identity.error.current_password_wrong", nil)
 	}
 	if err := account.ValidatePassword(password); err != nil {
 		return err
 	}
 	if current == password {
-		return apperr.FieldErr(apperr.Invalid, "password", "the new password is the current one").WithKey("error.password_same", nil)
+		return apperr.FieldErr(apperr.Invalid, "password", "the new password is the current one").WithKey("identity.error.password_same", nil)
 	}
 	hash, err := account.HashPassword(password)
 	if err != nil {

@@ -81,7 +81,7 @@ func (db *DB) InviteUser(ctx context.Context, a account.Actor, in account.NewUse
 
 func adminChoosesPassword() error {
 	return apperr.FieldErr(apperr.Forbidden, "password", "an administrator does not choose another user's password: the user gets a one-time link to set it").
-		WithKey("error.admin_password", nil)
+		WithKey("identity.error.admin_password", nil)
 }
 
 // byPerson reports whether the actor is a person (or service account)
@@ -272,7 +272,7 @@ func (db *DB) CreateToken(ctx context.Context, a account.Actor, email, label str
 		email = a.Email
 	}
 	if byPerson(a) && email != account.NormalizeEmail(a.Email) {
-		return "", apperr.FieldErr(apperr.Forbidden, "email", "you may create tokens only for yourself").WithKey("error.token_for_other", nil)
+		return "", apperr.FieldErr(apperr.Forbidden, "email", "you may create tokens only for yourself").WithKey("identity.error.token_for_other", nil)
 	}
 	u, err := db.UserByEmail(ctx, email)
 	if err != nil {
