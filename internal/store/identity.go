@@ -33,6 +33,13 @@ const CodeCurrentPasswordWrong = "current_password_wrong"
 // audited, but send nothing).
 const maxLinkRequestsPerHour = 3
 
+// maxChangeFailures bounds the wrong current passwords of password
+// changes per user within changeFailureWindow.
+const maxChangeFailures = 5
+
+// changeFailureWindow is the window of maxChangeFailures.
+const changeFailureWindow = 15 * time.Minute
+
 func invalidLink() error {
 	return apperr.New(CodePasswordLinkInvalid, "this link is not valid (any more); ask for a new one").WithKey("identity.error.link_invalid", nil)
 }
@@ -223,6 +230,17 @@ func (db *DB) ChangePassword(ctx context.Context, a account.Actor, current, pass
 			return apperr.New(apperr.Unauthorized, "not signed in").WithKey("error.unauthorized", nil)
 		}
 		return err
+	}
+	// A stolen session must not guess the current password at leisure:
+	// after maxChangeFailures wrong ones within changeFailureWindow, refuse.
+	var failures int
+	if err := db.read.QueryRowContext(ctx, `SELECT count(*) FROM audit_events WHERE action = $1 AND outcome = $2 AND actor_user_id = $3 AND at > $4`,
+		audit.PasswordChange, audit.Failed, a.UserID, ts(db.Now().Add(-changeFailureWindow))).Scan(&failures); err != nil {
+		return err
+	}
+	if failures >= maxChangeFailures {
+		return apperr.New(apperr.Throttled, "too many wrong current passwords; try again in %d minutes", int(changeFailureWindow.Minutes())).
+			WithKey("error.throttled", map[string]any{"N": int(changeFailureWindow.Minutes())})
 	}
 	if !account.CheckPassword(old, current) {
 		err := db.inTx(ctx, func(tx *Tx) error {
