@@ -85,6 +85,10 @@ type User struct {
 	OrgName   string
 	Active    bool
 	CreatedAt time.Time
+	// Service marks a service account: a machine client (a clinic's
+	// system, an OCMW's case software) that signs in only with its API
+	// tokens, never with a password.
+	Service bool
 }
 
 // NewUser is the input to create a user.
@@ -111,9 +115,10 @@ func (n *NewUser) Normalize() error {
 	if n.Org == "" {
 		return apperr.FieldErr(apperr.UnknownOrg, "org", "organisation is required").WithKey("error.org_required", nil)
 	}
-	if n.Password != "" && len(n.Password) < MinPasswordLength {
-		return apperr.FieldErr(apperr.Invalid, "password", "password must have at least %d characters", MinPasswordLength).
-			WithKey("error.password_short", map[string]any{"N": MinPasswordLength})
+	if n.Password != "" {
+		if err := ValidatePassword(n.Password); err != nil {
+			return err
+		}
 	}
 	if len(n.Name) > 200 {
 		return apperr.FieldErr(apperr.Invalid, "name", "name is too long").WithKey("error.too_long", nil)
@@ -124,8 +129,11 @@ func (n *NewUser) Normalize() error {
 // NormalizeEmail trims and lower-cases an e-mail address.
 func NormalizeEmail(s string) string { return strings.ToLower(strings.TrimSpace(s)) }
 
-// MinPasswordLength is the shortest password accepted.
-const MinPasswordLength = 12
+// The lengths of an acceptable password, in characters.
+const (
+	MinPasswordLength = 12
+	MaxPasswordLength = 256
+)
 
 // Actor is the authenticated caller of a service method: who, in which
 // role, for which organisation. Services scope every query by it.
@@ -136,8 +144,14 @@ type Actor struct {
 	Role    Role
 	Org     string
 	OrgKind OrgKind
-	// Via tells how the caller authenticated: "session", "token" or "cli".
+	// Via tells how the caller authenticated: "session", "token" or "cli";
+	// any other value is work the program does on its own (see Channel).
 	Via string
+	// TokenID is the API token the caller authenticated with (Via
+	// "token"), for the audit record.
+	TokenID int64
+	// Service marks a service account (see User.Service).
+	Service bool
 	// RequestID and ClientAddr go into audit records.
 	RequestID  string
 	ClientAddr string
@@ -147,6 +161,25 @@ type Actor struct {
 // demo data, background jobs, the command line).
 func System(via string) Actor {
 	return Actor{Role: Admin, Org: "opgroeien", OrgKind: KindOpgroeien, Email: "system", Via: via}
+}
+
+// The channels an audited action comes through (audit_events.channel).
+const (
+	ChannelSession = "session" // a signed-in browser session
+	ChannelToken   = "token"   // an API token
+	ChannelCLI     = "cli"     // the command line, run on the server
+	ChannelJob     = "job"     // the program on its own: background jobs, demo data
+)
+
+// Channel is the channel of the actor's actions for the audit record:
+// session, token or cli as authenticated, and job for everything the
+// program does on its own (daily jobs, the referral gate, demo data).
+func (a Actor) Channel() string {
+	switch a.Via {
+	case ChannelSession, ChannelToken, ChannelCLI:
+		return a.Via
+	}
+	return ChannelJob
 }
 
 // IsCentral reports whether the actor works at Opgroeien's central level.
@@ -178,14 +211,19 @@ const (
 	ManageOrganisations Permission = "manage_organisations" // teams, service areas, clinics
 	ViewOrganisations   Permission = "view_organisations"
 	ManageUsers         Permission = "manage_users" // admin: all; ocmw_admin: its own OCMW
-	ViewAudit           Permission = "view_audit"
+	// ManageServiceAccounts: an OCMW admin for its own OCMW (or CAW);
+	// Opgroeien's admin for Opgroeien, the local teams and the clinics
+	// (which have no admin of their own) — never for an OCMW.
+	ManageServiceAccounts Permission = "manage_service_accounts"
+	ViewAudit             Permission = "view_audit"
 )
 
 var permissions = map[Permission][]Role{
-	ManageOrganisations: {Admin},
-	ViewOrganisations:   Roles,
-	ManageUsers:         {Admin, OCMWAdmin},
-	ViewAudit:           {Admin, DPO},
+	ManageOrganisations:   {Admin},
+	ViewOrganisations:     Roles,
+	ManageUsers:           {Admin, OCMWAdmin},
+	ManageServiceAccounts: {Admin, OCMWAdmin},
+	ViewAudit:             {Admin, DPO},
 }
 
 type ctxKey struct{}
@@ -234,4 +272,23 @@ type Store interface {
 	Login(ctx context.Context, email, password, addr, requestID string) (Session, error)
 	SessionBySecret(ctx context.Context, secret string) (Session, error)
 	Logout(ctx context.Context, a Actor, secret string) error
+
+	// Identity (issue 10): invitations and one-time password links,
+	// password changes, service accounts.
+	InviteUser(ctx context.Context, a Actor, in NewUser) (User, PasswordLink, error)
+	CreatePasswordReset(ctx context.Context, a Actor, userID int64) (PasswordLink, error)
+	RequestPasswordReset(ctx context.Context, email, addr, requestID string) error
+	SetPasswordWithLink(ctx context.Context, secret, password, addr, requestID string) error
+	ChangePassword(ctx context.Context, a Actor, current, password string) error
+	CreateServiceAccount(ctx context.Context, a Actor, in NewServiceAccount) (User, string, error)
+	ServiceAccounts(ctx context.Context, a Actor) ([]ServiceAccount, error)
+	CreateServiceToken(ctx context.Context, a Actor, id int64, label string) (string, error)
+	RevokeServiceAccount(ctx context.Context, a Actor, id int64) error
+}
+
+// ServiceAccount is a service account with its tokens (never their
+// secrets).
+type ServiceAccount struct {
+	User
+	Tokens []Token
 }

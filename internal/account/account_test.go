@@ -144,7 +144,9 @@ func TestNormalize(t *testing.T) {
 		{"ErrEmailWithSpace", NewUser{Email: "ann smet@example.test", Role: "admin", Org: "opgroeien"}, apperr.Invalid, "email"},
 		{"ErrUnknownRole", NewUser{Email: "ann@example.test", Role: "boss", Org: "opgroeien"}, apperr.UnknownRole, "role"},
 		{"ErrNoOrg", NewUser{Email: "ann@example.test", Role: "admin", Org: "  "}, apperr.UnknownOrg, "org"},
-		{"ErrShortPassword", NewUser{Email: "ann@example.test", Role: "admin", Org: "opgroeien", Password: "elevenchars"}, apperr.Invalid, "password"},
+		{"ErrShortPassword", NewUser{Email: "ann@example.test", Role: "admin", Org: "opgroeien", Password: "elevenchars"}, CodePasswordTooShort, "password"},
+		{"ErrLongPassword", NewUser{Email: "ann@example.test", Role: "admin", Org: "opgroeien", Password: strings.Repeat("x", 257)}, CodePasswordTooLong, "password"},
+		{"ErrCommonPassword", NewUser{Email: "ann@example.test", Role: "admin", Org: "opgroeien", Password: "QwertyUiop123"}, CodePasswordCommon, "password"},
 		{"ErrLongName", NewUser{Email: "ann@example.test", Name: strings.Repeat("a", 201), Role: "admin", Org: "opgroeien"}, apperr.Invalid, "name"},
 	}
 	for _, tt := range tests {

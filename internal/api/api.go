@@ -63,6 +63,13 @@ func (a *API) Register(mux httpx.Mux) {
 	a.handle(mux, "POST", "/api/v1/tokens", a.createToken)
 	a.handle(mux, "GET", "/api/v1/tokens", a.listTokens)
 	a.handle(mux, "DELETE", "/api/v1/tokens/{id}", a.revokeToken)
+	// Identity (issue 10): identity.go.
+	a.handle(mux, "POST", "/api/v1/users/{id}/password-reset", a.resetPassword)
+	a.handle(mux, "PUT", "/api/v1/me/password", a.changeOwnPassword)
+	a.handle(mux, "POST", "/api/v1/service-accounts", a.createServiceAccount)
+	a.handle(mux, "GET", "/api/v1/service-accounts", a.listServiceAccounts)
+	a.handle(mux, "POST", "/api/v1/service-accounts/{id}/tokens", a.createServiceToken)
+	a.handle(mux, "DELETE", "/api/v1/service-accounts/{id}", a.revokeServiceAccount)
 	a.handle(mux, "POST", "/api/v1/agreements", a.createAgreement)
 	a.handle(mux, "GET", "/api/v1/agreements", a.listAgreements)
 	a.handle(mux, "GET", "/api/v1/agreements/{id}", a.getAgreement)

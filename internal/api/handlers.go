@@ -272,9 +272,14 @@ type newUserJSON struct {
 	Name         string `json:"name"`
 	Role         string `json:"role"`
 	Organisation string `json:"organisation"`
-	Password     string `json:"password"`
+	// Password is refused (403): an administrator never chooses another
+	// person's password. Kept in the body so that old clients get a clear
+	// answer rather than unknown_field.
+	Password string `json:"password"`
 }
 
+// createUser creates a user without a password: the answer carries, once,
+// the one-time link with which the user sets it (also e-mailed to them).
 func (a *API) createUser(w http.ResponseWriter, r *http.Request) error {
 	c, err := caller(r)
 	if err != nil {
@@ -284,14 +289,14 @@ func (a *API) createUser(w http.ResponseWriter, r *http.Request) error {
 	if err := httpx.DecodeJSON(w, r, &in); err != nil {
 		return err
 	}
-	u, err := a.Accounts.CreateUser(r.Context(), c, account.NewUser{Email: in.Email, Name: in.Name, Role: in.Role, Org: in.Organisation, Password: in.Password})
-	if e, ok := apperr.As(err); ok && e.Field == "org" {
-		e.Field = "organisation" // the JSON name of the field
-	}
+	u, link, err := a.Accounts.InviteUser(r.Context(), c, account.NewUser{Email: in.Email, Name: in.Name, Role: in.Role, Org: in.Organisation, Password: in.Password})
 	if err != nil {
-		return err
+		return errOrgField(err)
 	}
-	httpx.WriteJSON(w, http.StatusCreated, toUserJSON(u))
+	httpx.WriteJSON(w, http.StatusCreated, struct {
+		userJSON
+		PasswordLink passwordLinkJSON `json:"password_link"`
+	}{toUserJSON(u), toPasswordLinkJSON(link)})
 	return nil
 }
 

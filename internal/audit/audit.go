@@ -28,11 +28,20 @@ const (
 	UserUpdate    = "user.update"
 	TokenCreate   = "token.create"
 	TokenRevoke   = "token.revoke"
-	TeamCreate    = "team.create"
-	TeamUpdate    = "team.update"
-	ClinicCreate  = "clinic.create"
-	OrgUpdate     = "organisation.update"
-	DemoLoad      = "demo.load"
+	// Identity (issue 10): service accounts, one-time password links,
+	// password changes and refused attempts to use another's account.
+	ServiceAccountCreate = "service_account.create"
+	ServiceAccountRevoke = "service_account.revoke"
+	PasswordLinkCreate   = "password_link.create"
+	PasswordLinkRequest  = "password_link.request"
+	PasswordSet          = "password.set"
+	PasswordChange       = "password.change"
+	UserCreateConflict   = "user.create_conflict"
+	TeamCreate           = "team.create"
+	TeamUpdate           = "team.update"
+	ClinicCreate         = "clinic.create"
+	OrgUpdate            = "organisation.update"
+	DemoLoad             = "demo.load"
 )
 
 // Event is one audit record. It never holds personal data of families in
@@ -44,21 +53,29 @@ type Event struct {
 	ActorEmail  string    `json:"actor_email,omitempty"`
 	ActorRole   string    `json:"actor_role,omitempty"`
 	ActorOrg    string    `json:"actor_org,omitempty"`
-	Action      string    `json:"action"`
-	ObjectType  string    `json:"object_type,omitempty"`
-	ObjectID    string    `json:"object_id,omitempty"`
-	Purpose     string    `json:"purpose,omitempty"`
-	AgreementID int64     `json:"agreement_id,omitempty"`
-	Outcome     string    `json:"outcome"`
-	RequestID   string    `json:"request_id,omitempty"`
-	ClientAddr  string    `json:"client_addr,omitempty"`
-	Detail      string    `json:"detail,omitempty"`
+	// ActorService marks an action of a service account.
+	ActorService bool `json:"actor_service,omitempty"`
+	// Channel is how the action came in: session, token, cli or job
+	// (account.Actor.Channel).
+	Channel string `json:"channel"`
+	// TokenID is the API token used, where one was.
+	TokenID     int64  `json:"token_id,omitempty"`
+	Action      string `json:"action"`
+	ObjectType  string `json:"object_type,omitempty"`
+	ObjectID    string `json:"object_id,omitempty"`
+	Purpose     string `json:"purpose,omitempty"`
+	AgreementID int64  `json:"agreement_id,omitempty"`
+	Outcome     string `json:"outcome"`
+	RequestID   string `json:"request_id,omitempty"`
+	ClientAddr  string `json:"client_addr,omitempty"`
+	Detail      string `json:"detail,omitempty"`
 }
 
 // For returns an event about action on an object, by actor, outcome OK.
 func For(a account.Actor, action, objectType, objectID string) Event {
 	return Event{
 		ActorUserID: a.UserID, ActorEmail: a.Email, ActorRole: string(a.Role), ActorOrg: a.Org,
+		ActorService: a.Service, Channel: a.Channel(), TokenID: a.TokenID,
 		Action: action, ObjectType: objectType, ObjectID: objectID, Outcome: OK,
 		RequestID: a.RequestID, ClientAddr: a.ClientAddr,
 	}
@@ -66,9 +83,11 @@ func For(a account.Actor, action, objectType, objectID string) Event {
 
 // Filter selects audit events.
 type Filter struct {
-	Action     string
-	ObjectType string
-	ObjectID   string
-	ActorOrg   string
-	Limit      int
+	Action      string
+	ObjectType  string
+	ObjectID    string
+	ActorOrg    string
+	ActorUserID int64
+	Channel     string
+	Limit       int
 }

@@ -15,6 +15,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"kansrijk/internal/audit"
 	"kansrijk/internal/cli"
 	"kansrijk/internal/store"
 	"kansrijk/internal/store/storetest"
@@ -220,6 +221,25 @@ func TestUserTokenServe(t *testing.T) {
 				t.Fatalf("token create printed %q, want only the token", tok.Stdout)
 			}
 			token := strings.TrimSpace(tok.Stdout)
+
+			t.Run("AuditedAsCLI", func(t *testing.T) {
+				db, err := store.Open(context.Background(), dsn)
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer db.Close()
+				for _, action := range []string{audit.UserCreate, audit.TokenCreate} {
+					evs, err := db.AuditEvents(context.Background(), audit.Filter{Action: action})
+					if err != nil || len(evs) == 0 {
+						t.Fatalf("%s events: %v, %v", action, evs, err)
+					}
+					for _, e := range evs {
+						if e.Channel != "cli" || e.TokenID != 0 {
+							t.Errorf("%s event %d: channel %q token %d, want cli", action, e.ID, e.Channel, e.TokenID)
+						}
+					}
+				}
+			})
 
 			ctx, cancel := context.WithCancel(context.Background())
 			defer cancel()

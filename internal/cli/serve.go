@@ -7,6 +7,7 @@ import (
 	"runtime/debug"
 	"strconv"
 	"strings"
+	"time"
 
 	"kansrijk/internal/demo"
 	"kansrijk/internal/notify"
@@ -71,6 +72,15 @@ func serve(ctx context.Context, args []string, env Env) error {
 	// grows past the checks in flight and some room for the rest.
 	if env.Getenv("GOMEMLIMIT") == "" {
 		debug.SetMemoryLimit(int64(store.PasswordChecks())*store.PasswordCheckMemory + 32<<20)
+	}
+	// Identity: links in password e-mails, and the sessions' idle timeout.
+	db.BaseURL = mailCfg.BaseURL
+	if v := env.Getenv("KANSRIJK_SESSION_IDLE_MINUTES"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 24*60 {
+			return fmt.Errorf("KANSRIJK_SESSION_IDLE_MINUTES=%q: want whole minutes from 1 to 1440", v)
+		}
+		db.SessionIdle = time.Duration(n) * time.Minute
 	}
 	stopBackground, err := startBackground(ctx, db, env)
 	if err != nil {

@@ -798,6 +798,11 @@ func (db *DB) UpdateVersion(ctx context.Context, a account.Actor, id int64, up a
 	v.TemplateVersion = TemplateVersion
 	v.DecidedAt, v.DecidedBy, v.DecisionNote = nil, "", ""
 	err = db.inTx(ctx, func(tx *Tx) error {
+		// The lock that a send's gate takes: a send records the version in
+		// force before or after this change, never one being replaced.
+		if err := lockAgreements(ctx, tx, "id = $1", id); err != nil {
+			return err
+		}
 		// The status, the version in force and the proposal, as this
 		// transaction sees them: a change based on what someone else has
 		// changed meanwhile is refused.
@@ -909,6 +914,9 @@ func (db *DB) decideVersion(ctx context.Context, a account.Actor, id int64, vers
 		return v, apperr.FieldErr(apperr.Invalid, "note", "note is too long").WithKey("error.too_long", nil)
 	}
 	err = db.inTx(ctx, func(tx *Tx) error {
+		if err := lockAgreements(ctx, tx, "id = $1", id); err != nil {
+			return err
+		}
 		p, err := scanVersion(tx.QueryRowContext(ctx, `SELECT `+versionColumns+` FROM agreement_versions
 			WHERE agreement_id = $1 AND version = $2`, id, version))
 		if errors.Is(err, sql.ErrNoRows) {

@@ -63,6 +63,12 @@ type DB struct {
 	Redacted string
 	// Throttle is the login throttling policy; nil: DefaultThrottle.
 	Throttle *ThrottlePolicy
+	// SessionIdle ends a browser session after this long without a
+	// request; zero: DefaultSessionIdle.
+	SessionIdle time.Duration
+	// BaseURL is the public address put in the links Kansrijk e-mails
+	// (one-time password links); empty: http://localhost:8080.
+	BaseURL string
 }
 
 // ParseDSN tells the backend of a DSN and returns the driver's data

@@ -51,8 +51,8 @@ func (db *DB) inTx(ctx context.Context, fn func(tx *Tx) error) error {
 // that every audit record is written alike.
 const (
 	auditInsert = `INSERT INTO audit_events (at, actor_user_id, actor_email, actor_role, actor_org, action, object_type, object_id,
-		purpose, agreement_id, outcome, request_id, client_addr, detail) VALUES `
-	auditWidth = 14
+		purpose, agreement_id, outcome, request_id, client_addr, detail, channel, token_id, actor_service) VALUES `
+	auditWidth = 17
 )
 
 // auditArgs are the values of one audit event written at now.
@@ -60,14 +60,20 @@ func auditArgs(now time.Time, ev audit.Event) []any {
 	if ev.Outcome == "" {
 		ev.Outcome = audit.OK
 	}
+	if ev.Channel == "" {
+		// An event built without audit.For and without a channel is the
+		// program's own work.
+		ev.Channel = "job"
+	}
 	return []any{ts(now), nullInt(ev.ActorUserID), ev.ActorEmail, ev.ActorRole, ev.ActorOrg, ev.Action,
-		ev.ObjectType, ev.ObjectID, ev.Purpose, nullInt(ev.AgreementID), ev.Outcome, ev.RequestID, ev.ClientAddr, ev.Detail}
+		ev.ObjectType, ev.ObjectID, ev.Purpose, nullInt(ev.AgreementID), ev.Outcome, ev.RequestID, ev.ClientAddr, ev.Detail,
+		ev.Channel, nullInt(ev.TokenID), ev.ActorService}
 }
 
 // Audit appends an audit event within the transaction. If it fails, the
 // caller's whole transaction fails: no change without its record.
 func (tx *Tx) Audit(ctx context.Context, ev audit.Event) error {
-	_, err := tx.ExecContext(ctx, auditInsert+`($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14)`, auditArgs(tx.now, ev)...)
+	_, err := tx.ExecContext(ctx, auditInsert+`($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17)`, auditArgs(tx.now, ev)...)
 	if err != nil {
 		return fmt.Errorf("write audit event %s: %w", ev.Action, err)
 	}
@@ -93,6 +99,12 @@ func (db *DB) AuditEvents(ctx context.Context, f audit.Filter) ([]audit.Event, e
 	if f.ActorOrg != "" {
 		add("actor_org = $%d", f.ActorOrg)
 	}
+	if f.ActorUserID != 0 {
+		add("actor_user_id = $%d", f.ActorUserID)
+	}
+	if f.Channel != "" {
+		add("channel = $%d", f.Channel)
+	}
 	limit := f.Limit
 	if limit <= 0 || limit > 1000 {
 		limit = 100
@@ -101,11 +113,13 @@ func (db *DB) AuditEvents(ctx context.Context, f audit.Filter) ([]audit.Event, e
 		var e audit.Event
 		var at timeCol
 		err := row.Scan(&e.ID, &at, &e.ActorUserID, &e.ActorEmail, &e.ActorRole, &e.ActorOrg, &e.Action,
-			&e.ObjectType, &e.ObjectID, &e.Purpose, &e.AgreementID, &e.Outcome, &e.RequestID, &e.ClientAddr, &e.Detail)
+			&e.ObjectType, &e.ObjectID, &e.Purpose, &e.AgreementID, &e.Outcome, &e.RequestID, &e.ClientAddr, &e.Detail,
+			&e.Channel, &e.TokenID, &e.ActorService)
 		e.At = at.T
 		return e, err
 	}, `SELECT id, at, COALESCE(actor_user_id,0), actor_email, actor_role, actor_org,
-		action, object_type, object_id, purpose, COALESCE(agreement_id,0), outcome, request_id, client_addr, detail
+		action, object_type, object_id, purpose, COALESCE(agreement_id,0), outcome, request_id, client_addr, detail,
+		channel, COALESCE(token_id,0), actor_service
 		FROM audit_events WHERE `+strings.Join(where, " AND ")+fmt.Sprintf(" ORDER BY id DESC LIMIT %d", limit), args...)
 	return nilIfEmpty(out), err
 }

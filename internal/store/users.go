@@ -20,15 +20,28 @@ import (
 const (
 	// SessionLifetime is how long a session lasts after login.
 	SessionLifetime = 10 * time.Hour
+	// DefaultSessionIdle ends a session after this long without a
+	// request (DB.SessionIdle overrides it).
+	DefaultSessionIdle = 30 * time.Minute
 )
 
-const userColumns = `u.id, u.email, u.name, u.role, u.org_key, o.kind, o.name, u.active, u.created_at`
+func (db *DB) sessionIdle() time.Duration {
+	if db.SessionIdle > 0 {
+		return db.SessionIdle
+	}
+	return DefaultSessionIdle
+}
 
-func scanUser(row rowScanner) (account.User, error) {
+const userColumns = `u.id, u.email, u.name, u.role, u.org_key, o.kind, o.name, u.active, u.created_at, u.service`
+
+func scanUser(row rowScanner) (account.User, error) { return scanUserWith(row) }
+
+// scanUserWith scans userColumns followed by extra columns.
+func scanUserWith(row rowScanner, extra ...any) (account.User, error) {
 	var u account.User
 	var role, kind string
 	var created timeCol
-	err := row.Scan(&u.ID, &u.Email, &u.Name, &role, &u.Org, &kind, &u.OrgName, &u.Active, &created)
+	err := row.Scan(append([]any{&u.ID, &u.Email, &u.Name, &role, &u.Org, &kind, &u.OrgName, &u.Active, &created, &u.Service}, extra...)...)
 	u.Role, u.OrgKind, u.CreatedAt = account.Role(role), account.OrgKind(kind), created.T
 	return u, err
 }
@@ -40,54 +53,131 @@ func canManageUsersOf(a account.Actor, orgKey string) bool {
 }
 
 // CreateUser creates a user. Admins create users anywhere; an OCMW admin
-// only at its own OCMW and not as admin. Returns unknown_role,
-// unknown_organisation, role_not_allowed_for_organisation, duplicate or
-// invalid, and changes nothing then.
-func (db *DB) CreateUser(ctx context.Context, a account.Actor, in account.NewUser) (u account.User, err error) {
+// only at its own OCMW and not as admin. Only the command line and the
+// program itself may give the new user a password: an administrator
+// working through the UI or the API never chooses another person's
+// password (see InviteUser). Returns unknown_role, unknown_organisation,
+// role_not_allowed_for_organisation, duplicate, forbidden or invalid, and
+// changes nothing then.
+func (db *DB) CreateUser(ctx context.Context, a account.Actor, in account.NewUser) (account.User, error) {
+	u, _, err := db.createUser(ctx, a, in, false)
+	return u, err
+}
+
+// InviteUser creates a user without a password and, in the same
+// transaction, a one-time link (account.PasswordLinkLifetime) with which
+// the user sets their own; the link is e-mailed to the user through the
+// outbox and returned once, for hand-over by the creating admin.
+func (db *DB) InviteUser(ctx context.Context, a account.Actor, in account.NewUser) (account.User, account.PasswordLink, error) {
+	if in.Password != "" {
+		return account.User{}, account.PasswordLink{}, adminChoosesPassword()
+	}
+	return db.createUser(ctx, a, in, true)
+}
+
+func adminChoosesPassword() error {
+	return apperr.FieldErr(apperr.Forbidden, "password", "an administrator does not choose another user's password: the user gets a one-time link to set it").
+		WithKey("identity.error.admin_password", nil)
+}
+
+// byPerson reports whether the actor is a person (or service account)
+// working through the UI or the API, as opposed to the command line run on
+// the server or the program itself.
+func byPerson(a account.Actor) bool {
+	ch := a.Channel()
+	return a.UserID != 0 || ch == account.ChannelSession || ch == account.ChannelToken
+}
+
+// duplicateEmail is the one answer to an e-mail address already in use,
+// wherever the account is: it names neither the organisation nor the role,
+// so that an OCMW admin learns nothing about other organisations' accounts
+// beyond what every sign-up form tells (the address is taken).
+func duplicateEmail(email string) error {
+	return apperr.FieldErr(apperr.Duplicate, "email", "the e-mail address %s cannot be used for a new account", email).
+		WithKey("error.duplicate_email", map[string]any{"Email": email})
+}
+
+func (db *DB) createUser(ctx context.Context, a account.Actor, in account.NewUser, withLink bool) (u account.User, link account.PasswordLink, err error) {
+	if in.Password != "" && byPerson(a) {
+		return u, link, adminChoosesPassword()
+	}
 	if err := in.Normalize(); err != nil {
-		return u, err
+		return u, link, err
 	}
 	role := account.Role(in.Role)
 	if !canManageUsersOf(a, in.Org) || (a.Role == account.OCMWAdmin && role != account.OCMWWorker && role != account.OCMWAdmin) {
-		return u, apperr.New(apperr.Forbidden, "you may not create users at %s", in.Org).WithKey("error.forbidden", nil)
+		return u, link, apperr.New(apperr.Forbidden, "you may not create users at %s", in.Org).WithKey("error.forbidden", nil)
 	}
 	o, err := db.Organisation(ctx, in.Org)
 	if err != nil {
-		return u, err
+		return u, link, err
 	}
 	if o.ValidTo != nil && o.ValidTo.Before(today(db.Now())) {
-		return u, apperr.FieldErr(apperr.UnknownOrg, "org", "organisation %s ended on %s", o.Key, day(*o.ValidTo)).
+		return u, link, apperr.FieldErr(apperr.UnknownOrg, "org", "organisation %s ended on %s", o.Key, day(*o.ValidTo)).
 			WithKey("error.org_ended", map[string]any{"Org": o.Name, "Date": o.ValidTo.Format("02-01-2006")})
 	}
 	if !role.AllowedAt(o.Kind) {
-		return u, apperr.FieldErr(apperr.WrongOrgForRole, "role", "role %s cannot belong to organisation %s (a %s)", role, o.Key, o.Kind).
+		return u, link, apperr.FieldErr(apperr.WrongOrgForRole, "role", "role %s cannot belong to organisation %s (a %s)", role, o.Key, o.Kind).
 			WithKey("error.role_not_allowed", map[string]any{"Role": string(role), "Org": o.Name})
 	}
 	hash := ""
 	if in.Password != "" {
 		if hash, err = account.HashPassword(in.Password); err != nil {
-			return u, err
+			return u, link, err
 		}
 	}
 	var id int64
+	conflict := false
 	err = db.inTx(ctx, func(tx *Tx) error {
+		// The address may be in use anywhere. The answer is the same
+		// wherever the account is; the attempt is audited and, when the
+		// account is in another organisation, its owner is told.
+		var otherID int64
+		var otherOrg string
+		switch err := tx.QueryRowContext(ctx, `SELECT id, org_key FROM users WHERE email = $1`, in.Email).Scan(&otherID, &otherOrg); {
+		case err == nil:
+			conflict = true
+			ev := audit.For(a, audit.UserCreateConflict, "user", strconv.FormatInt(otherID, 10))
+			ev.Outcome = audit.Denied
+			ev.Detail = fmt.Sprintf("role=%s org=%s", role, in.Org)
+			if err := tx.Audit(ctx, ev); err != nil {
+				return err
+			}
+			if otherOrg != in.Org && byPerson(a) {
+				return enqueueStaffMail(ctx, tx, otherID, otherOrg, "Kansrijk: poging om een account aan te maken met uw e-mailadres",
+					fmt.Sprintf("Iemand van %s probeerde in Kansrijk een nieuw account aan te maken met uw e-mailadres. Er is niets veranderd aan uw account.\n\n"+
+						"Verwachtte u dit niet, meld het dan aan de beheerder van uw organisatie.\n", o.Name))
+			}
+			return nil
+		case !errors.Is(err, sql.ErrNoRows):
+			return err
+		}
 		err := tx.QueryRowContext(ctx, `INSERT INTO users (email, name, role, org_key, password_hash, created_at, updated_at)
 			VALUES ($1,$2,$3,$4,$5,$6,$6) RETURNING id`, in.Email, in.Name, string(role), in.Org, hash, ts(tx.now)).Scan(&id)
 		if isUniqueViolation(err) {
-			return apperr.FieldErr(apperr.Duplicate, "email", "a user with e-mail %s exists already", in.Email).
-				WithKey("error.duplicate_email", map[string]any{"Email": in.Email})
+			return duplicateEmail(in.Email)
 		}
 		if err != nil {
 			return err
 		}
 		ev := audit.For(a, audit.UserCreate, "user", strconv.FormatInt(id, 10))
 		ev.Detail = fmt.Sprintf("role=%s org=%s", role, in.Org)
-		return tx.Audit(ctx, ev)
+		if err := tx.Audit(ctx, ev); err != nil {
+			return err
+		}
+		if withLink {
+			link, err = db.newPasswordLink(ctx, tx, a, id, in.Org, account.LinkSetup)
+		}
+		return err
 	})
-	if err != nil {
-		return u, err
+	if err == nil && conflict {
+		err = duplicateEmail(in.Email)
 	}
-	return db.User(ctx, id)
+	if err != nil {
+		return u, account.PasswordLink{}, err
+	}
+	u, err = db.User(ctx, id)
+	return u, link, err
 }
 
 // User returns a user by id, or not_found.
@@ -165,21 +255,24 @@ func (db *DB) SetUserActive(ctx context.Context, a account.Actor, id int64, acti
 }
 
 // CreateToken creates an API token for the user with the given e-mail and
-// returns its secret, which is shown once and stored only as a hash. Users
-// create their own tokens; admins (and OCMW admins for their OCMW) create
-// them for others.
+// returns its secret, which is shown once and stored only as a hash.
+// Through the UI and the API everybody creates tokens only for themselves
+// (email empty or their own; else forbidden, before any lookup, so that
+// nobody can probe which addresses have accounts): an administrator never
+// gets a credential that acts as another person. Machine clients get
+// service accounts (CreateServiceAccount). The command line, run by the
+// operator on the server, creates tokens for any active user.
 func (db *DB) CreateToken(ctx context.Context, a account.Actor, email, label string) (secret string, err error) {
-	if account.NormalizeEmail(email) != a.Email && !a.Can(account.ManageUsers) {
-		// Checked before the lookup, so that nobody can probe which
-		// e-mail addresses have accounts.
-		return "", apperr.New(apperr.Forbidden, "you may create tokens only for yourself").WithKey("error.forbidden", nil)
+	email = account.NormalizeEmail(email)
+	if email == "" {
+		email = a.Email
+	}
+	if byPerson(a) && email != account.NormalizeEmail(a.Email) {
+		return "", apperr.FieldErr(apperr.Forbidden, "email", "you may create tokens only for yourself").WithKey("identity.error.token_for_other", nil)
 	}
 	u, err := db.UserByEmail(ctx, email)
 	if err != nil {
 		return "", err
-	}
-	if u.ID != a.UserID && !canManageUsersOf(a, u.Org) {
-		return "", apperr.FieldErr(apperr.NotFound, "email", "no user with e-mail %s", u.Email).WithKey("error.not_found", nil)
 	}
 	if !u.Active {
 		return "", apperr.New(apperr.Invalid, "user %s is not active", u.Email).WithKey("error.user_inactive", nil)
@@ -188,18 +281,24 @@ func (db *DB) CreateToken(ctx context.Context, a account.Actor, email, label str
 	if len(label) > 100 {
 		return "", apperr.FieldErr(apperr.Invalid, "label", "label is too long").WithKey("error.too_long", nil)
 	}
-	secret, hash := account.NewSecret(account.TokenPrefix)
 	err = db.inTx(ctx, func(tx *Tx) error {
-		var id int64
-		if err := tx.QueryRowContext(ctx, `INSERT INTO api_tokens (user_id, label, hash, created_at) VALUES ($1,$2,$3,$4) RETURNING id`,
-			u.ID, label, hash, ts(tx.now)).Scan(&id); err != nil {
-			return err
-		}
-		ev := audit.For(a, audit.TokenCreate, "token", strconv.FormatInt(id, 10))
-		ev.Detail = fmt.Sprintf("user=%d", u.ID)
-		return tx.Audit(ctx, ev)
+		secret, err = createToken(ctx, tx, a, u.ID, label)
+		return err
 	})
 	return secret, err
+}
+
+// createToken inserts a token for user within tx and audits it.
+func createToken(ctx context.Context, tx *Tx, a account.Actor, userID int64, label string) (string, error) {
+	secret, hash := account.NewSecret(account.TokenPrefix)
+	var id int64
+	if err := tx.QueryRowContext(ctx, `INSERT INTO api_tokens (user_id, label, hash, created_at) VALUES ($1,$2,$3,$4) RETURNING id`,
+		userID, label, hash, ts(tx.now)).Scan(&id); err != nil {
+		return "", err
+	}
+	ev := audit.For(a, audit.TokenCreate, "token", strconv.FormatInt(id, 10))
+	ev.Detail = fmt.Sprintf("user=%d", userID)
+	return secret, tx.Audit(ctx, ev)
 }
 
 // Tokens lists a user's tokens (own, or as one who manages the user).
@@ -247,14 +346,15 @@ func (db *DB) RevokeToken(ctx context.Context, a account.Actor, id int64) error 
 }
 
 func actorOf(u account.User, via string) account.Actor {
-	return account.Actor{UserID: u.ID, Email: u.Email, Name: u.Name, Role: u.Role, Org: u.Org, OrgKind: u.OrgKind, Via: via}
+	return account.Actor{UserID: u.ID, Email: u.Email, Name: u.Name, Role: u.Role, Org: u.Org, OrgKind: u.OrgKind, Via: via, Service: u.Service}
 }
 
 // ActorByToken authenticates an API token. Unknown, revoked or inactive
 // tokens give unauthorized.
 func (db *DB) ActorByToken(ctx context.Context, secret string) (account.Actor, error) {
-	u, err := scanUser(db.read.QueryRowContext(ctx, `SELECT `+userColumns+` FROM api_tokens t JOIN users u ON u.id = t.user_id
-		JOIN organisations o ON o.key = u.org_key WHERE t.hash = $1 AND t.revoked_at IS NULL AND u.active`, account.HashSecret(secret)))
+	var tokenID int64
+	u, err := scanUserWith(db.read.QueryRowContext(ctx, `SELECT `+userColumns+`, t.id FROM api_tokens t JOIN users u ON u.id = t.user_id
+		JOIN organisations o ON o.key = u.org_key WHERE t.hash = $1 AND t.revoked_at IS NULL AND u.active`, account.HashSecret(secret)), &tokenID)
 	if errors.Is(err, sql.ErrNoRows) {
 		return account.Actor{}, apperr.New(apperr.Unauthorized, "invalid or revoked token").WithKey("error.unauthorized", nil)
 	}
@@ -268,7 +368,9 @@ func (db *DB) ActorByToken(ctx context.Context, secret string) (account.Actor, e
 		ts(now), account.HashSecret(secret), ts(now.Add(-time.Minute))); err != nil {
 		slog.Warn("record token use", "error", err)
 	}
-	return actorOf(u, "token"), nil
+	a := actorOf(u, account.ChannelToken)
+	a.TokenID = tokenID
+	return a, nil
 }
 
 // Login checks e-mail and password and opens a session. Every attempt is
@@ -280,7 +382,8 @@ func (db *DB) Login(ctx context.Context, email, password, addr, requestID string
 	email = account.NormalizeEmail(email)
 	now := db.Now().UTC()
 	pol := db.throttlePolicy()
-	ev := audit.Event{ActorEmail: email, Action: audit.LoginFailed, Outcome: audit.Failed, RequestID: requestID, ClientAddr: addr, ObjectType: "user"}
+	ev := audit.Event{ActorEmail: email, Action: audit.LoginFailed, Outcome: audit.Failed, RequestID: requestID, ClientAddr: addr, ObjectType: "user",
+		Channel: account.ChannelSession}
 	att, err := db.countLoginAttempt(ctx, email, addr, ev)
 	if err != nil {
 		return s, err
@@ -304,7 +407,7 @@ func (db *DB) Login(ctx context.Context, email, password, addr, requestID string
 		return s, err
 	}
 	ok := false
-	if hash != "" && u.Active {
+	if hash != "" && u.Active && !u.Service {
 		ok = account.CheckPassword(hash, password)
 	} else {
 		account.BurnTime(password)
@@ -330,7 +433,7 @@ func (db *DB) Login(ctx context.Context, email, password, addr, requestID string
 	s = account.Session{Secret: secret, CSRF: csrf, Expires: now.Add(SessionLifetime), Actor: actorOf(u, "session")}
 	s.Actor.RequestID, s.Actor.ClientAddr = requestID, addr
 	err = db.inTx(ctx, func(tx *Tx) error {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO sessions (hash, user_id, csrf, created_at, expires_at) VALUES ($1,$2,$3,$4,$5)`,
+		if _, err := tx.ExecContext(ctx, `INSERT INTO sessions (hash, user_id, csrf, created_at, expires_at, last_seen_at) VALUES ($1,$2,$3,$4,$5,$4)`,
 			hashS, u.ID, csrf, ts(tx.now), ts(s.Expires)); err != nil {
 			return err
 		}
@@ -346,24 +449,31 @@ func (db *DB) Login(ctx context.Context, email, password, addr, requestID string
 	return s, err
 }
 
-// SessionBySecret returns the live session for a cookie value.
+// SessionBySecret returns the live session for a cookie value: not past
+// its absolute lifetime (SessionLifetime) and used within the idle
+// timeout (DB.SessionIdle). Each use moves the idle deadline on (written
+// at most once a minute, outside any request transaction).
 func (db *DB) SessionBySecret(ctx context.Context, secret string) (account.Session, error) {
 	var s account.Session
-	var exp timeCol
-	row := db.read.QueryRowContext(ctx, `SELECT `+userColumns+`, s.csrf, s.expires_at FROM sessions s JOIN users u ON u.id = s.user_id
-		JOIN organisations o ON o.key = u.org_key WHERE s.hash = $1 AND s.expires_at > $2 AND u.active`, account.HashSecret(secret), ts(db.Now()))
-	var u account.User
-	var role, kind string
-	var created timeCol
-	err := row.Scan(&u.ID, &u.Email, &u.Name, &role, &u.Org, &kind, &u.OrgName, &u.Active, &created, &s.CSRF, &exp)
+	var exp, seen timeCol
+	now := db.Now().UTC()
+	hash := account.HashSecret(secret)
+	row := db.read.QueryRowContext(ctx, `SELECT `+userColumns+`, s.csrf, s.expires_at, COALESCE(s.last_seen_at, s.created_at) FROM sessions s JOIN users u ON u.id = s.user_id
+		JOIN organisations o ON o.key = u.org_key WHERE s.hash = $1 AND s.expires_at > $2 AND COALESCE(s.last_seen_at, s.created_at) > $3 AND u.active AND NOT u.service`,
+		hash, ts(now), ts(now.Add(-db.sessionIdle())))
+	u, err := scanUserWith(row, &s.CSRF, &exp, &seen)
 	if errors.Is(err, sql.ErrNoRows) {
 		return s, apperr.New(apperr.Unauthorized, "not signed in").WithKey("error.unauthorized", nil)
 	}
 	if err != nil {
 		return s, err
 	}
-	u.Role, u.OrgKind = account.Role(role), account.OrgKind(kind)
-	s.Actor, s.Expires = actorOf(u, "session"), exp.T
+	if seen.T.Before(now.Add(-time.Minute)) {
+		if _, err := db.write.ExecContext(ctx, `UPDATE sessions SET last_seen_at = $1 WHERE hash = $2`, ts(now), hash); err != nil {
+			slog.Warn("record session use", "error", err)
+		}
+	}
+	s.Actor, s.Expires = actorOf(u, account.ChannelSession), exp.T
 	return s, nil
 }
 

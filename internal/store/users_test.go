@@ -98,13 +98,18 @@ func TestCreateUser(t *testing.T) {
 			{"ErrDuplicateEmail", account.NewUser{Email: "taken@example.test", Role: "analyst", Org: "opgroeien"}, apperr.Duplicate},
 			{"ErrDuplicateEmailOtherCase", account.NewUser{Email: " Taken@EXAMPLE.test", Role: "dpo", Org: "opgroeien"}, apperr.Duplicate},
 			{"ErrInvalidEmail", account.NewUser{Email: "not-an-email", Role: "analyst", Org: "opgroeien"}, apperr.Invalid},
-			{"ErrShortPassword", account.NewUser{Email: "x10@example.test", Role: "analyst", Org: "opgroeien", Password: "short"}, apperr.Invalid},
+			{"ErrShortPassword", account.NewUser{Email: "x10@example.test", Role: "analyst", Org: "opgroeien", Password: "short"}, account.CodePasswordTooShort},
+			{"ErrCommonPassword", account.NewUser{Email: "x11@example.test", Role: "analyst", Org: "opgroeien", Password: "1qaz2wsx3edc4rfv"}, account.CodePasswordCommon},
 		}
 		for _, tt := range tests {
 			t.Run(tt.name, func(t *testing.T) {
 				before := Counts(t, db)
 				_, err := db.CreateUser(ctx, sys, tt.in)
 				WantCode(t, err, tt.wantCode)
+				if tt.wantCode == apperr.Duplicate {
+					// Only the refused attempt is recorded (see TestOCMWAdminLearnsNothing).
+					before["audit_events"]++
+				}
 				WantUnchanged(t, db, before)
 			})
 		}
@@ -193,6 +198,9 @@ func TestSessions(t *testing.T) {
 		MustCreateUser(t, db, "sara@example.test", account.DPO, "opgroeien")
 
 		t.Run("Expiry", func(t *testing.T) {
+			// The absolute lifetime, with an idle timeout that never strikes.
+			db.SessionIdle = 2 * store.SessionLifetime
+			defer func() { db.SessionIdle = 0 }()
 			start := clock.T
 			s, err := db.Login(ctx, "sara@example.test", testPassword, "192.0.2.30", "")
 			if err != nil {
@@ -291,7 +299,12 @@ func TestTokens(t *testing.T) {
 			if err != nil {
 				t.Fatalf("ActorByToken: %v", err)
 			}
-			want := account.Actor{UserID: u.ID, Email: "script@example.test", Name: u.Name, Role: account.Admin, Org: "opgroeien", OrgKind: account.KindOpgroeien, Via: "token"}
+			tokens, err := db.Tokens(ctx, sys, u.ID)
+			if err != nil || len(tokens) != 1 {
+				t.Fatalf("Tokens = %v, %v", tokens, err)
+			}
+			want := account.Actor{UserID: u.ID, Email: "script@example.test", Name: u.Name, Role: account.Admin, Org: "opgroeien", OrgKind: account.KindOpgroeien, Via: "token",
+				TokenID: tokens[0].ID}
 			if diff := cmp.Diff(want, a); diff != "" {
 				t.Errorf("actor (-want +got):\n%s", diff)
 			}
@@ -369,7 +382,7 @@ func TestDeactivateUser(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		secret, err := db.CreateToken(ctx, admin, "leaver@example.test", "")
+		secret, err := db.CreateToken(ctx, account.System("cli"), "leaver@example.test", "")
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -55,17 +55,18 @@ func (ui *UI) showUserForm(w http.ResponseWriter, r *http.Request, a account.Act
 
 func (ui *UI) createUser(w http.ResponseWriter, r *http.Request, a account.Actor) {
 	f := r.PostForm
-	_, err := ui.Accounts.CreateUser(r.Context(), a, account.NewUser{
-		Email: f.Get("email"), Name: f.Get("name"), Role: f.Get("role"), Org: f.Get("org"), Password: f.Get("password"),
+	// No password: the new user sets it through a one-time link, e-mailed
+	// to them and shown here once for hand-over.
+	u, link, err := ui.Accounts.InviteUser(r.Context(), a, account.NewUser{
+		Email: f.Get("email"), Name: f.Get("name"), Role: f.Get("role"), Org: f.Get("org"),
 	})
 	if err != nil {
 		p := ui.page(r, "page.user_new.title", nil).withError(r, err)
 		p.Form = f
-		p.Form.Del("password")
 		ui.userForm(w, r, a, statusOf(err), p)
 		return
 	}
-	http.Redirect(w, r, "/users?ok=user_created", http.StatusSeeOther)
+	ui.showPasswordLink(w, r, http.StatusCreated, "identity.invite.title", u, link)
 }
 
 func (ui *UI) setUserActive(w http.ResponseWriter, r *http.Request, a account.Actor) {

@@ -109,6 +109,17 @@ func (ui *UI) Register(mux httpx.Mux) {
 	mux.HandleFunc("GET /users/new", ui.signedIn(ui.showUserForm))
 	mux.HandleFunc("POST /users", ui.signedIn(ui.createUser))
 	mux.HandleFunc("POST /users/{id}/active", ui.signedIn(ui.setUserActive))
+	// Identity (issue 10): identity.go.
+	mux.HandleFunc("POST /users/{id}/password-reset", ui.signedIn(ui.resetUserPassword))
+	mux.HandleFunc("GET /wachtwoord/{secret}", ui.showSetPassword)
+	mux.HandleFunc("POST /wachtwoord/{secret}", ui.setPassword)
+	mux.HandleFunc("GET /wachtwoord-vergeten", ui.showForgotPassword)
+	mux.HandleFunc("POST /wachtwoord-vergeten", ui.requestPasswordReset)
+	mux.HandleFunc("GET /account/password", ui.signedIn(ui.showChangePassword))
+	mux.HandleFunc("POST /account/password", ui.signedIn(ui.changePassword))
+	mux.HandleFunc("GET /service-accounts", ui.signedIn(ui.showServiceAccounts))
+	mux.HandleFunc("POST /service-accounts", ui.signedIn(ui.createServiceAccount))
+	mux.HandleFunc("POST /service-accounts/{id}/revoke", ui.signedIn(ui.revokeServiceAccount))
 	mux.HandleFunc("GET /referrals", ui.signedIn(ui.showReferrals))
 	mux.HandleFunc("GET /referrals/new", ui.signedIn(ui.showReferralForm))
 	mux.HandleFunc("POST /referrals", ui.signedIn(ui.createReferral))
@@ -216,6 +227,9 @@ func nav(a *account.Actor, path string) []NavItem {
 		items = append(items, NavItem{"/organisations", "nav.organisations", false})
 		if a.Can(account.ManageUsers) {
 			items = append(items, NavItem{"/users", "nav.users", false})
+		}
+		if a.Can(account.ManageServiceAccounts) {
+			items = append(items, NavItem{"/service-accounts", "identity.nav.service_accounts", false})
 		}
 		// outreach pages: admins, analysts and the local teams
 		if outreachNav(a) {
