@@ -56,6 +56,9 @@ const (
 	mxMotherMail  = "noor.matrixmoeder@example.org"
 	mxContactName = "Jef Matrixcontact"
 	mxContactMail = "jef.matrixcontact@hulshout.example"
+	// The names of the own side's service accounts (the OCMW's, the team's).
+	mxServiceOCMW = "Matrixkoppeling Hulshout"
+	mxServiceTeam = "Matrixkoppeling Noord"
 
 	mxReferral = `{"municipality_nis": "13016", "parents": [{"name": "` + mxParentName + `", "street": "` + mxParentStr + `", "number": "12", "box": "", "postcode": "2235", "municipality_nis": "13016", "phone": "` + mxParentPhone + `", "email": "` + mxParentMail + `"}], "criteria": ["income", "education", "employment"], "needs": ["income_support"]}`
 	mxConsent  = `{"parent": 0, "informed": ["data", "recipient", "purpose", "processing", "expectations"], "method": "verbal"}`
@@ -105,6 +108,7 @@ type mxWorld struct {
 	campaign int64  // team-noord's visit to Hulshout
 	task     int64  // team-noord's task for Hulshout
 	event    int64  // the agreement's last step (active)
+	svcOCMW  int64  // a service account of the OCMW of Hulshout
 	seq      atomic.Int64
 }
 
@@ -157,7 +161,25 @@ func newMxWorld(t *testing.T, db *store.DB) *mxWorld {
 	w.campaign = w.postID(t, "/api/v1/outreach/campaigns", "team_lead/own", `{"kind": "visit", "on": "2025-04-01", "subject": "Bezoek Matrix", "audience": "list", "municipalities": ["13016"]}`)
 	w.task = w.postID(t, "/api/v1/outreach/tasks", "team_lead/own", `{"municipality_nis": "13016", "title": "Bel Matrix", "due_on": "2025-07-01"}`)
 	w.doc = w.uploadDoc(t, w.agr)
+	w.svcOCMW = w.freshServiceAccount(t, "ocmw-13016", mxServiceOCMW)
+	w.freshServiceAccount(t, "team-noord", mxServiceTeam)
 	return w
+}
+
+// freshServiceAccount creates a service account of an organisation of the
+// own side, as the one who administers it (the OCMW's admin, or Opgroeien's
+// admin for a team).
+func (w *mxWorld) freshServiceAccount(t *testing.T, orgKey, name string) int64 {
+	t.Helper()
+	by := "admin"
+	if strings.HasPrefix(orgKey, "ocmw-") {
+		by = "ocmw_admin/own"
+	}
+	u, _, err := w.db.CreateServiceAccount(context.Background(), w.users.Actor(t, by), account.NewServiceAccount{Name: name, Org: orgKey, Label: "matrix"})
+	if err != nil {
+		t.Fatalf("fixture: service account of %s: %v", orgKey, err)
+	}
+	return u.ID
 }
 
 // lastEvent returns the id of the current last step of the agreement (a
@@ -435,6 +457,20 @@ func (w *mxWorld) params(t *testing.T, obj string, missing bool) map[string]stri
 		}
 	case "user":
 		p["id"] = id(w.users.User(t, "team_worker/own").ID)
+	case "user.ocmw":
+		p["id"] = id(w.users.User(t, "ocmw_worker/own").ID)
+	case "service.ocmw":
+		p["id"] = id(w.svcOCMW)
+	case "service.ocmw.fresh", "service.team.fresh":
+		// A fresh service account, so that revoking it spoils nothing.
+		p["id"] = id(0)
+		if !missing {
+			orgKey := "ocmw-13016"
+			if obj == "service.team.fresh" {
+				orgKey = "team-noord"
+			}
+			p["id"] = id(w.freshServiceAccount(t, orgKey, "Tijdelijke koppeling"))
+		}
 	case "token":
 		// A fresh token of team_worker/own, so that revoking it spoils
 		// nothing: the newest in its list.
@@ -556,6 +592,11 @@ var mxSecrets = []mxSecret{
 		[]string{"team_lead/own", "team_worker/own", "admin"}},
 	{"the contact person's personal data", func(*mxWorld) []string { return []string{mxContactName, mxContactMail} },
 		[]string{"team_lead/own", "team_worker/own", "admin"}},
+	// Admins see every user (service accounts are users); an OCMW's admin its own OCMW's.
+	{"the OCMW's service account", func(*mxWorld) []string { return []string{mxServiceOCMW} },
+		[]string{"ocmw_admin/own", "admin"}},
+	{"the team's service account", func(*mxWorld) []string { return []string{mxServiceTeam} },
+		[]string{"admin"}},
 }
 
 // mxShows: cells where the secret must be in the answer, so that the scan
@@ -569,6 +610,10 @@ var mxShows = []struct{ route, caller, secret string }{
 	{"GET /births/{id}", "admin", "the birth notification's personal data"},
 	{"GET /api/v1/outreach/contacts", "team_worker/own", "the contact person's personal data"},
 	{"GET /outreach/municipalities/{nis}", "team_lead/own", "the contact person's personal data"},
+	{"GET /api/v1/service-accounts", "ocmw_admin/own", "the OCMW's service account"},
+	{"GET /service-accounts", "ocmw_admin/own", "the OCMW's service account"},
+	{"GET /api/v1/service-accounts", "admin", "the team's service account"},
+	{"GET /service-accounts", "admin", "the team's service account"},
 }
 
 // htmlEscaper escapes as html/template does in text.
@@ -800,7 +845,7 @@ func (w *mxWorld) cell(t *testing.T, row accessRow, method, path string, c *mxCa
 		w.event = w.lastEvent(t)
 	}
 	body = strings.NewReplacer("{seq}", strconv.FormatInt(seq, 10), "{n}", strconv.FormatInt(100+seq%900, 10), "{email}", email,
-		"{event}", strconv.FormatInt(w.event, 10), "{birth}", strconv.FormatInt(w.birth, 10), "{receipt}", w.receipt).Replace(body)
+		"{event}", strconv.FormatInt(w.event, 10), "{worker}", w.users.Email(t, "team_worker/own"), "{birth}", strconv.FormatInt(w.birth, 10), "{receipt}", w.receipt).Replace(body)
 	before := 0
 	if email != "" {
 		before = w.deniedCount(t, email)

@@ -100,11 +100,11 @@ func (db *DB) newPasswordLink(ctx context.Context, tx *Tx, a account.Actor, user
 // not_found, as one that does not exist.
 func (db *DB) CreatePasswordReset(ctx context.Context, a account.Actor, userID int64) (account.PasswordLink, error) {
 	u, err := db.User(ctx, userID)
-	if err == nil && !canManageUsersOf(a, u.Org) {
-		err = apperr.New(apperr.NotFound, "no such user").WithKey("error.not_found", nil)
-	}
 	if err != nil {
 		return account.PasswordLink{}, err
+	}
+	if !canManageUsersOf(a, u.Org) {
+		return account.PasswordLink{}, db.deny(ctx, a, audit.PasswordLinkCreate, "user", userID, noSuchUser())
 	}
 	if u.Service {
 		return account.PasswordLink{}, apperr.New(apperr.Invalid, "a service account has no password").WithKey("identity.error.service_no_password", nil)
@@ -170,7 +170,7 @@ func (db *DB) SetPasswordWithLink(ctx context.Context, secret, password, addr, r
 	if err := account.ValidatePassword(password); err != nil {
 		return err
 	}
-	hash, err := account.HashPassword(password)
+	hash, err := hashPasswordBounded(ctx, password)
 	if err != nil {
 		return err
 	}
@@ -217,6 +217,19 @@ func (db *DB) SetPasswordWithLink(ctx context.Context, secret, password, addr, r
 	return nil
 }
 
+// hashPasswordBounded hashes a password in one of the slots of password
+// checks (acquirePasswordCheck): each argon2id hash takes 64 MiB, and the
+// link page is open to anyone, so that hashes, like logins, never run
+// more at once than the cap (busy: too_many_requests).
+func hashPasswordBounded(ctx context.Context, password string) (string, error) {
+	release, err := acquirePasswordCheck(ctx)
+	if err != nil {
+		return "", err
+	}
+	defer release()
+	return account.HashPassword(password)
+}
+
 // ChangePassword changes the actor's own password; the current one is
 // required. Every session of the user ends (the UI signs in again). A
 // wrong current password is audited and answered current_password_wrong.
@@ -242,7 +255,13 @@ func (db *DB) ChangePassword(ctx context.Context, a account.Actor, current, pass
 		return apperr.New(apperr.Throttled, "too many wrong current passwords; try again in %d minutes", int(changeFailureWindow.Minutes())).
 			WithKey("error.throttled", map[string]any{"N": int(changeFailureWindow.Minutes())})
 	}
-	if !account.CheckPassword(old, current) {
+	release, err := acquirePasswordCheck(ctx)
+	if err != nil {
+		return err
+	}
+	ok := account.CheckPassword(old, current)
+	release()
+	if !ok {
 		err := db.inTx(ctx, func(tx *Tx) error {
 			ev := audit.For(a, audit.PasswordChange, "user", strconv.FormatInt(a.UserID, 10))
 			ev.Outcome, ev.Detail = audit.Failed, "current password wrong"
@@ -259,7 +278,7 @@ func (db *DB) ChangePassword(ctx context.Context, a account.Actor, current, pass
 	if current == password {
 		return apperr.FieldErr(apperr.Invalid, "password", "the new password is the current one").WithKey("identity.error.password_same", nil)
 	}
-	hash, err := account.HashPassword(password)
+	hash, err := hashPasswordBounded(ctx, password)
 	if err != nil {
 		return err
 	}
@@ -363,14 +382,21 @@ func (db *DB) CreateServiceAccount(ctx context.Context, a account.Actor, in acco
 }
 
 // serviceAccount returns a service account the actor administers, or
-// not_found (also for one of another organisation).
-func (db *DB) serviceAccount(ctx context.Context, a account.Actor, id int64) (account.User, error) {
+// not_found (also for one of another organisation: that refusal of action
+// is audited as denied).
+func (db *DB) serviceAccount(ctx context.Context, a account.Actor, id int64, action string) (account.User, error) {
 	if err := a.Require(account.ManageServiceAccounts); err != nil {
 		return account.User{}, err
 	}
 	u, err := db.User(ctx, id)
-	if err != nil || !u.Service || !mayAdministerServiceAccounts(a, u.Org, u.OrgKind) {
+	if err != nil && !apperr.Is(err, apperr.NotFound) {
+		return account.User{}, err
+	}
+	if err != nil || !u.Service {
 		return account.User{}, noSuchServiceAccount()
+	}
+	if !mayAdministerServiceAccounts(a, u.Org, u.OrgKind) {
+		return account.User{}, db.deny(ctx, a, action, "user", id, noSuchServiceAccount())
 	}
 	return u, nil
 }
@@ -410,7 +436,7 @@ func (db *DB) ServiceAccounts(ctx context.Context, a account.Actor) ([]account.S
 // CreateServiceToken adds an API token to a service account the actor
 // administers (to rotate it) and returns the secret once.
 func (db *DB) CreateServiceToken(ctx context.Context, a account.Actor, id int64, label string) (string, error) {
-	u, err := db.serviceAccount(ctx, a, id)
+	u, err := db.serviceAccount(ctx, a, id, audit.TokenCreate)
 	if err != nil {
 		return "", err
 	}
@@ -432,7 +458,7 @@ func (db *DB) CreateServiceToken(ctx context.Context, a account.Actor, id int64,
 // RevokeServiceAccount deactivates a service account the actor
 // administers and revokes all its tokens.
 func (db *DB) RevokeServiceAccount(ctx context.Context, a account.Actor, id int64) error {
-	u, err := db.serviceAccount(ctx, a, id)
+	u, err := db.serviceAccount(ctx, a, id, audit.ServiceAccountRevoke)
 	if err != nil {
 		return err
 	}

@@ -180,13 +180,32 @@ func (db *DB) createUser(ctx context.Context, a account.Actor, in account.NewUse
 	return u, link, err
 }
 
+func noSuchUser() error {
+	return apperr.New(apperr.NotFound, "no such user").WithKey("error.not_found", nil)
+}
+
 // User returns a user by id, or not_found.
 func (db *DB) User(ctx context.Context, id int64) (account.User, error) {
 	u, err := scanUser(db.read.QueryRowContext(ctx, `SELECT `+userColumns+` FROM users u JOIN organisations o ON o.key = u.org_key WHERE u.id = $1`, id))
 	if errors.Is(err, sql.ErrNoRows) {
-		return u, apperr.New(apperr.NotFound, "no such user").WithKey("error.not_found", nil)
+		return u, noSuchUser()
 	}
 	return u, err
+}
+
+// deny answers an action on an existing user or token outside the
+// actor's reach with notFound, exactly as for one that does not exist,
+// and audits the refused action as denied (in a transaction of its own,
+// like denyAgreement).
+func (db *DB) deny(ctx context.Context, a account.Actor, action, objectType string, id int64, notFound error) error {
+	if err := db.inTx(ctx, func(tx *Tx) error {
+		ev := audit.For(a, action, objectType, strconv.FormatInt(id, 10))
+		ev.Outcome = audit.Denied
+		return tx.Audit(ctx, ev)
+	}); err != nil {
+		return err
+	}
+	return notFound
 }
 
 // UserByEmail returns a user by e-mail, or not_found.
@@ -231,7 +250,7 @@ func (db *DB) SetUserActive(ctx context.Context, a account.Actor, id int64, acti
 		return err
 	}
 	if !canManageUsersOf(a, u.Org) {
-		return apperr.New(apperr.NotFound, "no such user").WithKey("error.not_found", nil)
+		return db.deny(ctx, a, audit.UserUpdate, "user", id, noSuchUser())
 	}
 	if u.ID == a.UserID && !active {
 		return apperr.New(apperr.Invalid, "you cannot deactivate yourself").WithKey("error.self_deactivate", nil)
@@ -335,7 +354,7 @@ func (db *DB) RevokeToken(ctx context.Context, a account.Actor, id int64) error 
 		return err
 	}
 	if u.ID != a.UserID && !canManageUsersOf(a, u.Org) {
-		return apperr.New(apperr.NotFound, "no such token").WithKey("error.not_found", nil)
+		return db.deny(ctx, a, audit.TokenRevoke, "token", id, apperr.New(apperr.NotFound, "no such token").WithKey("error.not_found", nil))
 	}
 	return db.inTx(ctx, func(tx *Tx) error {
 		if _, err := tx.ExecContext(ctx, `UPDATE api_tokens SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL`, ts(tx.now), id); err != nil {

@@ -500,10 +500,18 @@ func TestUserScoping(t *testing.T) {
 				t.Fatal(err)
 			}
 			before := Counts(t, db)
-			if err := db.SetUserActive(ctx, ocmwAdmin, other.ID, false); err == nil {
-				t.Fatal("OCMW admin deactivated a user of another OCMW")
-			}
+			err = db.SetUserActive(ctx, ocmwAdmin, other.ID, false)
+			WantCode(t, err, apperr.NotFound)
+			// Nothing changes but the refusal's audit event (denied).
+			before["audit_events"]++
 			WantUnchanged(t, db, before)
+			evs, err := db.AuditEvents(ctx, audit.Filter{Action: audit.UserUpdate, ObjectID: strconv.FormatInt(other.ID, 10)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(evs) != 1 || evs[0].Outcome != audit.Denied || evs[0].ActorUserID != ocmwAdmin.UserID {
+				t.Errorf("refused deactivation audited as %+v, want one denied user.update by the OCMW admin", evs)
+			}
 			if u, _ := db.User(ctx, other.ID); !u.Active {
 				t.Error("user of another OCMW was deactivated")
 			}

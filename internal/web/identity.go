@@ -74,6 +74,7 @@ func (ui *UI) setPassword(w http.ResponseWriter, r *http.Request) {
 		err = ui.Accounts.SetPasswordWithLink(r.Context(), secret, pw, httpx.ClientAddr(r), httpx.RequestID(r))
 	}
 	if err != nil {
+		httpx.SetRetryAfter(w, err) // busy: every password check is taken
 		p := ui.page(r, "identity.set.title", map[string]any{"Secret": secret}).withError(r, err)
 		ui.render(w, statusOf(err), "password_set", p)
 		return
@@ -116,6 +117,7 @@ func (ui *UI) changePassword(w http.ResponseWriter, r *http.Request, a account.A
 		err = ui.Accounts.ChangePassword(r.Context(), a, f.Get("current_password"), f.Get("password"))
 	}
 	if err != nil {
+		httpx.SetRetryAfter(w, err)
 		p := ui.page(r, "identity.change.title", nil).withError(r, err)
 		ui.render(w, statusOf(err), "password_change", p)
 		return
