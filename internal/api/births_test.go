@@ -227,13 +227,28 @@ func TestBirthSession(t *testing.T) {
 	db := storetest.Open(t, store.SQLite)
 	f := newBirthFixture(t, db)
 	balie := storetest.Users(t, db, "zonnedal.test", storetest.U{Name: "balie", Role: "clinic", Org: "clinic-zonnedal"})
-	req := httptest.NewRequest("POST", "/api/v1/birth-notifications", strings.NewReader(birthContract))
-	req.Header.Set("Content-Type", "application/json")
-	req.AddCookie(&http.Cookie{Name: httpx.SessionCookie, Value: balie.Cookie(t, "balie")})
-	rec := httptest.NewRecorder()
-	f.srv.ServeHTTP(rec, req)
-	if rec.Code != http.StatusCreated || !strings.Contains(rec.Body.String(), `"team":"team-noord"`) {
-		t.Fatalf("with a session: %d %s", rec.Code, rec.Body)
+	sess := balie.Session(t, "balie")
+	post := func(csrf string) *httptest.ResponseRecorder {
+		req := httptest.NewRequest("POST", "/api/v1/birth-notifications", strings.NewReader(birthContract))
+		req.Header.Set("Content-Type", "application/json")
+		if csrf != "" {
+			req.Header.Set("X-CSRF-Token", csrf)
+		}
+		req.AddCookie(&http.Cookie{Name: httpx.SessionCookie, Value: sess.Secret})
+		rec := httptest.NewRecorder()
+		f.srv.ServeHTTP(rec, req)
+		return rec
+	}
+	// A session cookie alone does not reach the API (a cross-site form
+	// could send it); with the session's CSRF token in the header it does.
+	if rec := post(""); rec.Code != http.StatusUnauthorized {
+		t.Fatalf("session without CSRF header: %d %s", rec.Code, rec.Body)
+	}
+	if rec := post("wrong-" + sess.CSRF); rec.Code != http.StatusUnauthorized {
+		t.Fatalf("session with a wrong CSRF header: %d %s", rec.Code, rec.Body)
+	}
+	if rec := post(sess.CSRF); rec.Code != http.StatusCreated || !strings.Contains(rec.Body.String(), `"team":"team-noord"`) {
+		t.Fatalf("with a session and its CSRF header: %d %s", rec.Code, rec.Body)
 	}
 }
 
