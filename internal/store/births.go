@@ -102,26 +102,13 @@ func birthAudit(a account.Actor, action, purpose string, id int64) audit.Event {
 	return ev
 }
 
-// birthTeamOn returns the team whose service area holds nis on day, "" when
-// none does.
-func birthTeamOn(ctx context.Context, q queryer, nis string, on time.Time) (string, error) {
-	var key string
-	err := q.QueryRowContext(ctx, `SELECT team_key FROM team_areas
-		WHERE municipality_nis = $1 AND valid_from <= $2 AND (valid_to IS NULL OR valid_to >= $2)
-		ORDER BY team_key LIMIT 1`, nis, day(on)).Scan(&key)
-	if errors.Is(err, sql.ErrNoRows) {
-		return "", nil
-	}
-	return key, err
-}
-
 // RouteBirth returns the local team that receives a notification of a
 // birth on day in the municipality nis — the team whose service area held
 // nis on that day, so that a birth in 2024 in a municipality that merged
 // in 2025 goes by the old code's team, and a 2025 birth by the successor's
 // — or "" for Opgroeien's queue when no team covered it.
 func (db *DB) RouteBirth(ctx context.Context, nis string, on time.Time) (string, error) {
-	return birthTeamOn(ctx, db.read, nis, on)
+	return teamFor(ctx, db.read, nis, on)
 }
 
 // queueOf names the queue of a team key.
@@ -136,7 +123,7 @@ func queueOf(team string) string {
 // by the municipality of residence on the date of birth, with its audit
 // record, and returns its id and team.
 func (db *DB) insertBirth(ctx context.Context, tx *Tx, a account.Actor, in birth.NewNotification, batchID int64, naturalKey string) (int64, string, error) {
-	team, err := birthTeamOn(ctx, tx, in.Mother.MunicipalityNIS, in.BirthDate)
+	team, err := teamFor(ctx, tx, in.Mother.MunicipalityNIS, in.BirthDate)
 	if err != nil {
 		return 0, "", err
 	}
@@ -478,7 +465,7 @@ func knownBirthKeys(ctx context.Context, tx *Tx, clinic string, keys []string) (
 type birthArea struct{ team, from, to string }
 
 // birthRouter holds the team areas over the municipalities of a batch, per
-// NIS code in team_key order: route answers as birthTeamOn would.
+// NIS code in team_key order: route answers as teamFor would.
 type birthRouter map[string][]birthArea
 
 func loadBirthRouter(ctx context.Context, tx *Tx, nis []string) (birthRouter, error) {

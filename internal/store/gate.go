@@ -2,8 +2,6 @@ package store
 
 import (
 	"context"
-	"database/sql"
-	"errors"
 	"fmt"
 	"time"
 
@@ -105,16 +103,4 @@ func (db *DB) gate(ctx context.Context, q queryer, team, nis string, on time.Tim
 		return agreement.Decision{}, err
 	}
 	return agreement.Decision{Allowed: true, Agreement: &ag}, nil
-}
-
-// teamFor is TeamFor on q.
-func teamFor(ctx context.Context, q queryer, nis string, on time.Time) (string, error) {
-	var key string
-	err := q.QueryRowContext(ctx, `SELECT team_key FROM team_areas
-		WHERE municipality_nis = $1 AND valid_from <= $2 AND (valid_to IS NULL OR valid_to >= $2)
-		ORDER BY team_key LIMIT 1`, nis, day(on)).Scan(&key)
-	if errors.Is(err, sql.ErrNoRows) {
-		return "", nil
-	}
-	return key, err
 }

@@ -164,6 +164,19 @@ func (db *DB) TeamFor(ctx context.Context, nis string, on time.Time) (string, er
 	return teamFor(ctx, db.read, nis, on)
 }
 
+// teamFor is TeamFor on q (the read pool or a transaction): the team whose
+// service area holds nis on day on, "" when none does.
+func teamFor(ctx context.Context, q queryer, nis string, on time.Time) (string, error) {
+	var key string
+	err := q.QueryRowContext(ctx, `SELECT team_key FROM team_areas
+		WHERE municipality_nis = $1 AND valid_from <= $2 AND (valid_to IS NULL OR valid_to >= $2)
+		ORDER BY team_key LIMIT 1`, nis, day(on)).Scan(&key)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", nil
+	}
+	return key, err
+}
+
 // validateArea checks that every code is a Flemish municipality valid on
 // day, without duplicates, and returns them sorted.
 func (db *DB) validateArea(nis []string, on time.Time) ([]string, error) {
