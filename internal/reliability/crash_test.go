@@ -243,12 +243,6 @@ func truncate(b []byte, n int) string {
 	return string(b)
 }
 
-func (l *ledger) ack(kind string) {
-	l.mu.Lock()
-	l.acked[kind]++
-	l.mu.Unlock()
-}
-
 // claimReferral returns an acknowledged referral whose flow is not done
 // and no client works on, or 0.
 func (l *ledger) claimReferral() (int64, refState) {

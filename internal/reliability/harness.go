@@ -376,17 +376,6 @@ func jsonBody(v any) []byte {
 	return b
 }
 
-// errCode returns the stable code of an error answer.
-func errCode(b []byte) string {
-	var e struct {
-		Error struct {
-			Code string `json:"code"`
-		} `json:"error"`
-	}
-	_ = json.Unmarshal(b, &e)
-	return e.Error.Code
-}
-
 // referralBody is a new referral of a fictitious family in Hulshout.
 func referralBody(name string) []byte {
 	return jsonBody(map[string]any{

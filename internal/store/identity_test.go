@@ -219,6 +219,7 @@ func TestServiceAccounts(t *testing.T) {
 			WantCode(t, err, apperr.Forbidden)
 			_, _, err = db.CreateServiceAccount(ctx, otherOCMWAdmin, account.NewServiceAccount{Name: "x", Org: "ocmw-11002"})
 			WantCode(t, err, apperr.Forbidden)
+			WantUnchanged(t, db, before)
 			worker := MustActor(t, db, "worker@ocmw.example.test", account.OCMWWorker, "ocmw-11002")
 			before = Counts(t, db)
 			_, _, err = db.CreateServiceAccount(ctx, worker, account.NewServiceAccount{Name: "x"})
