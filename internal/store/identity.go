@@ -245,15 +245,24 @@ func (db *DB) ChangePassword(ctx context.Context, a account.Actor, current, pass
 		return err
 	}
 	// A stolen session must not guess the current password at leisure:
-	// after maxChangeFailures wrong ones within changeFailureWindow, refuse.
-	var failures int
-	if err := db.read.QueryRowContext(ctx, `SELECT count(*) FROM audit_events WHERE action = $1 AND outcome = $2 AND actor_user_id = $3 AND at > $4`,
-		audit.PasswordChange, audit.Failed, a.UserID, ts(db.Now().Add(-changeFailureWindow))).Scan(&failures); err != nil {
+	// every attempt is counted atomically before the check (as a login's
+	// is), and given back when the current password was right; more than
+	// maxChangeFailures within changeFailureWindow are refused, however
+	// many arrive in parallel.
+	var until, now time.Time
+	key := throttleKey("password_change", strconv.FormatInt(a.UserID, 10))
+	if err := db.inTx(ctx, func(tx *Tx) error {
+		now = tx.now
+		n, start, err := bumpThrottle(ctx, tx, key, changeFailureWindow)
+		if n > maxChangeFailures {
+			until = start.T.Add(changeFailureWindow)
+		}
+		return err
+	}); err != nil {
 		return err
 	}
-	if failures >= maxChangeFailures {
-		return apperr.New(apperr.Throttled, "too many wrong current passwords; try again in %d minutes", int(changeFailureWindow.Minutes())).
-			WithKey("error.throttled", map[string]any{"N": int(changeFailureWindow.Minutes())})
+	if !until.IsZero() {
+		return throttled(until.Sub(now))
 	}
 	release, err := acquirePasswordCheck(ctx)
 	if err != nil {
@@ -261,6 +270,14 @@ func (db *DB) ChangePassword(ctx context.Context, a account.Actor, current, pass
 	}
 	ok := account.CheckPassword(old, current)
 	release()
+	if ok {
+		if err := db.inTx(ctx, func(tx *Tx) error {
+			_, err := tx.ExecContext(ctx, `UPDATE login_throttle SET attempts = attempts - 1 WHERE key = $1 AND attempts > 0`, key)
+			return err
+		}); err != nil {
+			return err
+		}
+	}
 	if !ok {
 		err := db.inTx(ctx, func(tx *Tx) error {
 			ev := audit.For(a, audit.PasswordChange, "user", strconv.FormatInt(a.UserID, 10))

@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -423,6 +425,37 @@ func TestChangePassword(t *testing.T) {
 			// The fifth failure in the window (one above) closes it, even for the right one.
 			WantCode(t, db.ChangePassword(ctx, a, next, "nog-een-ander-wachtwoord"), apperr.Throttled)
 		})
+	})
+}
+
+// TestChangePasswordGuessRace: 20 parallel guesses of the current
+// password through one stolen session reach the check at most
+// maxChangeFailures (5) times; the rest are refused unchecked.
+func TestChangePasswordGuessRace(t *testing.T) {
+	storetest.ForEach(t, func(t *testing.T, db *store.DB) {
+		ctx := t.Context()
+		a := sessionActor(t, db, "ruben@example.test", account.DPO, "opgroeien")
+		var wg sync.WaitGroup
+		var checked, refused atomic.Int32
+		for i := range 20 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				err := db.ChangePassword(ctx, a, "guess-number-"+strconv.Itoa(i), "nog-een-ander-wachtwoord")
+				switch apperr.Code(err) {
+				case store.CodeCurrentPasswordWrong:
+					checked.Add(1)
+				case apperr.Throttled:
+					refused.Add(1)
+				default:
+					t.Errorf("guess %d: %v", i, err)
+				}
+			}()
+		}
+		wg.Wait()
+		if checked.Load() > 5 || checked.Load()+refused.Load() != 20 {
+			t.Errorf("%d guesses checked, %d refused; want at most 5 checked", checked.Load(), refused.Load())
+		}
 	})
 }
 
