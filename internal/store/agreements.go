@@ -392,6 +392,12 @@ func (db *DB) denyAgreement(ctx context.Context, a account.Actor, id int64) erro
 }
 
 func agreementEvents(ctx context.Context, q queryer, id int64) ([]agreement.Event, error) {
+	return agreementEventsWhere(ctx, q, `e.agreement_id = $1`, id)
+}
+
+// agreementEventsWhere returns the events that satisfy cond (on the
+// alias e), by agreement and id.
+func agreementEventsWhere(ctx context.Context, q queryer, cond string, args ...any) ([]agreement.Event, error) {
 	out, err := queryList(ctx, q, func(row rowScanner) (agreement.Event, error) {
 		var e agreement.Event
 		var on, rec timeCol
@@ -406,7 +412,7 @@ func agreementEvents(ctx context.Context, q queryer, id int64) ([]agreement.Even
 		return e, nil
 	}, `SELECT e.id, e.agreement_id, e.seq, e.status, e.effective_on, e.recorded_at, e.recorded_by, e.recorded_org,
 		e.note, COALESCE(e.corrects_id, 0), COALESCE((SELECT c.id FROM agreement_events c WHERE c.corrects_id = e.id), 0), e.details
-		FROM agreement_events e WHERE e.agreement_id = $1 ORDER BY e.id`, id)
+		FROM agreement_events e WHERE `+cond+` ORDER BY e.agreement_id, e.id`, args...)
 	return nilIfEmpty(out), err
 }
 
@@ -440,6 +446,38 @@ func scanVersion(row rowScanner) (agreement.Version, error) {
 
 // currentVersion returns the version in force: the newest applied one.
 // Proposals waiting for the OCMW's approval never count.
+// currentVersions returns the version in force of every agreement, by id.
+func currentVersions(ctx context.Context, q queryer) (map[int64]agreement.Version, error) {
+	type idVersion struct {
+		id int64
+		v  agreement.Version
+	}
+	list, err := queryList(ctx, q, func(row rowScanner) (idVersion, error) {
+		var iv idVersion
+		var err error
+		iv.v, err = scanVersion(prefixScanner{row, []any{&iv.id}})
+		return iv, err
+	}, `SELECT v.agreement_id, `+versionColumns+` FROM agreement_versions v
+		WHERE v.state = 'applied' AND v.version = (SELECT MAX(w.version) FROM agreement_versions w
+			WHERE w.agreement_id = v.agreement_id AND w.state = 'applied')`)
+	out := make(map[int64]agreement.Version, len(list))
+	for _, iv := range list {
+		out[iv.id] = iv.v
+	}
+	return out, err
+}
+
+// prefixScanner scans its own destinations before the caller's: a row of
+// (key, columns…) through a scan function written for the columns.
+type prefixScanner struct {
+	row    rowScanner
+	prefix []any
+}
+
+func (p prefixScanner) Scan(dest ...any) error {
+	return p.row.Scan(append(p.prefix[:len(p.prefix):len(p.prefix)], dest...)...)
+}
+
 func currentVersion(ctx context.Context, q queryer, id int64) (agreement.Version, error) {
 	return scanVersion(q.QueryRowContext(ctx, `SELECT `+versionColumns+` FROM agreement_versions
 		WHERE agreement_id = $1 AND state = 'applied' ORDER BY version DESC LIMIT 1`, id))
@@ -1260,21 +1298,30 @@ func (db *DB) PublicRegister(ctx context.Context, on time.Time) ([]agreement.Reg
 	if err != nil {
 		return nil, err
 	}
+	// Only the events and the versions in force, each read in one query for
+	// all agreements (not two per municipality): the register needs no
+	// documents, parties or scoping (it is public).
+	all, err := agreementEventsWhere(ctx, db.read, `1 = 1`)
+	if err != nil {
+		return nil, err
+	}
+	eventsOf := map[int64][]agreement.Event{}
+	for _, e := range all {
+		eventsOf[e.AgreementID] = append(eventsOf[e.AgreementID], e)
+	}
+	versions, err := currentVersions(ctx, db.read)
+	if err != nil {
+		return nil, err
+	}
 	out := make([]agreement.RegisterRow, 0, len(r.Municipalities))
 	for _, m := range r.Municipalities {
 		row := agreement.RegisterRow{NIS: m.NIS, Name: m.Name, Province: m.Province, Status: m.Status, Since: m.Since, Team: m.Team, AgreementID: m.AgreementID}
 		if m.AgreementID != 0 {
-			// Only the events and the current version: the register needs
-			// no documents, parties or scoping (it is public).
-			events, err := agreementEvents(ctx, db.read, m.AgreementID)
-			if err != nil {
-				return nil, err
+			v, ok := versions[m.AgreementID]
+			if !ok {
+				return nil, fmt.Errorf("agreement %d has no version in force", m.AgreementID)
 			}
-			v, err := currentVersion(ctx, db.read, m.AgreementID)
-			if err != nil {
-				return nil, err
-			}
-			for _, e := range effective(events) {
+			for _, e := range effective(eventsOf[m.AgreementID]) {
 				if e.EffectiveOn.After(on) {
 					continue
 				}
