@@ -17,6 +17,7 @@ import (
 	"testing"
 	"time"
 
+	"kansrijk/internal/api"
 	"kansrijk/internal/store"
 )
 
@@ -407,7 +408,10 @@ func (h *crashRun) batchWorker(ctx context.Context, cycle int) {
 // agreementWorker walks an agreement of nis through its lifecycle:
 // creation (interested), draft, approved, signed, active, ended, and again.
 func (h *crashRun) agreementWorker(ctx context.Context, nis string) {
-	today := time.Now().Format(time.DateOnly)
+	// The server's today is Brussels' (past 23:00 UTC in winter it is
+	// already tomorrow there): an effective date before the agreement's
+	// own first step would be refused.
+	today := api.Today(time.Now()).Format(time.DateOnly)
 	next := map[string]map[string]any{
 		"interested": {"status": "draft", "effective_on": today},
 		"draft":      {"status": "approved", "effective_on": today, "council_decision_on": today, "council_reference": "RMW/fictief"},

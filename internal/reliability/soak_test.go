@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"kansrijk/internal/api"
 	"kansrijk/internal/store"
 )
 
@@ -267,7 +268,7 @@ func (s *soak) ocmwWorker(ctx context.Context, c *client, n int) {
 
 // reader: an admin's or analyst's reports, in turn.
 func (s *soak) reader(ctx context.Context, c *client, n int) {
-	today := time.Now().Format(time.DateOnly)
+	today := api.Today(time.Now()).Format(time.DateOnly)
 	switch n % 4 {
 	case 0:
 		s.call(ctx, c, "report.agreements", "GET", "/api/v1/reports/agreements?as_of="+today, "", nil)
