@@ -783,27 +783,7 @@ func scanRows(t *testing.T, q *sql.DB, query string, each func(*sql.Rows) error)
 	}
 }
 
-// crashFigures is what a crash run writes to test-artifacts/reliability.
-type crashFigures struct {
-	Harness      string         `json:"harness"`
-	Database     string         `json:"database"`
-	FinishedAt   string         `json:"finished_at"`
-	Machine      map[string]any `json:"machine"`
-	Kills        int            `json:"kills"`
-	Duration     string         `json:"duration"`
-	Attempted    map[string]int `json:"writes_attempted"`
-	Acknowledged map[string]int `json:"writes_acknowledged"`
-	Retried      map[string]int `json:"retried_after_restart"`
-	Interrupted  int            `json:"requests_interrupted_by_kill"`
-	Referrals    int            `json:"referrals_acknowledged"`
-	Batches      int            `json:"batch_files"`
-	BatchRows    int            `json:"batch_rows"`
-	RestartP50   string         `json:"restart_to_ready_p50"`
-	RestartMax   string         `json:"restart_to_ready_max"`
-	Violations   []string       `json:"violations"`
-}
-
-func (h *crashRun) figures(d store.Dialect, kills int, took time.Duration) crashFigures {
+func (h *crashRun) figures(d store.Dialect, kills int, took time.Duration) CrashFigures {
 	l := h.led
 	l.mu.Lock()
 	defer l.mu.Unlock()
@@ -813,7 +793,7 @@ func (h *crashRun) figures(d store.Dialect, kills int, took time.Duration) crash
 	}
 	rs := slices.Clone(h.restarts)
 	sort.Slice(rs, func(i, j int) bool { return rs[i] < rs[j] })
-	f := crashFigures{Harness: "crash", Database: string(d), FinishedAt: time.Now().UTC().Format(time.RFC3339), Machine: machine(), Kills: kills,
+	f := CrashFigures{Harness: "crash", Database: string(d), FinishedAt: time.Now().UTC().Format(time.RFC3339), Machine: machine(), Kills: kills,
 		Duration: took.Round(time.Second).String(), Attempted: l.attempted, Acknowledged: l.acked, Retried: l.retried, Interrupted: l.interrupt,
 		Referrals: len(l.refOrder), Batches: len(l.batchOrder), BatchRows: rows, Violations: h.violations}
 	if len(rs) > 0 {

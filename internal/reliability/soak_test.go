@@ -313,50 +313,12 @@ func (s *soak) public(ctx context.Context, c *client, n int) {
 	}
 }
 
-// soakFigures is what a soak run writes to test-artifacts/reliability.
-type soakFigures struct {
-	Harness      string         `json:"harness"`
-	Database     string         `json:"database"`
-	FinishedAt   string         `json:"finished_at"`
-	Machine      map[string]any `json:"machine"`
-	Clients      int            `json:"clients"`
-	Duration     string         `json:"duration"`
-	Requests     int            `json:"requests"`
-	Errors       int            `json:"errors"`
-	PerSecond    float64        `json:"requests_per_second"`
-	Kinds        []kindFigures  `json:"kinds"`
-	ErrorSamples []string       `json:"error_samples"`
-	Memory       memoryFigures  `json:"memory"`
-}
-
-type kindFigures struct {
-	Kind   string `json:"kind"`
-	Count  int    `json:"count"`
-	Errors int    `json:"errors"`
-	P50    string `json:"p50"`
-	P99    string `json:"p99"`
-	Max    string `json:"max"`
-}
-
-// memoryFigures: VmRSS sampled every second. The run is cut in thirds;
+// Memory flatness (MemoryFigures): VmRSS sampled every second. The run is cut in thirds;
 // the first is warm-up. Flat: the highest sample of the last third is at
 // most 15% above the highest of the middle third, or at most 16 MiB above
 // it where that is more (a process of 50 MiB moves by 7 MiB with one
 // garbage collection more or less).
 const memorySlackKiB = 16 << 10
-
-type memoryFigures struct {
-	Samples      int     `json:"samples"`
-	StartMiB     float64 `json:"start_mib"`
-	WarmupMaxMiB float64 `json:"warmup_max_mib"`
-	MiddleMaxMiB float64 `json:"middle_third_max_mib"`
-	LastMaxMiB   float64 `json:"last_third_max_mib"`
-	EndMiB       float64 `json:"end_mib"`
-	Growth       float64 `json:"last_over_middle"`
-	LimitMiB     float64 `json:"limit_mib"`
-	Flat         bool    `json:"flat"`
-	Verdict      string  `json:"verdict"`
-}
 
 func quantile(sorted []time.Duration, q float64) time.Duration {
 	if len(sorted) == 0 {
@@ -366,10 +328,10 @@ func quantile(sorted []time.Duration, q float64) time.Duration {
 	return sorted[i]
 }
 
-func (s *soak) figures(d store.Dialect, clients int, dur, took time.Duration) soakFigures {
+func (s *soak) figures(d store.Dialect, clients int, dur, took time.Duration) SoakFigures {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	f := soakFigures{Harness: "soak", Database: string(d), FinishedAt: time.Now().UTC().Format(time.RFC3339), Machine: machine(),
+	f := SoakFigures{Harness: "soak", Database: string(d), FinishedAt: time.Now().UTC().Format(time.RFC3339), Machine: machine(),
 		Clients: clients, Duration: dur.String(), ErrorSamples: slices.Clone(s.samples)}
 	if f.ErrorSamples == nil {
 		f.ErrorSamples = []string{}
@@ -385,7 +347,7 @@ func (s *soak) figures(d store.Dialect, clients int, dur, took time.Duration) so
 		slices.Sort(lat)
 		f.Requests += len(lat)
 		f.Errors += st.errors
-		f.Kinds = append(f.Kinds, kindFigures{Kind: k, Count: len(lat), Errors: st.errors, P50: quantile(lat, 0.50).Round(100 * time.Microsecond).String(),
+		f.Kinds = append(f.Kinds, KindFigures{Kind: k, Count: len(lat), Errors: st.errors, P50: quantile(lat, 0.50).Round(100 * time.Microsecond).String(),
 			P99: quantile(lat, 0.99).Round(100 * time.Microsecond).String(), Max: quantile(lat, 1).Round(100 * time.Microsecond).String()})
 	}
 	f.PerSecond = float64(f.Requests) / took.Seconds()
@@ -394,8 +356,8 @@ func (s *soak) figures(d store.Dialect, clients int, dur, took time.Duration) so
 }
 
 // memoryVerdict applies the flatness rule to the samples.
-func memoryVerdict(rss []rssSample) memoryFigures {
-	m := memoryFigures{Samples: len(rss)}
+func memoryVerdict(rss []rssSample) MemoryFigures {
+	m := MemoryFigures{Samples: len(rss)}
 	if len(rss) < 6 {
 		m.Verdict = fmt.Sprintf("only %d samples: too short to judge", len(rss))
 		m.Flat = len(rss) > 0
