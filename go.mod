@@ -14,6 +14,7 @@ require (
 	github.com/mattn/go-runewidth v0.0.27 // indirect
 	go.yaml.in/yaml/v3 v3.0.6 // indirect
 	golang.org/x/image v0.44.0 // indirect
+	golang.org/x/mod v0.43.0 // indirect
 )
 
 require (

@@ -63,6 +63,9 @@ type Event struct {
 	Action      string `json:"action"`
 	ObjectType  string `json:"object_type,omitempty"`
 	ObjectID    string `json:"object_id,omitempty"`
+	// ReceiptCode is the family's receipt code when the event concerns a
+	// referral: the family's own view (/ontvangstbewijs) selects on it.
+	ReceiptCode string `json:"receipt_code,omitempty"`
 	Purpose     string `json:"purpose,omitempty"`
 	AgreementID int64  `json:"agreement_id,omitempty"`
 	Outcome     string `json:"outcome"`
@@ -89,5 +92,6 @@ type Filter struct {
 	ActorOrg    string
 	ActorUserID int64
 	Channel     string
+	ReceiptCode string
 	Limit       int
 }

@@ -221,7 +221,7 @@ func contactAttempts(ctx context.Context, q queryer, id int64) ([]referral.Conta
 
 func referralAudit(a account.Actor, action, purpose string, r referral.Referral) audit.Event {
 	ev := audit.For(a, action, "referral", strconv.FormatInt(r.ID, 10))
-	ev.Purpose, ev.AgreementID = purpose, r.AgreementID
+	ev.Purpose, ev.AgreementID, ev.ReceiptCode = purpose, r.AgreementID, r.ReceiptCode
 	return ev
 }
 

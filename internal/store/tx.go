@@ -51,8 +51,8 @@ func (db *DB) inTx(ctx context.Context, fn func(tx *Tx) error) error {
 // that every audit record is written alike.
 const (
 	auditInsert = `INSERT INTO audit_events (at, actor_user_id, actor_email, actor_role, actor_org, action, object_type, object_id,
-		purpose, agreement_id, outcome, request_id, client_addr, detail, channel, token_id, actor_service) VALUES `
-	auditWidth = 17
+		purpose, agreement_id, outcome, request_id, client_addr, detail, channel, token_id, actor_service, receipt_code) VALUES `
+	auditWidth = 18
 )
 
 // auditArgs are the values of one audit event written at now.
@@ -67,17 +67,37 @@ func auditArgs(now time.Time, ev audit.Event) []any {
 	}
 	return []any{ts(now), nullInt(ev.ActorUserID), ev.ActorEmail, ev.ActorRole, ev.ActorOrg, ev.Action,
 		ev.ObjectType, ev.ObjectID, ev.Purpose, nullInt(ev.AgreementID), ev.Outcome, ev.RequestID, ev.ClientAddr, ev.Detail,
-		ev.Channel, nullInt(ev.TokenID), ev.ActorService}
+		ev.Channel, nullInt(ev.TokenID), ev.ActorService, ev.ReceiptCode}
 }
 
 // Audit appends an audit event within the transaction. If it fails, the
 // caller's whole transaction fails: no change without its record.
 func (tx *Tx) Audit(ctx context.Context, ev audit.Event) error {
-	_, err := tx.ExecContext(ctx, auditInsert+`($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17)`, auditArgs(tx.now, ev)...)
+	_, err := tx.ExecContext(ctx, auditInsert+`($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18)`, auditArgs(tx.now, ev)...)
 	if err != nil {
 		return fmt.Errorf("write audit event %s: %w", ev.Action, err)
 	}
 	return nil
+}
+
+// recordReads writes the audit events of a read of personal data that
+// happened outside a write transaction, and returns only once they are
+// durable: a read whose event cannot be written must fail (no grace
+// period). Every read path audits through here, so that how such events
+// are committed (one transaction each, or many requests' events grouped
+// in one) is decided in one place.
+func (db *DB) recordReads(ctx context.Context, evs ...audit.Event) error {
+	if len(evs) == 0 {
+		return nil
+	}
+	return db.inTx(ctx, func(tx *Tx) error {
+		for _, ev := range evs {
+			if err := tx.Audit(ctx, ev); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
 }
 
 // AuditEvents lists audit events, newest first.
@@ -105,6 +125,9 @@ func (db *DB) AuditEvents(ctx context.Context, f audit.Filter) ([]audit.Event, e
 	if f.Channel != "" {
 		add("channel = $%d", f.Channel)
 	}
+	if f.ReceiptCode != "" {
+		add("receipt_code = $%d", f.ReceiptCode)
+	}
 	limit := f.Limit
 	if limit <= 0 || limit > 1000 {
 		limit = 100
@@ -114,12 +137,12 @@ func (db *DB) AuditEvents(ctx context.Context, f audit.Filter) ([]audit.Event, e
 		var at timeCol
 		err := row.Scan(&e.ID, &at, &e.ActorUserID, &e.ActorEmail, &e.ActorRole, &e.ActorOrg, &e.Action,
 			&e.ObjectType, &e.ObjectID, &e.Purpose, &e.AgreementID, &e.Outcome, &e.RequestID, &e.ClientAddr, &e.Detail,
-			&e.Channel, &e.TokenID, &e.ActorService)
+			&e.Channel, &e.TokenID, &e.ActorService, &e.ReceiptCode)
 		e.At = at.T
 		return e, err
 	}, `SELECT id, at, COALESCE(actor_user_id,0), actor_email, actor_role, actor_org,
 		action, object_type, object_id, purpose, COALESCE(agreement_id,0), outcome, request_id, client_addr, detail,
-		channel, COALESCE(token_id,0), actor_service
+		channel, COALESCE(token_id,0), actor_service, receipt_code
 		FROM audit_events WHERE `+strings.Join(where, " AND ")+fmt.Sprintf(" ORDER BY id DESC LIMIT %d", limit), args...)
 	return nilIfEmpty(out), err
 }
