@@ -72,6 +72,10 @@ type Event struct {
 	RequestID   string `json:"request_id,omitempty"`
 	ClientAddr  string `json:"client_addr,omitempty"`
 	Detail      string `json:"detail,omitempty"`
+	// LeafIndex is the event's position in the audit log's Merkle tree,
+	// nil until the event has been sequenced into it (shortly after its
+	// transaction committed).
+	LeafIndex *int64 `json:"leaf_index,omitempty"`
 }
 
 // For returns an event about action on an object, by actor, outcome OK.
