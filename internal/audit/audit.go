@@ -59,10 +59,10 @@ type Event struct {
 	// (account.Actor.Channel).
 	Channel string `json:"channel"`
 	// TokenID is the API token used, where one was.
-	TokenID     int64  `json:"token_id,omitempty"`
-	Action      string `json:"action"`
-	ObjectType  string `json:"object_type,omitempty"`
-	ObjectID    string `json:"object_id,omitempty"`
+	TokenID    int64  `json:"token_id,omitempty"`
+	Action     string `json:"action"`
+	ObjectType string `json:"object_type,omitempty"`
+	ObjectID   string `json:"object_id,omitempty"`
 	// ReceiptCode is the family's receipt code when the event concerns a
 	// referral: the family's own view (/ontvangstbewijs) selects on it.
 	ReceiptCode string `json:"receipt_code,omitempty"`
