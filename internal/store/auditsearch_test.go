@@ -15,7 +15,7 @@ import (
 )
 
 var (
-	dpoAgency  = account.Actor{UserID: 31, Email: "dpo@opgroeien.test", Role: account.DPO, Org: "opgroeien", OrgKind: account.KindOpgroeien, Via: "test"}
+	dpoAgency   = account.Actor{UserID: 31, Email: "dpo@opgroeien.test", Role: account.DPO, Org: "opgroeien", OrgKind: account.KindOpgroeien, Via: "test"}
 	dpoHulshout = account.Actor{UserID: 32, Email: "dpo@hulshout.test", Role: account.DPO, Org: "ocmw-13016", OrgKind: account.KindOCMW, Via: "test"}
 	dpoBorsbeek = account.Actor{UserID: 33, Email: "dpo@borsbeek.test", Role: account.DPO, Org: "ocmw-11007", OrgKind: account.KindOCMW, Via: "test"}
 	humanAdmin  = account.Actor{UserID: 34, Email: "admin@opgroeien.test", Role: account.Admin, Org: "opgroeien", OrgKind: account.KindOpgroeien, Via: "test"}
