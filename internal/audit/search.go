@@ -96,3 +96,72 @@ func ParseCursor(s string) (int64, error) {
 	}
 	return 0, apperr.FieldErr(apperr.Invalid, "cursor", "cursor is not one this API gave")
 }
+
+// brussels is the time zone of dates and local times in queries.
+var brussels = func() *time.Location {
+	l, err := time.LoadLocation("Europe/Brussels")
+	if err != nil {
+		return time.FixedZone("CET", 3600)
+	}
+	return l
+}()
+
+// ParseTime reads a query time: RFC 3339, a local time in Brussels
+// (2006-01-02T15:04, as an HTML datetime-local field sends it) or a date
+// (its midnight in Brussels; with end, the midnight after it, so that a
+// date as upper bound includes that day). "" is the zero time.
+func ParseTime(field, s string, end bool) (time.Time, error) {
+	if s == "" {
+		return time.Time{}, nil
+	}
+	if t, err := time.Parse(time.RFC3339, s); err == nil {
+		return t.UTC(), nil
+	}
+	for _, layout := range []string{"2006-01-02T15:04", "2006-01-02T15:04:05"} {
+		if t, err := time.ParseInLocation(layout, s, brussels); err == nil {
+			return t.UTC(), nil
+		}
+	}
+	if d, err := time.ParseInLocation(time.DateOnly, s, brussels); err == nil {
+		if end {
+			d = d.AddDate(0, 0, 1)
+		}
+		return d.UTC(), nil
+	}
+	return time.Time{}, apperr.FieldErr(apperr.InvalidDate, field, "%s must be a date YYYY-MM-DD, a local time YYYY-MM-DDTHH:MM or an RFC 3339 time, got %q", field, s)
+}
+
+// ParseQuery reads a search from URL parameters (the API's and the
+// console's, alike): org, user, channel, object_type, object_id,
+// receipt_code, action, outcome, from, to, limit, cursor.
+func ParseQuery(v map[string][]string) (Query, error) {
+	get := func(k string) string {
+		if x := v[k]; len(x) > 0 {
+			return x[0]
+		}
+		return ""
+	}
+	q := Query{Org: get("org"), Channel: get("channel"), ObjectType: get("object_type"), ObjectID: get("object_id"),
+		ReceiptCode: get("receipt_code"), Action: get("action"), Outcome: get("outcome")}
+	var err error
+	if s := get("user"); s != "" {
+		if q.UserID, err = strconv.ParseInt(s, 10, 64); err != nil || q.UserID <= 0 {
+			return q, apperr.FieldErr(apperr.Invalid, "user", "user must be a user id")
+		}
+	}
+	if q.From, err = ParseTime("from", get("from"), false); err != nil {
+		return q, err
+	}
+	if q.To, err = ParseTime("to", get("to"), true); err != nil {
+		return q, err
+	}
+	if s := get("limit"); s != "" {
+		if q.Limit, err = strconv.Atoi(s); err != nil || q.Limit < 1 {
+			return q, apperr.FieldErr(apperr.Invalid, "limit", "limit must be between 1 and %d", MaxLimit)
+		}
+	}
+	if q.Before, err = ParseCursor(get("cursor")); err != nil {
+		return q, err
+	}
+	return q, q.Normalize()
+}
