@@ -51,6 +51,12 @@ func New(db *store.DB) (*Server, error) {
 		return nil, err
 	}
 	s.Web = ui
+	// DPO area: flag thresholds and the break-glass time (dpo.go).
+	flags, ttl, err := dpoConfigFromEnv()
+	if err != nil {
+		return nil, err
+	}
+	s.API.Flags, s.API.BreakGlassTTL, s.Web.Flags, s.Web.BreakGlassTTL = &flags, ttl, &flags, ttl
 
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
