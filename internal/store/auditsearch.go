@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"fmt"
 	"strings"
@@ -91,17 +92,30 @@ func auditWhere(a account.Actor, q audit.Query) (string, []any, error) {
 	return strings.Join(where, " AND "), append(args, sargs...), nil
 }
 
+// auditSearchFrom and auditSearchLeaf are the table and the leaf index of
+// the console's queries. Until the Merkle log's leaves table is merged the
+// leaf index is NULL; then: "audit_events e LEFT JOIN audit_leaves l ON
+// …" and the leaf column (as store.(*DB).AuditEvents does).
+const (
+	auditSearchFrom = `audit_events e`
+	auditSearchLeaf = `CAST(NULL AS BIGINT)`
+)
+
 const auditSearchColumns = `e.id, e.at, COALESCE(e.actor_user_id,0), e.actor_email, e.actor_role, e.actor_org,
 	e.action, e.object_type, e.object_id, e.purpose, COALESCE(e.agreement_id,0), e.outcome, e.request_id, e.client_addr, e.detail,
-	e.channel, COALESCE(e.token_id,0), e.actor_service`
+	e.channel, COALESCE(e.token_id,0), e.actor_service, ` + auditSearchLeaf
 
 func scanAuditSearch(row rowScanner) (audit.Event, error) {
 	var e audit.Event
 	var at timeCol
+	var leaf sql.NullInt64
 	err := row.Scan(&e.ID, &at, &e.ActorUserID, &e.ActorEmail, &e.ActorRole, &e.ActorOrg, &e.Action,
 		&e.ObjectType, &e.ObjectID, &e.Purpose, &e.AgreementID, &e.Outcome, &e.RequestID, &e.ClientAddr, &e.Detail,
-		&e.Channel, &e.TokenID, &e.ActorService)
+		&e.Channel, &e.TokenID, &e.ActorService, &leaf)
 	e.At = at.T
+	if leaf.Valid {
+		e.LeafIndex = &leaf.Int64
+	}
 	return e, err
 }
 
@@ -145,7 +159,7 @@ func (db *DB) SearchAuditEvents(ctx context.Context, a account.Actor, q audit.Qu
 		return p, err
 	}
 	list, err := queryList(ctx, db.read, scanAuditSearch,
-		`SELECT `+auditSearchColumns+` FROM audit_events e WHERE `+where+fmt.Sprintf(` ORDER BY e.id DESC LIMIT %d`, q.Limit+1), args...)
+		`SELECT `+auditSearchColumns+` FROM `+auditSearchFrom+` WHERE `+where+fmt.Sprintf(` ORDER BY e.id DESC LIMIT %d`, q.Limit+1), args...)
 	if err != nil {
 		return p, err
 	}
@@ -176,7 +190,7 @@ func (db *DB) ExportAuditEvents(ctx context.Context, a account.Actor, q audit.Qu
 		return nil, err
 	}
 	list, err = queryList(ctx, db.read, scanAuditSearch,
-		`SELECT `+auditSearchColumns+` FROM audit_events e WHERE `+where+fmt.Sprintf(` ORDER BY e.id DESC LIMIT %d`, audit.MaxExport), args...)
+		`SELECT `+auditSearchColumns+` FROM `+auditSearchFrom+` WHERE `+where+fmt.Sprintf(` ORDER BY e.id DESC LIMIT %d`, audit.MaxExport), args...)
 	if err != nil {
 		return nil, err
 	}

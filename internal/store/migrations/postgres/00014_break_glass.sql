@@ -19,5 +19,9 @@ CREATE TABLE break_glass_requests (
 CREATE INDEX break_glass_grant ON break_glass_requests(referral_id, requested_by, status);
 CREATE INDEX break_glass_status ON break_glass_requests(status, id);
 
+-- The DPO's console: the flags read the events of a time range.
+CREATE INDEX audit_events_at ON audit_events(at);
+
 -- +goose Down
+DROP INDEX audit_events_at;
 DROP TABLE break_glass_requests;
