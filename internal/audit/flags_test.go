@@ -45,7 +45,7 @@ func TestDetectFlagsWindows(t *testing.T) {
 		// 20:30 UTC is 22:30 in Brussels in July; 03:59 UTC is 05:59.
 		evs := []Event{{ID: 1, ActorUserID: 3, At: time.Date(2026, 7, 1, 20, 30, 0, 0, time.UTC), Outcome: OK},
 			{ID: 2, ActorUserID: 3, At: time.Date(2026, 7, 2, 3, 59, 0, 0, time.UTC), Outcome: OK},
-			{ID: 3, ActorUserID: 3, At: time.Date(2026, 7, 2, 4, 0, 0, 0, time.UTC), Outcome: OK}, // 06:00: morning
+			{ID: 3, ActorUserID: 3, At: time.Date(2026, 7, 2, 4, 0, 0, 0, time.UTC), Outcome: OK},   // 06:00: morning
 			{ID: 4, ActorUserID: 3, At: time.Date(2026, 7, 1, 19, 59, 0, 0, time.UTC), Outcome: OK}} // 21:59: evening
 		got := DetectFlags(evs, nil, base, base.Add(48*time.Hour), cfg)
 		if len(got) != 1 || got[0].Kind != FlagNightAccess || got[0].Count != 2 {
