@@ -11,7 +11,9 @@ import (
 	"kansrijk/internal/account"
 	"kansrijk/internal/agreement"
 	"kansrijk/internal/apperr"
+	"kansrijk/internal/audit"
 	"kansrijk/internal/birth"
+	"kansrijk/internal/breakglass"
 	"kansrijk/internal/deprivation"
 	"kansrijk/internal/httpx"
 	"kansrijk/internal/mailing"
@@ -35,6 +37,13 @@ type API struct {
 	Now            func() time.Time
 	// Factsheet area: the deprivation index.
 	Deprivation deprivation.Store
+	// DPO area: the data protection officer's console and break-glass
+	// access (dpo.go). Flags nil: audit.DefaultFlagConfig; BreakGlassTTL
+	// 0: breakglass.DefaultTTL.
+	Audit         audit.Console
+	BreakGlass    breakglass.Store
+	Flags         *audit.FlagConfig
+	BreakGlassTTL time.Duration
 
 	routes []Route
 }
@@ -130,6 +139,8 @@ func (a *API) Register(mux httpx.Mux) {
 	// Factsheet area: the deprivation index.
 	a.handle(mux, "POST", "/api/v1/deprivation-index", a.importDeprivationIndex)
 	a.handle(mux, "GET", "/api/v1/deprivation-index", a.getDeprivationIndex)
+	// DPO area: the audit console and break-glass access (dpo.go).
+	a.registerDPO(mux)
 	// Anything else under /api/v1 answers in JSON, not with the web UI's 404 page.
 	mux.HandleFunc("/api/v1/", func(w http.ResponseWriter, r *http.Request) {
 		httpx.WriteError(w, r, apperr.New(apperr.NotFound, "no such endpoint: %s %s", r.Method, r.URL.Path))

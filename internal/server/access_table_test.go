@@ -219,6 +219,22 @@ var accessTable = []accessRow{
 	// /metrics only for its own token or from allowed networks (default loopback;
 	// TestMetricsAccess): the test's clients come from 192.0.2.1.
 	{Route: "GET /metrics", Want: "*=404 anon=404"},
+	// DPO area: the audit console (the DPO only, of any organisation: the store scopes the events) and
+	// break-glass access (admins only; the admin's request stays open, so the referral stays closed to it).
+	{Route: "GET /api/v1/audit/events", Want: "dpo=200 *=403 anon=401"},
+	{Route: "GET /api/v1/audit/flags", Want: "dpo=200 *=403 anon=401"},
+	{Route: "POST /api/v1/referrals/{id}/break-glass", Obj: "referral", Body: `{"reason": "Matrixtest: dringende vraag van het gezin"}`, Want: "admin=201 *=403 anon=401"},
+	{Route: "GET /api/v1/break-glass", Want: "admin=200 *=403 anon=401"},
+	{Route: "POST /api/v1/break-glass/{id}/approve", Path: "/api/v1/break-glass/999999/approve", Body: `{}`, Want: "admin=404 *=403 anon=401"},
+	{Route: "POST /api/v1/break-glass/{id}/deny", Path: "/api/v1/break-glass/999999/deny", Body: `{}`, Want: "admin=404 *=403 anon=401"},
+	{Route: "GET /audit", Want: "dpo=200 *=403 anon=303"},
+	{Route: "GET /audit/export.csv", Want: "dpo=200 *=403 anon=303"},
+	{Route: "GET /audit/export.xlsx", Want: "dpo=200 *=403 anon=303"},
+	{Route: "GET /break-glass", Want: "admin=200 *=403 anon=303"},
+	{Route: "POST /break-glass", Body: `referral=x&reason=Matrixtest+reden`, Want: "admin=400 *=403 anon=401"},
+	{Route: "POST /break-glass/{id}/approve", Path: "/break-glass/999999/approve", Want: "admin=404 *=403 anon=401"},
+	{Route: "POST /break-glass/{id}/deny", Path: "/break-glass/999999/deny", Want: "admin=404 *=403 anon=401"},
+	{Route: "GET /break-glass/referrals/{id}", Obj: "referral", Want: "admin=404 *=403 anon=303"},
 	// Last: signing out ends the callers' sessions.
 	{Route: "POST /logout", Want: "*=303 anon=401"},
 }

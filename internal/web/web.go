@@ -20,7 +20,9 @@ import (
 	"kansrijk/internal/account"
 	"kansrijk/internal/agreement"
 	"kansrijk/internal/apperr"
+	"kansrijk/internal/audit"
 	"kansrijk/internal/birth"
+	"kansrijk/internal/breakglass"
 	"kansrijk/internal/deprivation"
 	"kansrijk/internal/httpx"
 	"kansrijk/internal/i18n"
@@ -52,6 +54,14 @@ type Deps struct {
 	Deprivation    deprivation.Store // Kind en Gezin's deprivation index (factsheets)
 	Births         birth.Store       // birth notifications from maternity clinics
 	Mailing        *mailing.Service  // outreach mailings; nil: no mailing page
+	// DPO area (dpo.go): the audit console and break-glass access; nil:
+	// those pages answer forbidden. AuditLog nil: "no checkpoint yet".
+	// Flags nil: audit.DefaultFlagConfig; BreakGlassTTL 0: 4 hours.
+	Audit         audit.Console
+	BreakGlass    breakglass.Store
+	AuditLog      AuditLogStatus
+	Flags         *audit.FlagConfig
+	BreakGlassTTL time.Duration
 }
 
 // UI is the web interface.
@@ -179,6 +189,8 @@ func (ui *UI) Register(mux httpx.Mux) {
 	mux.HandleFunc("POST /births/{id}/referral", ui.signedIn(ui.startBirthReferral))
 	mux.HandleFunc("GET /reports/births", ui.signedIn(ui.showBirthStatistics))
 	mux.HandleFunc("GET /birth-notifications", ui.birthsLink)
+	// DPO area: the audit console and break-glass access (dpo.go).
+	ui.registerDPO(mux)
 	mux.HandleFunc("/", ui.notFound)
 }
 
@@ -248,6 +260,13 @@ func nav(a *account.Actor, path string) []NavItem {
 			items = append(items, NavItem{"/births", "births_ui.nav", false})
 		case account.Analyst:
 			items = append(items, NavItem{"/reports/births", "births_ui.nav_report", false})
+		}
+		// DPO area: the access log for the DPO, break-glass for admins.
+		switch a.Role {
+		case account.DPO:
+			items = append(items, NavItem{"/audit", "dpo.nav.audit", false})
+		case account.Admin:
+			items = append(items, NavItem{"/break-glass", "dpo.nav.break_glass", false})
 		}
 	}
 	for i := range items {
