@@ -22,6 +22,7 @@ import (
 	"kansrijk/internal/apperr"
 	"kansrijk/internal/birth"
 	"kansrijk/internal/deprivation"
+	"kansrijk/internal/gdpr"
 	"kansrijk/internal/httpx"
 	"kansrijk/internal/i18n"
 	"kansrijk/internal/mailing"
@@ -52,6 +53,10 @@ type Deps struct {
 	Deprivation    deprivation.Store // Kind en Gezin's deprivation index (factsheets)
 	Births         birth.Store       // birth notifications from maternity clinics
 	Mailing        *mailing.Service  // outreach mailings; nil: no mailing page
+	// Area gdpr (gdpr.go): requests of families and the record of
+	// processing activities; nil: those pages answer not found.
+	GDPR       gdpr.Store
+	GDPRConfig *gdpr.Config // nil: gdpr.DefaultConfig
 }
 
 // UI is the web interface.
@@ -179,6 +184,8 @@ func (ui *UI) Register(mux httpx.Mux) {
 	mux.HandleFunc("POST /births/{id}/referral", ui.signedIn(ui.startBirthReferral))
 	mux.HandleFunc("GET /reports/births", ui.signedIn(ui.showBirthStatistics))
 	mux.HandleFunc("GET /birth-notifications", ui.birthsLink)
+	// Area gdpr: requests of families, the record of processing activities (gdpr.go).
+	ui.registerGDPR(mux)
 	mux.HandleFunc("/", ui.notFound)
 }
 
@@ -249,6 +256,7 @@ func nav(a *account.Actor, path string) []NavItem {
 		case account.Analyst:
 			items = append(items, NavItem{"/reports/births", "births_ui.nav_report", false})
 		}
+		items = gdprNav(a, items) // area gdpr
 	}
 	for i := range items {
 		items[i].Current = items[i].Href == path || (items[i].Href != "/" && strings.HasPrefix(path, items[i].Href))
