@@ -129,7 +129,6 @@ func stamp(t *time.Time) string {
 	return t.In(brussels).Format("2006-01-02 15:04")
 }
 
-
 func yesNo(tr func(string) string, b bool) string {
 	if b {
 		return tr("gdpr.pdf.yes")
