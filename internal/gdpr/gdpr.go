@@ -16,7 +16,8 @@
 // and every birth notification. The DPO of an OCMW (or of CAW Brussel)
 // answers for what its organisation holds: the referrals sent to it (never
 // a draft, never a birth notification, never Kind en Gezin's assessment),
-// and of their access history the events of its own organisation. Requests
+// and of their access history the events of its own organisation; it sees
+// a family's receipt code only when it looked the family up by it. Requests
 // belong to the DPO's organisation: another organisation's request is
 // not_found.
 //

@@ -58,6 +58,17 @@ func (db *DB) denySubjectRequest(ctx context.Context, a account.Actor, id int64)
 // (Opgroeien's) rather than for one OCMW.
 func centralDPO(a account.Actor) bool { return a.OrgKind == account.KindOpgroeien }
 
+// viewFor is a request as the actor may see it: an OCMW never holds a
+// family's receipt code, so its DPO sees the codes found only when it
+// looked the family up by the code it was given. The audit events still
+// carry them (the family's view selects on them).
+func viewFor(a account.Actor, r gdpr.Request) gdpr.Request {
+	if !centralDPO(a) && r.LookupBy != "receipt_code" {
+		r.Found.ReceiptCodes = []string{}
+	}
+	return r
+}
+
 // requestEvents are the audit events of an action on a request: one per
 // receipt code found (the family's view selects on it), or one without a
 // code when none was found.
@@ -286,7 +297,8 @@ func (db *DB) CreateSubjectRequest(ctx context.Context, a account.Actor, in gdpr
 	if err != nil {
 		return r, err
 	}
-	return db.loadSubjectRequest(ctx, db.read, a, id)
+	r, err = db.loadSubjectRequest(ctx, db.read, a, id)
+	return viewFor(a, r), err
 }
 
 // SubjectRequests lists the requests of the DPO's organisation: open ones
@@ -304,13 +316,21 @@ func (db *DB) SubjectRequests(ctx context.Context, a account.Actor, f gdpr.Filte
 	if out == nil {
 		out = []gdpr.Request{}
 	}
+	for i := range out {
+		out[i] = viewFor(a, out[i])
+	}
 	return out, err
 }
 
 // SubjectRequest returns one request of the DPO's organisation with its
 // rectifications and objections (no personal data of the family beyond
 // the receipt codes and the postcode it was looked up with).
-func (db *DB) SubjectRequest(ctx context.Context, a account.Actor, id int64) (r gdpr.Request, err error) {
+func (db *DB) SubjectRequest(ctx context.Context, a account.Actor, id int64) (gdpr.Request, error) {
+	r, err := db.subjectRequest(ctx, a, id)
+	return viewFor(a, r), err
+}
+
+func (db *DB) subjectRequest(ctx context.Context, a account.Actor, id int64) (r gdpr.Request, err error) {
 	if err := gdpr.RequireDPO(a); err != nil {
 		return r, err
 	}
@@ -327,12 +347,12 @@ func (db *DB) SubjectRequest(ctx context.Context, a account.Actor, id int64) (r 
 // per receipt code) before answering.
 func (db *DB) SubjectRequestDossier(ctx context.Context, a account.Actor, id int64) (d gdpr.Dossier, err error) {
 	defer apperr.Wrap(&err, "store.SubjectRequestDossier")
-	r, err := db.SubjectRequest(ctx, a, id)
+	r, err := db.subjectRequest(ctx, a, id)
 	if err != nil {
 		return d, err
 	}
 	central := centralDPO(a)
-	d = gdpr.Dossier{Request: r, GeneratedAt: db.Now().UTC(), Referrals: []referral.Referral{}, BirthNotifications: []birth.Notification{}}
+	d = gdpr.Dossier{Request: viewFor(a, r), GeneratedAt: db.Now().UTC(), Referrals: []referral.Referral{}, BirthNotifications: []birth.Notification{}}
 	for _, rid := range r.Found.Referrals {
 		ref, err := dossierReferral(ctx, db.read, rid, central)
 		if err != nil {
@@ -479,8 +499,12 @@ func (db *DB) accessHistory(ctx context.Context, a account.Actor, r gdpr.Request
 		if org == "" {
 			org, fn = "kansrijk", e.Channel
 		}
+		code := e.ReceiptCode
+		if len(viewFor(a, r).Found.ReceiptCodes) == 0 {
+			code = "" // an OCMW's DPO that did not look up by the code
+		}
 		out = append(out, gdpr.AccessEvent{At: e.At, Action: e.Action, Organisation: org, Function: fn, Channel: e.Channel,
-			ObjectType: e.ObjectType, ObjectID: e.ObjectID, Code: e.ReceiptCode, Purpose: e.Purpose, AgreementID: e.AgreementID,
+			ObjectType: e.ObjectType, ObjectID: e.ObjectID, Code: code, Purpose: e.Purpose, AgreementID: e.AgreementID,
 			Outcome: e.Outcome, LeafIndex: e.LeafIndex})
 	}
 	return out, nil
@@ -532,7 +556,8 @@ func (db *DB) AddRectification(ctx context.Context, a account.Actor, id int64, i
 	if err != nil {
 		return r, err
 	}
-	return db.loadSubjectRequest(ctx, db.read, a, id)
+	r, err = db.loadSubjectRequest(ctx, db.read, a, id)
+	return viewFor(a, r), err
 }
 
 func applyRectification(ctx context.Context, tx *Tx, cur gdpr.Request, in gdpr.NewRectification) error {
@@ -621,7 +646,8 @@ func (db *DB) AddObjection(ctx context.Context, a account.Actor, id int64, in gd
 	if err != nil {
 		return r, err
 	}
-	return db.loadSubjectRequest(ctx, db.read, a, id)
+	r, err = db.loadSubjectRequest(ctx, db.read, a, id)
+	return viewFor(a, r), err
 }
 
 // AnswerSubjectRequest records the day the request was answered (today
@@ -654,5 +680,6 @@ func (db *DB) AnswerSubjectRequest(ctx context.Context, a account.Actor, id int6
 	if err != nil {
 		return r, err
 	}
-	return db.loadSubjectRequest(ctx, db.read, a, id)
+	r, err = db.loadSubjectRequest(ctx, db.read, a, id)
+	return viewFor(a, r), err
 }
