@@ -132,8 +132,10 @@ func NameKey(s string) string {
 	return strings.Join(w, " ")
 }
 
-// AddressKey folds a street or a house number for comparison.
-func AddressKey(s string) string { return strings.Join(textnorm.Words(s), " ") }
+// AddressKey folds a street or a house number for comparison: case,
+// accents, spaces and punctuation ignored ("Sint-Jansstraat" and "sint
+// jansstraat", "12A" and "12 a" are alike).
+func AddressKey(s string) string { return strings.Join(textnorm.Words(s), "") }
 
 var (
 	postcodeRE = regexp.MustCompile(`^[1-9][0-9]{3}$`)
