@@ -15,6 +15,7 @@ import (
 	"kansrijk/internal/birth"
 	"kansrijk/internal/breakglass"
 	"kansrijk/internal/deprivation"
+	"kansrijk/internal/gdpr"
 	"kansrijk/internal/httpx"
 	"kansrijk/internal/mailing"
 	"kansrijk/internal/municipality"
@@ -44,6 +45,10 @@ type API struct {
 	BreakGlass    breakglass.Store
 	Flags         *audit.FlagConfig
 	BreakGlassTTL time.Duration
+	// Area gdpr: requests of families and the record of processing
+	// activities (gdpr.go); GDPRConfig nil: gdpr.DefaultConfig.
+	GDPR       gdpr.Store
+	GDPRConfig *gdpr.Config
 
 	routes []Route
 }
@@ -141,6 +146,16 @@ func (a *API) Register(mux httpx.Mux) {
 	a.handle(mux, "GET", "/api/v1/deprivation-index", a.getDeprivationIndex)
 	// DPO area: the audit console and break-glass access (dpo.go).
 	a.registerDPO(mux)
+	// Area gdpr: requests of families, the record of processing activities (gdpr.go).
+	a.handle(mux, "GET", "/api/v1/subject-requests", a.listSubjectRequests)
+	a.handle(mux, "POST", "/api/v1/subject-requests", a.createSubjectRequest)
+	a.handle(mux, "GET", "/api/v1/subject-requests/{id}", a.getSubjectRequest)
+	a.handle(mux, "GET", "/api/v1/subject-requests/{id}/export.json", a.exportSubjectRequestJSON)
+	a.handle(mux, "GET", "/api/v1/subject-requests/{id}/export.pdf", a.exportSubjectRequestPDF)
+	a.handle(mux, "POST", "/api/v1/subject-requests/{id}/rectifications", a.addRectification)
+	a.handle(mux, "POST", "/api/v1/subject-requests/{id}/objections", a.addObjection)
+	a.handle(mux, "POST", "/api/v1/subject-requests/{id}/answer", a.answerSubjectRequest)
+	a.handle(mux, "GET", "/api/v1/processing-record", a.processingRecord)
 	// Anything else under /api/v1 answers in JSON, not with the web UI's 404 page.
 	mux.HandleFunc("/api/v1/", func(w http.ResponseWriter, r *http.Request) {
 		httpx.WriteError(w, r, apperr.New(apperr.NotFound, "no such endpoint: %s %s", r.Method, r.URL.Path))

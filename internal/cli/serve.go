@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"kansrijk/internal/demo"
+	"kansrijk/internal/gdpr"
+	"kansrijk/internal/jobs"
 	"kansrijk/internal/notify"
 	"kansrijk/internal/server"
 	"kansrijk/internal/store"
@@ -48,6 +50,12 @@ func serve(ctx context.Context, args []string, env Env) error {
 	srv, err := server.New(db)
 	if err != nil {
 		return err
+	}
+	// Area gdpr: the record of processing activities states the births' retention in force.
+	if births, err := jobs.BirthPolicyFromEnv(env.Getenv); err == nil {
+		rpa := gdpr.DefaultConfig()
+		rpa.Births = births
+		srv.API.GDPRConfig, srv.Web.GDPRConfig = &rpa, &rpa
 	}
 	// Area mailing: outreach mailings use the same SMTP settings as the notices.
 	mailCfg, err := notify.ConfigFromEnv(env.Getenv)

@@ -235,6 +235,27 @@ var accessTable = []accessRow{
 	{Route: "POST /break-glass/{id}/approve", Path: "/break-glass/999999/approve", Want: "admin=404 *=403 anon=401"},
 	{Route: "POST /break-glass/{id}/deny", Path: "/break-glass/999999/deny", Want: "admin=404 *=403 anon=401"},
 	{Route: "GET /break-glass/referrals/{id}", Obj: "referral", Want: "admin=404 *=403 anon=303"},
+	// Area gdpr: requests of families, for the DPO of the organisation that registered them (the
+	// request of dpo/own is another OCMW's to dpo/other); the record of processing activities.
+	{Route: "GET /api/v1/subject-requests", Want: "dpo=200 *=403 anon=401"},
+	{Route: "POST /api/v1/subject-requests", Body: `{"type": "access", "receipt_code": "KR-MATR-IXXX-XXXX"}`, Want: "dpo=201 *=403 anon=401"},
+	{Route: "GET /api/v1/subject-requests/{id}", Obj: "subject_request", Want: "dpo=200/404 *=403 anon=401"},
+	{Route: "GET /api/v1/subject-requests/{id}/export.json", Obj: "subject_request", Want: "dpo=200/404 *=403 anon=401"},
+	{Route: "GET /api/v1/subject-requests/{id}/export.pdf", Obj: "subject_request", Want: "dpo=200/404 *=403 anon=401"},
+	{Route: "POST /api/v1/subject-requests/{id}/rectifications", Obj: "subject_request", Body: `{"note": "matrix"}`, Want: "dpo=201/404 *=403 anon=401"},
+	{Route: "POST /api/v1/subject-requests/{id}/objections", Obj: "subject_request", Body: `{"note": "matrix"}`, Want: "dpo=201/404 *=403 anon=401"},
+	{Route: "POST /api/v1/subject-requests/{id}/answer", Obj: "subject_request", Body: `{}`, Want: "dpo=200/404 *=403 anon=401"},
+	{Route: "GET /api/v1/processing-record", Want: "admin,dpo=200 *=403 anon=401"},
+	{Route: "GET /verzoeken", Want: "dpo=200 *=403 anon=303"},
+	{Route: "POST /verzoeken", Body: `type=access&receipt_code=KR-MATR-IXXX-XXXX`, Want: "dpo=303 *=403 anon=401"},
+	{Route: "GET /verzoeken/{id}", Obj: "subject_request", Want: "dpo=200/404 *=403 anon=303"},
+	{Route: "GET /verzoeken/{id}/export.json", Obj: "subject_request", Want: "dpo=200/404 *=403 anon=303"},
+	{Route: "GET /verzoeken/{id}/export.pdf", Obj: "subject_request", Want: "dpo=200/404 *=403 anon=303"},
+	{Route: "POST /verzoeken/{id}/rectificaties", Obj: "subject_request", Body: `note=matrix`, Want: "dpo=303/404 *=403 anon=401"},
+	{Route: "POST /verzoeken/{id}/bezwaren", Obj: "subject_request", Body: `note=matrix`, Want: "dpo=303/404 *=403 anon=401"},
+	{Route: "POST /verzoeken/{id}/beantwoord", Obj: "subject_request", Body: `answered_on=`, Want: "dpo=303/404 *=403 anon=401"},
+	{Route: "GET /verwerkingsregister", Want: "admin,dpo=200 *=403 anon=303"},
+	{Route: "GET /verwerkingsregister.pdf", Want: "admin,dpo=200 *=403 anon=303"},
 	// Last: signing out ends the callers' sessions.
 	{Route: "POST /logout", Want: "*=303 anon=401"},
 }

@@ -44,9 +44,9 @@ func New(db *store.DB) (*Server, error) {
 	// mailing: e-mail off until UseMail configures it.
 	s.Mailing = &mailing.Service{Store: db, BaseURL: notify.DefaultBaseURL}
 	s.API = &api.API{Accounts: db, Orgs: db, Agreements: db, Referrals: db, Outreach: db, Municipalities: db.Municipalities, Now: db.Now,
-		Mailing: s.Mailing, Births: db, Deprivation: db, Audit: db, BreakGlass: db}
+		Mailing: s.Mailing, Births: db, Deprivation: db, Audit: db, BreakGlass: db, GDPR: db}
 	ui, err := web.New(web.Deps{Accounts: db, Orgs: db, Agreements: db, Referrals: db, Outreach: db, Municipalities: db.Municipalities, Now: db.Now,
-		Mailing: s.Mailing, Deprivation: db, Births: db, Audit: db, BreakGlass: db})
+		Mailing: s.Mailing, Deprivation: db, Births: db, Audit: db, BreakGlass: db, GDPR: db})
 	if err != nil {
 		return nil, err
 	}

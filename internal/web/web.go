@@ -24,6 +24,7 @@ import (
 	"kansrijk/internal/birth"
 	"kansrijk/internal/breakglass"
 	"kansrijk/internal/deprivation"
+	"kansrijk/internal/gdpr"
 	"kansrijk/internal/httpx"
 	"kansrijk/internal/i18n"
 	"kansrijk/internal/mailing"
@@ -62,6 +63,10 @@ type Deps struct {
 	AuditLog      AuditLogStatus
 	Flags         *audit.FlagConfig
 	BreakGlassTTL time.Duration
+	// Area gdpr (gdpr.go): requests of families and the record of
+	// processing activities; nil: those pages answer not found.
+	GDPR       gdpr.Store
+	GDPRConfig *gdpr.Config // nil: gdpr.DefaultConfig
 }
 
 // UI is the web interface.
@@ -191,6 +196,8 @@ func (ui *UI) Register(mux httpx.Mux) {
 	mux.HandleFunc("GET /birth-notifications", ui.birthsLink)
 	// DPO area: the audit console and break-glass access (dpo.go).
 	ui.registerDPO(mux)
+	// Area gdpr: requests of families, the record of processing activities (gdpr.go).
+	ui.registerGDPR(mux)
 	mux.HandleFunc("/", ui.notFound)
 }
 
@@ -268,6 +275,7 @@ func nav(a *account.Actor, path string) []NavItem {
 		case account.Admin:
 			items = append(items, NavItem{"/break-glass", "dpo.nav.break_glass", false})
 		}
+		items = gdprNav(a, items) // area gdpr
 	}
 	for i := range items {
 		items[i].Current = items[i].Href == path || (items[i].Href != "/" && strings.HasPrefix(path, items[i].Href))
