@@ -11,6 +11,7 @@ import (
 	"kansrijk/internal/account"
 	"kansrijk/internal/agreement"
 	"kansrijk/internal/apperr"
+	"kansrijk/internal/audit"
 	"kansrijk/internal/birth"
 	"kansrijk/internal/deprivation"
 	"kansrijk/internal/httpx"
@@ -35,6 +36,8 @@ type API struct {
 	Now            func() time.Time
 	// Factsheet area: the deprivation index.
 	Deprivation deprivation.Store
+	// The family's view: proofs of the audit log; nil: none yet.
+	AuditProofs audit.Proofs
 
 	routes []Route
 }
@@ -84,6 +87,7 @@ func (a *API) Register(mux httpx.Mux) {
 	a.handle(mux, "GET", "/api/v1/gate", a.gate)
 	a.handle(mux, "GET", "/api/v1/reports/agreements", a.agreementReport)
 	a.handle(mux, "GET", "/api/v1/public/agreements", a.publicAgreements)
+	a.handle(mux, "POST", "/api/v1/public/access-log", a.familyAccessLog)
 	a.handle(mux, "POST", "/api/v1/referrals", a.createReferral)
 	a.handle(mux, "GET", "/api/v1/referrals", a.listReferrals)
 	a.handle(mux, "GET", "/api/v1/referrals/{id}", a.getReferral)

@@ -20,6 +20,7 @@ import (
 	"kansrijk/internal/account"
 	"kansrijk/internal/agreement"
 	"kansrijk/internal/apperr"
+	"kansrijk/internal/audit"
 	"kansrijk/internal/birth"
 	"kansrijk/internal/deprivation"
 	"kansrijk/internal/httpx"
@@ -52,6 +53,7 @@ type Deps struct {
 	Deprivation    deprivation.Store // Kind en Gezin's deprivation index (factsheets)
 	Births         birth.Store       // birth notifications from maternity clinics
 	Mailing        *mailing.Service  // outreach mailings; nil: no mailing page
+	AuditProofs    audit.Proofs      // the family's view: proofs of the audit log; nil: "not sealed yet"
 }
 
 // UI is the web interface.
@@ -131,6 +133,7 @@ func (ui *UI) Register(mux httpx.Mux) {
 	mux.HandleFunc("GET /referrals/{id}/receipt.pdf", ui.signedIn(ui.receiptPDF))
 	mux.HandleFunc("GET /ontvangstbewijs", ui.showReceiptStatus)
 	mux.HandleFunc("POST /ontvangstbewijs", ui.lookupReceiptStatus)
+	mux.HandleFunc("POST /ontvangstbewijs/bewijs", ui.downloadProof)
 	mux.HandleFunc("GET /inbox", ui.signedIn(ui.showInbox))
 	mux.HandleFunc("GET /inbox/{id}", ui.signedIn(ui.showInboxReferral))
 	mux.HandleFunc("POST /inbox/{id}/contact-attempts", ui.signedIn(ui.addContactAttempt))
@@ -366,7 +369,7 @@ func (ui *UI) notFound(w http.ResponseWriter, r *http.Request) {
 }
 
 func (ui *UI) switchLanguage(w http.ResponseWriter, r *http.Request) {
-	lang := i18n.Parse(r.PathValue("lang"))
+	lang, _ := i18n.ParsePublic(r.PathValue("lang")) // staff pages read any but en as Dutch
 	http.SetCookie(w, &http.Cookie{Name: "lang", Value: string(lang), Path: "/", MaxAge: 365 * 24 * 3600, HttpOnly: true, Secure: true, SameSite: http.SameSiteLaxMode})
 	http.Redirect(w, r, safeNext(r.URL.Query().Get("next")), http.StatusSeeOther)
 }
