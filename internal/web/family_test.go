@@ -208,6 +208,15 @@ func TestFamilyPagesInEveryLanguage(t *testing.T) {
 			}
 			check("not found", w.do(t, "POST", "/ontvangstbewijs"+q, url.Values{"code": {w.a.ReceiptCode}, "postcode": {"2230"}}, ""), 404, htmlTagRE)
 			check("receipt", w.do(t, "GET", "/referrals/"+strconv.FormatInt(w.a.ID, 10)+"/receipt"+q, nil, "worker"), 200, articleTagRE)
+			// The PDF in every language but Arabic (no shaping in the PDF: the page is printed instead).
+			pdf := w.do(t, "GET", "/referrals/"+strconv.FormatInt(w.a.ID, 10)+"/receipt.pdf"+q, nil, "worker")
+			switch {
+			case l == i18n.AR && pdf.Status != 400:
+				t.Errorf("Arabic receipt PDF: status %d, want 400", pdf.Status)
+			case l != i18n.AR && (pdf.Status != 200 || !strings.HasPrefix(pdf.Body, "%PDF-")):
+				t.Errorf("%s receipt PDF: status %d", l, pdf.Status)
+			}
+			missing.take(i18n.NL) // the worker's own pages are Dutch
 		}
 		// The lang cookie set by /lang/{lang} works too; staff pages stay Dutch.
 		r := w.do(t, "GET", "/ontvangstbewijs", nil, "")

@@ -105,7 +105,7 @@ func (ui *UI) receiptPDF(w http.ResponseWriter, r *http.Request, a account.Actor
 		known = known || l == lang
 	}
 	if !known {
-		ui.fail(w, r, apperr.FieldErr(apperr.Invalid, "lang", "unknown language").WithKey("error.receipt_lang", nil))
+		ui.fail(w, r, apperr.FieldErr(apperr.Invalid, "lang", "unknown language").WithKey("error.receipt_pdf_lang", nil))
 		return
 	}
 	ref, in, err := ui.receiptInput(r.Context(), r, b, a)
