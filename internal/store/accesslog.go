@@ -74,7 +74,7 @@ func (db *DB) AccessLog(ctx context.Context, q referral.AccessLogQuery) (l refer
 	if err != nil {
 		return l, err
 	}
-	names, err := db.orgNames(ctx, events)
+	names, err := db.orgNames(ctx, code)
 	if err != nil {
 		return l, err
 	}
@@ -102,8 +102,12 @@ func (db *DB) AccessLog(ctx context.Context, q referral.AccessLogQuery) (l refer
 	l.Code, l.Status, l.DeletionDue = code, f.status, f.deletionDue()
 	for i := len(events) - 1; i >= 0; i-- { // oldest first
 		e := events[i]
+		name := names[e.ActorOrg]
+		if name == "" {
+			name = e.ActorOrg
+		}
 		l.Events = append(l.Events, referral.AccessEvent{
-			At: e.At, Organisation: names[e.ActorOrg], Function: e.ActorRole, Action: e.Action, Purpose: e.Purpose,
+			At: e.At, Organisation: name, Function: e.ActorRole, Action: e.Action, Purpose: e.Purpose,
 			AgreementID: e.AgreementID, Outcome: e.Outcome, LeafIndex: e.LeafIndex,
 		})
 	}
@@ -181,18 +185,19 @@ func (db *DB) familyReferral(ctx context.Context, code string) (f familyRef, err
 		f.found = true
 	}
 	f.postcodes, err = queryList(ctx, db.read, scanValue[string], `SELECT postcode FROM referral_parents WHERE referral_id = $1 ORDER BY idx`, f.id)
-	if err != nil || !f.found {
+	if err != nil {
 		return f, err
 	}
-	f.status = referral.ReceiptStatus{Status: referral.Status(status), Recipient: recipient, SentAt: sent.Ptr(),
-		WithdrawnAt: withdrawn.Ptr(), DataDeletedAt: deleted.Ptr()}
-	if agreementID != 0 {
-		v, err := currentVersion(ctx, db.read, agreementID)
-		if err != nil && !errors.Is(err, sql.ErrNoRows) {
-			return f, err
-		}
-		f.status.RetentionDays = v.RetentionDays
+	// The retention period, also (to no avail) for an unknown code.
+	v, err := currentVersion(ctx, db.read, agreementID)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return f, err
 	}
+	if !f.found {
+		return f, nil
+	}
+	f.status = referral.ReceiptStatus{Status: referral.Status(status), Recipient: recipient, SentAt: sent.Ptr(),
+		WithdrawnAt: withdrawn.Ptr(), DataDeletedAt: deleted.Ptr(), RetentionDays: v.RetentionDays}
 	switch referral.Status(status) {
 	case referral.Draft:
 		f.since, f.draft = created.T, true
@@ -251,52 +256,18 @@ func dateOf(t time.Time) time.Time {
 	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
 }
 
-// orgNames returns the names of the organisations that acted in events.
-func (db *DB) orgNames(ctx context.Context, events []audit.Event) (map[string]string, error) {
+// orgNames returns the names of the organisations that acted on the
+// code's events, in one query whatever their number.
+func (db *DB) orgNames(ctx context.Context, code string) (map[string]string, error) {
+	type pair struct{ key, name string }
+	list, err := queryList(ctx, db.read, func(row rowScanner) (pair, error) {
+		var p pair
+		err := row.Scan(&p.key, &p.name)
+		return p, err
+	}, `SELECT key, name FROM organisations WHERE key IN (SELECT actor_org FROM audit_events WHERE receipt_code = $1 AND receipt_code <> '')`, code)
 	out := map[string]string{}
-	for _, e := range events {
-		if e.ActorOrg == "" {
-			continue
-		}
-		if _, done := out[e.ActorOrg]; done {
-			continue
-		}
-		var name string
-		err := db.read.QueryRowContext(ctx, `SELECT name FROM organisations WHERE key = $1`, e.ActorOrg).Scan(&name)
-		if errors.Is(err, sql.ErrNoRows) {
-			name, err = e.ActorOrg, nil
-		}
-		if err != nil {
-			return nil, err
-		}
-		out[e.ActorOrg] = name
+	for _, p := range list {
+		out[p.key] = p.name
 	}
-	return out, nil
-}
-
-// ReceiptCode is a family's receipt code with the referral's status, for
-// the demo's start-up message only (a new user tries the family's view).
-type ReceiptCode struct {
-	Code   string
-	Status referral.Status
-}
-
-// ReceiptCodesOf returns, for the demo, the receipt code of the first
-// referral of team in each of statuses (in that order; a status without
-// one is left out). Not for production use: it is not audited, and lists
-// codes that open a family's view.
-func (db *DB) ReceiptCodesOf(ctx context.Context, team string, statuses ...referral.Status) ([]ReceiptCode, error) {
-	var out []ReceiptCode
-	for _, s := range statuses {
-		var code string
-		err := db.read.QueryRowContext(ctx, `SELECT receipt_code FROM referrals WHERE team_key = $1 AND status = $2 ORDER BY id LIMIT 1`, team, string(s)).Scan(&code)
-		if errors.Is(err, sql.ErrNoRows) {
-			continue
-		}
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, ReceiptCode{Code: code, Status: s})
-	}
-	return out, nil
+	return out, err
 }
