@@ -271,3 +271,30 @@ func (db *DB) orgNames(ctx context.Context, code string) (map[string]string, err
 	}
 	return out, err
 }
+
+// ReceiptCode is a family's receipt code with the referral's status, for
+// the demo's start-up message only (a new user tries the family's view).
+type ReceiptCode struct {
+	Code   string
+	Status referral.Status
+}
+
+// ReceiptCodesOf returns, for the demo, the receipt code of the first
+// referral of team in each of statuses (in that order; a status without
+// one is left out). Not for production use: it is not audited, and lists
+// codes that open a family's view.
+func (db *DB) ReceiptCodesOf(ctx context.Context, team string, statuses ...referral.Status) ([]ReceiptCode, error) {
+	var out []ReceiptCode
+	for _, s := range statuses {
+		var code string
+		err := db.read.QueryRowContext(ctx, `SELECT receipt_code FROM referrals WHERE team_key = $1 AND status = $2 ORDER BY id LIMIT 1`, team, string(s)).Scan(&code)
+		if errors.Is(err, sql.ErrNoRows) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, ReceiptCode{Code: code, Status: s})
+	}
+	return out, nil
+}
