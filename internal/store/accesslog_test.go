@@ -76,7 +76,7 @@ func TestAccessLogShowsExactlyTheFamilysEvents(t *testing.T) {
 				t.Errorf("event %+v shows an e-mail address", e)
 			}
 		}
-		if actions["referral.send"] != 1 || actions["referral.read"] < 1 {
+		if actions["referral.create"] != 1 || actions["referral.send"] != 1 || actions["referral.read"] < 1 {
 			t.Errorf("actions = %v", actions)
 		}
 		for _, ev := range want {
