@@ -47,9 +47,9 @@ func familyKeys(code, addr string) (codeKey, addrKey string) {
 }
 
 // AccessLog opens a family's access log: see referral.AccessLogStore.
-// Whatever is wrong (code, postcode, no events), it does the same reads
-// and the same audit write before answering not_found, so that the
-// answer's time tells nothing about which.
+// A wrong postcode and an unknown code do the same reads and the same
+// audit write before answering not_found, so that the answer's time does
+// not tell which (BenchmarkAccessLogLookups prints both).
 func (db *DB) AccessLog(ctx context.Context, q referral.AccessLogQuery) (l referral.AccessLog, err error) {
 	defer apperr.Wrap(&err, "store.AccessLog")
 	code := referral.NormalizeReceiptCode(q.Code)
@@ -70,15 +70,20 @@ func (db *DB) AccessLog(ctx context.Context, q referral.AccessLogQuery) (l refer
 	if err != nil {
 		return l, err
 	}
-	events, err := db.AuditEvents(ctx, audit.Filter{ReceiptCode: code, Limit: 1000})
-	if err != nil {
-		return l, err
+	// The events are read only for a code and postcode that match: a
+	// wrong postcode and an unknown code cost the same reads.
+	var events []audit.Event
+	var names map[string]string
+	ok := f.found && f.postcodeMatches(db, postcode)
+	if ok {
+		if events, err = db.AuditEvents(ctx, audit.Filter{ReceiptCode: code, Limit: 1000}); err != nil {
+			return l, err
+		}
+		if names, err = db.orgNames(ctx, code); err != nil {
+			return l, err
+		}
+		ok = len(events) > 0
 	}
-	names, err := db.orgNames(ctx, code)
-	if err != nil {
-		return l, err
-	}
-	ok := f.found && f.postcodeMatches(db, postcode) && len(events) > 0
 	if f.found {
 		// The family sees attempts with a wrong postcode too.
 		ev.ObjectID, ev.ReceiptCode = strconv.FormatInt(f.id, 10), code

@@ -14,7 +14,7 @@ import (
 
 // sentFamily creates, consents and sends a referral for a family living
 // at postcode, and lets the OCMW read it.
-func sentFamily(t *testing.T, db *store.DB, name, postcode string) referral.Referral {
+func sentFamily(t testing.TB, db *store.DB, name, postcode string) referral.Referral {
 	t.Helper()
 	ctx := context.Background()
 	in := newFamily()
