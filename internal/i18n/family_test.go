@@ -3,6 +3,7 @@ package i18n
 import (
 	"regexp"
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -62,5 +63,30 @@ func TestParsePublicAndDir(t *testing.T) {
 	stop()
 	if !slices.Equal(missing, []string{"ar nav.users"}) {
 		t.Errorf("missing = %v", missing)
+	}
+}
+
+// Every key of the family pages' areas (the receipt, the status page,
+// the family's view and its labels of actions, purposes and functions)
+// is in every public language, also those no rendering test reaches
+// (actions of other areas, rare purposes).
+func TestPublicLanguagesHaveEveryFamilyKey(t *testing.T) {
+	// receipt.code_text is no longer used (family.receipt_code_text replaced it).
+	staffOnly := map[string]bool{"receipt.back": true, "receipt.print_hint": true, "family.receipt_langs": true, "receipt.code_text": true}
+	prefixes := []string{"receipt.", "receipt_status.", "family.", "accesslog.", "role."}
+	n := 0
+	for _, k := range Keys(NL) {
+		if staffOnly[k] || !slices.ContainsFunc(prefixes, func(p string) bool { return strings.HasPrefix(k, p) }) {
+			continue
+		}
+		n++
+		for _, l := range PublicLangs {
+			if !Has(l, k) {
+				t.Errorf("%s lacks %q", l, k)
+			}
+		}
+	}
+	if n < 90 {
+		t.Errorf("only %d family keys found", n)
 	}
 }
