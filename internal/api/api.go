@@ -49,6 +49,8 @@ type API struct {
 	// activities (gdpr.go); GDPRConfig nil: gdpr.DefaultConfig.
 	GDPR       gdpr.Store
 	GDPRConfig *gdpr.Config
+	// The family's view: proofs of the audit log; nil: none yet.
+	AuditProofs audit.Proofs
 
 	routes []Route
 }
@@ -98,6 +100,7 @@ func (a *API) Register(mux httpx.Mux) {
 	a.handle(mux, "GET", "/api/v1/gate", a.gate)
 	a.handle(mux, "GET", "/api/v1/reports/agreements", a.agreementReport)
 	a.handle(mux, "GET", "/api/v1/public/agreements", a.publicAgreements)
+	a.handle(mux, "POST", "/api/v1/public/access-log", a.familyAccessLog)
 	a.handle(mux, "POST", "/api/v1/referrals", a.createReferral)
 	a.handle(mux, "GET", "/api/v1/referrals", a.listReferrals)
 	a.handle(mux, "GET", "/api/v1/referrals/{id}", a.getReferral)

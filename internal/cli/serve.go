@@ -106,6 +106,13 @@ func serve(ctx context.Context, args []string, env Env) error {
 		for _, a := range append(demo.Accounts[:len(demo.Accounts):len(demo.Accounts)], demo.ExtraAccounts...) {
 			fmt.Fprintf(env.Stdout, "  %-12s %-32s %s\n", a.Role, a.Email, a.Org)
 		}
+		// The family's view: receipt codes and postcodes to try it with.
+		if codes, err := demo.FamilyCodes(ctx, db); err == nil && len(codes) > 0 {
+			fmt.Fprintf(env.Stdout, "\nDemo families (receipt code and postcode), see who accessed their data at %s/ontvangstbewijs:\n", url)
+			for _, c := range codes {
+				fmt.Fprintf(env.Stdout, "  %-18s %s  (%s)\n", c.Code, c.Postcode, c.Status)
+			}
+		}
 		fmt.Fprintln(env.Stdout)
 	}
 	fmt.Fprintln(env.Stdout, "Press Ctrl-C to stop.")

@@ -257,5 +257,9 @@ var accessTable = []accessRow{
 	{Route: "GET /verwerkingsregister", Want: "admin,dpo=200 *=403 anon=303"},
 	{Route: "GET /verwerkingsregister.pdf", Want: "admin,dpo=200 *=403 anon=303"},
 	// Last: signing out ends the callers' sessions.
+	// The family's view (issue 11): the receipt code and a parent's postcode are the key; a proof line
+	// that is not the family's (or while none is sealed) is the view's 404.
+	{Route: "POST /api/v1/public/access-log", Public: true, Body: `{"receipt_code": "{receipt}", "postcode": "2235"}`, Want: "*=200 anon=200"},
+	{Route: "POST /ontvangstbewijs/bewijs", Public: true, Body: `code={receipt}&postcode=2235&leaf=0`, Want: "*=404 anon=404"},
 	{Route: "POST /logout", Want: "*=303 anon=401"},
 }

@@ -273,9 +273,10 @@ func (db *DB) CreateReferral(ctx context.Context, a account.Actor, in referral.N
 			WithKey("error.outside_area", map[string]any{"Name": m.Name, "Team": name})
 	}
 	var id int64
+	code := newReceiptCode()
 	err = db.refTx(ctx, a, func(tx *Tx) error {
 		err := tx.QueryRowContext(ctx, `INSERT INTO referrals (team_key, municipality_nis, recipient_key, status, receipt_code, created_by, created_at, updated_at)
-			VALUES ($1,$2,$3,'draft',$4,$5,$6,$6) RETURNING id`, a.Org, m.NIS, RecipientFor(m), newReceiptCode(), actorName(a), ts(tx.now)).Scan(&id)
+			VALUES ($1,$2,$3,'draft',$4,$5,$6,$6) RETURNING id`, a.Org, m.NIS, RecipientFor(m), code, actorName(a), ts(tx.now)).Scan(&id)
 		if err != nil {
 			return err
 		}
@@ -290,7 +291,7 @@ func (db *DB) CreateReferral(ctx context.Context, a account.Actor, in referral.N
 		if _, err := tx.ExecContext(ctx, `INSERT INTO referral_assessments (referral_id, criteria, needs) VALUES ($1,$2,$3)`, id, string(crit), string(needs)); err != nil {
 			return err
 		}
-		return tx.Audit(ctx, referralAudit(a, auditReferralCreate, purposeReferral, referral.Referral{ID: id}))
+		return tx.Audit(ctx, referralAudit(a, auditReferralCreate, purposeReferral, referral.Referral{ID: id, ReceiptCode: code}))
 	})
 	if err != nil {
 		return r, err

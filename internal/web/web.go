@@ -65,8 +65,9 @@ type Deps struct {
 	BreakGlassTTL time.Duration
 	// Area gdpr (gdpr.go): requests of families and the record of
 	// processing activities; nil: those pages answer not found.
-	GDPR       gdpr.Store
-	GDPRConfig *gdpr.Config // nil: gdpr.DefaultConfig
+	GDPR        gdpr.Store
+	GDPRConfig  *gdpr.Config // nil: gdpr.DefaultConfig
+	AuditProofs audit.Proofs // the family's view: proofs of the audit log; nil: "not sealed yet"
 }
 
 // UI is the web interface.
@@ -146,6 +147,7 @@ func (ui *UI) Register(mux httpx.Mux) {
 	mux.HandleFunc("GET /referrals/{id}/receipt.pdf", ui.signedIn(ui.receiptPDF))
 	mux.HandleFunc("GET /ontvangstbewijs", ui.showReceiptStatus)
 	mux.HandleFunc("POST /ontvangstbewijs", ui.lookupReceiptStatus)
+	mux.HandleFunc("POST /ontvangstbewijs/bewijs", ui.downloadProof)
 	mux.HandleFunc("GET /inbox", ui.signedIn(ui.showInbox))
 	mux.HandleFunc("GET /inbox/{id}", ui.signedIn(ui.showInboxReferral))
 	mux.HandleFunc("POST /inbox/{id}/contact-attempts", ui.signedIn(ui.addContactAttempt))
@@ -393,7 +395,7 @@ func (ui *UI) notFound(w http.ResponseWriter, r *http.Request) {
 }
 
 func (ui *UI) switchLanguage(w http.ResponseWriter, r *http.Request) {
-	lang := i18n.Parse(r.PathValue("lang"))
+	lang, _ := i18n.ParsePublic(r.PathValue("lang")) // staff pages read any but en as Dutch
 	http.SetCookie(w, &http.Cookie{Name: "lang", Value: string(lang), Path: "/", MaxAge: 365 * 24 * 3600, HttpOnly: true, Secure: true, SameSite: http.SameSiteLaxMode})
 	http.Redirect(w, r, safeNext(r.URL.Query().Get("next")), http.StatusSeeOther)
 }
