@@ -110,8 +110,9 @@ func parseCheckpoint(text string) (checkpoint, error) {
 	return c, nil
 }
 
-// readNote reads a signed checkpoint from a file: either the note text
-// itself or the JSON of /api/v1/audit/checkpoints/latest (its "note").
+// readNote reads a signed checkpoint from a file: the note text itself, or
+// JSON holding it as "note" (/api/v1/audit/checkpoints/latest, a witness's
+// state file) or as "checkpoint" (a proof bundle).
 func readNote(path string) ([]byte, error) {
 	b, err := os.ReadFile(path)
 	if err != nil {
@@ -119,12 +120,16 @@ func readNote(path string) ([]byte, error) {
 	}
 	if t := strings.TrimSpace(string(b)); strings.HasPrefix(t, "{") {
 		var v struct {
-			Note string `json:"note"`
+			Note       string `json:"note"`
+			Checkpoint string `json:"checkpoint"`
 		}
-		if err := json.Unmarshal(b, &v); err != nil || v.Note == "" {
-			return nil, fmt.Errorf("%s: JSON without a \"note\" field", path)
+		if err := json.Unmarshal(b, &v); err != nil || v.Note == "" && v.Checkpoint == "" {
+			return nil, fmt.Errorf("%s: JSON without a \"note\" or \"checkpoint\" field", path)
 		}
-		return []byte(v.Note), nil
+		if v.Note != "" {
+			return []byte(v.Note), nil
+		}
+		return []byte(v.Checkpoint), nil
 	}
 	return b, nil
 }

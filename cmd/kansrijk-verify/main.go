@@ -47,7 +47,8 @@ Usage:
 
 VKEY is the log's verifier key (name+hash+key), from a trusted channel;
 --key-file FILE reads it from a file instead. A .note file holds a signed
-checkpoint: the "note" of /api/v1/audit/checkpoints/latest, or that whole JSON.
+checkpoint: the note text, the JSON of /api/v1/audit/checkpoints/latest, a
+witness's state file, or a proof bundle (its checkpoint).
 BASE is the server's address, such as https://kansrijk.example.be.
 `
 

@@ -419,6 +419,11 @@ func TestConsistencyCommand(t *testing.T) {
 	if code != 0 || !strings.Contains(out, "contains the older one unchanged") {
 		t.Fatalf("a good pair over --url: exit %d\nstdout %s\nstderr %s", code, out, errs)
 	}
+	// A proof bundle's checkpoint as the older one.
+	bundleFile := writeFile(t, "bundle.json", mustJSON(t, l.bundle(2, 11)))
+	if code, _, errs := runCmd(t, "consistency", "--key", l.vkey, bundleFile, latestJSON, "--url", s.URL); code != 0 {
+		t.Fatalf("a bundle's checkpoint and the latest: exit %d, stderr %s", code, errs)
+	}
 	proof := writeFile(t, "proof.json", mustJSON(t, l.consistency(11, 30)))
 	if code, _, errs := runCmd(t, "consistency", "--key", l.vkey, "--proof", proof, old, latestJSON); code != 0 {
 		t.Fatalf("a good pair with --proof: exit %d, stderr %s", code, errs)
