@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"net/http"
 	"net/url"
 	"os"
@@ -308,7 +307,7 @@ func witnessGet(ctx context.Context, base, path string, v any) error {
 // readWitnessState reads the state file; nil, nil when there is none yet.
 func readWitnessState(path string) (*witnessState, error) {
 	b, err := os.ReadFile(path)
-	if errors.Is(err, fs.ErrNotExist) {
+	if errors.Is(err, os.ErrNotExist) {
 		return nil, nil
 	}
 	if err != nil {
