@@ -219,13 +219,16 @@ func verifierKeyOf(t *testing.T, keyFile string) string {
 	if _, err := note.NewSigner(skey); err != nil {
 		t.Fatalf("%s does not hold a note private key: %v", keyFile, err)
 	}
-	parts := strings.Split(skey, "+")
-	raw, err := base64.StdEncoding.DecodeString(parts[len(parts)-1])
+	// The base64 key may hold "+" too: cut the fields off from the left.
+	rest, _ := strings.CutPrefix(skey, "PRIVATE+KEY+")
+	name, rest, _ := strings.Cut(rest, "+")
+	_, key64, _ := strings.Cut(rest, "+")
+	raw, err := base64.StdEncoding.DecodeString(key64)
 	if err != nil || len(raw) != 1+ed25519.SeedSize {
 		t.Fatalf("the private key is not an Ed25519 seed")
 	}
 	pub := ed25519.NewKeyFromSeed(raw[1:]).Public().(ed25519.PublicKey)
-	vkey, err := note.NewEd25519VerifierKey(parts[2], pub)
+	vkey, err := note.NewEd25519VerifierKey(name, pub)
 	if err != nil {
 		t.Fatal(err)
 	}
