@@ -52,11 +52,10 @@ func newTestLog(t *testing.T, name string, n int) *testLog {
 
 // syntheticRecord is the canonical record of a fictitious read.
 func syntheticRecord(id int64) []byte {
-	agreement := int64(4)
 	b, err := json.Marshal(record{V: 1, ID: id, At: time.Date(2026, 12, 6, 23, 38, 30, int(id)*1000, time.UTC).Format("2006-01-02T15:04:05.000000Z"),
 		ActorRole: "ocmw_worker", ActorOrg: "ocmw-13016", Channel: "session", Action: "referral.read",
 		ObjectType: "referral", ObjectID: fmt.Sprint(30 + id), ReceiptCode: "FICT-0001", Purpose: "contact the family",
-		AgreementID: &agreement, Outcome: "ok", Private: strings.Repeat("ab", 32)})
+		AgreementID: 4, Outcome: "ok", Private: strings.Repeat("ab", 32)})
 	if err != nil {
 		panic(err)
 	}

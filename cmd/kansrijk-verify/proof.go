@@ -42,7 +42,7 @@ type record struct {
 	ObjectID     string `json:"object_id"`
 	ReceiptCode  string `json:"receipt_code"`
 	Purpose      string `json:"purpose"`
-	AgreementID  *int64 `json:"agreement_id"`
+	AgreementID  int64  `json:"agreement_id"` // 0: none
 	Outcome      string `json:"outcome"`
 	Private      string `json:"private"`
 }
@@ -138,8 +138,8 @@ func proofCmd(args []string, stdout io.Writer) error {
 	fmt.Fprintf(stdout, "  organisation: %s (role %s, channel %s)\n", r.ActorOrg, r.ActorRole, r.Channel)
 	fmt.Fprintf(stdout, "  object:       %s %s\n", r.ObjectType, r.ObjectID)
 	fmt.Fprintf(stdout, "  purpose:      %s\n", r.Purpose)
-	if r.AgreementID != nil {
-		fmt.Fprintf(stdout, "  agreement:    %d\n", *r.AgreementID)
+	if r.AgreementID != 0 {
+		fmt.Fprintf(stdout, "  agreement:    %d\n", r.AgreementID)
 	} else {
 		fmt.Fprintf(stdout, "  agreement:    none\n")
 	}
