@@ -189,22 +189,29 @@ func latestCheckpoint(t *testing.T, s *Server) latest {
 	return l
 }
 
-// waitCheckpoint waits until the latest checkpoint covers at least size
-// events (the server signs one per KANSRIJK_AUDIT_CHECKPOINT_INTERVAL, at
-// most a minute by default: the limit is no timed assertion, only a bound).
+// waitCheckpoint returns a checkpoint that covers at least size events. The
+// server signs one every KANSRIJK_AUDIT_CHECKPOINT_INTERVAL (short here)
+// and at shutdown: if none comes within a few seconds (a build that reads
+// no interval signs every minute), a clean restart makes one. Either way
+// the test asserts nothing about time.
 func waitCheckpoint(t *testing.T, s *Server, size int64) latest {
 	t.Helper()
-	deadline := time.Now().Add(90 * time.Second)
-	for {
-		l := latestCheckpoint(t, s)
-		if l.Size >= size {
+	deadline := time.Now().Add(5 * time.Second)
+	for time.Now().Before(deadline) {
+		if l := latestCheckpoint(t, s); l.Size >= size {
 			return l
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("no checkpoint of size %d within 90s (latest: %d)\n%s", size, l.Size, s.tail())
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
+	s.Stop()
+	if err := s.Start(); err != nil {
+		t.Fatal(err)
+	}
+	l := latestCheckpoint(t, s)
+	if l.Size < size {
+		t.Fatalf("no checkpoint of size %d, even after a restart (latest: %d)\n%s", size, l.Size, s.tail())
+	}
+	return l
 }
 
 // verifierKeyOf derives the verifier key from a note private key file
