@@ -174,20 +174,29 @@ func (db *DB) refTx(ctx context.Context, a account.Actor, fn func(tx *Tx) error)
 	return err
 }
 
+// refRead is refTx for a read: fn runs in a read-only transaction and its
+// audit events are group-committed once it is over (inReadTx).
+func (db *DB) refRead(ctx context.Context, a account.Actor, fn func(tx *Tx) error) error {
+	err := db.inReadTx(ctx, fn)
+	var d *deniedError
+	if errors.As(err, &d) {
+		return db.denyReferral(ctx, a, d.id)
+	}
+	return err
+}
+
 // DenyReferral audits a refused access to a referral that the caller's
 // role may not reach through the route it used, and answers not_found.
 func (db *DB) DenyReferral(ctx context.Context, a account.Actor, id int64) error {
 	return db.denyReferral(ctx, a, id)
 }
 
-// denyReferral audits a denied access to a referral (in a transaction of
-// its own) and answers not_found, like for a referral that does not exist.
+// denyReferral audits a denied access to a referral (through
+// recordReads, outside the refused transaction) and answers not_found, like for a referral that does not exist.
 func (db *DB) denyReferral(ctx context.Context, a account.Actor, id int64) error {
-	if err := db.inTx(ctx, func(tx *Tx) error {
-		ev := audit.For(a, auditReferralDenied, "referral", strconv.FormatInt(id, 10))
-		ev.Outcome = audit.Denied
-		return tx.Audit(ctx, ev)
-	}); err != nil {
+	ev := audit.For(a, auditReferralDenied, "referral", strconv.FormatInt(id, 10))
+	ev.Outcome = audit.Denied
+	if err := db.recordReads(ctx, ev); err != nil {
 		return err
 	}
 	return notFoundReferral()
@@ -295,7 +304,7 @@ func (db *DB) CreateReferral(ctx context.Context, a account.Actor, in referral.N
 // Referral returns a referral for the actor, and audits the read of its
 // personal data. The first read by the receiving OCMW marks it received.
 func (db *DB) Referral(ctx context.Context, a account.Actor, id int64) (r referral.Referral, err error) {
-	err = db.refTx(ctx, a, func(tx *Tx) error {
+	err = db.refRead(ctx, a, func(tx *Tx) error {
 		if r, err = db.loadReferral(ctx, tx, a, id); err != nil {
 			return err
 		}
@@ -303,6 +312,9 @@ func (db *DB) Referral(ctx context.Context, a account.Actor, id int64) (r referr
 		if sideOf(a) == sideOCMW {
 			purpose = purposeFollowUp
 			if r.Status == referral.Sent {
+				if err := tx.Writable(); err != nil {
+					return err
+				}
 				if _, err := tx.ExecContext(ctx, `UPDATE referrals SET status = 'received', received_at = $1, updated_at = $1 WHERE id = $2 AND status = 'sent'`,
 					ts(tx.now), id); err != nil {
 					return err
