@@ -72,8 +72,9 @@ type groupCommit struct {
 	reqs    chan *commitReq
 	quit    chan struct{}
 	wg      sync.WaitGroup
-	// batches and events count what was committed (tests, benchmarks).
-	batches, events atomic.Int64
+	// taken counts the requests committers took; batches and events what
+	// was committed (tests, benchmarks).
+	taken, batches, events atomic.Int64
 }
 
 // submit hands evs to the committer and waits until they are durable.
@@ -177,6 +178,7 @@ func (g *groupCommit) collect(first *commitReq) []*commitReq {
 	n := 0
 	take := func(r *commitReq) {
 		if r.state.CompareAndSwap(reqQueued, reqTaken) {
+			g.taken.Add(1)
 			batch = append(batch, r)
 			n += len(r.evs)
 		}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -20,6 +21,7 @@ type tokenUse struct {
 	last   map[int64]time.Time // token id → when this instance last wrote its use
 	closed bool
 	wg     sync.WaitGroup
+	writes atomic.Int64 // UPDATEs issued (tests)
 }
 
 // record writes that the token id was used at now, unless this instance
@@ -40,6 +42,7 @@ func (u *tokenUse) record(db *DB, id int64, now time.Time) {
 	}
 	u.last[id] = now
 	u.wg.Add(1)
+	u.writes.Add(1)
 	u.mu.Unlock()
 	go func() {
 		defer u.wg.Done()

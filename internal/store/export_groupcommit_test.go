@@ -1,0 +1,130 @@
+package store
+
+import (
+	"context"
+	"sync"
+	"testing"
+	"time"
+
+	"kansrijk/internal/account"
+	"kansrijk/internal/audit"
+	"kansrijk/internal/referral"
+)
+
+// RecordReads exposes recordReads to the tests of package store_test.
+func RecordReads(ctx context.Context, db *DB, evs ...audit.Event) error {
+	return db.recordReads(ctx, evs...)
+}
+
+// RecordReadsOneTx is the path before group commit, kept as the
+// benchmarks' baseline: one write transaction per read's events.
+func RecordReadsOneTx(ctx context.Context, db *DB, evs ...audit.Event) error {
+	return db.inTx(ctx, func(tx *Tx) error {
+		for _, ev := range evs {
+			if err := tx.Audit(ctx, ev); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// ReferralOneTx is Referral as it was before group commit (the benchmarks'
+// baseline): read and audit event in one write transaction.
+func ReferralOneTx(ctx context.Context, db *DB, a account.Actor, id int64) (r referral.Referral, err error) {
+	err = db.refTx(ctx, a, func(tx *Tx) error {
+		if r, err = db.loadReferral(ctx, tx, a, id); err != nil {
+			return err
+		}
+		return tx.Audit(ctx, referralAudit(a, auditReferralRead, purposeFollowUp, r))
+	})
+	return r, err
+}
+
+// ActorByTokenEveryUse is ActorByToken as it was before (the benchmarks'
+// baseline): an UPDATE of last_used_at on the writer at every use.
+func ActorByTokenEveryUse(ctx context.Context, db *DB, secret string) (account.Actor, error) {
+	now := db.Now()
+	if _, err := db.write.ExecContext(ctx, `UPDATE api_tokens SET last_used_at = $1 WHERE hash = $2 AND (last_used_at IS NULL OR last_used_at < $3)`,
+		ts(now), account.HashSecret(secret), ts(now.Add(-time.Minute))); err != nil {
+		return account.Actor{}, err
+	}
+	return db.ActorByToken(ctx, secret)
+}
+
+// SetCommitWorkers sets the number of committers; before the first read.
+func SetCommitWorkers(db *DB, n int) { db.group.workers = n }
+
+// CommitStats returns the batches and events group-committed so far.
+func CommitStats(db *DB) (batches, events int64) {
+	return db.group.batches.Load(), db.group.events.Load()
+}
+
+// WaitQueued waits until exactly n requests wait in the committers' queue
+// (none taken yet).
+func WaitQueued(tb testing.TB, db *DB, n int) {
+	tb.Helper()
+	for range 2000 {
+		db.group.mu.RLock()
+		q := -1
+		if db.group.started {
+			q = len(db.group.reqs)
+		}
+		db.group.mu.RUnlock()
+		if q == n {
+			return
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	tb.Fatalf("the commit queue never held %d requests", n)
+}
+
+// CommitTaken returns how many requests committers have taken so far.
+func CommitTaken(db *DB) int64 { return db.group.taken.Load() }
+
+// WaitTaken waits until committers have taken n requests in all.
+func WaitTaken(tb testing.TB, db *DB, n int64) {
+	tb.Helper()
+	for range 2000 {
+		if db.group.taken.Load() == n {
+			return
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	tb.Fatalf("committers took %d requests, want %d", db.group.taken.Load(), n)
+}
+
+// HoldAuditWrites keeps the audit_events table from being written until
+// the returned function is called: on SQLite by holding the store's one
+// writer connection in a transaction, on PostgreSQL by locking the table.
+func HoldAuditWrites(tb testing.TB, db *DB) (release func()) {
+	tb.Helper()
+	tx, err := db.write.BeginTx(context.Background(), nil)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if db.dialect == Postgres {
+		if _, err := tx.Exec(`LOCK TABLE audit_events IN EXCLUSIVE MODE`); err != nil {
+			tb.Fatal(err)
+		}
+	}
+	var once sync.Once
+	release = func() { once.Do(func() { _ = tx.Rollback() }) }
+	tb.Cleanup(release)
+	return release
+}
+
+// ExecWrite runs a statement on the store's writer (test set-up).
+func ExecWrite(tb testing.TB, db *DB, query string) {
+	tb.Helper()
+	if _, err := db.write.Exec(query); err != nil {
+		tb.Fatalf("%s: %v", query, err)
+	}
+}
+
+// TokenUseWrites waits for the background records of token use and
+// returns how many were issued.
+func TokenUseWrites(db *DB) int64 {
+	db.tokenUse.wg.Wait()
+	return db.tokenUse.writes.Load()
+}
