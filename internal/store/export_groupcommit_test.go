@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"sync"
 	"testing"
 	"time"
@@ -127,4 +128,20 @@ func ExecWrite(tb testing.TB, db *DB, query string) {
 func TokenUseWrites(db *DB) int64 {
 	db.tokenUse.wg.Wait()
 	return db.tokenUse.writes.Load()
+}
+
+// ReferralReadPoolOneTx reads on the read pool like Referral, then writes
+// the event in a write transaction of its own (no group commit).
+func ReferralReadPoolOneTx(ctx context.Context, db *DB, a account.Actor, id int64) (r referral.Referral, err error) {
+	t, err := db.read.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return r, err
+	}
+	tx := &Tx{Tx: t, db: db, now: db.Now().UTC()}
+	r, err = db.loadReferral(ctx, tx, a, id)
+	t.Rollback()
+	if err != nil {
+		return r, err
+	}
+	return r, RecordReadsOneTx(ctx, db, referralAudit(a, auditReferralRead, purposeFollowUp, r))
 }
