@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"fmt"
 	"sync"
 	"testing"
 	"time"
@@ -77,22 +78,41 @@ func WaitQueued(tb testing.TB, db *DB, n int) {
 		}
 		time.Sleep(5 * time.Millisecond)
 	}
-	tb.Fatalf("the commit queue never held %d requests", n)
+	tb.Fatalf("the commit queue never held %d requests (holds %d, taken %d)", n, len(db.group.reqs), db.group.taken.Load())
 }
 
-// CommitTaken returns how many requests committers have taken so far.
-func CommitTaken(db *DB) int64 { return db.group.taken.Load() }
+// CommitTaken returns how many requests committers have taken from the
+// queue so far.
+func CommitTaken(db *DB) int64 { return db.group.pulled.Load() }
 
-// WaitTaken waits until committers have taken n requests in all.
+// WaitTaken waits until committers have taken n requests from the queue
+// in all.
 func WaitTaken(tb testing.TB, db *DB, n int64) {
 	tb.Helper()
+	waitFor(tb, fmt.Sprintf("committers took %d requests", n), func() bool { return db.group.pulled.Load() == n })
+}
+
+// WaitBlocked waits until the committer, with n requests taken in all, is
+// blocked by HoldAuditWrites: on SQLite waiting for the writer (the batch
+// is formed once it has it), on PostgreSQL at the INSERT (after forming
+// the batch).
+func WaitBlocked(tb testing.TB, db *DB, n int64) {
+	tb.Helper()
+	WaitTaken(tb, db, n)
+	if db.dialect == Postgres {
+		waitFor(tb, fmt.Sprintf("a batch of request %d", n), func() bool { return db.group.taken.Load() == n })
+	}
+}
+
+func waitFor(tb testing.TB, what string, cond func() bool) {
+	tb.Helper()
 	for range 2000 {
-		if db.group.taken.Load() == n {
+		if cond() {
 			return
 		}
 		time.Sleep(5 * time.Millisecond)
 	}
-	tb.Fatalf("committers took %d requests, want %d", db.group.taken.Load(), n)
+	tb.Fatalf("waited in vain for: %s", what)
 }
 
 // HoldAuditWrites keeps the audit_events table from being written until
@@ -144,4 +164,31 @@ func ReferralReadPoolOneTx(ctx context.Context, db *DB, a account.Actor, id int6
 		return r, err
 	}
 	return r, RecordReadsOneTx(ctx, db, referralAudit(a, auditReferralRead, purposeFollowUp, r))
+}
+
+// ReferralTimed is Referral's read path, timing its two phases.
+func ReferralTimed(ctx context.Context, db *DB, a account.Actor, id int64) (read, commit time.Duration, err error) {
+	t0 := time.Now()
+	t, err := db.read.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return
+	}
+	tx := &Tx{Tx: t, db: db, now: db.Now().UTC()}
+	r, err := db.loadReferral(ctx, tx, a, id)
+	t.Rollback()
+	if err != nil {
+		return
+	}
+	t1 := time.Now()
+	err = db.recordReads(ctx, referralAudit(a, auditReferralRead, purposeFollowUp, r))
+	return t1.Sub(t0), time.Since(t1), err
+}
+
+// HoldWriterFor runs a write transaction that holds the writer for d
+// without using the CPU: a stand-in for a long import.
+func HoldWriterFor(ctx context.Context, db *DB, d time.Duration) error {
+	return db.inTx(ctx, func(tx *Tx) error {
+		time.Sleep(d)
+		return nil
+	})
 }

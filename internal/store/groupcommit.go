@@ -72,9 +72,10 @@ type groupCommit struct {
 	reqs    chan *commitReq
 	quit    chan struct{}
 	wg      sync.WaitGroup
-	// taken counts the requests committers took; batches and events what
-	// was committed (tests, benchmarks).
-	taken, batches, events atomic.Int64
+	// pulled counts the requests committers took from the queue, taken
+	// those put in a batch; batches and events count what was committed
+	// (tests, benchmarks).
+	pulled, taken, batches, events atomic.Int64
 }
 
 // submit hands evs to the committer and waits until they are durable.
@@ -152,27 +153,65 @@ func (g *groupCommit) close() {
 func (g *groupCommit) run(db *DB) {
 	defer g.wg.Done()
 	for {
-		var first *commitReq
 		select {
-		case first = <-g.reqs:
+		case first := <-g.reqs:
+			g.pulled.Add(1)
+			g.commit(db, first)
 		case <-g.quit:
 			// No sender is left (close waited for them): commit what
 			// is queued and stop.
 			for {
 				select {
 				case r := <-g.reqs:
-					g.commit(db, g.collect(r))
+					g.pulled.Add(1)
+					g.commit(db, r)
 				default:
 					return
 				}
 			}
 		}
-		g.commit(db, g.collect(first))
 	}
 }
 
-// collect takes first and whatever else is waiting, up to groupMaxEvents
-// events, skipping withdrawn requests.
+// commit waits for the writer on behalf of first, then writes first's
+// events and those of every request that queued meanwhile (up to
+// groupMaxEvents) in one transaction, and answers each request of the
+// batch with the outcome: all durable, or all failed. Collecting only once
+// the writer is ours is what makes batches grow while another transaction
+// (a batch import) holds the writer.
+func (g *groupCommit) commit(db *DB, first *commitReq) {
+	ctx, cancel := context.WithTimeout(context.Background(), groupTimeout)
+	defer cancel()
+	var batch []*commitReq
+	collected := false
+	err := db.inWriteTx(ctx, true, func(tx *Tx) error {
+		batch, collected = g.collect(first), true
+		var evs []audit.Event
+		for _, r := range batch {
+			evs = append(evs, r.evs...)
+		}
+		if err := insertEvents(ctx, tx, evs); err != nil {
+			return err
+		}
+		g.events.Add(int64(len(evs)))
+		return nil
+	})
+	if !collected {
+		// No transaction: first and those waiting with it fail.
+		batch = g.collect(first)
+	}
+	if err == nil {
+		g.batches.Add(1)
+	} else {
+		err = fmt.Errorf("write audit events of %d reads: %w", len(batch), err)
+	}
+	for _, r := range batch {
+		r.done <- err
+	}
+}
+
+// collect takes first, unless withdrawn, and whatever else is waiting, up
+// to groupMaxEvents events.
 func (g *groupCommit) collect(first *commitReq) []*commitReq {
 	batch := make([]*commitReq, 0, 16)
 	n := 0
@@ -187,36 +226,13 @@ func (g *groupCommit) collect(first *commitReq) []*commitReq {
 	for n < groupMaxEvents {
 		select {
 		case r := <-g.reqs:
+			g.pulled.Add(1)
 			take(r)
 		default:
 			return batch
 		}
 	}
 	return batch
-}
-
-// commit writes the batch's events in one transaction and answers every
-// request of it with the outcome: all durable, or all failed.
-func (g *groupCommit) commit(db *DB, batch []*commitReq) {
-	if len(batch) == 0 {
-		return
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), groupTimeout)
-	defer cancel()
-	var evs []audit.Event
-	for _, r := range batch {
-		evs = append(evs, r.evs...)
-	}
-	err := db.inTx(ctx, func(tx *Tx) error { return insertEvents(ctx, tx, evs) })
-	if err == nil {
-		g.batches.Add(1)
-		g.events.Add(int64(len(evs)))
-	} else {
-		err = fmt.Errorf("write audit events of %d reads: %w", len(batch), err)
-	}
-	for _, r := range batch {
-		r.done <- err
-	}
 }
 
 // insertEvents writes events with multi-row INSERTs, each at its own time.
@@ -250,4 +266,73 @@ func insertEvents(ctx context.Context, tx *Tx, evs []audit.Event) error {
 		evs = evs[n:]
 	}
 	return nil
+}
+
+// writerGate orders the write transactions of SQLite's one writer
+// connection: first come, first served, except that a group commit of read
+// events goes before every waiting write transaction. A run of long
+// transactions (a clinic's batch import) then delays a read by at most the
+// one transaction under way. (database/sql hands a freed connection to a
+// random waiter.) PostgreSQL needs no gate: its transactions run side by
+// side.
+type writerGate struct {
+	mu     sync.Mutex
+	busy   bool
+	urgent []chan struct{}
+	normal []chan struct{}
+}
+
+// acquire waits for the writer; urgent goes before the others.
+func (g *writerGate) acquire(ctx context.Context, urgent bool) error {
+	g.mu.Lock()
+	if !g.busy {
+		g.busy = true
+		g.mu.Unlock()
+		return nil
+	}
+	ch := make(chan struct{})
+	if urgent {
+		g.urgent = append(g.urgent, ch)
+	} else {
+		g.normal = append(g.normal, ch)
+	}
+	g.mu.Unlock()
+	select {
+	case <-ch:
+		return nil
+	case <-ctx.Done():
+		g.mu.Lock()
+		queued := remove(&g.urgent, ch) || remove(&g.normal, ch)
+		g.mu.Unlock()
+		if !queued {
+			// Handed over meanwhile: pass it on.
+			g.release()
+		}
+		return ctx.Err()
+	}
+}
+
+// release hands the writer to the next waiter.
+func (g *writerGate) release() {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	for _, q := range []*[]chan struct{}{&g.urgent, &g.normal} {
+		if len(*q) > 0 {
+			ch := (*q)[0]
+			*q = (*q)[1:]
+			close(ch)
+			return
+		}
+	}
+	g.busy = false
+}
+
+func remove(q *[]chan struct{}, ch chan struct{}) bool {
+	for i, c := range *q {
+		if c == ch {
+			*q = append((*q)[:i], (*q)[i+1:]...)
+			return true
+		}
+	}
+	return false
 }

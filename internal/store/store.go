@@ -69,9 +69,11 @@ type DB struct {
 	// BaseURL is the public address put in the links Kansrijk e-mails
 	// (one-time password links); empty: http://localhost:8080.
 	BaseURL string
-	// group commits read events (groupcommit.go); tokenUse records when
-	// API tokens were last used (tokenuse.go).
+	// group commits read events, writer orders SQLite's write
+	// transactions (groupcommit.go); tokenUse records when API tokens were
+	// last used (tokenuse.go).
 	group    groupCommit
+	writer   writerGate
 	tokenUse tokenUse
 }
 

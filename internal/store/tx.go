@@ -80,6 +80,18 @@ func (tx *Tx) Writable() error {
 
 // inTx runs fn in a write transaction and commits it when fn returns nil.
 func (db *DB) inTx(ctx context.Context, fn func(tx *Tx) error) error {
+	return db.inWriteTx(ctx, false, fn)
+}
+
+// inWriteTx is inTx; on SQLite an urgent transaction (a group commit of
+// read events) takes the one writer before the others waiting for it.
+func (db *DB) inWriteTx(ctx context.Context, urgent bool, fn func(tx *Tx) error) error {
+	if db.dialect == SQLite {
+		if err := db.writer.acquire(ctx, urgent); err != nil {
+			return err
+		}
+		defer db.writer.release()
+	}
 	tx, err := db.begin(ctx)
 	if err != nil {
 		return err
