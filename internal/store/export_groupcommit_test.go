@@ -166,24 +166,6 @@ func ReferralReadPoolOneTx(ctx context.Context, db *DB, a account.Actor, id int6
 	return r, RecordReadsOneTx(ctx, db, referralAudit(a, auditReferralRead, purposeFollowUp, r))
 }
 
-// ReferralTimed is Referral's read path, timing its two phases.
-func ReferralTimed(ctx context.Context, db *DB, a account.Actor, id int64) (read, commit time.Duration, err error) {
-	t0 := time.Now()
-	t, err := db.read.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
-	if err != nil {
-		return
-	}
-	tx := &Tx{Tx: t, db: db, now: db.Now().UTC()}
-	r, err := db.loadReferral(ctx, tx, a, id)
-	t.Rollback()
-	if err != nil {
-		return
-	}
-	t1 := time.Now()
-	err = db.recordReads(ctx, referralAudit(a, auditReferralRead, purposeFollowUp, r))
-	return t1.Sub(t0), time.Since(t1), err
-}
-
 // HoldWriterFor runs a write transaction that holds the writer for d
 // without using the CPU: a stand-in for a long import.
 func HoldWriterFor(ctx context.Context, db *DB, d time.Duration) error {

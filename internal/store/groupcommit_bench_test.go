@@ -1,6 +1,7 @@
 package store_test
 
-// Benchmarks of group commit: audited reads (an OCMW worker opening a
+// Benchmarks of group commit (make bench, or go test -run '^$' -bench
+// 'AuditedReads|RecordReads|TokenAuth' ./internal/store): audited reads (an OCMW worker opening a
 // referral: the read plus its audit event) and token authentication, by
 // 16 concurrent clients, with and without a clinic's batch imports
 // running alongside, on both databases. Each is measured on the path
@@ -204,6 +205,7 @@ func BenchmarkAuditedReads(b *testing.B) {
 			}
 			reportLoadRatio(b, "ratio/idle", runs["group_commit/idle"], runs["one_tx_per_read/idle"])
 			reportLoadRatio(b, "ratio/import", runs["group_commit/import"], runs["one_tx_per_read/import"])
+			reportLoadRatio(b, "ratio/read_pool_only_import", runs["read_pool_one_tx/import"], runs["one_tx_per_read/import"])
 			reportLoadRatio(b, "ratio/import_vs_idle_before", runs["one_tx_per_read/import"], runs["one_tx_per_read/idle"])
 			reportLoadRatio(b, "ratio/import_vs_idle_now", runs["group_commit/import"], runs["group_commit/idle"])
 		})
@@ -261,6 +263,70 @@ func BenchmarkTokenAuth(b *testing.B) {
 			}
 			reportLoadRatio(b, "ratio/idle", runs["once_a_minute/idle"], runs["write_every_use/idle"])
 			reportLoadRatio(b, "ratio/import", runs["once_a_minute/import"], runs["write_every_use/import"])
+		})
+	}
+}
+
+// writerHeld runs write transactions that hold the writer 20 ms each
+// without using the CPU, back to back, until stop is called: the regime
+// where the writer, not the CPU, is what reads wait for.
+func writerHeld(db *store.DB) (stop func() int) {
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for ctx.Err() == nil {
+			_ = store.HoldWriterFor(ctx, db, 20*time.Millisecond)
+		}
+	}()
+	return func() int {
+		cancel()
+		<-done
+		return 0
+	}
+}
+
+// BenchmarkRecordReads: writing one read event, by group commit against
+// a write transaction of its own, idle, while the writer is held by
+// CPU-free 20 ms transactions back to back, and during batch imports.
+func BenchmarkRecordReads(b *testing.B) {
+	for _, dialect := range storetest.Backends {
+		b.Run(string(dialect), func(b *testing.B) {
+			db, _ := readWorld(b, dialect)
+			ctx := context.Background()
+			next := 0
+			paths := map[string]func() error{
+				"one_tx_per_read": func() error { return store.RecordReadsOneTx(ctx, db, readEvent("bench.read", "1")) },
+				"group_commit":    func() error { return store.RecordReads(ctx, db, readEvent("bench.read", "1")) },
+			}
+			runs := map[string]*loadRun{}
+			for _, load := range []string{"idle", "writer_held", "import"} {
+				for _, path := range []string{"one_tx_per_read", "group_commit"} {
+					run := &loadRun{}
+					runs[path+"/"+load] = run
+					b.Run(path+"/"+load, func(b *testing.B) {
+						stop := func() int { return 0 }
+						switch load {
+						case "writer_held":
+							stop = writerHeld(db)
+						case "import":
+							stop = importLoad(b, db, &next, 200)
+						}
+						b0, e0 := store.CommitStats(db)
+						concurrently(b, run, paths[path])
+						rows := stop()
+						if b1, e1 := store.CommitStats(db); path == "group_commit" && b1 > b0 {
+							b.ReportMetric(float64(e1-e0)/float64(b1-b0), "events/tx")
+						}
+						if load == "import" {
+							b.ReportMetric(float64(rows)/b.Elapsed().Seconds(), "import_rows/s")
+						}
+					})
+				}
+			}
+			for _, load := range []string{"idle", "writer_held", "import"} {
+				reportLoadRatio(b, "ratio/"+load, runs["group_commit/"+load], runs["one_tx_per_read/"+load])
+			}
 		})
 	}
 }
