@@ -54,7 +54,8 @@ func ActorByTokenEveryUse(ctx context.Context, db *DB, secret string) (account.A
 	return db.ActorByToken(ctx, secret)
 }
 
-// SetCommitWorkers sets the number of committers; before the first read.
+// SetCommitWorkers sets how many batches may be written at once; before
+// the first read.
 func SetCommitWorkers(db *DB, n int) { db.group.workers = n }
 
 // CommitStats returns the batches and events group-committed so far.
@@ -62,46 +63,38 @@ func CommitStats(db *DB) (batches, events int64) {
 	return db.group.batches.Load(), db.group.events.Load()
 }
 
-// WaitQueued waits until exactly n requests wait in the committers' queue
-// (none taken yet).
+// Queued returns how many requests wait in the queue.
+func Queued(db *DB) int {
+	db.group.mu.Lock()
+	defer db.group.mu.Unlock()
+	return len(db.group.queue)
+}
+
+// WaitQueued waits until exactly n requests wait in the queue.
 func WaitQueued(tb testing.TB, db *DB, n int) {
 	tb.Helper()
-	for range 2000 {
-		db.group.mu.RLock()
-		q := -1
-		if db.group.started {
-			q = len(db.group.reqs)
-		}
-		db.group.mu.RUnlock()
-		if q == n {
-			return
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
-	tb.Fatalf("the commit queue never held %d requests (holds %d, taken %d)", n, len(db.group.reqs), db.group.taken.Load())
+	waitFor(tb, fmt.Sprintf("%d requests queued", n), func() bool { return Queued(db) == n })
 }
 
-// CommitTaken returns how many requests committers have taken from the
-// queue so far.
-func CommitTaken(db *DB) int64 { return db.group.pulled.Load() }
+// CommitsStarted returns how many batches were begun so far.
+func CommitsStarted(db *DB) int64 { return db.group.started.Load() }
 
-// WaitTaken waits until committers have taken n requests from the queue
-// in all.
-func WaitTaken(tb testing.TB, db *DB, n int64) {
-	tb.Helper()
-	waitFor(tb, fmt.Sprintf("committers took %d requests", n), func() bool { return db.group.pulled.Load() == n })
-}
-
-// WaitBlocked waits until the committer, with n requests taken in all, is
-// blocked by HoldAuditWrites: on SQLite waiting for the writer (the batch
-// is formed once it has it), on PostgreSQL at the INSERT (after forming
-// the batch).
+// WaitBlocked waits until the n-th batch in all has begun and is blocked
+// by HoldAuditWrites: on SQLite waiting for the writer (the batch is
+// formed once it has it), on PostgreSQL at the INSERT, after forming the
+// batch of the n-th request.
 func WaitBlocked(tb testing.TB, db *DB, n int64) {
 	tb.Helper()
-	WaitTaken(tb, db, n)
+	WaitStarted(tb, db, n)
 	if db.dialect == Postgres {
-		waitFor(tb, fmt.Sprintf("a batch of request %d", n), func() bool { return db.group.taken.Load() == n })
+		waitFor(tb, fmt.Sprintf("request %d in a batch", n), func() bool { return db.group.taken.Load() == n })
 	}
+}
+
+// WaitStarted waits until n batches in all have begun.
+func WaitStarted(tb testing.TB, db *DB, n int64) {
+	tb.Helper()
+	waitFor(tb, fmt.Sprintf("batch %d begun", n), func() bool { return db.group.started.Load() == n })
 }
 
 func waitFor(tb testing.TB, what string, cond func() bool) {

@@ -4,14 +4,16 @@ package store
 // it answers; one transaction per read makes the single SQLite writer (and
 // PostgreSQL's commit round trips) the bottleneck as soon as anything else
 // writes — during a clinic's batch import the OCMW inbox fell tenfold. So
-// reads hand their events to a committer that writes many requests'
-// events in one transaction and answers each request once that
-// transaction has committed, or with its error.
+// a read queues its events and then either waits for another read's
+// transaction to write them, or writes a batch itself: it takes the writer
+// and, once it has it, writes its own events and every other read's that
+// queued meanwhile in one transaction, and answers each of those reads
+// when that transaction has committed (or with its error).
 //
-// Batching is natural: a committer takes the first waiting request, then
-// whatever else is already waiting (up to groupMaxEvents), and writes them
-// at once. An idle system commits each read alone, without delay; a busy
-// one commits more per transaction exactly when transactions are scarce.
+// There is no committer goroutine to hand over to: alone, a read writes
+// its own event as before, without delay or extra scheduling; while
+// another transaction (a batch import) holds the writer, the reads that
+// arrive meanwhile are written together as soon as it is free.
 
 import (
 	"context"
@@ -42,9 +44,9 @@ const (
 // errDBClosed answers reads audited after Close.
 var errDBClosed = errors.New("store: database closed: the read's audit event cannot be written")
 
-// Request states: a waiter that gives up before a committer took its
-// request withdraws it (nothing written); once taken, it is written with
-// the batch whatever the waiter does.
+// Request states: a waiter that gives up before a batch took its request
+// withdraws it (nothing written); once taken, it is written with the batch
+// whatever the waiter does.
 const (
 	reqQueued int32 = iota
 	reqTaken
@@ -54,138 +56,112 @@ const (
 type commitReq struct {
 	evs   []audit.Event
 	state atomic.Int32
-	done  chan error // buffered: the committer never blocks on a waiter
+	done  chan error // buffered: answered once, by the batch that took it
 }
 
-// groupCommit is the committer of a DB, started by the first read.
+// groupCommit queues the events of reads and writes them in batches.
 type groupCommit struct {
-	// mu guards started and closed; senders hold it for reading while
-	// they hand over a request, so that Close (which takes it for
-	// writing) knows that nothing arrives after it.
-	mu      sync.RWMutex
-	started bool
-	closed  bool
-	// workers is the number of committers: 1 on SQLite (one writer),
-	// more on PostgreSQL, where transactions run side by side. Zero: the
-	// dialect's default.
+	mu     sync.Mutex
+	closed bool
+	queue  []*commitReq
+	// active counts the reads under way, which Close waits for.
+	active sync.WaitGroup
+	// workers is how many batches may be written at once: 1 on SQLite
+	// (one writer), 4 on PostgreSQL, where transactions run side by
+	// side. Zero: the dialect's default.
 	workers int
-	reqs    chan *commitReq
-	quit    chan struct{}
-	wg      sync.WaitGroup
-	// pulled counts the requests committers took from the queue, taken
-	// those put in a batch; batches and events count what was committed
-	// (tests, benchmarks).
-	pulled, taken, batches, events atomic.Int64
+	once    sync.Once
+	slots   chan struct{} // one per batch being written
+	// started counts the batches begun, taken the requests put in a
+	// batch; batches and events what was committed (tests, benchmarks).
+	started, taken, batches, events atomic.Int64
 }
 
-// submit hands evs to the committer and waits until they are durable.
+// submit queues evs and returns once they are durable, or with the
+// error of the transaction that was to write them, or when ctx ends.
 func (g *groupCommit) submit(ctx context.Context, db *DB, evs []audit.Event) error {
 	req := &commitReq{evs: evs, done: make(chan error, 1)}
-	g.mu.RLock()
-	if g.closed {
-		g.mu.RUnlock()
-		return errDBClosed
-	}
-	if !g.started {
-		g.mu.RUnlock()
-		g.start(db)
-		return g.submit(ctx, db, evs)
-	}
-	select {
-	case g.reqs <- req:
-		g.mu.RUnlock()
-	case <-ctx.Done():
-		g.mu.RUnlock()
-		return ctx.Err()
-	}
-	select {
-	case err := <-req.done:
-		return err
-	case <-ctx.Done():
-		// Not yet taken: withdrawn, nothing is written. Taken: its
-		// events are written with the others'. Either way the read
-		// fails, as its caller has gone.
-		req.state.CompareAndSwap(reqQueued, reqWithdrawn)
-		return ctx.Err()
-	}
-}
-
-func (g *groupCommit) start(db *DB) {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	if g.started || g.closed {
-		return
-	}
-	n := g.workers
-	if n <= 0 {
-		n = 1
-		if db.dialect == Postgres {
-			n = 4
-		}
-	}
-	g.reqs = make(chan *commitReq, groupQueue)
-	g.quit = make(chan struct{})
-	g.started = true
-	for range n {
-		g.wg.Add(1)
-		go g.run(db)
-	}
-}
-
-// close stops taking requests, commits those already handed over, and
-// returns when the committers have stopped.
-func (g *groupCommit) close() {
 	g.mu.Lock()
 	if g.closed {
 		g.mu.Unlock()
-		return
+		return errDBClosed
 	}
-	g.closed = true
-	started := g.started
+	g.once.Do(func() {
+		n := g.workers
+		if n <= 0 {
+			n = 1
+			if db.dialect == Postgres {
+				n = 4
+			}
+		}
+		g.slots = make(chan struct{}, n)
+	})
+	g.queue = append(g.queue, req)
+	g.active.Add(1)
 	g.mu.Unlock()
-	if started {
-		close(g.quit)
-		g.wg.Wait()
-	}
-}
-
-// run is one committer: it commits batches until close, then drains.
-func (g *groupCommit) run(db *DB) {
-	defer g.wg.Done()
+	defer g.active.Done()
 	for {
 		select {
-		case first := <-g.reqs:
-			g.pulled.Add(1)
-			g.commit(db, first)
-		case <-g.quit:
-			// No sender is left (close waited for them): commit what
-			// is queued and stop.
-			for {
-				select {
-				case r := <-g.reqs:
-					g.pulled.Add(1)
-					g.commit(db, r)
-				default:
-					return
-				}
+		case err := <-req.done:
+			return err
+		default:
+		}
+		if ctx.Err() != nil {
+			// Not yet taken: withdrawn, nothing is written. Taken: its
+			// events are written with the others'. Either way the read
+			// fails, as its caller has gone.
+			req.state.CompareAndSwap(reqQueued, reqWithdrawn)
+			return ctx.Err()
+		}
+		select {
+		case err := <-req.done:
+			return err
+		case <-ctx.Done():
+		case g.slots <- struct{}{}:
+			if req.state.Load() == reqQueued {
+				g.commit(ctx, db)
+				<-g.slots
+				continue
+			}
+			<-g.slots
+			// Taken meanwhile by another read's batch: wait for it.
+			select {
+			case err := <-req.done:
+				return err
+			case <-ctx.Done():
+				return ctx.Err()
 			}
 		}
 	}
 }
 
-// commit waits for the writer on behalf of first, then writes first's
-// events and those of every request that queued meanwhile (up to
-// groupMaxEvents) in one transaction, and answers each request of the
-// batch with the outcome: all durable, or all failed. Collecting only once
-// the writer is ours is what makes batches grow while another transaction
-// (a batch import) holds the writer.
-func (g *groupCommit) commit(db *DB, first *commitReq) {
+// commit takes the writer (giving up if waiter ends first, having taken
+// nothing), then writes the events of every queued request, up to
+// groupMaxEvents, in one transaction and answers each of those requests
+// with the outcome: all durable, or all failed. Forming the batch only
+// once the writer is ours is what lets it grow while another transaction
+// holds the writer.
+func (g *groupCommit) commit(waiter context.Context, db *DB) {
+	g.started.Add(1)
 	ctx, cancel := context.WithTimeout(context.Background(), groupTimeout)
 	defer cancel()
+	const waiting, formed, abandoned = 0, 1, 2
+	var phase atomic.Int32
+	stop := context.AfterFunc(waiter, func() {
+		if phase.CompareAndSwap(waiting, abandoned) {
+			cancel()
+		}
+	})
+	defer stop()
 	var batch []*commitReq
-	collected := false
 	err := db.inWriteTx(ctx, true, func(tx *Tx) error {
-		batch, collected = g.collect(first), true
+		if !phase.CompareAndSwap(waiting, formed) {
+			return context.Canceled
+		}
+		batch = g.collect()
+		if len(batch) == 0 {
+			return nil // another batch took them all
+		}
 		var evs []audit.Event
 		for _, r := range batch {
 			evs = append(evs, r.evs...)
@@ -196,12 +172,17 @@ func (g *groupCommit) commit(db *DB, first *commitReq) {
 		g.events.Add(int64(len(evs)))
 		return nil
 	})
-	if !collected {
-		// No transaction: first and those waiting with it fail.
-		batch = g.collect(first)
+	if phase.Load() == abandoned {
+		return // nothing taken: the others write their own
+	}
+	if phase.CompareAndSwap(waiting, formed) {
+		// No transaction could begin: the waiting reads fail with it.
+		batch = g.collect()
 	}
 	if err == nil {
-		g.batches.Add(1)
+		if len(batch) > 0 {
+			g.batches.Add(1)
+		}
 	} else {
 		err = fmt.Errorf("write audit events of %d reads: %w", len(batch), err)
 	}
@@ -210,29 +191,32 @@ func (g *groupCommit) commit(db *DB, first *commitReq) {
 	}
 }
 
-// collect takes first, unless withdrawn, and whatever else is waiting, up
-// to groupMaxEvents events.
-func (g *groupCommit) collect(first *commitReq) []*commitReq {
-	batch := make([]*commitReq, 0, 16)
-	n := 0
-	take := func(r *commitReq) {
+// collect takes the queued requests, skipping withdrawn ones, up to
+// groupMaxEvents events.
+func (g *groupCommit) collect() []*commitReq {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	var batch []*commitReq
+	n, i := 0, 0
+	for ; i < len(g.queue) && n < groupMaxEvents; i++ {
+		r := g.queue[i]
 		if r.state.CompareAndSwap(reqQueued, reqTaken) {
-			g.taken.Add(1)
 			batch = append(batch, r)
 			n += len(r.evs)
 		}
 	}
-	take(first)
-	for n < groupMaxEvents {
-		select {
-		case r := <-g.reqs:
-			g.pulled.Add(1)
-			take(r)
-		default:
-			return batch
-		}
-	}
+	g.queue = append(g.queue[:0:0], g.queue[i:]...)
+	g.taken.Add(int64(len(batch)))
 	return batch
+}
+
+// close refuses new reads and returns once those under way are answered
+// (their events written, or failed).
+func (g *groupCommit) close() {
+	g.mu.Lock()
+	g.closed = true
+	g.mu.Unlock()
+	g.active.Wait()
 }
 
 // insertEvents writes events with multi-row INSERTs, each at its own time.
