@@ -33,8 +33,6 @@ const (
 	// groupChunk is the number of rows of one multi-row INSERT (18 values
 	// each: well under the parameter limits of both databases).
 	groupChunk = 128
-	// groupQueue is how many requests may wait before senders block.
-	groupQueue = 4096
 	// groupTimeout bounds one batch's transaction. It does not depend on
 	// any waiter's context: one request giving up must not fail the
 	// others' events.
