@@ -194,11 +194,9 @@ func (db *DB) AuditMailing(ctx context.Context, a account.Actor, action, detail 
 	default:
 		return fmt.Errorf("store.AuditMailing: unknown action %q", action)
 	}
-	return db.inTx(ctx, func(tx *Tx) error {
-		ev := audit.For(a, act, objMailing, "")
-		ev.Detail = truncate(detail, 1000)
-		return tx.Audit(ctx, ev)
-	})
+	ev := audit.For(a, act, objMailing, "")
+	ev.Detail = truncate(detail, 1000)
+	return db.recordReads(ctx, ev)
 }
 
 // mailingQuery selects mailings with the delivery state of their messages.

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -13,11 +14,15 @@ import (
 	"kansrijk/internal/audit"
 )
 
-// Tx is a write transaction carrying one timestamp for everything it does.
+// Tx is a write transaction carrying one timestamp for everything it does,
+// or (inReadTx) a read-only one whose audit events are written after it.
 type Tx struct {
 	*sql.Tx
 	db  *DB
 	now time.Time
+	// reads holds the events audited in a read-only transaction; nil in
+	// a write transaction.
+	reads *[]audit.Event
 }
 
 // Now returns the time of the transaction (UTC).
@@ -32,8 +37,61 @@ func (db *DB) begin(ctx context.Context) (*Tx, error) {
 	return &Tx{Tx: t, db: db, now: db.Now().UTC()}, nil
 }
 
+// inReadTx runs fn in a read-only transaction on the read pool (one
+// consistent view of the data, no writer taken), then writes the events fn
+// audited with tx.Audit through recordReads: the read returns only once
+// they are durable, and fails if they cannot be written. Reads of personal
+// data that write nothing but their audit event go through here; one
+// that must write after all says so with tx.Writable.
+func (db *DB) inReadTx(ctx context.Context, fn func(tx *Tx) error) error {
+	t, err := db.read.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return err
+	}
+	var evs []audit.Event
+	tx := &Tx{Tx: t, db: db, now: db.Now().UTC(), reads: &evs}
+	err = fn(tx)
+	if rerr := t.Rollback(); err == nil && rerr != nil {
+		return rerr
+	}
+	if errors.Is(err, errWriteNeeded) {
+		return db.inTx(ctx, fn)
+	}
+	if err != nil {
+		return err
+	}
+	return db.recordReads(ctx, evs...)
+}
+
+// errWriteNeeded is returned by Tx.Writable in a read-only transaction.
+var errWriteNeeded = errors.New("store: this read must write")
+
+// Writable returns nil in a write transaction. In a read-only one it
+// returns an error that makes inReadTx run fn again in a write
+// transaction: a read that turns out to change something (the first read
+// of a sent referral by its OCMW marks it received) takes the writer only
+// then.
+func (tx *Tx) Writable() error {
+	if tx.reads != nil {
+		return errWriteNeeded
+	}
+	return nil
+}
+
 // inTx runs fn in a write transaction and commits it when fn returns nil.
 func (db *DB) inTx(ctx context.Context, fn func(tx *Tx) error) error {
+	return db.inWriteTx(ctx, false, fn)
+}
+
+// inWriteTx is inTx; on SQLite an urgent transaction (a group commit of
+// read events) takes the one writer before the others waiting for it.
+func (db *DB) inWriteTx(ctx context.Context, urgent bool, fn func(tx *Tx) error) error {
+	if db.dialect == SQLite {
+		if err := db.writer.acquire(ctx, urgent); err != nil {
+			return err
+		}
+		defer db.writer.release()
+	}
 	tx, err := db.begin(ctx)
 	if err != nil {
 		return err
@@ -71,8 +129,17 @@ func auditArgs(now time.Time, ev audit.Event) []any {
 }
 
 // Audit appends an audit event within the transaction. If it fails, the
-// caller's whole transaction fails: no change without its record.
+// caller's whole transaction fails: no change without its record. In a
+// read-only transaction (inReadTx) the event is written once the
+// transaction is over, before the read answers.
 func (tx *Tx) Audit(ctx context.Context, ev audit.Event) error {
+	if tx.reads != nil {
+		if ev.At.IsZero() {
+			ev.At = tx.now
+		}
+		*tx.reads = append(*tx.reads, ev)
+		return nil
+	}
 	_, err := tx.ExecContext(ctx, auditInsert+`($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18)`, auditArgs(tx.now, ev)...)
 	if err != nil {
 		return fmt.Errorf("write audit event %s: %w", ev.Action, err)
@@ -84,20 +151,21 @@ func (tx *Tx) Audit(ctx context.Context, ev audit.Event) error {
 // happened outside a write transaction, and returns only once they are
 // durable: a read whose event cannot be written must fail (no grace
 // period). Every read path audits through here, so that how such events
-// are committed (one transaction each, or many requests' events grouped
-// in one) is decided in one place.
+// are committed is decided in one place: by group commit (groupcommit.go),
+// many requests' events in one transaction. Each event keeps its own time
+// (ev.At, or now when unset).
 func (db *DB) recordReads(ctx context.Context, evs ...audit.Event) error {
 	if len(evs) == 0 {
 		return nil
 	}
-	return db.inTx(ctx, func(tx *Tx) error {
-		for _, ev := range evs {
-			if err := tx.Audit(ctx, ev); err != nil {
-				return err
-			}
+	evs = slices.Clone(evs)
+	now := db.Now().UTC()
+	for i := range evs {
+		if evs[i].At.IsZero() {
+			evs[i].At = now
 		}
-		return nil
-	})
+	}
+	return db.group.submit(ctx, db, evs)
 }
 
 // AuditEvents lists audit events, newest first.
