@@ -35,6 +35,9 @@ type API struct {
 	Now            func() time.Time
 	// Factsheet area: the deprivation index.
 	Deprivation deprivation.Store
+	// AuditLog serves the public proofs of the access log (auditlog.go);
+	// nil: none yet.
+	AuditLog AuditLog
 
 	routes []Route
 }
@@ -130,6 +133,10 @@ func (a *API) Register(mux httpx.Mux) {
 	// Factsheet area: the deprivation index.
 	a.handle(mux, "POST", "/api/v1/deprivation-index", a.importDeprivationIndex)
 	a.handle(mux, "GET", "/api/v1/deprivation-index", a.getDeprivationIndex)
+	// The verifiable access log's public proofs (auditlog.go).
+	a.handle(mux, "GET", "/api/v1/audit/checkpoints/latest", a.auditCheckpoint)
+	a.handle(mux, "GET", "/api/v1/audit/proof/inclusion", a.auditInclusionProof)
+	a.handle(mux, "GET", "/api/v1/audit/proof/consistency", a.auditConsistencyProof)
 	// Anything else under /api/v1 answers in JSON, not with the web UI's 404 page.
 	mux.HandleFunc("/api/v1/", func(w http.ResponseWriter, r *http.Request) {
 		httpx.WriteError(w, r, apperr.New(apperr.NotFound, "no such endpoint: %s %s", r.Method, r.URL.Path))

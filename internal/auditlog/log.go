@@ -345,3 +345,12 @@ func (l *Log) LastVerification(ctx context.Context) (Verification, error) {
 	v, err := l.db.LastAuditVerification(ctx)
 	return Verification(v), err
 }
+
+// LeafHash returns the stored hash of leaf index.
+func (l *Log) LeafHash(ctx context.Context, index int64) (tlog.Hash, error) {
+	hs, err := l.db.AuditHashReader(ctx).ReadHashes([]int64{tlog.StoredHashIndex(0, index)})
+	if err != nil {
+		return tlog.Hash{}, err
+	}
+	return hs[0], nil
+}

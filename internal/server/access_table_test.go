@@ -219,6 +219,10 @@ var accessTable = []accessRow{
 	// /metrics only for its own token or from allowed networks (default loopback;
 	// TestMetricsAccess): the test's clients come from 192.0.2.1.
 	{Route: "GET /metrics", Want: "*=404 anon=404"},
+	// The access log's public proofs (hashes only); the matrix world has no signed checkpoint yet.
+	{Route: "GET /api/v1/audit/checkpoints/latest", Public: true, Want: "*=404 anon=404"},
+	{Route: "GET /api/v1/audit/proof/inclusion", Public: true, Path: "/api/v1/audit/proof/inclusion?index=0&size=1", Want: "*=400 anon=400"},
+	{Route: "GET /api/v1/audit/proof/consistency", Public: true, Path: "/api/v1/audit/proof/consistency?old=1&new=1", Want: "*=400 anon=400"},
 	// Last: signing out ends the callers' sessions.
 	{Route: "POST /logout", Want: "*=303 anon=401"},
 }
