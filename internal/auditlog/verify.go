@@ -231,21 +231,25 @@ type storedHash struct {
 	h   tlog.Hash
 }
 
-// VerifyAndRecord runs Verify and stores its result (the daily job and
-// `kansrijk audit verify` both do).
+// VerifyAndRecord runs Verify and stores its result (the daily job does).
 func (l *Log) VerifyAndRecord(ctx context.Context, progress func(done, total int64)) (Report, error) {
 	rep, err := l.Verify(ctx, progress)
-	v := store.AuditVerification{At: l.Now().UTC(), OK: err == nil && rep.OK(), Size: rep.Size}
+	if serr := l.RecordVerification(ctx, rep, err); serr != nil {
+		return rep, errors.Join(err, serr)
+	}
+	return rep, err
+}
+
+// RecordVerification stores the result of a Verify (its report and error).
+func (l *Log) RecordVerification(ctx context.Context, rep Report, verr error) error {
+	v := store.AuditVerification{At: l.Now().UTC(), OK: verr == nil && rep.OK(), Size: rep.Size}
 	switch {
-	case err != nil:
-		v.Message = "verification could not run: " + err.Error()
+	case verr != nil:
+		v.Message = "verification could not run: " + verr.Error()
 	case rep.Problem != nil:
 		v.Message = rep.Problem.Message
 	default:
 		v.Message = fmt.Sprintf("%d events and %d checkpoints verified", rep.Size, rep.Checkpoints)
 	}
-	if serr := l.db.AddAuditVerification(context.WithoutCancel(ctx), v); serr != nil {
-		return rep, errors.Join(err, serr)
-	}
-	return rep, err
+	return l.db.AddAuditVerification(context.WithoutCancel(ctx), v)
 }

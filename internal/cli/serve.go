@@ -49,6 +49,13 @@ func serve(ctx context.Context, args []string, env Env) error {
 	if err != nil {
 		return err
 	}
+	// The verifiable access log: sequencing, checkpoints, daily check (audit.go).
+	auditLog, stopAudit, err := startAuditLog(ctx, db, env, *dsn, *withDemo)
+	if err != nil {
+		return err
+	}
+	defer stopAudit()
+	srv.API.AuditLog = auditLog
 	// Area mailing: outreach mailings use the same SMTP settings as the notices.
 	mailCfg, err := notify.ConfigFromEnv(env.Getenv)
 	if err != nil {
@@ -106,6 +113,7 @@ func serve(ctx context.Context, args []string, env Env) error {
 	}
 	err = srv.Serve(ctx, ln)
 	stopBackground() // outbox deliverer and daily jobs: wait for them
+	stopAudit()      // the last events into the tree, under a signed checkpoint
 	fmt.Fprintln(env.Stdout, "Stopped.")
 	return err
 }
