@@ -30,7 +30,7 @@ type fixture struct {
 	attacker *sql.DB
 }
 
-func newFixture(t *testing.T, d store.Dialect) *fixture {
+func newFixture(t testing.TB, d store.Dialect) *fixture {
 	t.Helper()
 	dsn := storetest.DSN(t, d)
 	db, err := store.Open(context.Background(), dsn)

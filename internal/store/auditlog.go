@@ -92,8 +92,10 @@ func (db *DB) SequenceAudit(ctx context.Context, limit int, hash AuditHasher) (n
 		if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(leaf_index)+1, 0) FROM audit_leaves`).Scan(&size); err != nil {
 			return err
 		}
-		rows, err := tx.QueryContext(ctx, `SELECT `+auditColumns+` FROM audit_pending p JOIN audit_events e ON e.id = p.event_id
-			ORDER BY p.event_id LIMIT $1`, limit)
+		// The pending ids first, then their events by primary key: a join
+		// of the whole queue with audit_events would read the table.
+		rows, err := tx.QueryContext(ctx, `WITH p AS (SELECT event_id FROM audit_pending ORDER BY event_id LIMIT $1)
+			SELECT `+auditColumns+` FROM p JOIN audit_events e ON e.id = p.event_id ORDER BY p.event_id`, limit)
 		if err != nil {
 			return err
 		}
