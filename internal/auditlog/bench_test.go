@@ -29,32 +29,43 @@ import (
 // It reports appended events/s and the events still pending at the end.
 func BenchmarkAppendConcurrent(b *testing.B) {
 	for _, d := range storetest.Backends {
-		b.Run(string(d), func(b *testing.B) {
-			f := newFixture(b, d)
-			ctx := context.Background()
-			stop := (&auditlog.Runner{Log: f.log, SequenceEvery: 100 * time.Millisecond, CheckpointEvery: time.Second}).Start(ctx)
-			var seq atomic.Int64
-			b.SetParallelism(8)
-			b.ResetTimer()
-			start := time.Now()
-			b.RunParallel(func(pb *testing.PB) {
-				for pb.Next() {
-					if err := f.db.AppendAuditEvents(ctx, event(int(seq.Add(1)))); err != nil {
-						b.Error(err)
-						return
+		for _, sequencing := range []bool{false, true} {
+			name := string(d) + "/no-sequencer"
+			if sequencing {
+				name = string(d) + "/sequencer"
+			}
+			b.Run(name, func(b *testing.B) {
+				f := newFixture(b, d)
+				ctx := context.Background()
+				stop := func() {}
+				if sequencing {
+					stop = (&auditlog.Runner{Log: f.log, SequenceEvery: 100 * time.Millisecond, CheckpointEvery: time.Second}).Start(ctx)
+				}
+				var seq atomic.Int64
+				b.SetParallelism(8)
+				b.ResetTimer()
+				start := time.Now()
+				b.RunParallel(func(pb *testing.PB) {
+					for pb.Next() {
+						if err := f.db.AppendAuditEvents(ctx, event(int(seq.Add(1)))); err != nil {
+							b.Error(err)
+							return
+						}
+					}
+				})
+				elapsed := time.Since(start)
+				b.StopTimer()
+				pending, _ := f.db.AuditPending(ctx)
+				stop()
+				b.ReportMetric(float64(b.N)/elapsed.Seconds(), "events/s")
+				if sequencing {
+					b.ReportMetric(float64(pending), "pending_at_end")
+					if left, _ := f.db.AuditPending(ctx); left != 0 {
+						b.Errorf("%d events not sequenced after stop", left)
 					}
 				}
 			})
-			elapsed := time.Since(start)
-			b.StopTimer()
-			pending, _ := f.db.AuditPending(ctx)
-			stop()
-			b.ReportMetric(float64(b.N)/elapsed.Seconds(), "events/s")
-			b.ReportMetric(float64(pending), "pending_at_end")
-			if left, _ := f.db.AuditPending(ctx); left != 0 {
-				b.Errorf("%d events not sequenced after stop", left)
-			}
-		})
+		}
 	}
 }
 
