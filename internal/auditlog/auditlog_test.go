@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
 	"golang.org/x/mod/sumdb/note"
 	"golang.org/x/mod/sumdb/tlog"
 
@@ -536,6 +537,24 @@ func TestDailyVerifyAlerts(t *testing.T) {
 			v, err = f.log.LastVerification(ctx)
 			if err != nil || v.OK || !strings.Contains(v.Message, fmt.Sprintf("event %d", id)) {
 				t.Errorf("last verification after tampering: %+v, %v", v, err)
+			}
+			// /metrics: the last verification failed, one failure in all.
+			reg := prometheus.NewRegistry()
+			reg.MustRegister(auditlog.NewCollector(f.db))
+			got := map[string]float64{}
+			mfs, err := reg.Gather()
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, mf := range mfs {
+				m := mf.GetMetric()[0]
+				got[mf.GetName()] = m.GetGauge().GetValue() + m.GetCounter().GetValue()
+			}
+			if got["kansrijk_audit_verify_ok"] != 0 || got["kansrijk_audit_verify_failures_total"] != 1 || got["kansrijk_audit_tree_size"] != 10 {
+				t.Errorf("metrics %v", got)
+			}
+			if _, ok := got["kansrijk_audit_verify_ok"]; !ok {
+				t.Error("no kansrijk_audit_verify_ok")
 			}
 			rows, err := f.db.OutboxRows(ctx)
 			if err != nil {
