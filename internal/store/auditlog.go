@@ -12,6 +12,7 @@ import (
 	"database/sql"
 	"encoding/hex"
 	"fmt"
+	"log/slog"
 	"strings"
 	"time"
 
@@ -94,38 +95,61 @@ func (db *DB) SequenceAudit(ctx context.Context, limit int, hash AuditHasher) (n
 		}
 		// The pending ids first, then their events by primary key: a join
 		// of the whole queue with audit_events would read the table.
-		rows, err := tx.QueryContext(ctx, `WITH p AS (SELECT event_id FROM audit_pending ORDER BY event_id LIMIT $1)
-			SELECT `+auditColumns+` FROM p JOIN audit_events e ON e.id = p.event_id ORDER BY p.event_id`, limit)
+		idRows, err := tx.QueryContext(ctx, `SELECT event_id FROM audit_pending ORDER BY event_id LIMIT $1`, limit)
 		if err != nil {
 			return err
 		}
-		var recs []AuditRecord
-		for rows.Next() {
-			e, salt, err := scanAuditEvent(rows)
-			if err != nil {
-				rows.Close()
+		var ids []any
+		for idRows.Next() {
+			var id int64
+			if err := idRows.Scan(&id); err != nil {
+				idRows.Close()
 				return err
 			}
-			recs = append(recs, AuditRecord{Event: e, Salt: salt})
+			ids = append(ids, id)
 		}
-		if err := rows.Close(); err != nil {
+		if err := idRows.Close(); err != nil {
 			return err
 		}
-		if err := rows.Err(); err != nil {
-			return err
+		if len(ids) == 0 {
+			return nil
+		}
+		var recs []AuditRecord
+		for start := 0; start < len(ids); start += 500 {
+			part := ids[start:min(len(ids), start+500)]
+			rows, err := tx.QueryContext(ctx, `SELECT `+auditColumns+` FROM audit_events e WHERE e.id IN (`+placeholders(db.dialect, 1, len(part))+`) ORDER BY e.id`, part...)
+			if err != nil {
+				return err
+			}
+			for rows.Next() {
+				e, salt, err := scanAuditEvent(rows)
+				if err != nil {
+					rows.Close()
+					return err
+				}
+				recs = append(recs, AuditRecord{Event: e, Salt: salt})
+			}
+			if err := rows.Close(); err != nil {
+				return err
+			}
+		}
+		if len(recs) < len(ids) {
+			// Queued, committed, and gone before it was sequenced: only a
+			// change behind the application's back does that. Say so, and
+			// do not let the queue stall on it.
+			slog.Error("audit log: queued audit events are missing from audit_events", "missing", len(ids)-len(recs))
 		}
 		if len(recs) == 0 {
-			return nil
+			_, err := tx.ExecContext(ctx, `DELETE FROM audit_pending WHERE event_id IN (`+placeholders(db.dialect, 1, len(ids))+`)`, ids...)
+			return err
 		}
 		hashes, err := hash(size, recs, hashReader{ctx: ctx, q: tx, d: db.dialect})
 		if err != nil {
 			return err
 		}
 		leaves := make([]any, 0, 2*len(recs))
-		ids := make([]any, 0, len(recs))
 		for i, r := range recs {
 			leaves = append(leaves, size+int64(i), r.Event.ID)
-			ids = append(ids, r.Event.ID)
 		}
 		if err := insertChunks(ctx, tx, `INSERT INTO audit_leaves (leaf_index, event_id) VALUES `, 2, leaves); err != nil {
 			return err
