@@ -572,3 +572,31 @@ func TestDailyVerifyAlerts(t *testing.T) {
 		})
 	}
 }
+
+// Events dated in the past before the first checkpoint (the demo loads
+// its history that way) verify; the same after a checkpoint do not.
+func TestBackdatedEventsBeforeFirstCheckpoint(t *testing.T) {
+	f := newFixture(t, store.SQLite)
+	ctx := context.Background()
+	real := f.db.Now
+	f.db.Now = func() time.Time { return time.Date(2023, 9, 15, 10, 0, 0, 0, time.UTC) }
+	if err := f.db.AppendAuditEvents(ctx, event(1), event(2)); err != nil {
+		t.Fatal(err)
+	}
+	f.db.Now = real
+	f.append(t, 3)
+	if rep := f.verify(t); !rep.OK() {
+		t.Fatalf("history loaded before the first checkpoint: %v", rep.Problem)
+	}
+	f.db.Now = func() time.Time { return time.Date(2023, 9, 15, 10, 0, 0, 0, time.UTC) }
+	if err := f.db.AppendAuditEvents(ctx, event(9)); err != nil {
+		t.Fatal(err)
+	}
+	f.db.Now = real
+	if _, err := f.log.Sequence(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if rep := f.verify(t); rep.OK() || rep.Problem.Kind != auditlog.ProblemEventInserted || rep.Problem.LeafIndex != 5 {
+		t.Errorf("a backdated event after a checkpoint: %+v", rep.Problem)
+	}
+}

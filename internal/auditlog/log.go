@@ -80,13 +80,21 @@ type Log struct {
 	signer   note.Signer
 	verifier note.Verifier
 	vkey     string
-	// Now is the clock of checkpoints; time.Now by default.
+	// Now is the clock of checkpoints and verifications; nil: the
+	// store's clock (db.Now), which also dates the events.
 	Now func() time.Time
+}
+
+func (l *Log) now() time.Time {
+	if l.Now != nil {
+		return l.Now()
+	}
+	return l.db.Now()
 }
 
 // New returns the log over db.
 func New(db *store.DB, cfg Config) (*Log, error) {
-	l := &Log{db: db, origin: cfg.Origin, Now: time.Now}
+	l := &Log{db: db, origin: cfg.Origin}
 	if l.origin == "" {
 		l.origin = DefaultOrigin
 	}

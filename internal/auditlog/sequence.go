@@ -72,7 +72,7 @@ func (l *Log) Sign(ctx context.Context) (Checkpoint, bool, error) {
 	if err != nil {
 		return Checkpoint{}, false, err
 	}
-	now := l.Now().UTC().Truncate(time.Second)
+	now := l.now().UTC().Truncate(time.Second)
 	msg, err := note.Sign(&note.Note{Text: checkpointBody(l.origin, size, root, now)}, l.signer)
 	if err != nil {
 		return Checkpoint{}, false, err

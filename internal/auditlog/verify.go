@@ -13,11 +13,12 @@ import (
 	"kansrijk/internal/store"
 )
 
-// LateTolerance is how much older than an event already in the tree a
-// later leaf's event may be. Events enter the tree when their transaction
-// commits, so a leaf may be dated somewhat before the leaf ahead of it (a
-// long transaction); an event dated much earlier was put in after the
-// fact.
+// LateTolerance is how much older than a checkpoint an event may be that
+// entered the tree after that checkpoint was signed. An event enters the
+// tree when its transaction commits, within a second or so, and is dated
+// at the transaction's start: only a long transaction or clock skew makes
+// it older than a checkpoint that does not include it. An event dated much
+// earlier was put into audit_events after the fact.
 const LateTolerance = 10 * time.Minute
 
 // Problem kinds reported by Verify.
@@ -107,9 +108,24 @@ func (l *Log) Verify(ctx context.Context, progress func(done, total int64)) (Rep
 		if _, ok := bySize[c.Size]; !ok {
 			sizes = append(sizes, c.Size)
 		}
-		bySize[c.Size] = append(bySize[c.Size], checked{id: sc.ID, root: c.Root})
+		bySize[c.Size] = append(bySize[c.Size], checked{id: sc.ID, root: c.Root, at: c.Time})
 	}
 	sort.Slice(sizes, func(i, j int) bool { return sizes[i] < sizes[j] })
+	// signedBefore: the latest time of a checkpoint that leaf next is not
+	// under (size ≤ next); next, the checkpoint of that time.
+	var signedBefore time.Time
+	var signedBeforeID int64
+	sizeAt := 0
+	advance := func(next int64) {
+		for sizeAt < len(sizes) && sizes[sizeAt] <= next {
+			for _, c := range bySize[sizes[sizeAt]] {
+				if c.at.After(signedBefore) {
+					signedBefore, signedBeforeID = c.at, c.id
+				}
+			}
+			sizeAt++
+		}
+	}
 
 	// The stored hashes, read alongside the leaves in index order.
 	hashes := make(chan storedHash, 4096)
@@ -136,8 +152,6 @@ func (l *Log) Verify(ctx context.Context, progress func(done, total int64)) (Rep
 	}
 
 	f := &frontier{}
-	var newest time.Time
-	var newestLeaf int64
 	next := int64(0)
 	errStop := errors.New("stop")
 	err = l.db.ScanAuditLeaves(ctx, size, func(lr store.AuditLeafRow) error {
@@ -169,14 +183,12 @@ func (l *Log) Verify(ctx context.Context, progress func(done, total int64)) (Rep
 			}
 			return errStop
 		}
-		if !newest.IsZero() && ev.At.Before(newest.Add(-LateTolerance)) {
+		advance(i)
+		if !signedBefore.IsZero() && ev.At.Before(signedBefore.Add(-LateTolerance)) {
 			rep.Problem = &Problem{Kind: ProblemEventInserted, LeafIndex: i, EventID: ev.ID,
-				Message: fmt.Sprintf("leaf %d: event %d is dated %s, more than %s before event at leaf %d (%s): it was put into audit_events after the fact",
-					i, ev.ID, ev.At.Format(time.RFC3339), LateTolerance, newestLeaf, newest.Format(time.RFC3339))}
+				Message: fmt.Sprintf("leaf %d: event %d is dated %s, more than %s before checkpoint %d (%s) that does not include it: it was put into audit_events after the fact",
+					i, ev.ID, ev.At.Format(time.RFC3339), LateTolerance, signedBeforeID, signedBefore.Format(time.RFC3339))}
 			return errStop
-		}
-		if ev.At.After(newest) {
-			newest, newestLeaf = ev.At, i
 		}
 		next++
 		for _, c := range bySize[next] {
@@ -224,6 +236,7 @@ func (l *Log) Verify(ctx context.Context, progress func(done, total int64)) (Rep
 type checked struct {
 	id   int64
 	root tlog.Hash
+	at   time.Time
 }
 
 type storedHash struct {
@@ -242,7 +255,7 @@ func (l *Log) VerifyAndRecord(ctx context.Context, progress func(done, total int
 
 // RecordVerification stores the result of a Verify (its report and error).
 func (l *Log) RecordVerification(ctx context.Context, rep Report, verr error) error {
-	v := store.AuditVerification{At: l.Now().UTC(), OK: verr == nil && rep.OK(), Size: rep.Size}
+	v := store.AuditVerification{At: l.now().UTC(), OK: verr == nil && rep.OK(), Size: rep.Size}
 	switch {
 	case verr != nil:
 		v.Message = "verification could not run: " + verr.Error()
