@@ -216,7 +216,6 @@ func (r hashReader) ReadHashes(indexes []int64) ([]tlog.Hash, error) {
 	for i, x := range indexes {
 		pos[x] = append(pos[x], i)
 	}
-	found := 0
 	for start := 0; start < len(indexes); start += 500 {
 		part := indexes[start:min(len(indexes), start+500)]
 		args := make([]any, len(part))
@@ -239,9 +238,6 @@ func (r hashReader) ReadHashes(indexes []int64) ([]tlog.Hash, error) {
 				return nil, fmt.Errorf("audit tree hash %d has %d bytes", idx, len(h))
 			}
 			for _, i := range pos[idx] {
-				if out[i] == (tlog.Hash{}) {
-					found++
-				}
 				copy(out[i][:], h)
 			}
 		}
