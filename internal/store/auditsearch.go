@@ -97,8 +97,8 @@ func auditWhere(a account.Actor, q audit.Query) (string, []any, error) {
 // leaf index is NULL; then: "audit_events e LEFT JOIN audit_leaves l ON
 // …" and the leaf column (as store.(*DB).AuditEvents does).
 const (
-	auditSearchFrom = `audit_events e`
-	auditSearchLeaf = `CAST(NULL AS BIGINT)`
+	auditSearchFrom = `audit_events e LEFT JOIN audit_leaves l ON l.event_id = e.id`
+	auditSearchLeaf = `l.leaf_index`
 )
 
 const auditSearchColumns = `e.id, e.at, COALESCE(e.actor_user_id,0), e.actor_email, e.actor_role, e.actor_org,

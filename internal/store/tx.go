@@ -2,7 +2,9 @@ package store
 
 import (
 	"context"
+	"crypto/rand"
 	"database/sql"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"slices"
@@ -109,11 +111,13 @@ func (db *DB) inWriteTx(ctx context.Context, urgent bool, fn func(tx *Tx) error)
 // that every audit record is written alike.
 const (
 	auditInsert = `INSERT INTO audit_events (at, actor_user_id, actor_email, actor_role, actor_org, action, object_type, object_id,
-		purpose, agreement_id, outcome, request_id, client_addr, detail, channel, token_id, actor_service, receipt_code) VALUES `
-	auditWidth = 18
+		purpose, agreement_id, outcome, request_id, client_addr, detail, channel, token_id, actor_service, receipt_code, salt) VALUES `
+	auditWidth = 19
 )
 
-// auditArgs are the values of one audit event written at now.
+// auditArgs are the values of one audit event written at now, with a
+// fresh random salt for the private commitment of its canonical record in
+// the audit log (package auditlog).
 func auditArgs(now time.Time, ev audit.Event) []any {
 	if ev.Outcome == "" {
 		ev.Outcome = audit.OK
@@ -125,7 +129,14 @@ func auditArgs(now time.Time, ev audit.Event) []any {
 	}
 	return []any{ts(now), nullInt(ev.ActorUserID), ev.ActorEmail, ev.ActorRole, ev.ActorOrg, ev.Action,
 		ev.ObjectType, ev.ObjectID, ev.Purpose, nullInt(ev.AgreementID), ev.Outcome, ev.RequestID, ev.ClientAddr, ev.Detail,
-		ev.Channel, nullInt(ev.TokenID), ev.ActorService, ev.ReceiptCode}
+		ev.Channel, nullInt(ev.TokenID), ev.ActorService, ev.ReceiptCode, newAuditSalt()}
+}
+
+// newAuditSalt returns 16 random bytes in hex.
+func newAuditSalt() string {
+	b := make([]byte, 16)
+	_, _ = rand.Read(b) // crypto/rand.Read never fails (Go 1.24+)
+	return hex.EncodeToString(b)
 }
 
 // Audit appends an audit event within the transaction. If it fails, the
@@ -140,7 +151,7 @@ func (tx *Tx) Audit(ctx context.Context, ev audit.Event) error {
 		*tx.reads = append(*tx.reads, ev)
 		return nil
 	}
-	_, err := tx.ExecContext(ctx, auditInsert+`($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18)`, auditArgs(tx.now, ev)...)
+	_, err := tx.ExecContext(ctx, auditInsert+`($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19)`, auditArgs(tx.now, ev)...)
 	if err != nil {
 		return fmt.Errorf("write audit event %s: %w", ev.Action, err)
 	}
@@ -168,7 +179,8 @@ func (db *DB) recordReads(ctx context.Context, evs ...audit.Event) error {
 	return db.group.submit(ctx, db, evs)
 }
 
-// AuditEvents lists audit events, newest first.
+// AuditEvents lists audit events, newest first, each with its leaf index
+// in the audit log once it has been sequenced.
 func (db *DB) AuditEvents(ctx context.Context, f audit.Filter) ([]audit.Event, error) {
 	where, args := []string{"1=1"}, []any{}
 	add := func(cond string, v any) {
@@ -176,42 +188,40 @@ func (db *DB) AuditEvents(ctx context.Context, f audit.Filter) ([]audit.Event, e
 		where = append(where, fmt.Sprintf(cond, len(args)))
 	}
 	if f.Action != "" {
-		add("action = $%d", f.Action)
+		add("e.action = $%d", f.Action)
 	}
 	if f.ObjectType != "" {
-		add("object_type = $%d", f.ObjectType)
+		add("e.object_type = $%d", f.ObjectType)
 	}
 	if f.ObjectID != "" {
-		add("object_id = $%d", f.ObjectID)
+		add("e.object_id = $%d", f.ObjectID)
 	}
 	if f.ActorOrg != "" {
-		add("actor_org = $%d", f.ActorOrg)
+		add("e.actor_org = $%d", f.ActorOrg)
 	}
 	if f.ActorUserID != 0 {
-		add("actor_user_id = $%d", f.ActorUserID)
+		add("e.actor_user_id = $%d", f.ActorUserID)
 	}
 	if f.Channel != "" {
-		add("channel = $%d", f.Channel)
+		add("e.channel = $%d", f.Channel)
 	}
 	if f.ReceiptCode != "" {
-		add("receipt_code = $%d", f.ReceiptCode)
+		add("e.receipt_code = $%d", f.ReceiptCode)
 	}
 	limit := f.Limit
 	if limit <= 0 || limit > 1000 {
 		limit = 100
 	}
 	out, err := queryList(ctx, db.read, func(row rowScanner) (audit.Event, error) {
-		var e audit.Event
-		var at timeCol
-		err := row.Scan(&e.ID, &at, &e.ActorUserID, &e.ActorEmail, &e.ActorRole, &e.ActorOrg, &e.Action,
-			&e.ObjectType, &e.ObjectID, &e.Purpose, &e.AgreementID, &e.Outcome, &e.RequestID, &e.ClientAddr, &e.Detail,
-			&e.Channel, &e.TokenID, &e.ActorService, &e.ReceiptCode)
-		e.At = at.T
+		var leaf sql.NullInt64
+		e, _, err := scanAuditEvent(row, &leaf)
+		if leaf.Valid {
+			e.LeafIndex = &leaf.Int64
+		}
 		return e, err
-	}, `SELECT id, at, COALESCE(actor_user_id,0), actor_email, actor_role, actor_org,
-		action, object_type, object_id, purpose, COALESCE(agreement_id,0), outcome, request_id, client_addr, detail,
-		channel, COALESCE(token_id,0), actor_service, receipt_code
-		FROM audit_events WHERE `+strings.Join(where, " AND ")+fmt.Sprintf(" ORDER BY id DESC LIMIT %d", limit), args...)
+	}, `SELECT `+auditColumns+`, l.leaf_index
+		FROM audit_events e LEFT JOIN audit_leaves l ON l.event_id = e.id
+		WHERE `+strings.Join(where, " AND ")+fmt.Sprintf(" ORDER BY e.id DESC LIMIT %d", limit), args...)
 	return nilIfEmpty(out), err
 }
 
