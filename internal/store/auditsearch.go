@@ -93,9 +93,8 @@ func auditWhere(a account.Actor, q audit.Query) (string, []any, error) {
 }
 
 // auditSearchFrom and auditSearchLeaf are the table and the leaf index of
-// the console's queries. Until the Merkle log's leaves table is merged the
-// leaf index is NULL; then: "audit_events e LEFT JOIN audit_leaves l ON
-// …" and the leaf column (as store.(*DB).AuditEvents does).
+// the console's queries: an event's place in the Merkle tree, NULL until
+// it is sequenced (as store.(*DB).AuditEvents reads it).
 const (
 	auditSearchFrom = `audit_events e LEFT JOIN audit_leaves l ON l.event_id = e.id`
 	auditSearchLeaf = `l.leaf_index`
