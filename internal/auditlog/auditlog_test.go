@@ -600,3 +600,41 @@ func TestBackdatedEventsBeforeFirstCheckpoint(t *testing.T) {
 		t.Errorf("a backdated event after a checkpoint: %+v", rep.Problem)
 	}
 }
+
+// The server's PostgreSQL statement time limit does not cut a
+// verification of a large log short (on a real log of millions it runs
+// for minutes; here the limit is made tiny instead).
+func TestVerifyBeyondStatementTimeout(t *testing.T) {
+	f := newFixture(t, store.Postgres)
+	ctx := context.Background()
+	evs := make([]audit.Event, 30_000)
+	for i := range evs {
+		evs[i] = event(i)
+	}
+	if err := f.db.AppendAuditEvents(ctx, evs...); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.log.Sequence(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := f.log.Sign(ctx); err != nil {
+		t.Fatal(err)
+	}
+	limited, err := store.OpenNoMigrate(ctx, f.dsn+"&statement_timeout=50")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer limited.Close()
+	var timeout string
+	if err := limited.SQL().QueryRowContext(ctx, "SHOW statement_timeout").Scan(&timeout); err != nil || timeout != "50ms" {
+		t.Fatalf("statement_timeout %q, %v", timeout, err)
+	}
+	l, err := auditlog.New(limited, auditlog.Config{VerifierKey: f.log.PublicKey()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := l.Verify(ctx, nil)
+	if err != nil || !rep.OK() || rep.Size != 30_000 {
+		t.Errorf("verify under a 50 ms statement limit: %v, %+v", err, rep.Problem)
+	}
+}

@@ -291,7 +291,11 @@ type AuditLeafRow struct {
 // its event (LEFT JOIN: a leaf whose event was removed comes with a nil
 // Record). It stops at fn's first error and returns it.
 func (db *DB) ScanAuditLeaves(ctx context.Context, size int64, fn func(AuditLeafRow) error) error {
-	rows, err := db.read.QueryContext(ctx, `SELECT l.leaf_index, l.event_id, `+auditColumns+`
+	return db.longRead(ctx, func(q querier) error { return scanAuditLeaves(ctx, q, size, fn) })
+}
+
+func scanAuditLeaves(ctx context.Context, q querier, size int64, fn func(AuditLeafRow) error) error {
+	rows, err := q.QueryContext(ctx, `SELECT l.leaf_index, l.event_id, `+auditColumns+`
 		FROM audit_leaves l LEFT JOIN audit_events e ON e.id = l.event_id
 		WHERE l.leaf_index < $1 ORDER BY l.leaf_index`, size)
 	if err != nil {
@@ -330,7 +334,11 @@ func (db *DB) ScanAuditLeaves(ctx context.Context, size int64, fn func(AuditLeaf
 // ScanAuditTree calls fn for every stored hash with an index below end,
 // in index order.
 func (db *DB) ScanAuditTree(ctx context.Context, end int64, fn func(idx int64, h tlog.Hash) error) error {
-	rows, err := db.read.QueryContext(ctx, `SELECT idx, hash FROM audit_tree WHERE idx < $1 ORDER BY idx`, end)
+	return db.longRead(ctx, func(q querier) error { return scanAuditTree(ctx, q, end, fn) })
+}
+
+func scanAuditTree(ctx context.Context, q querier, end int64, fn func(idx int64, h tlog.Hash) error) error {
+	rows, err := q.QueryContext(ctx, `SELECT idx, hash FROM audit_tree WHERE idx < $1 ORDER BY idx`, end)
 	if err != nil {
 		return err
 	}
@@ -360,23 +368,51 @@ func (db *DB) ScanAuditTree(ctx context.Context, end int64, fn func(idx int64, h
 // behind the application's back (with the trigger that queues them
 // disabled).
 func (db *DB) UnloggedAuditEvents(ctx context.Context, limit int) ([]int64, error) {
-	rows, err := db.read.QueryContext(ctx, `SELECT e.id FROM audit_events e
-		WHERE NOT EXISTS (SELECT 1 FROM audit_leaves l WHERE l.event_id = e.id)
-		AND NOT EXISTS (SELECT 1 FROM audit_pending p WHERE p.event_id = e.id)
-		ORDER BY e.id LIMIT $1`, limit)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
 	var ids []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
+	err := db.longRead(ctx, func(q querier) error {
+		rows, err := q.QueryContext(ctx, `SELECT e.id FROM audit_events e
+			WHERE NOT EXISTS (SELECT 1 FROM audit_leaves l WHERE l.event_id = e.id)
+			AND NOT EXISTS (SELECT 1 FROM audit_pending p WHERE p.event_id = e.id)
+			ORDER BY e.id LIMIT $1`, limit)
+		if err != nil {
+			return err
 		}
-		ids = append(ids, id)
+		defer rows.Close()
+		for rows.Next() {
+			var id int64
+			if err := rows.Scan(&id); err != nil {
+				return err
+			}
+			ids = append(ids, id)
+		}
+		return rows.Err()
+	})
+	return ids, err
+}
+
+// longRead runs fn's reads, which may take minutes on a large log, free of
+// the PostgreSQL time limits the server sets on every connection
+// (KANSRIJK_DB_STATEMENT_TIMEOUT, KANSRIJK_DB_IDLE_TX_TIMEOUT): in a
+// read-only transaction that lifts them for itself only.
+func (db *DB) longRead(ctx context.Context, fn func(q querier) error) error {
+	if db.dialect != Postgres {
+		return fn(db.read)
 	}
-	return ids, rows.Err()
+	tx, err := db.read.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	if _, err := tx.ExecContext(ctx, `SET LOCAL statement_timeout = 0`); err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, `SET LOCAL idle_in_transaction_session_timeout = 0`); err != nil {
+		return err
+	}
+	if err := fn(tx); err != nil {
+		return err
+	}
+	return tx.Commit()
 }
 
 // AuditPending returns the number of committed audit events not yet in
