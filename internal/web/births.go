@@ -389,17 +389,12 @@ func (ui *UI) showBirthQueue(w http.ResponseWriter, r *http.Request, a account.A
 			teamOpts = append(teamOpts, option{t.Key, t.Name})
 		}
 		data["Teams"] = teamOpts
-		// How many wait in Opgroeien's own queue, whatever the filter.
-		queue, err := ui.Births.BirthNotifications(ctx, a, birth.Filter{Queue: birth.QueueOpgroeien})
+		// How many wait in Opgroeien's own queue, whatever the filter (a
+		// count: the page's one audit event is its list's).
+		open, err := ui.Births.OpenInOpgroeienQueue(ctx, a)
 		if err != nil {
 			ui.fail(w, r, err)
 			return
-		}
-		open := 0
-		for _, s := range queue {
-			if s.Status.Open() {
-				open++
-			}
 		}
 		data["QueueOpen"], data["QueueOnly"] = open, f.Queue == birth.QueueOpgroeien
 	} else {
