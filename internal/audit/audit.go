@@ -71,7 +71,7 @@ func ListObjectID(ids []int64) string {
 }
 
 // ListMaxIDs bounds the ids one list event names.
-const ListMaxIDs = 200
+const ListMaxIDs = 100
 
 // Event is one audit record. It never holds personal data of families in
 // clear text in Detail; it points at objects by type and id.

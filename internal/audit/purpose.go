@@ -57,7 +57,6 @@ var Purposes = []string{
 var purposeByPrefix = []struct{ prefix, purpose string }{
 	{"referral.", PurposeReferral},
 	{"birth.", PurposeEarlySupport},
-	{"birth_batch.", PurposeBirthNotification},
 	{"outreach", PurposeOutreach}, // outreach.* and outreach_contact.access_denied, …
 	{"agreement.", PurposeAgreement},
 	{"user.", PurposeAccounts},

@@ -47,6 +47,8 @@ type auditRow struct {
 	// NewObject: the event names an object the call creates (a token of
 	// the service account {id}), not the one the path addresses.
 	NewObject bool
+	// ObjectIDs: the event names the objects shown (not empty).
+	ObjectIDs bool
 	// Body, Obj override the access table's.
 	Body, Obj string
 }
@@ -56,7 +58,7 @@ type auditRow struct {
 var auditTable = []auditRow{
 	// Referrals (API).
 	{Route: "POST /api/v1/referrals", Caller: "team_worker/own", Status: 201, Action: "referral.create", Object: "referral", Purpose: audit.PurposeReferral, Receipt: true, Denied: "ocmw_worker/own"},
-	{Route: "GET /api/v1/referrals", Caller: "team_worker/own", Status: 200, Action: "referral.list", Object: "referral", Purpose: audit.PurposeStatusFeedback, Denied: "ocmw_worker/own"},
+	{Route: "GET /api/v1/referrals", Caller: "team_worker/own", Status: 200, Action: "referral.list", Object: "referral", Purpose: audit.PurposeStatusFeedback, Denied: "ocmw_worker/own", ObjectIDs: true},
 	{Route: "GET /api/v1/referrals/{id}", Caller: "team_worker/own", Status: 200, Action: "referral.read", Object: "referral", Purpose: audit.PurposeReferral, Agreement: true, Receipt: true, Denied: "team_worker/other", DeniedAction: "referral.access_denied"},
 	{Route: "GET /api/v1/referrals/{id}", Caller: "ocmw_worker/own", Status: 200, Action: "referral.read", Object: "referral", Purpose: audit.PurposeFollowUp, Agreement: true, Receipt: true, Denied: "ocmw_worker/other", DeniedAction: "referral.access_denied"},
 	{Route: "POST /api/v1/referrals/{id}/consents", Caller: "team_worker/own", Status: 201, Action: "referral.consent", Object: "referral", Purpose: audit.PurposeReferral, Receipt: true, Denied: "team_worker/other", DeniedAction: "referral.access_denied"},
@@ -64,11 +66,11 @@ var auditTable = []auditRow{
 	{Route: "POST /api/v1/referrals/{id}/withdraw", Caller: "team_lead/own", Status: 200, Action: "referral.withdraw", Object: "referral", Purpose: audit.PurposeWithdrawal, Agreement: true, Receipt: true, Denied: "ocmw_worker/own", DeniedAction: "referral.access_denied"},
 	{Route: "POST /api/v1/referrals/{id}/contact-attempts", Caller: "ocmw_worker/own", Status: 201, Action: "referral.contact_attempt", Object: "referral", Purpose: audit.PurposeFollowUp, Agreement: true, Receipt: true, Denied: "ocmw_worker/other", DeniedAction: "referral.access_denied"},
 	{Route: "POST /api/v1/referrals/{id}/outcome", Caller: "ocmw_worker/own", Status: 200, Action: "referral.outcome", Object: "referral", Purpose: audit.PurposeFollowUp, Agreement: true, Receipt: true, Denied: "team_worker/own", DeniedAction: "referral.access_denied"},
-	{Route: "GET /api/v1/inbox", Caller: "ocmw_worker/own", Status: 200, Action: "referral.inbox", Object: "referral", Purpose: audit.PurposeFollowUp, Denied: "team_worker/own"},
+	{Route: "GET /api/v1/inbox", Caller: "ocmw_worker/own", Status: 200, Action: "referral.inbox", Object: "referral", Purpose: audit.PurposeFollowUp, Denied: "team_worker/own", ObjectIDs: true},
 	// Referrals (UI).
-	{Route: "POST /referrals", Caller: "team_lead/own", Status: 303, Action: "referral.create", Object: "referral", Purpose: audit.PurposeReferral, Receipt: true,
+	{Route: "POST /referrals", Caller: "team_lead/own", Status: 303, Action: "referral.create", Object: "referral", Purpose: audit.PurposeReferral, Receipt: true, Denied: "ocmw_worker/own",
 		Body: "municipality_nis=13016&p0_name=Mira+Matrixouder&p0_street=Matrixstraat&p0_number=12&p0_postcode=2235&p0_phone=%2B32470990011&criteria=income&criteria=education&criteria=employment&needs=income_support"},
-	{Route: "GET /referrals", Caller: "team_lead/own", Status: 200, Action: "referral.list", Object: "referral", Purpose: audit.PurposeStatusFeedback},
+	{Route: "GET /referrals", Caller: "team_lead/own", Status: 200, Action: "referral.list", Object: "referral", Purpose: audit.PurposeStatusFeedback, Denied: "ocmw_worker/own", ObjectIDs: true},
 	{Route: "GET /referrals/{id}", Caller: "team_lead/own", Status: 200, Action: "referral.read", Object: "referral", Purpose: audit.PurposeReferral, Agreement: true, Receipt: true, Denied: "ocmw_worker/own", DeniedAction: "referral.access_denied"},
 	{Route: "POST /referrals/{id}/consents", Caller: "team_worker/own", Status: 303, Action: "referral.consent", Object: "referral", Purpose: audit.PurposeReferral, Receipt: true, Denied: "team_worker/other", DeniedAction: "referral.access_denied",
 		Body: "parent=0&informed=data&informed=recipient&informed=purpose&informed=processing&informed=expectations&method=verbal&voluntary=on"},
@@ -77,15 +79,15 @@ var auditTable = []auditRow{
 		Body: "confirm_withdrawal=on"},
 	{Route: "GET /referrals/{id}/receipt", Caller: "team_worker/own", Status: 200, Action: "referral.read", Object: "referral", Purpose: audit.PurposeReferral, Agreement: true, Receipt: true, Denied: "team_worker/other", DeniedAction: "referral.access_denied"},
 	{Route: "GET /referrals/{id}/receipt.pdf", Caller: "team_worker/own", Status: 200, Action: "referral.read", Object: "referral", Purpose: audit.PurposeReferral, Agreement: true, Receipt: true, Denied: "ocmw_worker/own", DeniedAction: "referral.access_denied"},
-	{Route: "GET /inbox", Caller: "ocmw_worker/own", Status: 200, Action: "referral.inbox", Object: "referral", Purpose: audit.PurposeFollowUp},
+	{Route: "GET /inbox", Caller: "ocmw_worker/own", Status: 200, Action: "referral.inbox", Object: "referral", Purpose: audit.PurposeFollowUp, Denied: "team_lead/own", ObjectIDs: true},
 	{Route: "GET /inbox/{id}", Caller: "ocmw_worker/own", Status: 200, Action: "referral.read", Object: "referral", Purpose: audit.PurposeFollowUp, Agreement: true, Receipt: true, Denied: "ocmw_worker/other", DeniedAction: "referral.access_denied"},
 	{Route: "POST /inbox/{id}/contact-attempts", Caller: "ocmw_worker/own", Status: 303, Action: "referral.contact_attempt", Object: "referral", Purpose: audit.PurposeFollowUp, Agreement: true, Receipt: true, Denied: "ocmw_worker/other", DeniedAction: "referral.access_denied",
 		Body: "channel=phone&reached=no"},
 	{Route: "POST /inbox/{id}/outcome", Caller: "ocmw_worker/own", Status: 303, Action: "referral.outcome", Object: "referral", Purpose: audit.PurposeFollowUp, Agreement: true, Receipt: true, Denied: "team_lead/own", DeniedAction: "referral.access_denied"},
 	// Birth notifications (API).
-	{Route: "POST /api/v1/birth-notifications", Caller: "clinic/own", Status: 201, Action: "birth.create", Object: "birth_notification", Purpose: audit.PurposeBirthNotification},
-	{Route: "POST /api/v1/birth-notifications/batches", Caller: "clinic/own", Status: 201, Action: "birth.batch", Object: "birth_batch", Purpose: audit.PurposeBirthNotification, Also: []string{"birth.create"}},
-	{Route: "GET /api/v1/birth-notifications", Caller: "team_worker/own", Status: 200, Action: "birth.list", Object: "birth_notification", Purpose: audit.PurposeEarlySupport, Denied: "ocmw_worker/own"},
+	{Route: "POST /api/v1/birth-notifications", Caller: "clinic/own", Status: 201, Action: "birth.create", Object: "birth_notification", Purpose: audit.PurposeBirthNotification, Denied: "team_worker/own"},
+	{Route: "POST /api/v1/birth-notifications/batches", Caller: "clinic/own", Status: 201, Action: "birth.batch", Object: "birth_batch", Purpose: audit.PurposeBirthNotification, Also: []string{"birth.create"}, Denied: "team_lead/own"},
+	{Route: "GET /api/v1/birth-notifications", Caller: "team_worker/own", Status: 200, Action: "birth.list", Object: "birth_notification", Purpose: audit.PurposeEarlySupport, Denied: "ocmw_worker/own", ObjectIDs: true},
 	{Route: "GET /api/v1/birth-notifications", Caller: "clinic/own", Status: 200, Action: "birth.submissions", Object: "birth_notification", Purpose: audit.PurposeBirthNotification},
 	{Route: "GET /api/v1/birth-notifications/{id}", Caller: "team_lead/own", Status: 200, Action: "birth.read", Object: "birth_notification", Purpose: audit.PurposeEarlySupport, Denied: "team_lead/other", DeniedAction: "birth.access_denied"},
 	{Route: "GET /api/v1/birth-notifications/{id}", Caller: "clinic/own", Status: 200, Action: "birth.submission_read", Object: "birth_notification", Purpose: audit.PurposeBirthNotification, Denied: "clinic/other", DeniedAction: "birth.access_denied"},
@@ -93,9 +95,9 @@ var auditTable = []auditRow{
 	{Route: "POST /api/v1/birth-notifications/{id}/merge", Caller: "team_lead/own", Status: 200, Action: "birth.merge", Object: "birth_notification", Purpose: audit.PurposeDuplicateMerge, Also: []string{"birth.merge_into"}, Denied: "team_lead/other", DeniedAction: "birth.access_denied"},
 	{Route: "POST /api/v1/birth-notifications/{id}/referral", Caller: "team_worker/own", Status: 201, Action: "birth.referral_start", Object: "birth_notification", Purpose: audit.PurposeReferral, Also: []string{"referral.create"}, Denied: "team_worker/other", DeniedAction: "birth.access_denied"},
 	// Birth notifications (UI).
-	{Route: "POST /births", Caller: "clinic/own", Status: 303, Action: "birth.create", Object: "birth_notification", Purpose: audit.PurposeBirthNotification,
+	{Route: "POST /births", Caller: "clinic/own", Status: 303, Action: "birth.create", Object: "birth_notification", Purpose: audit.PurposeBirthNotification, Denied: "admin",
 		Body: "mother.name=Noor+Matrixmoeder&mother.street=Wiegstraat&mother.number=3&mother.postcode=2235&mother.municipality_nis=13016&mother.phone=%2B32470990022&mother.language=nl&child_birth_date=2025-05-28"},
-	{Route: "GET /births", Caller: "team_lead/own", Status: 200, Action: "birth.list", Object: "birth_notification", Purpose: audit.PurposeEarlySupport},
+	{Route: "GET /births", Caller: "team_lead/own", Status: 200, Action: "birth.list", Object: "birth_notification", Purpose: audit.PurposeEarlySupport, Denied: "ocmw_admin/own", ObjectIDs: true},
 	{Route: "GET /births", Caller: "admin", Status: 200, Action: "birth.list", Object: "birth_notification", Purpose: audit.PurposeEarlySupport},
 	{Route: "GET /births", Caller: "clinic/own", Status: 200, Action: "birth.submissions", Object: "birth_notification", Purpose: audit.PurposeBirthNotification},
 	{Route: "GET /births/{id}", Caller: "team_worker/own", Status: 200, Action: "birth.read", Object: "birth_notification", Purpose: audit.PurposeEarlySupport, Denied: "team_worker/other", DeniedAction: "birth.access_denied"},
@@ -105,25 +107,26 @@ var auditTable = []auditRow{
 		Body: "into={birth}&confirm_merge=on"},
 	{Route: "POST /births/{id}/referral", Caller: "team_lead/own", Status: 303, Action: "birth.referral_start", Object: "birth_notification", Purpose: audit.PurposeReferral, Also: []string{"referral.create"}, Denied: "team_lead/other", DeniedAction: "birth.access_denied"},
 	// Outreach contacts: people at local governments.
-	{Route: "GET /api/v1/outreach/contacts", Caller: "team_worker/own", Status: 200, Action: "outreach.contact.read", Object: "outreach_contact", Purpose: audit.PurposeOutreach, Denied: "ocmw_worker/own"},
-	{Route: "POST /api/v1/outreach/contacts", Caller: "team_lead/own", Status: 201, Action: "outreach.contact.create", Object: "outreach_contact", Purpose: audit.PurposeOutreach},
+	{Route: "GET /api/v1/outreach/contacts", Caller: "team_worker/own", Status: 200, Action: "outreach.contact.read", Object: "outreach_contact", Purpose: audit.PurposeOutreach, Denied: "ocmw_worker/own", ObjectIDs: true},
+	{Route: "POST /api/v1/outreach/contacts", Caller: "team_lead/own", Status: 201, Action: "outreach.contact.create", Object: "outreach_contact", Purpose: audit.PurposeOutreach, Denied: "team_worker/other"},
 	{Route: "PATCH /api/v1/outreach/contacts/{id}", Caller: "team_worker/own", Status: 200, Action: "outreach.contact.update", Object: "outreach_contact", Purpose: audit.PurposeOutreach, Denied: "team_worker/other", DeniedAction: "outreach_contact.access_denied"},
 	{Route: "DELETE /api/v1/outreach/contacts/{id}", Caller: "admin", Status: 204, Action: "outreach.contact.delete", Object: "outreach_contact", Purpose: audit.PurposeOutreach, Denied: "team_lead/other", DeniedAction: "outreach_contact.access_denied"},
-	{Route: "GET /outreach/municipalities/{nis}", Caller: "team_lead/own", Status: 200, Action: "outreach.contact.read", Object: "outreach_contact", Purpose: audit.PurposeOutreach},
-	{Route: "POST /outreach/municipalities/{nis}/contacts", Caller: "team_worker/own", Status: 303, Action: "outreach.contact.create", Object: "outreach_contact", Purpose: audit.PurposeOutreach},
+	{Route: "GET /outreach/municipalities/{nis}", Caller: "team_lead/own", Status: 200, Action: "outreach.contact.read", Object: "outreach_contact", Purpose: audit.PurposeOutreach, ObjectIDs: true},
+	{Route: "POST /outreach/municipalities/{nis}/contacts", Caller: "team_worker/own", Status: 303, Action: "outreach.contact.create", Object: "outreach_contact", Purpose: audit.PurposeOutreach, Denied: "team_lead/other"},
 	{Route: "POST /outreach/municipalities/{nis}/contacts/{id}", Caller: "admin", Status: 303, Action: "outreach.contact.update", Object: "outreach_contact", Purpose: audit.PurposeOutreach, Denied: "team_lead/other", DeniedAction: "outreach_contact.access_denied"},
 	{Route: "POST /outreach/municipalities/{nis}/contacts/{id}/delete", Caller: "team_lead/own", Status: 303, Action: "outreach.contact.delete", Object: "outreach_contact", Purpose: audit.PurposeOutreach, Denied: "team_worker/other", DeniedAction: "outreach_contact.access_denied"},
-	{Route: "POST /api/v1/outreach/mailings/preview", Caller: "team_lead/own", Status: 200, Action: "outreach.mailing.preview", Object: "outreach_mailing", Purpose: audit.PurposeOutreach},
+	// A preview shows the recipients' names and addresses: its event names the contacts.
+	{Route: "POST /api/v1/outreach/mailings/preview", Caller: "team_lead/own", Status: 200, Action: "outreach.mailing.preview", Object: "outreach_contact", Purpose: audit.PurposeOutreach, ObjectIDs: true},
 	// User and service accounts.
-	{Route: "GET /api/v1/users", Caller: "admin", Status: 200, Action: "user.list", Object: "user", Purpose: audit.PurposeAccounts, Denied: "team_worker/own"},
-	{Route: "GET /users", Caller: "ocmw_admin/own", Status: 200, Action: "user.list", Object: "user", Purpose: audit.PurposeAccounts, Denied: "clinic/own"},
+	{Route: "GET /api/v1/users", Caller: "admin", Status: 200, Action: "user.list", Object: "user", Purpose: audit.PurposeAccounts, Denied: "team_worker/own", ObjectIDs: true},
+	{Route: "GET /users", Caller: "ocmw_admin/own", Status: 200, Action: "user.list", Object: "user", Purpose: audit.PurposeAccounts, Denied: "clinic/own", ObjectIDs: true},
 	{Route: "POST /api/v1/users", Caller: "admin", Status: 201, Action: "user.create", Object: "user", Purpose: audit.PurposeAccounts, Also: []string{"password_link.create"}},
 	{Route: "POST /users", Caller: "ocmw_admin/own", Status: 201, Action: "user.create", Object: "user", Purpose: audit.PurposeAccounts, Also: []string{"password_link.create"}},
 	{Route: "POST /users/{id}/active", Caller: "admin", Status: 303, Action: "user.update", Object: "user", Purpose: audit.PurposeAccounts, Denied: "ocmw_admin/own"},
 	{Route: "POST /api/v1/users/{id}/password-reset", Caller: "ocmw_admin/own", Status: 201, Action: "password_link.create", Object: "user", Purpose: audit.PurposeAccounts, Denied: "ocmw_admin/other"},
 	{Route: "POST /users/{id}/password-reset", Caller: "admin", Status: 200, Action: "password_link.create", Object: "user", Purpose: audit.PurposeAccounts, Denied: "team_lead/own"},
-	{Route: "GET /api/v1/service-accounts", Caller: "ocmw_admin/own", Status: 200, Action: "service_account.list", Object: "user", Purpose: audit.PurposeAccounts, Denied: "team_worker/own"},
-	{Route: "GET /service-accounts", Caller: "admin", Status: 200, Action: "service_account.list", Object: "user", Purpose: audit.PurposeAccounts, Denied: "dpo/own"},
+	{Route: "GET /api/v1/service-accounts", Caller: "ocmw_admin/own", Status: 200, Action: "service_account.list", Object: "user", Purpose: audit.PurposeAccounts, Denied: "team_worker/own", ObjectIDs: true},
+	{Route: "GET /service-accounts", Caller: "admin", Status: 200, Action: "service_account.list", Object: "user", Purpose: audit.PurposeAccounts, Denied: "dpo/own", ObjectIDs: true},
 	{Route: "POST /api/v1/service-accounts", Caller: "ocmw_admin/own", Status: 201, Action: "service_account.create", Object: "user", Purpose: audit.PurposeAccounts, Also: []string{"token.create"}},
 	{Route: "POST /service-accounts", Caller: "admin", Status: 201, Action: "service_account.create", Object: "user", Purpose: audit.PurposeAccounts, Also: []string{"token.create"}},
 	{Route: "POST /api/v1/service-accounts/{id}/tokens", Caller: "ocmw_admin/own", Status: 201, Action: "token.create", Object: "token", NewObject: true, Purpose: audit.PurposeAccounts, Denied: "ocmw_admin/other", DeniedAction: "token.create"},
@@ -365,6 +368,9 @@ func (w *mxWorld) checkEvent(t *testing.T, ar auditRow, who string, e audit.Even
 	}
 	if id := p["id"]; id != "" && strings.Contains(ar.Route, "{id}") && !ar.NewObject && e.ObjectID != id {
 		errf("object %s, want %s", e.ObjectID, id)
+	}
+	if ar.ObjectIDs && outcome == audit.OK && e.ObjectID == "" {
+		errf("the event does not name the objects shown")
 	}
 	if !audit.ValidPurpose(e.Purpose) {
 		errf("purpose %q is not one of audit.Purposes", e.Purpose)

@@ -202,7 +202,8 @@ func (db *DB) CreateBirthNotification(ctx context.Context, a account.Actor, in b
 func (db *DB) ImportBirthBatch(ctx context.Context, a account.Actor, file []byte, acceptPartial bool) (rep birth.BatchReport, err error) {
 	defer apperr.Wrap(&err, "store.ImportBirthBatch")
 	if a.Role != account.Clinic {
-		return rep, forbiddenBirth("only a maternity clinic sends batches of birth notifications")
+		return rep, db.denyAction(ctx, a, auditBirthBatch, "birth_batch", purposeBirthNotification,
+			forbiddenBirth("only a maternity clinic sends batches of birth notifications"))
 	}
 	b, err := birth.ParseBatch(file)
 	if err != nil {

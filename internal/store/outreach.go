@@ -246,6 +246,9 @@ func (db *DB) CreateContact(ctx context.Context, a account.Actor, in outreach.Ne
 		return c, err
 	}
 	if err := db.requireOutreachScope(ctx, a, m); err != nil {
+		if apperr.Is(err, apperr.Forbidden) {
+			return c, db.denyAction(ctx, a, auditContactCreate, objContact, audit.PurposeOutreach, err)
+		}
 		return c, err
 	}
 	var id int64

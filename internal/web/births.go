@@ -153,7 +153,12 @@ func (ui *UI) showBirths(w http.ResponseWriter, r *http.Request, a account.Actor
 	case birthWorker(a):
 		ui.showBirthQueue(w, r, a)
 	default:
-		ui.fail(w, r, forbidden())
+		// The store refuses the list and audits the refusal.
+		_, err := ui.Births.BirthNotifications(r.Context(), a, birth.Filter{})
+		if err == nil {
+			err = forbidden()
+		}
+		ui.fail(w, r, err)
 	}
 }
 
@@ -501,7 +506,12 @@ func fieldErrors(p *Page, problems []*apperr.Error) []birthFieldError {
 
 func (ui *UI) createBirth(w http.ResponseWriter, r *http.Request, a account.Actor) {
 	if a.Role != account.Clinic {
-		ui.fail(w, r, forbidden())
+		// The store refuses and audits the refused attempt.
+		_, err := ui.Births.CreateBirthNotification(r.Context(), a, birth.NewNotification{})
+		if err == nil {
+			err = forbidden()
+		}
+		ui.fail(w, r, err)
 		return
 	}
 	in := ui.notificationFromForm(r.PostForm)
