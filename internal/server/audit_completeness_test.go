@@ -285,8 +285,11 @@ func (w *mxWorld) auditCall(t *testing.T, row accessRow, ar auditRow, who string
 		w.birth = w.freshBirth(t)
 	}
 	seq := w.seq.Add(1)
+	if strings.Contains(body, "{event}") {
+		w.event = w.lastEvent(t)
+	}
 	body = strings.NewReplacer("{seq}", strconv.FormatInt(seq, 10), "{n}", strconv.FormatInt(100+seq%900, 10), "{email}", w.users.Email(t, who),
-		"{worker}", w.users.Email(t, "team_worker/own"), "{birth}", strconv.FormatInt(w.birth, 10), "{receipt}", w.receipt).Replace(body)
+		"{event}", strconv.FormatInt(w.event, 10), "{worker}", w.users.Email(t, "team_worker/own"), "{birth}", strconv.FormatInt(w.birth, 10), "{receipt}", w.receipt).Replace(body)
 	w.users.Session(t, who)
 	w.users.Token(t, who)
 	before := maxEventID(t, w.db)
@@ -437,4 +440,34 @@ func TestAuditInventory(t *testing.T) {
 			t.Logf("%-55s %-18s %d %v", row.Route, c.Label, r.Code, describe(evs))
 		}
 	}
+}
+
+// TestAuditDeniedOnce: on every route of the access table that addresses
+// one object, the first caller of another organisation that is refused
+// with 404 leaves exactly one event, outcome denied, with a purpose of
+// audit.Purposes — personal data or not.
+func TestAuditDeniedOnce(t *testing.T) {
+	storetest.ForEach(t, func(t *testing.T, db *store.DB) {
+		w := newMxWorld(t, db)
+		for _, row := range accessTable {
+			if !row.Object() || row.NoDenyAudit != "" {
+				continue
+			}
+			for _, c := range mxCallers {
+				if !c.Other || row.want(t, &c) != 404 {
+					continue
+				}
+				t.Run(row.Route+" "+c.Label, func(t *testing.T) {
+					r, _, evs := w.auditCall(t, row, auditRow{Route: row.Route}, c.Label)
+					if r.Code != 404 {
+						t.Fatalf("%s, want 404", r)
+					}
+					if len(evs) != 1 || evs[0].Outcome != audit.Denied || !audit.ValidPurpose(evs[0].Purpose) {
+						t.Errorf("events %v, want exactly one denied event with a purpose", describe(evs))
+					}
+				})
+				break
+			}
+		}
+	})
 }
