@@ -216,6 +216,10 @@ type Store interface {
 	// OpenInOpgroeienQueue counts the open notifications in Opgroeien's
 	// queue (admins; a number, not a list).
 	OpenInOpgroeienQueue(ctx context.Context, a account.Actor) (int, error)
+	// DenyBirth audits a refused access to notification id by a role
+	// that may not reach it through the route used, and answers
+	// forbidden.
+	DenyBirth(ctx context.Context, a account.Actor, id int64) error
 	// ClinicSubmissions lists a clinic's own submissions, status only.
 	ClinicSubmissions(ctx context.Context, a account.Actor, f Filter) ([]Submission, error)
 	// ClinicSubmission returns one of the clinic's own submissions.

@@ -94,6 +94,10 @@ var auditTable = []auditRow{
 	{Route: "POST /api/v1/birth-notifications/{id}/contacts", Caller: "team_worker/own", Status: 201, Action: "birth.contact", Object: "birth_notification", Purpose: audit.PurposeEarlySupport, Denied: "team_worker/other", DeniedAction: "birth.access_denied"},
 	{Route: "POST /api/v1/birth-notifications/{id}/merge", Caller: "team_lead/own", Status: 200, Action: "birth.merge", Object: "birth_notification", Purpose: audit.PurposeDuplicateMerge, Also: []string{"birth.merge_into"}, Denied: "team_lead/other", DeniedAction: "birth.access_denied"},
 	{Route: "POST /api/v1/birth-notifications/{id}/referral", Caller: "team_worker/own", Status: 201, Action: "birth.referral_start", Object: "birth_notification", Purpose: audit.PurposeReferral, Also: []string{"referral.create"}, Denied: "team_worker/other", DeniedAction: "birth.access_denied"},
+	// Seen but not theirs to change: an admin on a team's notification, a worker merging.
+	{Route: "POST /api/v1/birth-notifications/{id}/contacts", Caller: "team_lead/own", Status: 201, Action: "birth.contact", Object: "birth_notification", Purpose: audit.PurposeEarlySupport, Denied: "admin", DeniedAction: "birth.access_denied"},
+	{Route: "POST /api/v1/birth-notifications/{id}/merge", Caller: "team_lead/own", Status: 200, Action: "birth.merge", Object: "birth_notification", Purpose: audit.PurposeDuplicateMerge, Also: []string{"birth.merge_into"}, Denied: "team_worker/own", DeniedAction: "birth.access_denied"},
+	{Route: "POST /api/v1/birth-notifications/{id}/referral", Caller: "team_lead/own", Status: 201, Action: "birth.referral_start", Object: "birth_notification", Purpose: audit.PurposeReferral, Also: []string{"referral.create"}, Denied: "admin", DeniedAction: "birth.access_denied"},
 	// Birth notifications (UI).
 	{Route: "POST /births", Caller: "clinic/own", Status: 303, Action: "birth.create", Object: "birth_notification", Purpose: audit.PurposeBirthNotification, Denied: "admin",
 		Body: "mother.name=Noor+Matrixmoeder&mother.street=Wiegstraat&mother.number=3&mother.postcode=2235&mother.municipality_nis=13016&mother.phone=%2B32470990022&mother.language=nl&child_birth_date=2025-05-28"},
@@ -101,6 +105,9 @@ var auditTable = []auditRow{
 	{Route: "GET /births", Caller: "admin", Status: 200, Action: "birth.list", Object: "birth_notification", Purpose: audit.PurposeEarlySupport},
 	{Route: "GET /births", Caller: "clinic/own", Status: 200, Action: "birth.submissions", Object: "birth_notification", Purpose: audit.PurposeBirthNotification},
 	{Route: "GET /births/{id}", Caller: "team_worker/own", Status: 200, Action: "birth.read", Object: "birth_notification", Purpose: audit.PurposeEarlySupport, Denied: "team_worker/other", DeniedAction: "birth.access_denied"},
+	// A role that may not see notifications at all: 403 in the UI, audited as the API's 404.
+	{Route: "GET /births/{id}", Caller: "admin", Status: 200, Action: "birth.read", Object: "birth_notification", Purpose: audit.PurposeEarlySupport, Denied: "ocmw_worker/own", DeniedAction: "birth.access_denied"},
+	{Route: "POST /births/{id}/referral", Caller: "team_worker/own", Status: 303, Action: "birth.referral_start", Object: "birth_notification", Purpose: audit.PurposeReferral, Also: []string{"referral.create"}, Denied: "admin", DeniedAction: "birth.access_denied"},
 	{Route: "POST /births/{id}/contacts", Caller: "team_worker/own", Status: 303, Action: "birth.contact", Object: "birth_notification", Purpose: audit.PurposeEarlySupport, Denied: "team_worker/other", DeniedAction: "birth.access_denied",
 		Body: "channel=phone&reached=no"},
 	{Route: "POST /births/{id}/merge", Caller: "team_lead/own", Status: 303, Action: "birth.merge", Object: "birth_notification", Purpose: audit.PurposeDuplicateMerge, Also: []string{"birth.merge_into"}, Denied: "team_lead/other", DeniedAction: "birth.access_denied",

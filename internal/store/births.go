@@ -945,6 +945,18 @@ func (db *DB) updateBirth(ctx context.Context, a account.Actor, id int64, versio
 		n, err = db.loadBirth(ctx, tx, a, id)
 		return err
 	})
+	if apperr.Is(err, apperr.Forbidden) {
+		// The caller sees the notification but may not do this (an admin
+		// on a team's, a worker merging): the refused change is audited in
+		// a transaction of its own, the refused one having rolled back.
+		if aerr := db.inTx(ctx, func(tx *Tx) error {
+			ev := birthAudit(a, auditBirthDenied, purposeEarlySupport, id)
+			ev.Outcome, ev.Detail = audit.Denied, "change refused"
+			return tx.Audit(ctx, ev)
+		}); aerr != nil {
+			return birth.Notification{}, aerr
+		}
+	}
 	if err != nil {
 		return birth.Notification{}, err
 	}
@@ -1126,6 +1138,11 @@ func deleteBirthData(ctx context.Context, tx *Tx, id int64, born time.Time) erro
 func (db *DB) StartReferralFromBirth(ctx context.Context, a account.Actor, id int64, in birth.StartReferral) (referral.Referral, error) {
 	if !isTeam(a) {
 		if a.Role == account.Admin {
+			// Audited as denied; answered forbidden (Opgroeien sees the
+			// notification, it does not refer).
+			if err := db.denyBirth(ctx, a, id); !apperr.Is(err, apperr.NotFound) {
+				return referral.Referral{}, err
+			}
 			return referral.Referral{}, forbiddenBirth("only the local team starts a referral")
 		}
 		return referral.Referral{}, db.denyBirth(ctx, a, id)

@@ -94,16 +94,29 @@ func birthWorker(a account.Actor) bool { return teamSide(a) || a.Role == account
 // birthAction starts a POST on one notification: the actor may act (allow)
 // and the id is well formed; else it answers and returns false.
 func (ui *UI) birthAction(w http.ResponseWriter, r *http.Request, a account.Actor, allow func(account.Actor) bool) (int64, bool) {
+	id, err := birthID(r)
 	if !allow(a) {
-		ui.fail(w, r, forbidden())
+		if err == nil {
+			// Audited as denied, as the API's refusal.
+			err = ui.Births.DenyBirth(r.Context(), a, id)
+		}
+		ui.fail(w, r, forbiddenOr(err))
 		return 0, false
 	}
-	id, err := birthID(r)
 	if err != nil {
 		ui.fail(w, r, err)
 		return 0, false
 	}
 	return id, true
+}
+
+// forbiddenOr is err when it is not a refusal (the audit failed), else
+// forbidden: a role's refusal answers 403 whatever the id.
+func forbiddenOr(err error) error {
+	if err == nil || apperr.Is(err, apperr.Forbidden) || apperr.Is(err, apperr.NotFound) {
+		return forbidden()
+	}
+	return err
 }
 
 func birthID(r *http.Request) (int64, error) {
@@ -708,7 +721,8 @@ func (ui *UI) renderBirth(w http.ResponseWriter, r *http.Request, a account.Acto
 		return
 	}
 	if !birthWorker(a) {
-		ui.fail(w, r, forbidden())
+		// Audited as denied, as the API's refusal.
+		ui.fail(w, r, forbiddenOr(ui.Births.DenyBirth(ctx, a, id)))
 		return
 	}
 	n, err := ui.Births.BirthNotification(ctx, a, id)
