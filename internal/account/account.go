@@ -215,7 +215,9 @@ const (
 	// Opgroeien's admin for Opgroeien, the local teams and the clinics
 	// (which have no admin of their own) — never for an OCMW.
 	ManageServiceAccounts Permission = "manage_service_accounts"
-	ViewAudit             Permission = "view_audit"
+	// ViewAudit: the data protection officer's console (the audit log).
+	// Only the DPO: admins are among those the log watches (break-glass).
+	ViewAudit Permission = "view_audit"
 )
 
 var permissions = map[Permission][]Role{
@@ -223,7 +225,7 @@ var permissions = map[Permission][]Role{
 	ViewOrganisations:     Roles,
 	ManageUsers:           {Admin, OCMWAdmin},
 	ManageServiceAccounts: {Admin, OCMWAdmin},
-	ViewAudit:             {Admin, DPO},
+	ViewAudit:             {DPO},
 }
 
 type ctxKey struct{}

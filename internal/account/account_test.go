@@ -165,7 +165,7 @@ func TestPermissions(t *testing.T) {
 		ManageOrganisations: {Admin},
 		ViewOrganisations:   Roles,
 		ManageUsers:         {Admin, OCMWAdmin},
-		ViewAudit:           {Admin, DPO},
+		ViewAudit:           {DPO},
 	}
 	for p, roles := range want {
 		for _, r := range Roles {

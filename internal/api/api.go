@@ -11,8 +11,11 @@ import (
 	"kansrijk/internal/account"
 	"kansrijk/internal/agreement"
 	"kansrijk/internal/apperr"
+	"kansrijk/internal/audit"
 	"kansrijk/internal/birth"
+	"kansrijk/internal/breakglass"
 	"kansrijk/internal/deprivation"
+	"kansrijk/internal/gdpr"
 	"kansrijk/internal/httpx"
 	"kansrijk/internal/mailing"
 	"kansrijk/internal/municipality"
@@ -35,6 +38,19 @@ type API struct {
 	Now            func() time.Time
 	// Factsheet area: the deprivation index.
 	Deprivation deprivation.Store
+	// DPO area: the data protection officer's console and break-glass
+	// access (dpo.go). Flags nil: audit.DefaultFlagConfig; BreakGlassTTL
+	// 0: breakglass.DefaultTTL.
+	Audit         audit.Console
+	BreakGlass    breakglass.Store
+	Flags         *audit.FlagConfig
+	BreakGlassTTL time.Duration
+	// Area gdpr: requests of families and the record of processing
+	// activities (gdpr.go); GDPRConfig nil: gdpr.DefaultConfig.
+	GDPR       gdpr.Store
+	GDPRConfig *gdpr.Config
+	// The family's view: proofs of the audit log; nil: none yet.
+	AuditProofs audit.Proofs
 
 	routes []Route
 }
@@ -84,6 +100,7 @@ func (a *API) Register(mux httpx.Mux) {
 	a.handle(mux, "GET", "/api/v1/gate", a.gate)
 	a.handle(mux, "GET", "/api/v1/reports/agreements", a.agreementReport)
 	a.handle(mux, "GET", "/api/v1/public/agreements", a.publicAgreements)
+	a.handle(mux, "POST", "/api/v1/public/access-log", a.familyAccessLog)
 	a.handle(mux, "POST", "/api/v1/referrals", a.createReferral)
 	a.handle(mux, "GET", "/api/v1/referrals", a.listReferrals)
 	a.handle(mux, "GET", "/api/v1/referrals/{id}", a.getReferral)
@@ -130,6 +147,18 @@ func (a *API) Register(mux httpx.Mux) {
 	// Factsheet area: the deprivation index.
 	a.handle(mux, "POST", "/api/v1/deprivation-index", a.importDeprivationIndex)
 	a.handle(mux, "GET", "/api/v1/deprivation-index", a.getDeprivationIndex)
+	// DPO area: the audit console and break-glass access (dpo.go).
+	a.registerDPO(mux)
+	// Area gdpr: requests of families, the record of processing activities (gdpr.go).
+	a.handle(mux, "GET", "/api/v1/subject-requests", a.listSubjectRequests)
+	a.handle(mux, "POST", "/api/v1/subject-requests", a.createSubjectRequest)
+	a.handle(mux, "GET", "/api/v1/subject-requests/{id}", a.getSubjectRequest)
+	a.handle(mux, "GET", "/api/v1/subject-requests/{id}/export.json", a.exportSubjectRequestJSON)
+	a.handle(mux, "GET", "/api/v1/subject-requests/{id}/export.pdf", a.exportSubjectRequestPDF)
+	a.handle(mux, "POST", "/api/v1/subject-requests/{id}/rectifications", a.addRectification)
+	a.handle(mux, "POST", "/api/v1/subject-requests/{id}/objections", a.addObjection)
+	a.handle(mux, "POST", "/api/v1/subject-requests/{id}/answer", a.answerSubjectRequest)
+	a.handle(mux, "GET", "/api/v1/processing-record", a.processingRecord)
 	// Anything else under /api/v1 answers in JSON, not with the web UI's 404 page.
 	mux.HandleFunc("/api/v1/", func(w http.ResponseWriter, r *http.Request) {
 		httpx.WriteError(w, r, apperr.New(apperr.NotFound, "no such endpoint: %s %s", r.Method, r.URL.Path))

@@ -37,18 +37,24 @@ const (
 	// PurposeAdministration: organisations, teams, reference data.
 	PurposeAdministration = "administration"
 	// PurposeOversight: the data protection officer's supervision of the
-	// log, and exceptional (break-glass) access.
+	// log (search, export, flags).
 	PurposeOversight = "oversight"
-	// PurposeSubjectRights: requests of families under GDPR art. 15–21,
-	// and the family's own view of its access log.
-	PurposeSubjectRights = "subject_rights"
+	// PurposeBreakGlass: an admin's exceptional, approved access to a
+	// referral outside their scope.
+	PurposeBreakGlass = "break_glass"
+	// PurposeSubjectRequest: a family's request under GDPR art. 15–21,
+	// handled by the DPO.
+	PurposeSubjectRequest = "subject_request"
+	// PurposeFamilyView: the family's own look-up of who accessed its data.
+	PurposeFamilyView = "family_access_log"
 )
 
 // Purposes lists every purpose, in the order above.
 var Purposes = []string{
 	PurposeReferral, PurposeFollowUp, PurposeStatusFeedback, PurposeWithdrawal, PurposeBirthNotification,
 	PurposeEarlySupport, PurposeDuplicateMerge, PurposeRetention, PurposeOutreach, PurposeAgreement,
-	PurposeAccounts, PurposeSecurity, PurposeAdministration, PurposeOversight, PurposeSubjectRights,
+	PurposeAccounts, PurposeSecurity, PurposeAdministration, PurposeOversight, PurposeBreakGlass, PurposeSubjectRequest,
+	PurposeFamilyView,
 }
 
 // purposeByPrefix gives the default purpose of an action by the start of
@@ -71,9 +77,9 @@ var purposeByPrefix = []struct{ prefix, purpose string }{
 	{"deprivation.", PurposeAdministration},
 	{"demo.", PurposeAdministration},
 	{"audit.", PurposeOversight},
-	{"break_glass.", PurposeOversight},
-	{"subject_request.", PurposeSubjectRights},
-	{"access_log.", PurposeSubjectRights},
+	{"break_glass.", PurposeBreakGlass},
+	{"subject_request.", PurposeSubjectRequest},
+	{"access_log.", PurposeFamilyView},
 }
 
 // PurposeOf returns the default purpose of an action ("" if none is

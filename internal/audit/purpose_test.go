@@ -19,9 +19,10 @@ func TestPurposeOf(t *testing.T) {
 		LoginOK:                          PurposeSecurity,
 		Logout:                           PurposeSecurity,
 		TeamCreate:                       PurposeAdministration,
-		"break_glass.request":            PurposeOversight,
-		"subject_request.export":         PurposeSubjectRights,
-		"access_log.view":                PurposeSubjectRights,
+		"break_glass.request":            PurposeBreakGlass,
+		"subject_request.export":         PurposeSubjectRequest,
+		"access_log.view":                PurposeFamilyView,
+		"audit.search":                   PurposeOversight,
 		"something.else":                 "",
 	} {
 		if got := PurposeOf(action); got != want {

@@ -42,6 +42,7 @@ Usage:
   kansrijk token revoke --id ID [--db DSN]
   kansrijk retention [--dry-run] [--db DSN]
   kansrijk report agreements [--as-of YYYY-MM-DD] [--known-at YYYY-MM-DD] [--region flanders|brussels|all] [--format text|csv|json] [--db DSN]
+  kansrijk audit witness --url BASE_URL --state FILE [--key VKEY]
   kansrijk version
 
 DSN: a file path or sqlite:PATH (SQLite), or postgres://… (PostgreSQL).
@@ -75,6 +76,10 @@ func Run(ctx context.Context, args []string, env Env) int {
 func run(ctx context.Context, args []string, env Env) error {
 	if len(args) == 0 {
 		return &usageError{"no command given", usage}
+	}
+	// The witness of the audit log (witness.go).
+	if len(args) >= 2 && args[0] == "audit" && args[1] == "witness" {
+		return auditWitness(ctx, args[2:], env)
 	}
 	switch args[0] {
 	case "serve":

@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"kansrijk/internal/demo"
+	"kansrijk/internal/gdpr"
+	"kansrijk/internal/jobs"
 	"kansrijk/internal/notify"
 	"kansrijk/internal/server"
 	"kansrijk/internal/store"
@@ -48,6 +50,12 @@ func serve(ctx context.Context, args []string, env Env) error {
 	srv, err := server.New(db)
 	if err != nil {
 		return err
+	}
+	// Area gdpr: the record of processing activities states the births' retention in force.
+	if births, err := jobs.BirthPolicyFromEnv(env.Getenv); err == nil {
+		rpa := gdpr.DefaultConfig()
+		rpa.Births = births
+		srv.API.GDPRConfig, srv.Web.GDPRConfig = &rpa, &rpa
 	}
 	// Area mailing: outreach mailings use the same SMTP settings as the notices.
 	mailCfg, err := notify.ConfigFromEnv(env.Getenv)
@@ -97,6 +105,13 @@ func serve(ctx context.Context, args []string, env Env) error {
 		fmt.Fprintf(env.Stdout, "\nDemo accounts (password %q), sign in at %s/login:\n", demo.Password, url)
 		for _, a := range append(demo.Accounts[:len(demo.Accounts):len(demo.Accounts)], demo.ExtraAccounts...) {
 			fmt.Fprintf(env.Stdout, "  %-12s %-32s %s\n", a.Role, a.Email, a.Org)
+		}
+		// The family's view: receipt codes and postcodes to try it with.
+		if codes, err := demo.FamilyCodes(ctx, db); err == nil && len(codes) > 0 {
+			fmt.Fprintf(env.Stdout, "\nDemo families (receipt code and postcode), see who accessed their data at %s/ontvangstbewijs:\n", url)
+			for _, c := range codes {
+				fmt.Fprintf(env.Stdout, "  %-18s %s  (%s)\n", c.Code, c.Postcode, c.Status)
+			}
 		}
 		fmt.Fprintln(env.Stdout)
 	}

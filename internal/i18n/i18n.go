@@ -1,6 +1,12 @@
 // Package i18n holds the translation catalogues of the web UI: Dutch
 // (nl-BE) first, English second. Messages are looked up by key; arguments
 // fill {Name} placeholders.
+//
+// The pages families see (the receipt and their own view of who accessed
+// their data) also speak the languages families speak (PublicLangs):
+// French, Arabic, Turkish, Polish and Romanian have only the keys those
+// pages use (catalog/family.<lang>.json), and fall back to Dutch for any
+// other key, so staff pages need no seven catalogues.
 package i18n
 
 import (
@@ -10,6 +16,7 @@ import (
 	"net/http"
 	"sort"
 	"strings"
+	"sync/atomic"
 )
 
 // Lang is a supported UI language.
@@ -21,8 +28,71 @@ const (
 	EN Lang = "en"
 )
 
-// Langs lists the supported languages in order of preference.
+// Langs lists the supported languages of the staff UI in order of preference.
 var Langs = []Lang{NL, EN}
+
+// The further languages of the pages families see.
+const (
+	FR Lang = "fr"
+	AR Lang = "ar" // written right to left
+	TR Lang = "tr"
+	PL Lang = "pl"
+	RO Lang = "ro"
+)
+
+// PublicLangs are the languages of the pages families see (the receipt,
+// the family's view), in the order the language switch shows them.
+var PublicLangs = []Lang{NL, FR, EN, AR, TR, PL, RO}
+
+// ParsePublic returns the public language for a code ("fr", "ar-MA"),
+// and false when it is none of PublicLangs.
+func ParsePublic(s string) (Lang, bool) {
+	s = strings.ToLower(strings.TrimSpace(s))
+	if i := strings.IndexAny(s, "-_"); i >= 0 {
+		s = s[:i]
+	}
+	for _, l := range PublicLangs {
+		if string(l) == s {
+			return l, true
+		}
+	}
+	return NL, false
+}
+
+// PublicFromRequest picks the language of a page families see: the
+// "lang" query parameter, else the "lang" cookie, else Dutch.
+func PublicFromRequest(r *http.Request) Lang {
+	if l, ok := ParsePublic(r.URL.Query().Get("lang")); ok {
+		return l
+	}
+	if c, err := r.Cookie("lang"); err == nil {
+		if l, ok := ParsePublic(c.Value); ok {
+			return l
+		}
+	}
+	return NL
+}
+
+// Dir is the writing direction of lang: "rtl" for Arabic, else "ltr".
+func Dir(l Lang) string {
+	if l == AR {
+		return "rtl"
+	}
+	return "ltr"
+}
+
+// HTMLLang is the value of the lang attribute for l (Dutch as in Belgium).
+func HTMLLang(l Lang) string {
+	if l == NL {
+		return "nl-BE"
+	}
+	return string(l)
+}
+
+// Name is the language's own name, for a language switch.
+func Name(l Lang) string {
+	return map[Lang]string{NL: "Nederlands", FR: "Français", EN: "English", AR: "العربية", TR: "Türkçe", PL: "Polski", RO: "Română"}[l]
+}
 
 // The catalogues are catalog/<lang>.json plus any number of
 // catalog/<area>.<lang>.json (one per domain area, so that areas can grow
@@ -34,7 +104,7 @@ var files embed.FS
 var catalogs = map[Lang]map[string]string{}
 
 func init() {
-	for _, l := range Langs {
+	for _, l := range PublicLangs {
 		catalogs[l] = map[string]string{}
 	}
 	entries, err := files.ReadDir("catalog")
@@ -83,11 +153,26 @@ func FromRequest(r *http.Request) Lang {
 	return NL
 }
 
+// missing, when set, hears of every key looked up in a catalogue that
+// lacks it (tests of the family pages install it with RecordMissing).
+var missing atomic.Pointer[func(Lang, string)]
+
+// RecordMissing calls f for every key T looks up in a language whose
+// catalogue lacks it, until stop is called. For tests.
+func RecordMissing(f func(lang Lang, key string)) (stop func()) {
+	missing.Store(&f)
+	return func() { missing.Store(nil) }
+}
+
 // T translates key into lang, filling {Name} placeholders from args.
-// A missing key shows as the key itself, so that it is noticed.
+// A key missing in lang falls back to Dutch; one missing in Dutch too
+// shows as the key itself, so that it is noticed.
 func T(lang Lang, key string, args map[string]any) string {
 	s, ok := catalogs[lang][key]
 	if !ok {
+		if f := missing.Load(); f != nil {
+			(*f)(lang, key)
+		}
 		if s, ok = catalogs[NL][key]; !ok {
 			return key
 		}

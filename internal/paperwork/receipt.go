@@ -29,8 +29,15 @@ var receiptFS embed.FS
 // ReceiptTemplateVersion is the current version of the receipt texts.
 const ReceiptTemplateVersion = "2026.1"
 
-// ReceiptLangs are the languages of the receipt, Dutch first.
-var ReceiptLangs = []string{"nl", "fr", "en"}
+// ReceiptLangs are the languages of the receipt PDF, Dutch first.
+//
+// Arabic is not among them: the PDF library lays out glyphs one by one,
+// left to right, without shaping (joining forms) or bidirectional
+// ordering, so Arabic text would come out as isolated letters in the
+// wrong order, although DejaVu Sans has the glyphs. The Arabic receipt is
+// the HTML page (/referrals/{id}/receipt?lang=ar), which the browser
+// shapes and prints correctly.
+var ReceiptLangs = []string{"nl", "fr", "en", "tr", "pl", "ro"}
 
 // ReceiptParent is what was shared of one parent.
 type ReceiptParent struct {
@@ -93,8 +100,13 @@ var loadReceipts = sync.OnceValues(func() (map[string]map[string]*template.Templ
 	return loadReceiptTemplates(sub)
 })
 
+// requiredReceiptLangs must exist in every version folder; the other
+// languages of ReceiptLangs came later (2026.1) and are optional, so
+// that an older version keeps loading without them.
+var requiredReceiptLangs = []string{"nl", "fr", "en"}
+
 // loadReceiptTemplates reads every version folder of fsys: one template
-// per language of ReceiptLangs, all required.
+// per language of ReceiptLangs, those of requiredReceiptLangs required.
 func loadReceiptTemplates(fsys fs.FS) (map[string]map[string]*template.Template, error) {
 	entries, err := fs.ReadDir(fsys, ".")
 	if err != nil {
@@ -109,6 +121,9 @@ func loadReceiptTemplates(fsys fs.FS) (map[string]map[string]*template.Template,
 		for _, lang := range ReceiptLangs {
 			name := path.Join(e.Name(), lang+".txt")
 			src, err := fs.ReadFile(fsys, name)
+			if errors.Is(err, fs.ErrNotExist) && !slices.Contains(requiredReceiptLangs, lang) {
+				continue
+			}
 			if err != nil {
 				return nil, fmt.Errorf("paperwork: receipt template %s: %w", name, err)
 			}
@@ -154,9 +169,13 @@ func Receipt(in ReceiptInput) ([]byte, error) {
 	if !ok {
 		return nil, fmt.Errorf("%w %q (receipt)", ErrUnknownTemplate, v)
 	}
+	t, ok := set[in.Lang]
+	if !ok {
+		return nil, fmt.Errorf("paperwork: receipt template %s has no text in %q", v, in.Lang)
+	}
 	d := newReceiptData(in, v)
 	var buf bytes.Buffer
-	if err := set[in.Lang].Execute(&buf, d); err != nil {
+	if err := t.Execute(&buf, d); err != nil {
 		return nil, fmt.Errorf("paperwork: %w", err)
 	}
 	blocks, err := parseBlocks(buf.String())
@@ -238,6 +257,12 @@ func localDate(lang string, t time.Time) string {
 		return fmt.Sprintf("%d %s %d", t.Day(), monthsFR[t.Month()-1], t.Year())
 	case "en":
 		return fmt.Sprintf("%d %s %d", t.Day(), monthsEN[t.Month()-1], t.Year())
+	case "tr":
+		return fmt.Sprintf("%d %s %d", t.Day(), monthsTR[t.Month()-1], t.Year())
+	case "pl":
+		return fmt.Sprintf("%d %s %d", t.Day(), monthsPL[t.Month()-1], t.Year())
+	case "ro":
+		return fmt.Sprintf("%d %s %d", t.Day(), monthsRO[t.Month()-1], t.Year())
 	}
 	return dutchDate(t)
 }
@@ -247,7 +272,17 @@ var receiptWords = map[string]struct{ title, page, of, template, generated, pdfL
 	"nl": {"Ontvangstbewijs van uw toestemming", "pagina", "van", "Sjabloon ontvangstbewijs", "aangemaakt op", "nl-BE"},
 	"fr": {"Accusé de réception de votre consentement", "page", "sur", "Modèle d'accusé de réception", "établi le", "fr-BE"},
 	"en": {"Receipt for your consent", "page", "of", "Receipt template", "generated on", "en"},
+	"tr": {"Onayınız için alındı belgesi", "sayfa", "/", "Alındı belgesi şablonu", "oluşturulma tarihi", "tr"},
+	"pl": {"Potwierdzenie Twojej zgody", "strona", "z", "Wzór potwierdzenia", "wygenerowano", "pl"},
+	"ro": {"Confirmarea consimțământului dumneavoastră", "pagina", "din", "Model de confirmare", "generat la", "ro"},
 }
+
+// Month names in Turkish, Polish (genitive, as in a date) and Romanian.
+var (
+	monthsTR = [12]string{"Ocak", "Şubat", "Mart", "Nisan", "Mayıs", "Haziran", "Temmuz", "Ağustos", "Eylül", "Ekim", "Kasım", "Aralık"}
+	monthsPL = [12]string{"stycznia", "lutego", "marca", "kwietnia", "maja", "czerwca", "lipca", "sierpnia", "września", "października", "listopada", "grudnia"}
+	monthsRO = [12]string{"ianuarie", "februarie", "martie", "aprilie", "mai", "iunie", "iulie", "august", "septembrie", "octombrie", "noiembrie", "decembrie"}
+)
 
 // renderReceipt lays the receipt out, twice, as render does for the
 // agreements: once to count the pages, once to number them.

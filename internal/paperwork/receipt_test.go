@@ -48,6 +48,15 @@ func TestReceipt(t *testing.T) {
 		"en": {"Receipt for your consent", "What is passed on?", "To whom?", "Why?", "deleted 137 days after",
 			"How do you withdraw your consent?", "2 March 2026", "in writing", "sent on 3 March 2026", "professional secrecy",
 			"Receipt template 2026.1", "9 March 2026", "page 1 of"},
+		"tr": {"Onayınız için alındı belgesi", "Ne iletiliyor?", "Kime?", "Neden?", "kapandıktan 137 gün sonra silinir",
+			"Onayınızı nasıl geri alırsınız?", "2 Mart 2026", "yazılı olarak", "3 Mart 2026 tarihinde gönderildi", "meslek sırrı",
+			"Alındı belgesi şablonu 2026.1", "9 Mart 2026", "sayfa 1 /"},
+		"pl": {"Potwierdzenie Twojej zgody", "Co jest przekazywane?", "Komu?", "Dlaczego?", "usuwane 137 dni po",
+			"Jak wycofać zgodę?", "2 marca 2026", "na piśmie", "wysłane dnia 3 marca 2026", "tajemnica zawodowa",
+			"Wzór potwierdzenia 2026.1", "9 marca 2026", "strona 1 z"},
+		"ro": {"Confirmarea consimțământului dumneavoastră", "Ce se transmite?", "Cui?", "De ce?", "șterse la 137 de zile",
+			"Cum vă retrageți consimțământul?", "2 martie 2026", "în scris", "trimise la 3 martie 2026", "secretul profesional",
+			"Model de confirmare 2026.1", "9 martie 2026", "pagina 1 din"},
 	}
 	for lang, want := range cases {
 		t.Run(lang, func(t *testing.T) {
@@ -214,5 +223,13 @@ func TestReceiptPNG(t *testing.T) {
 		if out, err := exec.Command("pdftoppm", "-png", "-r", "70", f, filepath.Join(dir, "receipt-"+lang)).CombinedOutput(); err != nil {
 			t.Fatalf("pdftoppm: %v %s", err, out)
 		}
+	}
+}
+
+// The PDF cannot shape Arabic (see ReceiptLangs): it is refused, and
+// the Arabic receipt is the HTML page.
+func TestReceiptNoArabicPDF(t *testing.T) {
+	if _, err := Receipt(sampleReceipt("ar")); err == nil {
+		t.Error("an Arabic PDF was rendered without shaping")
 	}
 }

@@ -31,6 +31,7 @@ import (
 
 	"kansrijk/internal/account"
 	"kansrijk/internal/agreement"
+	"kansrijk/internal/gdpr"
 	"kansrijk/internal/httpx"
 	"kansrijk/internal/i18n"
 	"kansrijk/internal/org"
@@ -445,6 +446,15 @@ func (w *mxWorld) params(t *testing.T, obj string, missing bool) map[string]stri
 				t.Fatal(err)
 			}
 			p["id"] = id(c.ID)
+		}
+	case "subject_request": // area gdpr: a fresh request of dpo/own (nothing found)
+		p["id"] = "999999"
+		if !missing {
+			req, err := w.db.CreateSubjectRequest(context.Background(), w.users.Actor(t, "dpo/own"), gdpr.NewRequest{Kind: gdpr.Access, Lookup: gdpr.Lookup{ReceiptCode: "KR-MATR-IXXX-XXXX"}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			p["id"] = id(req.ID)
 		}
 	case "campaign":
 		p["id"] = id(w.campaign)

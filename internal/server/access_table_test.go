@@ -219,6 +219,47 @@ var accessTable = []accessRow{
 	// /metrics only for its own token or from allowed networks (default loopback;
 	// TestMetricsAccess): the test's clients come from 192.0.2.1.
 	{Route: "GET /metrics", Want: "*=404 anon=404"},
+	// DPO area: the audit console (the DPO only, of any organisation: the store scopes the events) and
+	// break-glass access (admins only; the admin's request stays open, so the referral stays closed to it).
+	{Route: "GET /api/v1/audit/events", Want: "dpo=200 *=403 anon=401"},
+	{Route: "GET /api/v1/audit/flags", Want: "dpo=200 *=403 anon=401"},
+	{Route: "POST /api/v1/referrals/{id}/break-glass", Obj: "referral", Body: `{"reason": "Matrixtest: dringende vraag van het gezin"}`, Want: "admin=201 *=403 anon=401"},
+	{Route: "GET /api/v1/break-glass", Want: "admin=200 *=403 anon=401"},
+	{Route: "POST /api/v1/break-glass/{id}/approve", Path: "/api/v1/break-glass/999999/approve", Body: `{}`, Want: "admin=404 *=403 anon=401"},
+	{Route: "POST /api/v1/break-glass/{id}/deny", Path: "/api/v1/break-glass/999999/deny", Body: `{}`, Want: "admin=404 *=403 anon=401"},
+	{Route: "GET /audit", Want: "dpo=200 *=403 anon=303"},
+	{Route: "GET /audit/export.csv", Want: "dpo=200 *=403 anon=303"},
+	{Route: "GET /audit/export.xlsx", Want: "dpo=200 *=403 anon=303"},
+	{Route: "GET /break-glass", Want: "admin=200 *=403 anon=303"},
+	{Route: "POST /break-glass", Body: `referral=x&reason=Matrixtest+reden`, Want: "admin=400 *=403 anon=401"},
+	{Route: "POST /break-glass/{id}/approve", Path: "/break-glass/999999/approve", Want: "admin=404 *=403 anon=401"},
+	{Route: "POST /break-glass/{id}/deny", Path: "/break-glass/999999/deny", Want: "admin=404 *=403 anon=401"},
+	{Route: "GET /break-glass/referrals/{id}", Obj: "referral", Want: "admin=404 *=403 anon=303"},
+	// Area gdpr: requests of families, for the DPO of the organisation that registered them (the
+	// request of dpo/own is another OCMW's to dpo/other); the record of processing activities.
+	{Route: "GET /api/v1/subject-requests", Want: "dpo=200 *=403 anon=401"},
+	{Route: "POST /api/v1/subject-requests", Body: `{"type": "access", "receipt_code": "KR-MATR-IXXX-XXXX"}`, Want: "dpo=201 *=403 anon=401"},
+	{Route: "GET /api/v1/subject-requests/{id}", Obj: "subject_request", Want: "dpo=200/404 *=403 anon=401"},
+	{Route: "GET /api/v1/subject-requests/{id}/export.json", Obj: "subject_request", Want: "dpo=200/404 *=403 anon=401"},
+	{Route: "GET /api/v1/subject-requests/{id}/export.pdf", Obj: "subject_request", Want: "dpo=200/404 *=403 anon=401"},
+	{Route: "POST /api/v1/subject-requests/{id}/rectifications", Obj: "subject_request", Body: `{"note": "matrix"}`, Want: "dpo=201/404 *=403 anon=401"},
+	{Route: "POST /api/v1/subject-requests/{id}/objections", Obj: "subject_request", Body: `{"note": "matrix"}`, Want: "dpo=201/404 *=403 anon=401"},
+	{Route: "POST /api/v1/subject-requests/{id}/answer", Obj: "subject_request", Body: `{}`, Want: "dpo=200/404 *=403 anon=401"},
+	{Route: "GET /api/v1/processing-record", Want: "admin,dpo=200 *=403 anon=401"},
+	{Route: "GET /verzoeken", Want: "dpo=200 *=403 anon=303"},
+	{Route: "POST /verzoeken", Body: `type=access&receipt_code=KR-MATR-IXXX-XXXX`, Want: "dpo=303 *=403 anon=401"},
+	{Route: "GET /verzoeken/{id}", Obj: "subject_request", Want: "dpo=200/404 *=403 anon=303"},
+	{Route: "GET /verzoeken/{id}/export.json", Obj: "subject_request", Want: "dpo=200/404 *=403 anon=303"},
+	{Route: "GET /verzoeken/{id}/export.pdf", Obj: "subject_request", Want: "dpo=200/404 *=403 anon=303"},
+	{Route: "POST /verzoeken/{id}/rectificaties", Obj: "subject_request", Body: `note=matrix`, Want: "dpo=303/404 *=403 anon=401"},
+	{Route: "POST /verzoeken/{id}/bezwaren", Obj: "subject_request", Body: `note=matrix`, Want: "dpo=303/404 *=403 anon=401"},
+	{Route: "POST /verzoeken/{id}/beantwoord", Obj: "subject_request", Body: `answered_on=`, Want: "dpo=303/404 *=403 anon=401"},
+	{Route: "GET /verwerkingsregister", Want: "admin,dpo=200 *=403 anon=303"},
+	{Route: "GET /verwerkingsregister.pdf", Want: "admin,dpo=200 *=403 anon=303"},
 	// Last: signing out ends the callers' sessions.
+	// The family's view (issue 11): the receipt code and a parent's postcode are the key; a proof line
+	// that is not the family's (or while none is sealed) is the view's 404.
+	{Route: "POST /api/v1/public/access-log", Public: true, Body: `{"receipt_code": "{receipt}", "postcode": "2235"}`, Want: "*=200 anon=200"},
+	{Route: "POST /ontvangstbewijs/bewijs", Public: true, Body: `code={receipt}&postcode=2235&leaf=0`, Want: "*=404 anon=404"},
 	{Route: "POST /logout", Want: "*=303 anon=401"},
 }

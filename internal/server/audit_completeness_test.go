@@ -207,6 +207,29 @@ var auditGaps = map[string]string{
 	"POST /births/upload":                             "the UI's batch upload (multipart): its store path is POST /api/v1/birth-notifications/batches's",
 }
 
+// newRoutes: routes merged after this table was written (the DPO's
+// console, break-glass, families' requests, the family's view); their
+// events are tested in their own packages until they have rows here.
+var newRoutes = []string{
+	"GET /api/v1/audit/events", "GET /api/v1/audit/flags", "POST /api/v1/referrals/{id}/break-glass", "GET /api/v1/break-glass",
+	"POST /api/v1/break-glass/{id}/approve", "POST /api/v1/break-glass/{id}/deny", "GET /audit", "GET /audit/export.csv",
+	"GET /audit/export.xlsx", "GET /break-glass", "POST /break-glass", "POST /break-glass/{id}/approve", "POST /break-glass/{id}/deny",
+	"GET /break-glass/referrals/{id}", "GET /api/v1/subject-requests", "POST /api/v1/subject-requests", "GET /api/v1/subject-requests/{id}",
+	"GET /api/v1/subject-requests/{id}/export.json", "GET /api/v1/subject-requests/{id}/export.pdf",
+	"POST /api/v1/subject-requests/{id}/rectifications", "POST /api/v1/subject-requests/{id}/objections",
+	"POST /api/v1/subject-requests/{id}/answer", "GET /verzoeken", "POST /verzoeken", "GET /verzoeken/{id}",
+	"GET /verzoeken/{id}/export.json", "GET /verzoeken/{id}/export.pdf", "POST /verzoeken/{id}/rectificaties",
+	"POST /verzoeken/{id}/bezwaren", "POST /verzoeken/{id}/beantwoord", "POST /api/v1/public/access-log", "POST /ontvangstbewijs/bewijs",
+}
+
+func init() {
+	for _, r := range newRoutes {
+		auditGaps[r] = "merged after the completeness table: rows to add (its events are tested in the DPO, break-glass, GDPR and family tests)"
+	}
+	exempt("the record of processing activities: purposes, categories, recipients and terms, no personal data",
+		"GET /api/v1/processing-record", "GET /verwerkingsregister", "GET /verwerkingsregister.pdf")
+}
+
 // TestAuditTableComplete: every route of the access table is in the
 // completeness table, exempt with a reason, or a named gap — and nothing
 // else (fast: no fixtures).

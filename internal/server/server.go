@@ -44,13 +44,19 @@ func New(db *store.DB) (*Server, error) {
 	// mailing: e-mail off until UseMail configures it.
 	s.Mailing = &mailing.Service{Store: db, BaseURL: notify.DefaultBaseURL}
 	s.API = &api.API{Accounts: db, Orgs: db, Agreements: db, Referrals: db, Outreach: db, Municipalities: db.Municipalities, Now: db.Now,
-		Mailing: s.Mailing, Births: db, Deprivation: db}
+		Mailing: s.Mailing, Births: db, Deprivation: db, Audit: db, BreakGlass: db, GDPR: db}
 	ui, err := web.New(web.Deps{Accounts: db, Orgs: db, Agreements: db, Referrals: db, Outreach: db, Municipalities: db.Municipalities, Now: db.Now,
-		Mailing: s.Mailing, Deprivation: db, Births: db})
+		Mailing: s.Mailing, Deprivation: db, Births: db, Audit: db, BreakGlass: db, GDPR: db})
 	if err != nil {
 		return nil, err
 	}
 	s.Web = ui
+	// DPO area: flag thresholds and the break-glass time (dpo.go).
+	flags, ttl, err := dpoConfigFromEnv()
+	if err != nil {
+		return nil, err
+	}
+	s.API.Flags, s.API.BreakGlassTTL, s.Web.Flags, s.Web.BreakGlassTTL = &flags, ttl, &flags, ttl
 
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),

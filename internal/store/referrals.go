@@ -106,6 +106,12 @@ func scanReferral(row rowScanner) (referral.Referral, error) {
 // else gets not_found, and the denied attempt is audited (in its own
 // transaction, since the caller's will roll back).
 func (db *DB) loadReferral(ctx context.Context, tx *Tx, a account.Actor, id int64) (referral.Referral, error) {
+	return db.loadReferralAs(ctx, tx, a, id, false)
+}
+
+// loadReferralAs is loadReferral; glass opens the referral to an admin
+// holding an approved break-glass grant for it (Referral only).
+func (db *DB) loadReferralAs(ctx context.Context, tx *Tx, a account.Actor, id int64, glass bool) (referral.Referral, error) {
 	r, err := scanReferral(tx.QueryRowContext(ctx, `SELECT `+referralColumns+` FROM referrals r WHERE r.id = $1`, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return r, notFoundReferral()
@@ -114,7 +120,7 @@ func (db *DB) loadReferral(ctx context.Context, tx *Tx, a account.Actor, id int6
 		return r, err
 	}
 	side := sideOf(a)
-	allowed := (side == sideTeam && r.Team == a.Org) || (side == sideOCMW && r.Recipient == a.Org && r.Status.AtOCMW())
+	allowed := glass || (side == sideTeam && r.Team == a.Org) || (side == sideOCMW && r.Recipient == a.Org && r.Status.AtOCMW())
 	if !allowed {
 		return referral.Referral{}, &deniedError{id: id}
 	}
@@ -318,10 +324,19 @@ func (db *DB) CreateReferral(ctx context.Context, a account.Actor, in referral.N
 
 // Referral returns a referral for the actor, and audits the read of its
 // personal data. The first read by the receiving OCMW marks it received.
+// An admin with an approved, unexpired break-glass grant for it reads it
+// too, audited as referral.read_break_glass.
 func (db *DB) Referral(ctx context.Context, a account.Actor, id int64) (r referral.Referral, err error) {
 	err = db.refTx(ctx, a, func(tx *Tx) error {
-		if r, err = db.loadReferral(ctx, tx, a, id); err != nil {
+		glass, err := breakGlassGranted(ctx, tx, a, id)
+		if err != nil {
 			return err
+		}
+		if r, err = db.loadReferralAs(ctx, tx, a, id, glass); err != nil {
+			return err
+		}
+		if glass {
+			return tx.Audit(ctx, referralAudit(a, audit.ReferralReadBreakGlass, purposeBreakGlass, r))
 		}
 		purpose := purposeReferral
 		if sideOf(a) == sideOCMW {

@@ -10,6 +10,7 @@ import (
 	"kansrijk/internal/account"
 	"kansrijk/internal/agreement"
 	"kansrijk/internal/apperr"
+	"kansrijk/internal/i18n"
 	"kansrijk/internal/paperwork"
 	"kansrijk/internal/referral"
 )
@@ -79,10 +80,18 @@ func (ui *UI) showReceipt(w http.ResponseWriter, r *http.Request, a account.Acto
 		ui.fail(w, r, err)
 		return
 	}
-	ui.render(w, http.StatusOK, "receipt", ui.page(r, "page.receipt.title", map[string]any{
+	p := ui.page(r, "page.receipt.title", nil)
+	// The receipt itself is in the family's language (?lang=, one of
+	// i18n.PublicLangs); the page around it stays in the worker's.
+	l, ok := i18n.ParsePublic(r.URL.Query().Get("lang"))
+	if !ok {
+		l = p.Lang
+	}
+	p.Data = map[string]any{
 		"R": ref, "In": in, "Signed": in.Method == "signed", "CAW": strings.HasPrefix(strings.ToUpper(in.RecipientName), "CAW"),
-		"Langs": paperwork.ReceiptLangs,
-	}))
+		"Langs": paperwork.ReceiptLangs, "L": l, "PublicLangs": i18n.PublicLangs,
+	}
+	ui.render(w, http.StatusOK, "receipt", p)
 }
 
 func (ui *UI) receiptPDF(w http.ResponseWriter, r *http.Request, a account.Actor) {
@@ -96,7 +105,7 @@ func (ui *UI) receiptPDF(w http.ResponseWriter, r *http.Request, a account.Actor
 		known = known || l == lang
 	}
 	if !known {
-		ui.fail(w, r, apperr.FieldErr(apperr.Invalid, "lang", "unknown language").WithKey("error.receipt_lang", nil))
+		ui.fail(w, r, apperr.FieldErr(apperr.Invalid, "lang", "unknown language").WithKey("error.receipt_pdf_lang", nil))
 		return
 	}
 	ref, in, err := ui.receiptInput(r.Context(), r, b, a)
@@ -116,26 +125,30 @@ func (ui *UI) receiptPDF(w http.ResponseWriter, r *http.Request, a account.Actor
 	_, _ = w.Write(pdf)
 }
 
-// showReceiptStatus is the public form for the receipt code.
+// showReceiptStatus is the public form for the receipt code (and the
+// postcode that opens the family's view).
 func (ui *UI) showReceiptStatus(w http.ResponseWriter, r *http.Request) {
-	ui.render(w, http.StatusOK, "receipt_status", ui.page(r, "page.receipt_status.title", nil))
+	ui.render(w, http.StatusOK, "receipt_status", ui.publicPage(r, "page.receipt_status.title", nil))
 }
 
-// lookupReceiptStatus shows what happened to the family's data: the
-// dates of sending, withdrawal and deletion, and nothing personal.
+// lookupReceiptStatus shows what happened to the family's data: with the
+// code alone, the dates of sending, withdrawal and deletion; with a
+// parent's postcode too, the family's view of every access (family.go).
+// Nothing personal either way.
 func (ui *UI) lookupReceiptStatus(w http.ResponseWriter, r *http.Request) {
 	r.Body = http.MaxBytesReader(w, r.Body, 16<<10)
 	if err := r.ParseForm(); err != nil {
 		ui.renderError(w, r, http.StatusRequestEntityTooLarge, "error.body_too_large")
 		return
 	}
-	p := ui.page(r, "page.receipt_status.title", nil)
+	p := ui.publicPage(r, "page.receipt_status.title", nil)
 	p.Form = r.PostForm
-	b := ui.referralBackend()
-	code := strings.ToUpper(strings.TrimSpace(r.PostForm.Get("code")))
-	if code != "" && !strings.HasPrefix(code, "KR-") {
-		code = "KR-" + code
+	if strings.TrimSpace(r.PostForm.Get("postcode")) != "" {
+		ui.showFamilyView(w, r, p)
+		return
 	}
+	b := ui.referralBackend()
+	code := referral.NormalizeReceiptCode(r.PostForm.Get("code"))
 	s, err := b.ReceiptStatus(r.Context(), code)
 	if err != nil {
 		p.withError(r, err)

@@ -20,8 +20,11 @@ import (
 	"kansrijk/internal/account"
 	"kansrijk/internal/agreement"
 	"kansrijk/internal/apperr"
+	"kansrijk/internal/audit"
 	"kansrijk/internal/birth"
+	"kansrijk/internal/breakglass"
 	"kansrijk/internal/deprivation"
+	"kansrijk/internal/gdpr"
 	"kansrijk/internal/httpx"
 	"kansrijk/internal/i18n"
 	"kansrijk/internal/mailing"
@@ -52,6 +55,19 @@ type Deps struct {
 	Deprivation    deprivation.Store // Kind en Gezin's deprivation index (factsheets)
 	Births         birth.Store       // birth notifications from maternity clinics
 	Mailing        *mailing.Service  // outreach mailings; nil: no mailing page
+	// DPO area (dpo.go): the audit console and break-glass access; nil:
+	// those pages answer forbidden. AuditLog nil: "no checkpoint yet".
+	// Flags nil: audit.DefaultFlagConfig; BreakGlassTTL 0: 4 hours.
+	Audit         audit.Console
+	BreakGlass    breakglass.Store
+	AuditLog      AuditLogStatus
+	Flags         *audit.FlagConfig
+	BreakGlassTTL time.Duration
+	// Area gdpr (gdpr.go): requests of families and the record of
+	// processing activities; nil: those pages answer not found.
+	GDPR        gdpr.Store
+	GDPRConfig  *gdpr.Config // nil: gdpr.DefaultConfig
+	AuditProofs audit.Proofs // the family's view: proofs of the audit log; nil: "not sealed yet"
 }
 
 // UI is the web interface.
@@ -131,6 +147,7 @@ func (ui *UI) Register(mux httpx.Mux) {
 	mux.HandleFunc("GET /referrals/{id}/receipt.pdf", ui.signedIn(ui.receiptPDF))
 	mux.HandleFunc("GET /ontvangstbewijs", ui.showReceiptStatus)
 	mux.HandleFunc("POST /ontvangstbewijs", ui.lookupReceiptStatus)
+	mux.HandleFunc("POST /ontvangstbewijs/bewijs", ui.downloadProof)
 	mux.HandleFunc("GET /inbox", ui.signedIn(ui.showInbox))
 	mux.HandleFunc("GET /inbox/{id}", ui.signedIn(ui.showInboxReferral))
 	mux.HandleFunc("POST /inbox/{id}/contact-attempts", ui.signedIn(ui.addContactAttempt))
@@ -179,6 +196,10 @@ func (ui *UI) Register(mux httpx.Mux) {
 	mux.HandleFunc("POST /births/{id}/referral", ui.signedIn(ui.startBirthReferral))
 	mux.HandleFunc("GET /reports/births", ui.signedIn(ui.showBirthStatistics))
 	mux.HandleFunc("GET /birth-notifications", ui.birthsLink)
+	// DPO area: the audit console and break-glass access (dpo.go).
+	ui.registerDPO(mux)
+	// Area gdpr: requests of families, the record of processing activities (gdpr.go).
+	ui.registerGDPR(mux)
 	mux.HandleFunc("/", ui.notFound)
 }
 
@@ -249,6 +270,14 @@ func nav(a *account.Actor, path string) []NavItem {
 		case account.Analyst:
 			items = append(items, NavItem{"/reports/births", "births_ui.nav_report", false})
 		}
+		// DPO area: the access log for the DPO, break-glass for admins.
+		switch a.Role {
+		case account.DPO:
+			items = append(items, NavItem{"/audit", "dpo.nav.audit", false})
+		case account.Admin:
+			items = append(items, NavItem{"/break-glass", "dpo.nav.break_glass", false})
+		}
+		items = gdprNav(a, items) // area gdpr
 	}
 	for i := range items {
 		items[i].Current = items[i].Href == path || (items[i].Href != "/" && strings.HasPrefix(path, items[i].Href))
@@ -366,7 +395,7 @@ func (ui *UI) notFound(w http.ResponseWriter, r *http.Request) {
 }
 
 func (ui *UI) switchLanguage(w http.ResponseWriter, r *http.Request) {
-	lang := i18n.Parse(r.PathValue("lang"))
+	lang, _ := i18n.ParsePublic(r.PathValue("lang")) // staff pages read any but en as Dutch
 	http.SetCookie(w, &http.Cookie{Name: "lang", Value: string(lang), Path: "/", MaxAge: 365 * 24 * 3600, HttpOnly: true, Secure: true, SameSite: http.SameSiteLaxMode})
 	http.Redirect(w, r, safeNext(r.URL.Query().Get("next")), http.StatusSeeOther)
 }
