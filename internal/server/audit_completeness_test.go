@@ -124,6 +124,26 @@ var auditTable = []auditRow{
 	{Route: "POST /outreach/municipalities/{nis}/contacts/{id}/delete", Caller: "team_lead/own", Status: 303, Action: "outreach.contact.delete", Object: "outreach_contact", Purpose: audit.PurposeOutreach, Denied: "team_worker/other", DeniedAction: "outreach_contact.access_denied"},
 	// A preview shows the recipients' names and addresses: its event names the contacts.
 	{Route: "POST /api/v1/outreach/mailings/preview", Caller: "team_lead/own", Status: 200, Action: "outreach.mailing.preview", Object: "outreach_contact", Purpose: audit.PurposeOutreach, ObjectIDs: true},
+	// Families' requests (GDPR art. 15–21), handled by the DPO.
+	{Route: "POST /api/v1/subject-requests", Caller: "dpo/own", Status: 201, Action: "subject_request.create", Object: "subject_request", Purpose: audit.PurposeSubjectRequest},
+	{Route: "GET /api/v1/subject-requests/{id}/export.json", Caller: "dpo/own", Status: 200, Action: "subject_request.export", Object: "subject_request", Purpose: audit.PurposeSubjectRequest, Denied: "dpo/other", DeniedAction: "subject_request.access_denied"},
+	{Route: "GET /api/v1/subject-requests/{id}/export.pdf", Caller: "dpo/own", Status: 200, Action: "subject_request.export", Object: "subject_request", Purpose: audit.PurposeSubjectRequest, Denied: "dpo/other", DeniedAction: "subject_request.access_denied"},
+	{Route: "POST /api/v1/subject-requests/{id}/rectifications", Caller: "dpo/own", Status: 201, Action: "subject_request.rectification", Object: "subject_request", Purpose: audit.PurposeSubjectRequest, Denied: "dpo/other", DeniedAction: "subject_request.access_denied"},
+	{Route: "POST /api/v1/subject-requests/{id}/objections", Caller: "dpo/own", Status: 201, Action: "subject_request.objection", Object: "subject_request", Purpose: audit.PurposeSubjectRequest, Denied: "dpo/other", DeniedAction: "subject_request.access_denied"},
+	{Route: "POST /api/v1/subject-requests/{id}/answer", Caller: "dpo/own", Status: 200, Action: "subject_request.answer", Object: "subject_request", Purpose: audit.PurposeSubjectRequest, Denied: "dpo/other", DeniedAction: "subject_request.access_denied"},
+	{Route: "POST /verzoeken", Caller: "dpo/own", Status: 303, Action: "subject_request.create", Object: "subject_request", Purpose: audit.PurposeSubjectRequest},
+	{Route: "GET /verzoeken/{id}/export.json", Caller: "dpo/own", Status: 200, Action: "subject_request.export", Object: "subject_request", Purpose: audit.PurposeSubjectRequest, Denied: "dpo/other", DeniedAction: "subject_request.access_denied"},
+	{Route: "GET /verzoeken/{id}/export.pdf", Caller: "dpo/own", Status: 200, Action: "subject_request.export", Object: "subject_request", Purpose: audit.PurposeSubjectRequest, Denied: "dpo/other", DeniedAction: "subject_request.access_denied"},
+	{Route: "POST /verzoeken/{id}/rectificaties", Caller: "dpo/own", Status: 303, Action: "subject_request.rectification", Object: "subject_request", Purpose: audit.PurposeSubjectRequest, Denied: "dpo/other", DeniedAction: "subject_request.access_denied"},
+	{Route: "POST /verzoeken/{id}/bezwaren", Caller: "dpo/own", Status: 303, Action: "subject_request.objection", Object: "subject_request", Purpose: audit.PurposeSubjectRequest, Denied: "dpo/other", DeniedAction: "subject_request.access_denied"},
+	{Route: "POST /verzoeken/{id}/beantwoord", Caller: "dpo/own", Status: 303, Action: "subject_request.answer", Object: "subject_request", Purpose: audit.PurposeSubjectRequest, Denied: "dpo/other", DeniedAction: "subject_request.access_denied"},
+	// The DPO's console: searching and exporting the log is itself logged.
+	{Route: "GET /api/v1/audit/events", Caller: "dpo/own", Status: 200, Action: "audit.search", Object: "audit_log", Purpose: audit.PurposeOversight},
+	{Route: "GET /api/v1/audit/flags", Caller: "dpo/own", Status: 200, Action: "audit.search", Object: "audit_log", Purpose: audit.PurposeOversight},
+	{Route: "GET /audit/export.csv", Caller: "dpo/own", Status: 200, Action: "audit.export", Object: "audit_log", Purpose: audit.PurposeOversight},
+	{Route: "GET /audit/export.xlsx", Caller: "dpo/own", Status: 200, Action: "audit.export", Object: "audit_log", Purpose: audit.PurposeOversight},
+	// Break-glass: the request names the referral, its agreement and the family's receipt code.
+	{Route: "POST /api/v1/referrals/{id}/break-glass", Caller: "admin", Status: 201, Action: "break_glass.request", Object: "referral", Purpose: audit.PurposeBreakGlass, Agreement: true, Receipt: true},
 	// User and service accounts.
 	{Route: "GET /api/v1/users", Caller: "admin", Status: 200, Action: "user.list", Object: "user", Purpose: audit.PurposeAccounts, Denied: "team_worker/own", ObjectIDs: true},
 	{Route: "GET /users", Caller: "ocmw_admin/own", Status: 200, Action: "user.list", Object: "user", Purpose: audit.PurposeAccounts, Denied: "clinic/own", ObjectIDs: true},
@@ -207,24 +227,31 @@ var auditGaps = map[string]string{
 	"POST /births/upload":                             "the UI's batch upload (multipart): its store path is POST /api/v1/birth-notifications/batches's",
 }
 
-// newRoutes: routes merged after this table was written (the DPO's
-// console, break-glass, families' requests, the family's view); their
-// events are tested in their own packages until they have rows here.
-var newRoutes = []string{
-	"GET /api/v1/audit/events", "GET /api/v1/audit/flags", "POST /api/v1/referrals/{id}/break-glass", "GET /api/v1/break-glass",
-	"POST /api/v1/break-glass/{id}/approve", "POST /api/v1/break-glass/{id}/deny", "GET /audit", "GET /audit/export.csv",
-	"GET /audit/export.xlsx", "GET /break-glass", "POST /break-glass", "POST /break-glass/{id}/approve", "POST /break-glass/{id}/deny",
-	"GET /break-glass/referrals/{id}", "GET /api/v1/subject-requests", "POST /api/v1/subject-requests", "GET /api/v1/subject-requests/{id}",
-	"GET /api/v1/subject-requests/{id}/export.json", "GET /api/v1/subject-requests/{id}/export.pdf",
-	"POST /api/v1/subject-requests/{id}/rectifications", "POST /api/v1/subject-requests/{id}/objections",
-	"POST /api/v1/subject-requests/{id}/answer", "GET /verzoeken", "POST /verzoeken", "GET /verzoeken/{id}",
-	"GET /verzoeken/{id}/export.json", "GET /verzoeken/{id}/export.pdf", "POST /verzoeken/{id}/rectificaties",
-	"POST /verzoeken/{id}/bezwaren", "POST /verzoeken/{id}/beantwoord", "POST /api/v1/public/access-log", "POST /ontvangstbewijs/bewijs",
+// newRoutes: routes merged after this table was first written (the DPO's
+// console, break-glass, families' requests, the family's view) that have
+// no row yet: a defect this table's survey found (DEFECT), or a fixture
+// still missing.
+var newRoutes = map[string]string{
+	"GET /api/v1/subject-requests":          "DEFECT: the DPO's list of families' requests writes no event (one per page, naming the ids)",
+	"GET /verzoeken":                        "DEFECT: as GET /api/v1/subject-requests",
+	"GET /api/v1/subject-requests/{id}":     "DEFECT: reading a family's request (what was found about the family) writes no event; denied is audited",
+	"GET /verzoeken/{id}":                   "DEFECT: as GET /api/v1/subject-requests/{id}",
+	"GET /audit":                            "DEFECT: the console page writes two audit.search events (the search and the flags), not one",
+	"GET /api/v1/break-glass":               "DEFECT: the list of break-glass requests (referral ids, reasons) writes no event",
+	"GET /break-glass":                      "DEFECT: as GET /api/v1/break-glass",
+	"POST /api/v1/break-glass/{id}/approve": "needs a pending request of a second admin as fixture (the table addresses a missing one)",
+	"POST /api/v1/break-glass/{id}/deny":    "needs a pending request of a second admin as fixture",
+	"POST /break-glass":                     "the table's body is refused (400); needs a valid referral fixture",
+	"POST /break-glass/{id}/approve":        "needs a pending request of a second admin as fixture",
+	"POST /break-glass/{id}/deny":           "needs a pending request of a second admin as fixture",
+	"GET /break-glass/referrals/{id}":       "needs an approved break-glass fixture (the table's admin is refused: one denied event, checked by TestAuditDeniedOnce)",
+	"POST /api/v1/public/access-log":        "the family's own look-up: one access_log.view event, checked by the family view's tests",
+	"POST /ontvangstbewijs/bewijs":          "the family's proof download; the table's body answers 404 yet writes an access_log.view event (to check with the family view's owner)",
 }
 
 func init() {
-	for _, r := range newRoutes {
-		auditGaps[r] = "merged after the completeness table: rows to add (its events are tested in the DPO, break-glass, GDPR and family tests)"
+	for r, why := range newRoutes {
+		auditGaps[r] = why
 	}
 	exempt("the record of processing activities: purposes, categories, recipients and terms, no personal data",
 		"GET /api/v1/processing-record", "GET /verwerkingsregister", "GET /verwerkingsregister.pdf")
