@@ -18,6 +18,11 @@ const (
 	auditUserList      = audit.UserList
 	auditServiceList   = audit.ServiceAccountList
 	auditListDetailFmt = "list of %d"
+	// Families' requests and break-glass requests, as the DPO and the
+	// admins see them.
+	auditSubjectRead    = "subject_request.read"
+	auditSubjectList    = "subject_request.list"
+	auditBreakGlassList = "break_glass.list"
 )
 
 // listEvent is the one audit event of a page of a list that shows
