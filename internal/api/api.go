@@ -51,6 +51,9 @@ type API struct {
 	GDPRConfig *gdpr.Config
 	// The family's view: proofs of the audit log; nil: none yet.
 	AuditProofs audit.Proofs
+	// AuditLog serves the public proofs of the access log (auditlog.go);
+	// nil: none yet.
+	AuditLog AuditLog
 
 	routes []Route
 }
@@ -159,6 +162,10 @@ func (a *API) Register(mux httpx.Mux) {
 	a.handle(mux, "POST", "/api/v1/subject-requests/{id}/objections", a.addObjection)
 	a.handle(mux, "POST", "/api/v1/subject-requests/{id}/answer", a.answerSubjectRequest)
 	a.handle(mux, "GET", "/api/v1/processing-record", a.processingRecord)
+	// The verifiable access log's public proofs (auditlog.go).
+	a.handle(mux, "GET", "/api/v1/audit/checkpoints/latest", a.auditCheckpoint)
+	a.handle(mux, "GET", "/api/v1/audit/proof/inclusion", a.auditInclusionProof)
+	a.handle(mux, "GET", "/api/v1/audit/proof/consistency", a.auditConsistencyProof)
 	// Anything else under /api/v1 answers in JSON, not with the web UI's 404 page.
 	mux.HandleFunc("/api/v1/", func(w http.ResponseWriter, r *http.Request) {
 		httpx.WriteError(w, r, apperr.New(apperr.NotFound, "no such endpoint: %s %s", r.Method, r.URL.Path))

@@ -43,6 +43,8 @@ Usage:
   kansrijk retention [--dry-run] [--db DSN]
   kansrijk report agreements [--as-of YYYY-MM-DD] [--known-at YYYY-MM-DD] [--region flanders|brussels|all] [--format text|csv|json] [--db DSN]
   kansrijk audit witness --url BASE_URL --state FILE [--key VKEY]
+  kansrijk audit keygen --out FILE
+  kansrijk audit verify [--key VKEY] [--db DSN]
   kansrijk version
 
 DSN: a file path or sqlite:PATH (SQLite), or postgres://… (PostgreSQL).
@@ -108,6 +110,8 @@ func run(ctx context.Context, args []string, env Env) error {
 		return reportAgreements(ctx, args[2:], env)
 	case "retention":
 		return retention(ctx, args[1:], env)
+	case "audit":
+		return audit(ctx, args[1:], env)
 	case "version", "--version", "-v":
 		fmt.Fprintln(env.Stdout, "kansrijk", Version())
 		return nil

@@ -57,6 +57,13 @@ func serve(ctx context.Context, args []string, env Env) error {
 		rpa.Births = births
 		srv.API.GDPRConfig, srv.Web.GDPRConfig = &rpa, &rpa
 	}
+	// The verifiable access log: sequencing, checkpoints, daily check (audit.go).
+	auditLog, stopAudit, err := startAuditLog(ctx, db, env, *dsn, *withDemo)
+	if err != nil {
+		return err
+	}
+	defer stopAudit()
+	srv.UseAuditLog(auditLog)
 	// Area mailing: outreach mailings use the same SMTP settings as the notices.
 	mailCfg, err := notify.ConfigFromEnv(env.Getenv)
 	if err != nil {
@@ -121,6 +128,7 @@ func serve(ctx context.Context, args []string, env Env) error {
 	}
 	err = srv.Serve(ctx, ln)
 	stopBackground() // outbox deliverer and daily jobs: wait for them
+	stopAudit()      // the last events into the tree, under a signed checkpoint
 	fmt.Fprintln(env.Stdout, "Stopped.")
 	return err
 }

@@ -256,6 +256,10 @@ var accessTable = []accessRow{
 	{Route: "POST /verzoeken/{id}/beantwoord", Obj: "subject_request", Body: `answered_on=`, Want: "dpo=303/404 *=403 anon=401"},
 	{Route: "GET /verwerkingsregister", Want: "admin,dpo=200 *=403 anon=303"},
 	{Route: "GET /verwerkingsregister.pdf", Want: "admin,dpo=200 *=403 anon=303"},
+	// The access log's public proofs (hashes only); the matrix world has no signed checkpoint yet.
+	{Route: "GET /api/v1/audit/checkpoints/latest", Public: true, Want: "*=404 anon=404"},
+	{Route: "GET /api/v1/audit/proof/inclusion", Public: true, Path: "/api/v1/audit/proof/inclusion?index=0&size=1", Want: "*=400 anon=400"},
+	{Route: "GET /api/v1/audit/proof/consistency", Public: true, Path: "/api/v1/audit/proof/consistency?old=1&new=1", Want: "*=400 anon=400"},
 	// Last: signing out ends the callers' sessions.
 	// The family's view (issue 11): the receipt code and a parent's postcode are the key; a proof line
 	// that is not the family's (or while none is sealed) is the view's 404.

@@ -19,6 +19,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"kansrijk/internal/api"
+	"kansrijk/internal/auditlog"
 	"kansrijk/internal/httpx"
 	"kansrijk/internal/mailing"
 	"kansrijk/internal/notify"
@@ -57,10 +58,16 @@ func New(db *store.DB) (*Server, error) {
 		return nil, err
 	}
 	s.API.Flags, s.API.BreakGlassTTL, s.Web.Flags, s.Web.BreakGlassTTL = &flags, ttl, &flags, ttl
+	// The access log's proofs: read-only until serve gives the log with
+	// its key (UseAuditLog).
+	if lg, err := auditlog.New(db, auditlog.Config{}); err == nil {
+		s.UseAuditLog(lg)
+	}
 
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		collectors.NewDBStatsCollector(db.SQL(), string(db.Dialect())))
+	reg.MustRegister(auditlog.NewCollector(db)) // kansrijk_audit_verify_ok and the like
 	m := newMetrics(reg)
 
 	mux := httpx.NewRoutes()

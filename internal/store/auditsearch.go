@@ -93,12 +93,11 @@ func auditWhere(a account.Actor, q audit.Query) (string, []any, error) {
 }
 
 // auditSearchFrom and auditSearchLeaf are the table and the leaf index of
-// the console's queries. Until the Merkle log's leaves table is merged the
-// leaf index is NULL; then: "audit_events e LEFT JOIN audit_leaves l ON
-// …" and the leaf column (as store.(*DB).AuditEvents does).
+// the console's queries: an event's place in the Merkle tree, NULL until
+// it is sequenced (as store.(*DB).AuditEvents reads it).
 const (
-	auditSearchFrom = `audit_events e`
-	auditSearchLeaf = `CAST(NULL AS BIGINT)`
+	auditSearchFrom = `audit_events e LEFT JOIN audit_leaves l ON l.event_id = e.id`
+	auditSearchLeaf = `l.leaf_index`
 )
 
 const auditSearchColumns = `e.id, e.at, COALESCE(e.actor_user_id,0), e.actor_email, e.actor_role, e.actor_org,

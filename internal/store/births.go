@@ -83,14 +83,23 @@ func (db *DB) birthTx(ctx context.Context, a account.Actor, fn func(tx *Tx) erro
 	return err
 }
 
+// birthRead is birthTx for a read: fn runs in a read-only transaction and
+// its audit events are group-committed once it is over (inReadTx).
+func (db *DB) birthRead(ctx context.Context, a account.Actor, fn func(tx *Tx) error) error {
+	err := db.inReadTx(ctx, fn)
+	var d *birthDenied
+	if errors.As(err, &d) {
+		return db.denyBirth(ctx, a, d.id)
+	}
+	return err
+}
+
 // denyBirth audits a denied access and answers not_found, exactly as for a
 // notification that does not exist.
 func (db *DB) denyBirth(ctx context.Context, a account.Actor, id int64) error {
-	if err := db.inTx(ctx, func(tx *Tx) error {
-		ev := audit.For(a, auditBirthDenied, "birth_notification", strconv.FormatInt(id, 10))
-		ev.Outcome = audit.Denied
-		return tx.Audit(ctx, ev)
-	}); err != nil {
+	ev := audit.For(a, auditBirthDenied, "birth_notification", strconv.FormatInt(id, 10))
+	ev.Outcome = audit.Denied
+	if err := db.recordReads(ctx, ev); err != nil {
 		return err
 	}
 	return notFoundBirth()
@@ -699,7 +708,7 @@ func birthContacts(ctx context.Context, q queryer, id int64) ([]birth.Contact, e
 // Anyone else, a clinic included, gets not_found and the attempt is
 // audited.
 func (db *DB) BirthNotification(ctx context.Context, a account.Actor, id int64) (n birth.Notification, err error) {
-	err = db.birthTx(ctx, a, func(tx *Tx) error {
+	err = db.birthRead(ctx, a, func(tx *Tx) error {
 		if n, err = db.loadBirth(ctx, tx, a, id); err != nil {
 			return err
 		}

@@ -194,12 +194,10 @@ func (db *DB) AuditMailing(ctx context.Context, a account.Actor, action, detail 
 	default:
 		return fmt.Errorf("store.AuditMailing: unknown action %q", action)
 	}
-	return db.inTx(ctx, func(tx *Tx) error {
-		// The object: the contact persons shown (bounded list of ids).
-		ev := audit.For(a, act, objContact, audit.ListObjectID(contactIDs))
-		ev.Detail = truncate(detail, 1000)
-		return tx.Audit(ctx, ev)
-	})
+	// The object: the contact persons shown (bounded list of ids).
+	ev := audit.For(a, act, objContact, audit.ListObjectID(contactIDs))
+	ev.Detail = truncate(detail, 1000)
+	return db.recordReads(ctx, ev)
 }
 
 // mailingQuery selects mailings with the delivery state of their messages.

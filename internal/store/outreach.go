@@ -939,14 +939,12 @@ func (db *DB) task(ctx context.Context, a account.Actor, id int64) (outreach.Tas
 }
 
 // denyOutreach audits a refused access to an outreach object outside the
-// caller's scope (or one that does not exist: the two look the same), in
-// a transaction of its own, and returns notFound.
+// caller's scope (or one that does not exist: the two look the same),
+// through recordReads, and returns notFound.
 func (db *DB) denyOutreach(ctx context.Context, a account.Actor, objType string, id int64, notFound error) error {
-	if err := db.inTx(ctx, func(tx *Tx) error {
-		ev := audit.For(a, objType+".access_denied", objType, strconv.FormatInt(id, 10))
-		ev.Outcome = audit.Denied
-		return tx.Audit(ctx, ev)
-	}); err != nil {
+	ev := audit.For(a, objType+".access_denied", objType, strconv.FormatInt(id, 10))
+	ev.Outcome = audit.Denied
+	if err := db.recordReads(ctx, ev); err != nil {
 		return err
 	}
 	return notFound

@@ -180,29 +180,38 @@ func (db *DB) refTx(ctx context.Context, a account.Actor, fn func(tx *Tx) error)
 	return err
 }
 
+// refRead is refTx for a read: fn runs in a read-only transaction and its
+// audit events are group-committed once it is over (inReadTx).
+func (db *DB) refRead(ctx context.Context, a account.Actor, fn func(tx *Tx) error) error {
+	err := db.inReadTx(ctx, fn)
+	var d *deniedError
+	if errors.As(err, &d) {
+		return db.denyReferral(ctx, a, d.id)
+	}
+	return err
+}
+
 // DenyReferral audits a refused access to a referral that the caller's
 // role may not reach through the route it used, and answers not_found.
 func (db *DB) DenyReferral(ctx context.Context, a account.Actor, id int64) error {
 	return db.denyReferral(ctx, a, id)
 }
 
-// denyReferral audits a denied access to a referral (in a transaction of
-// its own) and answers not_found, like for a referral that does not exist.
+// denyReferral audits a denied access to a referral (through
+// recordReads, outside the refused transaction) and answers not_found, like for a referral that does not exist.
 func (db *DB) denyReferral(ctx context.Context, a account.Actor, id int64) error {
-	if err := db.inTx(ctx, func(tx *Tx) error {
-		ev := audit.For(a, auditReferralDenied, "referral", strconv.FormatInt(id, 10))
-		ev.Outcome = audit.Denied
-		if sideOf(a) == sideOCMW {
-			ev.Purpose = purposeFollowUp
-		}
-		// The family's receipt code, so that its own view shows the
-		// refused attempt too (the caller never sees it).
-		err := tx.QueryRowContext(ctx, `SELECT receipt_code, COALESCE(agreement_id, 0) FROM referrals WHERE id = $1`, id).Scan(&ev.ReceiptCode, &ev.AgreementID)
-		if err != nil && !errors.Is(err, sql.ErrNoRows) {
-			return err
-		}
-		return tx.Audit(ctx, ev)
-	}); err != nil {
+	ev := audit.For(a, auditReferralDenied, "referral", strconv.FormatInt(id, 10))
+	ev.Outcome = audit.Denied
+	if sideOf(a) == sideOCMW {
+		ev.Purpose = purposeFollowUp
+	}
+	// The family's receipt code and the agreement, so that its own view
+	// shows the refused attempt too (the caller never sees them).
+	err := db.read.QueryRowContext(ctx, `SELECT receipt_code, COALESCE(agreement_id, 0) FROM referrals WHERE id = $1`, id).Scan(&ev.ReceiptCode, &ev.AgreementID)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return err
+	}
+	if err := db.recordReads(ctx, ev); err != nil {
 		return err
 	}
 	return notFoundReferral()
@@ -327,7 +336,7 @@ func (db *DB) CreateReferral(ctx context.Context, a account.Actor, in referral.N
 // An admin with an approved, unexpired break-glass grant for it reads it
 // too, audited as referral.read_break_glass.
 func (db *DB) Referral(ctx context.Context, a account.Actor, id int64) (r referral.Referral, err error) {
-	err = db.refTx(ctx, a, func(tx *Tx) error {
+	err = db.refRead(ctx, a, func(tx *Tx) error {
 		glass, err := breakGlassGranted(ctx, tx, a, id)
 		if err != nil {
 			return err
@@ -342,6 +351,9 @@ func (db *DB) Referral(ctx context.Context, a account.Actor, id int64) (r referr
 		if sideOf(a) == sideOCMW {
 			purpose = purposeFollowUp
 			if r.Status == referral.Sent {
+				if err := tx.Writable(); err != nil {
+					return err
+				}
 				if _, err := tx.ExecContext(ctx, `UPDATE referrals SET status = 'received', received_at = $1, updated_at = $1 WHERE id = $2 AND status = 'sent'`,
 					ts(tx.now), id); err != nil {
 					return err

@@ -69,6 +69,12 @@ type DB struct {
 	// BaseURL is the public address put in the links Kansrijk e-mails
 	// (one-time password links); empty: http://localhost:8080.
 	BaseURL string
+	// group commits read events, writer orders SQLite's write
+	// transactions (groupcommit.go); tokenUse records when API tokens were
+	// last used (tokenuse.go).
+	group    groupCommit
+	writer   writerGate
+	tokenUse tokenUse
 }
 
 // ParseDSN tells the backend of a DSN and returns the driver's data
@@ -182,8 +188,11 @@ func (db *DB) Dialect() Dialect { return db.dialect }
 // SQL returns the underlying pool used for reads (for metrics and tests).
 func (db *DB) SQL() *sql.DB { return db.read }
 
-// Close closes the database.
+// Close closes the database, after committing the read events already
+// handed over and the pending records of token use.
 func (db *DB) Close() error {
+	db.group.close()
+	db.tokenUse.wait()
 	var err error
 	if db.write != nil {
 		err = db.write.Close()

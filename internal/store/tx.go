@@ -2,9 +2,12 @@ package store
 
 import (
 	"context"
+	"crypto/rand"
 	"database/sql"
+	"encoding/hex"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -13,11 +16,15 @@ import (
 	"kansrijk/internal/audit"
 )
 
-// Tx is a write transaction carrying one timestamp for everything it does.
+// Tx is a write transaction carrying one timestamp for everything it does,
+// or (inReadTx) a read-only one whose audit events are written after it.
 type Tx struct {
 	*sql.Tx
 	db  *DB
 	now time.Time
+	// reads holds the events audited in a read-only transaction; nil in
+	// a write transaction.
+	reads *[]audit.Event
 }
 
 // Now returns the time of the transaction (UTC).
@@ -32,8 +39,61 @@ func (db *DB) begin(ctx context.Context) (*Tx, error) {
 	return &Tx{Tx: t, db: db, now: db.Now().UTC()}, nil
 }
 
+// inReadTx runs fn in a read-only transaction on the read pool (one
+// consistent view of the data, no writer taken), then writes the events fn
+// audited with tx.Audit through recordReads: the read returns only once
+// they are durable, and fails if they cannot be written. Reads of personal
+// data that write nothing but their audit event go through here; one
+// that must write after all says so with tx.Writable.
+func (db *DB) inReadTx(ctx context.Context, fn func(tx *Tx) error) error {
+	t, err := db.read.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return err
+	}
+	var evs []audit.Event
+	tx := &Tx{Tx: t, db: db, now: db.Now().UTC(), reads: &evs}
+	err = fn(tx)
+	if rerr := t.Rollback(); err == nil && rerr != nil {
+		return rerr
+	}
+	if errors.Is(err, errWriteNeeded) {
+		return db.inTx(ctx, fn)
+	}
+	if err != nil {
+		return err
+	}
+	return db.recordReads(ctx, evs...)
+}
+
+// errWriteNeeded is returned by Tx.Writable in a read-only transaction.
+var errWriteNeeded = errors.New("store: this read must write")
+
+// Writable returns nil in a write transaction. In a read-only one it
+// returns an error that makes inReadTx run fn again in a write
+// transaction: a read that turns out to change something (the first read
+// of a sent referral by its OCMW marks it received) takes the writer only
+// then.
+func (tx *Tx) Writable() error {
+	if tx.reads != nil {
+		return errWriteNeeded
+	}
+	return nil
+}
+
 // inTx runs fn in a write transaction and commits it when fn returns nil.
 func (db *DB) inTx(ctx context.Context, fn func(tx *Tx) error) error {
+	return db.inWriteTx(ctx, false, fn)
+}
+
+// inWriteTx is inTx; on SQLite an urgent transaction (a group commit of
+// read events) takes the one writer before the others waiting for it.
+func (db *DB) inWriteTx(ctx context.Context, urgent bool, fn func(tx *Tx) error) error {
+	if db.dialect == SQLite {
+		if err := db.writer.acquire(ctx, urgent); err != nil {
+			return err
+		}
+		defer db.writer.release()
+	}
 	tx, err := db.begin(ctx)
 	if err != nil {
 		return err
@@ -51,11 +111,13 @@ func (db *DB) inTx(ctx context.Context, fn func(tx *Tx) error) error {
 // that every audit record is written alike.
 const (
 	auditInsert = `INSERT INTO audit_events (at, actor_user_id, actor_email, actor_role, actor_org, action, object_type, object_id,
-		purpose, agreement_id, outcome, request_id, client_addr, detail, channel, token_id, actor_service, receipt_code) VALUES `
-	auditWidth = 18
+		purpose, agreement_id, outcome, request_id, client_addr, detail, channel, token_id, actor_service, receipt_code, salt) VALUES `
+	auditWidth = 19
 )
 
-// auditArgs are the values of one audit event written at now.
+// auditArgs are the values of one audit event written at now, with a
+// fresh random salt for the private commitment of its canonical record in
+// the audit log (package auditlog).
 func auditArgs(now time.Time, ev audit.Event) []any {
 	if ev.Outcome == "" {
 		ev.Outcome = audit.OK
@@ -67,13 +129,29 @@ func auditArgs(now time.Time, ev audit.Event) []any {
 	}
 	return []any{ts(now), nullInt(ev.ActorUserID), ev.ActorEmail, ev.ActorRole, ev.ActorOrg, ev.Action,
 		ev.ObjectType, ev.ObjectID, ev.Purpose, nullInt(ev.AgreementID), ev.Outcome, ev.RequestID, ev.ClientAddr, ev.Detail,
-		ev.Channel, nullInt(ev.TokenID), ev.ActorService, ev.ReceiptCode}
+		ev.Channel, nullInt(ev.TokenID), ev.ActorService, ev.ReceiptCode, newAuditSalt()}
+}
+
+// newAuditSalt returns 16 random bytes in hex.
+func newAuditSalt() string {
+	b := make([]byte, 16)
+	_, _ = rand.Read(b) // crypto/rand.Read never fails (Go 1.24+)
+	return hex.EncodeToString(b)
 }
 
 // Audit appends an audit event within the transaction. If it fails, the
-// caller's whole transaction fails: no change without its record.
+// caller's whole transaction fails: no change without its record. In a
+// read-only transaction (inReadTx) the event is written once the
+// transaction is over, before the read answers.
 func (tx *Tx) Audit(ctx context.Context, ev audit.Event) error {
-	_, err := tx.ExecContext(ctx, auditInsert+`($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18)`, auditArgs(tx.now, ev)...)
+	if tx.reads != nil {
+		if ev.At.IsZero() {
+			ev.At = tx.now
+		}
+		*tx.reads = append(*tx.reads, ev)
+		return nil
+	}
+	_, err := tx.ExecContext(ctx, auditInsert+`($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19)`, auditArgs(tx.now, ev)...)
 	if err != nil {
 		return fmt.Errorf("write audit event %s: %w", ev.Action, err)
 	}
@@ -84,23 +162,25 @@ func (tx *Tx) Audit(ctx context.Context, ev audit.Event) error {
 // happened outside a write transaction, and returns only once they are
 // durable: a read whose event cannot be written must fail (no grace
 // period). Every read path audits through here, so that how such events
-// are committed (one transaction each, or many requests' events grouped
-// in one) is decided in one place.
+// are committed is decided in one place: by group commit (groupcommit.go),
+// many requests' events in one transaction. Each event keeps its own time
+// (ev.At, or now when unset).
 func (db *DB) recordReads(ctx context.Context, evs ...audit.Event) error {
 	if len(evs) == 0 {
 		return nil
 	}
-	return db.inTx(ctx, func(tx *Tx) error {
-		for _, ev := range evs {
-			if err := tx.Audit(ctx, ev); err != nil {
-				return err
-			}
+	evs = slices.Clone(evs)
+	now := db.Now().UTC()
+	for i := range evs {
+		if evs[i].At.IsZero() {
+			evs[i].At = now
 		}
-		return nil
-	})
+	}
+	return db.group.submit(ctx, db, evs)
 }
 
-// AuditEvents lists audit events, newest first.
+// AuditEvents lists audit events, newest first, each with its leaf index
+// in the audit log once it has been sequenced.
 func (db *DB) AuditEvents(ctx context.Context, f audit.Filter) ([]audit.Event, error) {
 	where, args := []string{"1=1"}, []any{}
 	add := func(cond string, v any) {
@@ -108,42 +188,40 @@ func (db *DB) AuditEvents(ctx context.Context, f audit.Filter) ([]audit.Event, e
 		where = append(where, fmt.Sprintf(cond, len(args)))
 	}
 	if f.Action != "" {
-		add("action = $%d", f.Action)
+		add("e.action = $%d", f.Action)
 	}
 	if f.ObjectType != "" {
-		add("object_type = $%d", f.ObjectType)
+		add("e.object_type = $%d", f.ObjectType)
 	}
 	if f.ObjectID != "" {
-		add("object_id = $%d", f.ObjectID)
+		add("e.object_id = $%d", f.ObjectID)
 	}
 	if f.ActorOrg != "" {
-		add("actor_org = $%d", f.ActorOrg)
+		add("e.actor_org = $%d", f.ActorOrg)
 	}
 	if f.ActorUserID != 0 {
-		add("actor_user_id = $%d", f.ActorUserID)
+		add("e.actor_user_id = $%d", f.ActorUserID)
 	}
 	if f.Channel != "" {
-		add("channel = $%d", f.Channel)
+		add("e.channel = $%d", f.Channel)
 	}
 	if f.ReceiptCode != "" {
-		add("receipt_code = $%d", f.ReceiptCode)
+		add("e.receipt_code = $%d", f.ReceiptCode)
 	}
 	limit := f.Limit
 	if limit <= 0 || limit > 1000 {
 		limit = 100
 	}
 	out, err := queryList(ctx, db.read, func(row rowScanner) (audit.Event, error) {
-		var e audit.Event
-		var at timeCol
-		err := row.Scan(&e.ID, &at, &e.ActorUserID, &e.ActorEmail, &e.ActorRole, &e.ActorOrg, &e.Action,
-			&e.ObjectType, &e.ObjectID, &e.Purpose, &e.AgreementID, &e.Outcome, &e.RequestID, &e.ClientAddr, &e.Detail,
-			&e.Channel, &e.TokenID, &e.ActorService, &e.ReceiptCode)
-		e.At = at.T
+		var leaf sql.NullInt64
+		e, _, err := scanAuditEvent(row, &leaf)
+		if leaf.Valid {
+			e.LeafIndex = &leaf.Int64
+		}
 		return e, err
-	}, `SELECT id, at, COALESCE(actor_user_id,0), actor_email, actor_role, actor_org,
-		action, object_type, object_id, purpose, COALESCE(agreement_id,0), outcome, request_id, client_addr, detail,
-		channel, COALESCE(token_id,0), actor_service, receipt_code
-		FROM audit_events WHERE `+strings.Join(where, " AND ")+fmt.Sprintf(" ORDER BY id DESC LIMIT %d", limit), args...)
+	}, `SELECT `+auditColumns+`, l.leaf_index
+		FROM audit_events e LEFT JOIN audit_leaves l ON l.event_id = e.id
+		WHERE `+strings.Join(where, " AND ")+fmt.Sprintf(" ORDER BY e.id DESC LIMIT %d", limit), args...)
 	return nilIfEmpty(out), err
 }
 

@@ -386,13 +386,9 @@ func (db *DB) ActorByToken(ctx context.Context, secret string) (account.Actor, e
 	if err != nil {
 		return account.Actor{}, err
 	}
-	// Record the use, at most once a minute per token, outside any request
-	// transaction: a failure here must not refuse the request.
-	now := db.Now()
-	if _, err := db.write.ExecContext(ctx, `UPDATE api_tokens SET last_used_at = $1 WHERE hash = $2 AND (last_used_at IS NULL OR last_used_at < $3)`,
-		ts(now), account.HashSecret(secret), ts(now.Add(-time.Minute))); err != nil {
-		slog.Warn("record token use", "error", err)
-	}
+	// Record the use, at most once a minute per token, in the background:
+	// it must neither wait for the writer nor refuse the request.
+	db.tokenUse.record(db, tokenID, db.Now())
 	a := actorOf(u, account.ChannelToken)
 	a.TokenID = tokenID
 	return a, nil
