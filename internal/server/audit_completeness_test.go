@@ -253,6 +253,8 @@ func init() {
 	for r, why := range newRoutes {
 		auditGaps[r] = why
 	}
+	exempt("the access log's public checkpoint and proofs: hashes only, no personal data",
+		"GET /api/v1/audit/checkpoints/latest", "GET /api/v1/audit/proof/inclusion", "GET /api/v1/audit/proof/consistency")
 	exempt("the record of processing activities: purposes, categories, recipients and terms, no personal data",
 		"GET /api/v1/processing-record", "GET /verwerkingsregister", "GET /verwerkingsregister.pdf")
 }
