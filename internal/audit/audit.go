@@ -6,6 +6,9 @@
 package audit
 
 import (
+	"fmt"
+	"strconv"
+	"strings"
 	"time"
 
 	"kansrijk/internal/account"
@@ -42,7 +45,33 @@ const (
 	ClinicCreate         = "clinic.create"
 	OrgUpdate            = "organisation.update"
 	DemoLoad             = "demo.load"
+	// Lists of personal data: one event per page shown, naming the ids
+	// (ListObjectID).
+	UserList           = "user.list"
+	ServiceAccountList = "service_account.list"
 )
+
+// ListObjectID names the objects of one list page in an event's object
+// id: their ids, comma-separated, at most ListMaxIDs of them (then
+// "…+N" for the rest), so that an event stays small however long the
+// page.
+func ListObjectID(ids []int64) string {
+	var b strings.Builder
+	for i, id := range ids {
+		if i == ListMaxIDs {
+			fmt.Fprintf(&b, ",…+%d", len(ids)-i)
+			break
+		}
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString(strconv.FormatInt(id, 10))
+	}
+	return b.String()
+}
+
+// ListMaxIDs bounds the ids one list event names.
+const ListMaxIDs = 100
 
 // Event is one audit record. It never holds personal data of families in
 // clear text in Detail; it points at objects by type and id.
@@ -78,9 +107,10 @@ type Event struct {
 	LeafIndex *int64 `json:"leaf_index,omitempty"`
 }
 
-// For returns an event about action on an object, by actor, outcome OK.
+// For returns an event about action on an object, by actor, outcome OK,
+// with the action's default purpose (PurposeOf).
 func For(a account.Actor, action, objectType, objectID string) Event {
-	return Event{
+	return Event{Purpose: PurposeOf(action),
 		ActorUserID: a.UserID, ActorEmail: a.Email, ActorRole: string(a.Role), ActorOrg: a.Org,
 		ActorService: a.Service, Channel: a.Channel(), TokenID: a.TokenID,
 		Action: action, ObjectType: objectType, ObjectID: objectID, Outcome: OK,

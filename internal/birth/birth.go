@@ -213,6 +213,13 @@ type Store interface {
 	// BirthNotifications lists the caller's scope without personal data:
 	// a team its own, an admin everything including the Opgroeien queue.
 	BirthNotifications(ctx context.Context, a account.Actor, f Filter) ([]Summary, error)
+	// OpenInOpgroeienQueue counts the open notifications in Opgroeien's
+	// queue (admins; a number, not a list).
+	OpenInOpgroeienQueue(ctx context.Context, a account.Actor) (int, error)
+	// DenyBirth audits a refused access to notification id by a role
+	// that may not reach it through the route used, and answers
+	// forbidden.
+	DenyBirth(ctx context.Context, a account.Actor, id int64) error
 	// ClinicSubmissions lists a clinic's own submissions, status only.
 	ClinicSubmissions(ctx context.Context, a account.Actor, f Filter) ([]Submission, error)
 	// ClinicSubmission returns one of the clinic's own submissions.

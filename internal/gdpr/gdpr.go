@@ -54,6 +54,7 @@ import (
 
 	"kansrijk/internal/account"
 	"kansrijk/internal/apperr"
+	"kansrijk/internal/audit"
 	"kansrijk/internal/birth"
 	"kansrijk/internal/referral"
 	"kansrijk/internal/textnorm"
@@ -82,7 +83,7 @@ const (
 	AuditAnswer        = "subject_request.answer"
 	AuditDenied        = "subject_request.access_denied"
 	// Purpose of every event of the area.
-	Purpose = "subject_request"
+	Purpose = audit.PurposeSubjectRequest
 )
 
 // Fields of a parent that a rectification applies to Kansrijk's own data.

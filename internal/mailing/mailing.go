@@ -226,7 +226,7 @@ type Store interface {
 	// MailingRecipients resolves the recipients of a request (no texts needed).
 	MailingRecipients(ctx context.Context, a account.Actor, r Request) (Recipients, error)
 	// AuditMailing records a preview or test send (action "preview" or "test").
-	AuditMailing(ctx context.Context, a account.Actor, action, detail string) error
+	AuditMailing(ctx context.Context, a account.Actor, action, detail string, contactIDs []int64) error
 	// MailingByKey returns the caller's mailing sent with an idempotency
 	// key, or not_found.
 	MailingByKey(ctx context.Context, a account.Actor, key string) (Mailing, error)
@@ -325,7 +325,7 @@ func (s *Service) Preview(ctx context.Context, a account.Actor, r Request) (Prev
 	if err != nil {
 		return Preview{Recipients: rs}, err
 	}
-	if err := s.Store.AuditMailing(ctx, a, "preview", auditDetail(r, rs)); err != nil {
+	if err := s.Store.AuditMailing(ctx, a, "preview", auditDetail(r, rs), rs.contactIDs()); err != nil {
 		return Preview{}, err
 	}
 	return Preview{Recipients: rs, Messages: msgs[:min(PreviewCount, len(msgs))]}, nil
@@ -352,7 +352,7 @@ func (s *Service) Test(ctx context.Context, a account.Actor, r Request) (Message
 		Body: "Dit is een testbericht van Kansrijk, enkel naar u verstuurd. Bij verzending krijgt " + rc.Name + " (" +
 			FunctionLabel(rc.Function) + ", " + rc.Municipality + ") het bericht hieronder.\n\n" + first.Body,
 		ContactID: first.ContactID, MunicipalityNIS: first.MunicipalityNIS}
-	if err := s.Store.AuditMailing(ctx, a, "test", auditDetail(r, rs)+" to=self"); err != nil {
+	if err := s.Store.AuditMailing(ctx, a, "test", auditDetail(r, rs)+" to=self", rs.contactIDs()); err != nil {
 		return Message{}, err
 	}
 	if err := s.Mailer.Send(ctx, m); err != nil {
@@ -414,6 +414,16 @@ func (s *Service) Mailings(ctx context.Context, a account.Actor) ([]Mailing, err
 
 // auditDetail summarises a request for the audit log, without names or
 // addresses.
+// contactIDs are the contact persons a preview or test shows (their
+// names and addresses): the audit event names them.
+func (rs Recipients) contactIDs() []int64 {
+	ids := make([]int64, len(rs.Recipients))
+	for i, r := range rs.Recipients {
+		ids[i] = r.ContactID
+	}
+	return ids
+}
+
 func auditDetail(r Request, rs Recipients) string {
 	return "filter=" + r.Filter.Query().Encode() + " list=" + strings.Join(r.Municipalities, ",") + " template=" + r.Template +
 		" recipients=" + strconv.Itoa(len(rs.Recipients)) + " municipalities=" + strconv.Itoa(rs.Municipalities) + " skipped=" + strconv.Itoa(len(rs.Skipped))

@@ -24,7 +24,7 @@ var _ referral.AccessLogStore = (*DB)(nil)
 const (
 	// auditAccessLogView is the family's own look-up (contract name).
 	auditAccessLogView = "access_log.view"
-	purposeFamilyView  = "family_access_log"
+	purposeFamilyView  = audit.PurposeFamilyView
 	// channelAnonymous is the channel of a visitor without an account.
 	channelAnonymous = "anonymous"
 )

@@ -37,12 +37,12 @@ const (
 	auditBirthEscalate  = "birth.escalate"
 	auditBirthRetention = "birth.retention_delete"
 	// purposeBirthNotification: a clinic notifies a birth.
-	purposeBirthNotification = "birth_notification"
+	purposeBirthNotification = audit.PurposeBirthNotification
 	// purposeEarlySupport: the local team (or Opgroeien, for its queue)
 	// contacts the family to offer preventive support.
-	purposeEarlySupport = "early_support"
+	purposeEarlySupport = audit.PurposeEarlySupport
 	// purposeDuplicate: a team lead merges two notifications of one family.
-	purposeDuplicate = "duplicate_merge"
+	purposeDuplicate = audit.PurposeDuplicateMerge
 	// KindBirthEscalated is the outbox notice to a team lead (or Opgroeien)
 	// about notifications not picked up in time: ids only.
 	KindBirthEscalated = "birth.escalated"
@@ -183,7 +183,7 @@ func insertBirthParent(ctx context.Context, tx *Tx, id int64, idx int, p birth.P
 func (db *DB) CreateBirthNotification(ctx context.Context, a account.Actor, in birth.NewNotification) (s birth.Submission, err error) {
 	defer apperr.Wrap(&err, "store.CreateBirthNotification")
 	if a.Role != account.Clinic {
-		return s, forbiddenBirth("only a maternity clinic notifies births")
+		return s, db.denyAction(ctx, a, auditBirthCreate, "birth_notification", purposeBirthNotification, forbiddenBirth("only a maternity clinic notifies births"))
 	}
 	if err := in.Check(db.Municipalities, today(db.Now())); err != nil {
 		return s, err
@@ -196,7 +196,8 @@ func (db *DB) CreateBirthNotification(ctx context.Context, a account.Actor, in b
 	if err != nil {
 		return s, err
 	}
-	return db.ClinicSubmission(ctx, a, id)
+	// The answer (status only) is covered by the create event.
+	return db.clinicSubmission(ctx, a, id)
 }
 
 // ImportBirthBatch reads a CSV batch of the caller's clinic (birth.ParseBatch),
@@ -210,7 +211,8 @@ func (db *DB) CreateBirthNotification(ctx context.Context, a account.Actor, in b
 func (db *DB) ImportBirthBatch(ctx context.Context, a account.Actor, file []byte, acceptPartial bool) (rep birth.BatchReport, err error) {
 	defer apperr.Wrap(&err, "store.ImportBirthBatch")
 	if a.Role != account.Clinic {
-		return rep, forbiddenBirth("only a maternity clinic sends batches of birth notifications")
+		return rep, db.denyAction(ctx, a, auditBirthBatch, "birth_batch", purposeBirthNotification,
+			forbiddenBirth("only a maternity clinic sends batches of birth notifications"))
 	}
 	b, err := birth.ParseBatch(file)
 	if err != nil {
@@ -723,6 +725,19 @@ func (db *DB) BirthNotification(ctx context.Context, a account.Actor, id int64) 
 // status only. Another clinic's, or any for a non-clinic, is not_found
 // (and audited as denied).
 func (db *DB) ClinicSubmission(ctx context.Context, a account.Actor, id int64) (birth.Submission, error) {
+	s, err := db.clinicSubmission(ctx, a, id)
+	if err != nil {
+		return s, err
+	}
+	if err := db.recordReads(ctx, birthAudit(a, auditSubmission, purposeBirthNotification, id)); err != nil {
+		return birth.Submission{}, err
+	}
+	return s, nil
+}
+
+// clinicSubmission is ClinicSubmission without the read's event (for the
+// answer to a create, which its own event covers).
+func (db *DB) clinicSubmission(ctx context.Context, a account.Actor, id int64) (birth.Submission, error) {
 	list, err := db.clinicSubmissions(ctx, a, birth.Filter{IncludeDeleted: true}, id)
 	if err != nil {
 		return birth.Submission{}, err
@@ -747,7 +762,14 @@ func (db *DB) ClinicSubmissions(ctx context.Context, a account.Actor, f birth.Fi
 	if a.Role != account.Clinic {
 		return nil, forbiddenBirth("only a maternity clinic lists its submissions")
 	}
-	return db.clinicSubmissions(ctx, a, f, 0)
+	out, err := db.clinicSubmissions(ctx, a, f, 0)
+	if err != nil {
+		return nil, err
+	}
+	if err := db.recordList(ctx, a, auditSubmissions, "birth_notification", purposeBirthNotification, idsOf(out, func(s birth.Submission) int64 { return s.ID })); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 func (db *DB) clinicSubmissions(ctx context.Context, a account.Actor, f birth.Filter, id int64) ([]birth.Submission, error) {
@@ -833,7 +855,8 @@ func (db *DB) BirthNotifications(ctx context.Context, a account.Actor, f birth.F
 			return nil, apperr.FieldErr(apperr.Invalid, "queue", "queue must be team or opgroeien")
 		}
 	default:
-		return nil, forbiddenBirth("only local teams and Opgroeien list birth notifications")
+		return nil, db.denyAction(ctx, a, auditBirthList, "birth_notification", purposeEarlySupport,
+			forbiddenBirth("only local teams and Opgroeien list birth notifications"))
 	}
 	if f.Status != "" {
 		if !slices.Contains(birth.Statuses, f.Status) {
@@ -891,6 +914,9 @@ func (db *DB) BirthNotifications(ctx context.Context, a account.Actor, f birth.F
 			return x < y
 		})
 	}
+	if err := db.recordList(ctx, a, auditBirthList, "birth_notification", purposeEarlySupport, idsOf(out, func(s birth.Summary) int64 { return s.ID })); err != nil {
+		return nil, err
+	}
 	return out, nil
 }
 
@@ -898,6 +924,7 @@ func (db *DB) BirthNotifications(ctx context.Context, a account.Actor, f birth.F
 // version the caller read is still current, and bumps the version.
 func (db *DB) updateBirth(ctx context.Context, a account.Actor, id int64, version int,
 	fn func(tx *Tx, cur birth.Notification) (audit.Event, error)) (birth.Notification, error) {
+	var n birth.Notification
 	err := db.birthTx(ctx, a, func(tx *Tx) error {
 		cur, err := db.loadBirth(ctx, tx, a, id)
 		if err != nil {
@@ -919,12 +946,30 @@ func (db *DB) updateBirth(ctx context.Context, a account.Actor, id int64, versio
 		if n, _ := res.RowsAffected(); n != 1 {
 			return apperr.New(apperr.Conflict, "someone else changed this notification; reload it").WithKey("error.concurrent", nil)
 		}
-		return tx.Audit(ctx, ev)
+		if err := tx.Audit(ctx, ev); err != nil {
+			return err
+		}
+		// The answer is read in the change's transaction: its one event
+		// covers it (no second read event).
+		n, err = db.loadBirth(ctx, tx, a, id)
+		return err
 	})
+	if apperr.Is(err, apperr.Forbidden) {
+		// The caller sees the notification but may not do this (an admin
+		// on a team's, a worker merging): the refused change is audited in
+		// a transaction of its own, the refused one having rolled back.
+		if aerr := db.inTx(ctx, func(tx *Tx) error {
+			ev := birthAudit(a, auditBirthDenied, purposeEarlySupport, id)
+			ev.Outcome, ev.Detail = audit.Denied, "change refused"
+			return tx.Audit(ctx, ev)
+		}); aerr != nil {
+			return birth.Notification{}, aerr
+		}
+	}
 	if err != nil {
 		return birth.Notification{}, err
 	}
-	return db.BirthNotification(ctx, a, id)
+	return n, nil
 }
 
 // mayWork reports whether the actor may work on the notification (record
@@ -1022,6 +1067,7 @@ func (db *DB) MergeBirthNotification(ctx context.Context, a account.Actor, id in
 	if in.Into <= 0 {
 		return birth.Notification{}, apperr.FieldErr(apperr.Invalid, "into", "give the id of the notification to keep")
 	}
+	var kept birth.Notification
 	_, err := db.updateBirth(ctx, a, id, in.Version, func(tx *Tx, dup birth.Notification) (audit.Event, error) {
 		if !mayWork(a, dup) || a.Role == account.TeamWorker {
 			return audit.Event{}, forbiddenBirth("only a team lead merges duplicates")
@@ -1065,6 +1111,9 @@ func (db *DB) MergeBirthNotification(ctx context.Context, a account.Actor, id in
 		if err := tx.Audit(ctx, into); err != nil {
 			return audit.Event{}, err
 		}
+		if kept, err = db.loadBirth(ctx, tx, a, keep.ID); err != nil {
+			return audit.Event{}, err
+		}
 		ev := birthAudit(a, auditBirthMerge, purposeDuplicate, id)
 		ev.Detail = fmt.Sprintf("closed as a duplicate of %d; its personal data deleted", keep.ID)
 		return ev, nil
@@ -1072,7 +1121,7 @@ func (db *DB) MergeBirthNotification(ctx context.Context, a account.Actor, id in
 	if err != nil {
 		return birth.Notification{}, err
 	}
-	return db.BirthNotification(ctx, a, in.Into)
+	return kept, nil
 }
 
 // deleteBirthData removes a notification's parents and its natural key and
@@ -1098,6 +1147,11 @@ func deleteBirthData(ctx context.Context, tx *Tx, id int64, born time.Time) erro
 func (db *DB) StartReferralFromBirth(ctx context.Context, a account.Actor, id int64, in birth.StartReferral) (referral.Referral, error) {
 	if !isTeam(a) {
 		if a.Role == account.Admin {
+			// Audited as denied; answered forbidden (Opgroeien sees the
+			// notification, it does not refer).
+			if err := db.denyBirth(ctx, a, id); !apperr.Is(err, apperr.NotFound) {
+				return referral.Referral{}, err
+			}
 			return referral.Referral{}, forbiddenBirth("only the local team starts a referral")
 		}
 		return referral.Referral{}, db.denyBirth(ctx, a, id)
@@ -1119,9 +1173,10 @@ func (db *DB) StartReferralFromBirth(ctx context.Context, a account.Actor, id in
 			return apperr.New(apperr.InvalidState, "a referral was started from this notification already (%d)", cur.ReferralID).
 				WithKey("error.birth.referral_exists", map[string]any{"ID": cur.ReferralID})
 		}
-		ev := birthAudit(a, auditBirthRead, purposeReferral, id)
-		ev.Detail = "read to start a referral"
-		return tx.Audit(ctx, ev)
+		// No event of its own: the read serves the referral that
+		// follows, and its events (referral.create, birth.referral_start)
+		// record it.
+		return nil
 	})
 	if err != nil {
 		return referral.Referral{}, err

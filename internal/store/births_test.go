@@ -105,10 +105,28 @@ func birthEvents(t *testing.T, db *store.DB, id int64, action string) []audit.Ev
 func birthCounts(t *testing.T, db *store.DB) string {
 	t.Helper()
 	var parts []string
-	for _, table := range []string{"birth_batches", "birth_notifications", "birth_parents", "birth_contacts", "audit_events", "outbox", "referrals"} {
+	for _, table := range []string{"birth_batches", "birth_notifications", "birth_parents", "birth_contacts", "outbox", "referrals"} {
 		parts = append(parts, fmt.Sprintf("%s=%d", table, MustCount(t, db, "SELECT count(*) FROM "+table)))
 	}
+	// Audit events other than refusals (a refused attempt is audited).
+	parts = append(parts, fmt.Sprintf("audit_events=%d", MustCount(t, db, "SELECT count(*) FROM audit_events WHERE outcome <> 'denied'")))
 	return strings.Join(parts, " ")
+}
+
+// deniedEvents are the denied audit events of an action.
+func deniedEvents(t *testing.T, db *store.DB, action string) []audit.Event {
+	t.Helper()
+	evs, err := db.AuditEvents(context.Background(), audit.Filter{Action: action, Limit: 1000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []audit.Event
+	for _, e := range evs {
+		if e.Outcome == audit.Denied {
+			out = append(out, e)
+		}
+	}
+	return out
 }
 
 // TestBirthRouting: a notification goes to the team whose service area
@@ -198,15 +216,21 @@ func TestBirthCreate(t *testing.T) {
 			t.Fatalf("notification %+v co-parent %+v", n, n.CoParent)
 		}
 		before := birthCounts(t, db)
+		denied := len(deniedEvents(t, db, "birth.create"))
 		bad := family("", "2025-01-15")
 		_, err = db.CreateBirthNotification(ctx, clinicZonnedal, bad)
 		WantCode(t, err, apperr.NameRequired)
-		for _, a := range []account.Actor{birthLeadNoord, adminActor, analystActor, ocmwWorker} {
+		refused := []account.Actor{birthLeadNoord, adminActor, analystActor, ocmwWorker}
+		for _, a := range refused {
 			_, err = db.CreateBirthNotification(ctx, a, family("An Peeters", "2025-01-15"))
 			WantCode(t, err, apperr.Forbidden)
 		}
+		// Nothing written but one denied event per refused attempt.
 		if after := birthCounts(t, db); after != before {
 			t.Errorf("refused notifications wrote: %s → %s", before, after)
+		}
+		if n := len(deniedEvents(t, db, "birth.create")); n != denied+len(refused) {
+			t.Errorf("%d denied birth.create events, want %d", n, denied+len(refused))
 		}
 	})
 }
@@ -571,14 +595,19 @@ func TestBirthBatch(t *testing.T) {
 		if evs, _ := db.AuditEvents(ctx, audit.Filter{Action: "birth.batch", ObjectID: strconv.FormatInt(part.BatchID, 10)}); len(evs) != 1 || !strings.Contains(evs[0].Detail, "partial=true") {
 			t.Fatalf("batch audit %+v", evs)
 		}
-		// A file that is no batch: its code, nothing written.
+		// A file that is no batch: its code, nothing written; a batch of
+		// a team lead: refused, one denied event, nothing else written.
 		before = birthCounts(t, db)
+		denied := len(deniedEvents(t, db, "birth.batch"))
 		_, err = db.ImportBirthBatch(ctx, clinicZonnedal, readBatch(t, "FICTIEF_rijksregisternummer.csv"), true)
 		WantCode(t, err, apperr.UnknownColumn)
 		_, err = db.ImportBirthBatch(ctx, birthLeadNoord, good, true)
 		WantCode(t, err, apperr.Forbidden)
 		if after := birthCounts(t, db); after != before {
 			t.Fatalf("a refused file wrote: %s → %s", before, after)
+		}
+		if n := len(deniedEvents(t, db, "birth.batch")); n != denied+1 {
+			t.Errorf("%d denied birth.batch events, want %d", n, denied+1)
 		}
 	})
 }

@@ -18,7 +18,7 @@ import (
 var _ breakglass.Store = (*DB)(nil)
 
 // purposeBreakGlass is the purpose of every break-glass event.
-const purposeBreakGlass = "break_glass"
+const purposeBreakGlass = audit.PurposeBreakGlass
 
 // requireGlassAdmin: only Opgroeien's admins (people, not service
 // accounts) ask for and decide on break-glass access.
@@ -153,7 +153,15 @@ func (db *DB) BreakGlassRequests(ctx context.Context, a account.Actor) ([]breakg
 	if err := requireGlassAdmin(a); err != nil {
 		return nil, err
 	}
-	return queryList(ctx, db.read, scanBreakGlass, breakGlassSelect+` ORDER BY CASE WHEN g.status = 'open' THEN 0 ELSE 1 END, g.id DESC LIMIT 200`)
+	out, err := queryList(ctx, db.read, scanBreakGlass, breakGlassSelect+` ORDER BY CASE WHEN g.status = 'open' THEN 0 ELSE 1 END, g.id DESC LIMIT 200`)
+	if err != nil {
+		return nil, err
+	}
+	// The requests name referrals and reasons: one event per page.
+	if err := db.recordList(ctx, a, auditBreakGlassList, "break_glass", purposeBreakGlass, idsOf(out, func(r breakglass.Request) int64 { return r.ID })); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 const breakGlassSelect = `SELECT g.id, g.referral_id, g.requested_by, u.email, g.reason, g.requested_at, g.status,

@@ -422,7 +422,7 @@ func (db *DB) serviceAccount(ctx context.Context, a account.Actor, id int64, act
 // their tokens.
 func (db *DB) ServiceAccounts(ctx context.Context, a account.Actor) ([]account.ServiceAccount, error) {
 	if err := a.Require(account.ManageServiceAccounts); err != nil {
-		return nil, err
+		return nil, db.denyAction(ctx, a, auditServiceList, "user", audit.PurposeAccounts, err)
 	}
 	q, args := `SELECT `+userColumns+` FROM users u JOIN organisations o ON o.key = u.org_key WHERE u.service`, []any{}
 	if a.Role == account.OCMWAdmin {
@@ -446,6 +446,9 @@ func (db *DB) ServiceAccounts(ctx context.Context, a account.Actor) ([]account.S
 			toks = []account.Token{}
 		}
 		out = append(out, account.ServiceAccount{User: u, Tokens: toks})
+	}
+	if err := db.recordList(ctx, a, auditServiceList, "user", audit.PurposeAccounts, idsOf(users, func(u account.User) int64 { return u.ID })); err != nil {
+		return nil, err
 	}
 	return out, nil
 }

@@ -181,7 +181,7 @@ func (db *DB) MailingRecipients(ctx context.Context, a account.Actor, r mailing.
 
 // AuditMailing records a preview or a test send of a mailing (which show
 // contacts' names and addresses). Admins and team leads.
-func (db *DB) AuditMailing(ctx context.Context, a account.Actor, action, detail string) error {
+func (db *DB) AuditMailing(ctx context.Context, a account.Actor, action, detail string, contactIDs []int64) error {
 	if err := mailingAccess(a); err != nil {
 		return err
 	}
@@ -194,7 +194,8 @@ func (db *DB) AuditMailing(ctx context.Context, a account.Actor, action, detail 
 	default:
 		return fmt.Errorf("store.AuditMailing: unknown action %q", action)
 	}
-	ev := audit.For(a, act, objMailing, "")
+	// The object: the contact persons shown (bounded list of ids).
+	ev := audit.For(a, act, objContact, audit.ListObjectID(contactIDs))
 	ev.Detail = truncate(detail, 1000)
 	return db.recordReads(ctx, ev)
 }

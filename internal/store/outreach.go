@@ -180,6 +180,9 @@ func (db *DB) scanContact(row rowScanner) (outreach.Contact, error) {
 func (db *DB) Contacts(ctx context.Context, a account.Actor, nis string) ([]outreach.Contact, error) {
 	var args []any
 	scope, err := db.outreachScope(ctx, a, "municipality_nis", &args, true)
+	if apperr.Is(err, apperr.Forbidden) {
+		return nil, db.denyAction(ctx, a, auditContactList, objContact, audit.PurposeOutreach, err)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -188,43 +191,22 @@ func (db *DB) Contacts(ctx context.Context, a account.Actor, nis string) ([]outr
 		args = append(args, nis)
 		where = append(where, fmt.Sprintf("municipality_nis = $%d", len(args)))
 	}
-	// Contacts are personal data: the read and its audit record (which
-	// contacts were shown) are one transaction, so no read goes unlogged.
-	out := []outreach.Contact{}
-	err = db.inTx(ctx, func(tx *Tx) error {
-		out = out[:0]
-		rows, err := tx.QueryContext(ctx, `SELECT `+contactColumns+` FROM outreach_contacts WHERE `+strings.Join(where, " AND ")+
-			` ORDER BY municipality_nis, id`, args...)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		ids := make([]string, 0, 8)
-		for rows.Next() {
-			c, err := db.scanContact(rows)
-			if err != nil {
-				return err
-			}
-			out = append(out, c)
-			ids = append(ids, strconv.FormatInt(c.ID, 10))
-		}
-		if err := rows.Err(); err != nil {
-			return err
-		}
-		if len(out) == 0 {
-			return nil
-		}
-		object := nis
-		if object == "" {
-			object = "*"
-		}
-		ev := audit.For(a, auditContactRead, objContact, object)
-		ev.Purpose = "outreach"
-		ev.Detail = "ids=" + strings.Join(ids, ",")
-		return tx.Audit(ctx, ev)
-	})
+	// Contacts are personal data: the page is answered only once its
+	// audit record (which contacts were shown) is durable.
+	out, err := queryList(ctx, db.read, db.scanContact, `SELECT `+contactColumns+` FROM outreach_contacts WHERE `+strings.Join(where, " AND ")+
+		` ORDER BY municipality_nis, id`, args...)
 	if err != nil {
 		return nil, err
+	}
+	ev := listEvent(a, auditContactList, objContact, audit.PurposeOutreach, idsOf(out, func(c outreach.Contact) int64 { return c.ID }))
+	if nis != "" {
+		ev.Detail += " of municipality " + nis
+	}
+	if err := db.recordReads(ctx, ev); err != nil {
+		return nil, err
+	}
+	if out == nil {
+		out = []outreach.Contact{}
 	}
 	return out, nil
 }
@@ -264,6 +246,9 @@ func (db *DB) CreateContact(ctx context.Context, a account.Actor, in outreach.Ne
 		return c, err
 	}
 	if err := db.requireOutreachScope(ctx, a, m); err != nil {
+		if apperr.Is(err, apperr.Forbidden) {
+			return c, db.denyAction(ctx, a, auditContactCreate, objContact, audit.PurposeOutreach, err)
+		}
 		return c, err
 	}
 	var id int64

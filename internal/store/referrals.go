@@ -27,10 +27,10 @@ const (
 	CodeOutsideTeamArea     = apperr.OutsideTeamArea
 	CodeInvalidState        = apperr.InvalidState
 	CodeConcurrentUpdate    = apperr.Conflict
-	purposeReferral         = "referral"        // the local team prepares and sends
-	purposeFollowUp         = "follow_up"       // the OCMW reaches out
-	purposeStatusFeedback   = "status_feedback" // the local team sees the status
-	purposeWithdrawal       = "withdrawal"
+	purposeReferral         = audit.PurposeReferral       // the local team prepares and sends
+	purposeFollowUp         = audit.PurposeFollowUp       // the OCMW reaches out
+	purposeStatusFeedback   = audit.PurposeStatusFeedback // the local team sees the status
+	purposeWithdrawal       = audit.PurposeWithdrawal
 	auditReferralCreate     = "referral.create"
 	auditReferralRead       = "referral.read"
 	auditReferralConsent    = "referral.consent"
@@ -202,6 +202,15 @@ func (db *DB) DenyReferral(ctx context.Context, a account.Actor, id int64) error
 func (db *DB) denyReferral(ctx context.Context, a account.Actor, id int64) error {
 	ev := audit.For(a, auditReferralDenied, "referral", strconv.FormatInt(id, 10))
 	ev.Outcome = audit.Denied
+	if sideOf(a) == sideOCMW {
+		ev.Purpose = purposeFollowUp
+	}
+	// The family's receipt code and the agreement, so that its own view
+	// shows the refused attempt too (the caller never sees them).
+	err := db.read.QueryRowContext(ctx, `SELECT receipt_code, COALESCE(agreement_id, 0) FROM referrals WHERE id = $1`, id).Scan(&ev.ReceiptCode, &ev.AgreementID)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return err
+	}
 	if err := db.recordReads(ctx, ev); err != nil {
 		return err
 	}
@@ -234,6 +243,18 @@ func contactAttempts(ctx context.Context, q queryer, id int64) ([]referral.Conta
 		WHERE referral_id = $1 ORDER BY id`, id)
 }
 
+// auditAndReload writes the event of a change to a referral and reads the
+// referral as it is now into r, in the change's transaction: the answer to
+// a change is covered by the change's one event (no second read event).
+func (db *DB) auditAndReload(ctx context.Context, tx *Tx, a account.Actor, id int64, ev audit.Event, r *referral.Referral) error {
+	if err := tx.Audit(ctx, ev); err != nil {
+		return err
+	}
+	var err error
+	*r, err = db.loadReferral(ctx, tx, a, id)
+	return err
+}
+
 func referralAudit(a account.Actor, action, purpose string, r referral.Referral) audit.Event {
 	ev := audit.For(a, action, "referral", strconv.FormatInt(r.ID, 10))
 	ev.Purpose, ev.AgreementID, ev.ReceiptCode = purpose, r.AgreementID, r.ReceiptCode
@@ -246,7 +267,8 @@ func referralAudit(a account.Actor, action, purpose string, r referral.Referral)
 func (db *DB) CreateReferral(ctx context.Context, a account.Actor, in referral.NewReferral) (r referral.Referral, err error) {
 	defer apperr.Wrap(&err, "store.CreateReferral")
 	if sideOf(a) != sideTeam {
-		return r, apperr.New(apperr.Forbidden, "only local team workers create referrals").WithKey("error.forbidden", nil)
+		return r, db.denyAction(ctx, a, auditReferralCreate, "referral", purposeReferral,
+			apperr.New(apperr.Forbidden, "only local team workers create referrals").WithKey("error.forbidden", nil))
 	}
 	in.MunicipalityNIS = strings.TrimSpace(in.MunicipalityNIS)
 	if err := in.Validate(); err != nil {
@@ -300,12 +322,13 @@ func (db *DB) CreateReferral(ctx context.Context, a account.Actor, in referral.N
 		if _, err := tx.ExecContext(ctx, `INSERT INTO referral_assessments (referral_id, criteria, needs) VALUES ($1,$2,$3)`, id, string(crit), string(needs)); err != nil {
 			return err
 		}
-		return tx.Audit(ctx, referralAudit(a, auditReferralCreate, purposeReferral, referral.Referral{ID: id, ReceiptCode: code}))
+		if err := tx.Audit(ctx, referralAudit(a, auditReferralCreate, purposeReferral, referral.Referral{ID: id, ReceiptCode: code})); err != nil {
+			return err
+		}
+		r, err = db.loadReferral(ctx, tx, a, id)
+		return err
 	})
-	if err != nil {
-		return r, err
-	}
-	return db.Referral(ctx, a, id)
+	return r, err
 }
 
 // Referral returns a referral for the actor, and audits the read of its
@@ -349,7 +372,8 @@ func (db *DB) Referral(ctx context.Context, a account.Actor, id int64) (r referr
 // provide status feedback, a sent referral shows as sent.
 func (db *DB) Referrals(ctx context.Context, a account.Actor, f referral.Filter) ([]referral.Referral, error) {
 	if sideOf(a) != sideTeam {
-		return nil, apperr.New(apperr.Forbidden, "only the local team lists its referrals").WithKey("error.forbidden", nil)
+		return nil, db.denyAction(ctx, a, auditReferralList, "referral", purposeStatusFeedback,
+			apperr.New(apperr.Forbidden, "only the local team lists its referrals").WithKey("error.forbidden", nil))
 	}
 	args := []any{a.Org}
 	q := `SELECT ` + referralColumns + ` FROM referrals r WHERE r.team_key = $1`
@@ -368,8 +392,13 @@ func (db *DB) Referrals(ctx context.Context, a account.Actor, f referral.Filter)
 			}
 		}
 	}
+	if err := db.recordList(ctx, a, auditReferralList, "referral", purposeStatusFeedback, idsOf(out, referralID)); err != nil {
+		return nil, err
+	}
 	return nilIfEmpty(out), nil
 }
+
+func referralID(r referral.Referral) int64 { return r.ID }
 
 // AddConsent records, for one parent, that the five information items
 // were given and consent was given voluntarily and explicitly (how, when,
@@ -433,12 +462,9 @@ func (db *DB) AddConsent(ctx context.Context, a account.Actor, id int64, in refe
 		} else if _, err := tx.ExecContext(ctx, `UPDATE referrals SET updated_at = $1, version = version + 1 WHERE id = $2`, ts(tx.now), id); err != nil {
 			return err
 		}
-		return tx.Audit(ctx, ev)
+		return db.auditAndReload(ctx, tx, a, id, ev, &r)
 	})
-	if err != nil {
-		return r, err
-	}
-	return db.Referral(ctx, a, id)
+	return r, err
 }
 
 // Send sends a draft to the OCMW after checking consent and, on the day
@@ -501,15 +527,12 @@ func (db *DB) Send(ctx context.Context, a account.Actor, id int64) (r referral.R
 		if err := enqueue(ctx, tx, "referral.sent", cur.Recipient, map[string]any{"referral_id": id, "event": "referral.sent"}); err != nil {
 			return err
 		}
-		return tx.Audit(ctx, referralAudit(a, auditReferralSend, purposeReferral, cur))
+		return db.auditAndReload(ctx, tx, a, id, referralAudit(a, auditReferralSend, purposeReferral, cur), &r)
 	})
 	if err == nil && refusal != nil {
-		return r, refusal
+		return referral.Referral{}, refusal
 	}
-	if err != nil {
-		return r, err
-	}
-	return db.Referral(ctx, a, id)
+	return r, err
 }
 
 // countMissed keeps the anonymous count of a referral that could not be
@@ -590,7 +613,7 @@ func (db *DB) Withdraw(ctx context.Context, a account.Actor, id int64) (r referr
 			ev.Detail = "withdrawn after sending; notice to the OCMW"
 			if cur.SocialFile {
 				ev.Detail += "; social file opened: the OCMW keeps the data under its own legal task"
-				return tx.Audit(ctx, ev)
+				return db.auditAndReload(ctx, tx, a, id, ev, &r)
 			}
 			ev.Detail += "; contact data deleted"
 		default:
@@ -600,19 +623,17 @@ func (db *DB) Withdraw(ctx context.Context, a account.Actor, id int64) (r referr
 		if err := deleteContactData(ctx, tx, id); err != nil {
 			return err
 		}
-		return tx.Audit(ctx, ev)
+		return db.auditAndReload(ctx, tx, a, id, ev, &r)
 	})
-	if err != nil {
-		return r, err
-	}
-	return db.Referral(ctx, a, id)
+	return r, err
 }
 
 // Inbox lists the referrals at the actor's OCMW that are still open,
 // oldest first: ids, statuses and times, no contact details.
 func (db *DB) Inbox(ctx context.Context, a account.Actor) ([]referral.Referral, error) {
 	if sideOf(a) != sideOCMW {
-		return nil, apperr.New(apperr.Forbidden, "only OCMW workers have an inbox").WithKey("error.forbidden", nil)
+		return nil, db.denyAction(ctx, a, auditReferralInbox, "referral", purposeFollowUp,
+			apperr.New(apperr.Forbidden, "only OCMW workers have an inbox").WithKey("error.forbidden", nil))
 	}
 	out, err := queryList(ctx, db.read, scanReferral, `SELECT `+referralColumns+` FROM referrals r WHERE r.recipient_key = $1
 		AND r.status IN ('sent','received','contact_attempted','reached') ORDER BY r.sent_at, r.id`, a.Org)
@@ -630,6 +651,9 @@ func (db *DB) Inbox(ctx context.Context, a account.Actor) ([]referral.Referral, 
 		out[i].TargetDays, out[i].StatusFeedback = v.FirstContactDays, v.StatusFeedback
 		out[i].ReceiptCode = "" // the family's code is not the OCMW's business
 	}
+	if err := db.recordList(ctx, a, auditReferralInbox, "referral", purposeFollowUp, idsOf(out, referralID)); err != nil {
+		return nil, err
+	}
 	return out, nil
 }
 
@@ -639,6 +663,7 @@ func (db *DB) updateAtOCMW(ctx context.Context, a account.Actor, id int64, versi
 	if sideOf(a) != sideOCMW {
 		return referral.Referral{}, db.denyReferral(ctx, a, id)
 	}
+	var r referral.Referral
 	err := db.refTx(ctx, a, func(tx *Tx) error {
 		cur, err := db.loadReferral(ctx, tx, a, id)
 		if err != nil {
@@ -662,12 +687,9 @@ func (db *DB) updateAtOCMW(ctx context.Context, a account.Actor, id int64, versi
 		if n, _ := res.RowsAffected(); n != 1 {
 			return apperr.New(CodeConcurrentUpdate, "someone else changed this referral; reload it").WithKey("error.concurrent", nil)
 		}
-		return tx.Audit(ctx, ev)
+		return db.auditAndReload(ctx, tx, a, id, ev, &r)
 	})
-	if err != nil {
-		return referral.Referral{}, err
-	}
-	return db.Referral(ctx, a, id)
+	return r, err
 }
 
 // AddContactAttempt records an attempt to reach the family.

@@ -39,7 +39,7 @@ const (
 
 const (
 	auditRetentionDelete = "referral.retention_delete"
-	purposeRetention     = "retention"
+	purposeRetention     = audit.PurposeRetention
 )
 
 // Purge is one referral whose contact data are (or would be) deleted. It

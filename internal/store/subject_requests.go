@@ -316,10 +316,16 @@ func (db *DB) SubjectRequests(ctx context.Context, a account.Actor, f gdpr.Filte
 	if out == nil {
 		out = []gdpr.Request{}
 	}
+	if err != nil {
+		return nil, err
+	}
 	for i := range out {
 		out[i] = viewFor(a, out[i])
 	}
-	return out, err
+	if err := db.recordList(ctx, a, auditSubjectList, "subject_request", gdpr.Purpose, idsOf(out, func(r gdpr.Request) int64 { return r.ID })); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // SubjectRequest returns one request of the DPO's organisation with its
@@ -327,7 +333,15 @@ func (db *DB) SubjectRequests(ctx context.Context, a account.Actor, f gdpr.Filte
 // the receipt codes and the postcode it was looked up with).
 func (db *DB) SubjectRequest(ctx context.Context, a account.Actor, id int64) (gdpr.Request, error) {
 	r, err := db.subjectRequest(ctx, a, id)
-	return viewFor(a, r), err
+	if err != nil {
+		return viewFor(a, r), err
+	}
+	// The request names the family (receipt codes, postcode): its read is
+	// audited, one event per receipt code found, as its other actions.
+	if err := db.recordReads(ctx, requestEvents(a, auditSubjectRead, r, "")...); err != nil {
+		return gdpr.Request{}, err
+	}
+	return viewFor(a, r), nil
 }
 
 func (db *DB) subjectRequest(ctx context.Context, a account.Actor, id int64) (r gdpr.Request, err error) {

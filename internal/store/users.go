@@ -222,7 +222,7 @@ func (db *DB) UserByEmail(ctx context.Context, email string) (account.User, erro
 // organisation's for an OCMW admin; forbidden for other roles.
 func (db *DB) Users(ctx context.Context, a account.Actor) ([]account.User, error) {
 	if err := a.Require(account.ManageUsers); err != nil {
-		return nil, err
+		return nil, db.denyAction(ctx, a, auditUserList, "user", audit.PurposeAccounts, err)
 	}
 	q, args := `SELECT `+userColumns+` FROM users u JOIN organisations o ON o.key = u.org_key`, []any{}
 	if a.Role != account.Admin {
@@ -230,7 +230,13 @@ func (db *DB) Users(ctx context.Context, a account.Actor) ([]account.User, error
 		args = append(args, a.Org)
 	}
 	out, err := queryList(ctx, db.read, scanUser, q+` ORDER BY o.name, u.email`, args...)
-	return nilIfEmpty(out), err
+	if err != nil {
+		return nil, err
+	}
+	if err := db.recordList(ctx, a, auditUserList, "user", audit.PurposeAccounts, idsOf(out, func(u account.User) int64 { return u.ID })); err != nil {
+		return nil, err
+	}
+	return nilIfEmpty(out), nil
 }
 
 // TeamLeads returns the active team leads of a local team, by name.

@@ -170,6 +170,18 @@ func agreementID(r *http.Request) int64 {
 	return id
 }
 
+// agreementFailed shows err on the agreement's page, keeping the form —
+// unless the agreement is not the caller's (or does not exist): then the
+// not_found page, without reading the agreement again (its refusal is
+// audited once, by the change that was refused).
+func (ui *UI) agreementFailed(w http.ResponseWriter, r *http.Request, a account.Actor, err error, p *Page) {
+	if apperr.Code(err) == apperr.NotFound && !isFieldErr(err) {
+		ui.fail(w, r, err)
+		return
+	}
+	ui.renderAgreement(w, r, a, statusOf(err), p)
+}
+
 func (ui *UI) renderAgreement(w http.ResponseWriter, r *http.Request, a account.Actor, status int, p *Page) {
 	ag, err := ui.Agreements.Agreement(r.Context(), a, agreementID(r))
 	if err != nil {
@@ -317,7 +329,7 @@ func (ui *UI) addAgreementEvent(w http.ResponseWriter, r *http.Request, a accoun
 		p := ui.page(r, "page.agreement.title", nil)
 		p.withError(r, localStatuses(p.Lang, err))
 		p.Form = f
-		ui.renderAgreement(w, r, a, statusOf(err), p)
+		ui.agreementFailed(w, r, a, err, p)
 		return
 	}
 	http.Redirect(w, r, "/agreements/"+r.PathValue("id")+"?ok=event_recorded", http.StatusSeeOther)
@@ -351,7 +363,7 @@ func (ui *UI) updateAgreementVersion(w http.ResponseWriter, r *http.Request, a a
 	if err != nil {
 		p := ui.page(r, "page.agreement.title", nil).withError(r, err)
 		p.Form = f
-		ui.renderAgreement(w, r, a, statusOf(err), p)
+		ui.agreementFailed(w, r, a, err, p)
 		return
 	}
 	http.Redirect(w, r, "/agreements/"+r.PathValue("id")+"?ok=version_saved#parameters", http.StatusSeeOther)
@@ -377,7 +389,7 @@ func (ui *UI) decideAgreementVersion(w http.ResponseWriter, r *http.Request, a a
 	if err != nil {
 		p := ui.page(r, "page.agreement.title", nil).withError(r, err)
 		p.Form = f
-		ui.renderAgreement(w, r, a, statusOf(err), p)
+		ui.agreementFailed(w, r, a, err, p)
 		return
 	}
 	ok := "version_approved#parameters"
@@ -402,7 +414,7 @@ func (ui *UI) uploadAgreementDocument(w http.ResponseWriter, r *http.Request, a 
 	if err != nil {
 		p := ui.page(r, "page.agreement.title", nil).withError(r, err)
 		p.Form = r.PostForm
-		ui.renderAgreement(w, r, a, statusOf(err), p)
+		ui.agreementFailed(w, r, a, err, p)
 		return
 	}
 	http.Redirect(w, r, "/agreements/"+r.PathValue("id")+"?ok=document_uploaded#documents", http.StatusSeeOther)
@@ -480,7 +492,7 @@ func (ui *UI) carryOver(w http.ResponseWriter, r *http.Request, a account.Actor)
 		p := ui.page(r, "page.agreement.title", nil)
 		p.withError(r, localStatuses(p.Lang, err))
 		p.Form = r.PostForm
-		ui.renderAgreement(w, r, a, statusOf(err), p)
+		ui.agreementFailed(w, r, a, err, p)
 		return
 	}
 	http.Redirect(w, r, "/agreements/"+strconv.FormatInt(ag.ID, 10)+"?ok=carried_over", http.StatusSeeOther)

@@ -94,16 +94,29 @@ func birthWorker(a account.Actor) bool { return teamSide(a) || a.Role == account
 // birthAction starts a POST on one notification: the actor may act (allow)
 // and the id is well formed; else it answers and returns false.
 func (ui *UI) birthAction(w http.ResponseWriter, r *http.Request, a account.Actor, allow func(account.Actor) bool) (int64, bool) {
+	id, err := birthID(r)
 	if !allow(a) {
-		ui.fail(w, r, forbidden())
+		if err == nil {
+			// Audited as denied, as the API's refusal.
+			err = ui.Births.DenyBirth(r.Context(), a, id)
+		}
+		ui.fail(w, r, forbiddenOr(err))
 		return 0, false
 	}
-	id, err := birthID(r)
 	if err != nil {
 		ui.fail(w, r, err)
 		return 0, false
 	}
 	return id, true
+}
+
+// forbiddenOr is err when it is not a refusal (the audit failed), else
+// forbidden: a role's refusal answers 403 whatever the id.
+func forbiddenOr(err error) error {
+	if err == nil || apperr.Is(err, apperr.Forbidden) || apperr.Is(err, apperr.NotFound) {
+		return forbidden()
+	}
+	return err
 }
 
 func birthID(r *http.Request) (int64, error) {
@@ -153,7 +166,12 @@ func (ui *UI) showBirths(w http.ResponseWriter, r *http.Request, a account.Actor
 	case birthWorker(a):
 		ui.showBirthQueue(w, r, a)
 	default:
-		ui.fail(w, r, forbidden())
+		// The store refuses the list and audits the refusal.
+		_, err := ui.Births.BirthNotifications(r.Context(), a, birth.Filter{})
+		if err == nil {
+			err = forbidden()
+		}
+		ui.fail(w, r, err)
 	}
 }
 
@@ -389,17 +407,12 @@ func (ui *UI) showBirthQueue(w http.ResponseWriter, r *http.Request, a account.A
 			teamOpts = append(teamOpts, option{t.Key, t.Name})
 		}
 		data["Teams"] = teamOpts
-		// How many wait in Opgroeien's own queue, whatever the filter.
-		queue, err := ui.Births.BirthNotifications(ctx, a, birth.Filter{Queue: birth.QueueOpgroeien})
+		// How many wait in Opgroeien's own queue, whatever the filter (a
+		// count: the page's one audit event is its list's).
+		open, err := ui.Births.OpenInOpgroeienQueue(ctx, a)
 		if err != nil {
 			ui.fail(w, r, err)
 			return
-		}
-		open := 0
-		for _, s := range queue {
-			if s.Status.Open() {
-				open++
-			}
 		}
 		data["QueueOpen"], data["QueueOnly"] = open, f.Queue == birth.QueueOpgroeien
 	} else {
@@ -506,7 +519,12 @@ func fieldErrors(p *Page, problems []*apperr.Error) []birthFieldError {
 
 func (ui *UI) createBirth(w http.ResponseWriter, r *http.Request, a account.Actor) {
 	if a.Role != account.Clinic {
-		ui.fail(w, r, forbidden())
+		// The store refuses and audits the refused attempt.
+		_, err := ui.Births.CreateBirthNotification(r.Context(), a, birth.NewNotification{})
+		if err == nil {
+			err = forbidden()
+		}
+		ui.fail(w, r, err)
 		return
 	}
 	in := ui.notificationFromForm(r.PostForm)
@@ -703,7 +721,8 @@ func (ui *UI) renderBirth(w http.ResponseWriter, r *http.Request, a account.Acto
 		return
 	}
 	if !birthWorker(a) {
-		ui.fail(w, r, forbidden())
+		// Audited as denied, as the API's refusal.
+		ui.fail(w, r, forbiddenOr(ui.Births.DenyBirth(ctx, a, id)))
 		return
 	}
 	n, err := ui.Births.BirthNotification(ctx, a, id)

@@ -74,6 +74,13 @@ func newDPOWorld(t *testing.T) *dpoWorld {
 	if _, err := db.Send(ctx, worker, ref.ID); err != nil {
 		t.Fatal(err)
 	}
+	// Two reads (a change's answer is no read of its own): the console
+	// pages them one at a time.
+	for range 2 {
+		if _, err := db.Referral(ctx, worker, ref.ID); err != nil {
+			t.Fatal(err)
+		}
+	}
 	s, err := server.New(db)
 	if err != nil {
 		t.Fatal(err)

@@ -156,10 +156,7 @@ type referralRow struct {
 }
 
 func (ui *UI) showReferrals(w http.ResponseWriter, r *http.Request, a account.Actor) {
-	if !teamSide(a) {
-		ui.fail(w, r, forbidden())
-		return
-	}
+	// Other roles: the store refuses the list and audits the refusal.
 	b := ui.referralBackend()
 	q := r.URL.Query()
 	f := referral.Filter{}
@@ -309,7 +306,12 @@ func parentsFromForm(f url.Values) []referral.Parent {
 
 func (ui *UI) createReferral(w http.ResponseWriter, r *http.Request, a account.Actor) {
 	if !teamSide(a) {
-		ui.fail(w, r, forbidden())
+		// The store refuses and audits the refused attempt.
+		_, err := ui.Referrals.CreateReferral(r.Context(), a, referral.NewReferral{})
+		if err == nil {
+			err = forbidden()
+		}
+		ui.fail(w, r, err)
 		return
 	}
 	b := ui.referralBackend()

@@ -1,0 +1,532 @@
+package server_test
+
+// The audit completeness table: every route that touches personal data
+// (referrals and consents, birth notifications, outreach contacts — people
+// at local governments —, user and service accounts, exports that hold
+// them), API and UI, is called by a caller allowed to and by one who is
+// refused, and each call must leave EXACTLY the events its row names, with
+// the right actor, channel, action, object, outcome, purpose, agreement and
+// receipt code. TestAuditTableComplete classifies every route of the
+// access table: in this table, or in auditExempt with the reason it
+// touches no personal data (or whose events are checked elsewhere).
+// The world is the access matrix's (newMxWorld); rows run one at a time so
+// that every new event belongs to the call under test.
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+
+	"kansrijk/internal/audit"
+	"kansrijk/internal/store"
+	"kansrijk/internal/store/storetest"
+)
+
+var auditInventory = flag.Bool("audit.inventory", false, "print the audit events every route of the access table writes for every caller")
+
+// auditRow is one call of a route that touches personal data.
+type auditRow struct {
+	Route  string // as in the access table (its Obj, Path, Body and CT are used unless overridden)
+	Caller string // a caller allowed to (mxCallers label)
+	Status int    // the allowed call's status
+	// Action, Object, Purpose: the event the allowed call writes.
+	Action, Object, Purpose string
+	// Agreement: the event names the agreement the access fell under
+	// (w.agr); Receipt: it carries the family's receipt code.
+	Agreement, Receipt bool
+	// Also: further events of the same call, one per other object or
+	// step it changes (a new user and the one-time link of its password).
+	Also []string
+	// Denied: a caller refused (403 or 404), and the action of its one
+	// denied event ("" = Action).
+	Denied, DeniedAction string
+	// NewObject: the event names an object the call creates (a token of
+	// the service account {id}), not the one the path addresses.
+	NewObject bool
+	// ObjectIDs: the event names the objects shown (not empty).
+	ObjectIDs bool
+	// Body, Obj override the access table's.
+	Body, Obj string
+}
+
+// auditTable: every route that touches personal data. Rows of one route
+// for several callers check each purpose.
+var auditTable = []auditRow{
+	// Referrals (API).
+	{Route: "POST /api/v1/referrals", Caller: "team_worker/own", Status: 201, Action: "referral.create", Object: "referral", Purpose: audit.PurposeReferral, Receipt: true, Denied: "ocmw_worker/own"},
+	{Route: "GET /api/v1/referrals", Caller: "team_worker/own", Status: 200, Action: "referral.list", Object: "referral", Purpose: audit.PurposeStatusFeedback, Denied: "ocmw_worker/own", ObjectIDs: true},
+	{Route: "GET /api/v1/referrals/{id}", Caller: "team_worker/own", Status: 200, Action: "referral.read", Object: "referral", Purpose: audit.PurposeReferral, Agreement: true, Receipt: true, Denied: "team_worker/other", DeniedAction: "referral.access_denied"},
+	{Route: "GET /api/v1/referrals/{id}", Caller: "ocmw_worker/own", Status: 200, Action: "referral.read", Object: "referral", Purpose: audit.PurposeFollowUp, Agreement: true, Receipt: true, Denied: "ocmw_worker/other", DeniedAction: "referral.access_denied"},
+	{Route: "POST /api/v1/referrals/{id}/consents", Caller: "team_worker/own", Status: 201, Action: "referral.consent", Object: "referral", Purpose: audit.PurposeReferral, Receipt: true, Denied: "team_worker/other", DeniedAction: "referral.access_denied"},
+	{Route: "POST /api/v1/referrals/{id}/send", Caller: "team_worker/own", Status: 200, Action: "referral.send", Object: "referral", Purpose: audit.PurposeReferral, Agreement: true, Receipt: true, Denied: "team_lead/other", DeniedAction: "referral.access_denied"},
+	{Route: "POST /api/v1/referrals/{id}/withdraw", Caller: "team_lead/own", Status: 200, Action: "referral.withdraw", Object: "referral", Purpose: audit.PurposeWithdrawal, Agreement: true, Receipt: true, Denied: "ocmw_worker/own", DeniedAction: "referral.access_denied"},
+	{Route: "POST /api/v1/referrals/{id}/contact-attempts", Caller: "ocmw_worker/own", Status: 201, Action: "referral.contact_attempt", Object: "referral", Purpose: audit.PurposeFollowUp, Agreement: true, Receipt: true, Denied: "ocmw_worker/other", DeniedAction: "referral.access_denied"},
+	{Route: "POST /api/v1/referrals/{id}/outcome", Caller: "ocmw_worker/own", Status: 200, Action: "referral.outcome", Object: "referral", Purpose: audit.PurposeFollowUp, Agreement: true, Receipt: true, Denied: "team_worker/own", DeniedAction: "referral.access_denied"},
+	{Route: "GET /api/v1/inbox", Caller: "ocmw_worker/own", Status: 200, Action: "referral.inbox", Object: "referral", Purpose: audit.PurposeFollowUp, Denied: "team_worker/own", ObjectIDs: true},
+	// Referrals (UI).
+	{Route: "POST /referrals", Caller: "team_lead/own", Status: 303, Action: "referral.create", Object: "referral", Purpose: audit.PurposeReferral, Receipt: true, Denied: "ocmw_worker/own",
+		Body: "municipality_nis=13016&p0_name=Mira+Matrixouder&p0_street=Matrixstraat&p0_number=12&p0_postcode=2235&p0_phone=%2B32470990011&criteria=income&criteria=education&criteria=employment&needs=income_support"},
+	{Route: "GET /referrals", Caller: "team_lead/own", Status: 200, Action: "referral.list", Object: "referral", Purpose: audit.PurposeStatusFeedback, Denied: "ocmw_worker/own", ObjectIDs: true},
+	{Route: "GET /referrals/{id}", Caller: "team_lead/own", Status: 200, Action: "referral.read", Object: "referral", Purpose: audit.PurposeReferral, Agreement: true, Receipt: true, Denied: "ocmw_worker/own", DeniedAction: "referral.access_denied"},
+	{Route: "POST /referrals/{id}/consents", Caller: "team_worker/own", Status: 303, Action: "referral.consent", Object: "referral", Purpose: audit.PurposeReferral, Receipt: true, Denied: "team_worker/other", DeniedAction: "referral.access_denied",
+		Body: "parent=0&informed=data&informed=recipient&informed=purpose&informed=processing&informed=expectations&method=verbal&voluntary=on"},
+	{Route: "POST /referrals/{id}/send", Caller: "team_worker/own", Status: 303, Action: "referral.send", Object: "referral", Purpose: audit.PurposeReferral, Agreement: true, Receipt: true, Denied: "team_worker/other", DeniedAction: "referral.access_denied"},
+	{Route: "POST /referrals/{id}/withdraw", Caller: "team_worker/own", Status: 303, Action: "referral.withdraw", Object: "referral", Purpose: audit.PurposeWithdrawal, Agreement: true, Receipt: true, Denied: "team_worker/other", DeniedAction: "referral.access_denied",
+		Body: "confirm_withdrawal=on"},
+	{Route: "GET /referrals/{id}/receipt", Caller: "team_worker/own", Status: 200, Action: "referral.read", Object: "referral", Purpose: audit.PurposeReferral, Agreement: true, Receipt: true, Denied: "team_worker/other", DeniedAction: "referral.access_denied"},
+	{Route: "GET /referrals/{id}/receipt.pdf", Caller: "team_worker/own", Status: 200, Action: "referral.read", Object: "referral", Purpose: audit.PurposeReferral, Agreement: true, Receipt: true, Denied: "ocmw_worker/own", DeniedAction: "referral.access_denied"},
+	{Route: "GET /inbox", Caller: "ocmw_worker/own", Status: 200, Action: "referral.inbox", Object: "referral", Purpose: audit.PurposeFollowUp, Denied: "team_lead/own", ObjectIDs: true},
+	{Route: "GET /inbox/{id}", Caller: "ocmw_worker/own", Status: 200, Action: "referral.read", Object: "referral", Purpose: audit.PurposeFollowUp, Agreement: true, Receipt: true, Denied: "ocmw_worker/other", DeniedAction: "referral.access_denied"},
+	{Route: "POST /inbox/{id}/contact-attempts", Caller: "ocmw_worker/own", Status: 303, Action: "referral.contact_attempt", Object: "referral", Purpose: audit.PurposeFollowUp, Agreement: true, Receipt: true, Denied: "ocmw_worker/other", DeniedAction: "referral.access_denied",
+		Body: "channel=phone&reached=no"},
+	{Route: "POST /inbox/{id}/outcome", Caller: "ocmw_worker/own", Status: 303, Action: "referral.outcome", Object: "referral", Purpose: audit.PurposeFollowUp, Agreement: true, Receipt: true, Denied: "team_lead/own", DeniedAction: "referral.access_denied"},
+	// Birth notifications (API).
+	{Route: "POST /api/v1/birth-notifications", Caller: "clinic/own", Status: 201, Action: "birth.create", Object: "birth_notification", Purpose: audit.PurposeBirthNotification, Denied: "team_worker/own"},
+	{Route: "POST /api/v1/birth-notifications/batches", Caller: "clinic/own", Status: 201, Action: "birth.batch", Object: "birth_batch", Purpose: audit.PurposeBirthNotification, Also: []string{"birth.create"}, Denied: "team_lead/own"},
+	{Route: "GET /api/v1/birth-notifications", Caller: "team_worker/own", Status: 200, Action: "birth.list", Object: "birth_notification", Purpose: audit.PurposeEarlySupport, Denied: "ocmw_worker/own", ObjectIDs: true},
+	{Route: "GET /api/v1/birth-notifications", Caller: "clinic/own", Status: 200, Action: "birth.submissions", Object: "birth_notification", Purpose: audit.PurposeBirthNotification},
+	{Route: "GET /api/v1/birth-notifications/{id}", Caller: "team_lead/own", Status: 200, Action: "birth.read", Object: "birth_notification", Purpose: audit.PurposeEarlySupport, Denied: "team_lead/other", DeniedAction: "birth.access_denied"},
+	{Route: "GET /api/v1/birth-notifications/{id}", Caller: "clinic/own", Status: 200, Action: "birth.submission_read", Object: "birth_notification", Purpose: audit.PurposeBirthNotification, Denied: "clinic/other", DeniedAction: "birth.access_denied"},
+	{Route: "POST /api/v1/birth-notifications/{id}/contacts", Caller: "team_worker/own", Status: 201, Action: "birth.contact", Object: "birth_notification", Purpose: audit.PurposeEarlySupport, Denied: "team_worker/other", DeniedAction: "birth.access_denied"},
+	{Route: "POST /api/v1/birth-notifications/{id}/merge", Caller: "team_lead/own", Status: 200, Action: "birth.merge", Object: "birth_notification", Purpose: audit.PurposeDuplicateMerge, Also: []string{"birth.merge_into"}, Denied: "team_lead/other", DeniedAction: "birth.access_denied"},
+	{Route: "POST /api/v1/birth-notifications/{id}/referral", Caller: "team_worker/own", Status: 201, Action: "birth.referral_start", Object: "birth_notification", Purpose: audit.PurposeReferral, Also: []string{"referral.create"}, Denied: "team_worker/other", DeniedAction: "birth.access_denied"},
+	// Seen but not theirs to change: an admin on a team's notification, a worker merging.
+	{Route: "POST /api/v1/birth-notifications/{id}/contacts", Caller: "team_lead/own", Status: 201, Action: "birth.contact", Object: "birth_notification", Purpose: audit.PurposeEarlySupport, Denied: "admin", DeniedAction: "birth.access_denied"},
+	{Route: "POST /api/v1/birth-notifications/{id}/merge", Caller: "team_lead/own", Status: 200, Action: "birth.merge", Object: "birth_notification", Purpose: audit.PurposeDuplicateMerge, Also: []string{"birth.merge_into"}, Denied: "team_worker/own", DeniedAction: "birth.access_denied"},
+	{Route: "POST /api/v1/birth-notifications/{id}/referral", Caller: "team_lead/own", Status: 201, Action: "birth.referral_start", Object: "birth_notification", Purpose: audit.PurposeReferral, Also: []string{"referral.create"}, Denied: "admin", DeniedAction: "birth.access_denied"},
+	// Birth notifications (UI).
+	{Route: "POST /births", Caller: "clinic/own", Status: 303, Action: "birth.create", Object: "birth_notification", Purpose: audit.PurposeBirthNotification, Denied: "admin",
+		Body: "mother.name=Noor+Matrixmoeder&mother.street=Wiegstraat&mother.number=3&mother.postcode=2235&mother.municipality_nis=13016&mother.phone=%2B32470990022&mother.language=nl&child_birth_date=2025-05-28"},
+	{Route: "GET /births", Caller: "team_lead/own", Status: 200, Action: "birth.list", Object: "birth_notification", Purpose: audit.PurposeEarlySupport, Denied: "ocmw_admin/own", ObjectIDs: true},
+	{Route: "GET /births", Caller: "admin", Status: 200, Action: "birth.list", Object: "birth_notification", Purpose: audit.PurposeEarlySupport},
+	{Route: "GET /births", Caller: "clinic/own", Status: 200, Action: "birth.submissions", Object: "birth_notification", Purpose: audit.PurposeBirthNotification},
+	{Route: "GET /births/{id}", Caller: "team_worker/own", Status: 200, Action: "birth.read", Object: "birth_notification", Purpose: audit.PurposeEarlySupport, Denied: "team_worker/other", DeniedAction: "birth.access_denied"},
+	// A role that may not see notifications at all: 403 in the UI, audited as the API's 404.
+	{Route: "GET /births/{id}", Caller: "admin", Status: 200, Action: "birth.read", Object: "birth_notification", Purpose: audit.PurposeEarlySupport, Denied: "ocmw_worker/own", DeniedAction: "birth.access_denied"},
+	{Route: "POST /births/{id}/referral", Caller: "team_worker/own", Status: 303, Action: "birth.referral_start", Object: "birth_notification", Purpose: audit.PurposeReferral, Also: []string{"referral.create"}, Denied: "admin", DeniedAction: "birth.access_denied"},
+	{Route: "POST /births/{id}/contacts", Caller: "team_worker/own", Status: 303, Action: "birth.contact", Object: "birth_notification", Purpose: audit.PurposeEarlySupport, Denied: "team_worker/other", DeniedAction: "birth.access_denied",
+		Body: "channel=phone&reached=no"},
+	{Route: "POST /births/{id}/merge", Caller: "team_lead/own", Status: 303, Action: "birth.merge", Object: "birth_notification", Purpose: audit.PurposeDuplicateMerge, Also: []string{"birth.merge_into"}, Denied: "team_lead/other", DeniedAction: "birth.access_denied",
+		Body: "into={birth}&confirm_merge=on"},
+	{Route: "POST /births/{id}/referral", Caller: "team_lead/own", Status: 303, Action: "birth.referral_start", Object: "birth_notification", Purpose: audit.PurposeReferral, Also: []string{"referral.create"}, Denied: "team_lead/other", DeniedAction: "birth.access_denied"},
+	// Outreach contacts: people at local governments.
+	{Route: "GET /api/v1/outreach/contacts", Caller: "team_worker/own", Status: 200, Action: "outreach.contact.read", Object: "outreach_contact", Purpose: audit.PurposeOutreach, Denied: "ocmw_worker/own", ObjectIDs: true},
+	{Route: "POST /api/v1/outreach/contacts", Caller: "team_lead/own", Status: 201, Action: "outreach.contact.create", Object: "outreach_contact", Purpose: audit.PurposeOutreach, Denied: "team_worker/other"},
+	{Route: "PATCH /api/v1/outreach/contacts/{id}", Caller: "team_worker/own", Status: 200, Action: "outreach.contact.update", Object: "outreach_contact", Purpose: audit.PurposeOutreach, Denied: "team_worker/other", DeniedAction: "outreach_contact.access_denied"},
+	{Route: "DELETE /api/v1/outreach/contacts/{id}", Caller: "admin", Status: 204, Action: "outreach.contact.delete", Object: "outreach_contact", Purpose: audit.PurposeOutreach, Denied: "team_lead/other", DeniedAction: "outreach_contact.access_denied"},
+	{Route: "GET /outreach/municipalities/{nis}", Caller: "team_lead/own", Status: 200, Action: "outreach.contact.read", Object: "outreach_contact", Purpose: audit.PurposeOutreach, ObjectIDs: true},
+	{Route: "POST /outreach/municipalities/{nis}/contacts", Caller: "team_worker/own", Status: 303, Action: "outreach.contact.create", Object: "outreach_contact", Purpose: audit.PurposeOutreach, Denied: "team_lead/other"},
+	{Route: "POST /outreach/municipalities/{nis}/contacts/{id}", Caller: "admin", Status: 303, Action: "outreach.contact.update", Object: "outreach_contact", Purpose: audit.PurposeOutreach, Denied: "team_lead/other", DeniedAction: "outreach_contact.access_denied"},
+	{Route: "POST /outreach/municipalities/{nis}/contacts/{id}/delete", Caller: "team_lead/own", Status: 303, Action: "outreach.contact.delete", Object: "outreach_contact", Purpose: audit.PurposeOutreach, Denied: "team_worker/other", DeniedAction: "outreach_contact.access_denied"},
+	// A preview shows the recipients' names and addresses: its event names the contacts.
+	{Route: "POST /api/v1/outreach/mailings/preview", Caller: "team_lead/own", Status: 200, Action: "outreach.mailing.preview", Object: "outreach_contact", Purpose: audit.PurposeOutreach, ObjectIDs: true},
+	// Families' requests (GDPR art. 15–21), handled by the DPO.
+	{Route: "POST /api/v1/subject-requests", Caller: "dpo/own", Status: 201, Action: "subject_request.create", Object: "subject_request", Purpose: audit.PurposeSubjectRequest},
+	{Route: "GET /api/v1/subject-requests/{id}/export.json", Caller: "dpo/own", Status: 200, Action: "subject_request.export", Object: "subject_request", Purpose: audit.PurposeSubjectRequest, Denied: "dpo/other", DeniedAction: "subject_request.access_denied"},
+	{Route: "GET /api/v1/subject-requests/{id}/export.pdf", Caller: "dpo/own", Status: 200, Action: "subject_request.export", Object: "subject_request", Purpose: audit.PurposeSubjectRequest, Denied: "dpo/other", DeniedAction: "subject_request.access_denied"},
+	{Route: "POST /api/v1/subject-requests/{id}/rectifications", Caller: "dpo/own", Status: 201, Action: "subject_request.rectification", Object: "subject_request", Purpose: audit.PurposeSubjectRequest, Denied: "dpo/other", DeniedAction: "subject_request.access_denied"},
+	{Route: "POST /api/v1/subject-requests/{id}/objections", Caller: "dpo/own", Status: 201, Action: "subject_request.objection", Object: "subject_request", Purpose: audit.PurposeSubjectRequest, Denied: "dpo/other", DeniedAction: "subject_request.access_denied"},
+	{Route: "POST /api/v1/subject-requests/{id}/answer", Caller: "dpo/own", Status: 200, Action: "subject_request.answer", Object: "subject_request", Purpose: audit.PurposeSubjectRequest, Denied: "dpo/other", DeniedAction: "subject_request.access_denied"},
+	{Route: "POST /verzoeken", Caller: "dpo/own", Status: 303, Action: "subject_request.create", Object: "subject_request", Purpose: audit.PurposeSubjectRequest},
+	{Route: "GET /verzoeken/{id}/export.json", Caller: "dpo/own", Status: 200, Action: "subject_request.export", Object: "subject_request", Purpose: audit.PurposeSubjectRequest, Denied: "dpo/other", DeniedAction: "subject_request.access_denied"},
+	{Route: "GET /verzoeken/{id}/export.pdf", Caller: "dpo/own", Status: 200, Action: "subject_request.export", Object: "subject_request", Purpose: audit.PurposeSubjectRequest, Denied: "dpo/other", DeniedAction: "subject_request.access_denied"},
+	{Route: "POST /verzoeken/{id}/rectificaties", Caller: "dpo/own", Status: 303, Action: "subject_request.rectification", Object: "subject_request", Purpose: audit.PurposeSubjectRequest, Denied: "dpo/other", DeniedAction: "subject_request.access_denied"},
+	{Route: "POST /verzoeken/{id}/bezwaren", Caller: "dpo/own", Status: 303, Action: "subject_request.objection", Object: "subject_request", Purpose: audit.PurposeSubjectRequest, Denied: "dpo/other", DeniedAction: "subject_request.access_denied"},
+	{Route: "POST /verzoeken/{id}/beantwoord", Caller: "dpo/own", Status: 303, Action: "subject_request.answer", Object: "subject_request", Purpose: audit.PurposeSubjectRequest, Denied: "dpo/other", DeniedAction: "subject_request.access_denied"},
+	{Route: "GET /api/v1/subject-requests", Caller: "dpo/own", Status: 200, Action: "subject_request.list", Object: "subject_request", Purpose: audit.PurposeSubjectRequest, ObjectIDs: true},
+	{Route: "GET /verzoeken", Caller: "dpo/own", Status: 200, Action: "subject_request.list", Object: "subject_request", Purpose: audit.PurposeSubjectRequest, ObjectIDs: true},
+	{Route: "GET /api/v1/subject-requests/{id}", Caller: "dpo/own", Status: 200, Action: "subject_request.read", Object: "subject_request", Purpose: audit.PurposeSubjectRequest, Denied: "dpo/other", DeniedAction: "subject_request.access_denied"},
+	{Route: "GET /verzoeken/{id}", Caller: "dpo/own", Status: 200, Action: "subject_request.read", Object: "subject_request", Purpose: audit.PurposeSubjectRequest, Denied: "dpo/other", DeniedAction: "subject_request.access_denied"},
+	{Route: "GET /api/v1/break-glass", Caller: "admin", Status: 200, Action: "break_glass.list", Object: "break_glass", Purpose: audit.PurposeBreakGlass},
+	{Route: "GET /break-glass", Caller: "admin", Status: 200, Action: "break_glass.list", Object: "break_glass", Purpose: audit.PurposeBreakGlass},
+	// The DPO's console: searching and exporting the log is itself logged.
+	{Route: "GET /api/v1/audit/events", Caller: "dpo/own", Status: 200, Action: "audit.search", Object: "audit_log", Purpose: audit.PurposeOversight},
+	{Route: "GET /api/v1/audit/flags", Caller: "dpo/own", Status: 200, Action: "audit.search", Object: "audit_log", Purpose: audit.PurposeOversight},
+	{Route: "GET /audit/export.csv", Caller: "dpo/own", Status: 200, Action: "audit.export", Object: "audit_log", Purpose: audit.PurposeOversight},
+	{Route: "GET /audit/export.xlsx", Caller: "dpo/own", Status: 200, Action: "audit.export", Object: "audit_log", Purpose: audit.PurposeOversight},
+	// Break-glass: the request names the referral, its agreement and the family's receipt code.
+	{Route: "POST /api/v1/referrals/{id}/break-glass", Caller: "admin", Status: 201, Action: "break_glass.request", Object: "referral", Purpose: audit.PurposeBreakGlass, Agreement: true, Receipt: true},
+	// User and service accounts.
+	{Route: "GET /api/v1/users", Caller: "admin", Status: 200, Action: "user.list", Object: "user", Purpose: audit.PurposeAccounts, Denied: "team_worker/own", ObjectIDs: true},
+	{Route: "GET /users", Caller: "ocmw_admin/own", Status: 200, Action: "user.list", Object: "user", Purpose: audit.PurposeAccounts, Denied: "clinic/own", ObjectIDs: true},
+	{Route: "POST /api/v1/users", Caller: "admin", Status: 201, Action: "user.create", Object: "user", Purpose: audit.PurposeAccounts, Also: []string{"password_link.create"}},
+	{Route: "POST /users", Caller: "ocmw_admin/own", Status: 201, Action: "user.create", Object: "user", Purpose: audit.PurposeAccounts, Also: []string{"password_link.create"}},
+	{Route: "POST /users/{id}/active", Caller: "admin", Status: 303, Action: "user.update", Object: "user", Purpose: audit.PurposeAccounts, Denied: "ocmw_admin/own"},
+	{Route: "POST /api/v1/users/{id}/password-reset", Caller: "ocmw_admin/own", Status: 201, Action: "password_link.create", Object: "user", Purpose: audit.PurposeAccounts, Denied: "ocmw_admin/other"},
+	{Route: "POST /users/{id}/password-reset", Caller: "admin", Status: 200, Action: "password_link.create", Object: "user", Purpose: audit.PurposeAccounts, Denied: "team_lead/own"},
+	{Route: "GET /api/v1/service-accounts", Caller: "ocmw_admin/own", Status: 200, Action: "service_account.list", Object: "user", Purpose: audit.PurposeAccounts, Denied: "team_worker/own", ObjectIDs: true},
+	{Route: "GET /service-accounts", Caller: "admin", Status: 200, Action: "service_account.list", Object: "user", Purpose: audit.PurposeAccounts, Denied: "dpo/own", ObjectIDs: true},
+	{Route: "POST /api/v1/service-accounts", Caller: "ocmw_admin/own", Status: 201, Action: "service_account.create", Object: "user", Purpose: audit.PurposeAccounts, Also: []string{"token.create"}},
+	{Route: "POST /service-accounts", Caller: "admin", Status: 201, Action: "service_account.create", Object: "user", Purpose: audit.PurposeAccounts, Also: []string{"token.create"}},
+	{Route: "POST /api/v1/service-accounts/{id}/tokens", Caller: "ocmw_admin/own", Status: 201, Action: "token.create", Object: "token", NewObject: true, Purpose: audit.PurposeAccounts, Denied: "ocmw_admin/other", DeniedAction: "token.create"},
+	{Route: "DELETE /api/v1/service-accounts/{id}", Caller: "admin", Status: 204, Action: "service_account.revoke", Object: "user", Purpose: audit.PurposeAccounts, Denied: "ocmw_admin/own"},
+	{Route: "POST /service-accounts/{id}/revoke", Caller: "ocmw_admin/own", Status: 303, Action: "service_account.revoke", Object: "user", Purpose: audit.PurposeAccounts, Denied: "ocmw_admin/other"},
+}
+
+// auditExempt: the routes of the access table that touch no personal
+// data (of families, contact persons or other users), with why.
+var auditExempt = map[string]string{}
+
+func exempt(reason string, routes ...string) {
+	for _, r := range routes {
+		auditExempt[r] = reason
+	}
+}
+
+func init() {
+	exempt("public or reference data, no personal data",
+		"GET /api/v1/openapi.json", "GET /api/v1/municipalities", "GET /api/v1/organisations", "GET /api/v1/teams", "GET /api/v1/teams/{key}",
+		"GET /api/v1/public/agreements", "GET /api/v1/gate", "GET /static/", "GET /lang/{lang}", "GET /municipalities", "GET /organisations",
+		"GET /teams/{key}", "GET /register", "GET /reports/agreements/map.svg", "GET /reports/agreements/timeline.svg", "GET /mergers",
+		"GET /healthz", "GET /readyz", "GET /metrics", "/api/v1/", "/", "GET /birth-notifications", "GET /api/v1/deprivation-index",
+		"GET /outreach/deprivation", "POST /api/v1/deprivation-index", "POST /outreach/deprivation")
+	exempt("organisations and teams: administration events, no personal data",
+		"POST /api/v1/teams", "PATCH /api/v1/teams/{key}", "POST /api/v1/clinics", "PUT /api/v1/organisations/{key}/webhook",
+		"DELETE /api/v1/organisations/{key}/webhook", "PUT /api/v1/organisations/{key}/inbox-email", "GET /teams/new", "POST /teams",
+		"GET /teams/{key}/edit", "POST /teams/{key}", "GET /clinics/new", "POST /clinics")
+	exempt("the caller's own account (tokens, password, session): security events, checked by the identity tests",
+		"GET /api/v1/me", "POST /api/v1/tokens", "GET /api/v1/tokens", "DELETE /api/v1/tokens/{id}", "PUT /api/v1/me/password",
+		"GET /login", "POST /login", "POST /logout", "GET /{$}", "GET /wachtwoord/{secret}", "POST /wachtwoord/{secret}",
+		"GET /wachtwoord-vergeten", "POST /wachtwoord-vergeten", "GET /account/password", "POST /account/password")
+	exempt("cooperation agreements: organisations' commitments and public officials' signatures in their public role (the public register); changes are audited as agreement.*",
+		"POST /api/v1/agreements", "GET /api/v1/agreements", "GET /api/v1/agreements/{id}", "POST /api/v1/agreements/{id}/events",
+		"POST /api/v1/agreements/{id}/versions", "GET /api/v1/agreements/{id}/versions/{v}", "POST /api/v1/agreements/{id}/versions/{v}/approve",
+		"POST /api/v1/agreements/{id}/versions/{v}/reject", "POST /api/v1/agreements/{id}/documents", "GET /api/v1/agreements/{id}/documents/{doc}",
+		"POST /api/v1/agreements/{id}/carry-over", "GET /agreements", "GET /agreements/new", "POST /agreements", "GET /agreements/{id}",
+		"POST /agreements/{id}/events", "POST /agreements/{id}/versions", "POST /agreements/{id}/versions/{v}/approve",
+		"POST /agreements/{id}/versions/{v}/reject", "POST /agreements/{id}/documents", "GET /agreements/{id}/documents/{doc}",
+		"GET /agreements/{id}/pdf/{doc}", "POST /agreements/{id}/carry-over")
+	exempt("counts and aggregates (small cells suppressed), no personal data",
+		"GET /api/v1/reports/agreements", "GET /reports/agreements", "GET /api/v1/reports/outreach", "GET /api/v1/outreach/targets",
+		"GET /api/v1/reports/missed-referrals", "GET /api/v1/reports/outreach/series", "GET /api/v1/reports/birth-notifications",
+		"GET /reports/outreach", "GET /reports/outreach/stages.svg", "GET /reports/outreach/funnel.svg", "GET /outreach",
+		"GET /outreach/targets", "GET /outreach/targets.csv", "GET /outreach/targets.xlsx", "GET /outreach/municipalities/{nis}/factsheet",
+		"GET /outreach/municipalities/{nis}/factsheet.pdf", "GET /reports/births")
+	exempt("outreach campaigns, contact moments and tasks: municipalities and summaries, no personal data (changes audited as outreach.*)",
+		"GET /api/v1/outreach/campaigns", "POST /api/v1/outreach/campaigns", "GET /api/v1/outreach/campaigns/{id}",
+		"GET /api/v1/outreach/contact-moments", "POST /api/v1/outreach/contact-moments", "GET /api/v1/outreach/tasks",
+		"POST /api/v1/outreach/tasks", "PATCH /api/v1/outreach/tasks/{id}", "POST /outreach/municipalities/{nis}/moments",
+		"POST /outreach/municipalities/{nis}/tasks", "GET /outreach/campaigns", "POST /outreach/campaigns", "GET /outreach/campaigns/{id}",
+		"GET /outreach/tasks", "POST /outreach/tasks/{id}")
+	exempt("mailing templates and the list of mailings sent: counts and subjects, no addresses",
+		"GET /api/v1/outreach/mailings/templates", "GET /api/v1/outreach/mailings", "GET /outreach/mailing")
+	exempt("empty forms and a template file: nothing read",
+		"GET /users/new", "GET /referrals/new", "GET /births/new", "GET /births/upload", "GET /births/template.csv")
+	exempt("the family's own receipt lookup by its code (status only): the family's view (issue 11) audits it",
+		"GET /ontvangstbewijs", "POST /ontvangstbewijs")
+}
+
+// auditGaps: routes that touch personal data whose events this table
+// does not check yet, with why. Keep it short; each line is a defect.
+var auditGaps = map[string]string{
+	// A campaign's attendance list names people; the route answers a CSV
+	// check (400 in the table) and its event is outreach.campaign.attendance.
+	"POST /api/v1/outreach/campaigns/{id}/attendance": "attendance import: needs a valid attendance CSV fixture",
+	"POST /outreach/campaigns/{id}/attendance":        "attendance import: needs a valid attendance CSV fixture",
+	"POST /api/v1/outreach/mailings/test":             "sends a test mail to the caller: needs the mail fixture",
+	"POST /api/v1/outreach/mailings":                  "sends a mailing: needs the outbox fixture",
+	"POST /outreach/mailing":                          "preview/test/send in the UI: needs the mail fixture",
+	"POST /births/upload":                             "the UI's batch upload (multipart): its store path is POST /api/v1/birth-notifications/batches's",
+}
+
+// newRoutes: routes merged after this table was first written (the DPO's
+// console, break-glass, families' requests, the family's view) that have
+// no row yet: a defect this table's survey found (DEFECT), or a fixture
+// still missing.
+var newRoutes = map[string]string{
+	"GET /audit":                            "the console page writes two audit.search events, the search and the flags look (two reads of the log): one, or two by design, to settle with the console's owner",
+	"POST /api/v1/break-glass/{id}/approve": "needs a pending request of a second admin as fixture (the table addresses a missing one)",
+	"POST /api/v1/break-glass/{id}/deny":    "needs a pending request of a second admin as fixture",
+	"POST /break-glass":                     "the table's body is refused (400); needs a valid referral fixture",
+	"POST /break-glass/{id}/approve":        "needs a pending request of a second admin as fixture",
+	"POST /break-glass/{id}/deny":           "needs a pending request of a second admin as fixture",
+	"GET /break-glass/referrals/{id}":       "needs an approved break-glass fixture (the table's admin is refused: one denied event, checked by TestAuditDeniedOnce)",
+	"POST /api/v1/public/access-log":        "the family's own look-up: one access_log.view event, checked by the family view's tests",
+	"POST /ontvangstbewijs/bewijs":          "the family's proof download; the table's body answers 404 yet writes an access_log.view event (to check with the family view's owner)",
+}
+
+func init() {
+	for r, why := range newRoutes {
+		auditGaps[r] = why
+	}
+	exempt("the access log's public checkpoint and proofs: hashes only, no personal data",
+		"GET /api/v1/audit/checkpoints/latest", "GET /api/v1/audit/proof/inclusion", "GET /api/v1/audit/proof/consistency")
+	exempt("the record of processing activities: purposes, categories, recipients and terms, no personal data",
+		"GET /api/v1/processing-record", "GET /verwerkingsregister", "GET /verwerkingsregister.pdf")
+}
+
+// TestAuditTableComplete: every route of the access table is in the
+// completeness table, exempt with a reason, or a named gap — and nothing
+// else (fast: no fixtures).
+func TestAuditTableComplete(t *testing.T) {
+	known := map[string]bool{}
+	for _, r := range accessTable {
+		known[r.Route] = true
+	}
+	covered := map[string]bool{}
+	for _, r := range auditTable {
+		if !known[r.Route] {
+			t.Errorf("audit table: %q is not a route of the access table", r.Route)
+		}
+		covered[r.Route] = true
+	}
+	for r := range auditExempt {
+		if !known[r] {
+			t.Errorf("auditExempt: %q is not a route of the access table", r)
+		}
+		if covered[r] {
+			t.Errorf("%q is both exempt and in the audit table", r)
+		}
+	}
+	for r := range auditGaps {
+		if !known[r] {
+			t.Errorf("auditGaps: %q is not a route of the access table", r)
+		}
+		if covered[r] || auditExempt[r] != "" {
+			t.Errorf("%q is a gap and classified otherwise too", r)
+		}
+	}
+	for _, r := range accessTable {
+		if !covered[r.Route] && auditExempt[r.Route] == "" && auditGaps[r.Route] == "" {
+			t.Errorf("route %q is not classified for the audit: add a row to auditTable (internal/server/audit_completeness_test.go) or say in auditExempt why it touches no personal data", r.Route)
+		}
+	}
+	for _, p := range audit.Purposes {
+		if !audit.ValidPurpose(p) {
+			t.Errorf("purpose %q", p)
+		}
+	}
+}
+
+// TestAuditCompleteness runs the completeness table on both databases.
+func TestAuditCompleteness(t *testing.T) {
+	storetest.ForEach(t, func(t *testing.T, db *store.DB) {
+		w := newMxWorld(t, db)
+		rows := map[string]accessRow{}
+		for _, r := range accessTable {
+			rows[r.Route] = r
+		}
+		for _, ar := range auditTable {
+			t.Run(ar.Route+" "+ar.Caller, func(t *testing.T) {
+				w.checkAudit(t, rows[ar.Route], ar)
+			})
+		}
+	})
+}
+
+// auditCall prepares one call (its object, body and the caller's session
+// and token, all before counting) and makes it, returning the status and
+// the events it wrote.
+func (w *mxWorld) auditCall(t *testing.T, row accessRow, ar auditRow, who string) (mxResp, map[string]string, []audit.Event) {
+	t.Helper()
+	method, path := splitRoute(row.Route)
+	if row.Path != "" {
+		path = row.Path
+	}
+	obj := row.Obj
+	if ar.Obj != "" {
+		obj = ar.Obj
+	}
+	p := w.params(t, obj, false)
+	body, ct := row.Body, row.CT
+	if ar.Body != "" {
+		body, ct = ar.Body, ""
+	}
+	if body == "multipart:document" {
+		body, ct = mxDocForm(w.users.Session(t, who).CSRF)
+	}
+	if ar.Route == "POST /api/v1/birth-notifications/{id}/merge" || ar.Route == "POST /births/{id}/merge" {
+		// Two fresh notifications of one mother: possible duplicates.
+		w.birth = w.freshBirth(t)
+	}
+	seq := w.seq.Add(1)
+	if strings.Contains(body, "{event}") {
+		w.event = w.lastEvent(t)
+	}
+	body = strings.NewReplacer("{seq}", strconv.FormatInt(seq, 10), "{n}", strconv.FormatInt(100+seq%900, 10), "{email}", w.users.Email(t, who),
+		"{event}", strconv.FormatInt(w.event, 10), "{worker}", w.users.Email(t, "team_worker/own"), "{birth}", strconv.FormatInt(w.birth, 10), "{receipt}", w.receipt).Replace(body)
+	w.users.Session(t, who)
+	w.users.Token(t, who)
+	before := maxEventID(t, w.db)
+	r := w.request(t, method, target(path, p), who, ct, body)
+	evs, err := w.db.AuditEvents(context.Background(), audit.Filter{Limit: 1000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []audit.Event
+	for i := len(evs) - 1; i >= 0; i-- {
+		if evs[i].ID > before {
+			out = append(out, evs[i])
+		}
+	}
+	return r, p, out
+}
+
+func (w *mxWorld) checkAudit(t *testing.T, row accessRow, ar auditRow) {
+	r, p, evs := w.auditCall(t, row, ar, ar.Caller)
+	if r.Code != ar.Status {
+		t.Fatalf("as %s: %s, want %d", ar.Caller, r, ar.Status)
+	}
+	want := append([]string{ar.Action}, ar.Also...)
+	var got []string
+	for _, e := range evs {
+		got = append(got, e.Action)
+	}
+	if !sameSet(got, want) {
+		t.Fatalf("as %s: events %v, want exactly %v", ar.Caller, describe(evs), want)
+	}
+	i := slices.Index(got, ar.Action)
+	w.checkEvent(t, ar, ar.Caller, evs[i], audit.OK, p)
+	if ar.Denied == "" {
+		return
+	}
+	r, p, evs = w.auditCall(t, row, ar, ar.Denied)
+	if r.Code != 403 && r.Code != 404 {
+		t.Fatalf("as %s: %s, want 403 or 404", ar.Denied, r)
+	}
+	if len(evs) != 1 {
+		t.Fatalf("as %s (%d): events %v, want exactly one denied event", ar.Denied, r.Code, describe(evs))
+	}
+	action := ar.DeniedAction
+	if action == "" {
+		action = ar.Action
+	}
+	if evs[0].Action != action {
+		t.Errorf("as %s: action %q, want %q", ar.Denied, evs[0].Action, action)
+	}
+	w.checkEvent(t, ar, ar.Denied, evs[0], audit.Denied, p)
+}
+
+// checkEvent checks the fields of one event of a call by who.
+func (w *mxWorld) checkEvent(t *testing.T, ar auditRow, who string, e audit.Event, outcome string, p map[string]string) {
+	t.Helper()
+	u := w.users.User(t, who)
+	_, path := splitRoute(ar.Route)
+	channel := "session"
+	if strings.HasPrefix(path, "/api/") {
+		channel = "token"
+	}
+	errf := func(format string, args ...any) {
+		t.Errorf("as %s, %s: "+format, append([]any{who, e.Action}, args...)...)
+	}
+	if e.Outcome != outcome {
+		errf("outcome %q, want %q", e.Outcome, outcome)
+	}
+	if e.ActorUserID != u.ID || e.ActorRole != string(u.Role) || e.ActorOrg != u.Org || e.ActorEmail != u.Email {
+		errf("actor %d %s %s %s, want %d %s %s %s", e.ActorUserID, e.ActorRole, e.ActorOrg, e.ActorEmail, u.ID, u.Role, u.Org, u.Email)
+	}
+	if e.Channel != channel || (channel == "token") != (e.TokenID != 0) {
+		errf("channel %q token %d, want %q", e.Channel, e.TokenID, channel)
+	}
+	if e.RequestID == "" || e.ClientAddr == "" {
+		errf("request id %q, client address %q", e.RequestID, e.ClientAddr)
+	}
+	if outcome == audit.OK && e.ObjectType != ar.Object {
+		errf("object type %q, want %q", e.ObjectType, ar.Object)
+	}
+	if id := p["id"]; id != "" && strings.Contains(ar.Route, "{id}") && !ar.NewObject && e.ObjectID != id {
+		errf("object %s, want %s", e.ObjectID, id)
+	}
+	if ar.ObjectIDs && outcome == audit.OK && e.ObjectID == "" {
+		errf("the event does not name the objects shown")
+	}
+	if !audit.ValidPurpose(e.Purpose) {
+		errf("purpose %q is not one of audit.Purposes", e.Purpose)
+	} else if outcome == audit.OK && e.Purpose != ar.Purpose {
+		errf("purpose %q, want %q", e.Purpose, ar.Purpose)
+	}
+	if ar.Agreement && outcome == audit.OK && e.AgreementID != w.agr {
+		errf("agreement %d, want %d", e.AgreementID, w.agr)
+	}
+	if ar.Receipt && (outcome == audit.OK || e.ObjectID != "") {
+		// The family's receipt code, and the agreement the referral is
+		// under (none before it is sent), denied attempts included.
+		var code string
+		var agr int64
+		q := `SELECT receipt_code, COALESCE(agreement_id, 0) FROM referrals WHERE id = $1`
+		if err := w.db.SQL().QueryRowContext(context.Background(), q, e.ObjectID).Scan(&code, &agr); err != nil {
+			errf("receipt code of referral %q: %v", e.ObjectID, err)
+		} else if e.ReceiptCode != code || e.AgreementID != agr {
+			errf("receipt code %q agreement %d, want %q %d", e.ReceiptCode, e.AgreementID, code, agr)
+		}
+	}
+	if strings.HasSuffix(e.Action, ".list") || e.Action == "referral.inbox" || e.Action == "birth.submissions" || e.Action == "outreach.contact.read" {
+		if outcome == audit.OK && !strings.HasPrefix(e.Detail, "list of ") {
+			errf("a list's event says how many it showed: detail %q", e.Detail)
+		}
+	}
+}
+
+func sameSet(a, b []string) bool {
+	a, b = slices.Clone(a), slices.Clone(b)
+	slices.Sort(a)
+	slices.Sort(b)
+	return slices.Equal(a, b)
+}
+
+func describe(evs []audit.Event) []string {
+	var out []string
+	for _, e := range evs {
+		out = append(out, fmt.Sprintf("%s %s:%s %s purpose=%q agreement=%d receipt=%t", e.Action, e.ObjectType, e.ObjectID, e.Outcome, e.Purpose, e.AgreementID, e.ReceiptCode != ""))
+	}
+	return out
+}
+
+func maxEventID(t *testing.T, db *store.DB) int64 {
+	t.Helper()
+	var n int64
+	if err := db.SQL().QueryRowContext(context.Background(), "SELECT COALESCE(MAX(id),0) FROM audit_events").Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+// TestAuditInventory (with -audit.inventory) prints the events of every
+// route of the access table for every caller: the survey behind the
+// completeness table.
+func TestAuditInventory(t *testing.T) {
+	if !*auditInventory {
+		t.Skip("only with -audit.inventory")
+	}
+	w := newMxWorld(t, storetest.Open(t, store.SQLite))
+	for _, row := range accessTable {
+		for _, c := range mxCallers {
+			r, _, evs := w.auditCall(t, row, auditRow{Route: row.Route}, c.Label)
+			t.Logf("%-55s %-18s %d %v", row.Route, c.Label, r.Code, describe(evs))
+		}
+	}
+}
+
+// TestAuditDeniedOnce: on every route of the access table that addresses
+// one object, the first caller of another organisation that is refused
+// with 404 leaves exactly one event, outcome denied, with a purpose of
+// audit.Purposes — personal data or not.
+func TestAuditDeniedOnce(t *testing.T) {
+	storetest.ForEach(t, func(t *testing.T, db *store.DB) {
+		w := newMxWorld(t, db)
+		for _, row := range accessTable {
+			if !row.Object() || row.NoDenyAudit != "" {
+				continue
+			}
+			for _, c := range mxCallers {
+				if !c.Other || row.want(t, &c) != 404 {
+					continue
+				}
+				t.Run(row.Route+" "+c.Label, func(t *testing.T) {
+					r, _, evs := w.auditCall(t, row, auditRow{Route: row.Route}, c.Label)
+					if r.Code != 404 {
+						t.Fatalf("%s, want 404", r)
+					}
+					if len(evs) != 1 || evs[0].Outcome != audit.Denied || !audit.ValidPurpose(evs[0].Purpose) {
+						t.Errorf("events %v, want exactly one denied event with a purpose", describe(evs))
+					}
+				})
+				break
+			}
+		}
+	})
+}
