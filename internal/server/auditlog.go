@@ -40,7 +40,8 @@ func (s auditStatus) LatestCheckpoint(ctx context.Context) (web.CheckpointInfo, 
 	if err != nil {
 		return web.CheckpointInfo{}, err
 	}
-	return web.CheckpointInfo{Size: c.Size, Root: base64.StdEncoding.EncodeToString(c.Root[:]), Time: c.Time}, nil
+	return web.CheckpointInfo{Size: c.Size, Root: base64.StdEncoding.EncodeToString(c.Root[:]), Time: c.Time,
+		PublicKey: s.log.PublicKey()}, nil
 }
 
 func (s auditStatus) LastVerification(ctx context.Context) (web.VerificationInfo, error) {

@@ -29,9 +29,10 @@ import (
 // CheckpointInfo is the latest signed checkpoint of the audit log as the
 // console shows it.
 type CheckpointInfo struct {
-	Size int64
-	Root string // base64
-	Time time.Time
+	Size      int64
+	Root      string // base64
+	Time      time.Time
+	PublicKey string // the verifier key the checkpoints are signed for
 }
 
 // VerificationInfo is the result of the last full verification of the
