@@ -530,3 +530,80 @@ func TestAuditDeniedOnce(t *testing.T) {
 		}
 	})
 }
+
+// TestAuditRefusedOnce: on every route of the access table, a signed-in
+// caller that is refused (the first with 403 and the first with 404, own
+// organisation or another's) leaves exactly one event, outcome denied,
+// with a purpose of audit.Purposes: the store's own where it wrote one
+// (a referral of another organisation), else the server's generic
+// access.denied naming the route (a role refused before any object was
+// reached). Anonymous refusals (401) are not audited: nobody to name.
+func TestAuditRefusedOnce(t *testing.T) {
+	storetest.ForEach(t, func(t *testing.T, db *store.DB) {
+		w := newMxWorld(t, db)
+		refused := 0
+		for _, row := range accessTable {
+			seen := map[int]bool{}
+			for _, c := range mxCallers {
+				code := row.want(t, &c)
+				if (code != 403 && code != 404) || seen[code] || code == 404 && notRefused[row.Route] != "" {
+					continue
+				}
+				seen[code] = true
+				refused++
+				t.Run(row.Route+" "+c.Label, func(t *testing.T) {
+					r, _, evs := w.auditCall(t, row, auditRow{Route: row.Route}, c.Label)
+					if r.Code != code {
+						t.Fatalf("%s, want %d", r, code)
+					}
+					if len(evs) != 1 || evs[0].Outcome != audit.Denied || !audit.ValidPurpose(evs[0].Purpose) {
+						t.Fatalf("events %v, want exactly one denied event with a purpose", describe(evs))
+					}
+					if e := evs[0]; e.Action == audit.AccessDenied {
+						w.checkRefusal(t, row, c.Label, e)
+					}
+				})
+			}
+		}
+		if refused < 100 {
+			t.Errorf("only %d refusals tried: the access table's expectations were not read", refused)
+		}
+	})
+}
+
+// notRefused: routes whose 404 refuses nobody (nothing is there for any
+// caller), with why: no denied event is due.
+var notRefused = map[string]string{
+	"/api/v1/":                              "an unknown path: 404 for every caller",
+	"/":                                     "an unknown page: 404 for every caller",
+	"GET /metrics":                          "its own gate, before authentication: 404 outside the allowed networks, for everyone",
+	"GET /api/v1/audit/checkpoints/latest":  "public: 404 before the first checkpoint",
+	"POST /ontvangstbewijs/bewijs":          "public, the family's proof download: 404 for a line not yet under a checkpoint",
+	"POST /api/v1/break-glass/{id}/approve": "the access table addresses a request that does not exist (the refusals of a real one: auditTable)",
+	"POST /api/v1/break-glass/{id}/deny":    "the access table addresses a request that does not exist (the refusals of a real one: auditTable)",
+	"POST /break-glass/{id}/approve":        "the access table addresses a request that does not exist (the refusals of a real one: auditTable)",
+	"POST /break-glass/{id}/deny":           "the access table addresses a request that does not exist (the refusals of a real one: auditTable)",
+}
+
+// checkRefusal checks the fields of the generic event of a refused request.
+func (w *mxWorld) checkRefusal(t *testing.T, row accessRow, who string, e audit.Event) {
+	t.Helper()
+	u := w.users.User(t, who)
+	_, path := splitRoute(row.Route)
+	channel := "session"
+	if strings.HasPrefix(path, "/api/") {
+		channel = "token"
+	}
+	if e.ObjectType != "route" || e.ObjectID != row.Route || e.Purpose != audit.PurposeSecurity {
+		t.Errorf("object %s:%s purpose %q, want route:%s purpose %q", e.ObjectType, e.ObjectID, e.Purpose, row.Route, audit.PurposeSecurity)
+	}
+	if e.ActorUserID != u.ID || e.ActorRole != string(u.Role) || e.ActorOrg != u.Org || e.ActorEmail != u.Email {
+		t.Errorf("actor %d %s %s %s, want %d %s %s %s", e.ActorUserID, e.ActorRole, e.ActorOrg, e.ActorEmail, u.ID, u.Role, u.Org, u.Email)
+	}
+	if e.Channel != channel || (channel == "token") != (e.TokenID != 0) {
+		t.Errorf("channel %q token %d, want %q", e.Channel, e.TokenID, channel)
+	}
+	if e.RequestID == "" || e.ClientAddr == "" {
+		t.Errorf("request id %q, client address %q", e.RequestID, e.ClientAddr)
+	}
+}
