@@ -19,8 +19,10 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 
+	"kansrijk/internal/account"
 	"kansrijk/internal/audit"
 	"kansrijk/internal/store"
 	"kansrijk/internal/store/storetest"
@@ -45,7 +47,8 @@ type auditRow struct {
 	// denied event ("" = Action).
 	Denied, DeniedAction string
 	// NewObject: the event names an object the call creates (a token of
-	// the service account {id}), not the one the path addresses.
+	// the service account {id}), or another than the one the path
+	// addresses (the referral of break-glass request {id}).
 	NewObject bool
 	// ObjectIDs: the event names the objects shown (not empty).
 	ObjectIDs bool
@@ -150,6 +153,19 @@ var auditTable = []auditRow{
 	{Route: "GET /audit/export.xlsx", Caller: "dpo/own", Status: 200, Action: "audit.export", Object: "audit_log", Purpose: audit.PurposeOversight},
 	// Break-glass: the request names the referral, its agreement and the family's receipt code.
 	{Route: "POST /api/v1/referrals/{id}/break-glass", Caller: "admin", Status: 201, Action: "break_glass.request", Object: "referral", Purpose: audit.PurposeBreakGlass, Agreement: true, Receipt: true},
+	// A second admin's pending request of a fresh referral (glass.open), decided by admin; its
+	// events name the referral, not the request. Other roles: refused before the store (access.denied).
+	{Route: "POST /api/v1/break-glass/{id}/approve", Obj: "glass.open", Caller: "admin", Status: 200, Action: "break_glass.approve", Object: "referral", Purpose: audit.PurposeBreakGlass, Agreement: true, Receipt: true, NewObject: true, Denied: "team_lead/own", DeniedAction: audit.AccessDenied},
+	{Route: "POST /api/v1/break-glass/{id}/deny", Obj: "glass.open", Caller: "admin", Status: 200, Action: "break_glass.deny", Object: "referral", Purpose: audit.PurposeBreakGlass, Agreement: true, Receipt: true, NewObject: true, Denied: "dpo/own", DeniedAction: audit.AccessDenied},
+	{Route: "POST /break-glass/{id}/approve", Obj: "glass.open", Caller: "admin", Status: 303, Action: "break_glass.approve", Object: "referral", Purpose: audit.PurposeBreakGlass, Agreement: true, Receipt: true, NewObject: true, Denied: "ocmw_admin/own", DeniedAction: audit.AccessDenied},
+	{Route: "POST /break-glass/{id}/deny", Obj: "glass.open", Caller: "admin", Status: 303, Action: "break_glass.deny", Object: "referral", Purpose: audit.PurposeBreakGlass, Agreement: true, Receipt: true, NewObject: true, Denied: "team_worker/own", DeniedAction: audit.AccessDenied},
+	// The UI's request form, for a fresh sent referral (glass.referral: {id} in the body).
+	{Route: "POST /break-glass", Obj: "glass.referral", Caller: "admin", Status: 303, Action: "break_glass.request", Object: "referral", Purpose: audit.PurposeBreakGlass, Agreement: true, Receipt: true, Denied: "team_worker/own", DeniedAction: audit.AccessDenied,
+		Body: "referral={id}&reason=Matrixtest%3A+dringende+vraag+van+het+gezin"},
+	// admin's request of a fresh referral, approved by the second admin (glass.approved): the read.
+	{Route: "GET /break-glass/referrals/{id}", Obj: "glass.approved", Caller: "admin", Status: 200, Action: audit.ReferralReadBreakGlass, Object: "referral", Purpose: audit.PurposeBreakGlass, Agreement: true, Receipt: true, Denied: "ocmw_worker/own", DeniedAction: audit.AccessDenied},
+	// The console page: one view, one audit.search event (the first page's flags look included).
+	{Route: "GET /audit", Caller: "dpo/own", Status: 200, Action: "audit.search", Object: "audit_log", Purpose: audit.PurposeOversight, Denied: "admin", DeniedAction: audit.AccessDenied},
 	// User and service accounts.
 	{Route: "GET /api/v1/users", Caller: "admin", Status: 200, Action: "user.list", Object: "user", Purpose: audit.PurposeAccounts, Denied: "team_worker/own", ObjectIDs: true},
 	{Route: "GET /users", Caller: "ocmw_admin/own", Status: 200, Action: "user.list", Object: "user", Purpose: audit.PurposeAccounts, Denied: "clinic/own", ObjectIDs: true},
@@ -238,15 +254,8 @@ var auditGaps = map[string]string{
 // no row yet: a defect this table's survey found (DEFECT), or a fixture
 // still missing.
 var newRoutes = map[string]string{
-	"GET /audit":                            "the console page writes two audit.search events, the search and the flags look (two reads of the log): one, or two by design, to settle with the console's owner",
-	"POST /api/v1/break-glass/{id}/approve": "needs a pending request of a second admin as fixture (the table addresses a missing one)",
-	"POST /api/v1/break-glass/{id}/deny":    "needs a pending request of a second admin as fixture",
-	"POST /break-glass":                     "the table's body is refused (400); needs a valid referral fixture",
-	"POST /break-glass/{id}/approve":        "needs a pending request of a second admin as fixture",
-	"POST /break-glass/{id}/deny":           "needs a pending request of a second admin as fixture",
-	"GET /break-glass/referrals/{id}":       "needs an approved break-glass fixture (the table's admin is refused: one denied event, checked by TestAuditDeniedOnce)",
-	"POST /api/v1/public/access-log":        "the family's own look-up: one access_log.view event, checked by the family view's tests",
-	"POST /ontvangstbewijs/bewijs":          "the family's proof download; the table's body answers 404 yet writes an access_log.view event (to check with the family view's owner)",
+	"POST /api/v1/public/access-log": "the family's own look-up: one access_log.view event, checked by the family view's tests",
+	"POST /ontvangstbewijs/bewijs":   "the family's proof download; the table's body answers 404 yet writes an access_log.view event (to check with the family view's owner)",
 }
 
 func init() {
@@ -331,7 +340,14 @@ func (w *mxWorld) auditCall(t *testing.T, row accessRow, ar auditRow, who string
 	if ar.Obj != "" {
 		obj = ar.Obj
 	}
-	p := w.params(t, obj, false)
+	var p map[string]string
+	if strings.HasPrefix(obj, "glass.") {
+		// The access table's path addresses a missing request.
+		_, path = splitRoute(row.Route)
+		p = w.glassParams(t, obj)
+	} else {
+		p = w.params(t, obj, false)
+	}
 	body, ct := row.Body, row.CT
 	if ar.Body != "" {
 		body, ct = ar.Body, ""
@@ -348,7 +364,7 @@ func (w *mxWorld) auditCall(t *testing.T, row accessRow, ar auditRow, who string
 		w.event = w.lastEvent(t)
 	}
 	body = strings.NewReplacer("{seq}", strconv.FormatInt(seq, 10), "{n}", strconv.FormatInt(100+seq%900, 10), "{email}", w.users.Email(t, who),
-		"{event}", strconv.FormatInt(w.event, 10), "{worker}", w.users.Email(t, "team_worker/own"), "{birth}", strconv.FormatInt(w.birth, 10), "{receipt}", w.receipt).Replace(body)
+		"{id}", p["id"], "{event}", strconv.FormatInt(w.event, 10), "{worker}", w.users.Email(t, "team_worker/own"), "{birth}", strconv.FormatInt(w.birth, 10), "{receipt}", w.receipt).Replace(body)
 	w.users.Session(t, who)
 	w.users.Token(t, who)
 	before := maxEventID(t, w.db)
@@ -427,6 +443,13 @@ func (w *mxWorld) checkEvent(t *testing.T, ar auditRow, who string, e audit.Even
 	}
 	if outcome == audit.OK && e.ObjectType != ar.Object {
 		errf("object type %q, want %q", e.ObjectType, ar.Object)
+	}
+	if e.Action == audit.AccessDenied {
+		// A role refused before any object was reached: the route.
+		if e.ObjectType != "route" || e.ObjectID != ar.Route || e.Purpose != audit.PurposeSecurity {
+			errf("object %s:%s purpose %q, want route:%s purpose %q", e.ObjectType, e.ObjectID, e.Purpose, ar.Route, audit.PurposeSecurity)
+		}
+		return
 	}
 	if id := p["id"]; id != "" && strings.Contains(ar.Route, "{id}") && !ar.NewObject && e.ObjectID != id {
 		errf("object %s, want %s", e.ObjectID, id)
@@ -606,4 +629,55 @@ func (w *mxWorld) checkRefusal(t *testing.T, row accessRow, who string, e audit.
 	if e.RequestID == "" || e.ClientAddr == "" {
 		t.Errorf("request id %q, client address %q", e.RequestID, e.ClientAddr)
 	}
+}
+
+// glassAskers: the second admin of each world, who asks for the
+// break-glass access admin decides on (and decides on admin's).
+var glassAskers sync.Map // *mxWorld → account.Actor
+
+func (w *mxWorld) glassAsker(t *testing.T) account.Actor {
+	t.Helper()
+	if a, ok := glassAskers.Load(w); ok {
+		return a.(account.Actor)
+	}
+	u, err := w.db.CreateUser(context.Background(), account.System("test"), account.NewUser{Email: "glas.beheerder@example.test", Name: "Tweede Beheerder", Role: "admin", Org: "opgroeien"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := account.Actor{UserID: u.ID, Email: u.Email, Name: u.Name, Role: u.Role, Org: u.Org, OrgKind: account.KindOpgroeien, Via: account.ChannelCLI}
+	glassAskers.Store(w, a)
+	return a
+}
+
+// glassParams builds a break-glass fixture, each time of a fresh sent
+// referral (one open request per admin and referral): glass.open, the
+// second admin's pending request ({id}: the request); glass.referral,
+// the referral alone; glass.approved, admin's request approved by the
+// second admin ({id}: the referral).
+func (w *mxWorld) glassParams(t *testing.T, obj string) map[string]string {
+	t.Helper()
+	ctx := context.Background()
+	ref := w.freshReferral(t, "sent")
+	id := func(v int64) map[string]string { return map[string]string{"id": strconv.FormatInt(v, 10)} }
+	switch obj {
+	case "glass.referral":
+		return id(ref)
+	case "glass.open":
+		r, err := w.db.RequestBreakGlass(ctx, w.glassAsker(t), ref, "Matrixtest: dringende vraag van het gezin")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return id(r.ID)
+	case "glass.approved":
+		r, err := w.db.RequestBreakGlass(ctx, w.users.Actor(t, "admin"), ref, "Matrixtest: dringende vraag van het gezin")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := w.db.DecideBreakGlass(ctx, w.glassAsker(t), r.ID, true, "", 0); err != nil {
+			t.Fatal(err)
+		}
+		return id(ref)
+	}
+	t.Fatalf("unknown fixture %q", obj)
+	return nil
 }
