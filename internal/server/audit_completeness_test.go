@@ -52,8 +52,10 @@ type auditRow struct {
 	NewObject bool
 	// ObjectIDs: the event names the objects shown (not empty).
 	ObjectIDs bool
-	// Body, Obj override the access table's.
-	Body, Obj string
+	// Body, CT (its content type) and Obj override the access table's.
+	// Body "multipart:attendance" and "multipart:births" are file uploads
+	// of the UI (mxFileForm).
+	Body, CT, Obj string
 }
 
 // auditTable: every route that touches personal data. Rows of one route
@@ -164,6 +166,14 @@ var auditTable = []auditRow{
 		Body: "referral={id}&reason=Matrixtest%3A+dringende+vraag+van+het+gezin"},
 	// admin's request of a fresh referral, approved by the second admin (glass.approved): the read.
 	{Route: "GET /break-glass/referrals/{id}", Obj: "glass.approved", Caller: "admin", Status: 200, Action: audit.ReferralReadBreakGlass, Object: "referral", Purpose: audit.PurposeBreakGlass, Agreement: true, Receipt: true, Denied: "ocmw_worker/own", DeniedAction: audit.AccessDenied},
+	// A campaign's attendance list (people at the municipality, matched by name and e-mail), by its creator.
+	{Route: "POST /api/v1/outreach/campaigns/{id}/attendance", Caller: "team_lead/own", Status: 200, Action: "outreach.campaign.attendance", Object: "outreach_campaign", Purpose: audit.PurposeOutreach, Denied: "ocmw_worker/own", DeniedAction: audit.AccessDenied,
+		Body: mxAttendanceCSV, CT: "text/csv"},
+	{Route: "POST /outreach/campaigns/{id}/attendance", Caller: "team_lead/own", Status: 200, Action: "outreach.campaign.attendance", Object: "outreach_campaign", Purpose: audit.PurposeOutreach, Denied: "clinic/own", DeniedAction: audit.AccessDenied,
+		Body: "multipart:attendance"},
+	// The UI's batch upload: the API's batch events.
+	{Route: "POST /births/upload", Caller: "clinic/own", Status: 200, Action: "birth.batch", Object: "birth_batch", Purpose: audit.PurposeBirthNotification, Also: []string{"birth.create"}, Denied: "team_lead/own", DeniedAction: audit.AccessDenied,
+		Body: "multipart:births"},
 	// The console page: one view, one audit.search event (the first page's flags look included).
 	{Route: "GET /audit", Caller: "dpo/own", Status: 200, Action: "audit.search", Object: "audit_log", Purpose: audit.PurposeOversight, Denied: "admin", DeniedAction: audit.AccessDenied},
 	// User and service accounts.
@@ -239,14 +249,9 @@ func init() {
 // auditGaps: routes that touch personal data whose events this table
 // does not check yet, with why. Keep it short; each line is a defect.
 var auditGaps = map[string]string{
-	// A campaign's attendance list names people; the route answers a CSV
-	// check (400 in the table) and its event is outreach.campaign.attendance.
-	"POST /api/v1/outreach/campaigns/{id}/attendance": "attendance import: needs a valid attendance CSV fixture",
-	"POST /outreach/campaigns/{id}/attendance":        "attendance import: needs a valid attendance CSV fixture",
-	"POST /api/v1/outreach/mailings/test":             "sends a test mail to the caller: needs the mail fixture",
-	"POST /api/v1/outreach/mailings":                  "sends a mailing: needs the outbox fixture",
-	"POST /outreach/mailing":                          "preview/test/send in the UI: needs the mail fixture",
-	"POST /births/upload":                             "the UI's batch upload (multipart): its store path is POST /api/v1/birth-notifications/batches's",
+	"POST /api/v1/outreach/mailings/test": "sends a test mail to the caller: needs the mail fixture",
+	"POST /api/v1/outreach/mailings":      "sends a mailing: needs the outbox fixture",
+	"POST /outreach/mailing":              "preview/test/send in the UI: needs the mail fixture",
 }
 
 // newRoutes: routes merged after this table was first written (the DPO's
@@ -350,10 +355,15 @@ func (w *mxWorld) auditCall(t *testing.T, row accessRow, ar auditRow, who string
 	}
 	body, ct := row.Body, row.CT
 	if ar.Body != "" {
-		body, ct = ar.Body, ""
+		body, ct = ar.Body, ar.CT
 	}
-	if body == "multipart:document" {
+	switch body {
+	case "multipart:document":
 		body, ct = mxDocForm(w.users.Session(t, who).CSRF)
+	case "multipart:attendance":
+		body, ct = mxFileForm(w.users.Session(t, who).CSRF, "aanwezigen.csv", "text/csv", mxAttendanceCSV)
+	case "multipart:births":
+		body, ct = mxFileForm(w.users.Session(t, who).CSRF, "geboorten.csv", "text/csv", mxUploadCSV)
 	}
 	if ar.Route == "POST /api/v1/birth-notifications/{id}/merge" || ar.Route == "POST /births/{id}/merge" {
 		// Two fresh notifications of one mother: possible duplicates.
@@ -680,4 +690,24 @@ func (w *mxWorld) glassParams(t *testing.T, obj string) map[string]string {
 	}
 	t.Fatalf("unknown fixture %q", obj)
 	return nil
+}
+
+// mxAttendanceCSV is an attendance export of a campaign in Hulshout.
+const mxAttendanceCSV = "Naam;E-mail;Gemeente;Aanwezig\r\nAn Matrixdeelnemer;an.matrix@hulshout.example;Hulshout;ja\r\n"
+
+// mxUploadCSV is a clinic's batch of one notification, another mother
+// than the API's batch (mxBirthCSV: a duplicate would not go in).
+const mxUploadCSV = "naam_moeder;straat_moeder;huisnummer_moeder;postcode_moeder;nis_gemeente_moeder;telefoon_moeder;taal_moeder;geboortedatum_kind;vroeg_contact_gevraagd\n" +
+	"Mila Uploadmoeder;Molenstraat;{n};2235;13016;0470 98 {n} 4;nl;27/05/2025;ja\n"
+
+// mxFileForm is a multipart form of the UI with the CSRF token and one
+// file in the field "file".
+func mxFileForm(csrf, filename, contentType, content string) (string, string) {
+	var b strings.Builder
+	const boundary = "mxfileboundary"
+	if csrf != "" {
+		fmt.Fprintf(&b, "--%s\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n%s\r\n", boundary, csrf)
+	}
+	fmt.Fprintf(&b, "--%s\r\nContent-Disposition: form-data; name=\"file\"; filename=%q\r\nContent-Type: %s\r\n\r\n%s\r\n--%s--\r\n", boundary, filename, contentType, content, boundary)
+	return b.String(), "multipart/form-data; boundary=" + boundary
 }
