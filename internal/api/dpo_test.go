@@ -148,7 +148,13 @@ func TestDPOConsoleAPI(t *testing.T) {
 		})
 
 		t.Run("Flags", func(t *testing.T) {
+			// The flags look of the API keeps its own event (the console
+			// page records it in its search's one event).
+			before := len(auditEventsOf(t, db, audit.Search))
 			f.must(t, "GET", "/api/v1/audit/flags?from=2025-05-01&to=2025-06-03", "/api/v1/audit/flags", "dpo/opgroeien", "", http.StatusOK)
+			if evs := auditEventsOf(t, db, audit.Search); len(evs) != before+1 || !strings.Contains(evs[0].Detail, `"flags"`) {
+				t.Errorf("%d audit.search events for one flags look, want 1 counting the flags", len(evs)-before)
+			}
 			f.must(t, "GET", "/api/v1/audit/flags?from=2025-06-03&to=2025-06-01", "/api/v1/audit/flags", "dpo/opgroeien", "", http.StatusBadRequest)
 			f.must(t, "GET", "/api/v1/audit/flags?from=2024-01-01&to=2025-06-01", "/api/v1/audit/flags", "dpo/opgroeien", "", http.StatusBadRequest)
 		})

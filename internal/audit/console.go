@@ -14,4 +14,14 @@ type Console interface {
 	SearchAuditEvents(ctx context.Context, a account.Actor, q Query) (Page, error)
 	ExportAuditEvents(ctx context.Context, a account.Actor, q Query, format string) ([]Event, error)
 	AuditFlags(ctx context.Context, a account.Actor, from, to time.Time, cfg FlagConfig) ([]Flag, error)
+	// SearchAuditPage is the console page's one view: a page of events
+	// and, when w is not nil, the flags of its window, recorded as one
+	// audit.search event.
+	SearchAuditPage(ctx context.Context, a account.Actor, q Query, w *FlagWindow) (Page, []Flag, error)
+}
+
+// FlagWindow asks SearchAuditPage for the flags of [From, To).
+type FlagWindow struct {
+	From, To time.Time
+	Config   FlagConfig
 }

@@ -71,6 +71,7 @@ var purposeByPrefix = []struct{ prefix, purpose string }{
 	{"password", PurposeAccounts}, // password.* and password_link.*
 	{"login.", PurposeSecurity},
 	{"logout", PurposeSecurity},
+	{"access.", PurposeSecurity}, // access.denied: a refused request
 	{"team.", PurposeAdministration},
 	{"clinic.", PurposeAdministration},
 	{"organisation.", PurposeAdministration},

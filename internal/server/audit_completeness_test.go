@@ -19,9 +19,13 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 
+	"kansrijk/internal/account"
 	"kansrijk/internal/audit"
+	"kansrijk/internal/auditlog"
+	"kansrijk/internal/mailing"
 	"kansrijk/internal/store"
 	"kansrijk/internal/store/storetest"
 )
@@ -45,12 +49,15 @@ type auditRow struct {
 	// denied event ("" = Action).
 	Denied, DeniedAction string
 	// NewObject: the event names an object the call creates (a token of
-	// the service account {id}), not the one the path addresses.
+	// the service account {id}), or another than the one the path
+	// addresses (the referral of break-glass request {id}).
 	NewObject bool
 	// ObjectIDs: the event names the objects shown (not empty).
 	ObjectIDs bool
-	// Body, Obj override the access table's.
-	Body, Obj string
+	// Body, CT (its content type) and Obj override the access table's.
+	// Body "multipart:attendance" and "multipart:births" are file uploads
+	// of the UI (mxFileForm).
+	Body, CT, Obj string
 }
 
 // auditTable: every route that touches personal data. Rows of one route
@@ -150,6 +157,38 @@ var auditTable = []auditRow{
 	{Route: "GET /audit/export.xlsx", Caller: "dpo/own", Status: 200, Action: "audit.export", Object: "audit_log", Purpose: audit.PurposeOversight},
 	// Break-glass: the request names the referral, its agreement and the family's receipt code.
 	{Route: "POST /api/v1/referrals/{id}/break-glass", Caller: "admin", Status: 201, Action: "break_glass.request", Object: "referral", Purpose: audit.PurposeBreakGlass, Agreement: true, Receipt: true},
+	// A second admin's pending request of a fresh referral (glass.open), decided by admin; its
+	// events name the referral, not the request. Other roles: refused before the store (access.denied).
+	{Route: "POST /api/v1/break-glass/{id}/approve", Obj: "glass.open", Caller: "admin", Status: 200, Action: "break_glass.approve", Object: "referral", Purpose: audit.PurposeBreakGlass, Agreement: true, Receipt: true, NewObject: true, Denied: "team_lead/own", DeniedAction: audit.AccessDenied},
+	{Route: "POST /api/v1/break-glass/{id}/deny", Obj: "glass.open", Caller: "admin", Status: 200, Action: "break_glass.deny", Object: "referral", Purpose: audit.PurposeBreakGlass, Agreement: true, Receipt: true, NewObject: true, Denied: "dpo/own", DeniedAction: audit.AccessDenied},
+	{Route: "POST /break-glass/{id}/approve", Obj: "glass.open", Caller: "admin", Status: 303, Action: "break_glass.approve", Object: "referral", Purpose: audit.PurposeBreakGlass, Agreement: true, Receipt: true, NewObject: true, Denied: "ocmw_admin/own", DeniedAction: audit.AccessDenied},
+	{Route: "POST /break-glass/{id}/deny", Obj: "glass.open", Caller: "admin", Status: 303, Action: "break_glass.deny", Object: "referral", Purpose: audit.PurposeBreakGlass, Agreement: true, Receipt: true, NewObject: true, Denied: "team_worker/own", DeniedAction: audit.AccessDenied},
+	// The UI's request form, for a fresh sent referral (glass.referral: {id} in the body).
+	{Route: "POST /break-glass", Obj: "glass.referral", Caller: "admin", Status: 303, Action: "break_glass.request", Object: "referral", Purpose: audit.PurposeBreakGlass, Agreement: true, Receipt: true, Denied: "team_worker/own", DeniedAction: audit.AccessDenied,
+		Body: "referral={id}&reason=Matrixtest%3A+dringende+vraag+van+het+gezin"},
+	// admin's request of a fresh referral, approved by the second admin (glass.approved): the read.
+	{Route: "GET /break-glass/referrals/{id}", Obj: "glass.approved", Caller: "admin", Status: 200, Action: audit.ReferralReadBreakGlass, Object: "referral", Purpose: audit.PurposeBreakGlass, Agreement: true, Receipt: true, Denied: "ocmw_worker/own", DeniedAction: audit.AccessDenied},
+	// A campaign's attendance list (people at the municipality, matched by name and e-mail), by its creator.
+	{Route: "POST /api/v1/outreach/campaigns/{id}/attendance", Caller: "team_lead/own", Status: 200, Action: "outreach.campaign.attendance", Object: "outreach_campaign", Purpose: audit.PurposeOutreach, Denied: "ocmw_worker/own", DeniedAction: audit.AccessDenied,
+		Body: mxAttendanceCSV, CT: "text/csv"},
+	{Route: "POST /outreach/campaigns/{id}/attendance", Caller: "team_lead/own", Status: 200, Action: "outreach.campaign.attendance", Object: "outreach_campaign", Purpose: audit.PurposeOutreach, Denied: "clinic/own", DeniedAction: audit.AccessDenied,
+		Body: "multipart:attendance"},
+	// The UI's batch upload: the API's batch events.
+	{Route: "POST /births/upload", Caller: "clinic/own", Status: 200, Action: "birth.batch", Object: "birth_batch", Purpose: audit.PurposeBirthNotification, Also: []string{"birth.create"}, Denied: "team_lead/own", DeniedAction: audit.AccessDenied,
+		Body: "multipart:births"},
+	// Mailings, with a mail server that accepts everything (mxMailer): a test message to oneself and
+	// its preview name the contacts shown; a send records the mailing (its messages go to the outbox) and its campaign.
+	{Route: "POST /api/v1/outreach/mailings/test", Caller: "team_lead/own", Status: 200, Action: "outreach.mailing.test", Object: "outreach_contact", Purpose: audit.PurposeOutreach, ObjectIDs: true, Denied: "team_worker/own", DeniedAction: audit.AccessDenied},
+	{Route: "POST /api/v1/outreach/mailings", Caller: "admin", Status: 201, Action: "outreach.mailing.send", Object: "outreach_mailing", Purpose: audit.PurposeOutreach, Also: []string{"outreach.campaign.create"}, Denied: "ocmw_admin/own", DeniedAction: audit.AccessDenied,
+		Body: `{"municipalities": ["13016"], "functions": ["general_director"], "template": "uitnodiging", "idempotency_key": "matrix-send-{seq}"}`, CT: "application/json"},
+	{Route: "POST /outreach/mailing", Caller: "team_lead/own", Status: 200, Action: "outreach.mailing.preview", Object: "outreach_contact", Purpose: audit.PurposeOutreach, ObjectIDs: true, Denied: "team_worker/own", DeniedAction: audit.AccessDenied,
+		Body: "action=preview&nis=13016&function=general_director&template=uitnodiging"},
+	{Route: "POST /outreach/mailing", Caller: "admin", Status: 200, Action: "outreach.mailing.test", Object: "outreach_contact", Purpose: audit.PurposeOutreach, ObjectIDs: true, Denied: "clinic/own", DeniedAction: audit.AccessDenied,
+		Body: "action=test&nis=13016&function=general_director&template=uitnodiging"},
+	{Route: "POST /outreach/mailing", Caller: "team_lead/own", Status: 303, Action: "outreach.mailing.send", Object: "outreach_mailing", Purpose: audit.PurposeOutreach, Also: []string{"outreach.campaign.create"},
+		Body: "action=send&nis=13016&function=general_director&template=uitnodiging&idempotency_key=matrix-ui-{seq}"},
+	// The console page: one view, one audit.search event (the first page's flags look included).
+	{Route: "GET /audit", Caller: "dpo/own", Status: 200, Action: "audit.search", Object: "audit_log", Purpose: audit.PurposeOversight, Denied: "admin", DeniedAction: audit.AccessDenied},
 	// User and service accounts.
 	{Route: "GET /api/v1/users", Caller: "admin", Status: 200, Action: "user.list", Object: "user", Purpose: audit.PurposeAccounts, Denied: "team_worker/own", ObjectIDs: true},
 	{Route: "GET /users", Caller: "ocmw_admin/own", Status: 200, Action: "user.list", Object: "user", Purpose: audit.PurposeAccounts, Denied: "clinic/own", ObjectIDs: true},
@@ -222,37 +261,13 @@ func init() {
 
 // auditGaps: routes that touch personal data whose events this table
 // does not check yet, with why. Keep it short; each line is a defect.
-var auditGaps = map[string]string{
-	// A campaign's attendance list names people; the route answers a CSV
-	// check (400 in the table) and its event is outreach.campaign.attendance.
-	"POST /api/v1/outreach/campaigns/{id}/attendance": "attendance import: needs a valid attendance CSV fixture",
-	"POST /outreach/campaigns/{id}/attendance":        "attendance import: needs a valid attendance CSV fixture",
-	"POST /api/v1/outreach/mailings/test":             "sends a test mail to the caller: needs the mail fixture",
-	"POST /api/v1/outreach/mailings":                  "sends a mailing: needs the outbox fixture",
-	"POST /outreach/mailing":                          "preview/test/send in the UI: needs the mail fixture",
-	"POST /births/upload":                             "the UI's batch upload (multipart): its store path is POST /api/v1/birth-notifications/batches's",
-}
-
-// newRoutes: routes merged after this table was first written (the DPO's
-// console, break-glass, families' requests, the family's view) that have
-// no row yet: a defect this table's survey found (DEFECT), or a fixture
-// still missing.
-var newRoutes = map[string]string{
-	"GET /audit":                            "the console page writes two audit.search events, the search and the flags look (two reads of the log): one, or two by design, to settle with the console's owner",
-	"POST /api/v1/break-glass/{id}/approve": "needs a pending request of a second admin as fixture (the table addresses a missing one)",
-	"POST /api/v1/break-glass/{id}/deny":    "needs a pending request of a second admin as fixture",
-	"POST /break-glass":                     "the table's body is refused (400); needs a valid referral fixture",
-	"POST /break-glass/{id}/approve":        "needs a pending request of a second admin as fixture",
-	"POST /break-glass/{id}/deny":           "needs a pending request of a second admin as fixture",
-	"GET /break-glass/referrals/{id}":       "needs an approved break-glass fixture (the table's admin is refused: one denied event, checked by TestAuditDeniedOnce)",
-	"POST /api/v1/public/access-log":        "the family's own look-up: one access_log.view event, checked by the family view's tests",
-	"POST /ontvangstbewijs/bewijs":          "the family's proof download; the table's body answers 404 yet writes an access_log.view event (to check with the family view's owner)",
-}
+// Empty: every route that touches personal data has a row, or (the
+// family's anonymous look-ups) a test of its own.
+var auditGaps = map[string]string{}
 
 func init() {
-	for r, why := range newRoutes {
-		auditGaps[r] = why
-	}
+	exempt("the family's own look-up and proof download, anonymous (no actor for the table's checks): one event per call, checked by TestAuditFamilyLookup and TestAuditFamilyProof",
+		"POST /api/v1/public/access-log", "POST /ontvangstbewijs/bewijs")
 	exempt("the access log's public checkpoint and proofs: hashes only, no personal data",
 		"GET /api/v1/audit/checkpoints/latest", "GET /api/v1/audit/proof/inclusion", "GET /api/v1/audit/proof/consistency")
 	exempt("the record of processing activities: purposes, categories, recipients and terms, no personal data",
@@ -306,6 +321,7 @@ func TestAuditTableComplete(t *testing.T) {
 func TestAuditCompleteness(t *testing.T) {
 	storetest.ForEach(t, func(t *testing.T, db *store.DB) {
 		w := newMxWorld(t, db)
+		w.srv.Mailing.Mailer = mxMailer{}
 		rows := map[string]accessRow{}
 		for _, r := range accessTable {
 			rows[r.Route] = r
@@ -331,13 +347,25 @@ func (w *mxWorld) auditCall(t *testing.T, row accessRow, ar auditRow, who string
 	if ar.Obj != "" {
 		obj = ar.Obj
 	}
-	p := w.params(t, obj, false)
+	var p map[string]string
+	if strings.HasPrefix(obj, "glass.") {
+		// The access table's path addresses a missing request.
+		_, path = splitRoute(row.Route)
+		p = w.glassParams(t, obj)
+	} else {
+		p = w.params(t, obj, false)
+	}
 	body, ct := row.Body, row.CT
 	if ar.Body != "" {
-		body, ct = ar.Body, ""
+		body, ct = ar.Body, ar.CT
 	}
-	if body == "multipart:document" {
+	switch body {
+	case "multipart:document":
 		body, ct = mxDocForm(w.users.Session(t, who).CSRF)
+	case "multipart:attendance":
+		body, ct = mxFileForm(w.users.Session(t, who).CSRF, "aanwezigen.csv", "text/csv", mxAttendanceCSV)
+	case "multipart:births":
+		body, ct = mxFileForm(w.users.Session(t, who).CSRF, "geboorten.csv", "text/csv", mxUploadCSV)
 	}
 	if ar.Route == "POST /api/v1/birth-notifications/{id}/merge" || ar.Route == "POST /births/{id}/merge" {
 		// Two fresh notifications of one mother: possible duplicates.
@@ -348,7 +376,7 @@ func (w *mxWorld) auditCall(t *testing.T, row accessRow, ar auditRow, who string
 		w.event = w.lastEvent(t)
 	}
 	body = strings.NewReplacer("{seq}", strconv.FormatInt(seq, 10), "{n}", strconv.FormatInt(100+seq%900, 10), "{email}", w.users.Email(t, who),
-		"{event}", strconv.FormatInt(w.event, 10), "{worker}", w.users.Email(t, "team_worker/own"), "{birth}", strconv.FormatInt(w.birth, 10), "{receipt}", w.receipt).Replace(body)
+		"{id}", p["id"], "{event}", strconv.FormatInt(w.event, 10), "{worker}", w.users.Email(t, "team_worker/own"), "{birth}", strconv.FormatInt(w.birth, 10), "{receipt}", w.receipt).Replace(body)
 	w.users.Session(t, who)
 	w.users.Token(t, who)
 	before := maxEventID(t, w.db)
@@ -427,6 +455,13 @@ func (w *mxWorld) checkEvent(t *testing.T, ar auditRow, who string, e audit.Even
 	}
 	if outcome == audit.OK && e.ObjectType != ar.Object {
 		errf("object type %q, want %q", e.ObjectType, ar.Object)
+	}
+	if e.Action == audit.AccessDenied {
+		// A role refused before any object was reached: the route.
+		if e.ObjectType != "route" || e.ObjectID != ar.Route || e.Purpose != audit.PurposeSecurity {
+			errf("object %s:%s purpose %q, want route:%s purpose %q", e.ObjectType, e.ObjectID, e.Purpose, ar.Route, audit.PurposeSecurity)
+		}
+		return
 	}
 	if id := p["id"]; id != "" && strings.Contains(ar.Route, "{id}") && !ar.NewObject && e.ObjectID != id {
 		errf("object %s, want %s", e.ObjectID, id)
@@ -526,6 +561,262 @@ func TestAuditDeniedOnce(t *testing.T) {
 					}
 				})
 				break
+			}
+		}
+	})
+}
+
+// TestAuditRefusedOnce: on every route of the access table, a signed-in
+// caller that is refused (the first with 403 and the first with 404, own
+// organisation or another's) leaves exactly one event, outcome denied,
+// with a purpose of audit.Purposes: the store's own where it wrote one
+// (a referral of another organisation), else the server's generic
+// access.denied naming the route (a role refused before any object was
+// reached). Anonymous refusals (401) are not audited: nobody to name.
+func TestAuditRefusedOnce(t *testing.T) {
+	storetest.ForEach(t, func(t *testing.T, db *store.DB) {
+		w := newMxWorld(t, db)
+		refused := 0
+		for _, row := range accessTable {
+			seen := map[int]bool{}
+			for _, c := range mxCallers {
+				code := row.want(t, &c)
+				if (code != 403 && code != 404) || seen[code] || code == 404 && notRefused[row.Route] != "" {
+					continue
+				}
+				seen[code] = true
+				refused++
+				t.Run(row.Route+" "+c.Label, func(t *testing.T) {
+					r, _, evs := w.auditCall(t, row, auditRow{Route: row.Route}, c.Label)
+					if r.Code != code {
+						t.Fatalf("%s, want %d", r, code)
+					}
+					if len(evs) != 1 || evs[0].Outcome != audit.Denied || !audit.ValidPurpose(evs[0].Purpose) {
+						t.Fatalf("events %v, want exactly one denied event with a purpose", describe(evs))
+					}
+					if e := evs[0]; e.Action == audit.AccessDenied {
+						w.checkRefusal(t, row, c.Label, e)
+					}
+				})
+			}
+		}
+		if refused < 100 {
+			t.Errorf("only %d refusals tried: the access table's expectations were not read", refused)
+		}
+	})
+}
+
+// notRefused: routes whose 404 refuses nobody (nothing is there for any
+// caller), with why: no denied event is due.
+var notRefused = map[string]string{
+	"/api/v1/":                              "an unknown path: 404 for every caller",
+	"/":                                     "an unknown page: 404 for every caller",
+	"GET /metrics":                          "its own gate, before authentication: 404 outside the allowed networks, for everyone",
+	"GET /api/v1/audit/checkpoints/latest":  "public: 404 before the first checkpoint",
+	"POST /ontvangstbewijs/bewijs":          "public, the family's proof download: 404 for a line not yet under a checkpoint",
+	"POST /api/v1/break-glass/{id}/approve": "the access table addresses a request that does not exist (the refusals of a real one: auditTable)",
+	"POST /api/v1/break-glass/{id}/deny":    "the access table addresses a request that does not exist (the refusals of a real one: auditTable)",
+	"POST /break-glass/{id}/approve":        "the access table addresses a request that does not exist (the refusals of a real one: auditTable)",
+	"POST /break-glass/{id}/deny":           "the access table addresses a request that does not exist (the refusals of a real one: auditTable)",
+}
+
+// checkRefusal checks the fields of the generic event of a refused request.
+func (w *mxWorld) checkRefusal(t *testing.T, row accessRow, who string, e audit.Event) {
+	t.Helper()
+	u := w.users.User(t, who)
+	_, path := splitRoute(row.Route)
+	channel := "session"
+	if strings.HasPrefix(path, "/api/") {
+		channel = "token"
+	}
+	if e.ObjectType != "route" || e.ObjectID != row.Route || e.Purpose != audit.PurposeSecurity {
+		t.Errorf("object %s:%s purpose %q, want route:%s purpose %q", e.ObjectType, e.ObjectID, e.Purpose, row.Route, audit.PurposeSecurity)
+	}
+	if e.ActorUserID != u.ID || e.ActorRole != string(u.Role) || e.ActorOrg != u.Org || e.ActorEmail != u.Email {
+		t.Errorf("actor %d %s %s %s, want %d %s %s %s", e.ActorUserID, e.ActorRole, e.ActorOrg, e.ActorEmail, u.ID, u.Role, u.Org, u.Email)
+	}
+	if e.Channel != channel || (channel == "token") != (e.TokenID != 0) {
+		t.Errorf("channel %q token %d, want %q", e.Channel, e.TokenID, channel)
+	}
+	if e.RequestID == "" || e.ClientAddr == "" {
+		t.Errorf("request id %q, client address %q", e.RequestID, e.ClientAddr)
+	}
+}
+
+// glassAskers: the second admin of each world, who asks for the
+// break-glass access admin decides on (and decides on admin's).
+var glassAskers sync.Map // *mxWorld → account.Actor
+
+func (w *mxWorld) glassAsker(t *testing.T) account.Actor {
+	t.Helper()
+	if a, ok := glassAskers.Load(w); ok {
+		return a.(account.Actor)
+	}
+	u, err := w.db.CreateUser(context.Background(), account.System("test"), account.NewUser{Email: "glas.beheerder@example.test", Name: "Tweede Beheerder", Role: "admin", Org: "opgroeien"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := account.Actor{UserID: u.ID, Email: u.Email, Name: u.Name, Role: u.Role, Org: u.Org, OrgKind: account.KindOpgroeien, Via: account.ChannelCLI}
+	glassAskers.Store(w, a)
+	return a
+}
+
+// glassParams builds a break-glass fixture, each time of a fresh sent
+// referral (one open request per admin and referral): glass.open, the
+// second admin's pending request ({id}: the request); glass.referral,
+// the referral alone; glass.approved, admin's request approved by the
+// second admin ({id}: the referral).
+func (w *mxWorld) glassParams(t *testing.T, obj string) map[string]string {
+	t.Helper()
+	ctx := context.Background()
+	ref := w.freshReferral(t, "sent")
+	id := func(v int64) map[string]string { return map[string]string{"id": strconv.FormatInt(v, 10)} }
+	switch obj {
+	case "glass.referral":
+		return id(ref)
+	case "glass.open":
+		r, err := w.db.RequestBreakGlass(ctx, w.glassAsker(t), ref, "Matrixtest: dringende vraag van het gezin")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return id(r.ID)
+	case "glass.approved":
+		r, err := w.db.RequestBreakGlass(ctx, w.users.Actor(t, "admin"), ref, "Matrixtest: dringende vraag van het gezin")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := w.db.DecideBreakGlass(ctx, w.glassAsker(t), r.ID, true, "", 0); err != nil {
+			t.Fatal(err)
+		}
+		return id(ref)
+	}
+	t.Fatalf("unknown fixture %q", obj)
+	return nil
+}
+
+// mxAttendanceCSV is an attendance export of a campaign in Hulshout.
+const mxAttendanceCSV = "Naam;E-mail;Gemeente;Aanwezig\r\nAn Matrixdeelnemer;an.matrix@hulshout.example;Hulshout;ja\r\n"
+
+// mxUploadCSV is a clinic's batch of one notification, another mother
+// than the API's batch (mxBirthCSV: a duplicate would not go in).
+const mxUploadCSV = "naam_moeder;straat_moeder;huisnummer_moeder;postcode_moeder;nis_gemeente_moeder;telefoon_moeder;taal_moeder;geboortedatum_kind;vroeg_contact_gevraagd\n" +
+	"Mila Uploadmoeder;Molenstraat;{n};2235;13016;0470 98 {n} 4;nl;27/05/2025;ja\n"
+
+// mxFileForm is a multipart form of the UI with the CSRF token and one
+// file in the field "file".
+func mxFileForm(csrf, filename, contentType, content string) (string, string) {
+	var b strings.Builder
+	const boundary = "mxfileboundary"
+	if csrf != "" {
+		fmt.Fprintf(&b, "--%s\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n%s\r\n", boundary, csrf)
+	}
+	fmt.Fprintf(&b, "--%s\r\nContent-Disposition: form-data; name=\"file\"; filename=%q\r\nContent-Type: %s\r\n\r\n%s\r\n--%s--\r\n", boundary, filename, contentType, content, boundary)
+	return b.String(), "multipart/form-data; boundary=" + boundary
+}
+
+// mxMailer is a mail server that accepts every message.
+type mxMailer struct{}
+
+func (mxMailer) Send(context.Context, mailing.Message) error { return nil }
+
+// TestAuditFamilyLookup: the family's own look-up (anonymous, with the
+// receipt code and the postcode) leaves exactly one access_log.view event
+// carrying the family's receipt code: ok for the right postcode, denied
+// for a wrong one; no worker is named.
+func TestAuditFamilyLookup(t *testing.T) {
+	storetest.ForEach(t, func(t *testing.T, db *store.DB) {
+		w := newMxWorld(t, db)
+		for _, c := range []struct {
+			postcode string
+			code     int
+			outcome  string
+		}{{"2235", 200, audit.OK}, {"9999", 404, audit.Denied}} {
+			before := maxEventID(t, db)
+			body := fmt.Sprintf(`{"receipt_code": %q, "postcode": %q}`, w.receipt, c.postcode)
+			if r := w.request(t, "POST", "/api/v1/public/access-log", "", "", body); r.Code != c.code {
+				t.Fatalf("postcode %s: %s, want %d", c.postcode, r, c.code)
+			}
+			evs, err := db.AuditEvents(context.Background(), audit.Filter{Limit: 1000})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []audit.Event
+			for _, e := range evs {
+				if e.ID > before {
+					got = append(got, e)
+				}
+			}
+			if len(got) != 1 {
+				t.Fatalf("postcode %s: events %v, want exactly one", c.postcode, describe(got))
+			}
+			e := got[0]
+			if e.Action != "access_log.view" || e.Outcome != c.outcome || e.Purpose != audit.PurposeFamilyView || e.ReceiptCode != w.receipt ||
+				e.ActorUserID != 0 || e.ActorEmail != "" || e.RequestID == "" || e.ClientAddr == "" {
+				t.Errorf("postcode %s: event %+v", c.postcode, e)
+			}
+		}
+	})
+}
+
+// TestAuditFamilyProof: the family's proof download of one line of its
+// view (code and postcode checked again) leaves exactly one
+// access_log.view event naming the line; so does a line that is not the
+// family's (404): the code and postcode did open the family's log, and
+// the look-up is audited before the line is checked.
+func TestAuditFamilyProof(t *testing.T) {
+	storetest.ForEach(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		w := newMxWorld(t, db)
+		skey, _, err := auditlog.GenerateKey("kansrijk/audit-log")
+		if err != nil {
+			t.Fatal(err)
+		}
+		lg, err := auditlog.New(db, auditlog.Config{PrivateKey: skey})
+		if err != nil {
+			t.Fatal(err)
+		}
+		w.srv.UseAuditLog(lg)
+		if _, err := lg.Sequence(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if _, signed, err := lg.Sign(ctx); err != nil || !signed {
+			t.Fatalf("sign: %v (signed %v)", err, signed)
+		}
+		fam, err := db.AuditEvents(ctx, audit.Filter{ReceiptCode: w.receipt, Action: "referral.create", Limit: 10})
+		if err != nil || len(fam) == 0 || fam[0].LeafIndex == nil {
+			t.Fatalf("the family's sequenced referral.create: %v %v", describe(fam), err)
+		}
+		leaf := *fam[0].LeafIndex
+		other := int64(0)
+		if other == leaf {
+			other = 1
+		}
+		for _, c := range []struct {
+			leaf int64
+			code int
+		}{{leaf, 200}, {other, 404}} {
+			before := maxEventID(t, db)
+			body := fmt.Sprintf("code=%s&postcode=2235&leaf=%d", w.receipt, c.leaf)
+			if r := w.request(t, "POST", "/ontvangstbewijs/bewijs", "", "", body); r.Code != c.code {
+				t.Fatalf("leaf %d: %s, want %d", c.leaf, r, c.code)
+			}
+			evs, err := db.AuditEvents(ctx, audit.Filter{Limit: 1000})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []audit.Event
+			for _, e := range evs {
+				if e.ID > before {
+					got = append(got, e)
+				}
+			}
+			if len(got) != 1 {
+				t.Fatalf("leaf %d: events %v, want exactly one", c.leaf, describe(got))
+			}
+			e := got[0]
+			if e.Action != "access_log.view" || e.Outcome != audit.OK || e.ReceiptCode != w.receipt || e.ActorUserID != 0 ||
+				!strings.Contains(e.Detail, fmt.Sprintf("proof bundle %d", c.leaf)) {
+				t.Errorf("leaf %d: event %+v", c.leaf, e)
 			}
 		}
 	})

@@ -94,7 +94,12 @@ func New(db *store.DB) (*Server, error) {
 	}
 	s.routes = mux.Patterns()
 	routed := m.recordRoute(mux.ServeMux)
-	authed := httpx.Authenticate(db, routed)
+	// Every refused request of a signed-in caller leaves one denied event
+	// (denials.go).
+	deniedFailures := prometheus.NewCounter(prometheus.CounterOpts{Name: "kansrijk_audit_denied_write_failures_total",
+		Help: "Refused requests whose access.denied audit event could not be written."})
+	reg.MustRegister(deniedFailures)
+	authed := httpx.Authenticate(db, auditRefusals(db, deniedFailures, routed))
 	// /metrics has its own bearer token, which is no API token: it skips
 	// Authenticate (which refuses unknown bearer tokens).
 	var h http.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

@@ -150,29 +150,50 @@ func searchDetail(q audit.Query, extra map[string]any) string {
 // forbidden for anyone but a DPO; invalid for a bad query.
 func (db *DB) SearchAuditEvents(ctx context.Context, a account.Actor, q audit.Query) (p audit.Page, err error) {
 	defer apperr.Wrap(&err, "store.SearchAuditEvents")
+	p, _, err = db.searchAuditPage(ctx, a, q, nil)
+	return p, err
+}
+
+// SearchAuditPage is one view of the console's page: a page of events (as
+// SearchAuditEvents) and, when w is not nil, the flags of w's window (as
+// AuditFlags), recorded together as ONE audit.search event whose detail
+// holds the number of results and of flags: one page view, one event.
+func (db *DB) SearchAuditPage(ctx context.Context, a account.Actor, q audit.Query, w *audit.FlagWindow) (p audit.Page, flags []audit.Flag, err error) {
+	defer apperr.Wrap(&err, "store.SearchAuditPage")
+	return db.searchAuditPage(ctx, a, q, w)
+}
+
+func (db *DB) searchAuditPage(ctx context.Context, a account.Actor, q audit.Query, w *audit.FlagWindow) (p audit.Page, flags []audit.Flag, err error) {
 	if err := q.Normalize(); err != nil {
-		return p, err
+		return p, nil, err
 	}
 	where, args, err := auditWhere(a, q)
 	if err != nil {
-		return p, err
+		return p, nil, err
 	}
 	list, err := queryList(ctx, db.read, scanAuditSearch,
 		`SELECT `+auditSearchColumns+` FROM `+auditSearchFrom+` WHERE `+where+fmt.Sprintf(` ORDER BY e.id DESC LIMIT %d`, q.Limit+1), args...)
 	if err != nil {
-		return p, err
+		return p, nil, err
 	}
 	if len(list) > q.Limit {
 		list = list[:q.Limit]
 		p.Next = audit.Cursor(list[len(list)-1].ID)
 	}
 	p.Events = list
-	ev := audit.For(a, audit.Search, objAuditLog, "")
-	ev.ReceiptCode, ev.Detail = q.ReceiptCode, searchDetail(q, map[string]any{"results": len(list)})
-	if err := db.recordReads(ctx, ev); err != nil {
-		return audit.Page{}, err
+	extra := map[string]any{"results": len(list)}
+	if w != nil {
+		if flags, err = db.auditFlags(ctx, a, w.From, w.To, w.Config); err != nil {
+			return audit.Page{}, nil, err
+		}
+		extra["flags"], extra["flags_from"], extra["flags_to"] = len(flags), ts(w.From), ts(w.To)
 	}
-	return p, nil
+	ev := audit.For(a, audit.Search, objAuditLog, "")
+	ev.ReceiptCode, ev.Detail = q.ReceiptCode, searchDetail(q, extra)
+	if err := db.recordReads(ctx, ev); err != nil {
+		return audit.Page{}, nil, err
+	}
+	return p, flags, nil
 }
 
 // ExportAuditEvents returns every event of the query (ignoring its cursor
@@ -209,6 +230,20 @@ const maxFlagEvents = 500000
 // audit.search event. forbidden for anyone but a DPO.
 func (db *DB) AuditFlags(ctx context.Context, a account.Actor, from, to time.Time, cfg audit.FlagConfig) (flags []audit.Flag, err error) {
 	defer apperr.Wrap(&err, "store.AuditFlags")
+	if flags, err = db.auditFlags(ctx, a, from, to, cfg); err != nil {
+		return nil, err
+	}
+	ev := audit.For(a, audit.Search, objAuditLog, "")
+	ev.Detail = searchDetail(audit.Query{From: from, To: to}, map[string]any{"flags": len(flags)})
+	if err := db.recordReads(ctx, ev); err != nil {
+		return nil, err
+	}
+	return flags, nil
+}
+
+// auditFlags finds the flags of [from, to) the DPO a may see, writing no
+// event: its callers record the look.
+func (db *DB) auditFlags(ctx context.Context, a account.Actor, from, to time.Time, cfg audit.FlagConfig) (flags []audit.Flag, err error) {
 	if !from.Before(to) {
 		return nil, apperr.FieldErr(apperr.Invalid, "to", "to must be after from")
 	}
@@ -257,11 +292,6 @@ func (db *DB) AuditFlags(ctx context.Context, a account.Actor, from, to time.Tim
 		if e, ok := owner[f.TokenID]; ok && f.Kind == audit.FlagNewTokenAddress {
 			flags[i].ActorUserID, flags[i].ActorEmail, flags[i].ActorOrg = e.ActorUserID, e.ActorEmail, e.ActorOrg
 		}
-	}
-	ev := audit.For(a, audit.Search, objAuditLog, "")
-	ev.Detail = searchDetail(audit.Query{From: from, To: to}, map[string]any{"flags": len(flags)})
-	if err := db.recordReads(ctx, ev); err != nil {
-		return nil, err
 	}
 	if flags == nil {
 		flags = []audit.Flag{}

@@ -25,6 +25,10 @@ type Tx struct {
 	// reads holds the events audited in a read-only transaction; nil in
 	// a write transaction.
 	reads *[]audit.Event
+	// denied: an event of outcome denied was written in this (write)
+	// transaction; once it commits, the request's audit.Denials hears of
+	// it.
+	denied bool
 }
 
 // Now returns the time of the transaction (UTC).
@@ -102,7 +106,13 @@ func (db *DB) inWriteTx(ctx context.Context, urgent bool, fn func(tx *Tx) error)
 	if err := fn(tx); err != nil {
 		return err
 	}
-	return tx.Commit()
+	if err := tx.Commit(); err != nil {
+		return err
+	}
+	if tx.denied {
+		audit.NoteDenied(ctx)
+	}
+	return nil
 }
 
 // auditInsert is the head of the INSERT of audit events, to be followed
@@ -155,6 +165,9 @@ func (tx *Tx) Audit(ctx context.Context, ev audit.Event) error {
 	if err != nil {
 		return fmt.Errorf("write audit event %s: %w", ev.Action, err)
 	}
+	if ev.Outcome == audit.Denied {
+		tx.denied = true
+	}
 	return nil
 }
 
@@ -176,7 +189,26 @@ func (db *DB) recordReads(ctx context.Context, evs ...audit.Event) error {
 			evs[i].At = now
 		}
 	}
-	return db.group.submit(ctx, db, evs)
+	if err := db.group.submit(ctx, db, evs); err != nil {
+		return err
+	}
+	for _, ev := range evs {
+		if ev.Outcome == audit.Denied {
+			// The request's refusal is audited: the server adds no
+			// generic access.denied event of its own.
+			audit.NoteDenied(ctx)
+			break
+		}
+	}
+	return nil
+}
+
+// RecordAccessDenied writes the generic event of a refused request
+// (audit.AccessDenied, written by the server when the handler refused
+// without the store auditing it), like any read's event: it returns once
+// the event is durable.
+func (db *DB) RecordAccessDenied(ctx context.Context, ev audit.Event) error {
+	return db.recordReads(ctx, ev)
 }
 
 // AuditEvents lists audit events, newest first, each with its leaf index

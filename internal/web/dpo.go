@@ -143,10 +143,21 @@ func (ui *UI) showAudit(w http.ResponseWriter, r *http.Request, a account.Actor)
 	}
 	data["Checkpoint"], data["Verification"] = ui.auditLogStatus(ctx)
 	status := http.StatusOK
+	// The flags of the last seven days, on the first page only: read
+	// with the search and recorded in its one audit.search event (one
+	// page view, one event).
+	var window *audit.FlagWindow
+	if v.Get("cursor") == "" {
+		to := ui.Now()
+		window = &audit.FlagWindow{From: to.AddDate(0, 0, -7), To: to, Config: ui.flagConfig()}
+	}
+	var flags []audit.Flag
+	flagsRead := false
 	q, err := audit.ParseQuery(v)
 	if err == nil {
 		var page audit.Page
-		if page, err = ui.Audit.SearchAuditEvents(ctx, a, q); err == nil {
+		if page, flags, err = ui.Audit.SearchAuditPage(ctx, a, q, window); err == nil {
+			flagsRead = true
 			data["Events"] = page.Events
 			if page.Next != "" {
 				data["Next"] = filterURL("/audit", v, "cursor", page.Next)
@@ -164,20 +175,21 @@ func (ui *UI) showAudit(w http.ResponseWriter, r *http.Request, a account.Actor)
 		p = p.withError(r, err)
 		status = statusOf(err)
 	}
-	if v.Get("cursor") == "" {
-		// The flags of the last seven days, on the first page only.
-		to := ui.Now()
-		from := to.AddDate(0, 0, -7)
-		flags, err := ui.Audit.AuditFlags(ctx, a, from, to, ui.flagConfig())
-		if err != nil {
-			ui.fail(w, r, err)
+	if window != nil && !flagsRead {
+		// No search was made (a bad query): the flags are a look of
+		// their own, with its own event.
+		var ferr error
+		if flags, ferr = ui.Audit.AuditFlags(ctx, a, window.From, window.To, window.Config); ferr != nil {
+			ui.fail(w, r, ferr)
 			return
 		}
+	}
+	if window != nil {
 		views := make([]flagView, len(flags))
 		for i, f := range flags {
 			views[i] = flagView{f, flagHref(f)}
 		}
-		data["Flags"], data["FlagsFrom"], data["ShowFlags"] = views, from, true
+		data["Flags"], data["FlagsFrom"], data["ShowFlags"] = views, window.From, true
 	}
 	p.Data = data
 	ui.render(w, status, "audit", p)

@@ -13,6 +13,7 @@ import (
 	"kansrijk/internal/account"
 	"kansrijk/internal/agreement"
 	"kansrijk/internal/apperr"
+	"kansrijk/internal/audit"
 	"kansrijk/internal/browsertest"
 	"kansrijk/internal/httpx"
 	"kansrijk/internal/org"
@@ -147,6 +148,45 @@ func TestAuditPage(t *testing.T) {
 	}
 	if code, _ = w.get(t, "/audit?from=gisteren", "dpo"); code != http.StatusBadRequest {
 		t.Errorf("bad date: %d, want 400", code)
+	}
+}
+
+// TestAuditPageOneEvent: one view of the console page is one audit.search
+// event: the first page's search and its flags look together (the detail
+// counts both), a later page the search alone; a bad query, which
+// searches nothing, records the flags look alone.
+func TestAuditPageOneEvent(t *testing.T) {
+	w := newDPOWorld(t)
+	searches := func() []audit.Event {
+		t.Helper()
+		evs, err := w.db.AuditEvents(context.Background(), audit.Filter{Action: audit.Search, Limit: 1000})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return evs
+	}
+	for _, c := range []struct {
+		target string
+		code   int
+		flags  bool
+	}{
+		{"/audit", 200, true},
+		{"/audit?action=referral.read&limit=1", 200, true},
+		{"/audit?action=referral.read&limit=1&cursor=" + audit.Cursor(1<<40), 200, false},
+		{"/audit?from=gisteren", 400, true},
+	} {
+		before := len(searches())
+		if code, _ := w.get(t, c.target, "dpo"); code != c.code {
+			t.Errorf("%s: %d, want %d", c.target, code, c.code)
+		}
+		evs := searches()
+		if len(evs) != before+1 {
+			t.Errorf("%s: %d audit.search events, want 1", c.target, len(evs)-before)
+			continue
+		}
+		if e := evs[0]; e.ActorRole != "dpo" || e.Outcome != audit.OK || strings.Contains(e.Detail, `"flags"`) != c.flags {
+			t.Errorf("%s: event %s %s detail %s (flags counted: want %t)", c.target, e.ActorRole, e.Outcome, e.Detail, c.flags)
+		}
 	}
 }
 
