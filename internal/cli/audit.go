@@ -188,6 +188,17 @@ func startAuditLog(ctx context.Context, db *store.DB, env Env, dsn string, demo 
 		}
 		every = d
 	}
+	// Append what is pending and sign it first, so that the day's
+	// verification (which may run right away) covers the log as it stands
+	// at start, under a checkpoint.
+	if _, err := lg.Sequence(ctx); err != nil {
+		cancel()
+		return nil, nil, fmt.Errorf("sequence the audit log: %w", err)
+	}
+	if _, _, err := lg.Sign(ctx); err != nil {
+		cancel()
+		return nil, nil, fmt.Errorf("sign the audit log: %w", err)
+	}
 	stopRunner := (&auditlog.Runner{Log: lg, CheckpointEvery: every}).Start(ctx)
 	var wg sync.WaitGroup
 	wg.Add(1)

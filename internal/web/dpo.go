@@ -138,7 +138,7 @@ func (ui *UI) showAudit(w http.ResponseWriter, r *http.Request, a account.Actor)
 	p.Form = v
 	data := map[string]any{
 		"CSV": filterURL("/audit/export.csv", v), "XLSX": filterURL("/audit/export.xlsx", v),
-		"Channels": []string{"session", "token", "cli", "job"}, "Outcomes": []string{audit.OK, audit.Denied, audit.Failed},
+		"Channels": []string{"session", "token", "cli", "job", "anonymous"}, "Outcomes": []string{audit.OK, audit.Denied, audit.Failed},
 		"Filtered": filterURL("", v) != "", "Events": []audit.Event{},
 	}
 	data["Checkpoint"], data["Verification"] = ui.auditLogStatus(ctx)
