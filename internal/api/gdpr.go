@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -151,67 +152,46 @@ func writePDF(w http.ResponseWriter, name string, pdf []byte) {
 	_, _ = w.Write(pdf)
 }
 
+// requestStep is one recorded step on a request (a rectification, an
+// objection, the answer): decode the body, call the store, answer with
+// the request as it now stands.
+func requestStep[In any](status int, step func(s gdpr.Store, ctx context.Context, c account.Actor, id int64, in In) (gdpr.Request, error)) func(a *API, w http.ResponseWriter, r *http.Request) error {
+	return func(a *API, w http.ResponseWriter, r *http.Request) error {
+		c, s, err := a.gdprCall(r)
+		if err != nil {
+			return err
+		}
+		id, err := pathID(r, "id")
+		if err != nil {
+			return err
+		}
+		var in In
+		if err := httpx.DecodeJSON(w, r, &in); err != nil {
+			return err
+		}
+		req, err := step(s, r.Context(), c, id, in)
+		if err != nil {
+			return err
+		}
+		httpx.WriteJSON(w, status, req)
+		return nil
+	}
+}
+
+var (
+	stepRectification = requestStep(http.StatusCreated, gdpr.Store.AddRectification)
+	stepObjection     = requestStep(http.StatusCreated, gdpr.Store.AddObjection)
+	stepAnswer        = requestStep(http.StatusOK, gdpr.Store.AnswerSubjectRequest)
+)
+
 func (a *API) addRectification(w http.ResponseWriter, r *http.Request) error {
-	c, s, err := a.gdprCall(r)
-	if err != nil {
-		return err
-	}
-	id, err := pathID(r, "id")
-	if err != nil {
-		return err
-	}
-	var in gdpr.NewRectification
-	if err := httpx.DecodeJSON(w, r, &in); err != nil {
-		return err
-	}
-	req, err := s.AddRectification(r.Context(), c, id, in)
-	if err != nil {
-		return err
-	}
-	httpx.WriteJSON(w, http.StatusCreated, req)
-	return nil
+	return stepRectification(a, w, r)
 }
-
 func (a *API) addObjection(w http.ResponseWriter, r *http.Request) error {
-	c, s, err := a.gdprCall(r)
-	if err != nil {
-		return err
-	}
-	id, err := pathID(r, "id")
-	if err != nil {
-		return err
-	}
-	var in gdpr.NewObjection
-	if err := httpx.DecodeJSON(w, r, &in); err != nil {
-		return err
-	}
-	req, err := s.AddObjection(r.Context(), c, id, in)
-	if err != nil {
-		return err
-	}
-	httpx.WriteJSON(w, http.StatusCreated, req)
-	return nil
+	return stepObjection(a, w, r)
 }
-
 func (a *API) answerSubjectRequest(w http.ResponseWriter, r *http.Request) error {
-	c, s, err := a.gdprCall(r)
-	if err != nil {
-		return err
-	}
-	id, err := pathID(r, "id")
-	if err != nil {
-		return err
-	}
-	var in gdpr.Answer
-	if err := httpx.DecodeJSON(w, r, &in); err != nil {
-		return err
-	}
-	req, err := s.AnswerSubjectRequest(r.Context(), c, id, in)
-	if err != nil {
-		return err
-	}
-	httpx.WriteJSON(w, http.StatusOK, req)
-	return nil
+	return stepAnswer(a, w, r)
 }
 
 // ProcessingRecord builds the record of processing activities on the day
