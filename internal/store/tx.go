@@ -49,7 +49,17 @@ func (db *DB) begin(ctx context.Context) (*Tx, error) {
 // they are durable, and fails if they cannot be written. Reads of personal
 // data that write nothing but their audit event go through here; one
 // that must write after all says so with tx.Writable.
+//
+// On PostgreSQL, which has no single writer, the read and its event stay
+// in one write transaction: measured at 200 clients with clinics
+// importing (RELIABILITY.md), that answers an audited referral read in a
+// p50 of 151 ms against 232 ms on the read pool. On SQLite the read pool is
+// what keeps reads from queueing behind the imports for the one writer
+// (p50 29 ms against 1.22 s).
 func (db *DB) inReadTx(ctx context.Context, fn func(tx *Tx) error) error {
+	if db.dialect == Postgres {
+		return db.inTx(ctx, fn)
+	}
 	t, err := db.read.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 	if err != nil {
 		return err
