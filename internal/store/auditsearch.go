@@ -51,30 +51,8 @@ func auditWhere(a account.Actor, q audit.Query) (string, []any, error) {
 		args = append(args, v)
 		where = append(where, fmt.Sprintf(cond, len(args)))
 	}
-	if q.Org != "" {
-		add("e.actor_org = $%d", q.Org)
-	}
-	if q.UserID != 0 {
-		add("e.actor_user_id = $%d", q.UserID)
-	}
-	if q.Channel != "" {
-		add("e.channel = $%d", q.Channel)
-	}
-	if q.ObjectType != "" {
-		add("e.object_type = $%d", q.ObjectType)
-	}
-	if q.ObjectID != "" {
-		add("e.object_id = $%d", q.ObjectID)
-	}
-	if q.ReceiptCode != "" {
-		add("e.receipt_code = $%d", q.ReceiptCode)
-	}
-	if q.Action != "" {
-		add("e.action = $%d", q.Action)
-	}
-	if q.Outcome != "" {
-		add("e.outcome = $%d", q.Outcome)
-	}
+	addAuditMatches(add, auditMatch{Action: q.Action, ObjectType: q.ObjectType, ObjectID: q.ObjectID,
+		Org: q.Org, UserID: q.UserID, Channel: q.Channel, ReceiptCode: q.ReceiptCode, Outcome: q.Outcome})
 	if !q.From.IsZero() {
 		add("e.at >= $%d", ts(q.From))
 	}
