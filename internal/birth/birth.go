@@ -89,6 +89,10 @@ type NewNotification struct {
 	CoParent              *Parent `json:"co_parent,omitempty"`
 	ChildBirthDate        string  `json:"child_birth_date"`
 	EarlyContactRequested bool    `json:"early_contact_requested"`
+	// ClinicReference is the clinic's own reference for the notification
+	// (its file number): how the clinic finds its submission back, never
+	// by the family's data. Optional, at most 50 characters.
+	ClinicReference string `json:"clinic_reference,omitempty"`
 
 	// BirthDate is ChildBirthDate parsed by Validate.
 	BirthDate time.Time `json:"-"`

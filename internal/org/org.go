@@ -30,14 +30,19 @@ type Organisation struct {
 	Name            string          `json:"name"`
 	MunicipalityNIS string          `json:"municipality_nis,omitempty"` // OCMWs only
 	InboxEmail      string          `json:"inbox_email,omitempty"`
-	ValidFrom       time.Time       `json:"-"`
-	ValidTo         *time.Time      `json:"-"`
+	// Phone and Email: how families and partners reach the organisation
+	// (a team's shared number and mailbox; migration 00016).
+	Phone     string     `json:"phone,omitempty"`
+	Email     string     `json:"email,omitempty"`
+	ValidFrom time.Time  `json:"-"`
+	ValidTo   *time.Time `json:"-"`
 }
 
 // Team is a local team of Kind en Gezin and its service area on a day.
 type Team struct {
 	Key            string
 	Name           string
+	Phone, Email   string   // how families and OCMWs reach the team
 	Municipalities []string // NIS codes of the service area on the day asked
 	ValidFrom      time.Time
 	AreaFrom       time.Time // since when the current area holds

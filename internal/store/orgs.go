@@ -60,13 +60,13 @@ func (db *DB) syncReferenceOrganisations(ctx context.Context) error {
 	})
 }
 
-const orgColumns = `key, kind, name, COALESCE(municipality_nis,''), COALESCE(inbox_email,''), valid_from, valid_to`
+const orgColumns = `key, kind, name, COALESCE(municipality_nis,''), COALESCE(inbox_email,''), contact_phone, contact_email, valid_from, valid_to`
 
 func scanOrg(row rowScanner) (org.Organisation, error) {
 	var o org.Organisation
 	var from, to timeCol
 	var kind string
-	err := row.Scan(&o.Key, &kind, &o.Name, &o.MunicipalityNIS, &o.InboxEmail, &from, &to)
+	err := row.Scan(&o.Key, &kind, &o.Name, &o.MunicipalityNIS, &o.InboxEmail, &o.Phone, &o.Email, &from, &to)
 	o.Kind, o.ValidFrom, o.ValidTo = account.OrgKind(kind), from.T, to.Ptr()
 	return o, err
 }
@@ -126,7 +126,7 @@ func (db *DB) teams(ctx context.Context, q queryer, on time.Time, onlyKey string
 		args = append(args, onlyKey)
 		cond = " AND o.key = $2"
 	}
-	rows, err := q.QueryContext(ctx, `SELECT o.key, o.name, o.valid_from, o.valid_to, a.municipality_nis, a.valid_from
+	rows, err := q.QueryContext(ctx, `SELECT o.key, o.name, o.contact_phone, o.contact_email, o.valid_from, o.valid_to, a.municipality_nis, a.valid_from
 		FROM organisations o LEFT JOIN team_areas a
 		  ON a.team_key = o.key AND a.valid_from <= $1 AND (a.valid_to IS NULL OR a.valid_to >= $1)
 		WHERE o.kind = 'team'`+cond+` ORDER BY o.name, o.key, a.municipality_nis`, args...)
@@ -139,7 +139,7 @@ func (db *DB) teams(ctx context.Context, q queryer, on time.Time, onlyKey string
 		var t org.Team
 		var from, to, areaFrom timeCol
 		var nis sql.NullString
-		if err := rows.Scan(&t.Key, &t.Name, &from, &to, &nis, &areaFrom); err != nil {
+		if err := rows.Scan(&t.Key, &t.Name, &t.Phone, &t.Email, &from, &to, &nis, &areaFrom); err != nil {
 			return nil, err
 		}
 		if n := len(out); n == 0 || out[n-1].Key != t.Key {

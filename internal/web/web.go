@@ -443,6 +443,15 @@ var funcs = template.FuncMap{
 		return t.In(brussels).Format("02-01-2006 15:04")
 	},
 	"iso": func(t time.Time) string { return t.Format(time.DateOnly) },
+	// listArgs passes the page, a list's navigation and a label key (the
+	// search box's label or a column's) to the partials of lists.html;
+	// colArgs adds a column's sort key.
+	"listArgs": func(p *Page, n ListNav, label string) map[string]any {
+		return map[string]any{"Page": p, "Nav": n, "Label": label}
+	},
+	"colArgs": func(p *Page, n ListNav, key, label string) map[string]any {
+		return map[string]any{"Page": p, "Nav": n, "Key": key, "Label": label}
+	},
 	"contains": func(list []string, s string) bool {
 		for _, x := range list {
 			if x == s {
