@@ -108,6 +108,19 @@ type Row struct {
 	Email string
 	// Function is the person's job title.
 	Function string
+	// Affiliations are the words in parentheses after the display name, as Teams and Zoom
+	// show them ("Els Claes (Gemeente Sint-Niklaas) (Gast)" → "Gemeente Sint-Niklaas"),
+	// without the markers of a guest or an unverified user. Name is the display name without
+	// them.
+	Affiliations []string
+	// Guest is true when the display name or a guest column says the person is a guest.
+	Guest bool
+	// Organizer is true for the organiser, co-organiser, presenter or host of a meeting
+	// (a role column).
+	Organizer bool
+	// Internal is true when a guest column says the person is no guest: signed in to the
+	// account of the meeting's host (Zoom), so one of the organisers' colleagues.
+	Internal bool
 	// NIS and Postcode are the texts of a NIS-code and a postal-code column, if any.
 	NIS, Postcode string
 	// Registered is the value of a registration column, true if the registration time is
@@ -162,6 +175,21 @@ type Table struct {
 	Rows []Row
 	// Skipped counts the blank lines and lines of empty cells below the header.
 	Skipped int
+	// NotRead lists the other sections of a meeting report that hold people but are not
+	// imported: the hosts and panelists of a Zoom webinar, the activities per session of a
+	// Teams report (which repeat the participants). The report shows them, so that no row of
+	// the file goes unmentioned.
+	NotRead []Section
+}
+
+// Section is a section of a meeting report that was not read.
+type Section struct {
+	// Title is the section's title as in the file ("Host Details").
+	Title string
+	// Line is the line of the title.
+	Line int
+	// Rows counts its rows of people.
+	Rows int
 }
 
 // Parse reads a registrations or attendance export. It reads at most MaxBytes and rejects

@@ -51,8 +51,8 @@ func FuzzParse(f *testing.F) {
 			}
 		}
 		rep := MatchAll(tab, reg, on)
-		if len(rep.Rows) != len(tab.Rows) || rep.Matched+rep.Unmatched+rep.Duplicates != len(rep.Rows) {
-			t.Fatalf("report counts %d+%d+%d for %d rows", rep.Matched, rep.Unmatched, rep.Duplicates, len(rep.Rows))
+		if len(rep.Rows) != len(tab.Rows) || rep.Matched+rep.Unmatched+rep.Duplicates+rep.Organizers != len(rep.Rows) {
+			t.Fatalf("report counts %d+%d+%d+%d for %d rows", rep.Matched, rep.Unmatched, rep.Duplicates, rep.Organizers, len(rep.Rows))
 		}
 		for _, m := range rep.Rows {
 			if m.Problem == "" && (m.NIS == "" || m.How == "") {

@@ -28,6 +28,12 @@ const (
 	HowEmailDomain = "email_domain"
 	// HowFuzzy: by a name at one (or, for long names, two) typing errors from the text.
 	HowFuzzy = "fuzzy"
+	// HowDisplayName: by the words in parentheses after a display name, as Teams and Zoom
+	// show them ("Els Claes (Gemeente Sint-Niklaas) (Gast)").
+	HowDisplayName = "display_name"
+	// HowChosen: the text fitted more than one municipality and the user chose one on the
+	// report (ApplyChoices).
+	HowChosen = "chosen"
 )
 
 // Problem codes (Match.Problem). A row without a problem is matched.
@@ -51,7 +57,17 @@ const (
 	// ProblemInvalidText: a cell holds a control character (other than tab and line
 	// breaks), as no text field may.
 	ProblemInvalidText = "invalid_text"
+	// ProblemOrganizer: the organiser, presenter or host of the meeting, not matched to a
+	// municipality (the team or Opgroeien itself). Shown, not imported, and like duplicates it
+	// does not make a report unacceptable.
+	ProblemOrganizer = "organizer"
 )
+
+// Candidate is a municipality a row may mean, offered to the user for an ambiguous row.
+type Candidate struct {
+	NIS  string
+	Name string
+}
 
 // Match is the outcome for one row.
 type Match struct {
@@ -68,6 +84,13 @@ type Match struct {
 	Problem string
 	// Message explains the outcome in Dutch for the user interface.
 	Message string
+	// Text is what the row said about where the person comes from, as matched: the
+	// municipality, organisation or postal-code cell, the words after the display name, or
+	// "@" and the e-mail domain. Names of people are not in it.
+	Text string
+	// Candidates are the municipalities an ambiguous row may mean (ProblemAmbiguous), sorted
+	// by name: the user chooses one (ApplyChoices).
+	Candidates []Candidate
 }
 
 // Report is the outcome of MatchAll.
@@ -78,9 +101,14 @@ type Report struct {
 	Date string
 	// Rows has one Match per row of the table, in file order.
 	Rows []Match
-	// Matched counts rows without a problem, Duplicates the rows with ProblemDuplicate, and
-	// Unmatched all others: Matched + Unmatched + Duplicates == len(Rows).
-	Matched, Unmatched, Duplicates int
+	// Matched counts rows without a problem, Duplicates the rows with ProblemDuplicate,
+	// Organizers those with ProblemOrganizer, and Unmatched all others:
+	// Matched + Unmatched + Duplicates + Organizers == len(Rows).
+	Matched, Unmatched, Duplicates, Organizers int
+	// Ambiguous counts the unmatched rows the user may settle by choosing a municipality.
+	Ambiguous int
+	// NotRead lists the sections of a meeting report that were not read (Table.NotRead).
+	NotRead []Section
 	// Accepted is true if there is at least one matched row and no unmatched row. The caller
 	// imports the matched rows of an accepted report, and of another report only if the user
 	// asks to accept the matched rows only: never part of it silently.
@@ -105,19 +133,58 @@ func MatchAll(t *Table, reg *municipality.Registry, on time.Time) Report {
 	for i, row := range t.Rows {
 		rep.Rows[i] = ix.match(row)
 	}
+	rep.NotRead = slices.Clone(t.NotRead)
 	markDuplicates(rep.Rows)
+	rep.count()
+	return rep
+}
+
+// count sets the counters and Accepted from the rows.
+func (rep *Report) count() {
+	rep.Matched, rep.Unmatched, rep.Duplicates, rep.Organizers, rep.Ambiguous = 0, 0, 0, 0, 0
 	for _, m := range rep.Rows {
 		switch m.Problem {
 		case "":
 			rep.Matched++
 		case ProblemDuplicate:
 			rep.Duplicates++
+		case ProblemOrganizer:
+			rep.Organizers++
 		default:
 			rep.Unmatched++
+			if m.Problem == ProblemAmbiguous && len(m.Candidates) > 0 {
+				rep.Ambiguous++
+			}
 		}
 	}
 	rep.Accepted = rep.Matched > 0 && rep.Unmatched == 0
-	return rep
+}
+
+// ApplyChoices settles ambiguous rows with the municipality the user chose on the report:
+// choices maps a row's line to a NIS code. A choice counts only for an ambiguous row and only
+// if it is one of the row's candidates; any other choice is ignored (the row stays as it
+// was). It returns the number of rows settled.
+func (rep *Report) ApplyChoices(choices map[int]string) int {
+	n := 0
+	for i := range rep.Rows {
+		m := &rep.Rows[i]
+		nis, ok := choices[m.Row.Line]
+		if !ok || m.Problem != ProblemAmbiguous {
+			continue
+		}
+		for _, c := range m.Candidates {
+			if c.NIS == nis {
+				m.NIS, m.MunicipalityName, m.How, m.Problem = c.NIS, c.Name, HowChosen, ""
+				m.Message = fmt.Sprintf("%q kon meer dan één gemeente zijn; u koos %s (%s).", m.Text, c.Name, c.NIS)
+				n++
+				break
+			}
+		}
+	}
+	if n > 0 {
+		rep.count()
+	}
+	return n
 }
 
 // index finds municipalities by name for one campaign date.
@@ -136,9 +203,10 @@ type index struct {
 // nameTable holds the names of every municipality of a registry, of every era. It does not
 // depend on the date and is built once per registry (registries are immutable).
 type nameTable struct {
-	byKey map[string][]string // name key → NIS codes
-	names []fuzzyName
-	maxN  int // most tokens in a name
+	byKey   map[string][]string // name key → NIS codes
+	domains map[string][]string // e-mail domain → NIS codes (see domainTable)
+	names   []fuzzyName
+	maxN    int // most tokens in a name
 }
 
 var nameTables sync.Map // *municipality.Registry → *nameTable
@@ -202,7 +270,15 @@ var aliases = map[string]string{
 	"ostende": "35013", "alost": "41002", "ypres": "33011", "renaix": "45041", "audenarde": "45035",
 	"tongres": "73083", "sainttrond": "71053", "furnes": "38025", "hal": "23027", "tirlemont": "24107",
 	"termonde": "42006", "vilvorde": "23088", "grammont": "41018", "menin": "34027",
-	"brussels": "21004", "bruxelles": "21004", "brussels city": "21004",
+	"brussels": "21004", "bruxelles": "21004", "brussels city": "21004", "saintgilles": "21013",
+}
+
+// shortForms are names people write short for a municipality whose short form is also, or
+// also nearly, another municipality's name: "Sint-Gillis" typed by hand is the Brussels
+// municipality or Sint-Gillis-Waas. A short form is added to the names of the municipalities
+// listed, so that it fits all of them and the row is ambiguous: the user chooses.
+var shortForms = map[string][]string{
+	"Sint-Gillis": {"Sint-Gillis-Waas"},
 }
 
 func newIndex(reg *municipality.Registry, on time.Time) *index {
@@ -231,6 +307,18 @@ func newNameTable(reg *municipality.Registry) *nameTable {
 			nt.names = append(nt.names, fuzzyName{[]rune(k), bagOf([]rune(k)), m.Name, nis})
 		}
 	}
+	for short, fulls := range shortForms {
+		k := key(nameTokens(short))
+		for _, full := range fulls {
+			for _, nis := range nt.byKey[key(nameTokens(full))] {
+				if !slices.Contains(nt.byKey[k], nis) {
+					nt.byKey[k] = append(nt.byKey[k], nis)
+				}
+			}
+		}
+		slices.Sort(nt.byKey[k])
+	}
+	nt.domains = domainTable(all)
 	// Map iteration order varies: sort the names so that results never depend on it.
 	slices.SortFunc(nt.names, func(a, b fuzzyName) int {
 		return strings.Compare(string(a.key)+"\x00"+a.nis, string(b.key)+"\x00"+b.nis)
@@ -400,8 +488,88 @@ func suggestLimit(n int) int {
 	return min(3, max(1, n/3))
 }
 
-// match matches one row.
+// match matches one row. An organiser the row cannot place is not a problem of the file.
 func (ix *index) match(row Row) Match {
+	res := ix.matchRow(row)
+	if res.Text == "" {
+		res.Text = rowText(row)
+	}
+	if (row.Organizer || row.Internal && !row.Guest) && (res.Problem == ProblemUnknown || res.Problem == ProblemEmpty) {
+		res.Problem = ProblemOrganizer
+		if row.Organizer {
+			res.Message = "Organisator of presentator van de vergadering, niet van een gemeente: niet meegeteld."
+		} else {
+			res.Message = "Geen gast maar iemand van de organisator (kolom 'Guest' is nee), niet van een gemeente: niet meegeteld."
+		}
+	}
+	return res
+}
+
+// rowText is what a row says about where the person comes from, for the report.
+func rowText(row Row) string {
+	for _, s := range []string{row.Municipality, row.Organisation, strings.Join(row.Affiliations, ", "), row.Postcode, row.NIS} {
+		if s != "" {
+			return s
+		}
+	}
+	if at := strings.LastIndexByte(row.Email, '@'); at >= 0 {
+		return row.Email[at:]
+	}
+	return ""
+}
+
+// byAffiliation matches the words in parentheses after a display name, checked against the
+// e-mail domain. ok is false when no affiliation names a municipality; text is then the
+// affiliation that was tried, if any.
+func (ix *index) byAffiliation(res Match, row Row) (Match, bool) {
+	var hits []outcome
+	var texts []string
+	for _, a := range row.Affiliations {
+		o, ok := ix.byName(a)
+		if !ok {
+			continue
+		}
+		switch {
+		case o.found:
+			if !slices.ContainsFunc(hits, func(h outcome) bool { return h.m.NIS == o.m.NIS }) {
+				hits, texts = append(hits, o), append(texts, a)
+			}
+		case len(o.several) > 0:
+			res.Text = a
+			// The e-mail domain may settle it: an address at one of the municipalities.
+			if eo, domain := ix.byEmail(row.Email); eo.found && containsNIS(o.several, eo.m.NIS) {
+				r := ix.found(res, eo, HowEmailDomain, domain, row)
+				if r.Problem == "" {
+					r.Message = fmt.Sprintf("%q kan meer dan één gemeente zijn; het e-maildomein %s wijst op %s.", a, domain, eo.m.Name)
+				}
+				return r, true
+			}
+			return ambiguous(res, a, o.several), true
+		}
+	}
+	switch len(hits) {
+	case 0:
+		return res, false
+	case 1:
+	default:
+		res.Problem, res.Text = ProblemConflict, strings.Join(texts, ", ")
+		res.Message = fmt.Sprintf("De weergavenaam noemt meer dan één gemeente (%s). Vul de juiste gemeente in een kolom 'Gemeente' in.", strings.Join(texts, ", "))
+		return res, true
+	}
+	o, text := hits[0], texts[0]
+	res.Text = text
+	if eo, domain := ix.byEmail(row.Email); eo.found && eo.m.NIS != o.m.NIS {
+		res.Problem = ProblemConflict
+		res.Message = fmt.Sprintf("De weergavenaam noemt %q (%s), maar het e-maildomein %s hoort bij %s. Vul de juiste gemeente in een kolom 'Gemeente' in.",
+			text, o.m.Name, domain, eo.m.Name)
+		return res, true
+	}
+	r := ix.found(res, o, HowDisplayName, text, row)
+	return r, true
+}
+
+// matchRow matches one row.
+func (ix *index) matchRow(row Row) Match {
 	res := Match{Row: row}
 	if col, ok := controlCell(row); ok {
 		res.Problem = ProblemInvalidText
@@ -459,7 +627,27 @@ func (ix *index) match(row Row) Match {
 	case byName.found:
 		return ix.found(res, byName, HowName, nameCell, row)
 	case len(byName.several) > 0:
+		res.Text = nameCell
+		// A postal code may settle it: "Sint-Gillis" with 9170 is Sint-Gillis-Waas.
+		for _, pc := range postcodes(row.Postcode, loc, org) {
+			if ms := ix.reg.ByPostcode(pc, ix.on); len(ms) == 1 && containsNIS(byName.several, ms[0].NIS) {
+				r := ix.found(res, outcome{m: ms[0], found: true}, HowPostcode, pc, row)
+				if r.Problem == "" {
+					r.Message = fmt.Sprintf("%q kan meer dan één gemeente zijn; postcode %s wijst op %s.", nameCell, pc, ms[0].Name)
+				}
+				return r
+			}
+		}
 		return ambiguous(res, nameCell, byName.several)
+	}
+
+	// 2b. The words after a display name (Teams, Zoom), when no column names a place.
+	var affTried bool
+	if len(trimFiller(nameTokens(loc+" "+org))) == 0 && len(row.Affiliations) > 0 {
+		if r, ok := ix.byAffiliation(res, row); ok {
+			return r
+		}
+		affTried = true
 	}
 
 	// 3. Postal code: a postal-code column, or a 4-digit number in the cells.
@@ -474,12 +662,32 @@ func (ix *index) match(row Row) Match {
 	}
 
 	// 4. E-mail domain, only when the municipality column names nothing ("", "OCMW").
+	var domain string
 	if len(trimFiller(nameTokens(loc))) == 0 {
-		if o, domain := ix.byEmail(row.Email); o.found {
+		var o outcome
+		if o, domain = ix.byEmail(row.Email); o.found {
+			res.Text = "@" + domain
 			return ix.found(res, o, HowEmailDomain, domain, row)
 		} else if len(o.several) > 0 {
+			res.Text = "@" + domain
 			return ambiguous(res, "e-maildomein "+domain, o.several)
 		}
+	}
+	if loc == "" && org == "" && row.Postcode == "" && nisText == "" && (affTried || domain != "") {
+		res.Problem = ProblemEmpty
+		switch {
+		case affTried && domain != "":
+			res.Problem = ProblemUnknown
+			res.Message = fmt.Sprintf("Geen gemeente gevonden: %q in de weergavenaam is geen gemeente en het e-maildomein %s hoort bij geen gemeente. ",
+				strings.Join(row.Affiliations, ", "), domain)
+		case affTried:
+			res.Problem = ProblemUnknown
+			res.Message = fmt.Sprintf("Geen gemeente gevonden: %q in de weergavenaam is geen gemeente en er is geen e-mailadres. ", strings.Join(row.Affiliations, ", "))
+		default:
+			res.Message = fmt.Sprintf("Geen gemeente ingevuld, de naam noemt er geen (zoals '(Gemeente Lokeren)') en het e-maildomein %s hoort bij geen gemeente. ", domain)
+		}
+		res.Message += "Voeg een kolom 'Gemeente' toe aan het bestand en vul ze in voor deze rij."
+		return res
 	}
 
 	// 5. A name with a typing error, unless the name was right but did not exist yet.
@@ -563,6 +771,8 @@ func (ix *index) found(res Match, o outcome, how, text string, row Row) Match {
 		res.Message = fmt.Sprintf("Herkend aan postcode %s; controleer of dit de juiste gemeente is.", text)
 	case HowEmailDomain:
 		res.Message = fmt.Sprintf("Afgeleid uit het e-maildomein %s; controleer of dit de juiste gemeente is.", text)
+	case HowDisplayName:
+		res.Message = fmt.Sprintf("Herkend aan %q in de weergavenaam.", text)
 	}
 	if o.merged && how != HowFuzzy {
 		res.How = HowMerged
@@ -589,12 +799,18 @@ func (ix *index) conflict(res Match, nisText string, byNIS outcome, cell string,
 
 func ambiguous(res Match, text string, ms []municipality.Municipality) Match {
 	var names []string
+	res.Candidates = nil
 	for _, m := range ms {
 		names = append(names, fmt.Sprintf("%s (%s)", m.Name, m.NIS))
+		res.Candidates = append(res.Candidates, Candidate{NIS: m.NIS, Name: m.Name})
 	}
 	slices.Sort(names)
+	slices.SortFunc(res.Candidates, func(a, b Candidate) int { return strings.Compare(a.Name+a.NIS, b.Name+b.NIS) })
 	res.Problem = ProblemAmbiguous
-	res.Message = fmt.Sprintf("%q kan meer dan één gemeente zijn: %s. Vul de juiste naam of de NIS-code in.", text, strings.Join(names, ", "))
+	if res.Text == "" {
+		res.Text = text
+	}
+	res.Message = fmt.Sprintf("%q kan meer dan één gemeente zijn: %s. Kies de juiste gemeente in het verslag of vul de NIS-code in.", text, strings.Join(names, ", "))
 	return res
 }
 
@@ -618,32 +834,79 @@ func (ix *index) notYetMessage(what string, ms []municipality.Municipality) stri
 	return msg
 }
 
-// byEmail matches the domain of an e-mail address to a municipality: kortenberg.be,
-// ocmw-kortenberg.be, sint-katelijne-waver.be, stad.gent.
+// byEmail matches the domain of an e-mail address to a municipality with the domain table:
+// the domain itself or a parent domain (ocmw.sint-niklaas.be → sint-niklaas.be).
 func (ix *index) byEmail(email string) (outcome, string) {
 	at := strings.LastIndexByte(email, '@')
 	if at < 0 {
 		return outcome{}, ""
 	}
-	domain := strings.ToLower(strings.TrimSpace(email[at+1:]))
-	var codes []string
-	for _, label := range strings.Split(domain, ".") {
-		toks := trimFiller(nameTokens(label))
-		if len(toks) == 0 {
-			continue
+	domain := strings.Trim(strings.ToLower(strings.TrimSpace(email[at+1:])), ".")
+	for d := domain; strings.Count(d, ".") >= 1; {
+		if codes, ok := ix.domains[d]; ok {
+			return ix.resolve(codes), domain
 		}
-		k := key(toks)
-		for _, p := range []string{"", "ocmw", "gemeente", "stad", "lokaalbestuur", "sociaalhuis"} {
-			if c, ok := ix.byKey[strings.TrimPrefix(k, p)]; ok && strings.HasPrefix(k, p) {
-				codes = append(codes, c...)
-				break
+		_, d, _ = strings.Cut(d, ".")
+	}
+	return outcome{}, domain
+}
+
+// domainPrefixes are written before a municipality's name in the domains of local governments:
+// sint-niklaas.be, ocmw-sint-niklaas.be, ocmwsintniklaas.be, stadsint-niklaas.be, ...
+var domainPrefixes = []string{"", "ocmw-", "ocmw", "gemeente-", "gemeente", "stad-", "stad", "lokaalbestuur-",
+	"lokaalbestuur", "lb-", "sociaalhuis-", "sociaalhuis", "welzijn-", "ocmw-en-gemeente-"}
+
+// domainTable builds the e-mail domains of every municipality of every era from its name, so
+// that an address at a municipality that merged (zwijndrecht.be) still points to it and, on
+// a later date, to its successor: the name written with hyphens and without
+// (sint-niklaas.be, sintniklaas.be), with the prefixes of domainPrefixes, under .be, and the
+// Brussels municipalities also under .brussels. The short forms of shortForms are added to the
+// municipalities they may mean, and the few domains that do not follow the pattern
+// (stad.gent) are listed.
+func domainTable(all []municipality.Municipality) map[string][]string {
+	t := map[string][]string{}
+	add := func(domain, nis string) {
+		if !slices.Contains(t[domain], nis) {
+			t[domain] = append(t[domain], nis)
+		}
+	}
+	slugs := func(name string) []string {
+		ws := textnorm.Words(name)
+		return []string{strings.Join(ws, "-"), strings.Join(ws, "")}
+	}
+	byName := map[string][]string{}
+	for _, m := range all {
+		byName[m.Name] = append(byName[m.Name], m.NIS)
+	}
+	addName := func(name, nis string, brussels bool) {
+		for _, slug := range slugs(name) {
+			for _, p := range domainPrefixes {
+				add(p+slug+".be", nis)
+			}
+			if brussels {
+				add(slug+".brussels", nis)
 			}
 		}
 	}
-	if len(codes) == 0 {
-		return outcome{}, domain
+	for _, m := range all {
+		addName(m.Name, m.NIS, m.Region == municipality.Brussels)
 	}
-	return ix.resolve(codes), domain
+	for short, fulls := range shortForms {
+		for _, full := range fulls {
+			for _, nis := range byName[full] {
+				addName(short, nis, false)
+			}
+		}
+	}
+	for domain, name := range map[string]string{"stad.gent": "Gent", "gent.be": "Gent", "stad.antwerpen.be": "Antwerpen", "brussel.be": "Brussel"} {
+		for _, nis := range byName[name] {
+			add(domain, nis)
+		}
+	}
+	for d := range t {
+		slices.Sort(t[d])
+	}
+	return t
 }
 
 // postcodes returns the postal codes to try: the postal-code column, then 4-digit numbers in

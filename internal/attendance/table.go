@@ -117,6 +117,15 @@ const (
 	roleRegistered
 	roleRegTime
 	roleJoin
+	// Columns of meeting reports that matter only to recognise a header or a row's kind.
+	roleUPN     // Teams "Deelnemer-id (UPN)": the sign-in name, an e-mail address
+	roleRole    // Teams "Rol": Organisator, Presentator, Deelnemer
+	roleLeave   // "Laatste vertrek", "Leave Time"
+	roleGuest   // Zoom "Guest", "Is Guest"
+	roleInvited // Webex "Invited"
+	// roleSummary marks a column of a report summary ("Meeting ID", "Topic"): a line with
+	// one is never the participants' header.
+	roleSummary
 )
 
 var roleField = map[role]string{
@@ -176,8 +185,15 @@ var headerNames = func() map[string]role {
 	add(roleRegTime, "registration time", "registration date", "registratiedatum", "registratietijd",
 		"inschrijvingsdatum", "datum inschrijving", "inschrijfdatum", "registered at", "registration date time",
 		"order date")
-	add(roleJoin, "join time", "first join", "first join time", "eerste deelname", "tijd van deelname",
-		"deelnametijd", "duration", "duration minutes", "time in session minutes", "in meeting duration",
+	add(roleUPN, "deelnemer id upn", "participant id upn", "upn", "deelnemers id upn")
+	add(roleRole, "rol", "role", "participant role", "rol deelnemer")
+	add(roleLeave, "last leave", "laatste vertrek", "leave time", "tijd van vertrek", "vertrektijd", "laatste vertrektijd")
+	add(roleGuest, "guest", "is guest", "gast")
+	add(roleInvited, "invited", "uitgenodigd")
+	add(roleSummary, "meeting id", "webinar id", "topic", "onderwerp", "vergadering id", "meeting title",
+		"titel van vergadering", "vergaderingstitel", "report generated", "actual start time", "start time", "begintijd")
+	add(roleJoin, "total duration minutes", "attendance duration", "join time", "first join", "first join time", "eerste deelname", "tijd van deelname",
+		"deelnametijd", "duration", "duration minutes", "time in session minutes", "in meeting duration", "in vergadering duur",
 		"duur", "duur in vergadering", "duur minuten", "attendance duration", "attendance duration minutes",
 		"aanwezigheidsduur", "deelnameduur", "check in", "checked in", "ingecheckt")
 	return m
@@ -251,6 +267,25 @@ func (h *header) hasLocation() bool {
 	return false
 }
 
+// hasPeople reports whether the header is that of a list of people without a location column,
+// as meeting reports are (Teams, Zoom, Webex): a name and an e-mail address, sign-in name,
+// join time or duration. The municipality then comes from the display name or the e-mail
+// domain.
+func (h *header) hasPeople() bool {
+	_, name := h.cols[roleName]
+	_, first := h.cols[roleFirst]
+	_, last := h.cols[roleLast]
+	if !name && !first && !last {
+		return false
+	}
+	for _, r := range []role{roleEmail, roleUPN, roleJoin, roleAttended} {
+		if _, ok := h.cols[r]; ok {
+			return true
+		}
+	}
+	return false
+}
+
 // readHeader assigns roles to the fields of a record; the first column of a role wins.
 func readHeader(rec record) header {
 	h := header{rec: rec, names: make([]string, len(rec.fields)), cols: map[role]int{}}
@@ -268,12 +303,81 @@ func readHeader(rec record) header {
 	return h
 }
 
+// looksLikeData reports whether a record holds a value no header has: an e-mail address, a
+// time or a date ("10:02", "1-3-2025"). It keeps a participant's row from being taken for the
+// header ("Els Claes (Gemeente Sint-Niklaas) (Gast)" next to "Deelnemer" names two columns).
+func looksLikeData(fields []string) bool {
+	for _, f := range fields {
+		if strings.IndexByte(f, '@') >= 0 {
+			return true
+		}
+		for i := 1; i+1 < len(f); i++ {
+			if (f[i] == ':' || f[i] == '/' || f[i] == '-') && isDigit(f[i-1]) && isDigit(f[i+1]) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func isDigit(c byte) bool { return c >= '0' && c <= '9' }
+
 var separators = []byte{';', ',', '\t'}
+
+// Section titles of meeting reports, folded (normHeader). A line holding only one of them
+// starts a section: the participants' section is read, the others are reported as not read.
+var (
+	// participantSections hold the people to import: Teams "2. Deelnemers" / "2. Participants",
+	// Zoom webinar "Attendee Details".
+	participantSections = map[string]bool{
+		"2 deelnemers": true, "2 participants": true, "deelnemers": true, "participants": true,
+		"attendee details": true, "attendees": true, "deelnemersgegevens": true,
+	}
+	// otherSections hold people or facts not to import: the summary, the organisers, and the
+	// per-session activities that repeat the participants.
+	otherSections = map[string]bool{
+		"1 samenvatting": true, "1 summary": true, "samenvatting": true, "summary": true,
+		"3 activiteiten in de vergadering": true, "3 activiteiten tijdens de vergadering": true,
+		"3 in meeting activities": true, "in meeting activities": true,
+		"host details": true, "panelist details": true, "other attended": true, "attendee report": true,
+		"meeting details": true, "panelist report": true, "registration report": true, "performance report": true,
+	}
+	// summarySections are not mentioned as "not read": they hold no people.
+	summarySections = map[string]bool{
+		"1 samenvatting": true, "1 summary": true, "samenvatting": true, "summary": true,
+		"attendee report": true, "meeting details": true, "registration report": true, "performance report": true,
+	}
+)
+
+// sectionTitle returns the folded section title a record holds, "" if it is no section title:
+// one non-empty cell that is a known title or numbered ("3. Activiteiten").
+func sectionTitle(fields []string) string {
+	var only string
+	for _, f := range fields {
+		if c := cleanCell(f); c != "" {
+			if only != "" {
+				return ""
+			}
+			only = c
+		}
+	}
+	if only == "" {
+		return ""
+	}
+	n := normHeader(only)
+	if participantSections[n] || otherSections[n] || isSectionTitle(only) {
+		return n
+	}
+	return ""
+}
 
 // findHeader looks for the header line among the first records of text, trying each
 // separator: the earliest line that has a municipality, organisation, NIS or postal-code
-// column, and for that line the separator that recognises the most columns. A first line
-// "sep=;" (written by Excel) fixes the separator.
+// column, or the columns of a list of people (name with e-mail address or join time), and for
+// that line the separator that recognises the most columns. A line that holds an e-mail
+// address, a time or a date is never the header, nor is a report summary's ("Meeting ID",
+// "Topic"). When the file has a participants' section ("2. Deelnemers", "Attendee Details"),
+// the header is looked for there. A first line "sep=;" (written by Excel) fixes the separator.
 func findHeader(text string) (header, byte, *Error) {
 	seps := separators
 	skip := -1 // a "sep=;" line (written by Excel) fixes the separator and is skipped
@@ -292,39 +396,51 @@ func findHeader(text string) (header, byte, *Error) {
 	bestScore := -1
 	sawColumns := false
 	for _, sep := range seps {
-		n, nonBlank := 0, 0
+		// A participants' section, if any, is where the header is.
+		from := -1
+		_ = scan(text, sep, 1, func(rec record) bool {
+			if participantSections[sectionTitle(rec.fields)] {
+				from = rec.off
+				return false
+			}
+			return true
+		})
+		n, nonBlank, inSection := 0, 0, 0
 		afterTitle := false
 		_ = scan(text, sep, 1, func(rec record) bool { // a broken quote is reported by parseText
 			n++
-			if rec.off < skip {
+			if rec.off < skip || rec.off <= from {
 				return true
 			}
+			inSection++
 			rec.fields = append([]string(nil), rec.fields...)
 			h := readHeader(rec)
-			h.sectioned = afterTitle
+			h.sectioned = afterTitle || from >= 0
 			if len(h.names) > 0 {
 				nonBlank++
-				afterTitle = len(h.names) == 1 && isSectionTitle(h.names[0])
+				afterTitle = sectionTitle(rec.fields) != ""
 			}
 			if len(h.cols) > 0 {
 				sawColumns = true
 			}
+			_, summary := h.cols[roleSummary]
 			// A lone recognised column is a header only on the first line: further down it is
 			// more likely a value in a report summary ("Gemeente Kortenberg").
-			if h.hasLocation() && (len(h.cols) >= 2 || nonBlank == 1) {
+			ok := h.hasLocation() && (len(h.cols) >= 2 || nonBlank == 1) || h.hasPeople()
+			if ok && !summary && !looksLikeData(rec.fields) {
 				score := len(h.cols)*1000 + len(h.names)
 				if bestScore < 0 || rec.line < best.rec.line || rec.line == best.rec.line && score > bestScore {
 					best, bestSep, bestScore = h, sep, score
 				}
 				return false
 			}
-			return n < headerSearch
+			return n < headerSearch || from >= 0 && inSection < headerSearch
 		})
 	}
 	if bestScore < 0 {
 		if sawColumns {
 			return header{}, 0, &Error{Code: CodeNoMunicipalityColumn, Message: "Er is geen kolom die zegt van welke gemeente of organisatie iemand is. " +
-				"Voeg een kolom 'Gemeente' (of 'Organisatie', 'Lokaal bestuur', 'NIS-code', 'Postcode') toe."}
+				"Voeg een kolom 'Gemeente' (of 'Organisatie', 'Lokaal bestuur', 'NIS-code', 'Postcode') toe, of een kolom 'Naam' met 'E-mail'."}
 		}
 		return header{}, 0, &Error{Code: CodeNoHeader, Message: "Geen kolomtitels gevonden. De eerste regel van de tabel moet kolomtitels bevatten, " +
 			"zoals 'Naam', 'E-mail' en 'Gemeente' (of 'Name', 'Email', 'Municipality')."}
@@ -371,6 +487,7 @@ func parseText(text string) (*Table, *Error) {
 	}
 
 	body := text[h.rec.off:]
+	end := len(body)
 	first, prevBlank := true, false
 	var tooMany *Error
 	e = scan(body, sep, h.rec.line, func(rec record) bool {
@@ -391,10 +508,15 @@ func parseText(text string) (*Table, *Error) {
 			prevBlank = true
 			return true
 		}
-		// In a report of numbered sections (Teams), the next section title after a blank line
-		// ("3. Activiteiten tijdens de vergadering") ends the table.
-		if h.sectioned && prevBlank && nonEmpty == 1 && isSectionTitle(rec.fields[0]) {
-			return false
+		// The next section of a meeting report ("3. Activiteiten in de vergadering", Zoom's
+		// "Other Attended") ends the table; in a report of numbered sections only after a
+		// blank line.
+		if nonEmpty == 1 {
+			if n := normHeader(firstNonEmpty(rec.fields)); participantSections[n] || otherSections[n] ||
+				h.sectioned && prevBlank && isSectionTitle(firstNonEmpty(rec.fields)) {
+				end = rec.off
+				return false
+			}
 		}
 		prevBlank = false
 		if isHeaderAgain(rec.fields, normNames) { // exports pasted one below the other
@@ -415,10 +537,54 @@ func parseText(text string) (*Table, *Error) {
 	if tooMany != nil {
 		return nil, tooMany
 	}
+	t.NotRead = sectionsNotRead(text, sep, h.rec.off, h.rec.off+end)
 	if len(t.Rows) == 0 {
 		return nil, &Error{Code: CodeNoRows, Line: h.rec.line, Message: "Het bestand bevat alleen kolomtitels en geen deelnemers."}
 	}
 	return t, nil
+}
+
+func firstNonEmpty(fields []string) string {
+	for _, f := range fields {
+		if c := cleanCell(f); c != "" {
+			return c
+		}
+	}
+	return ""
+}
+
+// sectionsNotRead lists the sections of a meeting report outside the table read (from the
+// header at offset start to offset end) that hold rows of people (a row with an e-mail address,
+// a time or a date), so that the report can say what was not imported: Zoom's hosts and
+// panelists, Teams' activities per session.
+func sectionsNotRead(text string, sep byte, start, end int) []Section {
+	var out []Section
+	var cur *Section
+	_ = scan(text, sep, 1, func(rec record) bool {
+		if rec.off >= start && rec.off < end {
+			cur = nil
+			return true
+		}
+		if n := sectionTitle(rec.fields); n != "" {
+			cur = nil
+			if !summarySections[n] && !participantSections[n] {
+				out = append(out, Section{Title: firstNonEmpty(rec.fields), Line: rec.line})
+				cur = &out[len(out)-1]
+			}
+			return true
+		}
+		if cur != nil && looksLikeData(rec.fields) {
+			cur.Rows++
+		}
+		return true
+	})
+	kept := out[:0]
+	for _, s := range out {
+		if s.Rows > 0 {
+			kept = append(kept, s)
+		}
+	}
+	return kept
 }
 
 // isHeaderAgain reports whether a record repeats the header.
@@ -487,6 +653,20 @@ func makeRow(rec record, h header, keys []string) Row {
 	if row.Name == "" {
 		row.Name = collapse(strings.TrimSpace(firstName + " " + lastName))
 	}
+	row.Name, row.Affiliations, row.Guest = splitDisplayName(row.Name)
+	if row.Email == "" {
+		row.Email = emailFromUPN(one(roleUPN))
+	}
+	if v, ok := get(roleRole); ok {
+		row.Organizer = organizerRoles[normHeader(v)]
+	}
+	if v, ok := get(roleGuest); ok {
+		if b, valid := parseBool(v); valid && b {
+			row.Guest = true
+		} else if valid && v != "" {
+			row.Internal = true
+		}
+	}
 
 	row.Registered = true
 	if v, ok := get(roleRegistered); ok {
@@ -508,6 +688,85 @@ func makeRow(rec record, h header, keys []string) Row {
 		row.Attended = !isZeroDuration(v)
 	}
 	return row
+}
+
+// organizerRoles are the folded values of a role column that mark the people who ran the
+// meeting rather than attended it (Teams and Webex, Dutch and English).
+var organizerRoles = map[string]bool{
+	"organisator": true, "organizer": true, "organiser": true, "coorganisator": true, "co organisator": true,
+	"co organizer": true, "coorganizer": true, "presentator": true, "presenter": true, "host": true,
+	"cohost": true, "co host": true, "panelist": true, "panellid": true, "gastheer": true,
+}
+
+// guestMarkers are the folded words Teams and Zoom put in parentheses after a display name to
+// say who someone is to the meeting's tenant, not where they work.
+var guestMarkers = map[string]bool{
+	"gast": true, "guest": true, "extern": true, "external": true, "externe": true,
+	"niet geverifieerd": true, "unverified": true, "not verified": true, "anoniem": true, "anonymous": true,
+}
+
+// splitDisplayName takes the groups in parentheses off a display name: "Els Claes (Gemeente
+// Sint-Niklaas) (Gast)" → "Els Claes", ["Gemeente Sint-Niklaas"], guest. Nested groups
+// (Zoom's "Name (Original Name)") are taken apart too; an unbalanced parenthesis leaves the
+// name as it is.
+func splitDisplayName(s string) (name string, affiliations []string, guest bool) {
+	if strings.IndexByte(s, '(') < 0 {
+		return s, nil, false
+	}
+	var outer strings.Builder
+	var stack []*strings.Builder
+	var groups []string
+	for _, r := range s {
+		switch {
+		case r == '(':
+			stack = append(stack, &strings.Builder{})
+		case r == ')':
+			if len(stack) == 0 {
+				return s, nil, false
+			}
+			g := strings.TrimSpace(stack[len(stack)-1].String())
+			stack = stack[:len(stack)-1]
+			if g != "" {
+				groups = append(groups, g)
+			}
+		case len(stack) > 0:
+			stack[len(stack)-1].WriteRune(r)
+		default:
+			outer.WriteRune(r)
+		}
+	}
+	if len(stack) > 0 {
+		return s, nil, false
+	}
+	for _, g := range groups {
+		if guestMarkers[normHeader(g)] {
+			guest = true
+			continue
+		}
+		affiliations = append(affiliations, collapse(g))
+	}
+	name = collapse(strings.TrimSpace(outer.String()))
+	if name == "" {
+		name = s
+	}
+	return name, affiliations, guest
+}
+
+// emailFromUPN turns a Teams sign-in name into an e-mail address: a guest's
+// "els.claes_sint-niklaas.be#EXT#@tenant.onmicrosoft.com" is els.claes@sint-niklaas.be.
+func emailFromUPN(upn string) string {
+	upn = strings.TrimSpace(upn)
+	if i := strings.Index(strings.ToUpper(upn), "#EXT#"); i > 0 {
+		local := upn[:i]
+		if j := strings.LastIndexByte(local, '_'); j > 0 && j < len(local)-1 {
+			return local[:j] + "@" + local[j+1:]
+		}
+		return ""
+	}
+	if strings.Count(upn, "@") == 1 {
+		return upn
+	}
+	return ""
 }
 
 // cleanCell trims spaces (including no-break spaces) and drops zero-width characters and byte
