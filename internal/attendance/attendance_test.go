@@ -97,13 +97,13 @@ func TestFiles(t *testing.T) {
 				{2, "24055", HowName, ""},
 				{3, "12035", HowName, ""}, // SINT-KATELIJNE-WAVER
 				{4, "23033", HowName, ""},
-				{5, "", "", ProblemUnknown},             // Brussel-Noord
-				{6, "24055", HowName, ProblemDuplicate}, // ANAÏS DEMO, Kortenberg, no e-mail
-				{7, "21004", HowName, ""},               // Stad Brussel
-				{8, "12035", HowName, ""},               // Sint-Katelijne-Wäver
-				{9, "", "", ProblemUnknown},             // Atlantis
+				{5, "", "", ProblemUnknown},                   // Brussel-Noord
+				{6, "24055", HowName, ProblemDuplicate},       // ANAÏS DEMO, Kortenberg, no e-mail
+				{7, "21004", HowName, ProblemOutsideFlanders}, // Stad Brussel
+				{8, "12035", HowName, ""},                     // Sint-Katelijne-Wäver
+				{9, "", "", ProblemUnknown},                   // Atlantis
 			},
-			matched: 5, unmatched: 2, dups: 1,
+			matched: 4, unmatched: 2, dups: 1,
 		},
 		{
 			file: "teams_utf16le.csv", on: webinar2025, encoding: EncodingUTF16LE, sep: "\t", header: 8,
@@ -198,7 +198,7 @@ func TestFiles(t *testing.T) {
 				t.Errorf("matched %d, unmatched %d, duplicates %d, accepted %v; want %d, %d, %d, %v",
 					rep.Matched, rep.Unmatched, rep.Duplicates, rep.Accepted, tt.matched, tt.unmatched, tt.dups, tt.accepted)
 			}
-			if rep.Matched+rep.Unmatched+rep.Duplicates != len(rep.Rows) {
+			if rep.Matched+rep.Unmatched+rep.Duplicates+rep.Organizers+rep.OutsideFlanders != len(rep.Rows) {
 				t.Errorf("counts do not add up to %d rows", len(rep.Rows))
 			}
 		})

@@ -51,7 +51,7 @@ func FuzzParse(f *testing.F) {
 			}
 		}
 		rep := MatchAll(tab, reg, on)
-		if len(rep.Rows) != len(tab.Rows) || rep.Matched+rep.Unmatched+rep.Duplicates+rep.Organizers != len(rep.Rows) {
+		if len(rep.Rows) != len(tab.Rows) || rep.Matched+rep.Unmatched+rep.Duplicates+rep.Organizers+rep.OutsideFlanders != len(rep.Rows) {
 			t.Fatalf("report counts %d+%d+%d+%d for %d rows", rep.Matched, rep.Unmatched, rep.Duplicates, rep.Organizers, len(rep.Rows))
 		}
 		for _, m := range rep.Rows {

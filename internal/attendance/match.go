@@ -61,6 +61,9 @@ const (
 	// municipality (the team or Opgroeien itself). Shown, not imported, and like duplicates it
 	// does not make a report unacceptable.
 	ProblemOrganizer = "organizer"
+	// ProblemOutsideFlanders: matched to a Brussels municipality, which Kansrijk's outreach
+	// does not follow. Shown, not imported, and it does not make a report unacceptable.
+	ProblemOutsideFlanders = "outside_flanders"
 )
 
 // Candidate is a municipality a row may mean, offered to the user for an ambiguous row.
@@ -102,13 +105,18 @@ type Report struct {
 	// Rows has one Match per row of the table, in file order.
 	Rows []Match
 	// Matched counts rows without a problem, Duplicates the rows with ProblemDuplicate,
-	// Organizers those with ProblemOrganizer, and Unmatched all others:
-	// Matched + Unmatched + Duplicates + Organizers == len(Rows).
+	// Organizers those with ProblemOrganizer, OutsideFlanders those with
+	// ProblemOutsideFlanders, and Unmatched all others:
+	// Matched + Unmatched + Duplicates + Organizers + OutsideFlanders == len(Rows).
 	Matched, Unmatched, Duplicates, Organizers int
 	// Ambiguous counts the unmatched rows the user may settle by choosing a municipality.
 	Ambiguous int
+	// OutsideFlanders counts the rows with ProblemOutsideFlanders (not in Unmatched).
+	OutsideFlanders int
 	// NotRead lists the sections of a meeting report that were not read (Table.NotRead).
 	NotRead []Section
+
+	reg *municipality.Registry
 	// Accepted is true if there is at least one matched row and no unmatched row. The caller
 	// imports the matched rows of an accepted report, and of another report only if the user
 	// asks to accept the matched rows only: never part of it silently.
@@ -123,7 +131,7 @@ func MatchAll(t *Table, reg *municipality.Registry, on time.Time) Report {
 	}
 	y, mo, d := on.Date()
 	on = time.Date(y, mo, d, 0, 0, 0, 0, time.UTC)
-	rep := Report{Date: on.Format(time.DateOnly)}
+	rep := Report{Date: on.Format(time.DateOnly), reg: reg}
 	if t == nil {
 		return rep
 	}
@@ -139,11 +147,24 @@ func MatchAll(t *Table, reg *municipality.Registry, on time.Time) Report {
 	return rep
 }
 
-// count sets the counters and Accepted from the rows.
+// count sets aside the rows matched to a Brussels municipality, then sets the counters and
+// Accepted from the rows.
 func (rep *Report) count() {
-	rep.Matched, rep.Unmatched, rep.Duplicates, rep.Organizers, rep.Ambiguous = 0, 0, 0, 0, 0
+	rep.Matched, rep.Unmatched, rep.Duplicates, rep.Organizers, rep.Ambiguous, rep.OutsideFlanders = 0, 0, 0, 0, 0, 0
+	for i := range rep.Rows {
+		m := &rep.Rows[i]
+		if m.Problem != "" || m.NIS == "" || rep.reg == nil {
+			continue
+		}
+		if x, ok := rep.reg.ByNIS(m.NIS); ok && x.Region != municipality.Flanders {
+			m.Problem = ProblemOutsideFlanders
+			m.Message = fmt.Sprintf("%s (%s) ligt in het Brussels Hoofdstedelijk Gewest; Kansrijk volgt alleen Vlaamse gemeenten op. Deze rij wordt niet ingelezen.", x.Name, x.NIS)
+		}
+	}
 	for _, m := range rep.Rows {
 		switch m.Problem {
+		case ProblemOutsideFlanders:
+			rep.OutsideFlanders++
 		case "":
 			rep.Matched++
 		case ProblemDuplicate:
@@ -181,9 +202,7 @@ func (rep *Report) ApplyChoices(choices map[int]string) int {
 			}
 		}
 	}
-	if n > 0 {
-		rep.count()
-	}
+	rep.count()
 	return n
 }
 

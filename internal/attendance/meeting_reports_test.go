@@ -157,7 +157,7 @@ func TestSintGillisAsked(t *testing.T) {
 		{2, "", "", ProblemAmbiguous},
 		{3, "46020", HowPostcode, ""},
 		{4, "46020", HowName, ""},
-		{5, "21013", HowName, ""}, // Saint-Gilles
+		{5, "21013", HowName, ProblemOutsideFlanders}, // Saint-Gilles, Brussels
 		{6, "46021", HowName, ""},
 	})
 	if rep.Accepted {
@@ -170,8 +170,12 @@ func TestSintGillisAsked(t *testing.T) {
 	if n := rep.ApplyChoices(map[int]string{2: "21013"}); n != 1 {
 		t.Fatalf("settled %d rows, want 1", n)
 	}
-	if m := rep.Rows[0]; m.NIS != "21013" || m.How != HowChosen || m.Problem != "" || !rep.Accepted || rep.Unmatched != 0 {
-		t.Errorf("after the choice: %+v, accepted %v", m, rep.Accepted)
+	if m := rep.Rows[0]; m.NIS != "21013" || m.How != HowChosen || m.Problem != ProblemOutsideFlanders || !rep.Accepted || rep.Unmatched != 0 || rep.OutsideFlanders != 2 {
+		t.Errorf("after choosing the Brussels municipality: %+v, accepted %v", m, rep.Accepted)
+	}
+	_, rep = matchReport(t, "excel_sint_gillis_cp1252.csv", march11)
+	if n := rep.ApplyChoices(map[int]string{2: "46020"}); n != 1 || rep.Rows[0].Problem != "" || rep.Rows[0].NIS != "46020" || !rep.Accepted {
+		t.Errorf("after choosing Sint-Gillis-Waas: %+v", rep.Rows[0])
 	}
 }
 

@@ -17,6 +17,7 @@ import (
 
 	"kansrijk/internal/account"
 	"kansrijk/internal/apperr"
+	"kansrijk/internal/attendance"
 	"kansrijk/internal/httpx"
 	"kansrijk/internal/i18n"
 	"kansrijk/internal/org"
@@ -44,7 +45,7 @@ func (ui *UI) registerOutreach(mux httpx.Mux) {
 	mux.HandleFunc("GET /outreach/campaigns", ui.signedIn(ui.showOutreachCampaigns))
 	mux.HandleFunc("POST /outreach/campaigns", ui.signedIn(ui.createOutreachCampaign))
 	mux.HandleFunc("GET /outreach/campaigns/{id}", ui.signedIn(ui.showOutreachCampaign))
-	mux.HandleFunc("POST /outreach/campaigns/{id}/attendance", ui.signedIn(ui.uploadOutreachAttendance))
+	mux.HandleFunc("POST /outreach/campaigns/{id}/attendance", ui.signedInUpload(attendance.MaxBytes, ui.uploadOutreachAttendance))
 	mux.HandleFunc("GET /outreach/tasks", ui.signedIn(ui.showOutreachTasks))
 	mux.HandleFunc("POST /outreach/tasks/{id}", ui.signedIn(ui.updateOutreachTask))
 }

@@ -2,17 +2,19 @@ package web
 
 import (
 	"bytes"
+	"encoding/base64"
 	"errors"
-	"io"
 	"net/http"
 	"net/url"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"kansrijk/internal/account"
 	"kansrijk/internal/apperr"
 	"kansrijk/internal/attendance"
+	"kansrijk/internal/i18n"
 	"kansrijk/internal/municipality"
 	"kansrijk/internal/org"
 	"kansrijk/internal/outreach"
@@ -94,7 +96,11 @@ type attendanceRowView struct {
 	Text                        string
 	NIS, Municipality           string
 	How, Problem, Message       string
+	HowKey, ProblemKey          string // translation keys of How and Problem
 	Registered, Attended, Saved bool
+	// Candidates are the municipalities an ambiguous row may mean: the
+	// user chooses one and the file is read again.
+	Candidates []attendance.Candidate
 }
 
 // attendanceView is the report of an attendance import.
@@ -104,7 +110,38 @@ type attendanceView struct {
 	Result                         outreach.AttendanceResult
 	Encoding, Separator            string
 	Matched, Unmatched, Duplicates int
+	Organizers, OutsideFlanders    int
+	Ambiguous                      int
+	NotRead                        []attendance.Section
 	Rows                           []attendanceRowView
+	// Content is the file (base64), carried by the form of choices so
+	// that the server keeps nothing between the steps; Chosen are the
+	// choices made before (line → NIS).
+	Content string
+	Chosen  map[int]string
+}
+
+// attendanceKey is the translation key of a How or Problem code: the
+// outreach catalogue's, else this area's for the codes added later.
+func attendanceKey(kind, code string) string {
+	if k := "outreach." + kind + "." + code; i18n.Has(i18n.NL, k) {
+		return k
+	}
+	return "attendance." + kind + "." + code
+}
+
+// attendanceChoices reads the choices of ambiguous rows from a form:
+// fields "choice-<line>" holding a NIS code.
+func attendanceChoices(f url.Values) map[int]string {
+	out := map[int]string{}
+	for k, v := range f {
+		if line, ok := strings.CutPrefix(k, "choice-"); ok && len(v) > 0 && v[0] != "" {
+			if n, err := strconv.Atoi(line); err == nil && n > 0 {
+				out[n] = strings.TrimSpace(v[0])
+			}
+		}
+	}
+	return out
 }
 
 func (ui *UI) showOutreachCampaign(w http.ResponseWriter, r *http.Request, a account.Actor) {
@@ -148,20 +185,23 @@ func (ui *UI) renderOutreachCampaign(w http.ResponseWriter, r *http.Request, a a
 	p.Data = map[string]any{
 		"C": c, "By": by, "Param": param, "Registered": registered, "Attended": attended, "Report": rep,
 		"CanUpload":   a.Role == account.Admin || (isTeamRole(a) && c.CreatedOrg == a.Org),
-		"MaxUploadMB": attendance.MaxBytes >> 20,
+		"MaxUploadMB": attendance.MaxBytes >> 20, "MaxUploadBytes": attendance.MaxBytes,
 	}
 	ui.render(w, status, "outreach_campaign", p)
 }
 
 // uploadOutreachAttendance imports a webinar's registrations or
-// attendance (a CSV export) the way the API's importAttendance does:
-// parse, match every row to a municipality on the campaign's date, and
-// record the matched rows in one transaction, only when no row is
-// unmatched (or the user accepts the matched rows only). A rejected file
-// or an unaccepted report writes nothing. The answer is the row-by-row
-// report; sending the same file again changes nothing more, so the page
+// attendance (a CSV export, or a meeting report of Teams, Zoom or Webex)
+// the way the API's importAttendance does: parse, match every row to a
+// municipality on the campaign's date, apply the user's choices for
+// ambiguous rows, and record the matched rows in one transaction, only
+// when no row is unmatched (or the user accepts the matched rows only). A
+// rejected file or an unaccepted report writes nothing. The answer is the
+// row-by-row report; with ambiguous rows it is a form that asks which
+// municipality is meant and sends the file again (it is not kept on the
+// server). Sending the same file again changes nothing more, so the page
 // is shown directly rather than after a redirect.
-func (ui *UI) uploadOutreachAttendance(w http.ResponseWriter, r *http.Request, a account.Actor) {
+func (ui *UI) uploadOutreachAttendance(w http.ResponseWriter, r *http.Request, a account.Actor, up upload) {
 	ctx := r.Context()
 	p := ui.page(r, "page.outreach_campaign.title", nil)
 	p.Form = r.PostForm
@@ -175,18 +215,16 @@ func (ui *UI) uploadOutreachAttendance(w http.ResponseWriter, r *http.Request, a
 		return
 	}
 	partial := r.PostForm.Get("accept_partial") == "on"
-	file, hdr, err := r.FormFile("file")
-	if err != nil {
+	mb := attendance.MaxBytes >> 20
+	switch {
+	case up.TooLarge:
+		fail(apperr.FieldErr(apperr.TooLarge, "file", "the file is larger than %d MB", mb).WithKey("attendance.error.too_large", map[string]any{"MB": mb}))
+		return
+	case !up.Sent:
 		fail(apperr.FieldErr(apperr.Invalid, "file", "no file").WithKey("error.file_empty", nil))
 		return
 	}
-	defer file.Close()
-	body, err := io.ReadAll(io.LimitReader(file, attendance.MaxBytes+1))
-	if err != nil {
-		ui.fail(w, r, err)
-		return
-	}
-	table, err := attendance.Parse(bytes.NewReader(body))
+	table, err := attendance.Parse(bytes.NewReader(up.Data))
 	if err != nil {
 		var pe *attendance.Error
 		if !errors.As(err, &pe) {
@@ -204,16 +242,23 @@ func (ui *UI) uploadOutreachAttendance(w http.ResponseWriter, r *http.Request, a
 		return
 	}
 	rep := attendance.MatchAll(table, ui.Municipalities, camp.On)
-	view := &attendanceView{Filename: hdr.Filename, Partial: partial, Encoding: rep.Encoding, Separator: rep.Separator,
-		Matched: rep.Matched, Unmatched: rep.Unmatched, Duplicates: rep.Duplicates, Rows: make([]attendanceRowView, len(rep.Rows))}
+	chosen := attendanceChoices(r.PostForm)
+	rep.ApplyChoices(chosen)
+	view := &attendanceView{Filename: up.Name, Partial: partial, Encoding: rep.Encoding, Separator: rep.Separator,
+		Matched: rep.Matched, Unmatched: rep.Unmatched, Duplicates: rep.Duplicates, Organizers: rep.Organizers,
+		OutsideFlanders: rep.OutsideFlanders, Ambiguous: rep.Ambiguous, NotRead: rep.NotRead,
+		Rows: make([]attendanceRowView, len(rep.Rows)), Chosen: map[int]string{}}
 	rows := outreach.AttendanceRows(rep.Rows)
 	for i, m := range rep.Rows {
-		text := m.Row.Municipality
-		if text == "" {
-			text = m.Row.Organisation
+		view.Rows[i] = attendanceRowView{Line: m.Row.Line, Text: m.Text, NIS: m.NIS, Municipality: m.MunicipalityName, How: m.How,
+			Problem: m.Problem, Message: m.Message, Registered: m.Row.Registered, Attended: m.Row.Attended,
+			HowKey: attendanceKey("how", m.How), ProblemKey: attendanceKey("problem", m.Problem)}
+		if m.Problem == attendance.ProblemAmbiguous {
+			view.Rows[i].Candidates = m.Candidates
 		}
-		view.Rows[i] = attendanceRowView{Line: m.Row.Line, Text: text, NIS: m.NIS, Municipality: m.MunicipalityName, How: m.How,
-			Problem: m.Problem, Message: m.Message, Registered: m.Row.Registered, Attended: m.Row.Attended}
+		if m.How == attendance.HowChosen {
+			view.Chosen[m.Row.Line] = m.NIS
+		}
 	}
 	status := http.StatusOK
 	if len(rows) > 0 && (rep.Accepted || partial) {
@@ -227,6 +272,9 @@ func (ui *UI) uploadOutreachAttendance(w http.ResponseWriter, r *http.Request, a
 				view.Rows[i].Saved = view.Rows[i].Problem == "" && view.Rows[i].NIS != ""
 			}
 		}
+	}
+	if !view.Imported && view.Ambiguous > 0 {
+		view.Content = base64.StdEncoding.EncodeToString(up.Data)
 	}
 	ui.renderOutreachCampaign(w, r, a, status, p, view)
 }
