@@ -8,6 +8,7 @@ import (
 	"mime"
 	"net/http"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -252,6 +253,22 @@ type attendanceRowJSON struct {
 	Registered      bool   `json:"registered"`
 	Attended        bool   `json:"attended"`
 	Imported        bool   `json:"imported"`
+	// Candidates are the municipalities an ambiguous row may mean: send
+	// the file again with choice=LINE:NIS to settle it.
+	Candidates []attendanceCandidateJSON `json:"candidates"`
+}
+
+type attendanceCandidateJSON struct {
+	NIS  string `json:"nis"`
+	Name string `json:"name"`
+}
+
+// attendanceSectionJSON is a section of a meeting report that was not
+// read (hosts, panelists, activities per session).
+type attendanceSectionJSON struct {
+	Title string `json:"title"`
+	Line  int    `json:"line"`
+	Rows  int    `json:"rows"`
 }
 
 type attendanceReportJSON struct {
@@ -263,7 +280,26 @@ type attendanceReportJSON struct {
 	Matched    int                        `json:"matched"`
 	Unmatched  int                        `json:"unmatched"`
 	Duplicates int                        `json:"duplicates"`
+	Organizers int                        `json:"organizers"`
+	Outside    int                        `json:"outside_flanders"`
+	Ambiguous  int                        `json:"ambiguous"`
+	NotRead    []attendanceSectionJSON    `json:"not_read"`
 	Rows       []attendanceRowJSON        `json:"rows"`
+}
+
+// parseAttendanceChoices reads the choices for ambiguous rows:
+// choice=LINE:NIS, repeated.
+func parseAttendanceChoices(vals []string) (map[int]string, error) {
+	out := map[int]string{}
+	for _, v := range vals {
+		l, nis, ok := strings.Cut(strings.TrimSpace(v), ":")
+		n, err := strconv.Atoi(l)
+		if !ok || err != nil || n < 1 || len(nis) != 5 {
+			return nil, apperr.FieldErr(apperr.Invalid, "choice", "choice must be LINE:NIS, e.g. choice=17:46020, not %q", v)
+		}
+		out[n] = nis
+	}
+	return out, nil
 }
 
 // importAttendance takes a registrations or attendance export (CSV, as
@@ -288,6 +324,10 @@ func (a *API) importAttendance(w http.ResponseWriter, r *http.Request) error {
 		default:
 			return apperr.FieldErr(apperr.Invalid, "accept_partial", "accept_partial must be true or false")
 		}
+	}
+	choices, err := parseAttendanceChoices(r.URL.Query()["choice"])
+	if err != nil {
+		return err
 	}
 	camp, err := a.Outreach.Campaign(r.Context(), c, id)
 	if err != nil {
@@ -317,16 +357,22 @@ func (a *API) importAttendance(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	rep := attendance.MatchAll(table, a.Municipalities, camp.On)
+	rep.ApplyChoices(choices)
 	out := attendanceReportJSON{Encoding: rep.Encoding, Separator: rep.Separator, Date: rep.Date, Matched: rep.Matched,
-		Unmatched: rep.Unmatched, Duplicates: rep.Duplicates, Rows: make([]attendanceRowJSON, len(rep.Rows))}
+		Unmatched: rep.Unmatched, Duplicates: rep.Duplicates, Organizers: rep.Organizers, Outside: rep.OutsideFlanders,
+		Ambiguous: rep.Ambiguous, NotRead: []attendanceSectionJSON{}, Rows: make([]attendanceRowJSON, len(rep.Rows))}
+	for _, s := range rep.NotRead {
+		out.NotRead = append(out.NotRead, attendanceSectionJSON{s.Title, s.Line, s.Rows})
+	}
 	rows := outreach.AttendanceRows(rep.Rows)
 	for i, m := range rep.Rows {
-		text := m.Row.Municipality
-		if text == "" {
-			text = m.Row.Organisation
+		out.Rows[i] = attendanceRowJSON{Line: m.Row.Line, Text: m.Text, MunicipalityNIS: m.NIS, Municipality: m.MunicipalityName, How: m.How,
+			Problem: m.Problem, Message: m.Message, Registered: m.Row.Registered, Attended: m.Row.Attended, Candidates: []attendanceCandidateJSON{}}
+		if m.Problem == attendance.ProblemAmbiguous {
+			for _, c := range m.Candidates {
+				out.Rows[i].Candidates = append(out.Rows[i].Candidates, attendanceCandidateJSON{c.NIS, c.Name})
+			}
 		}
-		out.Rows[i] = attendanceRowJSON{Line: m.Row.Line, Text: text, MunicipalityNIS: m.NIS, Municipality: m.MunicipalityName, How: m.How,
-			Problem: m.Problem, Message: m.Message, Registered: m.Row.Registered, Attended: m.Row.Attended}
 	}
 	if len(rows) > 0 && (rep.Accepted || partial) {
 		res, err := a.Outreach.RecordAttendance(r.Context(), c, id, rows)
