@@ -15,9 +15,8 @@ import (
 	"kansrijk/internal/httpx"
 )
 
-// maxDeprivationBody bounds an uploaded index file; a year of all
-// municipalities is a few kilobytes.
-const maxDeprivationBody = 8 << 20
+// maxDeprivationBody bounds an uploaded index file.
+const maxDeprivationBody = deprivation.MaxUpload
 
 // xlsxType is the media type of an XLSX workbook.
 const xlsxType = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -52,6 +51,41 @@ type deprivationImportJSON struct {
 	Imported bool                  `json:"imported"`
 	Values   int                   `json:"values"`
 	Years    []deprivationYearJSON `json:"years"`
+}
+
+type deprivationChangeJSON struct {
+	NIS  string `json:"nis"`
+	Name string `json:"name"`
+}
+
+type deprivationYearChangeJSON struct {
+	Year      int                     `json:"year"`
+	New       bool                    `json:"new"`
+	Before    int                     `json:"before"`
+	After     int                     `json:"after"`
+	Added     []deprivationChangeJSON `json:"added"`
+	Removed   []deprivationChangeJSON `json:"removed"`
+	Changed   []deprivationChangeJSON `json:"changed"`
+	Unchanged int                     `json:"unchanged"`
+	Source    string                  `json:"source"`
+}
+
+// deprivationPreviewJSON is the answer to a dry run: what the import
+// would replace, nothing stored.
+type deprivationPreviewJSON struct {
+	Imported    bool                        `json:"imported"`
+	DryRun      bool                        `json:"dry_run"`
+	Values      int                         `json:"values"`
+	Fingerprint string                      `json:"fingerprint"`
+	Years       []deprivationYearChangeJSON `json:"years"`
+}
+
+func changesJSON(cs []deprivation.Change) []deprivationChangeJSON {
+	out := make([]deprivationChangeJSON, len(cs))
+	for i, c := range cs {
+		out[i] = deprivationChangeJSON{c.NIS, c.Name}
+	}
+	return out
 }
 
 // deprivationProblemJSON is one row problem of a refused file; the
@@ -104,7 +138,9 @@ func (a *API) getDeprivationIndex(w http.ResponseWriter, r *http.Request) error 
 // importDeprivationIndex takes an index file (CSV or XLSX, by
 // Content-Type) as the body and stores it only when no row has a problem;
 // otherwise it answers 400 with the row report and stores nothing. Every
-// year in the file replaces that year's values. Admins only.
+// year in the file replaces that year's values. With dry_run=true it
+// stores nothing and answers what the import would replace, year by year.
+// Admins only.
 func (a *API) importDeprivationIndex(w http.ResponseWriter, r *http.Request) error {
 	c, err := caller(r)
 	if err != nil {
@@ -124,6 +160,14 @@ func (a *API) importDeprivationIndex(w http.ResponseWriter, r *http.Request) err
 		return apperr.FieldErr(apperr.Invalid, "Content-Type", "send the file as the body with Content-Type: text/csv or %s", xlsxType)
 	}
 	source := r.URL.Query().Get("source")
+	dryRun := false
+	switch v := r.URL.Query().Get("dry_run"); v {
+	case "", "false", "0":
+	case "true", "1":
+		dryRun = true
+	default:
+		return apperr.FieldErr(apperr.Invalid, "dry_run", "dry_run must be true or false, not %q", v)
+	}
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxDeprivationBody))
 	if err != nil {
 		var tooBig *http.MaxBytesError
@@ -146,6 +190,19 @@ func (a *API) importDeprivationIndex(w http.ResponseWriter, r *http.Request) err
 			out.Error.Problems[i] = deprivationProblemJSON{p.Line, p.Column, p.Code, p.Message}
 		}
 		httpx.WriteJSON(w, http.StatusBadRequest, out)
+		return nil
+	}
+	if dryRun {
+		p, err := a.Deprivation.PreviewDeprivation(r.Context(), c, res.Values)
+		if err != nil {
+			return err
+		}
+		out := deprivationPreviewJSON{DryRun: true, Values: p.Values, Fingerprint: p.Fingerprint(), Years: make([]deprivationYearChangeJSON, len(p.Years))}
+		for i, y := range p.Years {
+			out.Years[i] = deprivationYearChangeJSON{y.Year, y.New, y.Before, y.After, changesJSON(y.Added), changesJSON(y.Removed),
+				changesJSON(y.Changed), y.Unchanged, y.Source}
+		}
+		httpx.WriteJSON(w, http.StatusOK, out)
 		return nil
 	}
 	imp, err := a.Deprivation.ImportDeprivation(r.Context(), c, res.Values, source)

@@ -115,6 +115,80 @@ func (db *DB) ImportDeprivation(ctx context.Context, a account.Actor, values []d
 	return res, nil
 }
 
+// PreviewDeprivation says what ImportDeprivation would replace with these
+// values, year by year, without changing anything: the rows of each year
+// of the file now and after, and the municipalities added, removed and
+// changed. It reads only the years the file holds. Admins only.
+func (db *DB) PreviewDeprivation(ctx context.Context, a account.Actor, values []deprivation.Value) (p deprivation.Preview, err error) {
+	defer apperr.Wrap(&err, "store.PreviewDeprivation")
+	if a.Role != account.Admin {
+		return p, deprivationForbidden()
+	}
+	yearSet := map[int]bool{}
+	for _, v := range values {
+		yearSet[v.Year] = true
+	}
+	years := make([]int, 0, len(yearSet))
+	for y := range yearSet {
+		years = append(years, y)
+	}
+	slices.Sort(years)
+	var current []deprivation.Value
+	sources := map[int]string{}
+	if len(years) > 0 {
+		args := make([]any, len(years))
+		ph := make([]string, len(years))
+		for i, y := range years {
+			args[i], ph[i] = y, fmt.Sprintf("$%d", i+1)
+		}
+		in := strings.Join(ph, ",")
+		rows, err := db.read.QueryContext(ctx, `SELECT municipality_nis, year, percent, births, deprived FROM deprivation_index WHERE year IN (`+in+`)`, args...)
+		if err != nil {
+			return p, err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var v deprivation.Value
+			var births, deprived *int64
+			if err := rows.Scan(&v.NIS, &v.Year, &v.Percent, &births, &deprived); err != nil {
+				return p, err
+			}
+			v.Births, v.Deprived = toIntPtr(births), toIntPtr(deprived)
+			current = append(current, v)
+		}
+		if err := rows.Err(); err != nil {
+			return p, err
+		}
+		srows, err := db.read.QueryContext(ctx, `SELECT year, source FROM deprivation_years WHERE year IN (`+in+`)`, args...)
+		if err != nil {
+			return p, err
+		}
+		defer srows.Close()
+		for srows.Next() {
+			var y int
+			var s string
+			if err := srows.Scan(&y, &s); err != nil {
+				return p, err
+			}
+			sources[y] = s
+		}
+		if err := srows.Err(); err != nil {
+			return p, err
+		}
+	}
+	name := func(nis string) string {
+		if m, ok := db.Municipalities.ByNIS(nis); ok {
+			return m.Name
+		}
+		return nis
+	}
+	p = deprivation.Diff(current, values, name)
+	for i := range p.Years {
+		p.Years[i].Source = sources[p.Years[i].Year]
+	}
+	return p, nil
+}
+
 // checkDeprivationValue checks one value as the parser does.
 func (db *DB) checkDeprivationValue(v deprivation.Value) error {
 	if v.Year < deprivation.MinYear || v.Year > deprivation.MaxYear {

@@ -430,7 +430,7 @@ func TestDeprivationPage(t *testing.T) {
 			}
 		}
 		r := w.get(t, "/outreach/deprivation", "admin")
-		if !strings.Contains(r.Body, `<form method="post" action="/outreach/deprivation" enctype="multipart/form-data" class="card narrow" id="deprivation-upload">`) ||
+		if !strings.Contains(r.Body, `<form method="post" action="/outreach/deprivation" enctype="multipart/form-data" class="card narrow" id="deprivation-upload"`) ||
 			!strings.Contains(r.Body, `value="Kind en Gezin (Opgroeien), kansarmoede-index"`) {
 			t.Error("the admin's page lacks the upload form")
 		}
@@ -486,7 +486,12 @@ func TestDeprivationPage(t *testing.T) {
 	})
 
 	t.Run("Import", func(t *testing.T) {
+		before := count()
 		r := w.fsUpload(t, "admin", "index.csv", []byte("NIS;Jaar;Index\n13013;2023;7,7\n12014;2023;9,1\n"), "Kind en Gezin, kansarmoede-index 2023 (test)")
+		if r.Code != http.StatusOK || !strings.Contains(r.Body, `id="deprivation-preview"`) || count() != before {
+			t.Fatalf("the first step must show what the file replaces and store nothing: %d\n%s", r.Code, pageText(r.Body))
+		}
+		r = w.confirmDeprivation(t, "admin", r.Body, nil)
 		if r.Code != http.StatusSeeOther || r.Header.Get("Location") != "/outreach/deprivation?ok=deprivation_imported" {
 			t.Fatalf("import: %d %s\n%s", r.Code, r.Header.Get("Location"), pageText(r.Body))
 		}

@@ -180,7 +180,7 @@ func (ui *UI) Register(mux httpx.Mux) {
 	mux.HandleFunc("POST /outreach/mailing", ui.signedIn(ui.postMailing))
 	// Factsheet area: the deprivation index and the factsheet per local government.
 	mux.HandleFunc("GET /outreach/deprivation", ui.signedIn(ui.showDeprivation))
-	mux.HandleFunc("POST /outreach/deprivation", ui.signedIn(ui.importDeprivation))
+	mux.HandleFunc("POST /outreach/deprivation", ui.signedInUpload(deprivation.MaxUpload, ui.importDeprivation))
 	mux.HandleFunc("GET /outreach/municipalities/{nis}/factsheet", ui.signedIn(ui.showFactsheet))
 	mux.HandleFunc("GET /outreach/municipalities/{nis}/factsheet.pdf", ui.signedIn(ui.factsheetPDF))
 	// births_ui: birth notifications from maternity clinics (births.go, births_report.go).
