@@ -248,6 +248,9 @@ func (ui *UI) uploadOutreachAttendance(w http.ResponseWriter, r *http.Request, a
 		Matched: rep.Matched, Unmatched: rep.Unmatched, Duplicates: rep.Duplicates, Organizers: rep.Organizers,
 		OutsideFlanders: rep.OutsideFlanders, Ambiguous: rep.Ambiguous, NotRead: rep.NotRead,
 		Rows: make([]attendanceRowView, len(rep.Rows)), Chosen: map[int]string{}}
+	if view.Separator == "\t" {
+		view.Separator = "tab"
+	}
 	rows := outreach.AttendanceRows(rep.Rows)
 	for i, m := range rep.Rows {
 		view.Rows[i] = attendanceRowView{Line: m.Row.Line, Text: m.Text, NIS: m.NIS, Municipality: m.MunicipalityName, How: m.How,
