@@ -2,8 +2,10 @@ package attendance
 
 import (
 	"bytes"
+	"strings"
 	"testing"
 	"time"
+	"unicode/utf16"
 )
 
 // want is the expected outcome of one row of a meeting report.
@@ -247,4 +249,47 @@ func TestCorpusAsWritten(t *testing.T) {
 	if !bytes.Contains(b, []byte{0xEF}) || !bytes.Contains(b, []byte("\r\n")) { // ï of Anaïs in Windows-1252
 		t.Errorf("excel file: not Windows-1252 with CRLF")
 	}
+}
+
+// BenchmarkTeamsReport parses and matches a Teams report of 5,000
+// participants (the Dutch test report's participants repeated), the size of
+// a large webinar series.
+func BenchmarkTeamsReport(b *testing.B) {
+	text := string(readTestdataUTF16(b, "teams_nl_utf16le.csv"))
+	head, rest, _ := strings.Cut(text, "Rol\r\n")
+	rows, tail, _ := strings.Cut(rest, "\r\n\r\n")
+	var sb strings.Builder
+	sb.WriteString(head + "Rol\r\n")
+	for sb.Len() < 5000*90 {
+		sb.WriteString(rows + "\r\n")
+	}
+	sb.WriteString("\r\n" + tail)
+	data := encodeUTF16LE(sb.String())
+	reg := registry(b)
+	b.SetBytes(int64(len(data)))
+	b.ResetTimer()
+	for b.Loop() {
+		tab, err := Parse(bytes.NewReader(data))
+		if err != nil {
+			b.Fatal(err)
+		}
+		MatchAll(tab, reg, march11)
+	}
+}
+
+func readTestdataUTF16(tb testing.TB, name string) []byte {
+	tb.Helper()
+	text, _, e := decode(readTestdata(tb, name))
+	if e != nil {
+		tb.Fatal(e)
+	}
+	return []byte(text)
+}
+
+func encodeUTF16LE(s string) []byte {
+	out := []byte{0xFF, 0xFE}
+	for _, u := range utf16.Encode([]rune(s)) {
+		out = append(out, byte(u), byte(u>>8))
+	}
+	return out
 }
