@@ -394,6 +394,7 @@ func (ui *UI) showBirthQueue(w http.ResponseWriter, r *http.Request, a account.A
 		"Rows": rows, "Statuses": birth.Statuses, "Languages": birth.Languages, "Municipalities": muniOpts,
 		"Admin": a.Role == account.Admin, "TargetDays": birth.ContactTargetDays, "Filtered": filtered,
 		"Nav": listNav(r, req, len(rows), res.Next, res.Prev), "Names": teamSide(a),
+		"SortOptions": []string{"created_at", "child_birth_date", "-child_birth_date", "municipality", "-municipality"},
 	}
 	if a.Role == account.Admin {
 		teams, err := ui.Orgs.Teams(ctx, today)
