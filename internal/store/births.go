@@ -841,7 +841,9 @@ func limitOf(f birth.Filter) int {
 }
 
 // BirthNotifications lists notifications in the caller's scope without
-// personal data: team workers and leads their team's, admins all of them
+// personal data, at most f.Limit of them (default 1000): for jobs, the
+// demo and tests. Lists shown to people and the API go by pages
+// (BirthQueue). Team workers and leads see their team's, admins all of them
 // (with Team or Queue to narrow it down). Filters: status, municipality,
 // language, early contact, date of birth; those whose personal data were
 // deleted only with IncludeDeleted. Sorted by f.Sort (default newest
