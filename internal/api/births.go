@@ -12,6 +12,7 @@ import (
 	"kansrijk/internal/apperr"
 	"kansrijk/internal/birth"
 	"kansrijk/internal/httpx"
+	"kansrijk/internal/page"
 )
 
 // Birth notifications (area "births"): a maternity clinic notifies a birth
@@ -50,10 +51,11 @@ func boolParam(r *http.Request, name string) (*bool, error) {
 	return &b, nil
 }
 
-// birthFilter reads the list's query parameters.
+// birthFilter reads the list's filters (the page's parameters are
+// page.Parse's).
 func birthFilter(r *http.Request, clinic bool) (birth.Filter, error) {
 	q := r.URL.Query()
-	f := birth.Filter{MunicipalityNIS: q.Get("municipality_nis"), Language: q.Get("language"), Sort: q.Get("sort"), Team: q.Get("team"), Queue: q.Get("queue")}
+	f := birth.Filter{MunicipalityNIS: q.Get("municipality_nis"), Language: q.Get("language"), Team: q.Get("team"), Queue: q.Get("queue")}
 	if clinic {
 		f.ClinicStatus = birth.ClinicStatus(q.Get("status"))
 	} else {
@@ -77,17 +79,13 @@ func birthFilter(r *http.Request, clinic bool) (birth.Filter, error) {
 			*into = &d
 		}
 	}
-	if s := q.Get("limit"); s != "" {
-		if f.Limit, err = strconv.Atoi(s); err != nil || f.Limit < 1 {
-			return f, apperr.FieldErr(apperr.Invalid, "limit", "limit must be a positive number")
-		}
-	}
 	return f, nil
 }
 
-// listBirthNotifications: the caller's scope. A clinic gets its own
-// submissions (status only); a local team its families and an admin all,
-// without personal data.
+// listBirthNotifications: one page of the caller's scope (limit, cursor,
+// sort, q, filters; next_cursor null on the last page). A clinic gets its
+// own submissions (status and its reference); a local team its families
+// with the mother's name; an admin all, without personal data.
 func (a *API) listBirthNotifications(w http.ResponseWriter, r *http.Request) error {
 	c, err := caller(r)
 	if err != nil {
@@ -98,19 +96,29 @@ func (a *API) listBirthNotifications(w http.ResponseWriter, r *http.Request) err
 	if err != nil {
 		return err
 	}
+	sorts := birth.QueueSorts
 	if clinic {
-		list, err := a.Births.ClinicSubmissions(r.Context(), c, f)
-		if err != nil {
-			return err
-		}
-		httpx.WriteJSON(w, http.StatusOK, map[string]any{"count": len(list), "view": "clinic", "birth_notifications": list})
-		return nil
+		sorts = birth.ClinicSorts
 	}
-	list, err := a.Births.BirthNotifications(r.Context(), c, f)
+	req, err := page.Parse(r.URL.Query(), sorts...)
 	if err != nil {
 		return err
 	}
-	httpx.WriteJSON(w, http.StatusOK, map[string]any{"count": len(list), "view": "team", "birth_notifications": list})
+	if clinic {
+		res, err := a.Births.ClinicSubmissionPage(r.Context(), c, f, req)
+		if err != nil {
+			return err
+		}
+		httpx.WriteJSON(w, http.StatusOK, map[string]any{"count": len(res.Items), "view": "clinic", "birth_notifications": res.Items,
+			"next_cursor": res.NextCursor()})
+		return nil
+	}
+	res, err := a.Births.BirthQueue(r.Context(), c, f, req)
+	if err != nil {
+		return err
+	}
+	httpx.WriteJSON(w, http.StatusOK, map[string]any{"count": len(res.Items), "view": "team", "birth_notifications": res.Items,
+		"next_cursor": res.NextCursor()})
 	return nil
 }
 

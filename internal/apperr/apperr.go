@@ -141,3 +141,10 @@ func Wrap(errp *error, format string, args ...any) {
 	}
 	*errp = fmt.Errorf("%s: %w", fmt.Sprintf(format, args...), *errp)
 }
+
+// Codes of birth notifications' lists and references (issue 12, births).
+const (
+	// ReferenceInvalid: a clinic's reference holds characters that are
+	// not printable (control characters, line breaks).
+	ReferenceInvalid = "reference_invalid"
+)

@@ -153,6 +153,9 @@ type Submission struct {
 	ChildBirthDate string       `json:"child_birth_date"`
 	BatchID        *int64       `json:"batch_id"`
 	SubmittedAt    time.Time    `json:"submitted_at"`
+	// ClinicReference is the clinic's own reference ("" when it gave
+	// none): how it finds the submission back.
+	ClinicReference string `json:"clinic_reference"`
 }
 
 // Filter selects and sorts notifications in the caller's scope.
@@ -206,6 +209,8 @@ type StartReferral struct {
 // not_found, exactly as for one that does not exist, and the denied
 // attempt is audited.
 type Store interface {
+	// Pages are the lists in pages (list.go).
+	Pages
 	// CreateBirthNotification routes and stores one notification of the
 	// caller's clinic.
 	CreateBirthNotification(ctx context.Context, a account.Actor, in NewNotification) (Submission, error)

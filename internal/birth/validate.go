@@ -99,6 +99,9 @@ func (in *NewNotification) Validate(reg *municipality.Registry, today time.Time)
 		own := c.Street != m.Street || c.Number != m.Number || c.Box != m.Box || c.Postcode != m.Postcode || c.MunicipalityNIS != m.MunicipalityNIS
 		out = append(out, c.validate("co_parent", false, own, reg, birth, dateOK)...)
 	}
+	if p := in.checkReference(); p != nil {
+		out = append(out, p)
+	}
 	if len(out) == 0 {
 		in.BirthDate = birth
 	}

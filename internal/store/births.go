@@ -138,9 +138,9 @@ func (db *DB) insertBirth(ctx context.Context, tx *Tx, a account.Actor, in birth
 	}
 	var id int64
 	err = tx.QueryRowContext(ctx, `INSERT INTO birth_notifications (clinic_key, team_key, municipality_nis, child_birth_date, language, early_contact,
-		status, batch_id, natural_key, submitted_by, created_at, updated_at) VALUES ($1,$2,$3,$4,$5,$6,'new',$7,$8,$9,$10,$10) RETURNING id`,
+		status, batch_id, natural_key, submitted_by, created_at, updated_at, clinic_reference) VALUES ($1,$2,$3,$4,$5,$6,'new',$7,$8,$9,$10,$10,$11) RETURNING id`,
 		a.Org, nullStr(team), in.Mother.MunicipalityNIS, day(in.BirthDate), in.Mother.Language, in.EarlyContactRequested,
-		nullInt(batchID), nullStr(naturalKey), actorName(a), ts(tx.now)).Scan(&id)
+		nullInt(batchID), nullStr(naturalKey), actorName(a), ts(tx.now), in.ClinicReference).Scan(&id)
 	if err != nil {
 		return 0, "", err
 	}
@@ -544,16 +544,16 @@ func insertBirthRows(ctx context.Context, tx *Tx, a account.Actor, b *birth.Batc
 		return err
 	}
 	teams := make([]string, len(todo))
-	args := make([]any, 0, len(todo)*12)
+	args := make([]any, 0, len(todo)*13)
 	for j, i := range todo {
 		in := &b.Rows[i].Notification
 		teams[j] = router.route(in.Mother.MunicipalityNIS, in.BirthDate)
 		args = append(args, a.Org, nullStr(teams[j]), in.Mother.MunicipalityNIS, day(in.BirthDate), in.Mother.Language, in.EarlyContactRequested,
-			"new", nullInt(rep.BatchID), nullStr(keys[i]), actorName(a), ts(tx.now), ts(tx.now))
+			"new", nullInt(rep.BatchID), nullStr(keys[i]), actorName(a), ts(tx.now), ts(tx.now), in.ClinicReference)
 	}
 	ids := make(map[string]int64, len(todo))
 	err = insertRows(ctx, tx, `INSERT INTO birth_notifications (clinic_key, team_key, municipality_nis, child_birth_date, language, early_contact,
-		status, batch_id, natural_key, submitted_by, created_at, updated_at) VALUES `, ` RETURNING id, natural_key`, 12, args,
+		status, batch_id, natural_key, submitted_by, created_at, updated_at, clinic_reference) VALUES `, ` RETURNING id, natural_key`, 13, args,
 		func(rows *sql.Rows) error {
 			var id int64
 			var key string
@@ -596,11 +596,17 @@ func insertBirthRows(ctx context.Context, tx *Tx, a account.Actor, b *birth.Batc
 	return nil
 }
 
-// birthColumns are the administrative columns of a notification (no
-// personal data); dupExists flags a possible duplicate in the same queue.
-const birthColumns = `n.id, n.status, COALESCE(n.team_key,''), n.clinic_key, n.municipality_nis, n.child_birth_date, n.language, n.early_contact,
+// birthRowColumns are the administrative columns of a notification (no
+// personal data), as lists read them: whether a row is a possible
+// duplicate is asked afterwards, for the rows of the page only
+// (flagDuplicates).
+const birthRowColumns = `n.id, n.status, COALESCE(n.team_key,''), n.clinic_key, n.municipality_nis, n.child_birth_date, n.language, n.early_contact,
 	COALESCE(n.batch_id,0), COALESCE(n.merged_into,0), COALESCE(n.referral_id,0), n.version, n.created_at, n.first_contact_on, n.reached_on,
-	n.escalated_at, n.data_deleted_at, ` + dupExists
+	n.escalated_at, n.data_deleted_at`
+
+// birthColumns are birthRowColumns and, for one notification read on its
+// own, dupExists.
+const birthColumns = birthRowColumns + `, ` + dupExists
 
 // dupExists: another open notification in the same queue has a parent
 // with the same duplicate key.
@@ -610,18 +616,26 @@ const dupExists = `CASE WHEN n.status <> 'merged' AND EXISTS (SELECT 1 FROM birt
 	WHERE p1.notification_id = n.id AND n2.status <> 'merged' AND n2.data_deleted_at IS NULL
 	AND COALESCE(n2.team_key,'') = COALESCE(n.team_key,'')) THEN 1 ELSE 0 END`
 
+// scanBirth reads birthColumns.
 func scanBirth(row rowScanner) (birth.Summary, error) {
+	var dup int
+	s, err := scanBirthRow(row, &dup)
+	s.PossibleDuplicate = dup == 1
+	return s, err
+}
+
+// scanBirthRow reads birthRowColumns and then the extra columns.
+func scanBirthRow(row rowScanner, extra ...any) (birth.Summary, error) {
 	var s birth.Summary
 	var status string
 	var born, created, first, reached, escalated, deleted timeCol
-	var dup int
-	err := row.Scan(&s.ID, &status, &s.Team, &s.Clinic, &s.MunicipalityNIS, &born, &s.Language, &s.EarlyContactRequested, &s.BatchID,
-		&s.MergedInto, &s.ReferralID, &s.Version, &created, &first, &reached, &escalated, &deleted, &dup)
+	err := row.Scan(append([]any{&s.ID, &status, &s.Team, &s.Clinic, &s.MunicipalityNIS, &born, &s.Language, &s.EarlyContactRequested, &s.BatchID,
+		&s.MergedInto, &s.ReferralID, &s.Version, &created, &first, &reached, &escalated, &deleted}, extra...)...)
 	if err != nil {
 		return s, err
 	}
 	s.Status, s.Queue, s.ChildBirthDate, s.CreatedAt = birth.Status(status), queueOf(s.Team), day(born.T), created.T
-	s.EscalatedAt, s.DataDeletedAt, s.PossibleDuplicate = escalated.Ptr(), deleted.Ptr(), dup == 1
+	s.EscalatedAt, s.DataDeletedAt = escalated.Ptr(), deleted.Ptr()
 	if first.Valid {
 		s.FirstContactOn = day(first.T)
 	}
@@ -804,7 +818,7 @@ func (db *DB) clinicSubmissions(ctx context.Context, a account.Actor, f birth.Fi
 		var status string
 		var batch int64
 		var born, created timeCol
-		if err := row.Scan(&s.ID, &status, &s.Team, &batch, &born, &created); err != nil {
+		if err := row.Scan(&s.ID, &status, &s.Team, &batch, &born, &created, &s.ClinicReference); err != nil {
 			return s, err
 		}
 		s.Status, s.Queue, s.ChildBirthDate, s.SubmittedAt = birth.Status(status).ForClinic(), queueOf(s.Team), day(born.T), created.T
@@ -812,7 +826,7 @@ func (db *DB) clinicSubmissions(ctx context.Context, a account.Actor, f birth.Fi
 			s.BatchID = &batch
 		}
 		return s, nil
-	}, `SELECT id, status, COALESCE(team_key,''), COALESCE(batch_id,0), child_birth_date, created_at
+	}, `SELECT id, status, COALESCE(team_key,''), COALESCE(batch_id,0), child_birth_date, created_at, clinic_reference
 		FROM birth_notifications WHERE `+strings.Join(where, " AND ")+fmt.Sprintf(` ORDER BY created_at DESC, id DESC LIMIT %d`, limitOf(f)), args...)
 }
 
@@ -827,7 +841,9 @@ func limitOf(f birth.Filter) int {
 }
 
 // BirthNotifications lists notifications in the caller's scope without
-// personal data: team workers and leads their team's, admins all of them
+// personal data, at most f.Limit of them (default 1000): for jobs, the
+// demo and tests. Lists shown to people and the API go by pages
+// (BirthQueue). Team workers and leads see their team's, admins all of them
 // (with Team or Queue to narrow it down). Filters: status, municipality,
 // language, early contact, date of birth; those whose personal data were
 // deleted only with IncludeDeleted. Sorted by f.Sort (default newest
@@ -894,9 +910,13 @@ func (db *DB) BirthNotifications(ctx context.Context, a account.Actor, f birth.F
 	default:
 		return nil, apperr.FieldErr(apperr.Invalid, "sort", "sort must be one of %s", strings.Join(birth.Sorts, ", "))
 	}
-	out, err := queryList(ctx, db.read, scanBirth, `SELECT `+birthColumns+` FROM birth_notifications n WHERE `+strings.Join(where, " AND ")+
-		` ORDER BY `+order+fmt.Sprintf(` LIMIT %d`, limitOf(f)), args...)
+	out, err := queryList(ctx, db.read, func(row rowScanner) (birth.Summary, error) { return scanBirthRow(row) },
+		`SELECT `+birthRowColumns+` FROM birth_notifications n WHERE `+strings.Join(where, " AND ")+
+			` ORDER BY `+order+fmt.Sprintf(` LIMIT %d`, limitOf(f)), args...)
 	if err != nil {
+		return nil, err
+	}
+	if err := flagDuplicates(ctx, db.read, len(out), func(i int) *birth.Summary { return &out[i] }); err != nil {
 		return nil, err
 	}
 	if f.Sort == "municipality" || f.Sort == "-municipality" {
@@ -1455,7 +1475,10 @@ func (db *DB) PurgeBirthNotifications(ctx context.Context, now time.Time, p birt
 			if err := deleteBirthData(ctx, tx, c.p.ID, c.born); err != nil {
 				return err
 			}
-			if _, err := tx.ExecContext(ctx, `UPDATE birth_notifications SET version = version + 1, updated_at = $1 WHERE id = $2`, ts(tx.now), c.p.ID); err != nil {
+			// The clinic's reference goes with the parents' data: it points
+			// into the clinic's file of the family.
+			if _, err := tx.ExecContext(ctx, `UPDATE birth_notifications SET version = version + 1, updated_at = $1, clinic_reference = ''
+				WHERE id = $2`, ts(tx.now), c.p.ID); err != nil {
 				return err
 			}
 			ev := birthAudit(actor, auditBirthRetention, purposeRetention, c.p.ID)

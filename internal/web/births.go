@@ -14,8 +14,10 @@ import (
 	"kansrijk/internal/account"
 	"kansrijk/internal/apperr"
 	"kansrijk/internal/birth"
+	"kansrijk/internal/dates"
 	"kansrijk/internal/i18n"
 	"kansrijk/internal/municipality"
+	"kansrijk/internal/page"
 	"kansrijk/internal/referral"
 )
 
@@ -167,7 +169,7 @@ func (ui *UI) showBirths(w http.ResponseWriter, r *http.Request, a account.Actor
 		ui.showBirthQueue(w, r, a)
 	default:
 		// The store refuses the list and audits the refusal.
-		_, err := ui.Births.BirthNotifications(r.Context(), a, birth.Filter{})
+		_, err := ui.Births.BirthQueue(r.Context(), a, birth.Filter{}, page.Request{Limit: page.DefaultLimit})
 		if err == nil {
 			err = forbidden()
 		}
@@ -180,39 +182,60 @@ type submissionRow struct {
 	Routed string // the team's name, or "" for Opgroeien's queue
 }
 
+// listPage reads the page asked for (limit, cursor, q, sort); a bad one
+// is shown as the error and the first page with the default sort is
+// listed instead.
+func listPage(q url.Values, sorts []string) (page.Request, error) {
+	req, err := page.Parse(q, sorts...)
+	if err != nil {
+		req, _ = page.Parse(url.Values{}, sorts...)
+	}
+	return req, err
+}
+
 func (ui *UI) showClinicSubmissions(w http.ResponseWriter, r *http.Request, a account.Actor) {
 	q := r.URL.Query()
 	p := ui.page(r, "births_ui.page.clinic_list", nil)
 	p.Form = q
 	status := http.StatusOK
+	bad := func(err error) {
+		if status == http.StatusOK {
+			p.withError(r, err)
+			status = http.StatusBadRequest
+		}
+	}
 	f := birth.Filter{}
 	switch s := birth.ClinicStatus(q.Get("status")); s {
 	case "", birth.ClinicNew, birth.ClinicPickedUp:
 		f.ClinicStatus = s
 	default:
-		p.withError(r, apperr.FieldErr(apperr.Invalid, "status", "unknown status").WithKey("error.unknown_status", map[string]any{"Status": string(s)}))
-		status = http.StatusBadRequest
+		bad(apperr.FieldErr(apperr.Invalid, "status", "unknown status").WithKey("error.unknown_status", map[string]any{"Status": string(s)}))
 	}
-	list, err := ui.Births.ClinicSubmissions(r.Context(), a, f)
+	req, err := listPage(q, birth.ClinicSorts)
+	if err != nil {
+		bad(err)
+	}
+	res, err := ui.Births.ClinicSubmissionPage(r.Context(), a, f, req)
 	if err != nil {
 		ui.fail(w, r, err)
 		return
 	}
 	names := ui.orgNames(r.Context())
-	rows := make([]submissionRow, len(list))
-	for i, s := range list {
+	rows := make([]submissionRow, len(res.Items))
+	for i, s := range res.Items {
 		rows[i] = submissionRow{Submission: s}
 		if s.Team != "" {
 			rows[i].Routed = names.name(s.Team)
 		}
 	}
-	p.Data = map[string]any{"Rows": rows, "Statuses": []birth.ClinicStatus{birth.ClinicNew, birth.ClinicPickedUp}}
+	p.Data = map[string]any{"Rows": rows, "Statuses": []birth.ClinicStatus{birth.ClinicNew, birth.ClinicPickedUp},
+		"Nav": listNav(r, req, len(rows), res.Next, res.Prev)}
 	ui.render(w, status, "births_clinic", p)
 }
 
 // birthRow is one line of the team's queue.
 type birthRow struct {
-	birth.Summary
+	birth.QueueItem
 	Municipality string
 	TeamName     string
 	ClinicName   string
@@ -221,12 +244,6 @@ type birthRow struct {
 }
 
 type option struct{ Value, Label string }
-
-// sortLink is a sortable column header: where a click goes, and the
-// column's current aria-sort.
-type sortLink struct {
-	Href, AriaSort string
-}
 
 // birthFilter reads the queue's filters from the query. A bad value is
 // left out of the filter and returned as the error to show.
@@ -272,20 +289,13 @@ func (ui *UI) birthFilter(q url.Values, a account.Actor) (birth.Filter, error) {
 		name string
 		into **time.Time
 	}{{"born_from", &f.BornFrom}, {"born_to", &f.BornTo}} {
-		if s := q.Get(d.name); s != "" {
-			t, err := municipality.ParseDate(s)
-			if err != nil {
-				keep(apperr.FieldErr(apperr.InvalidDate, d.name, "invalid date").WithKey("error.invalid_date_value", map[string]any{"Value": s}))
-				continue
-			}
-			*d.into = &t
+		t, ok, err := dates.ParseField(d.name, q.Get(d.name))
+		if err != nil {
+			keep(err)
+			continue
 		}
-	}
-	if s := q.Get("sort"); s != "" {
-		if slices.Contains(birth.Sorts, s) {
-			f.Sort = s
-		} else {
-			keep(apperr.FieldErr(apperr.Invalid, "sort", "unknown sort").WithKey("births_ui.error.sort", nil))
+		if ok {
+			*d.into = &t
 		}
 	}
 	if a.Role == account.Admin {
@@ -303,34 +313,9 @@ func (ui *UI) birthFilter(q url.Values, a account.Actor) (birth.Filter, error) {
 	return f, bad
 }
 
-// sortLinks returns, for every sortable column, the link that sorts by it
-// (ascending first, then descending) keeping the other filters.
-func sortLinks(q url.Values) map[string]sortLink {
-	cur := q.Get("sort")
-	if cur == "" {
-		cur = "-created_at"
-	}
-	out := map[string]sortLink{}
-	for _, col := range []string{"child_birth_date", "municipality", "created_at"} {
-		next, aria := col, ""
-		switch cur {
-		case col:
-			next, aria = "-"+col, "ascending"
-		case "-" + col:
-			aria = "descending"
-		}
-		v := url.Values{}
-		for k, vs := range q {
-			if k != "sort" {
-				v[k] = vs
-			}
-		}
-		v.Set("sort", next)
-		out[col] = sortLink{Href: "/births?" + v.Encode(), AriaSort: aria}
-	}
-	return out
-}
-
+// showBirthQueue is the team's queue (with its families' names, searched
+// by q) and Opgroeien's view (team=opgroeien: its own queue; no names),
+// one page of 50 at a time.
 func (ui *UI) showBirthQueue(w http.ResponseWriter, r *http.Request, a account.Actor) {
 	ctx := r.Context()
 	q := r.URL.Query()
@@ -338,20 +323,24 @@ func (ui *UI) showBirthQueue(w http.ResponseWriter, r *http.Request, a account.A
 	p.Form = q
 	status := http.StatusOK
 	f, bad := ui.birthFilter(q, a)
+	req, perr := listPage(q, birth.QueueSorts)
+	if bad == nil {
+		bad = perr
+	}
 	if bad != nil {
 		p.withError(r, bad)
 		status = http.StatusBadRequest
 	}
-	list, err := ui.Births.BirthNotifications(ctx, a, f)
+	res, err := ui.Births.BirthQueue(ctx, a, f, req)
 	if err != nil {
 		ui.fail(w, r, err)
 		return
 	}
 	today := ui.today()
 	names := ui.orgNames(ctx)
-	rows := make([]birthRow, len(list))
-	for i, s := range list {
-		rows[i] = birthRow{Summary: s, Municipality: ui.municipalityName(s.MunicipalityNIS), ClinicName: names.name(s.Clinic)}
+	rows := make([]birthRow, len(res.Items))
+	for i, s := range res.Items {
+		rows[i] = birthRow{QueueItem: s, Municipality: ui.municipalityName(s.MunicipalityNIS), ClinicName: names.name(s.Clinic)}
 		if s.Team != "" {
 			rows[i].TeamName = names.name(s.Team)
 		}
@@ -383,18 +372,29 @@ func (ui *UI) showBirthQueue(w http.ResponseWriter, r *http.Request, a account.A
 		seen[m.NIS] = true
 		muniOpts = append(muniOpts, option{m.NIS, m.Name})
 	}
-	for _, s := range append(list, birth.Summary{MunicipalityNIS: f.MunicipalityNIS}) {
-		if nis := s.MunicipalityNIS; nis != "" && !seen[nis] {
+	extra := []string{f.MunicipalityNIS}
+	for _, s := range res.Items {
+		extra = append(extra, s.MunicipalityNIS)
+	}
+	for _, nis := range extra {
+		if nis != "" && !seen[nis] {
 			seen[nis] = true
 			muniOpts = append(muniOpts, option{nis, ui.municipalityName(nis) + " (" + nis + ")"})
 		}
 	}
 	slices.SortFunc(muniOpts, func(x, y option) int { return strings.Compare(strings.ToLower(x.Label), strings.ToLower(y.Label)) })
 
+	filtered := false
+	for k := range q {
+		if k != "sort" && k != "cursor" && k != "q" {
+			filtered = true
+		}
+	}
 	data := map[string]any{
 		"Rows": rows, "Statuses": birth.Statuses, "Languages": birth.Languages, "Municipalities": muniOpts,
-		"Sort": sortLinks(q), "Admin": a.Role == account.Admin, "TargetDays": birth.ContactTargetDays,
-		"Filtered": len(q) > 0, "SortOptions": []string{"created_at", "child_birth_date", "-child_birth_date", "municipality", "-municipality"},
+		"Admin": a.Role == account.Admin, "TargetDays": birth.ContactTargetDays, "Filtered": filtered,
+		"Nav": listNav(r, req, len(rows), res.Next, res.Prev), "Names": teamSide(a),
+		"SortOptions": []string{"created_at", "child_birth_date", "-child_birth_date", "municipality", "-municipality"},
 	}
 	if a.Role == account.Admin {
 		teams, err := ui.Orgs.Teams(ctx, today)
@@ -445,6 +445,9 @@ type birthFieldError struct {
 // birthFieldLabel names a field of the data set in the user's language:
 // "Moeder — Telefoon".
 func birthFieldLabel(lang i18n.Lang, field string) string {
+	if field == "clinic_reference" {
+		return i18n.T(lang, "births.field.clinic_reference", nil)
+	}
 	who, name, ok := strings.Cut(field, ".")
 	if !ok {
 		return i18n.T(lang, "births_ui.field."+field, nil)
@@ -462,7 +465,7 @@ func (ui *UI) notificationFromForm(f url.Values) birth.NewNotification {
 			MunicipalityNIS: get("municipality_nis"), Phone: get("phone"), Email: get("email"), Language: get("language")}
 	}
 	in := birth.NewNotification{Mother: parent("mother"), ChildBirthDate: strings.TrimSpace(f.Get("child_birth_date")),
-		EarlyContactRequested: f.Get("early_contact_requested") == "on"}
+		EarlyContactRequested: f.Get("early_contact_requested") == "on", ClinicReference: strings.TrimSpace(f.Get("clinic_reference"))}
 	if c := parent("co_parent"); c != (birth.Parent{}) {
 		in.CoParent = &c
 	}
@@ -487,7 +490,7 @@ func (ui *UI) birthFormData(errs []birthFieldError) map[string]any {
 		muniOpts = append(muniOpts, option{m.NIS, m.Name + " (" + m.NIS + ")"})
 	}
 	return map[string]any{"Municipalities": muniOpts, "Languages": birth.Languages, "Errors": errs,
-		"Today": ui.today().Format(time.DateOnly), "MaxMonths": birth.MaxBirthAgeMonths, "Parents": []string{"mother", "co_parent"}}
+		"Today": ui.today().Format(time.DateOnly), "MaxMonths": birth.MaxBirthAgeMonths, "MaxReference": birth.MaxClinicReference, "Parents": []string{"mother", "co_parent"}}
 }
 
 func (ui *UI) showBirthForm(w http.ResponseWriter, r *http.Request, a account.Actor) {
