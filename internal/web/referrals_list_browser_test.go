@@ -55,6 +55,7 @@ func TestReferralListsBrowser(t *testing.T) {
 	users := storetest.Users(t, db, "lists.test",
 		storetest.U{Name: "worker", Role: "team_worker", Org: "team-noord"},
 		storetest.U{Name: "ocmw", Role: "ocmw_worker", Org: "ocmw-13016"})
+	users.Create(t, "worker", "ocmw")
 	worker := users.Actor(t, "worker")
 	// 60 fictitious families: 55 sent, 5 drafts.
 	for n := 0; n < 60; n++ {
