@@ -2,12 +2,11 @@ package api
 
 import (
 	"net/http"
-	"slices"
 	"time"
 
 	"kansrijk/internal/account"
-	"kansrijk/internal/apperr"
 	"kansrijk/internal/httpx"
+	"kansrijk/internal/page"
 	"kansrijk/internal/referral"
 )
 
@@ -127,28 +126,40 @@ func (a *API) createReferral(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
+// teamListItemJSON is a row of the team's list: the team's view of the
+// referral (without contact details) and the parents' names.
+type teamListItemJSON struct {
+	teamReferralJSON
+	ParentNames []string `json:"parent_names"`
+}
+
+// listReferrals answers one page of the team's referrals: limit, cursor,
+// q (the parents' names), status (as the team sees it) and sort
+// (referral.TeamSorts). Filtering, search and paging are the store's, in
+// SQL; the page is audited there (referral.list, one event per page).
 func (a *API) listReferrals(w http.ResponseWriter, r *http.Request) error {
 	c, err := caller(r)
 	if err != nil {
 		return err
 	}
-	// Filter on the status as the team may see it, never on the OCMW's
-	// real progress where the agreement gives no status feedback.
-	status := referral.Status(r.URL.Query().Get("status"))
-	if status != "" && !slices.Contains(referral.Statuses, status) {
-		return apperr.FieldErr(apperr.Invalid, "status", "unknown status %q", status)
-	}
-	list, err := a.Referrals.Referrals(r.Context(), c, referral.Filter{})
+	q := r.URL.Query()
+	f, err := referral.ParseTeamFilter(q)
 	if err != nil {
 		return err
 	}
-	out := []teamReferralJSON{}
-	for _, ref := range list {
-		if j := TeamReferral(ref); status == "" || j.Status == status {
-			out = append(out, j)
-		}
+	req, err := page.Parse(q, referral.TeamSorts...)
+	if err != nil {
+		return err
 	}
-	httpx.WriteJSON(w, http.StatusOK, map[string]any{"count": len(out), "referrals": out})
+	res, err := a.Referrals.ReferralPage(r.Context(), c, f, req)
+	if err != nil {
+		return err
+	}
+	out := make([]teamListItemJSON, len(res.Items))
+	for i, it := range res.Items {
+		out[i] = teamListItemJSON{TeamReferral(it.Referral), it.ParentNames}
+	}
+	httpx.WriteJSON(w, http.StatusOK, map[string]any{"count": len(out), "referrals": out, "next_cursor": res.NextCursor()})
 	return nil
 }
 
@@ -214,23 +225,51 @@ type inboxItemJSON struct {
 	FirstContactTargetDays int             `json:"first_contact_target_days"`
 	Overdue                bool            `json:"overdue"`
 	Version                int             `json:"version"`
+	ParentNames            []string        `json:"parent_names"`
+	ReferredBy             referredByJSON  `json:"referred_by"`
+	Outcome                string          `json:"outcome"`
+	ClosedAt               *time.Time      `json:"closed_at"`
+	WithdrawnAt            *time.Time      `json:"withdrawn_at"`
 }
 
+// referredByJSON is the local team that referred, as the OCMW reaches it:
+// its name, phone and e-mail ("" when the team gave none).
+type referredByJSON struct {
+	Name  string `json:"name"`
+	Phone string `json:"phone"`
+	Email string `json:"email"`
+}
+
+// inbox answers one page of the referrals the caller's OCMW received:
+// limit, cursor, q (the parents' names), status (or "new"), overdue=1,
+// view=archive and sort (referral.InboxSorts). Audited in the store
+// (referral.inbox, one event per page naming the referrals shown).
 func (a *API) inbox(w http.ResponseWriter, r *http.Request) error {
 	c, err := caller(r)
 	if err != nil {
 		return err
 	}
-	list, err := a.Referrals.Inbox(r.Context(), c)
+	q := r.URL.Query()
+	f, err := referral.ParseInboxFilter(q)
+	if err != nil {
+		return err
+	}
+	req, err := page.Parse(q, referral.InboxSorts(f.Archive)...)
+	if err != nil {
+		return err
+	}
+	res, err := a.Referrals.InboxPage(r.Context(), c, f, req)
 	if err != nil {
 		return err
 	}
 	now := a.Now()
-	out := make([]inboxItemJSON, len(list))
-	for i, ref := range list {
-		out[i] = inboxItemJSON{ref.ID, ref.Status, ref.SentAt, ref.ReceivedAt, ref.DaysSinceSent(now), ref.TargetDays, ref.Overdue(now), ref.Version}
+	out := make([]inboxItemJSON, len(res.Items))
+	for i, it := range res.Items {
+		ref := it.Referral
+		out[i] = inboxItemJSON{ref.ID, ref.Status, ref.SentAt, ref.ReceivedAt, ref.DaysSinceSent(now), ref.TargetDays, ref.Overdue(now), ref.Version,
+			it.ParentNames, referredByJSON{it.TeamName, it.TeamPhone, it.TeamEmail}, ref.Outcome, ref.ClosedAt, ref.WithdrawnAt}
 	}
-	httpx.WriteJSON(w, http.StatusOK, map[string]any{"count": len(out), "referrals": out})
+	httpx.WriteJSON(w, http.StatusOK, map[string]any{"count": len(out), "referrals": out, "next_cursor": res.NextCursor()})
 	return nil
 }
 

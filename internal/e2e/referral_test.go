@@ -70,7 +70,7 @@ func TestReferralFlow(t *testing.T) {
 		t.Errorf("the navigation does not mark the referrals page as current (aria-current=%q)", got)
 	}
 	wantText(t, b, "header nav", "Doorverwijzingen")
-	wantText(t, b, "main table caption", "Doorverwijzingen:")
+	wantText(t, b, "main table caption", "Doorverwijzingen op deze pagina:")
 	b.Page("referrals")
 
 	b.Click(`main a.button[href="/referrals/new"]`)
@@ -247,7 +247,8 @@ func TestReferralFlow(t *testing.T) {
 	b.Page("referral-cancelled")
 	logout(t, b)
 
-	// The OCMW worker of Hulshout: the inbox, without names.
+	// The OCMW worker of Hulshout: the inbox, with the family's name and
+	// the team that referred (each page audited as a read of names).
 	login(t, b, ocmwWorker, demo.Password)
 	b.Click(`header nav a[href="/inbox"]`)
 	wantPath(t, b, "/inbox")
@@ -256,8 +257,9 @@ func TestReferralFlow(t *testing.T) {
 	}
 	wantText(t, b, "#row-"+id, "verstuurd")
 	wantText(t, b, "#row-"+id, "0 dagen sinds verzending / doel 14 dagen")
-	if main := b.Text("main"); strings.Contains(main, parent) || strings.Contains(main, "Demo Ouder") {
-		t.Error("the inbox list shows names")
+	wantText(t, b, "#row-"+id, parent)
+	if main := b.Text("main"); strings.Contains(main, "Kerkstraat") || strings.Contains(main, "e2e.ouder@example.org") {
+		t.Error("the inbox list shows the family's address or contact details")
 	}
 	if !b.Exists("main tr.overdue .late") {
 		t.Error("no overdue referral flagged in the demo inbox")
@@ -297,6 +299,9 @@ func TestReferralFlow(t *testing.T) {
 	b.Click("#out-rights_opened")
 	b.Click("#right-verhoogde_tegemoetkoming")
 	b.Click(`#outcome-form button[type=submit]`)
+	// Closing the case asks for confirmation first.
+	wantText(t, b, "main h1", "Zaak afsluiten?")
+	b.Click("#confirm-close")
 	if got := status(b); got != 409 {
 		t.Errorf("outcome on an old version: status %d, want 409", got)
 	}
@@ -312,6 +317,9 @@ func TestReferralFlow(t *testing.T) {
 	}
 	b.Click("#right-groeipakket_social")
 	b.Click(`#outcome-form button[type=submit]`)
+	wantText(t, b, "main", "Groeipakket: sociale toeslag")
+	b.Page("inbox-close-confirm")
+	b.Click("#confirm-close")
 	wantPath(t, b, "/inbox/"+id+"?ok=outcome_recorded")
 	wantText(t, b, "main .lead", "afgesloten")
 	wantText(t, b, "main", "Groeipakket: sociale toeslag")

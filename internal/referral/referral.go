@@ -16,6 +16,7 @@ import (
 
 	"kansrijk/internal/account"
 	"kansrijk/internal/apperr"
+	"kansrijk/internal/page"
 )
 
 // Status is where a referral stands.
@@ -181,22 +182,27 @@ type NewOutcome struct {
 	Version    int      `json:"version"`
 }
 
-// Filter selects referrals.
-type Filter struct {
-	Status string
-}
-
 // Store is what the referral flow needs from storage. Every read and write
 // of personal data writes an audit record in the same transaction; a
 // caller outside the referral's team or receiving OCMW gets not_found.
 type Store interface {
 	CreateReferral(ctx context.Context, a account.Actor, in NewReferral) (Referral, error)
 	Referral(ctx context.Context, a account.Actor, id int64) (Referral, error)
+	// Referrals and Inbox return every referral of the list at once,
+	// without names: kept for callers that count; the lists use
+	// ReferralPage and InboxPage.
 	Referrals(ctx context.Context, a account.Actor, f Filter) ([]Referral, error)
 	AddConsent(ctx context.Context, a account.Actor, id int64, in NewConsent) (Referral, error)
 	Send(ctx context.Context, a account.Actor, id int64) (Referral, error)
 	Withdraw(ctx context.Context, a account.Actor, id int64) (Referral, error)
 	Inbox(ctx context.Context, a account.Actor) ([]Referral, error)
+	// ReferralPage is one page of the team's referrals (team workers and
+	// leads), with the parents' names; InboxPage one page of the
+	// referrals the actor's OCMW received (OCMW workers), with the
+	// parents' names and the referring team. Each page is audited as
+	// one event naming the referrals shown. Other roles get forbidden.
+	ReferralPage(ctx context.Context, a account.Actor, f Filter, req page.Request) (page.Result[ListItem], error)
+	InboxPage(ctx context.Context, a account.Actor, f Filter, req page.Request) (page.Result[ListItem], error)
 	AddContactAttempt(ctx context.Context, a account.Actor, id int64, in NewContactAttempt) (Referral, error)
 	SetOutcome(ctx context.Context, a account.Actor, id int64, in NewOutcome) (Referral, error)
 	// DenyReferral audits a refused access to the referral (a page of the

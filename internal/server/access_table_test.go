@@ -265,5 +265,7 @@ var accessTable = []accessRow{
 	// that is not the family's (or while none is sealed) is the view's 404.
 	{Route: "POST /api/v1/public/access-log", Public: true, Body: `{"receipt_code": "{receipt}", "postcode": "2235"}`, Want: "*=200 anon=200"},
 	{Route: "POST /ontvangstbewijs/bewijs", Public: true, Body: `code={receipt}&postcode=2235&leaf=0`, Want: "*=404 anon=404"},
+	// referrals: the confirmation before closing a case (reads the referral, as /inbox/{id}).
+	{Route: "GET /inbox/{id}/close", Obj: "referral.sent", Path: "/inbox/{id}/close?outcome=declined&version=1", Want: "ocmw_worker=200/404 *=404 anon=303"},
 	{Route: "POST /logout", Want: "*=303 anon=401"},
 }

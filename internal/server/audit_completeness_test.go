@@ -65,7 +65,7 @@ type auditRow struct {
 var auditTable = []auditRow{
 	// Referrals (API).
 	{Route: "POST /api/v1/referrals", Caller: "team_worker/own", Status: 201, Action: "referral.create", Object: "referral", Purpose: audit.PurposeReferral, Receipt: true, Denied: "ocmw_worker/own"},
-	{Route: "GET /api/v1/referrals", Caller: "team_worker/own", Status: 200, Action: "referral.list", Object: "referral", Purpose: audit.PurposeStatusFeedback, Denied: "ocmw_worker/own", ObjectIDs: true},
+	{Route: "GET /api/v1/referrals", Caller: "team_worker/own", Status: 200, Action: "referral.list", Object: "referral", Purpose: audit.PurposeReferral, Denied: "ocmw_worker/own", ObjectIDs: true},
 	{Route: "GET /api/v1/referrals/{id}", Caller: "team_worker/own", Status: 200, Action: "referral.read", Object: "referral", Purpose: audit.PurposeReferral, Agreement: true, Receipt: true, Denied: "team_worker/other", DeniedAction: "referral.access_denied"},
 	{Route: "GET /api/v1/referrals/{id}", Caller: "ocmw_worker/own", Status: 200, Action: "referral.read", Object: "referral", Purpose: audit.PurposeFollowUp, Agreement: true, Receipt: true, Denied: "ocmw_worker/other", DeniedAction: "referral.access_denied"},
 	{Route: "POST /api/v1/referrals/{id}/consents", Caller: "team_worker/own", Status: 201, Action: "referral.consent", Object: "referral", Purpose: audit.PurposeReferral, Receipt: true, Denied: "team_worker/other", DeniedAction: "referral.access_denied"},
@@ -77,7 +77,7 @@ var auditTable = []auditRow{
 	// Referrals (UI).
 	{Route: "POST /referrals", Caller: "team_lead/own", Status: 303, Action: "referral.create", Object: "referral", Purpose: audit.PurposeReferral, Receipt: true, Denied: "ocmw_worker/own",
 		Body: "municipality_nis=13016&p0_name=Mira+Matrixouder&p0_street=Matrixstraat&p0_number=12&p0_postcode=2235&p0_phone=%2B32470990011&criteria=income&criteria=education&criteria=employment&needs=income_support"},
-	{Route: "GET /referrals", Caller: "team_lead/own", Status: 200, Action: "referral.list", Object: "referral", Purpose: audit.PurposeStatusFeedback, Denied: "ocmw_worker/own", ObjectIDs: true},
+	{Route: "GET /referrals", Caller: "team_lead/own", Status: 200, Action: "referral.list", Object: "referral", Purpose: audit.PurposeReferral, Denied: "ocmw_worker/own", ObjectIDs: true},
 	{Route: "GET /referrals/{id}", Caller: "team_lead/own", Status: 200, Action: "referral.read", Object: "referral", Purpose: audit.PurposeReferral, Agreement: true, Receipt: true, Denied: "ocmw_worker/own", DeniedAction: "referral.access_denied"},
 	{Route: "POST /referrals/{id}/consents", Caller: "team_worker/own", Status: 303, Action: "referral.consent", Object: "referral", Purpose: audit.PurposeReferral, Receipt: true, Denied: "team_worker/other", DeniedAction: "referral.access_denied",
 		Body: "parent=0&informed=data&informed=recipient&informed=purpose&informed=processing&informed=expectations&method=verbal&voluntary=on"},
@@ -204,6 +204,8 @@ var auditTable = []auditRow{
 	{Route: "POST /api/v1/service-accounts/{id}/tokens", Caller: "ocmw_admin/own", Status: 201, Action: "token.create", Object: "token", NewObject: true, Purpose: audit.PurposeAccounts, Denied: "ocmw_admin/other", DeniedAction: "token.create"},
 	{Route: "DELETE /api/v1/service-accounts/{id}", Caller: "admin", Status: 204, Action: "service_account.revoke", Object: "user", Purpose: audit.PurposeAccounts, Denied: "ocmw_admin/own"},
 	{Route: "POST /service-accounts/{id}/revoke", Caller: "ocmw_admin/own", Status: 303, Action: "service_account.revoke", Object: "user", Purpose: audit.PurposeAccounts, Denied: "ocmw_admin/other"},
+	// referrals: the confirmation before closing a case shows the family's name: a read.
+	{Route: "GET /inbox/{id}/close", Caller: "ocmw_worker/own", Status: 200, Action: "referral.read", Object: "referral", Purpose: audit.PurposeFollowUp, Agreement: true, Receipt: true, Denied: "ocmw_worker/other", DeniedAction: "referral.access_denied"},
 }
 
 // auditExempt: the routes of the access table that touch no personal

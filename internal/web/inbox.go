@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -11,47 +12,109 @@ import (
 	"kansrijk/internal/account"
 	"kansrijk/internal/api"
 	"kansrijk/internal/apperr"
+	"kansrijk/internal/org"
+	"kansrijk/internal/page"
 	"kansrijk/internal/referral"
 )
 
-// The OCMW's side: its inbox of open referrals (no names in the list),
-// one referral with exactly what the OCMW may see (api.OCMWReferral: the
-// parents' name and contact details, when it was sent, and its own
-// follow-up), and the forms to record contact attempts and the outcome.
-// Both forms carry the version read: a colleague's change in between is
-// a conflict, never a silent overwrite.
+// The OCMW's side: its inbox, one page of 50 at a time (the open
+// referrals, new ones, those past the first-contact target, or the
+// archive of closed and withdrawn ones), with the parents' names and the
+// team that referred, searchable by name; one referral with exactly what
+// the OCMW may see (api.OCMWReferral: the parents' name and contact
+// details, when it was sent, and its own follow-up), and the forms to
+// record contact attempts and the outcome. Closing a case (the outcome)
+// asks for confirmation on a page of its own (GET /inbox/{id}/close),
+// without JavaScript. Both forms carry the version read: a colleague's
+// change in between is a conflict, never a silent overwrite.
+
+func init() {
+	// joinNames is the parents' names of a referral, "A & B".
+	funcs["joinNames"] = func(ps []referral.Parent) string {
+		names := make([]string, len(ps))
+		for i, p := range ps {
+			names[i] = p.Name
+		}
+		return strings.Join(names, " & ")
+	}
+}
 
 type inboxRow struct {
 	ID         int64
+	Names      []string // the parents' names; none once the data were deleted
 	Status     referral.Status
 	SentAt     *time.Time
+	ClosedAt   *time.Time // closed or withdrawn (archive)
+	Outcome    string
 	Days       int
 	TargetDays int
 	Overdue    bool
 	Contacted  bool
+	Team       string // the referring team's name, never its key
+	TeamPhone  string
+	TeamEmail  string
+}
+
+// inboxTab is one view of the inbox, a link with its filters.
+type inboxTab struct {
+	Key, Href, Label string
+	Current          bool
 }
 
 func (ui *UI) showInbox(w http.ResponseWriter, r *http.Request, a account.Actor) {
 	// Other roles: the store refuses the inbox and audits the refusal.
 	b := ui.referralBackend()
-	list, err := b.Inbox(r.Context(), a)
+	q := r.URL.Query()
+	f, err := referral.ParseInboxFilter(q)
+	if err != nil {
+		ui.fail(w, r, err)
+		return
+	}
+	req, err := page.Parse(q, referral.InboxSorts(f.Archive)...)
+	if err != nil {
+		ui.fail(w, r, err)
+		return
+	}
+	res, err := b.InboxPage(r.Context(), a, f, req)
 	if err != nil {
 		ui.fail(w, r, err)
 		return
 	}
 	now := ui.Now()
-	rows := make([]inboxRow, 0, len(list))
-	overdue := 0
-	for _, ref := range list {
-		row := inboxRow{ID: ref.ID, Status: ref.Status, SentAt: ref.SentAt, Days: ref.DaysSinceSent(now), TargetDays: ref.TargetDays,
-			Overdue: ref.Overdue(now), Contacted: ref.FirstContactAt != nil}
-		if row.Overdue {
-			overdue++
+	rows := make([]inboxRow, 0, len(res.Items))
+	for _, it := range res.Items {
+		ref := it.Referral
+		row := inboxRow{ID: ref.ID, Names: it.ParentNames, Status: ref.Status, SentAt: ref.SentAt, ClosedAt: ref.ClosedAt, Outcome: ref.Outcome,
+			Days: ref.DaysSinceSent(now), TargetDays: ref.TargetDays, Overdue: ref.Overdue(now), Contacted: ref.FirstContactAt != nil,
+			Team: it.TeamName, TeamPhone: it.TeamPhone, TeamEmail: it.TeamEmail}
+		if ref.Status == referral.Withdrawn {
+			row.ClosedAt = ref.WithdrawnAt
 		}
 		rows = append(rows, row)
 	}
+	current := "open"
+	switch {
+	case f.Archive:
+		current = "archive"
+	case f.Overdue:
+		current = "overdue"
+	case f.Status == referral.StatusNew:
+		current = "new"
+	case f.Status != "":
+		current = ""
+	}
+	tabs := []inboxTab{
+		{Key: "open", Href: "/inbox", Label: "referrals.inbox.tab_open"},
+		{Key: "new", Href: "/inbox?status=new", Label: "referrals.inbox.tab_new"},
+		{Key: "overdue", Href: "/inbox?overdue=1", Label: "referrals.inbox.tab_overdue"},
+		{Key: "archive", Href: "/inbox?view=archive", Label: "referrals.inbox.tab_archive"},
+	}
+	for i := range tabs {
+		tabs[i].Current = tabs[i].Key == current
+	}
 	ui.render(w, http.StatusOK, "inbox", ui.page(r, "page.inbox.title", map[string]any{
-		"Rows": rows, "Overdue": overdue, "Org": ui.orgName(r.Context(), a.Org),
+		"Rows": rows, "Org": ui.orgName(r.Context(), a.Org), "Nav": listNav(r, req, len(rows), res.Next, res.Prev),
+		"Archive": f.Archive, "Tabs": tabs, "Current": current, "Status": f.Status,
 	}))
 }
 
@@ -82,8 +145,13 @@ func (ui *UI) renderInboxReferral(w http.ResponseWriter, r *http.Request, a acco
 	if p.Form.Get("on") == "" {
 		p.Form.Set("on", ui.today().Format(time.DateOnly))
 	}
+	// The team that referred, by name, and how to reach it.
+	team := org.Organisation{Name: ref.Team}
+	if o, err := ui.Orgs.Organisation(r.Context(), ref.Team); err == nil {
+		team = o
+	}
 	p.Data = map[string]any{
-		"R": v, "Municipalities": municipalities, "Open": ref.Status.Open(),
+		"R": v, "Municipalities": municipalities, "Open": ref.Status.Open(), "Team": team,
 		"Channels": referral.Channels, "Outcomes": referral.Outcomes, "Rights": referral.Rights,
 		"Today": ui.today().Format(time.DateOnly),
 	}
@@ -148,4 +216,57 @@ func (ui *UI) setReferralOutcome(w http.ResponseWriter, r *http.Request, a accou
 		return
 	}
 	http.Redirect(w, r, fmt.Sprintf("/inbox/%d?ok=outcome_recorded", ref.ID), http.StatusSeeOther)
+}
+
+// confirmCloseReferral is the step before closing a case: the outcome
+// form asks here (GET, so that going back loses nothing) and the page
+// shows the family, the chosen outcome and a "Ja, afsluiten" button
+// that posts to /inbox/{id}/outcome. Reading the referral to show the
+// family's name is a read of the referral, audited as such.
+func (ui *UI) confirmCloseReferral(w http.ResponseWriter, r *http.Request, a account.Actor) {
+	if a.Role != account.OCMWWorker {
+		ui.fail(w, r, ui.denyReferral(r, a))
+		return
+	}
+	q := r.URL.Query()
+	outcome := q.Get("outcome")
+	var err error
+	switch {
+	case !slices.Contains(referral.Outcomes, outcome):
+		err = apperr.FieldErr(apperr.Invalid, "outcome", "choose the outcome").WithKey("error.outcome", nil)
+	case outcome == referral.OutcomeRightsOpened && len(q["rights"]) == 0:
+		err = apperr.FieldErr(apperr.Invalid, "rights", "say which rights or support were opened").WithKey("error.rights_required", nil)
+	}
+	if err != nil {
+		p := ui.page(r, "page.inbox_referral.title", nil)
+		p.withError(r, err)
+		p.Form = q
+		ui.renderInboxReferral(w, r, a, statusOf(err), p)
+		return
+	}
+	ref, err := ui.referralBackend().Referral(r.Context(), a, referralID(r))
+	if err != nil {
+		ui.fail(w, r, err)
+		return
+	}
+	if !ref.Status.Open() {
+		err = apperr.New(apperr.InvalidState, "this referral is %s", ref.Status).WithKey("error.referral_state", map[string]any{"Status": string(ref.Status)})
+		p := ui.page(r, "page.inbox_referral.title", nil)
+		p.withError(r, localiseState(p, err))
+		p.Form = url.Values{}
+		ui.renderInboxReferral(w, r, a, statusOf(err), p)
+		return
+	}
+	v := api.OCMWReferral(ref, ui.Now())
+	rights := []string{}
+	if outcome == referral.OutcomeRightsOpened {
+		for _, x := range q["rights"] {
+			if slices.Contains(referral.Rights, x) && !slices.Contains(rights, x) {
+				rights = append(rights, x)
+			}
+		}
+	}
+	ui.render(w, http.StatusOK, "inbox_close", ui.page(r, "referrals.close.title", map[string]any{
+		"R": v, "Outcome": outcome, "Rights": rights, "SocialFile": q.Get("social_file") == "on", "Version": q.Get("version"),
+	}))
 }

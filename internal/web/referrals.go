@@ -17,6 +17,7 @@ import (
 	"kansrijk/internal/apperr"
 	"kansrijk/internal/i18n"
 	"kansrijk/internal/org"
+	"kansrijk/internal/page"
 	"kansrijk/internal/referral"
 )
 
@@ -151,33 +152,45 @@ func (ui *UI) gate(ctx context.Context, b referralBackend, team, nis string) (ga
 type referralRow struct {
 	View         any // api.TeamReferral: the status as the team may see it
 	Status       referral.Status
+	Names        []string // the parents' names; none once the data were deleted
 	Municipality string
 	Recipient    string
 }
 
+// showReferrals is the team's list, one page of 50 at a time: search in
+// the parents' names, a status filter (as the team sees it), sortable
+// columns, everything in the URL. The store audits the page (one event
+// naming the referrals shown) and refuses other roles.
 func (ui *UI) showReferrals(w http.ResponseWriter, r *http.Request, a account.Actor) {
-	// Other roles: the store refuses the list and audits the refusal.
 	b := ui.referralBackend()
 	q := r.URL.Query()
-	f := referral.Filter{}
-	if s := q.Get("status"); slices.Contains(referral.Statuses, referral.Status(s)) {
-		f.Status = s
+	f, err := referral.ParseTeamFilter(q)
+	if err != nil {
+		ui.fail(w, r, err)
+		return
 	}
-	list, err := b.Referrals(r.Context(), a, f)
+	req, err := page.Parse(q, referral.TeamSorts...)
+	if err != nil {
+		ui.fail(w, r, err)
+		return
+	}
+	res, err := b.ReferralPage(r.Context(), a, f, req)
 	if err != nil {
 		ui.fail(w, r, err)
 		return
 	}
 	names := map[string]string{}
-	rows := make([]referralRow, 0, len(list))
-	for _, ref := range list {
+	rows := make([]referralRow, 0, len(res.Items))
+	for _, it := range res.Items {
+		ref := it.Referral
 		if _, ok := names[ref.Recipient]; !ok {
 			names[ref.Recipient] = ui.orgName(r.Context(), ref.Recipient)
 		}
 		v := api.TeamReferral(ref)
-		rows = append(rows, referralRow{View: v, Status: v.Status, Municipality: ui.municipalityName(ref.MunicipalityNIS), Recipient: names[ref.Recipient]})
+		rows = append(rows, referralRow{View: v, Status: v.Status, Names: it.ParentNames, Municipality: ui.municipalityName(ref.MunicipalityNIS), Recipient: names[ref.Recipient]})
 	}
-	p := ui.page(r, "page.referrals.title", map[string]any{"Rows": rows, "Statuses": referral.Statuses})
+	p := ui.page(r, "page.referrals.title", map[string]any{"Rows": rows, "Statuses": referral.Statuses, "Status": f.Status,
+		"Nav": listNav(r, req, len(rows), res.Next, res.Prev)})
 	p.Form = q
 	ui.render(w, http.StatusOK, "referrals", p)
 }

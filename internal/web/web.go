@@ -196,6 +196,8 @@ func (ui *UI) Register(mux httpx.Mux) {
 	mux.HandleFunc("POST /births/{id}/referral", ui.signedIn(ui.startBirthReferral))
 	mux.HandleFunc("GET /reports/births", ui.signedIn(ui.showBirthStatistics))
 	mux.HandleFunc("GET /birth-notifications", ui.birthsLink)
+	// referrals: closing a case asks for confirmation first.
+	mux.HandleFunc("GET /inbox/{id}/close", ui.signedIn(ui.confirmCloseReferral))
 	// DPO area: the audit console and break-glass access (dpo.go).
 	ui.registerDPO(mux)
 	// Area gdpr: requests of families, the record of processing activities (gdpr.go).
