@@ -221,6 +221,8 @@ func TestOpenAPIErrorCodes(t *testing.T) {
 		"consent_missing", "no_agreement_in_force", "outside_team_area", "invalid_state", "invalid_webhook_url", "webhook_url_not_https",
 		// input and time limits (internal/apperr)
 		"webhook_address_not_allowed", "invalid_text", "unavailable",
+		// lists (internal/page)
+		"invalid_cursor",
 	}
 	for _, c := range codes {
 		if !strings.Contains(desc, "`"+c+"`") {
