@@ -80,12 +80,12 @@ type TeamUpdate struct {
 const phoneSeparators = " ./-()"
 
 var (
-	belgianRE       = regexp.MustCompile(`^0[1-9][0-9]{7,8}$`)   // 09 123 45 67, 0470 12 34 56
-	internationalRE = regexp.MustCompile(`^\+[1-9][0-9]{7,14}$`) // E.164
+	belgianRE       = regexp.MustCompile(`^0(4[0-9]{8}|[1-9][0-9]{7})$`) // 09 123 45 67, 0470 12 34 56
+	internationalRE = regexp.MustCompile(`^\+[1-9][0-9]{7,14}$`)         // E.164
 )
 
 // ContactPhone checks a team's phone number: a Belgian number (0 and 8
-// or 9 digits) or an international one (+ or 00, country code and
+// digits, a mobile 04 and 8) or an international one (+ or 00, country code and
 // number, at most 15 digits), with spaces, dots, slashes, hyphens or
 // brackets between the digits as people write them. It returns the
 // number as typed with its spaces tidied, "" for none, or an invalid
@@ -112,7 +112,8 @@ func ContactPhone(s string) (string, error) {
 		d = "+" + d[2:]
 	}
 	if strings.HasPrefix(d, "+32") {
-		d = "0" + d[3:] // the Belgian number behind the country code
+		// The Belgian number behind the country code ("+32 (0)9 …" too).
+		d = "0" + strings.TrimPrefix(d[3:], "0")
 	}
 	if len(s) > 40 || !(belgianRE.MatchString(d) || (!strings.HasPrefix(d, "0") && internationalRE.MatchString(d))) {
 		return "", invalidPhone()
