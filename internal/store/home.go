@@ -179,10 +179,9 @@ func (db *DB) ocmwHome(ctx context.Context, a account.Actor) (*home.OCMW, error)
 		}
 		o.Recent = append(o.Recent, home.Case{ID: x.id, Name: x.name, Status: referral.Status(x.status), UpdatedAt: x.updated.T})
 	}
-	if len(o.Recent) > 0 {
-		if err := db.recordList(ctx, a, auditReferralInbox, "referral", purposeFollowUp, idsOf(o.Recent, func(c home.Case) int64 { return c.ID })); err != nil {
-			return nil, err
-		}
+	// Like a page of the inbox: one event, also for an empty list.
+	if err := db.recordList(ctx, a, auditReferralInbox, "referral", purposeFollowUp, idsOf(o.Recent, func(c home.Case) int64 { return c.ID })); err != nil {
+		return nil, err
 	}
 	return o, nil
 }
@@ -268,12 +267,10 @@ func (db *DB) clinicHome(ctx context.Context, a account.Actor) (*home.Clinic, er
 	if err != nil {
 		return nil, err
 	}
-	if len(c.Recent) > 0 {
-		// As the clinic's list of its submissions: one event naming them.
-		if err := db.recordList(ctx, a, auditSubmissions, "birth_notification", purposeBirthNotification,
-			idsOf(c.Recent, func(s home.Submission) int64 { return s.ID })); err != nil {
-			return nil, err
-		}
+	// As the clinic's list of its submissions: one event naming them.
+	if err := db.recordList(ctx, a, auditSubmissions, "birth_notification", purposeBirthNotification,
+		idsOf(c.Recent, func(s home.Submission) int64 { return s.ID })); err != nil {
+		return nil, err
 	}
 	return c, nil
 }
