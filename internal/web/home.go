@@ -13,7 +13,7 @@ import (
 // filtered lists, and its next step (internal/home).
 
 func init() {
-	funcs["percent"] = home.Percent
+	funcs["homePercent"] = home.Percent
 	// telHref is a phone number as a tel: link (digits and a leading +).
 	funcs["telHref"] = func(phone string) template.URL {
 		var b strings.Builder
