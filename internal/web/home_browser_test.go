@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -87,6 +88,36 @@ func TestStartPagesInBrowser(t *testing.T) {
 			if res.StatusCode != http.StatusOK {
 				t.Errorf("%s: the start page links to %s, which answers %d", acc.Role, href, res.StatusCode)
 			}
+		}
+		switch acc.Role {
+		case "admin":
+			// The team form: a bad phone number is refused next to its
+			// field; the team page then shows what was saved.
+			b.Navigate(ts.URL + "/teams/team-demo-turnhout/edit")
+			b.SetValue("#phone", "09 12")
+			b.Click("main form button[type=submit]")
+			if !b.Exists("#phone-error") || !strings.Contains(b.Text("#phone-error"), "telefoonnummer klopt niet") {
+				t.Errorf("bad phone number: %s", b.Text("main"))
+			}
+			b.Page("team-form-bad-phone")
+			b.SetValue("#phone", "014 12 34 56")
+			b.Click("main form button[type=submit]")
+			if !strings.Contains(b.Text("main"), "014 12 34 56") || !strings.Contains(b.Text("main"), "team-demo-turnhout@kansrijk.example") {
+				t.Errorf("team page after saving: %s", b.Text("main"))
+			}
+			b.Page("team-contact")
+		case "team_worker":
+			// The family's receipt gives the team's phone and e-mail.
+			var id int64
+			if err := db.SQL().QueryRowContext(ctx, `SELECT r.id FROM referrals r WHERE r.team_key = 'team-demo-turnhout' AND r.status = 'sent'
+				AND EXISTS (SELECT 1 FROM referral_consents c WHERE c.referral_id = r.id) ORDER BY r.id LIMIT 1`).Scan(&id); err != nil {
+				t.Fatal(err)
+			}
+			b.Navigate(ts.URL + "/referrals/" + strconv.FormatInt(id, 10) + "/receipt")
+			if txt := b.Text("main"); !strings.Contains(txt, "Zo bereikt u Demoteam regio Turnhout") || !strings.Contains(txt, "team-demo-turnhout@kansrijk.example") {
+				t.Errorf("receipt without the team's contact details: %s", txt)
+			}
+			b.Page("receipt-team-contact")
 		}
 		b.Click("header form button[type=submit]") // sign out
 	}
