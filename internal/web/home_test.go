@@ -13,6 +13,7 @@ import (
 	"kansrijk/internal/audit"
 	"kansrijk/internal/httpx"
 	"kansrijk/internal/org"
+	"kansrijk/internal/outreach"
 	"kansrijk/internal/store"
 	"kansrijk/internal/store/storetest"
 )
@@ -115,6 +116,20 @@ func TestHomePages(t *testing.T) {
 	}
 	if strings.Contains(r.Body, "Fictieve Ouder") {
 		t.Error("the team's start page names a family")
+	}
+	// The overdue tasks' link: only open tasks past their due day; a
+	// filter it does not know is said in Dutch.
+	for title, due := range map[string]string{"Bel de algemeen directeur": "2026-03-01", "Stuur de nieuwsbrief": "2026-04-01"} {
+		if _, err := w.db.CreateTask(ctx, account.System("test"), outreach.NewTask{MunicipalityNIS: "13016", Team: "team-noord", Title: title, DueOn: due}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if r := w.do(t, "GET", "/outreach/tasks?due=overdue", nil, "worker"); r.Status != 200 ||
+		!strings.Contains(r.Body, "Bel de algemeen directeur") || strings.Contains(r.Body, "Stuur de nieuwsbrief") {
+		t.Errorf("overdue tasks: %d", r.Status)
+	}
+	if r := w.do(t, "GET", "/outreach/tasks?due=morgen", nil, "worker"); r.Status != 400 || !strings.Contains(r.Body, "Onbekende filter") {
+		t.Errorf("unknown due filter: %d", r.Status)
 	}
 	before := inboxEvents(t, w)
 	r = w.do(t, "GET", "/", nil, "ocmw")
