@@ -112,10 +112,15 @@ type teamJSON struct {
 	ValidFrom      string   `json:"valid_from"`
 	AreaFrom       string   `json:"area_from,omitempty"`
 	On             string   `json:"on"`
+	// Phone and Email: the team's shared number and mailbox ("" when
+	// none is known).
+	Phone string `json:"phone"`
+	Email string `json:"email"`
 }
 
 func toTeamJSON(t org.Team, on time.Time) teamJSON {
-	j := teamJSON{Key: t.Key, Name: t.Name, Municipalities: t.Municipalities, ValidFrom: t.ValidFrom.Format(time.DateOnly), On: on.Format(time.DateOnly)}
+	j := teamJSON{Key: t.Key, Name: t.Name, Municipalities: t.Municipalities, ValidFrom: t.ValidFrom.Format(time.DateOnly), On: on.Format(time.DateOnly),
+		Phone: t.Phone, Email: t.Email}
 	if !t.AreaFrom.IsZero() {
 		j.AreaFrom = t.AreaFrom.Format(time.DateOnly)
 	}

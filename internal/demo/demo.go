@@ -145,8 +145,12 @@ func Teams(reg *municipality.Registry) []DemoTeam {
 		}
 		name := "Demoteam regio " + largest.Name
 		areaAfter := nisOf(after[p])
+		key := "team-demo-" + org.Slugify(largest.Name)
 		out = append(out, DemoTeam{
-			Create:     org.NewTeam{Key: "team-demo-" + org.Slugify(largest.Name), Name: name, Municipalities: nisOf(ms), From: TeamsFrom},
+			// A synthetic phone number (+32 9 123 45 xx) and mailbox
+			// (.example: never delivered) for the families' receipts.
+			Create: org.NewTeam{Key: key, Name: name, Municipalities: nisOf(ms), From: TeamsFrom,
+				Phone: fmt.Sprintf("+32 9 123 45 %02d", 10+len(out)), Email: key + "@kansrijk.example"},
 			Update2025: org.TeamUpdate{Municipalities: &areaAfter, From: AreasFrom2025},
 		})
 	}

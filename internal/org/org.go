@@ -5,6 +5,7 @@ package org
 
 import (
 	"context"
+	"net/mail"
 	"regexp"
 	"strings"
 	"time"
@@ -56,14 +57,118 @@ type NewTeam struct {
 	Municipalities []string  `json:"municipalities"`
 	ValidFrom      string    `json:"valid_from"`
 	From           time.Time `json:"-"`
+	// Phone and Email: the team's shared number and mailbox, optional
+	// (see ContactPhone, ContactEmail).
+	Phone string `json:"phone"`
+	Email string `json:"email"`
 }
 
-// TeamUpdate changes a team: a new name and/or a new service area from a date.
+// TeamUpdate changes a team: a new name, new contact details and/or a new
+// service area from a date. A nil field keeps its value; an empty phone
+// or e-mail clears it.
 type TeamUpdate struct {
 	Name           *string   `json:"name"`
 	Municipalities *[]string `json:"municipalities"`
 	ValidFrom      string    `json:"valid_from"`
 	From           time.Time `json:"-"`
+	Phone          *string   `json:"phone"`
+	Email          *string   `json:"email"`
+}
+
+// phoneSeparators are what a phone number may hold between its digits,
+// as people type them.
+const phoneSeparators = " ./-()"
+
+var (
+	belgianRE       = regexp.MustCompile(`^0(4[0-9]{8}|[1-9][0-9]{7})$`) // 09 123 45 67, 0470 12 34 56
+	internationalRE = regexp.MustCompile(`^\+[1-9][0-9]{7,14}$`)         // E.164
+)
+
+// ContactPhone checks a team's phone number: a Belgian number (0 and 8
+// digits, a mobile 04 and 8) or an international one (+ or 00, country code and
+// number, at most 15 digits), with spaces, dots, slashes, hyphens or
+// brackets between the digits as people write them. It returns the
+// number as typed with its spaces tidied, "" for none, or an invalid
+// error on field "phone".
+func ContactPhone(s string) (string, error) {
+	s = strings.Join(strings.Fields(s), " ")
+	if s == "" {
+		return "", nil
+	}
+	var digits strings.Builder
+	for i, r := range s {
+		switch {
+		case r >= '0' && r <= '9':
+			digits.WriteRune(r)
+		case r == '+' && i == 0:
+			digits.WriteRune(r)
+		case strings.ContainsRune(phoneSeparators, r):
+		default:
+			return "", invalidPhone()
+		}
+	}
+	d := digits.String()
+	if strings.HasPrefix(d, "00") {
+		d = "+" + d[2:]
+	}
+	if strings.HasPrefix(d, "+32") {
+		// The Belgian number behind the country code ("+32 (0)9 …" too).
+		d = "0" + strings.TrimPrefix(d[3:], "0")
+	}
+	if len(s) > 40 || !(belgianRE.MatchString(d) || (!strings.HasPrefix(d, "0") && internationalRE.MatchString(d))) {
+		return "", invalidPhone()
+	}
+	return s, nil
+}
+
+func invalidPhone() error {
+	return apperr.FieldErr(apperr.Invalid, "phone", "invalid phone number: give a Belgian number (09 123 45 67) or an international one (+32 9 123 45 67)").
+		WithKey("home.error.phone", nil)
+}
+
+// ContactEmail checks a team's e-mail address (one plain address with a
+// domain that has a dot) and returns it trimmed and lower-cased, "" for
+// none, or an invalid error on field "email".
+func ContactEmail(s string) (string, error) {
+	s = strings.ToLower(strings.TrimSpace(s))
+	if s == "" {
+		return "", nil
+	}
+	a, err := mail.ParseAddress(s)
+	at := strings.LastIndex(s, "@")
+	if err != nil || a.Address != s || len(s) > 254 || at < 1 || !strings.Contains(s[at+1:], ".") || strings.HasSuffix(s, ".") {
+		return "", apperr.FieldErr(apperr.Invalid, "email", "invalid e-mail address").WithKey("home.error.email", nil)
+	}
+	return s, nil
+}
+
+// Validate checks and tidies the contact details of a new team.
+func (in *NewTeam) Validate() error {
+	var err error
+	if in.Phone, err = ContactPhone(in.Phone); err != nil {
+		return err
+	}
+	in.Email, err = ContactEmail(in.Email)
+	return err
+}
+
+// Validate checks and tidies the contact details of a team's update.
+func (up *TeamUpdate) Validate() error {
+	if up.Phone != nil {
+		p, err := ContactPhone(*up.Phone)
+		if err != nil {
+			return err
+		}
+		up.Phone = &p
+	}
+	if up.Email != nil {
+		e, err := ContactEmail(*up.Email)
+		if err != nil {
+			return err
+		}
+		up.Email = &e
+	}
+	return nil
 }
 
 // NewClinic is the input to create a maternity clinic.

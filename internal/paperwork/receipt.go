@@ -27,7 +27,7 @@ import (
 var receiptFS embed.FS
 
 // ReceiptTemplateVersion is the current version of the receipt texts.
-const ReceiptTemplateVersion = "2026.1"
+const ReceiptTemplateVersion = "2026.2" // 2026.2: the team's phone and e-mail to withdraw consent
 
 // ReceiptLangs are the languages of the receipt PDF, Dutch first.
 //
@@ -50,11 +50,14 @@ type ReceiptParent struct {
 // ReceiptInput is what the receipt shows. The caller fills it from the
 // referral, its agreement and the local team.
 type ReceiptInput struct {
-	Lang             string // nl (default), fr or en
-	Code             string // the family's receipt code
-	TeamName         string // the local team of Kind en Gezin
-	RecipientName    string // "OCMW Hulshout" or "CAW Brussel"
-	MunicipalityName string
+	Lang     string // nl (default), fr or en
+	Code     string // the family's receipt code
+	TeamName string // the local team of Kind en Gezin
+	// TeamPhone and TeamEmail: how the family reaches the team to withdraw
+	// its consent (empty when the team has none).
+	TeamPhone, TeamEmail string
+	RecipientName        string // "OCMW Hulshout" or "CAW Brussel"
+	MunicipalityName     string
 	// Parents are the data shared; empty once they were deleted.
 	Parents []ReceiptParent
 	// ConsentOn is the day consent was recorded; Method is "verbal" or
@@ -78,6 +81,8 @@ type ReceiptInput struct {
 type receiptData struct {
 	Code             string
 	TeamName         string
+	TeamPhone        string
+	TeamEmail        string
 	RecipientName    string
 	MunicipalityName string
 	CAW              bool
@@ -219,6 +224,8 @@ func newReceiptData(in ReceiptInput, version string) receiptData {
 	d := receiptData{
 		Code:             oneLine(in.Code),
 		TeamName:         oneLine(in.TeamName),
+		TeamPhone:        oneLine(in.TeamPhone),
+		TeamEmail:        oneLine(in.TeamEmail),
 		RecipientName:    recipient,
 		MunicipalityName: oneLine(in.MunicipalityName),
 		CAW:              strings.HasPrefix(upper, "CAW") || strings.Contains(upper, "CENTRUM ALGEMEEN WELZIJNSWERK"),

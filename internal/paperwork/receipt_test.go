@@ -18,6 +18,8 @@ func sampleReceipt(lang string) ReceiptInput {
 		Lang:             lang,
 		Code:             "KR-AB2C-DE3F-GH4J",
 		TeamName:         "Lokaal team Zuiderkempen",
+		TeamPhone:        "+32 14 12 34 56",
+		TeamEmail:        "team-zuiderkempen@kansrijk.example",
 		RecipientName:    "OCMW Hulshout",
 		MunicipalityName: "Hulshout",
 		Parents: []ReceiptParent{
@@ -37,26 +39,27 @@ func sampleReceipt(lang string) ReceiptInput {
 func TestReceipt(t *testing.T) {
 	common := []string{"KR-AB2C-DE3F-GH4J", "Lokaal team Zuiderkempen", "OCMW Hulshout", "Anaïs Peeters", "Jérôme Dubois",
 		"Kerkstraat 12 bus 3, 2235 Hulshout", "+32 470 00 00 00", "anais@example.org", "137", "https://kansrijk.example/ontvangstbewijs",
-		"Met uw toestemming geeft het lokaal team uw naam en contactgegevens door.", "Kansrijk"}
+		"Met uw toestemming geeft het lokaal team uw naam en contactgegevens door.", "Kansrijk",
+		"+32 14 12 34 56", "team-zuiderkempen@kansrijk.example"} // the team's contact details, to withdraw consent
 	cases := map[string][]string{
 		"nl": {"Ontvangstbewijs van uw toestemming", "Wat wordt doorgegeven?", "Aan wie?", "Waarom?", "gewist 137 dagen nadat",
 			"Hoe trekt u uw toestemming in?", "2 maart 2026", "schriftelijk", "verstuurd op 3 maart 2026", "beroepsgeheim",
-			"Sjabloon ontvangstbewijs 2026.1", "9 maart 2026", "pagina 1 van"},
+			"Sjabloon ontvangstbewijs 2026.2", "Zo bereikt u Lokaal team Zuiderkempen: telefoon", "9 maart 2026", "pagina 1 van"},
 		"fr": {"Accusé de réception de votre consentement", "Qu'est-ce qui est transmis ?", "À qui ?", "Pourquoi ?",
 			"effacées 137 jours après", "Comment retirer votre consentement ?", "2 mars 2026", "par écrit", "envoyées le 3 mars 2026",
-			"secret professionnel", "Modèle d'accusé de réception 2026.1", "9 mars 2026", "page 1 sur"},
+			"secret professionnel", "Modèle d'accusé de réception 2026.2", "Pour joindre Lokaal team Zuiderkempen : téléphone", "9 mars 2026", "page 1 sur"},
 		"en": {"Receipt for your consent", "What is passed on?", "To whom?", "Why?", "deleted 137 days after",
 			"How do you withdraw your consent?", "2 March 2026", "in writing", "sent on 3 March 2026", "professional secrecy",
-			"Receipt template 2026.1", "9 March 2026", "page 1 of"},
+			"Receipt template 2026.2", "How to reach Lokaal team Zuiderkempen: phone", "9 March 2026", "page 1 of"},
 		"tr": {"Onayınız için alındı belgesi", "Ne iletiliyor?", "Kime?", "Neden?", "kapandıktan 137 gün sonra silinir",
 			"Onayınızı nasıl geri alırsınız?", "2 Mart 2026", "yazılı olarak", "3 Mart 2026 tarihinde gönderildi", "meslek sırrı",
-			"Alındı belgesi şablonu 2026.1", "9 Mart 2026", "sayfa 1 /"},
+			"Alındı belgesi şablonu 2026.2", "9 Mart 2026", "sayfa 1 /"},
 		"pl": {"Potwierdzenie Twojej zgody", "Co jest przekazywane?", "Komu?", "Dlaczego?", "usuwane 137 dni po",
 			"Jak wycofać zgodę?", "2 marca 2026", "na piśmie", "wysłane dnia 3 marca 2026", "tajemnica zawodowa",
-			"Wzór potwierdzenia 2026.1", "9 marca 2026", "strona 1 z"},
+			"Wzór potwierdzenia 2026.2", "9 marca 2026", "strona 1 z"},
 		"ro": {"Confirmarea consimțământului dumneavoastră", "Ce se transmite?", "Cui?", "De ce?", "șterse la 137 de zile",
 			"Cum vă retrageți consimțământul?", "2 martie 2026", "în scris", "trimise la 3 martie 2026", "secretul profesional",
-			"Model de confirmare 2026.1", "9 martie 2026", "pagina 1 din"},
+			"Model de confirmare 2026.2", "9 martie 2026", "pagina 1 din"},
 	}
 	for lang, want := range cases {
 		t.Run(lang, func(t *testing.T) {

@@ -206,6 +206,11 @@ var auditTable = []auditRow{
 	{Route: "POST /service-accounts/{id}/revoke", Caller: "ocmw_admin/own", Status: 303, Action: "service_account.revoke", Object: "user", Purpose: audit.PurposeAccounts, Denied: "ocmw_admin/other"},
 	// referrals: the confirmation before closing a case shows the family's name: a read.
 	{Route: "GET /inbox/{id}/close", Caller: "ocmw_worker/own", Status: 200, Action: "referral.read", Object: "referral", Purpose: audit.PurposeFollowUp, Agreement: true, Receipt: true, Denied: "ocmw_worker/other", DeniedAction: "referral.access_denied"},
+	// Area home: the start page names the OCMW worker's recent cases and
+	// lists the clinic's recent submissions (by its reference), each one
+	// list read; the other roles' start pages show counts only.
+	{Route: "GET /{$}", Caller: "ocmw_worker/own", Status: 200, Action: "referral.inbox", Object: "referral", Purpose: audit.PurposeFollowUp, ObjectIDs: true},
+	{Route: "GET /{$}", Caller: "clinic/own", Status: 200, Action: "birth.submissions", Object: "birth_notification", Purpose: audit.PurposeBirthNotification},
 }
 
 // auditExempt: the routes of the access table that touch no personal
@@ -231,7 +236,7 @@ func init() {
 		"GET /teams/{key}/edit", "POST /teams/{key}", "GET /clinics/new", "POST /clinics")
 	exempt("the caller's own account (tokens, password, session): security events, checked by the identity tests",
 		"GET /api/v1/me", "POST /api/v1/tokens", "GET /api/v1/tokens", "DELETE /api/v1/tokens/{id}", "PUT /api/v1/me/password",
-		"GET /login", "POST /login", "POST /logout", "GET /{$}", "GET /wachtwoord/{secret}", "POST /wachtwoord/{secret}",
+		"GET /login", "POST /login", "POST /logout", "GET /wachtwoord/{secret}", "POST /wachtwoord/{secret}",
 		"GET /wachtwoord-vergeten", "POST /wachtwoord-vergeten", "GET /account/password", "POST /account/password")
 	exempt("cooperation agreements: organisations' commitments and public officials' signatures in their public role (the public register); changes are audited as agreement.*",
 		"POST /api/v1/agreements", "GET /api/v1/agreements", "GET /api/v1/agreements/{id}", "POST /api/v1/agreements/{id}/events",

@@ -248,13 +248,16 @@ func (db *DB) CreateTeam(ctx context.Context, a account.Actor, in org.NewTeam) (
 	if in.From.IsZero() {
 		return t, apperr.FieldErr(apperr.InvalidDate, "valid_from", "valid_from must be a date YYYY-MM-DD").WithKey("error.invalid_date", nil)
 	}
+	if err := in.Validate(); err != nil {
+		return t, err
+	}
 	area, err := db.validateArea(in.Municipalities, in.From)
 	if err != nil {
 		return t, err
 	}
 	err = db.inTx(ctx, func(tx *Tx) error {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO organisations (key, kind, name, valid_from, created_at) VALUES ($1,'team',$2,$3,$4)`,
-			in.Key, in.Name, day(in.From), ts(tx.now)); err != nil {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO organisations (key, kind, name, valid_from, created_at, contact_phone, contact_email) VALUES ($1,'team',$2,$3,$4,$5,$6)`,
+			in.Key, in.Name, day(in.From), ts(tx.now), in.Phone, in.Email); err != nil {
 			if isUniqueViolation(err) {
 				return apperr.FieldErr(apperr.Duplicate, "key", "an organisation with key %q exists already", in.Key).
 					WithKey("error.duplicate_key", map[string]any{"Key": in.Key})
@@ -290,8 +293,11 @@ func (db *DB) UpdateTeam(ctx context.Context, a account.Actor, key string, up or
 	if err != nil {
 		return t, err
 	}
-	if up.Name == nil && up.Municipalities == nil {
-		return t, apperr.New(apperr.Invalid, "nothing to change: give name and/or municipalities").WithKey("error.nothing_to_change", nil)
+	if up.Name == nil && up.Municipalities == nil && up.Phone == nil && up.Email == nil {
+		return t, apperr.New(apperr.Invalid, "nothing to change: give name, phone, email and/or municipalities").WithKey("error.nothing_to_change", nil)
+	}
+	if err := up.Validate(); err != nil {
+		return t, err
 	}
 	if up.Name != nil {
 		if err := org.ValidName(*up.Name); err != nil {
@@ -323,6 +329,19 @@ func (db *DB) UpdateTeam(ctx context.Context, a account.Actor, key string, up or
 				return err
 			}
 			detail = append(detail, fmt.Sprintf("name: %q -> %q", cur.Name, strings.TrimSpace(*up.Name)))
+		}
+		// The team's shared phone and mailbox: no personal data.
+		if up.Phone != nil && *up.Phone != cur.Phone {
+			if _, err := tx.ExecContext(ctx, `UPDATE organisations SET contact_phone = $1 WHERE key = $2`, *up.Phone, key); err != nil {
+				return err
+			}
+			detail = append(detail, fmt.Sprintf("phone: %q -> %q", cur.Phone, *up.Phone))
+		}
+		if up.Email != nil && *up.Email != cur.Email {
+			if _, err := tx.ExecContext(ctx, `UPDATE organisations SET contact_email = $1 WHERE key = $2`, *up.Email, key); err != nil {
+				return err
+			}
+			detail = append(detail, fmt.Sprintf("email: %q -> %q", cur.Email, *up.Email))
 		}
 		if area != nil {
 			if err := checkAreaFree(ctx, tx, key, area, up.From); err != nil {

@@ -150,7 +150,8 @@ func (ui *UI) showTeamForm(w http.ResponseWriter, r *http.Request, a account.Act
 
 func (ui *UI) createTeam(w http.ResponseWriter, r *http.Request, a account.Actor) {
 	f := r.PostForm
-	in := org.NewTeam{Key: "team-" + strings.TrimPrefix(strings.TrimSpace(f.Get("slug")), "team-"), Name: f.Get("name"), Municipalities: f["municipality"]}
+	in := org.NewTeam{Key: "team-" + strings.TrimPrefix(strings.TrimSpace(f.Get("slug")), "team-"), Name: f.Get("name"), Municipalities: f["municipality"],
+		Phone: f.Get("phone"), Email: f.Get("email")}
 	if f.Get("slug") == "" {
 		in.Key = "team-" + org.Slugify(in.Name)
 	}
@@ -180,7 +181,7 @@ func (ui *UI) showTeamEdit(w http.ResponseWriter, r *http.Request, a account.Act
 		return
 	}
 	p := ui.page(r, "page.team_edit.title", nil)
-	p.Form = map[string][]string{"name": {t.Name}, "valid_from": {ui.today().AddDate(0, 0, 1).Format("2006-01-02")}}
+	p.Form = map[string][]string{"name": {t.Name}, "phone": {t.Phone}, "email": {t.Email}, "valid_from": {ui.today().AddDate(0, 0, 1).Format("2006-01-02")}}
 	ui.teamForm(w, r, http.StatusOK, p, &t, t.Municipalities)
 }
 
@@ -192,8 +193,8 @@ func (ui *UI) updateTeam(w http.ResponseWriter, r *http.Request, a account.Actor
 		return
 	}
 	f := r.PostForm
-	name := f.Get("name")
-	up := org.TeamUpdate{Name: &name}
+	name, phone, email := f.Get("name"), f.Get("phone"), f.Get("email")
+	up := org.TeamUpdate{Name: &name, Phone: &phone, Email: &email}
 	area := f["municipality"]
 	if !sameSet(area, t.Municipalities) {
 		up.Municipalities = &area

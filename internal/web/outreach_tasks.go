@@ -11,7 +11,8 @@ import (
 
 // showOutreachTasks lists the tasks of the proactive approach: a local
 // team's own, or (admins) all of them or one team's. Open tasks come
-// first, by due date, with the overdue ones marked in words.
+// first, by due date, with the overdue ones marked in words; due=overdue
+// keeps only the open tasks past their due day.
 func (ui *UI) showOutreachTasks(w http.ResponseWriter, r *http.Request, a account.Actor) {
 	q := r.URL.Query()
 	p := ui.page(r, "page.outreach_tasks.title", nil)
@@ -29,6 +30,15 @@ func (ui *UI) showOutreachTasks(w http.ResponseWriter, r *http.Request, a accoun
 			p.withOutreachError(r, apperr.FieldErr(apperr.UnknownOrg, "team", "unknown team").WithKey("error.unknown_org", map[string]any{"Org": f.Team}))
 			status, f.Team = http.StatusBadRequest, ""
 		}
+	}
+	// due=overdue: the open tasks past their due day (the start page's link).
+	switch q.Get("due") {
+	case "":
+	case "overdue":
+		f.Status, f.DueBefore = outreach.TaskOpen, &today
+	default:
+		p.withOutreachError(r, apperr.FieldErr(apperr.Invalid, "due", "due must be overdue").WithKey("home.error.due", map[string]any{"Value": q.Get("due")}))
+		status = http.StatusBadRequest
 	}
 	list, err := ui.Outreach.Tasks(r.Context(), a, f)
 	if err != nil {

@@ -43,6 +43,10 @@ func (ui *UI) receiptInput(ctx context.Context, r *http.Request, b referralBacke
 	if ref.SentAt != nil {
 		in.SentOn = *ref.SentAt
 	}
+	// How the family reaches the team to withdraw its consent.
+	if t, err := ui.Orgs.Organisation(ctx, ref.Team); err == nil {
+		in.TeamPhone, in.TeamEmail = t.Phone, t.Email
+	}
 	for _, p := range ref.Parents {
 		addr := strings.TrimSpace(p.Street + " " + p.Number)
 		if p.Box != "" {

@@ -53,12 +53,3 @@ func (ui *UI) logout(w http.ResponseWriter, r *http.Request, a account.Actor) {
 	http.SetCookie(w, &http.Cookie{Name: httpx.SessionCookie, Value: "", Path: "/", MaxAge: -1, HttpOnly: true, Secure: true, SameSite: http.SameSiteLaxMode})
 	http.Redirect(w, r, "/login?ok=logged_out", http.StatusSeeOther)
 }
-
-func (ui *UI) showHome(w http.ResponseWriter, r *http.Request, a account.Actor) {
-	o, err := ui.Orgs.Organisation(r.Context(), a.Org)
-	if err != nil {
-		ui.fail(w, r, err)
-		return
-	}
-	ui.render(w, http.StatusOK, "home", ui.page(r, "page.home.title", map[string]any{"Org": o, "Role": a.Role}))
-}

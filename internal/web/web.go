@@ -25,6 +25,7 @@ import (
 	"kansrijk/internal/breakglass"
 	"kansrijk/internal/deprivation"
 	"kansrijk/internal/gdpr"
+	"kansrijk/internal/home"
 	"kansrijk/internal/httpx"
 	"kansrijk/internal/i18n"
 	"kansrijk/internal/mailing"
@@ -68,6 +69,9 @@ type Deps struct {
 	GDPR        gdpr.Store
 	GDPRConfig  *gdpr.Config // nil: gdpr.DefaultConfig
 	AuditProofs audit.Proofs // the family's view: proofs of the audit log; nil: "not sealed yet"
+	// Area home: each role's start page (home.go); nil: the Orgs store
+	// when it implements home.Store.
+	Home home.Store
 }
 
 // UI is the web interface.
