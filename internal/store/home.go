@@ -229,19 +229,6 @@ func (db *DB) ocmwAdminHome(ctx context.Context, a account.Actor) (*home.OCMWAdm
 	return h, err
 }
 
-// clinicReference reports whether birth_notifications has the clinic's
-// reference column (added by a later migration); until it has, the start
-// page lists submissions without it.
-func (db *DB) clinicReference(ctx context.Context) bool {
-	q := `SELECT count(*) FROM pragma_table_info('birth_notifications') WHERE name = 'clinic_reference'`
-	if db.dialect == Postgres {
-		q = `SELECT count(*) FROM information_schema.columns WHERE table_schema = current_schema()
-			AND table_name = 'birth_notifications' AND column_name = 'clinic_reference'`
-	}
-	n, err := db.count(ctx, q)
-	return err == nil && n > 0
-}
-
 func (db *DB) clinicHome(ctx context.Context, a account.Actor) (*home.Clinic, error) {
 	c := &home.Clinic{}
 	var err error
@@ -251,10 +238,7 @@ func (db *DB) clinicHome(ctx context.Context, a account.Actor) (*home.Clinic, er
 	if c.PickedUp, err = db.count(ctx, `SELECT count(*) FROM birth_notifications WHERE clinic_key = $1 AND status <> 'new'`, a.Org); err != nil {
 		return nil, err
 	}
-	ref := `''`
-	if db.clinicReference(ctx) {
-		ref = `COALESCE(clinic_reference, '')`
-	}
+	ref := `COALESCE(clinic_reference, '')`
 	c.Recent, err = queryList(ctx, db.read, func(row rowScanner) (home.Submission, error) {
 		var s home.Submission
 		var status string
