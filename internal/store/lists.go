@@ -82,6 +82,7 @@ func queryPage[T any](ctx context.Context, q queryer, req page.Request, l listQu
 	if col != "" {
 		keyExpr = "CAST(" + col + " AS TEXT)"
 	}
+	keyExpr += " AS list_sort_key" // named: CAST(on_day …) would be called on_day too
 	where := append(append([]string{}, l.where...), cond)
 	query := fmt.Sprintf("SELECT %s, %s FROM %s WHERE %s ORDER BY %s LIMIT %d",
 		l.cols, keyExpr, l.from, strings.Join(where, " AND "), order, req.Limit+1)
