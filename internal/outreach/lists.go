@@ -57,4 +57,7 @@ type Lists interface {
 	MomentPage(ctx context.Context, a account.Actor, f MomentQuery, req page.Request) (page.Result[ContactMoment], error)
 	TaskPage(ctx context.Context, a account.Actor, f TaskQuery, req page.Request) (page.Result[Task], error)
 	CampaignPage(ctx context.Context, a account.Actor, f CampaignQuery, req page.Request) (page.Result[Campaign], error)
+	// TaskCounts counts the open and the overdue tasks the actor may see
+	// (of one team, when team is not ""): the figures above the list.
+	TaskCounts(ctx context.Context, a account.Actor, team string) (open, overdue int, err error)
 }

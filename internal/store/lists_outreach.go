@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"fmt"
 	"strings"
 
 	"kansrijk/internal/account"
@@ -122,4 +123,22 @@ func (db *DB) CampaignPage(ctx context.Context, a account.Actor, f outreach.Camp
 	}
 	l.search(req.Q, []string{"c.subject", "c.partner", "c.audience_param"}, nil)
 	return queryPage(ctx, db.read, req, l, scanCampaign, func(c outreach.Campaign) int64 { return c.ID })
+}
+
+// TaskCounts: see outreach.Lists.
+func (db *DB) TaskCounts(ctx context.Context, a account.Actor, team string) (open, overdue int, err error) {
+	var args []any
+	scope, err := taskScope(a, &args)
+	if err != nil {
+		return 0, 0, err
+	}
+	if team != "" {
+		args = append(args, team)
+		scope += fmt.Sprintf(" AND team_key = $%d", len(args))
+	}
+	args = append(args, string(outreach.TaskOpen), day(today(db.Now())))
+	n := len(args)
+	err = db.read.QueryRowContext(ctx, fmt.Sprintf(`SELECT COUNT(*), COALESCE(SUM(CASE WHEN due_on < $%d THEN 1 ELSE 0 END), 0)
+		FROM outreach_tasks WHERE status = $%d AND `, n, n-1)+scope, args...).Scan(&open, &overdue)
+	return open, overdue, err
 }
