@@ -16,8 +16,9 @@ var (
 	ContactSorts = []string{"municipality", "name", "function", "created"}
 	// MomentSorts: newest day first by default.
 	MomentSorts = []string{"-on", "municipality", "channel", "created"}
-	// TaskSorts: by due date by default.
-	TaskSorts = []string{"due", "title", "municipality", "status", "team", "created"}
+	// TaskSorts: by due date by default; "open": the open tasks first, by
+	// due date (the tasks page's default).
+	TaskSorts = []string{"due", "title", "municipality", "status", "team", "created", "open"}
 	// CampaignSorts: newest day first by default.
 	CampaignSorts = []string{"-on", "subject", "partner", "kind", "created"}
 )

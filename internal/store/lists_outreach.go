@@ -16,9 +16,10 @@ import (
 // Contacts, ContactMoments, Tasks and Campaigns.
 
 var (
-	contactSorts  = sortCols{"municipality": "municipality_nis", "name": "LOWER(name)", "function": "function", "created": ""}
-	momentSorts   = sortCols{"on": "on_day", "municipality": "municipality_nis", "channel": "channel", "created": ""}
-	taskSorts     = sortCols{"due": "due_on", "title": "LOWER(title)", "municipality": "municipality_nis", "status": "status", "team": "team_key", "created": ""}
+	contactSorts = sortCols{"municipality": "municipality_nis", "name": "LOWER(name)", "function": "function", "created": ""}
+	momentSorts  = sortCols{"on": "on_day", "municipality": "municipality_nis", "channel": "channel", "created": ""}
+	taskSorts    = sortCols{"due": "due_on", "title": "LOWER(title)", "municipality": "municipality_nis", "status": "status", "team": "team_key", "created": "",
+		"open": "CASE WHEN status = 'open' THEN '0' ELSE '1' END || CAST(due_on AS TEXT)"}
 	campaignSorts = sortCols{"on": "c.on_day", "subject": "LOWER(c.subject)", "partner": "LOWER(c.partner)", "kind": "c.kind", "created": ""}
 )
 

@@ -24,7 +24,8 @@ func (ui *UI) showOutreachTasks(w http.ResponseWriter, r *http.Request, a accoun
 		ui.fail(w, r, err)
 		return
 	}
-	req, status := listRequest(r, p, outreach.TaskSorts...)
+	// Open tasks first (by due date), unless sorted otherwise.
+	req, status := listRequest(r, p, append([]string{"open"}, outreach.TaskSorts...)...)
 	f := outreach.TaskQuery{Overdue: q.Get("due") == "overdue"}
 	if a.Role == account.Admin {
 		if f.Team = q.Get("team"); f.Team != "" && !teams.Has(f.Team) {
