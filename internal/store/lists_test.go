@@ -99,8 +99,10 @@ func TestListPagesTasks(t *testing.T) {
 			t.Fatalf("%d tasks, %v", len(all), err)
 		}
 		less := map[string]func(a, b outreach.Task) int{
-			"due":   func(a, b outreach.Task) int { return a.DueOn.Compare(b.DueOn) },
-			"title": func(a, b outreach.Task) int { return strings.Compare(strings.ToLower(a.Title), strings.ToLower(b.Title)) },
+			"due": func(a, b outreach.Task) int { return a.DueOn.Compare(b.DueOn) },
+			"title": func(a, b outreach.Task) int {
+				return strings.Compare(strings.ToLower(a.Title), strings.ToLower(b.Title))
+			},
 			"municipality": func(a, b outreach.Task) int {
 				return strings.Compare(a.MunicipalityNIS, b.MunicipalityNIS)
 			},
