@@ -77,7 +77,7 @@ func (a *API) listMunicipalities(w http.ResponseWriter, r *http.Request) error {
 			return !strings.Contains(strings.ToLower(m.Name), strings.ToLower(req.Q)) && !strings.HasPrefix(m.NIS, req.Q)
 		})
 	}
-	res := pageSlice(req, list, func(m municipality.Municipality) (string, int64) {
+	res := page.Slice(req, list, func(m municipality.Municipality) (string, int64) {
 		id, _ := strconv.ParseInt(m.NIS, 10, 64)
 		if req.Sort == "nis" {
 			return "", id
@@ -123,7 +123,7 @@ func (a *API) listOrganisations(w http.ResponseWriter, r *http.Request) error {
 			return !strings.Contains(strings.ToLower(o.Name), q) && !strings.Contains(o.Key, q)
 		})
 	}
-	res := pageSlice(req, list, func(o org.Organisation) (string, int64) { return orgSortKey(req.Sort, o.Name, o.Key), 0 })
+	res := page.Slice(req, list, func(o org.Organisation) (string, int64) { return orgSortKey(req.Sort, o.Name, o.Key), 0 })
 	writePage(w, "organisations", res.Items, res.NextCursor(), nil)
 	return nil
 }
@@ -170,7 +170,7 @@ func (a *API) listTeams(w http.ResponseWriter, r *http.Request) error {
 			return !strings.Contains(strings.ToLower(t.Name), q) && !strings.Contains(t.Key, q)
 		})
 	}
-	res := pageSlice(req, teams, func(t org.Team) (string, int64) { return orgSortKey(req.Sort, t.Name, t.Key), 0 })
+	res := page.Slice(req, teams, func(t org.Team) (string, int64) { return orgSortKey(req.Sort, t.Name, t.Key), 0 })
 	writePage(w, "teams", mapItems(res.Items, func(t org.Team) teamJSON { return toTeamJSON(t, on) }), res.NextCursor(), nil)
 	return nil
 }
@@ -368,7 +368,7 @@ func (a *API) listTokens(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	res := pageSlice(req, list, func(t account.Token) (string, int64) { return "", t.ID })
+	res := page.Slice(req, list, func(t account.Token) (string, int64) { return "", t.ID })
 	writePage(w, "tokens", res.Items, res.NextCursor(), nil)
 	return nil
 }

@@ -109,7 +109,7 @@ func (a *API) listServiceAccounts(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return err
 	}
-	res := pageSlice(req, list, func(s account.ServiceAccount) (string, int64) {
+	res := page.Slice(req, list, func(s account.ServiceAccount) (string, int64) {
 		if req.Sort == "created" {
 			return "", s.ID
 		}

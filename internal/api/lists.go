@@ -7,7 +7,6 @@ import (
 
 	"kansrijk/internal/apperr"
 	"kansrijk/internal/httpx"
-	"kansrijk/internal/page"
 )
 
 // Lists (issue 12): every list answers a page at a time. It takes limit
@@ -35,55 +34,6 @@ func mapItems[T, J any](items []T, f func(T) J) []J {
 		out[i] = f(x)
 	}
 	return out
-}
-
-// pageSlice pages a whole list read in memory as the store pages in SQL:
-// ordered by (key, id) in the request's direction, the rows after the
-// cursor, one more than the page for page.Finish.
-func pageSlice[T any](req page.Request, items []T, key func(T) (string, int64)) page.Result[T] {
-	type kv struct {
-		v  string
-		id int64
-		x  T
-	}
-	all := make([]kv, len(items))
-	for i, x := range items {
-		v, id := key(x)
-		all[i] = kv{v, id, x}
-	}
-	cmp := func(a, b kv) int {
-		if c := strings.Compare(a.v, b.v); c != 0 {
-			return c
-		}
-		switch {
-		case a.id < b.id:
-			return -1
-		case a.id > b.id:
-			return 1
-		}
-		return 0
-	}
-	desc := req.Desc != req.Backward()
-	slices.SortStableFunc(all, func(a, b kv) int {
-		if desc {
-			return cmp(b, a)
-		}
-		return cmp(a, b)
-	})
-	var rows []T
-	for _, e := range all {
-		if req.After != nil {
-			c := cmp(e, kv{v: req.After.Value, id: req.After.ID})
-			if (desc && c >= 0) || (!desc && c <= 0) {
-				continue
-			}
-		}
-		rows = append(rows, e.x)
-		if len(rows) > req.Limit {
-			break
-		}
-	}
-	return page.Finish(req, rows, key)
 }
 
 // filterParam checks an optional enumerated query parameter.

@@ -180,7 +180,7 @@ func (a *API) listMailings(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	res := pageSlice(req, list, func(m mailing.Mailing) (string, int64) { return "", m.ID })
+	res := page.Slice(req, list, func(m mailing.Mailing) (string, int64) { return "", m.ID })
 	writePage(w, "mailings", mapItems(res.Items, toMailingJSON), res.NextCursor(), nil)
 	return nil
 }
