@@ -84,6 +84,17 @@ func queryPage[T any](ctx context.Context, q queryer, req page.Request, l listQu
 	}
 	keyExpr += " AS list_sort_key" // named: CAST(on_day …) would be called on_day too
 	where := append(append([]string{}, l.where...), cond)
+	if req.After != nil && col != "" {
+		// The keyset condition is an OR, from which PostgreSQL makes no
+		// index range: a page deep in the list scanned every row before
+		// it (71 ms at 100k tasks, 0.9 ms on SQLite). The redundant bound
+		// starts the index scan at the cursor.
+		op := ">="
+		if req.Desc != req.Backward() {
+			op = "<="
+		}
+		where = append(where, fmt.Sprintf("%s %s $%d", col, op, len(l.args)+1))
+	}
 	query := fmt.Sprintf("SELECT %s, %s FROM %s WHERE %s ORDER BY %s LIMIT %d",
 		l.cols, keyExpr, l.from, strings.Join(where, " AND "), order, req.Limit+1)
 	rows, err := queryList(ctx, q, func(row rowScanner) (keyed[T], error) {
