@@ -286,6 +286,8 @@ type Store interface {
 	ServiceAccounts(ctx context.Context, a Actor) ([]ServiceAccount, error)
 	CreateServiceToken(ctx context.Context, a Actor, id int64, label string) (string, error)
 	RevokeServiceAccount(ctx context.Context, a Actor, id int64) error
+	// UserLists (issue 12): the paged users list, lists.go.
+	UserLists
 }
 
 // ServiceAccount is a service account with its tokens (never their

@@ -365,6 +365,8 @@ type Store interface {
 	AgreementTimeline(ctx context.Context, days []time.Time) ([]Report, error) // the Flemish counts of AgreementReport per day, no rows
 	Gate(ctx context.Context, team, nis string, on time.Time) (Decision, error)
 	PublicRegister(ctx context.Context, on time.Time) ([]RegisterRow, error)
+	// Lists (issue 12): the paged list, lists.go.
+	Lists
 }
 
 // RegisterRow is one municipality in the public register: no personal

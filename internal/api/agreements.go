@@ -12,6 +12,7 @@ import (
 	"kansrijk/internal/agreement"
 	"kansrijk/internal/apperr"
 	"kansrijk/internal/httpx"
+	"kansrijk/internal/page"
 )
 
 type eventJSON struct {
@@ -89,21 +90,21 @@ func (a *API) listAgreements(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	q := r.URL.Query()
+	req, err := page.Parse(q, agreement.Sorts...)
+	if err != nil {
+		return err
+	}
 	f := agreement.Filter{Status: q.Get("status"), Province: q.Get("province"), Team: q.Get("team"), NIS: q.Get("municipality")}
 	if f.Status != "" && f.Status != string(agreement.None) {
 		if _, err := agreement.ParseStatus(f.Status); err != nil {
 			return err
 		}
 	}
-	list, err := a.Agreements.Agreements(r.Context(), c, f)
+	res, err := a.Agreements.AgreementPage(r.Context(), c, f, req)
 	if err != nil {
 		return err
 	}
-	out := make([]agreementJSON, len(list))
-	for i, ag := range list {
-		out[i] = toAgreementJSON(ag)
-	}
-	httpx.WriteJSON(w, http.StatusOK, map[string]any{"count": len(out), "agreements": out})
+	writePage(w, "agreements", mapItems(res.Items, toAgreementJSON), res.NextCursor(), nil)
 	return nil
 }
 

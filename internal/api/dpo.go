@@ -9,6 +9,7 @@ import (
 	"kansrijk/internal/breakglass"
 	"kansrijk/internal/export"
 	"kansrijk/internal/httpx"
+	"kansrijk/internal/page"
 )
 
 // The data protection officer's console and break-glass access (issue 11,
@@ -206,14 +207,15 @@ func (a *API) listBreakGlass(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	list, err := a.BreakGlass.BreakGlassRequests(r.Context(), c)
+	req, err := page.Parse(r.URL.Query(), breakglass.Sorts...)
 	if err != nil {
 		return err
 	}
-	if list == nil {
-		list = []breakglass.Request{}
+	res, err := a.BreakGlass.BreakGlassPage(r.Context(), c, req)
+	if err != nil {
+		return err
 	}
-	httpx.WriteJSON(w, http.StatusOK, map[string]any{"requests": list})
+	writePage(w, "requests", res.Items, res.NextCursor(), nil)
 	return nil
 }
 

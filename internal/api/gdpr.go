@@ -12,6 +12,7 @@ import (
 	"kansrijk/internal/gdpr"
 	"kansrijk/internal/httpx"
 	"kansrijk/internal/i18n"
+	"kansrijk/internal/page"
 	"kansrijk/internal/paperwork"
 )
 
@@ -46,11 +47,15 @@ func (a *API) listSubjectRequests(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return err
 	}
-	list, err := s.SubjectRequests(r.Context(), c, gdpr.Filter{Open: open != nil && *open})
+	req, err := page.Parse(r.URL.Query(), gdpr.Sorts...)
 	if err != nil {
 		return err
 	}
-	httpx.WriteJSON(w, http.StatusOK, map[string]any{"requests": list})
+	res, err := s.SubjectRequestPage(r.Context(), c, gdpr.Filter{Open: open != nil && *open}, req)
+	if err != nil {
+		return err
+	}
+	writePage(w, "requests", res.Items, res.NextCursor(), nil)
 	return nil
 }
 

@@ -2,6 +2,8 @@ package api
 
 import (
 	"net/http"
+	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -10,6 +12,7 @@ import (
 	"kansrijk/internal/httpx"
 	"kansrijk/internal/municipality"
 	"kansrijk/internal/org"
+	"kansrijk/internal/page"
 )
 
 type meResponse struct {
@@ -56,6 +59,10 @@ func MunicipalityJSON(m municipality.Municipality) municipalityJSON {
 
 // listMunicipalities is public reference data: no login needed.
 func (a *API) listMunicipalities(w http.ResponseWriter, r *http.Request) error {
+	req, err := page.Parse(r.URL.Query(), "name", "nis")
+	if err != nil {
+		return err
+	}
 	on, err := dateParam(r, "on", a.today())
 	if err != nil {
 		return err
@@ -65,11 +72,19 @@ func (a *API) listMunicipalities(w http.ResponseWriter, r *http.Request) error {
 		return apperr.FieldErr(apperr.Invalid, "region", "region must be flanders or brussels")
 	}
 	list := a.Municipalities.On(on, region)
-	out := make([]municipalityJSON, len(list))
-	for i, m := range list {
-		out[i] = MunicipalityJSON(m)
+	if req.Q != "" {
+		list = slices.DeleteFunc(list, func(m municipality.Municipality) bool {
+			return !strings.Contains(strings.ToLower(m.Name), strings.ToLower(req.Q)) && !strings.HasPrefix(m.NIS, req.Q)
+		})
 	}
-	httpx.WriteJSON(w, http.StatusOK, map[string]any{"on": on.Format(time.DateOnly), "count": len(out), "municipalities": out})
+	res := page.Slice(req, list, func(m municipality.Municipality) (string, int64) {
+		id, _ := strconv.ParseInt(m.NIS, 10, 64)
+		if req.Sort == "nis" {
+			return "", id
+		}
+		return strings.ToLower(m.Name), id
+	})
+	writePage(w, "municipalities", mapItems(res.Items, MunicipalityJSON), res.NextCursor(), map[string]any{"on": on.Format(time.DateOnly)})
 	return nil
 }
 
@@ -79,6 +94,10 @@ func (a *API) listOrganisations(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if err := c.Require(account.ViewOrganisations); err != nil {
+		return err
+	}
+	req, err := page.Parse(r.URL.Query(), "name", "key")
+	if err != nil {
 		return err
 	}
 	f := org.Filter{Kind: r.URL.Query().Get("kind")}
@@ -98,10 +117,14 @@ func (a *API) listOrganisations(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if list == nil {
-		list = []org.Organisation{}
+	if req.Q != "" {
+		list = slices.DeleteFunc(list, func(o org.Organisation) bool {
+			q := strings.ToLower(req.Q)
+			return !strings.Contains(strings.ToLower(o.Name), q) && !strings.Contains(o.Key, q)
+		})
 	}
-	httpx.WriteJSON(w, http.StatusOK, map[string]any{"count": len(list), "organisations": list})
+	res := page.Slice(req, list, func(o org.Organisation) (string, int64) { return orgSortKey(req.Sort, o.Name, o.Key), 0 })
+	writePage(w, "organisations", res.Items, res.NextCursor(), nil)
 	return nil
 }
 
@@ -134,6 +157,10 @@ func (a *API) listTeams(w http.ResponseWriter, r *http.Request) error {
 	if _, err := caller(r); err != nil {
 		return err
 	}
+	req, err := page.Parse(r.URL.Query(), "name", "key")
+	if err != nil {
+		return err
+	}
 	on, err := dateParam(r, "on", a.today())
 	if err != nil {
 		return err
@@ -142,11 +169,14 @@ func (a *API) listTeams(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	out := make([]teamJSON, len(teams))
-	for i, t := range teams {
-		out[i] = toTeamJSON(t, on)
+	if req.Q != "" {
+		teams = slices.DeleteFunc(teams, func(t org.Team) bool {
+			q := strings.ToLower(req.Q)
+			return !strings.Contains(strings.ToLower(t.Name), q) && !strings.Contains(t.Key, q)
+		})
 	}
-	httpx.WriteJSON(w, http.StatusOK, map[string]any{"count": len(out), "teams": out})
+	res := page.Slice(req, teams, func(t org.Team) (string, int64) { return orgSortKey(req.Sort, t.Name, t.Key), 0 })
+	writePage(w, "teams", mapItems(res.Items, func(t org.Team) teamJSON { return toTeamJSON(t, on) }), res.NextCursor(), nil)
 	return nil
 }
 
@@ -260,15 +290,15 @@ func (a *API) listUsers(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	users, err := a.Accounts.Users(r.Context(), c)
+	f, req, err := userQuery(r)
 	if err != nil {
 		return err
 	}
-	out := make([]userJSON, len(users))
-	for i, u := range users {
-		out[i] = toUserJSON(u)
+	res, err := a.Accounts.UserPage(r.Context(), c, f, req)
+	if err != nil {
+		return err
 	}
-	httpx.WriteJSON(w, http.StatusOK, map[string]any{"count": len(out), "users": out})
+	writePage(w, "users", mapItems(res.Items, toUserJSON), res.NextCursor(), nil)
 	return nil
 }
 
@@ -335,14 +365,16 @@ func (a *API) listTokens(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	req, err := page.Parse(r.URL.Query(), "created")
+	if err != nil {
+		return err
+	}
 	list, err := a.Accounts.Tokens(r.Context(), c, c.UserID)
 	if err != nil {
 		return err
 	}
-	if list == nil {
-		list = []account.Token{}
-	}
-	httpx.WriteJSON(w, http.StatusOK, map[string]any{"count": len(list), "tokens": list})
+	res := page.Slice(req, list, func(t account.Token) (string, int64) { return "", t.ID })
+	writePage(w, "tokens", res.Items, res.NextCursor(), nil)
 	return nil
 }
 
@@ -356,4 +388,34 @@ func (a *API) revokeToken(w http.ResponseWriter, r *http.Request) error {
 	}
 	w.WriteHeader(http.StatusNoContent)
 	return nil
+}
+
+// orgSortKey is the sort value of an organisation or a team: its name
+// (case-insensitive) or its key; the key breaks ties between names.
+func orgSortKey(sort, name, key string) string {
+	if sort == "key" {
+		return key
+	}
+	return strings.ToLower(name) + "\x1f" + key
+}
+
+// userQuery reads the users list's parameters: the page, role,
+// organisation and active.
+func userQuery(r *http.Request) (account.UserQuery, page.Request, error) {
+	var f account.UserQuery
+	req, err := page.Parse(r.URL.Query(), account.UserSorts...)
+	if err != nil {
+		return f, req, err
+	}
+	roles := make([]string, len(account.Roles))
+	for i, x := range account.Roles {
+		roles[i] = string(x)
+	}
+	role, err := filterParam(r, "role", roles...)
+	if err != nil {
+		return f, req, err
+	}
+	f.Role, f.Org = account.Role(role), strings.TrimSpace(r.URL.Query().Get("organisation"))
+	f.Active, err = boolParam(r, "active")
+	return f, req, err
 }

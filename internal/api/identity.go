@@ -2,11 +2,13 @@ package api
 
 import (
 	"net/http"
+	"strings"
 	"time"
 
 	"kansrijk/internal/account"
 	"kansrijk/internal/apperr"
 	"kansrijk/internal/httpx"
+	"kansrijk/internal/page"
 )
 
 // Identity (issue 10): one-time password links instead of passwords
@@ -99,15 +101,22 @@ func (a *API) listServiceAccounts(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return err
 	}
+	req, err := page.Parse(r.URL.Query(), "name", "created")
+	if err != nil {
+		return err
+	}
 	list, err := a.Accounts.ServiceAccounts(r.Context(), c)
 	if err != nil {
 		return err
 	}
-	out := make([]serviceAccountJSON, len(list))
-	for i, s := range list {
-		out[i] = toServiceAccountJSON(s.User, s.Tokens)
-	}
-	httpx.WriteJSON(w, http.StatusOK, map[string]any{"count": len(out), "service_accounts": out})
+	res := page.Slice(req, list, func(s account.ServiceAccount) (string, int64) {
+		if req.Sort == "created" {
+			return "", s.ID
+		}
+		return strings.ToLower(s.Name), s.ID
+	})
+	out := mapItems(res.Items, func(s account.ServiceAccount) serviceAccountJSON { return toServiceAccountJSON(s.User, s.Tokens) })
+	writePage(w, "service_accounts", out, res.NextCursor(), nil)
 	return nil
 }
 

@@ -10,6 +10,7 @@ import (
 	"kansrijk/internal/httpx"
 	"kansrijk/internal/mailing"
 	"kansrijk/internal/outreach"
+	"kansrijk/internal/page"
 )
 
 // Outreach mailings: templates, preview, test send, send, list. The
@@ -171,14 +172,15 @@ func (a *API) listMailings(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	req, err := page.Parse(r.URL.Query(), "-created")
+	if err != nil {
+		return err
+	}
 	list, err := s.Mailings(r.Context(), c)
 	if err != nil {
 		return err
 	}
-	out := make([]mailingJSON, len(list))
-	for i, m := range list {
-		out[i] = toMailingJSON(m)
-	}
-	httpx.WriteJSON(w, http.StatusOK, map[string]any{"count": len(out), "mailings": out})
+	res := page.Slice(req, list, func(m mailing.Mailing) (string, int64) { return "", m.ID })
+	writePage(w, "mailings", mapItems(res.Items, toMailingJSON), res.NextCursor(), nil)
 	return nil
 }

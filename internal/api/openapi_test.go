@@ -303,7 +303,7 @@ func TestOpenAPIMatchesHandlers(t *testing.T) {
 	// A municipality that merged has its end date and successor; one that
 	// exists has null for both, and the schema says so.
 	rec := httptest.NewRecorder()
-	mux.ServeHTTP(rec, httptest.NewRequest("GET", "/api/v1/municipalities?on=2023-03-08&region=flanders", nil))
+	mux.ServeHTTP(rec, httptest.NewRequest("GET", "/api/v1/municipalities?on=2023-03-08&region=flanders&limit=500", nil))
 	var list struct {
 		Count          int              `json:"count"`
 		Municipalities []map[string]any `json:"municipalities"`

@@ -18,6 +18,7 @@ import (
 	"kansrijk/internal/httpx"
 	"kansrijk/internal/municipality"
 	"kansrijk/internal/outreach"
+	"kansrijk/internal/page"
 	"kansrijk/internal/suppress"
 )
 
@@ -132,15 +133,15 @@ func (a *API) listContacts(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	list, err := a.Outreach.Contacts(r.Context(), c, strings.TrimSpace(r.URL.Query().Get("municipality")))
+	req, err := page.Parse(r.URL.Query(), outreach.ContactSorts...)
 	if err != nil {
 		return err
 	}
-	out := make([]contactJSON, len(list))
-	for i, x := range list {
-		out[i] = toContactJSON(x)
+	res, err := a.Outreach.ContactPage(r.Context(), c, outreach.ContactQuery{NIS: strings.TrimSpace(r.URL.Query().Get("municipality"))}, req)
+	if err != nil {
+		return err
 	}
-	httpx.WriteJSON(w, http.StatusOK, map[string]any{"count": len(out), "contacts": out})
+	writePage(w, "contacts", mapItems(res.Items, toContactJSON), res.NextCursor(), nil)
 	return nil
 }
 
@@ -197,15 +198,23 @@ func (a *API) listCampaigns(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	list, err := a.Outreach.Campaigns(r.Context(), c)
+	req, err := page.Parse(r.URL.Query(), outreach.CampaignSorts...)
 	if err != nil {
 		return err
 	}
-	out := make([]campaignJSON, len(list))
-	for i, x := range list {
-		out[i] = toCampaignJSON(x)
+	kinds := make([]string, len(outreach.CampaignKinds))
+	for i, k := range outreach.CampaignKinds {
+		kinds[i] = string(k)
 	}
-	httpx.WriteJSON(w, http.StatusOK, map[string]any{"count": len(out), "campaigns": out})
+	kind, err := filterParam(r, "kind", kinds...)
+	if err != nil {
+		return err
+	}
+	res, err := a.Outreach.CampaignPage(r.Context(), c, outreach.CampaignQuery{Kind: outreach.CampaignKind(kind)}, req)
+	if err != nil {
+		return err
+	}
+	writePage(w, "campaigns", mapItems(res.Items, toCampaignJSON), res.NextCursor(), nil)
 	return nil
 }
 
@@ -395,15 +404,23 @@ func (a *API) listContactMoments(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	list, err := a.Outreach.ContactMoments(r.Context(), c, strings.TrimSpace(r.URL.Query().Get("municipality")))
+	req, err := page.Parse(r.URL.Query(), outreach.MomentSorts...)
 	if err != nil {
 		return err
 	}
-	out := make([]contactMomentJSON, len(list))
-	for i, x := range list {
-		out[i] = toMomentJSON(x)
+	channels := make([]string, len(outreach.Channels))
+	for i, ch := range outreach.Channels {
+		channels[i] = string(ch)
 	}
-	httpx.WriteJSON(w, http.StatusOK, map[string]any{"count": len(out), "contact_moments": out})
+	ch, err := filterParam(r, "channel", channels...)
+	if err != nil {
+		return err
+	}
+	res, err := a.Outreach.MomentPage(r.Context(), c, outreach.MomentQuery{NIS: strings.TrimSpace(r.URL.Query().Get("municipality")), Channel: outreach.Channel(ch)}, req)
+	if err != nil {
+		return err
+	}
+	writePage(w, "contact_moments", mapItems(res.Items, toMomentJSON), res.NextCursor(), nil)
 	return nil
 }
 
@@ -432,6 +449,10 @@ func (a *API) listTasks(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	q := r.URL.Query()
+	req, err := page.Parse(q, outreach.TaskSorts...)
+	if err != nil {
+		return err
+	}
 	f := outreach.TaskFilter{Team: q.Get("team"), NIS: q.Get("municipality")}
 	if s := q.Get("status"); s != "" {
 		f.Status = outreach.TaskStatus(s)
@@ -446,15 +467,15 @@ func (a *API) listTasks(w http.ResponseWriter, r *http.Request) error {
 		}
 		f.DueBefore = &d
 	}
-	list, err := a.Outreach.Tasks(r.Context(), c, f)
+	due, err := filterParam(r, "due", "overdue")
 	if err != nil {
 		return err
 	}
-	out := make([]taskJSON, len(list))
-	for i, x := range list {
-		out[i] = a.toTaskJSON(x)
+	res, err := a.Outreach.TaskPage(r.Context(), c, outreach.TaskQuery{TaskFilter: f, Overdue: due == "overdue"}, req)
+	if err != nil {
+		return err
 	}
-	httpx.WriteJSON(w, http.StatusOK, map[string]any{"count": len(out), "tasks": out})
+	writePage(w, "tasks", mapItems(res.Items, a.toTaskJSON), res.NextCursor(), nil)
 	return nil
 }
 

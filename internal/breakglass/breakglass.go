@@ -80,4 +80,6 @@ type Store interface {
 	// BreakGlassRequests lists the requests, open ones first, then the
 	// most recent decisions.
 	BreakGlassRequests(ctx context.Context, a account.Actor) ([]Request, error)
+	// Lists (issue 12): the paged list, lists.go.
+	Lists
 }

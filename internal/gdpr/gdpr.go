@@ -357,6 +357,8 @@ type Store interface {
 	AddObjection(ctx context.Context, a account.Actor, id int64, in NewObjection) (Request, error)
 	AnswerSubjectRequest(ctx context.Context, a account.Actor, id int64, in Answer) (Request, error)
 	ProcessingRecordData(ctx context.Context, a account.Actor, on time.Time) ([]Recipient, error)
+	// Lists (issue 12): the paged list, lists.go.
+	Lists
 }
 
 // RequireDPO refuses anyone but a DPO.

@@ -408,6 +408,8 @@ type Store interface {
 	// funnel: the stage counts on a row of days, one load of the facts.
 	OutreachSeries(ctx context.Context, from, to time.Time, group Grouping) (Series, error)
 	MissedReferralCounts(ctx context.Context, from, to string) ([]MissedCount, error)
+	// Lists (issue 12): the paged lists, lists.go.
+	Lists
 }
 
 // CanReadReports reports whether the actor may read the outreach reports

@@ -194,7 +194,7 @@ func TestMunicipalities(t *testing.T) {
 		{"All2025", "on=2025-01-01", 285 + 19},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			r := f.do(t, "GET", "/api/v1/municipalities?"+tt.query, "", nil)
+			r := f.do(t, "GET", "/api/v1/municipalities?limit=500&"+tt.query, "", nil)
 			if r.Code != http.StatusOK {
 				t.Fatalf("status %d: %s", r.Code, r.Body)
 			}
@@ -212,7 +212,7 @@ func TestMunicipalities(t *testing.T) {
 	}
 
 	t.Run("Shape", func(t *testing.T) {
-		r := f.do(t, "GET", "/api/v1/municipalities?on=2023-03-08&region=flanders", "", nil)
+		r := f.do(t, "GET", "/api/v1/municipalities?on=2023-03-08&region=flanders&limit=500", "", nil)
 		var body struct {
 			Municipalities []map[string]any `json:"municipalities"`
 		}
@@ -463,7 +463,7 @@ func TestTeamsScript(t *testing.T) {
 	})
 
 	t.Run("Organisations", func(t *testing.T) {
-		r := f.do(t, "GET", "/api/v1/organisations", f.workerToken, nil)
+		r := f.do(t, "GET", "/api/v1/organisations?limit=500", f.workerToken, nil)
 		if r.Code != http.StatusOK {
 			t.Fatalf("GET /api/v1/organisations: %d %s", r.Code, r.Body)
 		}
@@ -490,7 +490,7 @@ func TestTeamsScript(t *testing.T) {
 		if body.Count != 2+312+2 || len(body.Organisations) != body.Count {
 			t.Errorf("count %d (%d listed), want 316", body.Count, len(body.Organisations))
 		}
-		r = f.do(t, "GET", "/api/v1/organisations?kind=ocmw&on=2025-01-01", f.workerToken, nil)
+		r = f.do(t, "GET", "/api/v1/organisations?kind=ocmw&on=2025-01-01&limit=500", f.workerToken, nil)
 		if n := r.JSON(t)["count"]; n != float64(285) {
 			t.Errorf("OCMWs on 2025-01-01: %v, want 285", n)
 		}

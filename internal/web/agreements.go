@@ -74,20 +74,26 @@ func lifecycle(current []agreement.Event, latest agreement.Status) []lifecycleSt
 	return out
 }
 
+// showAgreements lists the agreements the actor may see, a page of 50 at
+// a time (issue 12): searchable by team, OCMW and municipality, filtered
+// by status and province (the filters in the URL), sortable.
 func (ui *UI) showAgreements(w http.ResponseWriter, r *http.Request, a account.Actor) {
 	q := r.URL.Query()
+	p := ui.page(r, "page.agreements.title", nil)
+	p.Form = q
+	req, status := listRequest(r, p, agreement.Sorts...)
 	f := agreement.Filter{Status: q.Get("status"), Province: q.Get("province"), Team: q.Get("team")}
-	list, err := ui.Agreements.Agreements(r.Context(), a, f)
+	res, err := ui.Agreements.AgreementPage(r.Context(), a, f, req)
 	if err != nil {
 		ui.fail(w, r, err)
 		return
 	}
-	p := ui.page(r, "page.agreements.title", map[string]any{
-		"List": list, "Statuses": agreement.Statuses, "Provinces": provinces(ui.Municipalities, ui.today()),
+	p.Data = map[string]any{
+		"List": res.Items, "Nav": listNav(r, req, len(res.Items), res.Next, res.Prev),
+		"Statuses": agreement.Statuses, "Provinces": provinces(ui.Municipalities, ui.today()),
 		"CanCreate": a.Role == account.Admin || a.Role == account.TeamLead || a.Role == account.OCMWAdmin,
-	})
-	p.Form = q
-	ui.render(w, http.StatusOK, "agreements", p)
+	}
+	ui.render(w, status, "agreements", p)
 }
 
 func provinces(reg *municipality.Registry, on time.Time) []string {

@@ -267,13 +267,19 @@ func (ui *UI) renderBreakGlass(w http.ResponseWriter, r *http.Request, a account
 		ui.fail(w, r, apperr.New(apperr.Forbidden, "break-glass is not available").WithKey("error.forbidden", nil))
 		return
 	}
-	list, err := ui.BreakGlass.BreakGlassRequests(r.Context(), a)
+	// A page of 50 at a time (issue 12), the open requests first, newest
+	// first; one audit event per page.
+	req, st := listRequest(r, p, breakglass.Sorts...)
+	if status == http.StatusOK {
+		status = st
+	}
+	res, err := ui.BreakGlass.BreakGlassPage(r.Context(), a, req)
 	if err != nil {
 		ui.fail(w, r, err)
 		return
 	}
 	var open, decided []breakglass.Request
-	for _, q := range list {
+	for _, q := range res.Items {
 		if q.Status == breakglass.Open {
 			open = append(open, q)
 		} else {
@@ -283,7 +289,7 @@ func (ui *UI) renderBreakGlass(w http.ResponseWriter, r *http.Request, a account
 	if p.Form == nil {
 		p.Form = url.Values{}
 	}
-	p.Data = map[string]any{"Open": open, "Decided": decided, "Me": a.UserID, "Now": ui.Now(), "TTLHours": int(ui.breakGlassTTL().Hours())}
+	p.Data = map[string]any{"Open": open, "Decided": decided, "Nav": listNav(r, req, len(res.Items), res.Next, res.Prev), "Me": a.UserID, "Now": ui.Now(), "TTLHours": int(ui.breakGlassTTL().Hours())}
 	ui.render(w, status, "break_glass", p)
 }
 

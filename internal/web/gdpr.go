@@ -66,6 +66,7 @@ type requestsPage struct {
 	Open, Answered []gdpr.Request
 	Central        bool
 	Kinds          []gdpr.Kind
+	Nav            ListNav // a page of 50 at a time (issue 12)
 }
 
 func (ui *UI) showSubjectRequests(w http.ResponseWriter, r *http.Request, a account.Actor) {
@@ -77,13 +78,19 @@ func (ui *UI) renderSubjectRequests(w http.ResponseWriter, r *http.Request, a ac
 	if !ok {
 		return
 	}
-	list, err := s.SubjectRequests(r.Context(), a, gdpr.Filter{})
+	// A page of 50 at a time, the open requests first by due date (one
+	// audit event per page, naming the requests shown).
+	req, st := listRequest(r, p, gdpr.Sorts...)
+	if status == http.StatusOK {
+		status = st
+	}
+	res, err := s.SubjectRequestPage(r.Context(), a, gdpr.Filter{}, req)
 	if err != nil {
 		ui.fail(w, r, err)
 		return
 	}
-	d := requestsPage{Central: a.OrgKind == account.KindOpgroeien, Kinds: gdpr.Kinds}
-	for _, q := range list {
+	d := requestsPage{Central: a.OrgKind == account.KindOpgroeien, Kinds: gdpr.Kinds, Nav: listNav(r, req, len(res.Items), res.Next, res.Prev)}
+	for _, q := range res.Items {
 		if q.Open {
 			d.Open = append(d.Open, q)
 		} else {

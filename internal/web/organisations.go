@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"slices"
 	"sort"
 	"strings"
 
@@ -9,6 +10,7 @@ import (
 	"kansrijk/internal/apperr"
 	"kansrijk/internal/municipality"
 	"kansrijk/internal/org"
+	"kansrijk/internal/page"
 )
 
 func (ui *UI) showOrganisations(w http.ResponseWriter, r *http.Request, a account.Actor) {
@@ -21,6 +23,20 @@ func (ui *UI) showOrganisations(w http.ResponseWriter, r *http.Request, a accoun
 	default:
 		kind = "team"
 	}
+	p := ui.page(r, "page.organisations.title", nil)
+	// A page of 50 at a time (issue 12), by name, searchable by name and
+	// key; the lists are short and read whole.
+	req, status := listRequest(r, p, "name", "key")
+	match := func(name, key string) bool {
+		q := strings.ToLower(req.Q)
+		return q == "" || strings.Contains(strings.ToLower(name), q) || strings.Contains(key, q)
+	}
+	sortKey := func(name, key string) string {
+		if req.Sort == "key" {
+			return key
+		}
+		return strings.ToLower(name) + "\x1f" + key
+	}
 	data := map[string]any{"Kind": kind, "CanManage": a.Can(account.ManageOrganisations)}
 	today := ui.today()
 	if kind == "team" {
@@ -29,7 +45,6 @@ func (ui *UI) showOrganisations(w http.ResponseWriter, r *http.Request, a accoun
 			ui.fail(w, r, err)
 			return
 		}
-		data["Teams"] = teams
 		covered := map[string]bool{}
 		for _, t := range teams {
 			for _, n := range t.Municipalities {
@@ -43,6 +58,9 @@ func (ui *UI) showOrganisations(w http.ResponseWriter, r *http.Request, a accoun
 			}
 		}
 		data["Uncovered"] = uncovered
+		teams = slices.DeleteFunc(teams, func(t org.Team) bool { return !match(t.Name, t.Key) })
+		res := page.Slice(req, teams, func(t org.Team) (string, int64) { return sortKey(t.Name, t.Key), 0 })
+		data["Teams"], data["Nav"] = res.Items, listNav(r, req, len(res.Items), res.Next, res.Prev)
 	} else {
 		f := org.Filter{Kind: kind, On: &today}
 		if kind == "other" {
@@ -53,18 +71,14 @@ func (ui *UI) showOrganisations(w http.ResponseWriter, r *http.Request, a accoun
 			ui.fail(w, r, err)
 			return
 		}
-		if kind == "other" {
-			var keep []org.Organisation
-			for _, o := range list {
-				if o.Kind == account.KindOpgroeien || o.Kind == account.KindCAW {
-					keep = append(keep, o)
-				}
-			}
-			list = keep
-		}
-		data["Orgs"] = list
+		list = slices.DeleteFunc(list, func(o org.Organisation) bool {
+			return (kind == "other" && o.Kind != account.KindOpgroeien && o.Kind != account.KindCAW) || !match(o.Name, o.Key)
+		})
+		res := page.Slice(req, list, func(o org.Organisation) (string, int64) { return sortKey(o.Name, o.Key), 0 })
+		data["Orgs"], data["Nav"] = res.Items, listNav(r, req, len(res.Items), res.Next, res.Prev)
 	}
-	ui.render(w, http.StatusOK, "organisations", ui.page(r, "page.organisations.title", data))
+	p.Data = data
+	ui.render(w, status, "organisations", p)
 }
 
 // muniName returns "Name (NIS)" lookups for the team pages.

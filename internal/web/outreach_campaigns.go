@@ -34,11 +34,22 @@ func (ui *UI) showOutreachCampaigns(w http.ResponseWriter, r *http.Request, a ac
 // area or a list of its municipalities (the store's rule).
 func (ui *UI) renderOutreachCampaigns(w http.ResponseWriter, r *http.Request, a account.Actor, status int, p *Page) {
 	ctx := r.Context()
-	list, err := ui.Outreach.Campaigns(ctx, a)
+	// The list a page of 50 at a time (issue 12), newest first unless
+	// sorted otherwise, searchable by subject and partner.
+	req, st := listRequest(r, p, outreach.CampaignSorts...)
+	if status == http.StatusOK {
+		status = st
+	}
+	kind := outreach.CampaignKind(r.URL.Query().Get("kind"))
+	if !slices.Contains(outreach.CampaignKinds, kind) {
+		kind = ""
+	}
+	res, err := ui.Outreach.CampaignPage(ctx, a, outreach.CampaignQuery{Kind: kind}, req)
 	if err != nil {
 		ui.fail(w, r, err)
 		return
 	}
+	list := res.Items
 	today := ui.today()
 	teams, err := ui.teamDirectory(ctx, today)
 	if err != nil {
@@ -59,7 +70,7 @@ func (ui *UI) renderOutreachCampaigns(w http.ResponseWriter, r *http.Request, a 
 		audiences = []outreach.Audience{outreach.AudienceTeamArea, outreach.AudienceList}
 	}
 	p.Data = map[string]any{
-		"List": list, "Kinds": outreach.CampaignKinds, "Audiences": audiences, "Provinces": outreach.Provinces,
+		"List": list, "Nav": listNav(r, req, len(list), res.Next, res.Prev), "Kinds": outreach.CampaignKinds, "Audiences": audiences, "Provinces": outreach.Provinces,
 		"Teams": teams.Teams, "TeamNames": teams, "IsAdmin": a.Role == account.Admin,
 		"Groups": groups(ui.areaChoices(today, choices, p.Form["municipality"])), "Invalid": "campaign-new/" + p.Field,
 	}

@@ -13,6 +13,10 @@ import (
 // team's own, or (admins) all of them or one team's. Open tasks come
 // first, by due date, with the overdue ones marked in words; due=overdue
 // keeps only the open tasks past their due day.
+// team's own, or (admins) all of them or one team's, a page of 50 at a
+// time (issue 12), by due date unless sorted otherwise, searchable by
+// title and municipality, filtered by status and by overdue
+// (?due=overdue: open and due before today), the filters in the URL.
 func (ui *UI) showOutreachTasks(w http.ResponseWriter, r *http.Request, a account.Actor) {
 	q := r.URL.Query()
 	p := ui.page(r, "page.outreach_tasks.title", nil)
@@ -23,8 +27,9 @@ func (ui *UI) showOutreachTasks(w http.ResponseWriter, r *http.Request, a accoun
 		ui.fail(w, r, err)
 		return
 	}
-	status := http.StatusOK
-	f := outreach.TaskFilter{}
+	// Open tasks first (by due date), unless sorted otherwise.
+	req, status := listRequest(r, p, append([]string{"open"}, outreach.TaskSorts...)...)
+	f := outreach.TaskQuery{Overdue: q.Get("due") == "overdue"}
 	if a.Role == account.Admin {
 		if f.Team = q.Get("team"); f.Team != "" && !teams.Has(f.Team) {
 			p.withOutreachError(r, apperr.FieldErr(apperr.UnknownOrg, "team", "unknown team").WithKey("error.unknown_org", map[string]any{"Org": f.Team}))
@@ -41,21 +46,29 @@ func (ui *UI) showOutreachTasks(w http.ResponseWriter, r *http.Request, a accoun
 		status = http.StatusBadRequest
 	}
 	list, err := ui.Outreach.Tasks(r.Context(), a, f)
+	switch st := outreach.TaskStatus(q.Get("status")); st {
+	case "", outreach.TaskOpen, outreach.TaskDone, outreach.TaskCancelled:
+		f.Status = st
+	default:
+		p.withOutreachError(r, apperr.FieldErr(apperr.Invalid, "status", "unknown status").WithKey("error.unknown_task_status", map[string]any{"Status": string(st)}))
+		status = http.StatusBadRequest
+	}
+	res, err := ui.Outreach.TaskPage(r.Context(), a, f, req)
 	if err != nil {
 		ui.fail(w, r, err)
 		return
 	}
-	rows := sortTasks(list, today, teams)
-	open, overdue := 0, 0
-	for _, t := range rows {
-		if t.Status == outreach.TaskOpen {
-			open++
-		}
-		if t.Overdue {
-			overdue++
-		}
+	open, overdue, err := ui.Outreach.TaskCounts(r.Context(), a, f.Team)
+	if err != nil {
+		ui.fail(w, r, err)
+		return
+	}
+	rows := make([]taskRow, len(res.Items))
+	for i, t := range res.Items {
+		rows[i] = taskRow{Task: t, TeamName: teams.Name(t.Team), Overdue: t.Overdue(today)}
 	}
 	p.Data = map[string]any{"Rows": rows, "Open": open, "Overdue": overdue, "Teams": teams.Teams, "Team": f.Team,
+		"Status": string(f.Status), "Due": q.Get("due"), "Nav": listNav(r, req, len(rows), res.Next, res.Prev),
 		"IsAdmin": a.Role == account.Admin, "OwnTeam": teams.Name(a.Org), "Back": r.URL.RequestURI()}
 	ui.render(w, status, "outreach_tasks", p)
 }

@@ -2,19 +2,48 @@ package web
 
 import (
 	"net/http"
+	"slices"
 	"strconv"
 
 	"kansrijk/internal/account"
 	"kansrijk/internal/org"
 )
 
+// showUsers lists the users the actor manages a page of 50 at a time
+// (issue 12): searchable by name and e-mail address, filtered by role,
+// organisation (admins) and active, sortable; one audit event per page.
 func (ui *UI) showUsers(w http.ResponseWriter, r *http.Request, a account.Actor) {
-	users, err := ui.Accounts.Users(r.Context(), a)
+	q := r.URL.Query()
+	p := ui.page(r, "page.users.title", nil)
+	p.Form = q
+	req, status := listRequest(r, p, account.UserSorts...)
+	var f account.UserQuery
+	if role := account.Role(q.Get("role")); slices.Contains(account.Roles, role) {
+		f.Role = role
+	}
+	if a.Role == account.Admin {
+		f.Org = q.Get("organisation")
+	}
+	switch q.Get("active") {
+	case "true", "false":
+		v := q.Get("active") == "true"
+		f.Active = &v
+	}
+	res, err := ui.Accounts.UserPage(r.Context(), a, f, req)
 	if err != nil {
 		ui.fail(w, r, err)
 		return
 	}
-	ui.render(w, http.StatusOK, "users", ui.page(r, "page.users.title", map[string]any{"Users": users}))
+	var orgs []org.Organisation
+	if a.Role == account.Admin {
+		if orgs, err = ui.Orgs.Organisations(r.Context(), org.Filter{}); err != nil {
+			ui.fail(w, r, err)
+			return
+		}
+	}
+	p.Data = map[string]any{"Users": res.Items, "Nav": listNav(r, req, len(res.Items), res.Next, res.Prev), "Roles": account.Roles,
+		"Role": string(f.Role), "Orgs": orgs, "Org": f.Org, "Active": q.Get("active"), "IsAdmin": a.Role == account.Admin}
+	ui.render(w, status, "users", p)
 }
 
 func (ui *UI) userForm(w http.ResponseWriter, r *http.Request, a account.Actor, status int, p *Page) {

@@ -1,0 +1,27 @@
+package web
+
+import (
+	"net/http"
+	"net/url"
+
+	"kansrijk/internal/page"
+)
+
+// listRequest reads a list page's limit, cursor, q and sort. A bad one
+// (an old link, a hand-made URL) shows the first page with the message
+// in Dutch, and status 400.
+func listRequest(r *http.Request, p *Page, sorts ...string) (page.Request, int) {
+	req, err := page.Parse(r.URL.Query(), sorts...)
+	if err == nil {
+		return req, http.StatusOK
+	}
+	p.withError(r, err)
+	q := url.Values{}
+	if s := r.URL.Query().Get("q"); len([]rune(s)) <= page.MaxQuery {
+		q.Set("q", s)
+	}
+	if req, err = page.Parse(q, sorts...); err != nil {
+		req, _ = page.Parse(url.Values{}, sorts...)
+	}
+	return req, http.StatusBadRequest
+}
