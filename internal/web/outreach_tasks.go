@@ -11,8 +11,6 @@ import (
 
 // showOutreachTasks lists the tasks of the proactive approach: a local
 // team's own, or (admins) all of them or one team's. Open tasks come
-// first, by due date, with the overdue ones marked in words; due=overdue
-// keeps only the open tasks past their due day.
 // team's own, or (admins) all of them or one team's, a page of 50 at a
 // time (issue 12), by due date unless sorted otherwise, searchable by
 // title and municipality, filtered by status and by overdue
@@ -37,15 +35,10 @@ func (ui *UI) showOutreachTasks(w http.ResponseWriter, r *http.Request, a accoun
 		}
 	}
 	// due=overdue: the open tasks past their due day (the start page's link).
-	switch q.Get("due") {
-	case "":
-	case "overdue":
-		f.Status, f.DueBefore = outreach.TaskOpen, &today
-	default:
-		p.withOutreachError(r, apperr.FieldErr(apperr.Invalid, "due", "due must be overdue").WithKey("home.error.due", map[string]any{"Value": q.Get("due")}))
+	if d := q.Get("due"); d != "" && d != "overdue" {
+		p.withOutreachError(r, apperr.FieldErr(apperr.Invalid, "due", "due must be overdue").WithKey("home.error.due", map[string]any{"Value": d}))
 		status = http.StatusBadRequest
 	}
-	list, err := ui.Outreach.Tasks(r.Context(), a, f)
 	switch st := outreach.TaskStatus(q.Get("status")); st {
 	case "", outreach.TaskOpen, outreach.TaskDone, outreach.TaskCancelled:
 		f.Status = st
