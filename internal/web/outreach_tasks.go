@@ -10,7 +10,6 @@ import (
 )
 
 // showOutreachTasks lists the tasks of the proactive approach: a local
-// team's own, or (admins) all of them or one team's. Open tasks come
 // team's own, or (admins) all of them or one team's, a page of 50 at a
 // time (issue 12), by due date unless sorted otherwise, searchable by
 // title and municipality, filtered by status and by overdue
