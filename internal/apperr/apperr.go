@@ -141,3 +141,13 @@ func Wrap(errp *error, format string, args ...any) {
 	}
 	*errp = fmt.Errorf("%s: %w", fmt.Sprintf(format, args...), *errp)
 }
+
+// CSV batches of birth notifications (area "imports"): a row warning and
+// a row problem.
+const (
+	// PhoneRepaired: a warning, not an error — the row is accepted with
+	// a telephone number Excel had changed, repaired (the report says how).
+	PhoneRepaired = "phone_repaired"
+	// FormulaCell: a cell starts like a spreadsheet formula (=, +, -, @).
+	FormulaCell = "formula_cell"
+)
