@@ -502,6 +502,11 @@ func (b *Batch) parseRow(line int, cols, header, rec []string) Row {
 			}
 			switch field {
 			case "phone":
+				// Only what Excel makes of a number can need a repair;
+				// Validate normalises the rest.
+				if !excelNumber(v) {
+					break
+				}
 				if e164, fix, err := NormalizePhone(c, v); err == nil && fix != FixNone {
 					report(&row.Warnings, phoneWarning(c, v, e164, fix), header[i])
 					v = e164

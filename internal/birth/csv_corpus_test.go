@@ -3,6 +3,8 @@ package birth
 import (
 	"bytes"
 	"errors"
+	"fmt"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -227,4 +229,28 @@ func statuses(rep BatchReport) string {
 		s = append(s, r.Status)
 	}
 	return strings.Join(s, " ")
+}
+
+// BenchmarkCheckBatchExcel: a full batch (5000 rows) as Belgian Excel
+// writes it — Windows-1252, a title line, serial dates, language names,
+// every telephone number without its 0 — parsed and checked.
+func BenchmarkCheckBatchExcel(b *testing.B) {
+	rows := [][]string{{"Geboortes"}, {"Naam moeder", "Straat moeder", "Huisnummer moeder", "Postcode moeder", "NIS gemeente moeder",
+		"Telefoon moeder", "Taal moeder", "Geboortedatum kind", "Vroeg contact gevraagd", "", ""}}
+	for i := range MaxBatchRows {
+		rows = append(rows, []string{"Moeder Nummer " + strconv.Itoa(i), "Kerkstraat", strconv.Itoa(1 + i%200), "2235", "13016",
+			"4712" + fmt.Sprintf("%05d", i), "Nederlands", strconv.Itoa(46355 + i%7), "ja, graag", "", ""})
+	}
+	data := excelCSV(b, rows)
+	reg := municipality.MustLoad()
+	b.SetBytes(int64(len(data)))
+	for b.Loop() {
+		bt, err := ParseBatch(data)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if rep, _ := CheckBatch(bt, "clinic-bench", reg, date(corpusToday)); rep.Rejected != 0 || len(rep.Warnings) != MaxBatchRows {
+			b.Fatalf("rejected %d warnings %d: %+v", rep.Rejected, len(rep.Warnings), rep.Problems[:1])
+		}
+	}
 }

@@ -125,6 +125,12 @@ func NormalizePhone(field, s string) (e164 string, fix PhoneFix, err *apperr.Err
 	return "", FixNone, e
 }
 
+// excelNumber reports whether s is what a spreadsheet writes for a
+// number cell: digits without a leading 0, or scientific notation.
+func excelNumber(s string) bool {
+	return scientific.MatchString(s) || allDigits.MatchString(s) && s[0] != '0'
+}
+
 // validPhone parses s (with its 0 or +) and reports whether it is a
 // valid number, in E.164.
 func validPhone(s string) (string, bool) {
