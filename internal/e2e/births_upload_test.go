@@ -13,8 +13,8 @@ import (
 	"kansrijk/internal/demo"
 )
 
-// chooseBytes puts a file with the given bytes into a file input.
-func chooseBytes(t *testing.T, b *browsertest.Browser, sel, name string, content []byte) {
+// chooseBatchFile puts a file with the given bytes into a file input.
+func chooseBatchFile(t *testing.T, b *browsertest.Browser, sel, name string, content []byte) {
 	t.Helper()
 	arr, _ := json.Marshal(content) // base64
 	var n int
@@ -42,7 +42,7 @@ func TestBirthUploadProgress(t *testing.T) {
 	b.Page("births-upload-limits")
 
 	// Over the limit: refused in the browser, nothing sent.
-	chooseBytes(t, b, "#file", "groot.csv", make([]byte, 5<<20+1))
+	chooseBatchFile(t, b, "#file", "groot.csv", make([]byte, 5<<20+1))
 	b.Click(`#births-upload button[type=submit]`)
 	wantPath(t, b, "/births/upload")
 	wantText(t, b, "#births-upload .upload-status", "Het bestand is groter dan 5 MB. Splits het op in bestanden van hoogstens 5 MB en 5000 rijen.")
@@ -66,7 +66,7 @@ func TestBirthUploadProgress(t *testing.T) {
 	b.Eval(`(() => { const box = document.querySelector("#births-upload .upload-progress");
 		new MutationObserver(() => { if (!box.hidden) sessionStorage.setItem("upload-status", box.querySelector(".upload-status").textContent); })
 			.observe(box, {attributes: true, subtree: true, childList: true, characterData: true}); return true; })()`, nil)
-	chooseBytes(t, b, "#file", "excel.csv", []byte(file))
+	chooseBatchFile(t, b, "#file", "excel.csv", []byte(file))
 	b.Click(`#births-upload button[type=submit]`)
 	wantText(t, b, "#report-summary", "1 nieuw, 0 al eerder gemeld, 0 geweigerd")
 	wantText(t, b, "#batch-warnings", "miste de 0 vooraan (Excel laat die weg): gelezen als +32471234567.")
