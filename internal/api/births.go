@@ -188,14 +188,17 @@ func (a *API) startReferralFromBirth(w http.ResponseWriter, r *http.Request) err
 }
 
 // importBirthBatch: a CSV file of the caller's clinic (the body, Content-Type
-// text/csv) → the row report: 201 when rows were created, 200 otherwise
-// (nothing new, or rejected: accepted false).
+// text/csv, text/plain or text/tab-separated-values) → the row report: 201
+// when rows were created, 200 otherwise (nothing new, or rejected: accepted
+// false). A file-level error's message is Dutch when Accept-Language
+// prefers nl over en (batchLang), English otherwise; row problems and
+// warnings are Dutch.
 func (a *API) importBirthBatch(w http.ResponseWriter, r *http.Request) error {
 	c, err := caller(r)
 	if err != nil {
 		return err
 	}
-	if mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err != nil || (mt != "text/csv" && mt != "text/plain") {
+	if mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err != nil || (mt != "text/csv" && mt != "text/plain" && mt != "text/tab-separated-values") {
 		return apperr.FieldErr(apperr.Invalid, "Content-Type", "send the CSV file as the body with Content-Type: text/csv")
 	}
 	partial, err := boolParam(r, "accept_partial")
@@ -206,13 +209,13 @@ func (a *API) importBirthBatch(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
-			return apperr.New(apperr.TooLarge, "the file is larger than %d MB", birth.MaxBatchBytes>>20)
+			return localized(r, birth.TooLargeError().AppErr())
 		}
 		return err
 	}
 	rep, err := a.Births.ImportBirthBatch(r.Context(), c, body, partial != nil && *partial)
 	if err != nil {
-		return err
+		return localized(r, err)
 	}
 	status := http.StatusOK
 	if rep.Created > 0 {

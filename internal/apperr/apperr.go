@@ -148,3 +148,13 @@ const (
 	// not printable (control characters, line breaks).
 	ReferenceInvalid = "reference_invalid"
 )
+
+// CSV batches of birth notifications (area "imports"): a row warning and
+// a row problem.
+const (
+	// PhoneRepaired: a warning, not an error — the row is accepted with
+	// a telephone number Excel had changed, repaired (the report says how).
+	PhoneRepaired = "phone_repaired"
+	// FormulaCell: a cell starts like a spreadsheet formula (=, +, -, @).
+	FormulaCell = "formula_cell"
+)

@@ -1,104 +1,14 @@
 package attendance
 
-import (
-	"strings"
-	"unicode/utf16"
-	"unicode/utf8"
-
-	"golang.org/x/text/encoding/charmap"
-)
+import "kansrijk/internal/textnorm"
 
 // decode detects the encoding of data and returns its text with "\n" line endings and without
-// a byte order mark. It rejects text with NUL bytes or many control characters as binary.
+// a byte order mark (textnorm.Decode, shared with the birth CSV batches). It rejects text
+// with NUL bytes or many control characters as binary.
 func decode(data []byte) (string, string, *Error) {
-	var text, enc string
-	switch {
-	case len(data) >= 3 && data[0] == 0xEF && data[1] == 0xBB && data[2] == 0xBF:
-		text, enc = strings.ToValidUTF8(string(data[3:]), "\uFFFD"), EncodingUTF8BOM
-	case len(data) >= 2 && data[0] == 0xFF && data[1] == 0xFE:
-		text, enc = decodeUTF16(data[2:], false), EncodingUTF16LE
-	case len(data) >= 2 && data[0] == 0xFE && data[1] == 0xFF:
-		text, enc = decodeUTF16(data[2:], true), EncodingUTF16BE
-	default:
-		if be, ok := looksUTF16(data); ok {
-			text, enc = decodeUTF16(data, be), EncodingUTF16LE
-			if be {
-				enc = EncodingUTF16BE
-			}
-		} else if utf8.Valid(data) {
-			text, enc = string(data), EncodingUTF8
-		} else {
-			s, err := charmap.Windows1252.NewDecoder().Bytes(data)
-			if err != nil { // cannot happen: every byte has a mapping
-				return "", "", binaryError()
-			}
-			text, enc = string(s), EncodingWindows1252
-		}
-	}
-	text = strings.TrimPrefix(text, "\uFEFF")
-	if isBinaryText(text) {
+	text, enc := textnorm.Decode(data)
+	if textnorm.Binary(text, true) {
 		return "", "", binaryError()
 	}
-	if strings.IndexByte(text, '\r') >= 0 {
-		text = strings.ReplaceAll(text, "\r\n", "\n")
-		text = strings.ReplaceAll(text, "\r", "\n")
-	}
 	return text, enc, nil
-}
-
-// decodeUTF16 decodes UTF-16 (without BOM); a trailing odd byte is dropped and unpaired
-// surrogates become U+FFFD.
-func decodeUTF16(b []byte, bigEndian bool) string {
-	u := make([]uint16, len(b)/2)
-	for i := range u {
-		if bigEndian {
-			u[i] = uint16(b[2*i])<<8 | uint16(b[2*i+1])
-		} else {
-			u[i] = uint16(b[2*i]) | uint16(b[2*i+1])<<8
-		}
-	}
-	return string(utf16.Decode(u))
-}
-
-// looksUTF16 recognises UTF-16 text without a BOM: mostly ASCII, so that one byte of nearly
-// every pair is zero. It reports whether it is big-endian.
-func looksUTF16(b []byte) (bigEndian, ok bool) {
-	n := min(len(b), 4096) &^ 1
-	if n < 8 {
-		return false, false
-	}
-	var even, odd int
-	for i := 0; i < n; i += 2 {
-		if b[i] == 0 {
-			even++
-		}
-		if b[i+1] == 0 {
-			odd++
-		}
-	}
-	pairs := n / 2
-	switch {
-	case odd*10 >= pairs*7 && even*20 <= pairs:
-		return false, true
-	case even*10 >= pairs*7 && odd*20 <= pairs:
-		return true, true
-	}
-	return false, false
-}
-
-// isBinaryText reports whether text holds a NUL character or more than 1% control characters
-// (other than tab and line breaks) or undecodable bytes.
-func isBinaryText(text string) bool {
-	var n, bad int
-	for _, r := range text {
-		n++
-		switch {
-		case r == 0:
-			return true
-		case r == '\t' || r == '\n' || r == '\r':
-		case r < 0x20 || r >= 0x7F && r < 0xA0 || r == utf8.RuneError:
-			bad++
-		}
-	}
-	return bad > 0 && bad*100 > n
 }

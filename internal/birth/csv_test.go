@@ -118,8 +118,8 @@ func TestParseBatchFileErrors(t *testing.T) {
 	}{
 		{"empty", apperr.EmptyFile, "", []byte("  \n")},
 		{"header only", apperr.EmptyFile, "", []byte(header + "\n")},
-		{"utf-16", apperr.EncodingInvalid, "", append([]byte{0xFF, 0xFE}, []byte("m\x00")...)},
-		{"windows-1252", apperr.EncodingInvalid, "", []byte(header + "\nZo\xeb;a;1;2235;13016;nl;2025-03-01\n")},
+		{"workbook", apperr.EncodingInvalid, "", append([]byte("PK\x03\x04\x14\x00\x06\x00"), bytes.Repeat([]byte{0, 1, 2, 3, 0x9d, 0x81}, 200)...)},
+		{"utf-16 without a column", apperr.UnknownColumn, "m", append([]byte{0xFF, 0xFE}, []byte("m\x00")...)},
 		{"national register number", apperr.UnknownColumn, "Rijksregisternummer", readTestdata(t, "FICTIEF_rijksregisternummer.csv")},
 		{"medical data", apperr.UnknownColumn, "zwangerschapsduur", []byte(header + ";zwangerschapsduur\n")},
 		{"missing column", apperr.MissingColumn, "child_birth_date", []byte("mother_name;mother_street;mother_number;mother_postcode;mother_municipality_nis;mother_language\n")},
@@ -168,7 +168,8 @@ func TestParseBatchLenientRows(t *testing.T) {
 
 func TestIsoDate(t *testing.T) {
 	for in, want := range map[string]string{"1/3/2025": "2025-03-01", "01-03-2025": "2025-03-01", "31.12.2024": "2024-12-31",
-		"2025-03-01": "2025-03-01", "31/02/2025": "31/02/2025", "3/1/25": "3/1/25"} {
+		"2025-03-01": "2025-03-01", "31/02/2025": "31/02/2025", "3/1/25": "3/1/25", "46362": "2026-12-06", "45717": "2025-03-01",
+		"12345": "12345", "06/12/2026 0:00": "2026-12-06", "6-12-2026 00:00:00": "2026-12-06"} {
 		if got := isoDate(in); got != want {
 			t.Errorf("isoDate(%q) = %q, want %q", in, got, want)
 		}
@@ -180,7 +181,8 @@ func TestIsoDate(t *testing.T) {
 // every problem points at a row of the file, a rejected row has a problem
 // and an accepted one a natural key.
 func FuzzParseBatch(f *testing.F) {
-	for _, name := range []string{"FICTIEF_nl_bom_puntkomma.csv", "FICTIEF_en_komma.csv", "FICTIEF_fouten.csv", "FICTIEF_rijksregisternummer.csv"} {
+	for _, name := range []string{"FICTIEF_nl_bom_puntkomma.csv", "FICTIEF_en_komma.csv", "FICTIEF_fouten.csv", "FICTIEF_rijksregisternummer.csv",
+		"FICTIEF_excel_windows1252.csv", "FICTIEF_excel_unicode.txt", "FICTIEF_mac_cr.csv", "FICTIEF_vijandig.csv"} {
 		f.Add(readTestdata(f, name))
 	}
 	f.Add([]byte("mother_name,mother_street,mother_number,mother_postcode,mother_municipality_nis,mother_language,child_birth_date\n\"a\nb\",x,1,2235,13016,nl,1/1/2025\n"))

@@ -15,7 +15,6 @@ import (
 )
 
 var (
-	phoneRE    = regexp.MustCompile(`^\+?[0-9 ./()-]{8,20}$`)
 	postcodeRE = regexp.MustCompile(`^[1-9][0-9]{3}$`)
 )
 
@@ -191,8 +190,13 @@ func (p *Parent) validate(prefix string, mother, address bool, reg *municipality
 	if mother && p.Phone == "" && p.Email == "" {
 		out = append(out, problem(apperr.ContactRequired, f("phone"), nil, "give at least a telephone number or an e-mail address of the mother"))
 	}
-	if p.Phone != "" && !phoneRE.MatchString(p.Phone) {
-		out = append(out, problem(apperr.PhoneInvalid, f("phone"), map[string]any{"Value": p.Phone}, "invalid telephone number %q", p.Phone))
+	if p.Phone != "" {
+		// E.164 (phone.go): the form, the API and a CSV batch alike.
+		if n, _, err := NormalizePhone(f("phone"), p.Phone); err != nil {
+			out = append(out, err)
+		} else {
+			p.Phone = n
+		}
 	}
 	if p.Email != "" {
 		if a, err := mail.ParseAddress(p.Email); err != nil || a.Address != p.Email || !strings.Contains(p.Email, ".") {

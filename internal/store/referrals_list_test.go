@@ -85,7 +85,7 @@ func listWorld(t *testing.T, db *store.DB) (own, sent []int64) {
 
 // walk reads every page of a list forwards, then back from the last page,
 // and fails on a row seen twice or a page that differs going back.
-func walk(t *testing.T, q url.Values, sorts []string, fetch func(page.Request) (page.Result[referral.ListItem], error)) []referral.ListItem {
+func walkReferrals(t *testing.T, q url.Values, sorts []string, fetch func(page.Request) (page.Result[referral.ListItem], error)) []referral.ListItem {
 	t.Helper()
 	var pages [][]int64
 	var all []referral.ListItem
@@ -167,7 +167,7 @@ func TestReferralPage(t *testing.T) {
 			}
 		}
 		for _, sort := range []string{"-created", "created", "sent", "-sent", "name", "-name", "status", "-status"} {
-			got := walk(t, url.Values{"limit": {"4"}, "sort": {sort}}, referral.TeamSorts, team(referral.Filter{}))
+			got := walkReferrals(t, url.Values{"limit": {"4"}, "sort": {sort}}, referral.TeamSorts, team(referral.Filter{}))
 			if !slices.Equal(ids(got), own) {
 				t.Fatalf("sort %s: %v, want %v", sort, ids(got), own)
 			}
@@ -178,24 +178,24 @@ func TestReferralPage(t *testing.T) {
 			}
 		}
 		// Names are there, the family's contact details and receipt are not loaded.
-		first := walk(t, url.Values{"limit": {"50"}}, referral.TeamSorts, team(referral.Filter{}))
+		first := walkReferrals(t, url.Values{"limit": {"50"}}, referral.TeamSorts, team(referral.Filter{}))
 		for _, it := range first {
 			if len(it.ParentNames) == 0 || it.Parents != nil {
 				t.Fatalf("item %+v", it)
 			}
 		}
 		// Filters: drafts and sent as the team sees them.
-		drafts := walk(t, url.Values{"limit": {"3"}}, referral.TeamSorts, team(referral.Filter{Status: "draft"}))
+		drafts := walkReferrals(t, url.Values{"limit": {"3"}}, referral.TeamSorts, team(referral.Filter{Status: "draft"}))
 		if len(drafts) != len(own)-len(sent) {
 			t.Fatalf("drafts: %d", len(drafts))
 		}
-		gotSent := walk(t, url.Values{"limit": {"3"}, "sort": {"sent"}}, referral.TeamSorts, team(referral.Filter{Status: "sent"}))
+		gotSent := walkReferrals(t, url.Values{"limit": {"3"}, "sort": {"sent"}}, referral.TeamSorts, team(referral.Filter{Status: "sent"}))
 		if !slices.Equal(ids(gotSent), sent) {
 			t.Fatalf("sent: %v, want %v", ids(gotSent), sent)
 		}
 		// Search: one family by part of its name, any case; a second parent's name too.
 		for q, want := range map[string]int{"lijstouder07": 1, "LIJSTOUDER1": 10, "tweede ouder03": 1, "Nobody": 0, "%": 0, "_": 0} {
-			got := walk(t, url.Values{"limit": {"4"}, "q": {q}}, referral.TeamSorts, team(referral.Filter{}))
+			got := walkReferrals(t, url.Values{"limit": {"4"}, "q": {q}}, referral.TeamSorts, team(referral.Filter{}))
 			if len(got) != want {
 				t.Errorf("q=%q: %d, want %d", q, len(got), want)
 			}
@@ -241,7 +241,7 @@ func TestInboxPage(t *testing.T) {
 			}
 		}
 		for _, sort := range []string{"sent", "-sent", "name", "-name", "status", "-status"} {
-			got := walk(t, url.Values{"limit": {"4"}, "sort": {sort}}, referral.InboxSorts(false), inbox(referral.Filter{}))
+			got := walkReferrals(t, url.Values{"limit": {"4"}, "sort": {sort}}, referral.InboxSorts(false), inbox(referral.Filter{}))
 			if !slices.Equal(ids(got), sent) {
 				t.Fatalf("sort %s: %v, want %v", sort, ids(got), sent)
 			}
@@ -280,7 +280,7 @@ func TestInboxPage(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			return len(walk(t, url.Values{"limit": {"3"}, "q": q["q"]}, referral.InboxSorts(f.Archive), inbox(f)))
+			return len(walkReferrals(t, url.Values{"limit": {"3"}, "q": q["q"]}, referral.InboxSorts(f.Archive), inbox(f)))
 		}
 		for q, want := range map[string]int{
 			"":                         len(sent) - 1,

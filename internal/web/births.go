@@ -574,29 +574,28 @@ type birthColumn struct {
 	Required           bool
 }
 
-// dutchColumns are the Dutch headers of the template file; the parser
-// takes them as well as the English ones.
-var dutchColumns = map[string]string{
-	"mother_name": "moeder_naam", "mother_street": "moeder_straat", "mother_number": "moeder_huisnummer", "mother_box": "moeder_bus",
-	"mother_postcode": "moeder_postcode", "mother_municipality_nis": "moeder_nis", "mother_phone": "moeder_telefoon",
-	"mother_email": "moeder_email", "mother_language": "moeder_taal",
-	"co_parent_name": "meeouder_naam", "co_parent_street": "meeouder_straat", "co_parent_number": "meeouder_huisnummer",
-	"co_parent_box": "meeouder_bus", "co_parent_postcode": "meeouder_postcode", "co_parent_municipality_nis": "meeouder_nis",
-	"co_parent_phone": "meeouder_telefoon", "co_parent_email": "meeouder_email", "co_parent_language": "meeouder_taal",
-	"child_birth_date": "geboortedatum", "early_contact_requested": "vroeg_contact",
-}
+// dutchColumns are the Dutch headers of the template file (birth.Columns
+// and the reference); the parser takes them as well as the English ones.
+var dutchColumns = func() map[string]string {
+	m := map[string]string{}
+	for _, c := range birth.AllColumns() {
+		m[c.Name] = c.Dutch
+	}
+	return m
+}()
 
 func birthColumns() []birthColumn {
-	out := make([]birthColumn, len(birth.Columns))
-	for i, c := range birth.Columns {
-		out[i] = birthColumn{Name: c.Name, Dutch: dutchColumns[c.Name], Field: c.Field, Required: slices.Contains(birth.RequiredColumns, c.Name)}
+	all := birth.AllColumns()
+	out := make([]birthColumn, len(all))
+	for i, c := range all {
+		out[i] = birthColumn{Name: c.Name, Dutch: c.Dutch, Field: c.Field, Required: slices.Contains(birth.RequiredColumns, c.Name)}
 	}
 	return out
 }
 
 func (ui *UI) uploadPage(r *http.Request, rep *birth.BatchReport) *Page {
 	return ui.page(r, "births_ui.page.upload", map[string]any{"Columns": birthColumns(), "Report": rep, "MaxRows": birth.MaxBatchRows,
-		"MaxMB": birth.MaxBatchBytes >> 20})
+		"MaxMB": birth.MaxBatchBytes >> 20, "MaxBytes": birth.MaxBatchBytes})
 }
 
 func (ui *UI) showBirthUpload(w http.ResponseWriter, r *http.Request, a account.Actor) {
@@ -616,7 +615,9 @@ type uploadedRow struct {
 	Routed string
 }
 
-func (ui *UI) uploadBirths(w http.ResponseWriter, r *http.Request, a account.Actor) {
+// uploadBirths reads the form part by part (signedInUpload): a file over
+// the limit shows the form again with the limits, as any other error does.
+func (ui *UI) uploadBirths(w http.ResponseWriter, r *http.Request, a account.Actor, up upload) {
 	if a.Role != account.Clinic {
 		ui.fail(w, r, forbidden())
 		return
@@ -627,18 +628,15 @@ func (ui *UI) uploadBirths(w http.ResponseWriter, r *http.Request, a account.Act
 		p.Form = r.PostForm
 		ui.render(w, statusOf(err), "births_upload", p)
 	}
-	file, _, err := r.FormFile("file")
-	if err != nil {
+	switch {
+	case up.TooLarge:
+		fail(birth.TooLargeError().AppErr())
+		return
+	case !up.Sent:
 		fail(apperr.FieldErr(apperr.Invalid, "file", "choose a file").WithKey("births_ui.error.no_file", nil))
 		return
 	}
-	defer file.Close()
-	data, err := io.ReadAll(io.LimitReader(file, birth.MaxBatchBytes+1))
-	if err != nil {
-		fail(err)
-		return
-	}
-	rep, err := ui.Births.ImportBirthBatch(r.Context(), a, data, partial)
+	rep, err := ui.Births.ImportBirthBatch(r.Context(), a, up.Data, partial)
 	if err != nil {
 		fail(err)
 		return
@@ -677,11 +675,11 @@ func (ui *UI) birthTemplate(w http.ResponseWriter, r *http.Request, a account.Ac
 	}
 	var b strings.Builder
 	b.WriteString("\ufeff")
-	for i, c := range birth.Columns {
+	for i, c := range birth.AllColumns() {
 		if i > 0 {
 			b.WriteString(";")
 		}
-		b.WriteString(dutchColumns[c.Name])
+		b.WriteString(c.Dutch)
 	}
 	b.WriteString("\r\n")
 	w.Header().Set("Content-Type", "text/csv; charset=utf-8")

@@ -300,7 +300,7 @@ func TestBirthPages(t *testing.T) {
 		// (no duplicate), a referral can be started.
 		r = worker.get("/births/" + id)
 		wantStatus(t, "detail", r, 200)
-		wantIn(t, "detail", r, "Test Moeder Een", "Kerkstraat 7, 2235 Hulshout", "470 11 22 33", `id="birth-contact"`, `id="birth-referral"`)
+		wantIn(t, "detail", r, "Test Moeder Een", "Kerkstraat 7, 2235 Hulshout", "32470112233", `id="birth-contact"`, `id="birth-referral"`)
 		wantNotIn(t, "detail", r, `id="birth-merge"`)
 
 		// Contact without saying whether the family was reached: a Dutch

@@ -192,7 +192,7 @@ func (ui *UI) Register(mux httpx.Mux) {
 	mux.HandleFunc("GET /births/new", ui.signedIn(ui.showBirthForm))
 	mux.HandleFunc("POST /births", ui.signedIn(ui.createBirth))
 	mux.HandleFunc("GET /births/upload", ui.signedIn(ui.showBirthUpload))
-	mux.HandleFunc("POST /births/upload", ui.signedIn(ui.uploadBirths))
+	mux.HandleFunc("POST /births/upload", ui.signedInUpload(birth.MaxBatchBytes, ui.uploadBirths))
 	mux.HandleFunc("GET /births/template.csv", ui.signedIn(ui.birthTemplate))
 	mux.HandleFunc("GET /births/{id}", ui.signedIn(ui.showBirth))
 	mux.HandleFunc("POST /births/{id}/contacts", ui.signedIn(ui.recordBirthContact))
