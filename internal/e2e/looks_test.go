@@ -7,6 +7,9 @@ import (
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"sort"
@@ -297,7 +300,15 @@ func TestPhoneWidth(t *testing.T) {
 			b := browsertest.New(t)
 			b.Viewport(390, 844)
 			login(t, b, acct.Email, demoPassword)
+			routes := map[string]bool{}
 			for _, p := range pages {
+				// One page per route in the browser: the crawl has read
+				// them all already.
+				u, _ := url.Parse(p.Path)
+				if routes[pagePattern(u)] {
+					continue
+				}
+				routes[pagePattern(u)] = true
 				b.Navigate(baseURL + p.Path)
 				if got := status(b); got != http.StatusOK {
 					t.Errorf("%s answers %d in the browser", p.Path, got)
@@ -312,13 +323,12 @@ func TestPhoneWidth(t *testing.T) {
 				if len(o.Small) > 0 {
 					t.Errorf("%s has chart labels under 12 px at 390 px: %s", p.Path, strings.Join(o.Small, "; "))
 				}
-				u, _ := url.Parse(p.Path)
 				if pat := pagePattern(u); !axed[pat] {
 					axed[pat] = true
 					b.CheckAxe(fmt.Sprintf("390px %s", pat))
 				}
 			}
-			t.Logf("%d pages at 390 px", len(pages))
+			t.Logf("%d routes at 390 px", len(routes))
 		})
 	}
 	keys := make([]string, 0, len(axed))
@@ -327,4 +337,61 @@ func TestPhoneWidth(t *testing.T) {
 	}
 	slices.Sort(keys)
 	t.Logf("axe-core on %d routes: %s", len(keys), strings.Join(keys, " "))
+}
+
+// TestPrintReport prints the agreements report as a user does (print
+// media, Chromium's PDF) and checks that the menu, header controls, forms
+// and buttons are gone and the pages are A4 (pdfinfo and pdftotext of
+// poppler-utils read the PDF).
+func TestPrintReport(t *testing.T) {
+	b := start(t)
+	for _, tool := range []string{"pdfinfo", "pdftotext"} {
+		if _, err := exec.LookPath(tool); err != nil {
+			if os.Getenv("CI") == "true" {
+				t.Fatalf("%s is missing: install poppler-utils", tool)
+			}
+			t.Skipf("%s is missing: install poppler-utils", tool)
+		}
+	}
+	login(t, b, "admin@demo.kansrijk.test", demoPassword)
+	for _, page := range []string{"/reports/agreements", "/reports/outreach", "/outreach/municipalities/13016/factsheet"} {
+		b.Navigate(baseURL + page)
+		b.EmulateMedia("print")
+		var hidden map[string]bool
+		b.Eval(`(() => {
+		  const gone = sel => [...document.querySelectorAll(sel)].every(el => el.getClientRects().length === 0);
+		  return {nav: gone("header nav"), header: gone("header.top"), forms: gone("main form"), buttons: gone("button"), footer: gone("footer")};
+		})()`, &hidden)
+		for what, ok := range hidden {
+			if !ok {
+				t.Errorf("%s: the %s is printed", page, what)
+			}
+		}
+		pdf := b.PrintToPDF()
+		b.EmulateMedia("")
+		file := filepath.Join(t.TempDir(), "page.pdf")
+		if err := os.WriteFile(file, pdf, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		info, err := exec.Command("pdfinfo", file).CombinedOutput()
+		if err != nil {
+			t.Fatalf("pdfinfo: %v\n%s", err, info)
+		}
+		if !regexp.MustCompile(`Page size:\s+595(\.\d+)? x 841(\.\d+)? pts \(A4\)|Page size:\s+595(\.\d+)? x 842(\.\d+)? pts`).Match(info) {
+			t.Errorf("%s does not print on A4:\n%s", page, info)
+		}
+		text, err := exec.Command("pdftotext", "-layout", file, "-").Output()
+		if err != nil {
+			t.Fatalf("pdftotext: %v", err)
+		}
+		for _, clutter := range []string{"Afmelden", "Wachtwoord wijzigen", "Naar de inhoud", "Tonen"} {
+			if strings.Contains(string(text), clutter) {
+				t.Errorf("%s: the printout holds %q", page, clutter)
+			}
+		}
+		if page == "/reports/agreements" && !strings.Contains(string(text), "Wie heeft zich aangemeld") {
+			t.Errorf("%s: the printout lacks the title:\n%.500s", page, text)
+		}
+		t.Logf("%s: %s", page, strings.Join(regexp.MustCompile(`(?m)^(Pages|Page size):.*$`).FindAllString(string(info), -1), "; "))
+	}
 }

@@ -241,7 +241,17 @@ func (ui *UI) outreachTargetsFile(w http.ResponseWriter, r *http.Request, a acco
 	for i, x := range v.Rows {
 		rows[i] = x.MunicipalityStage
 	}
-	t := api.OutreachTargetsTable(asOf, rows)
+	lang, err := api.ExportLang(r)
+	if err != nil {
+		ui.fail(w, r, err)
+		return
+	}
+	teams, err := ui.teamNames(r.Context())
+	if err != nil {
+		ui.fail(w, r, err)
+		return
+	}
+	t := api.Localize(api.OutreachTargetsTable(asOf, rows), lang, teams)
 	name := "doelgroep-" + asOf
 	write, ext, ctype := export.WriteCSV, ".csv", "text/csv; charset=utf-8"
 	if strings.HasSuffix(r.URL.Path, ".xlsx") {
