@@ -107,6 +107,24 @@ func (s Status) NeedsApproval() bool {
 	return false
 }
 
+// CanRead reports whether the actor may open an agreement between team
+// and recipient (the organisation that receives the referrals): admins,
+// analysts and Opgroeien's DPO every agreement; a local team's lead and
+// workers their team's; an OCMW's (or CAW's) workers, admin and DPO those
+// it receives. It is the rule of the store's scope, for pages that decide
+// whether to link to an agreement.
+func CanRead(a account.Actor, team, recipient string) bool {
+	switch {
+	case a.Role == account.Admin || a.Role == account.Analyst || (a.Role == account.DPO && a.OrgKind == account.KindOpgroeien):
+		return true
+	case a.Role == account.TeamLead || a.Role == account.TeamWorker:
+		return team != "" && a.Org == team
+	case a.Role == account.OCMWWorker || a.Role == account.OCMWAdmin || a.Role == account.DPO:
+		return recipient != "" && a.Org == recipient
+	}
+	return false
+}
+
 // InForce reports whether an agreement in status s allows referrals.
 func (s Status) InForce() bool { return s == Active }
 

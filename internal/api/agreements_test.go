@@ -17,6 +17,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"kansrijk/internal/i18n"
 	"mime"
 	"net/http"
 	"net/http/httptest"
@@ -556,7 +557,7 @@ func TestAgreementReportAPI(t *testing.T) {
 		for _, asOf := range []string{"2023-03-08", "2024-06-01", "2025-01-01"} {
 			t.Run(asOf, func(t *testing.T) {
 				r := report("as_of=" + asOf)
-				wantRows := r.rows()
+				wantRows := localized(t, db, i18n.NL, r.rows())
 
 				c := f.do(t, "GET", route+"?as_of="+asOf+"&format=csv", "admin", nil)
 				if c.Code != 200 || !strings.HasPrefix(c.Header.Get("Content-Type"), "text/csv") {
@@ -573,6 +574,10 @@ func TestAgreementReportAPI(t *testing.T) {
 					t.Fatalf("XLSX: %d %s", x.Code, x.Header.Get("Content-Type"))
 				}
 				compareRows(t, "XLSX", wantRows, readXLSX(t, x.Body))
+
+				// lang=en: English headers and words.
+				e := f.do(t, "GET", route+"?as_of="+asOf+"&format=csv&lang=en", "admin", nil)
+				compareRows(t, "CSV lang=en", localized(t, db, i18n.EN, r.rows()), readCSV(t, e.Body))
 			})
 		}
 
@@ -581,6 +586,7 @@ func TestAgreementReportAPI(t *testing.T) {
 		f.wantErr(t, f.do(t, "GET", route+"?known_at=yesterday", "admin", nil), "GET", route, 400, "invalid_date")
 		f.wantErr(t, f.do(t, "GET", route+"?region=wallonia", "admin", nil), "GET", route, 400, "invalid")
 		f.wantErr(t, f.do(t, "GET", route+"?format=pdf", "admin", nil), "GET", route, 400, "invalid")
+		f.wantErr(t, f.do(t, "GET", route+"?format=csv&lang=fr", "admin", nil), "GET", route, 400, "invalid")
 		f.wantErr(t, f.do(t, "GET", route, "", nil), "GET", route, 401, "unauthorized")
 	})
 }
@@ -710,7 +716,7 @@ func TestPublicRegisterAPI(t *testing.T) {
 			}
 		}
 		// CSV (BOM, ';') and XLSX without login, the same number of rows.
-		c := f.do(t, "GET", route+"?on=2024-06-01&format=csv", "", nil)
+		c := f.do(t, "GET", route+"?on=2024-06-01&format=csv&lang=codes", "", nil)
 		if c.Code != 200 {
 			t.Fatalf("register CSV: %s", c)
 		}
@@ -718,7 +724,7 @@ func TestPublicRegisterAPI(t *testing.T) {
 		if len(rows) != reg.Count+1 || rows[0][0] != "nis" {
 			t.Errorf("register CSV: %d rows, header %v", len(rows), rows[0])
 		}
-		x := f.do(t, "GET", route+"?on=2024-06-01&format=xlsx", "", nil)
+		x := f.do(t, "GET", route+"?on=2024-06-01&format=xlsx&lang=codes", "", nil)
 		if x.Code != 200 {
 			t.Fatalf("register XLSX: %s", x)
 		}

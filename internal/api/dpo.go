@@ -97,11 +97,11 @@ func (a *API) auditEvents(w http.ResponseWriter, r *http.Request) error {
 		if err != nil {
 			return err
 		}
-		_, err = writeTable(w, r, "toegangslog", AuditTable(evs))
+		_, err = a.writeTable(w, r, "toegangslog", AuditTable(evs))
 		return err
 	case "", "json":
 	default:
-		_, err := writeTable(w, r, "", export.Table{})
+		_, err := a.writeTable(w, r, "", export.Table{})
 		return err
 	}
 	p, err := a.Audit.SearchAuditEvents(r.Context(), c, q)

@@ -114,7 +114,7 @@ func TestDPOConsoleAPI(t *testing.T) {
 
 		t.Run("Export", func(t *testing.T) {
 			before := len(auditEventsOf(t, db, audit.Export))
-			r := f.do(t, "GET", route+"?action=referral.send&format=csv", "dpo/opgroeien", "")
+			r := f.do(t, "GET", route+"?action=referral.send&format=csv&lang=codes", "dpo/opgroeien", "")
 			if r.Code != http.StatusOK || !strings.HasPrefix(r.Header.Get("Content-Type"), "text/csv") {
 				t.Fatalf("csv: %s", r)
 			}

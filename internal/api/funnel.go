@@ -60,7 +60,7 @@ func (a *API) outreachSeries(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if done, err := writeTable(w, r, "fasen-"+s.From+"-"+s.To, OutreachSeriesTable(s)); done || err != nil {
+	if done, err := a.writeTable(w, r, "fasen-"+s.From+"-"+s.To, OutreachSeriesTable(s)); done || err != nil {
 		return err
 	}
 	httpx.WriteJSON(w, http.StatusOK, s)

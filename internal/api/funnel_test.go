@@ -112,7 +112,7 @@ func TestOutreachSeriesAPI(t *testing.T) {
 		}
 
 		// The same as CSV and XLSX: one row per group and day.
-		r := f.call(t, "GET", route+"?from=2023-01-01&to=2025-02-01&group=team&format=csv", route, "admin", nil, 200, nil)
+		r := f.call(t, "GET", route+"?from=2023-01-01&to=2025-02-01&group=team&format=csv&lang=codes", route, "admin", nil, 200, nil)
 		rows := outrCSV(t, r.Body)
 		if len(rows) != 1+len(s.Groups)*len(s.Days) || fmt.Sprint(rows[0][:5]) != "[group key day total not_informed]" || len(rows[0]) != 4+len(funnelStages) {
 			t.Fatalf("CSV: %d rows, header %v", len(rows), rows[0])
@@ -126,7 +126,7 @@ func TestOutreachSeriesAPI(t *testing.T) {
 				t.Fatalf("CSV row %v, JSON day %d: %+v", row, i, zuid)
 			}
 		}
-		r = f.call(t, "GET", route+"?from=2023-01-01&to=2025-02-01&group=team&format=xlsx", route, "admin", nil, 200, nil)
+		r = f.call(t, "GET", route+"?from=2023-01-01&to=2025-02-01&group=team&format=xlsx&lang=codes", route, "admin", nil, 200, nil)
 		if x := outrXLSX(t, r.Body); len(x) != len(rows) || fmt.Sprint(x[len(x)-1][3:]) != fmt.Sprint(rows[len(rows)-1][3:]) {
 			t.Fatalf("XLSX: %d rows, last %v; CSV last %v", len(x), x[len(x)-1], rows[len(rows)-1])
 		}

@@ -565,7 +565,7 @@ func (a *API) outreachReport(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if done, err := writeTable(w, r, "benadering-"+rep.AsOf, OutreachReportTable(rep)); done || err != nil {
+	if done, err := a.writeTable(w, r, "benadering-"+rep.AsOf, OutreachReportTable(rep)); done || err != nil {
 		return err
 	}
 	httpx.WriteJSON(w, http.StatusOK, rep)
@@ -741,7 +741,7 @@ func (a *API) missedReferrals(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	rep := BuildMissedReport(counts, from, to, a.Municipalities)
-	if done, err := writeTable(w, r, "gemiste-aanmeldingen-"+rep.From+"-"+rep.To, MissedReportTable(rep)); done || err != nil {
+	if done, err := a.writeTable(w, r, "gemiste-aanmeldingen-"+rep.From+"-"+rep.To, MissedReportTable(rep)); done || err != nil {
 		return err
 	}
 	httpx.WriteJSON(w, http.StatusOK, rep)

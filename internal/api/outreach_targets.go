@@ -74,7 +74,7 @@ func (a *API) outreachTargets(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	rows := outreach.Targets(rep, f)
-	if done, err := writeTable(w, r, "doelgroep-"+rep.AsOf, OutreachTargetsTable(rep.AsOf, rows)); done || err != nil {
+	if done, err := a.writeTable(w, r, "doelgroep-"+rep.AsOf, OutreachTargetsTable(rep.AsOf, rows)); done || err != nil {
 		return err
 	}
 	stages := f.Stages

@@ -87,12 +87,12 @@ func TestOutreachTargetsAPI(t *testing.T) {
 		limburg := got.Count
 
 		// CSV and XLSX hold the same list.
-		r := f.call(t, "GET", route+"?province=Limburg&stage=informed&format=csv", route, "lead", nil, 200, nil)
+		r := f.call(t, "GET", route+"?province=Limburg&stage=informed&format=csv&lang=codes", route, "lead", nil, 200, nil)
 		rows := outrCSV(t, r.Body)
 		if len(rows) != limburg+1 || rows[0][0] != "nis" || rows[0][4] != "stage" || rows[1][4] != "informed" || rows[1][2] != "Limburg" {
 			t.Fatalf("CSV: %d rows, %v %v", len(rows), rows[0], rows[1])
 		}
-		r = f.call(t, "GET", route+"?province=Limburg&stage=informed&format=xlsx", route, "lead", nil, 200, nil)
+		r = f.call(t, "GET", route+"?province=Limburg&stage=informed&format=xlsx&lang=codes", route, "lead", nil, 200, nil)
 		if xrows := outrXLSX(t, r.Body); len(xrows) != limburg+1 || xrows[1][0] != rows[1][0] {
 			t.Fatalf("XLSX: %d rows", len(xrows))
 		}

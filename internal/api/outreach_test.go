@@ -512,7 +512,7 @@ func TestOutreachReportAPI(t *testing.T) {
 		outrCode(t, f.call(t, "GET", rep+"?format=pdf", rep, "admin", nil, 400, nil), "invalid")
 
 		// CSV and XLSX hold the same table as the JSON.
-		r := f.call(t, "GET", rep+"?as_of=2025-06-01&format=csv", rep, "admin", nil, 200, nil)
+		r := f.call(t, "GET", rep+"?as_of=2025-06-01&format=csv&lang=codes", rep, "admin", nil, 200, nil)
 		rows := outrCSV(t, r.Body)
 		if len(rows) != 286 || rows[0][0] != "nis" || rows[0][4] != "stage" {
 			t.Fatalf("CSV: %d rows, header %v", len(rows), rows[0])
@@ -524,7 +524,7 @@ func TestOutreachReportAPI(t *testing.T) {
 		if x := byNIS["71072"]; x[4] != "in_conversation" || x[1] != "Hasselt" || x[8] != fmt.Sprint(*find("71072").DaysSinceContact) {
 			t.Fatalf("CSV row %v", x)
 		}
-		r = f.call(t, "GET", rep+"?as_of=2025-06-01&format=xlsx", rep, "admin", nil, 200, nil)
+		r = f.call(t, "GET", rep+"?as_of=2025-06-01&format=xlsx&lang=codes", rep, "admin", nil, 200, nil)
 		xrows := outrXLSX(t, r.Body)
 		if len(xrows) != 286 || xrows[0][4] != "stage" {
 			t.Fatalf("XLSX: %d rows", len(xrows))

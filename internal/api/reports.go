@@ -12,22 +12,34 @@ import (
 )
 
 // writeTable answers with the table as CSV or XLSX, by the format
-// parameter; returns false when JSON was asked (the caller writes it).
-func writeTable(w http.ResponseWriter, r *http.Request, name string, t export.Table) (bool, error) {
-	switch f := r.URL.Query().Get("format"); f {
+// parameter, in the language of the lang parameter (Localize); returns
+// false when JSON was asked (the caller writes it).
+func (a *API) writeTable(w http.ResponseWriter, r *http.Request, name string, t export.Table) (bool, error) {
+	f := r.URL.Query().Get("format")
+	switch f {
 	case "", "json":
 		return false, nil
-	case "csv":
-		w.Header().Set("Content-Type", "text/csv; charset=utf-8")
-		w.Header().Set("Content-Disposition", `attachment; filename="`+name+`.csv"`)
-		return true, export.WriteCSV(w, t)
-	case "xlsx":
-		w.Header().Set("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-		w.Header().Set("Content-Disposition", `attachment; filename="`+name+`.xlsx"`)
-		return true, export.WriteXLSX(w, t)
+	case "csv", "xlsx":
 	default:
 		return false, apperr.FieldErr(apperr.Invalid, "format", "format must be json, csv or xlsx, got %q", f)
 	}
+	lang, err := ExportLang(r)
+	if err != nil {
+		return false, err
+	}
+	names, err := orgNames(r.Context(), a.Orgs)
+	if err != nil {
+		return false, err
+	}
+	t = Localize(t, lang, names)
+	if f == "csv" {
+		w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+		w.Header().Set("Content-Disposition", `attachment; filename="`+name+`.csv"`)
+		return true, export.WriteCSV(w, t)
+	}
+	w.Header().Set("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+	w.Header().Set("Content-Disposition", `attachment; filename="`+name+`.xlsx"`)
+	return true, export.WriteXLSX(w, t)
 }
 
 // AgreementReportTable is the report as a table (the same for CSV, XLSX
@@ -70,7 +82,7 @@ func (a *API) agreementReport(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if done, err := writeTable(w, r, "overeenkomsten-"+rep.AsOf, AgreementReportTable(rep)); done || err != nil {
+	if done, err := a.writeTable(w, r, "overeenkomsten-"+rep.AsOf, AgreementReportTable(rep)); done || err != nil {
 		return err
 	}
 	httpx.WriteJSON(w, http.StatusOK, rep)
@@ -102,7 +114,7 @@ func (a *API) publicAgreements(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if done, err := writeTable(w, r, "register-"+on.Format(time.DateOnly), RegisterTable(rows)); done || err != nil {
+	if done, err := a.writeTable(w, r, "register-"+on.Format(time.DateOnly), RegisterTable(rows)); done || err != nil {
 		return err
 	}
 	httpx.WriteJSON(w, http.StatusOK, map[string]any{"on": on.Format(time.DateOnly), "count": len(rows), "municipalities": rows})

@@ -164,7 +164,7 @@ func TestAgreementLifecycle(t *testing.T) {
 	submitStep(b, "draft")
 	wantPath(t, b, "/agreements/"+id+"?ok=event_recorded")
 	wantText(t, b, "main .flash", "De stap is vastgelegd.")
-	wantText(t, b, "main .lead", "ontwerp")
+	wantText(t, b, "main .lead", "overeenkomst in opmaak")
 
 	openStep(b, "approved")
 	b.Page("agreement-approve-form")
@@ -196,7 +196,7 @@ func TestAgreementLifecycle(t *testing.T) {
 	// The history: five steps, in order, with their data.
 	var steps []string
 	b.Eval(`Array.from(document.querySelectorAll("#history + table tbody tr td:first-child .status")).map(s => s.textContent.trim())`, &steps)
-	if got, want := strings.Join(steps, ", "), "aangemeld, ontwerp, goedgekeurd door de raad, ondertekend, actief"; got != want {
+	if got, want := strings.Join(steps, ", "), "aangemeld, overeenkomst in opmaak, goedgekeurd door de raad, ondertekend, actief"; got != want {
 		t.Errorf("history: %s, want %s", got, want)
 	}
 	history := b.Text("#history + table")

@@ -22,9 +22,10 @@ type Stage string
 //     several agreements the most advanced, agreement.Status.Rank):
 //     interested → signed_up, draft → drafting, approved → approved,
 //     signed → signed, active → active, ended → ended.
-//   - suspended counts as active: the local government has signed and the
-//     agreement still runs; the suspension is the agreements report's
-//     business, not outreach's.
+//   - active means in force (agreement.Status.InForce), the one definition
+//     the agreements report counts too; a suspended agreement is signed but
+//     not in force, so it counts as signed. The agreements report and the
+//     funnel then give the same number of agreements in force on a day.
 //   - withdrawn, or no agreement at all, falls back to the outreach stage:
 //     in_conversation once any contact moment took place, else informed
 //     once any campaign reached the municipality (a touchpoint: audience
@@ -156,9 +157,9 @@ func FromAgreement(s agreement.Status) (Stage, bool) {
 		return Drafting, true
 	case agreement.Approved:
 		return Approved, true
-	case agreement.Signed:
+	case agreement.Signed, agreement.Suspended:
 		return Signed, true
-	case agreement.Active, agreement.Suspended:
+	case agreement.Active:
 		return Active, true
 	case agreement.Ended:
 		return Ended, true

@@ -23,7 +23,7 @@ func naiveStage(f Facts, d time.Time) Stage {
 	rank := map[agreement.Status]int{agreement.Active: 8, agreement.Suspended: 7, agreement.Signed: 6, agreement.Approved: 5,
 		agreement.Draft: 4, agreement.Interested: 3, agreement.Ended: 2, agreement.Withdrawn: 1}
 	toStage := map[agreement.Status]Stage{agreement.Interested: SignedUp, agreement.Draft: Drafting, agreement.Approved: Approved,
-		agreement.Signed: Signed, agreement.Active: Active, agreement.Suspended: Active, agreement.Ended: Ended}
+		agreement.Signed: Signed, agreement.Active: Active, agreement.Suspended: Signed, agreement.Ended: Ended}
 	var best agreement.Status
 	for _, h := range f.Agreements {
 		if !h.Until.IsZero() && (d.Equal(h.Until) || d.After(h.Until)) {
@@ -173,7 +173,7 @@ func TestStageRules(t *testing.T) {
 		{"approved", Facts{Agreements: []AgreementHistory{steps("2023-09-01", "draft", "2023-10-01", "approved")}}, "2024-01-01", Approved},
 		{"signed", Facts{Agreements: []AgreementHistory{steps("2023-09-01", "draft", "2023-10-01", "approved", "2023-11-01", "signed")}}, "2024-01-01", Signed},
 		{"active", Facts{Agreements: []AgreementHistory{steps("2023-09-01", "draft", "2023-10-01", "approved", "2023-11-01", "signed", "2023-12-01", "active")}}, "2024-01-01", Active},
-		{"suspended counts as active", Facts{Agreements: []AgreementHistory{steps("2023-09-01", "draft", "2023-10-01", "approved", "2023-11-01", "signed", "2023-12-01", "active", "2024-02-01", "suspended")}}, "2024-03-01", Active},
+		{"suspended is signed, not in force", Facts{Agreements: []AgreementHistory{steps("2023-09-01", "draft", "2023-10-01", "approved", "2023-11-01", "signed", "2023-12-01", "active", "2024-02-01", "suspended")}}, "2024-03-01", Signed},
 		{"ended", Facts{Agreements: []AgreementHistory{steps("2023-09-01", "draft", "2023-10-01", "approved", "2023-11-01", "signed", "2023-12-01", "active", "2024-02-01", "ended")}}, "2024-03-01", Ended},
 		{"withdrawn falls back", talk.Union(Facts{Agreements: []AgreementHistory{steps("2023-09-01", "interested", "2023-10-01", "withdrawn")}}), "2023-10-01", InConversation},
 		{"withdrawn without outreach", Facts{Agreements: []AgreementHistory{steps("2023-09-01", "interested", "2023-10-01", "withdrawn")}}, "2023-10-01", NotInformed},

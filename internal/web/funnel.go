@@ -270,9 +270,17 @@ func (ui *UI) showFunnel(w http.ResponseWriter, r *http.Request, a account.Actor
 		g.FunnelURL = "/reports/outreach/funnel.svg?" + funnelParams(asOf, g.Group, g.Key)
 		groups = append(groups, g)
 	}
-	signedUp := 0
-	for _, st := range []outreach.Stage{outreach.SignedUp, outreach.Drafting, outreach.Approved, outreach.Signed, outreach.Active} {
-		signedUp += rep.Counts[st]
+	// Signed up and in force are counted by the agreements report's own
+	// definitions (agreement.Status.SignedUp, InForce) on the same
+	// statuses, so both reports give the same numbers for a day.
+	signedUp, inForce := 0, 0
+	for _, m := range rep.Municipalities {
+		if m.AgreementStatus.SignedUp() {
+			signedUp++
+		}
+		if m.AgreementStatus.InForce() {
+			inForce++
+		}
 	}
 	var stages []string
 	for _, st := range outreach.Stages {
@@ -283,7 +291,7 @@ func (ui *UI) showFunnel(w http.ResponseWriter, r *http.Request, a account.Actor
 		"KPIInformed":       textWithDate(lang, "funnel.kpi.informed", map[string]any{"Total": rep.Total}, asOf),
 		"InConversation":    rep.Counts[outreach.InConversation],
 		"SignedUpOrFurther": signedUp,
-		"Active":            rep.Counts[outreach.Active],
+		"Active":            inForce,
 		"Groups":            groups,
 		"StageLabels":       stages,
 		"SeriesFrom":        series.From,

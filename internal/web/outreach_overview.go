@@ -3,6 +3,7 @@ package web
 import (
 	"bytes"
 	"html/template"
+	"kansrijk/internal/mailing"
 	"mime"
 	"net/http"
 	"net/url"
@@ -204,9 +205,9 @@ func (ui *UI) showOutreachTargets(w http.ResponseWriter, r *http.Request, a acco
 		p.withOutreachError(r, err)
 		status = statusOf(err)
 	}
-	mailing := v.Filter.Query()
+	mailingQ := v.Filter.Query()
 	if v.Filter.Team == "" {
-		mailing.Set("team", "")
+		mailingQ.Set("team", "")
 	}
 	query := targetsQuery(v.AsOf, v.Filter).Encode()
 	checked := map[outreach.Stage]bool{}
@@ -216,7 +217,8 @@ func (ui *UI) showOutreachTargets(w http.ResponseWriter, r *http.Request, a acco
 	p.Data = map[string]any{
 		"View": v, "MaxDate": ui.lastReportDay(), "Provinces": outreach.Provinces, "AllStages": outreach.Stages,
 		"CSVHref": template.URL("/outreach/targets.csv?" + query), "XLSXHref": template.URL("/outreach/targets.xlsx?" + query),
-		"MailingHref": template.URL("/outreach/mailing?" + mailing.Encode()), "Personal": outreachPersonal(a),
+		"MailingHref": template.URL("/outreach/mailing?" + mailingQ.Encode()), "Personal": outreachPersonal(a),
+		"CanMail": mailing.Allowed(a), // the mailing page is for admins and team leads
 		"Checked": checked,
 	}
 	ui.render(w, status, "outreach_targets", p)
@@ -239,7 +241,17 @@ func (ui *UI) outreachTargetsFile(w http.ResponseWriter, r *http.Request, a acco
 	for i, x := range v.Rows {
 		rows[i] = x.MunicipalityStage
 	}
-	t := api.OutreachTargetsTable(asOf, rows)
+	lang, err := api.ExportLang(r)
+	if err != nil {
+		ui.fail(w, r, err)
+		return
+	}
+	teams, err := ui.teamNames(r.Context())
+	if err != nil {
+		ui.fail(w, r, err)
+		return
+	}
+	t := api.Localize(api.OutreachTargetsTable(asOf, rows), lang, teams)
 	name := "doelgroep-" + asOf
 	write, ext, ctype := export.WriteCSV, ".csv", "text/csv; charset=utf-8"
 	if strings.HasSuffix(r.URL.Path, ".xlsx") {

@@ -265,7 +265,7 @@ func TestOutreachOverviewPage(t *testing.T) {
 		body := w.get(t, "lead", "/outreach", 200)
 		has(t, "lead overview", body, `<h2 id="informed">Geïnformeerd <span class="count">(2)</span></h2>`,
 			`<h2 id="not-approached">Nog niet benaderd <span class="count">(1)</span></h2>`, `href="/outreach/tasks"`, `href="/outreach/campaigns"`,
-			`<figure class="chart"><svg`)
+			`<figure class="chart" tabindex="0"><svg`)
 		if got := nisList(section(t, body, "informed-list")); !slices.Equal(got, []string{"13013", "13016"}) {
 			t.Errorf("informed for team-noord: %v", got)
 		}
@@ -360,8 +360,9 @@ func TestOutreachTargetsPage(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(rows) != 3 || rows[0][0] != "nis" || rows[0][4] != "stage" || rows[1][0] != "12014" || rows[1][4] != "not_informed" ||
-			rows[2][0] != "13016" || rows[2][1] != "Hulshout" || rows[2][3] != "team-noord" || rows[2][4] != "in_conversation" || rows[2][8] != "10" {
+		// Dutch headers, codes in words, the team by name (looks).
+		if len(rows) != 3 || rows[0][0] != "NIS-code" || rows[0][4] != "Fase" || rows[1][0] != "12014" || rows[1][4] != "niet geïnformeerd" ||
+			rows[2][0] != "13016" || rows[2][1] != "Hulshout" || rows[2][3] != "Lokaal team Noord" || rows[2][4] != "in gesprek" || rows[2][8] != "10" {
 			t.Fatalf("CSV rows %v", rows)
 		}
 		rec = w.do(t, "analyst", httptest.NewRequest("GET", "/outreach/targets.xlsx?team=&province=Limburg&stage=informed", nil))
@@ -377,7 +378,7 @@ func TestOutreachTargetsPage(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(xrows) != len(limburg)+1 || xrows[0][1] != "name" || xrows[1][0] != limburg[0] || xrows[1][4] != "informed" {
+		if len(xrows) != len(limburg)+1 || xrows[0][1] != "Naam" || xrows[1][0] != limburg[0] || xrows[1][4] != "geïnformeerd" {
 			t.Fatalf("XLSX: %d rows, first %v", len(xrows), xrows[:2])
 		}
 		rec = w.do(t, "admin", httptest.NewRequest("GET", "/outreach/targets.csv?stage=nope", nil))

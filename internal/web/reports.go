@@ -13,6 +13,7 @@ import (
 	"kansrijk/internal/chart"
 	"kansrijk/internal/i18n"
 	"kansrijk/internal/municipality"
+	"kansrijk/internal/org"
 )
 
 // firstReportDay is the first day Kansrijk knows the municipalities of
@@ -139,20 +140,57 @@ func (ui *UI) showAgreementReport(w http.ResponseWriter, r *http.Request, a acco
 		ui.fail(w, r, err)
 		return
 	}
-	var listed []agreement.MunicipalityState
+	teams, err := ui.teamNames(r.Context())
+	if err != nil {
+		ui.fail(w, r, err)
+		return
+	}
+	// The list under the headline holds exactly the local governments the
+	// headline counts (agreement.Status.SignedUp); those that withdrew or
+	// ended follow in a list of their own.
+	var listed, gone, all []reportRow
 	for _, m := range rep.Municipalities {
-		if m.Status != agreement.None {
-			listed = append(listed, m)
+		row := ui.reportRow(lang, a, m, teams)
+		all = append(all, row)
+		switch {
+		case m.Status.SignedUp():
+			listed = append(listed, row)
+		case m.Status != agreement.None:
+			gone = append(gone, row)
 		}
 	}
 	p.Data = map[string]any{
-		"Report": rep, "AsOf": asOf, "Provinces": rows, "Statuses": agreement.ReportStatuses, "Listed": listed,
+		"Report": rep, "AsOf": asOf, "Provinces": rows, "Statuses": agreement.ReportStatuses, "Listed": listed, "Gone": gone, "All": all,
 		"Map": template.HTML(mapSVG), "Bars": template.HTML(barSVG), "Timeline": template.HTML(timeline),
 		"Legend":      statusLegend(lang, rep.Counts),
 		"KPISignedUp": textWithDate(lang, "report.kpi.signed_up", map[string]any{"Total": rep.Total}, asOf),
 		"MaxDate":     ui.lastReportDay(),
 	}
 	ui.render(w, status, "agreement_report", p)
+}
+
+// reportRow is one municipality in the report's lists: the team by its
+// name, and a link to the agreement only for a viewer who may open it.
+type reportRow struct {
+	agreement.MunicipalityState
+	TeamName    string
+	StatusLabel string
+	Link        bool
+}
+
+func (ui *UI) reportRow(lang i18n.Lang, a account.Actor, m agreement.MunicipalityState, teams map[string]string) reportRow {
+	row := reportRow{MunicipalityState: m, TeamName: teams[m.Team], StatusLabel: i18n.T(lang, "agreement.status."+string(m.Status), nil)}
+	if row.TeamName == "" {
+		row.TeamName = m.Team
+	}
+	if m.AgreementID != 0 {
+		recipient := org.OCMWKey(m.NIS)
+		if mu, ok := ui.Municipalities.ByNIS(m.NIS); ok {
+			recipient = org.RecipientFor(mu)
+		}
+		row.Link = agreement.CanRead(a, m.Team, recipient)
+	}
+	return row
 }
 
 // timelineSVG draws sign-ups and agreements in force at the end of every
