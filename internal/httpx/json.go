@@ -30,7 +30,17 @@ type ErrorBody struct {
 		Code    string `json:"code"`
 		Message string `json:"message"`
 		Field   string `json:"field,omitempty"`
+		// Errors is every problem of the input when there are several
+		// (a form's fields): the first is the one above.
+		Errors []FieldProblem `json:"errors,omitempty"`
 	} `json:"error"`
+}
+
+// FieldProblem is one problem of an input in ErrorBody.Errors.
+type FieldProblem struct {
+	Code    string `json:"code"`
+	Message string `json:"message"`
+	Field   string `json:"field,omitempty"`
 }
 
 // WriteError writes err as {"error": {"code", "message"}}. Internal errors
@@ -44,6 +54,11 @@ func WriteError(w http.ResponseWriter, r *http.Request, err error) {
 	var body ErrorBody
 	if e, ok := apperr.As(err); ok {
 		body.Error.Code, body.Error.Message, body.Error.Field = e.Code, SafeText(e.Message), SafeText(e.Field)
+		if ps := apperr.Problems(err); len(ps) > 1 {
+			for _, p := range ps {
+				body.Error.Errors = append(body.Error.Errors, FieldProblem{p.Code, SafeText(p.Message), SafeText(p.Field)})
+			}
+		}
 	} else {
 		slog.Error("internal error", "error", err, slog.Group("request", "method", r.Method, "path", r.URL.Path, "id", RequestID(r)))
 		body.Error.Code = apperr.Internal

@@ -52,6 +52,13 @@ func init() {
 	// formHas reports whether a multi-valued form field holds v.
 	funcs["formHas"] = func(f url.Values, name, v string) bool { return slices.Contains(f[name], v) }
 	funcs["plus1"] = func(i int) int { return i + 1 }
+	// when gives s when cond holds, else "" (an option of fld).
+	funcs["when"] = func(cond bool, s string) string {
+		if cond {
+			return s
+		}
+		return ""
+	}
 	// dayText shows a YYYY-MM-DD day as dd-mm-yyyy, like date.
 	funcs["dayText"] = func(s string) string {
 		if t, err := time.Parse(time.DateOnly, s); err == nil {
@@ -213,8 +220,8 @@ func (ui *UI) referralForm(w http.ResponseWriter, r *http.Request, a account.Act
 		"Criteria": referral.Criteria, "Needs": referral.Needs}
 	p.Data = data
 	setErr := func(err error) {
-		if p.Error == "" {
-			p.withError(r, err)
+		if p.Error == "" && len(p.Errors) == 0 {
+			p.formProblems(r, err, referralSpec)
 			status = statusOf(err)
 		}
 	}
@@ -288,6 +295,29 @@ func (ui *UI) referralForm(w http.ResponseWriter, r *http.Request, a account.Act
 	ui.render(w, status, "referral_new", p)
 }
 
+// referralSpec maps the fields the referral's validation names to the
+// inputs of the new-referral form.
+var referralSpec = func() formSpec {
+	s := formSpec{
+		"postcode":         {Input: "postcode", Label: "field.postcode"},
+		"municipality_nis": {Input: "municipality_nis", Label: "field.municipality"},
+		"parents":          {Input: "p0_name", Label: "field.name"},
+		"criteria":         {Input: "criteria", Label: "referral.criteria"},
+		"needs":            {Input: "needs", Label: "referral.needs"},
+	}
+	for i := range 2 {
+		for _, f := range []struct{ name, label string }{{"name", "field.name"}, {"street", "field.street"}, {"number", "field.house_number"},
+			{"box", "field.box"}, {"postcode", "field.postcode"}, {"phone", "field.phone"}, {"email", "field.email"}, {"municipality_nis", "field.municipality"}} {
+			in := fmt.Sprintf("p%d_%s", i, f.name)
+			if f.name == "municipality_nis" {
+				in = "municipality_nis"
+			}
+			s[fmt.Sprintf("parents[%d].%s", i, f.name)] = fieldSpec{Input: in, Label: f.label, Of: "referral.parent_n", N: i + 1}
+		}
+	}
+	return s
+}()
+
 // parentsFromForm reads parent 1 and, when anything of it was filled in,
 // parent 2.
 func parentsFromForm(f url.Values) []referral.Parent {
@@ -323,7 +353,7 @@ func (ui *UI) createReferral(w http.ResponseWriter, r *http.Request, a account.A
 	}
 	ref, err := b.CreateReferral(r.Context(), a, referral.NewReferral{MunicipalityNIS: nis, Parents: parents, Criteria: f["criteria"], Needs: f["needs"]})
 	if err != nil {
-		p := ui.page(r, "page.referral_new.title", nil).withError(r, err)
+		p := ui.page(r, "page.referral_new.title", nil).formProblems(r, err, referralSpec)
 		p.Form = f
 		ui.referralForm(w, r, a, statusOf(err), p)
 		return
