@@ -12,8 +12,8 @@ import (
 	"strings"
 
 	"kansrijk/internal/account"
-	"kansrijk/internal/agreement"
 	"kansrijk/internal/address"
+	"kansrijk/internal/agreement"
 	"kansrijk/internal/apperr"
 	"kansrijk/internal/audit"
 	"kansrijk/internal/referral"

@@ -60,7 +60,7 @@ func TestReferralFormShowsEveryProblem(t *testing.T) {
 			"postcode": {"2235"}, "municipality_nis": {"13016"},
 			"p0_name": {""}, "p0_street": {"Kerkstraat"}, "p0_number": {"7"}, "p0_postcode": {"9000"}, "p0_email": {"geen-adres"},
 			"p1_street": {"Dorp"},
-			"criteria": {"income"},
+			"criteria":  {"income"},
 		})
 		wantStatus(t, "form", r, 400)
 		wantFormErrors(t, "form", r, "p0-name", "p0-postcode", "p0-email", "p1-name", "p1-number", "p1-phone")
