@@ -34,6 +34,13 @@ func init() {
 // agreement error ("interested", "active") into the user's language, so
 // that a Dutch message does not name English codes.
 func localStatuses(lang i18n.Lang, err error) error {
+	if ps := apperr.Problems(err); len(ps) > 1 {
+		out := make([]*apperr.Error, len(ps))
+		for i, p := range ps {
+			out[i], _ = apperr.As(localStatuses(lang, p))
+		}
+		return apperr.List(out)
+	}
 	e, ok := apperr.As(err)
 	if !ok || len(e.Args) == 0 {
 		return err
@@ -152,17 +159,39 @@ func (ui *UI) showAgreementForm(w http.ResponseWriter, r *http.Request, a accoun
 func (ui *UI) createAgreement(w http.ResponseWriter, r *http.Request, a account.Actor) {
 	f := r.PostForm
 	team, nis, _ := strings.Cut(f.Get("pair"), "|")
-	ag, err := ui.Agreements.CreateAgreement(r.Context(), a, agreement.NewAgreement{
-		Team: team, MunicipalityNIS: nis, Status: f.Get("status"), EffectiveOn: f.Get("effective_on"), Note: f.Get("note"),
-	})
+	iso, problems := formDates(f, "effective_on")
+	if f.Get("effective_on") == "" {
+		problems = append(problems, required("effective_on"))
+	}
+	if f.Get("pair") == "" {
+		problems = append([]*apperr.Error{required("pair")}, problems...)
+	}
+	err := apperr.Join(problems)
+	var ag agreement.Agreement
+	if err == nil {
+		ag, err = ui.Agreements.CreateAgreement(r.Context(), a, agreement.NewAgreement{
+			Team: team, MunicipalityNIS: nis, Status: f.Get("status"), EffectiveOn: iso.Get("effective_on"), Note: f.Get("note"),
+		})
+	}
 	if err != nil {
+		if e, ok := apperr.As(err); ok && e.Code == apperr.Forbidden {
+			ui.fail(w, r, err)
+			return
+		}
 		p := ui.page(r, "page.agreement_new.title", nil)
-		p.withError(r, localStatuses(p.Lang, err))
+		p.formProblems(r, localStatuses(p.Lang, err), agreementSpec)
 		p.Form = f
 		ui.agreementForm(w, r, a, statusOf(err), p)
 		return
 	}
 	http.Redirect(w, r, "/agreements/"+strconv.FormatInt(ag.ID, 10)+"?ok=agreement_created", http.StatusSeeOther)
+}
+
+// agreementSpec maps the fields of a new agreement to the form's inputs.
+var agreementSpec = formSpec{
+	"pair": {Label: "field.municipality_team"}, "team": {Input: "pair", Label: "field.municipality_team"},
+	"municipality_nis": {Input: "pair", Label: "field.municipality_team"}, "status": {Label: "field.first_step"},
+	"effective_on": {Label: "field.effective_on"}, "note": {Label: "field.note"},
 }
 
 func agreementID(r *http.Request) int64 {

@@ -498,20 +498,41 @@ func (ui *UI) addReferralConsent(w http.ResponseWriter, r *http.Request, a accou
 	f := r.PostForm
 	parent, perr := strconv.Atoi(f.Get("parent"))
 	in := referral.NewConsent{Parent: parent, Informed: f["informed"], Method: f.Get("method"), Refused: f.Get("refused") == "1"}
+	// Every problem of the form at once: the domain's (informed of every
+	// item, a method) and the confirmation.
+	var problems []*apperr.Error
 	switch {
 	case perr != nil:
-		err = apperr.FieldErr(apperr.Invalid, "parent", "no parent").WithKey("error.no_parent", nil)
+		problems = append(problems, apperr.FieldErr(apperr.Invalid, "parent", "no parent").WithKey("error.no_parent", nil))
 	case in.Refused && f.Get("confirm_refusal") != "on":
-		err = apperr.FieldErr(apperr.Invalid, "confirm_refusal", "confirm the refusal").WithKey("error.confirm_refusal", nil)
-	case !in.Refused && f.Get("voluntary") != "on":
-		err = apperr.FieldErr(apperr.Invalid, "voluntary", "consent must be voluntary and explicit").WithKey("error.consent_voluntary", nil)
+		problems = append(problems, apperr.FieldErr(apperr.Invalid, "confirm_refusal", "confirm the refusal").WithKey("error.confirm_refusal", nil))
+	case !in.Refused:
+		if e := in.Validate(2); e != nil {
+			problems = append(problems, apperr.Problems(e)...)
+		}
+		if f.Get("voluntary") != "on" {
+			problems = append(problems, apperr.FieldErr(apperr.Invalid, "voluntary", "consent must be voluntary and explicit").WithKey("error.consent_voluntary", nil))
+		}
 	}
+	err = apperr.Join(problems)
 	var ref referral.Referral
 	if err == nil {
 		ref, err = b.AddConsent(r.Context(), a, referralID(r), in)
 	}
 	if err != nil {
-		ui.referralFailed(w, r, a, err)
+		if apperr.Code(err) == apperr.NotFound {
+			ui.fail(w, r, err)
+			return
+		}
+		p := ui.page(r, "page.referral.title", nil)
+		p.formProblems(r, localiseState(p, err), formSpec{
+			"informed":        {Input: fmt.Sprintf("c%d_informed", parent), Label: "referral.informed_legend"},
+			"method":          {Input: fmt.Sprintf("c%d_method", parent), Label: "referral.method_legend"},
+			"voluntary":       {Input: fmt.Sprintf("c%d_voluntary", parent), Label: "forms.consent_voluntary"},
+			"confirm_refusal": {Input: fmt.Sprintf("r%d_confirm", parent), Label: "forms.confirm_refusal"},
+		})
+		p.Form = r.PostForm
+		ui.renderReferral(w, r, a, statusOf(err), p)
 		return
 	}
 	flash := "consent_recorded"
