@@ -30,9 +30,18 @@ type ErrorBody struct {
 		Code    string `json:"code"`
 		Message string `json:"message"`
 		Field   string `json:"field,omitempty"`
-		// Errors is every problem of the input when there are several
-		// (a form's fields): the first is the one above.
-		Errors []FieldProblem `json:"errors,omitempty"`
+	} `json:"error"`
+}
+
+// errorBodyAll is ErrorBody with every problem of the input when there
+// are several (a form's fields; apperr.List): the first is the one in
+// code, message and field.
+type errorBodyAll struct {
+	Error struct {
+		Code    string         `json:"code"`
+		Message string         `json:"message"`
+		Field   string         `json:"field,omitempty"`
+		Errors  []FieldProblem `json:"errors,omitempty"`
 	} `json:"error"`
 }
 
@@ -54,11 +63,6 @@ func WriteError(w http.ResponseWriter, r *http.Request, err error) {
 	var body ErrorBody
 	if e, ok := apperr.As(err); ok {
 		body.Error.Code, body.Error.Message, body.Error.Field = e.Code, SafeText(e.Message), SafeText(e.Field)
-		if ps := apperr.Problems(err); len(ps) > 1 {
-			for _, p := range ps {
-				body.Error.Errors = append(body.Error.Errors, FieldProblem{p.Code, SafeText(p.Message), SafeText(p.Field)})
-			}
-		}
 	} else {
 		slog.Error("internal error", "error", err, slog.Group("request", "method", r.Method, "path", r.URL.Path, "id", RequestID(r)))
 		body.Error.Code = apperr.Internal
@@ -72,6 +76,15 @@ func WriteError(w http.ResponseWriter, r *http.Request, err error) {
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(status)
+	if ps := apperr.Problems(err); len(ps) > 1 {
+		var all errorBodyAll
+		all.Error.Code, all.Error.Message, all.Error.Field = body.Error.Code, body.Error.Message, body.Error.Field
+		for _, p := range ps {
+			all.Error.Errors = append(all.Error.Errors, FieldProblem{p.Code, SafeText(p.Message), SafeText(p.Field)})
+		}
+		_ = json.NewEncoder(w).Encode(all)
+		return
+	}
 	_ = json.NewEncoder(w).Encode(body) // HTML escaping on (the default)
 }
 

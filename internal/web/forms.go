@@ -272,6 +272,6 @@ func init() {
 		}
 		return template.HTMLAttr(s)
 	}
-	funcs["fid"] = formID
+	funcs["inputID"] = inputID
 	funcs["showDate"] = showDate
 }

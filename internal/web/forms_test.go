@@ -1,11 +1,14 @@
 package web_test
 
 import (
+	"context"
 	"net/url"
 	"regexp"
 	"strings"
 	"testing"
 
+	"kansrijk/internal/account"
+	"kansrijk/internal/agreement"
 	"kansrijk/internal/store"
 	"kansrijk/internal/store/storetest"
 )
@@ -67,5 +70,128 @@ func TestReferralFormShowsEveryProblem(t *testing.T) {
 		wantIn(t, "form", r, "9000 hoort bij Gent, niet bij Hulshout.", `value="Kerkstraat"`, `value="geen-adres"`, `value="Dorp"`,
 			`<a href="#p0-postcode">Ouder 1 — Postcode</a>`)
 		wantNotIn(t, "form", r, "Er ging iets mis")
+	})
+}
+
+// formsWorld is the births world with an agreement in force for Hulshout
+// (team-noord → OCMW Hulshout) and its OCMW worker, so that referrals can
+// be sent.
+func formsWorld(t *testing.T, db *store.DB) *birthsWorld {
+	t.Helper()
+	w := newBirthsWorld(t, db)
+	ctx := context.Background()
+	sys := account.System("test")
+	ag, err := db.CreateAgreement(ctx, sys, agreement.NewAgreement{Team: "team-noord", MunicipalityNIS: "13016", Status: "draft", EffectiveOn: "2023-01-02"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sigs := []agreement.Signature{{Function: "administrator_general", Name: "A. Generaal", SignedOn: "2023-03-01"},
+		{Function: "council_chair", Name: "V. Oorzitter", SignedOn: "2023-03-01"}, {Function: "general_director", Name: "D. Irecteur", SignedOn: "2023-03-01"}}
+	for _, ev := range []agreement.NewEvent{
+		{Status: string(agreement.Approved), EffectiveOn: "2023-02-01", CouncilReference: "RMW/2023/17", CouncilDecisionOn: "2023-02-01"},
+		{Status: string(agreement.Signed), EffectiveOn: "2023-03-01", Signatures: sigs},
+		{Status: string(agreement.Active), EffectiveOn: "2023-04-01"},
+	} {
+		if _, err := db.AddEvent(ctx, sys, ag.ID, ev); err != nil {
+			t.Fatal(err)
+		}
+	}
+	w.users = storetest.Users(t, db, "example.org",
+		storetest.U{Name: "worker", Role: "team_worker", Org: "team-noord", FullName: "Werker Noord"},
+		storetest.U{Name: "admin", Role: "admin", Org: "opgroeien", FullName: "Beheerder"},
+		storetest.U{Name: "ocmw", Role: "ocmw_worker", Org: "ocmw-13016", FullName: "Sociaal Werker Hulshout"},
+	)
+	return w
+}
+
+// goodReferral is the form of a family in Hulshout.
+func goodReferral() url.Values {
+	return url.Values{"postcode": {"2235"}, "municipality_nis": {"13016"}, "p0_name": {"Fictieve Ouder"}, "p0_street": {"Kerkstraat"},
+		"p0_number": {"7"}, "p0_postcode": {"2235"}, "p0_phone": {"+32 470 00 00 00"}, "criteria": {"income"}}
+}
+
+var referralIDRE = regexp.MustCompile(`^/referrals/(\d+)\?ok=`)
+
+func TestFormsShowEveryProblem(t *testing.T) {
+	storetest.ForEach(t, func(t *testing.T, db *store.DB) {
+		w := formsWorld(t, db)
+
+		// Anonymous: login, forgotten password, a password link.
+		anon := &browser{w: w}
+		r := anon.post("/login", url.Values{"email": {"iemand@example.org"}})
+		wantStatus(t, "login empty password", r, 400)
+		wantFormErrors(t, "login empty password", r, "password")
+		wantIn(t, "login empty password", r, `value="iemand@example.org"`)
+		r = anon.post("/login", url.Values{})
+		wantFormErrors(t, "login empty", r, "email", "password")
+		r = anon.post("/login", url.Values{"email": {"iemand@example.org"}, "password": {"fout-wachtwoord-123"}})
+		wantStatus(t, "login wrong", r, 401)
+		wantFormErrors(t, "login wrong", r, "email")
+		wantNotIn(t, "login wrong", r, "fout-wachtwoord-123")
+		r = anon.post("/wachtwoord-vergeten", url.Values{})
+		wantStatus(t, "forgot empty", r, 400)
+		wantFormErrors(t, "forgot empty", r, "email")
+		r = anon.post("/wachtwoord/onbekend", url.Values{})
+		wantFormErrors(t, "set password empty", r, "password", "password-repeat")
+
+		// Signed in: change the password.
+		worker := w.login("worker")
+		r = worker.post("/account/password", url.Values{})
+		wantStatus(t, "change password empty", r, 400)
+		wantFormErrors(t, "change password empty", r, "current-password", "password", "password-repeat")
+		r = worker.post("/account/password", url.Values{"current_password": {"x"}, "password": {"een-lang-wachtwoord-1"}, "password_repeat": {"een-ander-wachtwoord"}})
+		wantFormErrors(t, "change password differ", r, "password-repeat")
+
+		// The admin's forms: a user, a clinic, a service account, an agreement.
+		admin := w.login("admin")
+		r = admin.post("/users", url.Values{"name": {"Nieuwe Collega"}, "role": {"team_worker"}, "org": {"team-noord"}})
+		wantStatus(t, "user without e-mail", r, 400)
+		wantFormErrors(t, "user without e-mail", r, "email")
+		wantIn(t, "user without e-mail", r, `value="Nieuwe Collega"`, `<option value="team-noord" selected>`)
+		r = admin.post("/clinics", url.Values{"slug": {"zonnig-2"}})
+		wantFormErrors(t, "clinic without name", r, "name")
+		wantIn(t, "clinic without name", r, `value="zonnig-2"`)
+		r = admin.post("/service-accounts", url.Values{"org": {"team-noord"}, "label": {"koppeling"}})
+		wantFormErrors(t, "service account without name", r, "name")
+		wantIn(t, "service account without name", r, `value="koppeling"`)
+		r = admin.post("/agreements", url.Values{"status": {"draft"}, "effective_on": {"31/02/2026"}, "note": {"Een notitie"}})
+		wantStatus(t, "agreement", r, 400)
+		wantFormErrors(t, "agreement", r, "pair", "effective-on")
+		wantIn(t, "agreement", r, `value="31/02/2026"`, "Een notitie", "is geen datum. Schrijf DD-MM-JJJJ")
+
+		// The consent step: nothing ticked.
+		loc := worker.post("/referrals", goodReferral())
+		m := referralIDRE.FindStringSubmatch(loc.Location)
+		if m == nil {
+			t.Fatalf("create referral: %d %s\n%s", loc.Status, loc.Location, excerpt(loc.Body))
+		}
+		r = worker.post("/referrals/"+m[1]+"/consents", url.Values{"parent": {"0"}, "informed": {"data"}})
+		wantStatus(t, "consent", r, 400)
+		wantFormErrors(t, "consent", r, "c0-informed", "c0-method", "c0-voluntary")
+		r = worker.post("/referrals/"+m[1]+"/consents", url.Values{"parent": {"0"}, "refused": {"1"}})
+		wantFormErrors(t, "refusal unconfirmed", r, "r0-confirm")
+		r = worker.post("/referrals/"+m[1]+"/consents", url.Values{"parent": {"0"}, "method": {"verbal"}, "voluntary": {"on"},
+			"informed": {"data", "recipient", "purpose", "processing", "expectations"}})
+		wantStatus(t, "consent", r, 303)
+		wantStatus(t, "send", worker.post("/referrals/"+m[1]+"/send", url.Values{}), 303)
+
+		// The OCMW: a contact attempt and the outcome, sent empty, then a
+		// date as people type it.
+		ocmw := w.login("ocmw")
+		r = ocmw.get("/inbox/" + m[1])
+		wantStatus(t, "inbox referral", r, 200)
+		version := regexp.MustCompile(`name="version" value="(\d+)"`).FindStringSubmatch(r.Body)[1]
+		r = ocmw.post("/inbox/"+m[1]+"/contact-attempts", url.Values{"version": {version}, "on": {""}})
+		wantStatus(t, "attempt empty", r, 400)
+		wantFormErrors(t, "attempt empty", r, "on", "channel", "reached")
+		r = ocmw.post("/inbox/"+m[1]+"/contact-attempts", url.Values{"version": {version}, "on": {"gisteren"}, "channel": {"phone"}})
+		wantFormErrors(t, "attempt wrong date", r, "on", "reached")
+		wantIn(t, "attempt wrong date", r, `value="gisteren"`, `id="ch-phone" name="channel" value="phone" required checked`)
+		r = ocmw.post("/inbox/"+m[1]+"/outcome", url.Values{"version": {version}})
+		wantFormErrors(t, "outcome empty", r, "outcome")
+		r = ocmw.post("/inbox/"+m[1]+"/contact-attempts", url.Values{"version": {version}, "on": {"10/3/2026"}, "channel": {"phone"}, "reached": {"yes"}})
+		wantStatus(t, "attempt", r, 303)
+		r = ocmw.get("/inbox/" + m[1])
+		wantIn(t, "attempt recorded", r, "<td>10-03-2026</td>")
 	})
 }
