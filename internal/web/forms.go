@@ -57,6 +57,9 @@ type fieldSpec struct {
 	// the argument N: "Ouder 2 — Naam".
 	Of string
 	N  int
+	// ID, when set, is the id of the input (a page with several forms
+	// whose inputs share names: "moment-on"); else inputID(Input).
+	ID string
 }
 
 // formSpec maps the domain's field names to the form's inputs. A problem
@@ -111,6 +114,9 @@ func (p *Page) formProblems(r *http.Request, err error, spec formSpec) *Page {
 				fe.Field = e.Field
 			}
 			fe.ID, fe.Label = inputID(fe.Field), i18n.T(p.Lang, s.Label, nil)
+			if s.ID != "" {
+				fe.ID = s.ID
+			}
 			if s.Of != "" {
 				fe.Label = i18n.T(p.Lang, s.Of, map[string]any{"N": s.N}) + " — " + fe.Label
 			}
@@ -229,6 +235,9 @@ func newField(p *Page, name, label string, opts ...string) fieldView {
 		f.Value = showDate(f.Value)
 	}
 	f.Err = p.Errors.For(name)
+	if f.Err != nil && f.Err.ID != "" {
+		f.ID = f.Err.ID
+	}
 	return f
 }
 
@@ -272,6 +281,74 @@ func init() {
 		}
 		return template.HTMLAttr(s)
 	}
+	// ariaFor marks a control that has its own id (a page with several
+	// forms) as invalid and described by its message, when it has one.
+	funcs["ariaFor"] = func(p *Page, name string, hints ...string) template.HTMLAttr {
+		ids := append([]string(nil), hints...)
+		s := ""
+		if e := p.Errors.For(name); e != nil {
+			ids = append(ids, e.ID+"-error")
+			s = `aria-invalid="true" `
+		}
+		if len(ids) == 0 {
+			return ""
+		}
+		return template.HTMLAttr(s + `aria-describedby="` + template.HTMLEscapeString(strings.Join(ids, " ")) + `"`)
+	}
 	funcs["inputID"] = inputID
 	funcs["showDate"] = showDate
+}
+
+// outreachSpec maps the fields of the outreach forms to their inputs on a
+// page with several forms (the municipality's, the campaigns'): the input
+// is "<form>/<field>" (the templates' ferr and ariaFor), its id the
+// form's prefix and the field ("moment-on", "task-due"; the edit form of
+// contact 7: "contact-7-name").
+func outreachSpec(lang i18n.Lang, form string) formSpec {
+	prefix := strings.TrimSuffix(form, "-new")
+	rename := map[string]string{"next_step": "next", "due_on": "due", "with_function": "with", "contact_id": "with", "audience_param": "province"}
+	s := formSpec{}
+	for _, f := range []string{"function", "name", "email", "phone", "on", "channel", "by", "with", "with_function", "contact_id",
+		"summary", "next_step", "title", "due_on", "team", "kind", "partner", "subject", "audience", "audience_param", "municipality"} {
+		in := f
+		if f == "with_function" || f == "contact_id" {
+			in = "with"
+		}
+		id := f
+		if r, ok := rename[f]; ok {
+			id = r
+		}
+		label := "outreach.field." + f
+		if !i18n.Has(lang, label) {
+			label = "field." + f
+		}
+		s[f] = fieldSpec{Input: form + "/" + in, Label: label, ID: prefix + "-" + id}
+	}
+	return s
+}
+
+// p0Lang is the language of the request's page.
+func p0Lang(r *http.Request) i18n.Lang { return i18n.FromRequest(r) }
+
+// outreachFieldNames puts the label of the field named in a problem's
+// arguments ("Field") in the user's language, as withOutreachError does.
+func outreachFieldNames(lang i18n.Lang, err error) error {
+	ps := apperr.Problems(err)
+	if ps == nil {
+		return err
+	}
+	out := make([]*apperr.Error, len(ps))
+	for i, e := range ps {
+		out[i] = e
+		if f, ok := e.Args["Field"].(string); ok {
+			c := *e
+			c.Args = map[string]any{}
+			for k, v := range e.Args {
+				c.Args[k] = v
+			}
+			c.Args["Field"] = fieldLabel(lang, f)
+			out[i] = &c
+		}
+	}
+	return apperr.Join(out)
 }

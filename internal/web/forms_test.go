@@ -195,3 +195,29 @@ func TestFormsShowEveryProblem(t *testing.T) {
 		wantIn(t, "attempt recorded", r, "<td>10-03-2026</td>")
 	})
 }
+
+func TestOutreachFormsShowEveryProblem(t *testing.T) {
+	storetest.ForEach(t, func(t *testing.T, db *store.DB) {
+		w := formsWorld(t, db)
+		admin := w.login("admin")
+		page := "/outreach/municipalities/13016"
+		r := admin.post(page+"/moments", url.Values{"on": {"32-13-2026"}, "channel": {"phone"}, "by": {"opgroeien"}, "next_step": {"Terugbellen"}})
+		wantStatus(t, "moment", r, 400)
+		wantFormErrors(t, "moment", r, "moment-on")
+		wantIn(t, "moment", r, `value="32-13-2026"`, "Terugbellen")
+		r = admin.post(page+"/moments", url.Values{"on": {"9/3/2026"}, "channel": {"phone"}, "by": {"opgroeien"}})
+		wantFormErrors(t, "moment without summary", r, "moment-summary")
+		wantIn(t, "moment without summary", r, `value="09-03-2026"`)
+		r = admin.post(page+"/tasks", url.Values{"title": {"Bellen"}, "due_on": {"morgen"}})
+		wantFormErrors(t, "task", r, "task-due")
+		wantIn(t, "task", r, `value="Bellen"`, `value="morgen"`)
+		r = admin.post(page+"/contacts", url.Values{"function": {"mayor"}, "email": {"geen-adres"}})
+		wantStatus(t, "contact", r, 400)
+		wantFormErrors(t, "contact", r, "contact-function", "contact-name", "contact-email")
+		wantIn(t, "contact", r, `value="geen-adres"`)
+		r = admin.post("/outreach/campaigns", url.Values{"kind": {"info_session"}, "on": {"1/2/3"}, "subject": {"Infosessie"}, "audience": {"all"}})
+		wantStatus(t, "campaign", r, 400)
+		wantFormErrors(t, "campaign", r, "campaign-on")
+		wantIn(t, "campaign", r, `value="Infosessie"`)
+	})
+}
