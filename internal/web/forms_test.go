@@ -221,3 +221,30 @@ func TestOutreachFormsShowEveryProblem(t *testing.T) {
 		wantIn(t, "campaign", r, `value="Infosessie"`)
 	})
 }
+
+func TestAgreementFormsShowEveryProblem(t *testing.T) {
+	storetest.ForEach(t, func(t *testing.T, db *store.DB) {
+		w := formsWorld(t, db)
+		var id string
+		if err := db.SQL().QueryRowContext(context.Background(), `SELECT CAST(id AS TEXT) FROM agreements ORDER BY id LIMIT 1`).Scan(&id); err != nil {
+			t.Fatal(err)
+		}
+		admin := w.login("admin")
+		page := "/agreements/" + id
+		r := admin.get(page)
+		wantStatus(t, "agreement", r, 200)
+		wantIn(t, "agreement", r, `id="on-ended"`, `value="10-03-2026"`)
+		r = admin.post(page+"/events", url.Values{"status": {"ended"}, "effective_on": {"31-31-2026"}, "reason": {"Opgezegd"}})
+		wantStatus(t, "end with a wrong date", r, 400)
+		wantFormErrors(t, "end with a wrong date", r, "on-ended")
+		wantIn(t, "end with a wrong date", r, `value="31-31-2026"`, `value="Opgezegd"`)
+		r = admin.post(page+"/events", url.Values{"status": {"ended"}, "effective_on": {"1/3/2026"}})
+		wantFormErrors(t, "end without a reason", r, "reason-ended")
+		wantIn(t, "end without a reason", r, `value="01-03-2026"`)
+		r = admin.post(page+"/versions", url.Values{"retention_days": {"90"}, "first_contact_days": {"10"}, "dpo_advice_on": {"gisteren"},
+			"information_text": {"Tekst die blijft staan"}})
+		wantStatus(t, "version", r, 400)
+		wantFormErrors(t, "version", r, "dpo_advice_on")
+		wantIn(t, "version", r, "Tekst die blijft staan", `value="gisteren"`)
+	})
+}
