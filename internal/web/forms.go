@@ -66,13 +66,14 @@ type fieldSpec struct {
 // of a field not in the spec is shown in the summary without a link.
 type formSpec map[string]fieldSpec
 
-// inputID is the id of the input of a form field: "p0_name" → "p0-name",
-// "parents[0].name" → "parents-0-name".
+// inputID is the id of the input of a form field: its name, with any
+// character but a-z, 0-9 and _ made "-" ("parents[0].name" →
+// "parents-0-name", "current_password" stays).
 func inputID(name string) string {
 	var b strings.Builder
 	dash := false
 	for _, r := range strings.ToLower(name) {
-		if (r >= 'a' && r <= 'z') || (r >= '0' && r <= '9') {
+		if (r >= 'a' && r <= 'z') || (r >= '0' && r <= '9') || r == '_' {
 			if dash && b.Len() > 0 {
 				b.WriteByte('-')
 			}

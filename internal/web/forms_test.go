@@ -100,6 +100,7 @@ func formsWorld(t *testing.T, db *store.DB) *birthsWorld {
 		storetest.U{Name: "worker", Role: "team_worker", Org: "team-noord", FullName: "Werker Noord"},
 		storetest.U{Name: "admin", Role: "admin", Org: "opgroeien", FullName: "Beheerder"},
 		storetest.U{Name: "ocmw", Role: "ocmw_worker", Org: "ocmw-13016", FullName: "Sociaal Werker Hulshout"},
+		storetest.U{Name: "dpo", Role: "dpo", Org: "opgroeien", FullName: "Dora Toezicht"},
 	)
 	return w
 }
@@ -132,15 +133,15 @@ func TestFormsShowEveryProblem(t *testing.T) {
 		wantStatus(t, "forgot empty", r, 400)
 		wantFormErrors(t, "forgot empty", r, "email")
 		r = anon.post("/wachtwoord/onbekend", url.Values{})
-		wantFormErrors(t, "set password empty", r, "password", "password-repeat")
+		wantFormErrors(t, "set password empty", r, "password", "password_repeat")
 
 		// Signed in: change the password.
 		worker := w.login("worker")
 		r = worker.post("/account/password", url.Values{})
 		wantStatus(t, "change password empty", r, 400)
-		wantFormErrors(t, "change password empty", r, "current-password", "password", "password-repeat")
+		wantFormErrors(t, "change password empty", r, "current_password", "password", "password_repeat")
 		r = worker.post("/account/password", url.Values{"current_password": {"x"}, "password": {"een-lang-wachtwoord-1"}, "password_repeat": {"een-ander-wachtwoord"}})
-		wantFormErrors(t, "change password differ", r, "password-repeat")
+		wantFormErrors(t, "change password differ", r, "password_repeat")
 
 		// The admin's forms: a user, a clinic, a service account, an agreement.
 		admin := w.login("admin")
@@ -156,7 +157,7 @@ func TestFormsShowEveryProblem(t *testing.T) {
 		wantIn(t, "service account without name", r, `value="koppeling"`)
 		r = admin.post("/agreements", url.Values{"status": {"draft"}, "effective_on": {"31/02/2026"}, "note": {"Een notitie"}})
 		wantStatus(t, "agreement", r, 400)
-		wantFormErrors(t, "agreement", r, "pair", "effective-on")
+		wantFormErrors(t, "agreement", r, "pair", "effective_on")
 		wantIn(t, "agreement", r, `value="31/02/2026"`, "Een notitie", "is geen datum. Schrijf DD-MM-JJJJ")
 
 		// The consent step: nothing ticked.
@@ -246,5 +247,48 @@ func TestAgreementFormsShowEveryProblem(t *testing.T) {
 		wantStatus(t, "version", r, 400)
 		wantFormErrors(t, "version", r, "dpo_advice_on")
 		wantIn(t, "version", r, "Tekst die blijft staan", `value="gisteren"`)
+	})
+}
+
+func TestMailingFormShowsEveryProblem(t *testing.T) {
+	storetest.ForEach(t, func(t *testing.T, db *store.DB) {
+		s := newSite(t, db)
+		lead := s.signIn("lead")
+		p := s.do("GET", "/outreach/mailing?team=team-noord&stage=not_informed", lead, nil)
+		v := formValues(byID(t, p.Doc, "form", "mailing"), "preview")
+		v.Set("subject", "")
+		v.Set("body", "")
+		p = s.do("POST", "/outreach/mailing", lead, v)
+		r := response{Status: p.Code, Body: p.Body}
+		wantStatus(t, "mailing", r, 400)
+		wantFormErrors(t, "mailing", r, "subject", "body")
+	})
+}
+
+func TestDPOFormsShowEveryProblem(t *testing.T) {
+	storetest.ForEach(t, func(t *testing.T, db *store.DB) {
+		w := formsWorld(t, db)
+		admin := w.login("admin")
+		r := admin.post("/break-glass", url.Values{"referral": {"nr. 3"}})
+		wantStatus(t, "break-glass", r, 400)
+		wantFormErrors(t, "break-glass", r, "referral", "reason")
+		wantIn(t, "break-glass", r, `value="nr. 3"`)
+
+		dpo := w.login("dpo")
+		r = dpo.post("/verzoeken", url.Values{"type": {"access"}, "received_on": {"12/13/2026"}, "name": {"Fictieve Ouder"}})
+		wantStatus(t, "subject request", r, 400)
+		wantFormErrors(t, "subject request", r, "received_on")
+		wantIn(t, "subject request", r, `value="12/13/2026"`, `value="Fictieve Ouder"`)
+		r = dpo.post("/verzoeken", url.Values{"type": {"access"}, "received_on": {"9/3/2026"}, "receipt_code": {"KR-AAAA-BBBB-CCCC"}})
+		m := regexp.MustCompile(`^/verzoeken/(\d+)\?ok=`).FindStringSubmatch(r.Location)
+		if m == nil {
+			t.Fatalf("create request: %d %s\n%s", r.Status, r.Location, excerpt(r.Body))
+		}
+		r = dpo.post("/verzoeken/"+m[1]+"/beantwoord", url.Values{"answered_on": {"morgen"}})
+		wantStatus(t, "answer", r, 400)
+		wantFormErrors(t, "answer", r, "answered_on")
+		wantIn(t, "answer", r, `value="morgen"`)
+		r = dpo.get("/verzoeken/" + m[1])
+		wantIn(t, "request", r, "09-03-2026")
 	})
 }

@@ -309,10 +309,11 @@ var referralSpec = func() formSpec {
 		for _, f := range []struct{ name, label string }{{"name", "field.name"}, {"street", "field.street"}, {"number", "field.house_number"},
 			{"box", "field.box"}, {"postcode", "field.postcode"}, {"phone", "field.phone"}, {"email", "field.email"}, {"municipality_nis", "field.municipality"}} {
 			in := fmt.Sprintf("p%d_%s", i, f.name)
+			id := strings.ReplaceAll(in, "_", "-") // the form's ids: p0-name
 			if f.name == "municipality_nis" {
-				in = "municipality_nis"
+				in, id = "municipality_nis", "municipality_nis"
 			}
-			s[fmt.Sprintf("parents[%d].%s", i, f.name)] = fieldSpec{Input: in, Label: f.label, Of: "referral.parent_n", N: i + 1}
+			s[fmt.Sprintf("parents[%d].%s", i, f.name)] = fieldSpec{Input: in, Label: f.label, Of: "referral.parent_n", N: i + 1, ID: id}
 		}
 	}
 	return s
@@ -526,10 +527,10 @@ func (ui *UI) addReferralConsent(w http.ResponseWriter, r *http.Request, a accou
 		}
 		p := ui.page(r, "page.referral.title", nil)
 		p.formProblems(r, localiseState(p, err), formSpec{
-			"informed":        {Input: fmt.Sprintf("c%d_informed", parent), Label: "referral.informed_legend"},
-			"method":          {Input: fmt.Sprintf("c%d_method", parent), Label: "referral.method_legend"},
-			"voluntary":       {Input: fmt.Sprintf("c%d_voluntary", parent), Label: "forms.consent_voluntary"},
-			"confirm_refusal": {Input: fmt.Sprintf("r%d_confirm", parent), Label: "forms.confirm_refusal"},
+			"informed":        {Input: fmt.Sprintf("c%d-informed", parent), Label: "referral.informed_legend"},
+			"method":          {Input: fmt.Sprintf("c%d-method", parent), Label: "referral.method_legend"},
+			"voluntary":       {Input: fmt.Sprintf("c%d-voluntary", parent), Label: "forms.consent_voluntary"},
+			"confirm_refusal": {Input: fmt.Sprintf("r%d-confirm", parent), Label: "forms.confirm_refusal"},
 		})
 		p.Form = r.PostForm
 		ui.renderReferral(w, r, a, statusOf(err), p)
