@@ -319,6 +319,9 @@ func (ui *UI) createOutreachMoment(w http.ResponseWriter, r *http.Request, a acc
 func (ui *UI) createOutreachTask(w http.ResponseWriter, r *http.Request, a account.Actor) {
 	f, nis := r.PostForm, r.PathValue("nis")
 	iso, problems := formDates(f, "due_on")
+	if strings.TrimSpace(f.Get("due_on")) == "" {
+		problems = append(problems, required("due_on"))
+	}
 	err := apperr.Join(problems)
 	if err == nil {
 		_, err = ui.Outreach.CreateTask(r.Context(), a, outreach.NewTask{MunicipalityNIS: nis, Team: f.Get("team"), Title: f.Get("title"), DueOn: iso.Get("due_on")})
