@@ -111,8 +111,8 @@ func TestAgreementLifecycle(t *testing.T) {
 	b.Page("agreements")
 	b.Click(`main a.button[href="/agreements/new"]`)
 	wantPath(t, b, "/agreements/new")
-	if got := value(b, "#effective_on"); got != iso {
-		t.Errorf("the new agreement form proposes %q as date, want today %s", got, iso)
+	if got, want := value(b, "#effective_on"), today.Format("02-01-2006"); got != want {
+		t.Errorf("the new agreement form proposes %q as date, want today %s", got, want)
 	}
 	b.Page("agreement-new")
 	b.SetValue("#pair", pick.Team+"|"+pick.NIS)
