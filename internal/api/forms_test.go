@@ -44,7 +44,7 @@ func TestReferralPostcodeMismatch(t *testing.T) {
 		for _, p := range e.Error.Errors {
 			fields = append(fields, p.Field+"="+p.Code)
 		}
-		if got, want := strings.Join(fields, " "), "parents[0].name=invalid parents[0].email=invalid parents[0].postcode=postcode_mismatch"; got != want ||
+		if got, want := strings.Join(fields, " "), "parents[0].name=invalid parents[0].postcode=postcode_mismatch parents[0].email=invalid"; got != want ||
 			e.Error.Field != "parents[0].name" {
 			t.Errorf("every problem: %s\ngot %s, want %s", r, got, want)
 		}

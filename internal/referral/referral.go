@@ -299,6 +299,27 @@ func (in *NewReferral) Problems() []*apperr.Error {
 	return out
 }
 
+// FieldRank orders the fields of a new referral as its form does:
+// the municipality, then parent 1's and parent 2's name, street, number,
+// box, postcode, municipality, phone and e-mail, then the rest.
+func FieldRank(field string) int {
+	if field == "municipality_nis" {
+		return 0
+	}
+	if rest, ok := strings.CutPrefix(field, "parents["); ok && len(rest) > 2 && rest[1] == ']' {
+		order := []string{"name", "street", "number", "box", "postcode", "municipality_nis", "phone", "email"}
+		i := slices.Index(order, strings.TrimPrefix(rest[2:], "."))
+		if i < 0 {
+			i = len(order)
+		}
+		return 1 + int(rest[0]-'0')*100 + i
+	}
+	if field == "parents" {
+		return 1
+	}
+	return 1000
+}
+
 // Validate checks a consent record and returns every problem at once
 // (an apperr.List), nil when there is none.
 func (in *NewConsent) Validate(parents int) error {

@@ -296,6 +296,8 @@ func (db *DB) CreateReferral(ctx context.Context, a account.Actor, in referral.N
 		problems = append(problems, address.Prefix(fmt.Sprintf("parents[%d].", i), db.addressChecker().Check(ctx, address.Address{
 			Street: p.Street, Number: p.Number, Box: p.Box, Postcode: p.Postcode, MunicipalityNIS: p.MunicipalityNIS, On: on}))...)
 	}
+	// In the order of the form: the municipality, each parent's fields, then the rest.
+	slices.SortStableFunc(problems, func(a, b *apperr.Error) int { return referral.FieldRank(a.Field) - referral.FieldRank(b.Field) })
 	if err := apperr.Join(problems); err != nil {
 		return r, err
 	}
