@@ -59,8 +59,8 @@ func (ui *UI) createUser(w http.ResponseWriter, r *http.Request, a account.Actor
 	f := r.PostForm
 	// No password: the new user sets it through a one-time link, e-mailed
 	// to them and shown here once for hand-over.
-	var err error
-	if strings.TrimSpace(f.Get("email")) == "" {
+	err := a.Require(account.ManageUsers) // who may not gets 403, whatever the input
+	if err == nil && strings.TrimSpace(f.Get("email")) == "" {
 		err = required("email")
 	}
 	var u account.User
