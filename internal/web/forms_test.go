@@ -184,7 +184,7 @@ func TestFormsShowEveryProblem(t *testing.T) {
 		version := regexp.MustCompile(`name="version" value="(\d+)"`).FindStringSubmatch(r.Body)[1]
 		r = ocmw.post("/inbox/"+m[1]+"/contact-attempts", url.Values{"version": {version}, "on": {""}})
 		wantStatus(t, "attempt empty", r, 400)
-		wantFormErrors(t, "attempt empty", r, "on", "channel", "reached")
+		wantFormErrors(t, "attempt empty", r, "channel", "reached")
 		r = ocmw.post("/inbox/"+m[1]+"/contact-attempts", url.Values{"version": {version}, "on": {"gisteren"}, "channel": {"phone"}})
 		wantFormErrors(t, "attempt wrong date", r, "on", "reached")
 		wantIn(t, "attempt wrong date", r, `value="gisteren"`, `id="ch-phone" name="channel" value="phone" required checked`)
@@ -258,6 +258,7 @@ func TestMailingFormShowsEveryProblem(t *testing.T) {
 		v := formValues(byID(t, p.Doc, "form", "mailing"), "preview")
 		v.Set("subject", "")
 		v.Set("body", "")
+		v.Set("template", "") // a template gives both
 		p = s.do("POST", "/outreach/mailing", lead, v)
 		r := response{Status: p.Code, Body: p.Body}
 		wantStatus(t, "mailing", r, 400)

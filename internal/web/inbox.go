@@ -129,10 +129,7 @@ func (ui *UI) addContactAttempt(w http.ResponseWriter, r *http.Request, a accoun
 	var ref referral.Referral
 	// Every problem at once: the date as people type it, the channel,
 	// whether the family was reached; then the store's rules.
-	iso, problems := formDates(f, "on")
-	if strings.TrimSpace(f.Get("on")) == "" {
-		problems = append(problems, required("on"))
-	}
+	iso, problems := formDates(f, "on") // empty: today (the store's rule)
 	if !slices.Contains(referral.Channels, f.Get("channel")) {
 		problems = append(problems, apperr.FieldErr(apperr.Invalid, "channel", "choose a channel").WithKey("forms.error.channel", nil))
 	}

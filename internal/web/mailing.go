@@ -193,10 +193,11 @@ func (ui *UI) postMailing(w http.ResponseWriter, r *http.Request, a account.Acto
 			"function": {Input: "functions", Label: "mailing.functions.legend"}, "functions": {Label: "mailing.functions.legend"}})
 		ui.render(w, statusOf(err), "mailing", p)
 	}
-	// The subject and the text: both problems at once.
+	// The subject and the text, unless a template gives them: both
+	// problems at once.
 	var problems []*apperr.Error
 	for _, n := range []string{"subject", "body"} {
-		if strings.TrimSpace(r.PostForm.Get(n)) == "" {
+		if strings.TrimSpace(r.PostForm.Get(n)) == "" && strings.TrimSpace(r.PostForm.Get("template")) == "" {
 			problems = append(problems, required(n))
 		}
 	}
