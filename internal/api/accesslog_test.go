@@ -61,7 +61,7 @@ func accessLogWorld(t *testing.T, db *store.DB) (srv *server.Server, a, b referr
 	users.Create(t)
 	family := func(postcode string) referral.Referral {
 		r, err := db.CreateReferral(ctx, users.Actor(t, "worker"), referral.NewReferral{MunicipalityNIS: "13016", Parents: []referral.Parent{{
-			Name: "Fictieve Ouder", Street: "Teststraat", Number: "1", Postcode: postcode, Email: "ouder@example.org"}},
+			Name: "Fictieve Ouder", Street: "Teststraat", Number: "1", Postcode: postcode, MunicipalityNIS: parentNIS(postcode), Email: "ouder@example.org"}},
 			Criteria: []string{"income", "housing"}})
 		if err != nil {
 			t.Fatal(err)
@@ -185,4 +185,13 @@ func TestPublicAccessLog(t *testing.T) {
 			t.Errorf("after 11 wrong postcodes: %d, Retry-After %q, %s", status, h.Get("Retry-After"), body)
 		}
 	})
+}
+
+// parentNIS is where a parent with the postcode lives: 2230 is Herselt's,
+// 2235 Hulshout's (a postcode must belong to the parent's municipality).
+func parentNIS(postcode string) string {
+	if postcode == "2230" {
+		return "13013"
+	}
+	return "13016"
 }

@@ -8,6 +8,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	addresses "kansrijk/internal/address"
 	"kansrijk/internal/apperr"
 	"kansrijk/internal/i18n"
 	"kansrijk/internal/municipality"
@@ -176,11 +177,8 @@ func (p *Parent) validate(prefix string, mother, address bool, reg *municipality
 			nisOK = dateOK
 		}
 		if pcOK && nisOK {
-			found := false
-			for _, m := range reg.ByPostcode(p.Postcode, birth) {
-				found = found || m.NIS == p.MunicipalityNIS
-			}
-			if !found {
+			// The rule of the referral too (package address).
+			if !addresses.Belongs(reg, p.Postcode, p.MunicipalityNIS, birth) {
 				m, _ := reg.ByNIS(p.MunicipalityNIS)
 				out = append(out, problem(apperr.PostcodeMismatch, f("postcode"), map[string]any{"Postcode": p.Postcode, "Name": m.Name, "NIS": m.NIS},
 					"postcode %s does not belong to %s (%s)", p.Postcode, m.Name, m.NIS))

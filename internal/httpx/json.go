@@ -33,6 +33,25 @@ type ErrorBody struct {
 	} `json:"error"`
 }
 
+// errorBodyAll is ErrorBody with every problem of the input when there
+// are several (a form's fields; apperr.List): the first is the one in
+// code, message and field.
+type errorBodyAll struct {
+	Error struct {
+		Code    string         `json:"code"`
+		Message string         `json:"message"`
+		Field   string         `json:"field,omitempty"`
+		Errors  []FieldProblem `json:"errors,omitempty"`
+	} `json:"error"`
+}
+
+// FieldProblem is one problem of an input in ErrorBody.Errors.
+type FieldProblem struct {
+	Code    string `json:"code"`
+	Message string `json:"message"`
+	Field   string `json:"field,omitempty"`
+}
+
 // WriteError writes err as {"error": {"code", "message"}}. Internal errors
 // are logged with the request id and answered with a generic message.
 //
@@ -57,6 +76,15 @@ func WriteError(w http.ResponseWriter, r *http.Request, err error) {
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(status)
+	if ps := apperr.Problems(err); len(ps) > 1 {
+		var all errorBodyAll
+		all.Error.Code, all.Error.Message, all.Error.Field = body.Error.Code, body.Error.Message, body.Error.Field
+		for _, p := range ps {
+			all.Error.Errors = append(all.Error.Errors, FieldProblem{p.Code, SafeText(p.Message), SafeText(p.Field)})
+		}
+		_ = json.NewEncoder(w).Encode(all)
+		return
+	}
 	_ = json.NewEncoder(w).Encode(body) // HTML escaping on (the default)
 }
 

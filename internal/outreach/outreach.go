@@ -166,40 +166,50 @@ type ContactUpdate struct {
 // a name, and at least one of a professional e-mail or a phone number.
 func CheckContact(name, email, phone *string) error {
 	*name, *email, *phone = strings.TrimSpace(*name), strings.ToLower(strings.TrimSpace(*email)), strings.TrimSpace(*phone)
-	if *name == "" {
-		return apperr.FieldErr(apperr.Invalid, "name", "the contact's name is required").WithKey("error.name_required", nil)
+	// Every problem at once (an apperr.List), in the form's order.
+	var out []*apperr.Error
+	add := func(err error) {
+		if e, ok := apperr.As(err); ok {
+			out = append(out, e)
+		}
 	}
-	if err := checkLen("name", *name, MaxName); err != nil {
-		return err
+	if *name == "" {
+		add(apperr.FieldErr(apperr.Invalid, "name", "the contact's name is required").WithKey("error.name_required", nil))
+	} else {
+		add(checkLen("name", *name, MaxName))
 	}
 	if *email != "" {
 		if err := checkLen("email", *email, MaxEmail); err != nil {
-			return err
-		}
-		if a, err := mail.ParseAddress(*email); err != nil || a.Address != *email || !strings.Contains(*email, "@") {
-			return apperr.FieldErr(apperr.Invalid, "email", "invalid e-mail address").WithKey("error.invalid_email", nil)
+			add(err)
+		} else if a, err := mail.ParseAddress(*email); err != nil || a.Address != *email || !strings.Contains(*email, "@") {
+			add(apperr.FieldErr(apperr.Invalid, "email", "invalid e-mail address").WithKey("error.invalid_email", nil))
 		}
 	}
 	if *phone != "" {
-		if err := checkLen("phone", *phone, MaxPhone); err != nil {
-			return err
-		}
-		digits := 0
-		for _, r := range *phone {
-			switch {
-			case r >= '0' && r <= '9':
-				digits++
-			case strings.ContainsRune("+ ./()-", r):
-			default:
-				return apperr.FieldErr(apperr.Invalid, "phone", "a phone number holds digits, spaces and + . / ( ) - only").WithKey("error.invalid_phone", nil)
-			}
-		}
-		if digits < 6 {
-			return apperr.FieldErr(apperr.Invalid, "phone", "the phone number is too short").WithKey("error.invalid_phone", nil)
-		}
+		add(checkPhone(*phone))
 	}
 	if *email == "" && *phone == "" {
-		return apperr.FieldErr(apperr.Invalid, "email", "give a professional e-mail address or a phone number").WithKey("error.contact_channel_required", nil)
+		add(apperr.FieldErr(apperr.Invalid, "email", "give a professional e-mail address or a phone number").WithKey("error.contact_channel_required", nil))
+	}
+	return apperr.Join(out)
+}
+
+func checkPhone(phone string) error {
+	if err := checkLen("phone", phone, MaxPhone); err != nil {
+		return err
+	}
+	digits := 0
+	for _, r := range phone {
+		switch {
+		case r >= '0' && r <= '9':
+			digits++
+		case strings.ContainsRune("+ ./()-", r):
+		default:
+			return apperr.FieldErr(apperr.Invalid, "phone", "a phone number holds digits, spaces and + . / ( ) - only").WithKey("error.invalid_phone", nil)
+		}
+	}
+	if digits < 6 {
+		return apperr.FieldErr(apperr.Invalid, "phone", "the phone number is too short").WithKey("error.invalid_phone", nil)
 	}
 	return nil
 }

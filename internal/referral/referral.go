@@ -13,6 +13,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"kansrijk/internal/account"
 	"kansrijk/internal/apperr"
@@ -220,36 +221,68 @@ var (
 
 // Validate checks the input of a new referral: one or two parents, each
 // with a name, an address and at least one way to reach them; known
-// criteria and needs.
+// criteria and needs. It returns every problem at once (an apperr.List,
+// see Problems), nil when there is none.
 func (in *NewReferral) Validate() error {
+	return apperr.Join(in.Problems())
+}
+
+// Problems normalises the input and returns every problem, in field
+// order: parents[i].name, .street, .number, .postcode, .phone, .email,
+// then criteria and needs. The checks that need the municipality registry
+// (the municipality of residence, the postcode belonging to it: package
+// address) are the store's.
+func (in *NewReferral) Problems() []*apperr.Error {
+	var out []*apperr.Error
 	if len(in.Parents) == 0 || len(in.Parents) > 2 {
-		return apperr.FieldErr(apperr.Invalid, "parents", "give one or two parents").WithKey("error.parents_count", nil)
+		out = append(out, apperr.FieldErr(apperr.Invalid, "parents", "give one or two parents").WithKey("error.parents_count", nil))
 	}
 	for i := range in.Parents {
+		if i > 1 {
+			break
+		}
 		p := &in.Parents[i]
 		trim := func(s *string) { *s = strings.TrimSpace(*s) }
 		for _, s := range []*string{&p.Name, &p.Street, &p.Number, &p.Box, &p.Postcode, &p.MunicipalityNIS, &p.Phone, &p.Email} {
 			trim(s)
 		}
 		field := func(f string) string { return "parents[" + string(rune('0'+i)) + "]." + f }
-		if p.Name == "" || len(p.Name) > 200 {
-			return apperr.FieldErr(apperr.Invalid, field("name"), "the parent's name is required").WithKey("error.parent_name", nil)
+		add := func(f, msg, key string, args map[string]any) {
+			out = append(out, apperr.FieldErr(apperr.Invalid, field(f), "%s", msg).WithKey(key, args))
 		}
-		if p.Street == "" || p.Number == "" || len(p.Street) > 200 || len(p.Number) > 20 || len(p.Box) > 20 {
-			return apperr.FieldErr(apperr.Invalid, field("street"), "street and number are required").WithKey("error.parent_address", nil)
+		tooLong := func(f, v string, max int) {
+			if utf8.RuneCountInString(v) > max {
+				out = append(out, apperr.FieldErr(apperr.FieldTooLong, field(f), "%s is longer than %d characters", field(f), max).
+					WithKey("forms.error.too_long", map[string]any{"Max": max}))
+			}
 		}
+		if p.Name == "" {
+			add("name", "the parent's name is required", "error.parent_name", nil)
+		}
+		tooLong("name", p.Name, 200)
+		switch {
+		case p.Street == "" && p.Number == "":
+			add("street", "street and number are required", "error.parent_address", nil)
+		case p.Street == "":
+			add("street", "the street is required", "forms.error.street_required", nil)
+		case p.Number == "":
+			add("number", "the house number is required", "forms.error.number_required", nil)
+		}
+		tooLong("street", p.Street, 200)
+		tooLong("number", p.Number, 20)
+		tooLong("box", p.Box, 20)
 		if !postcodeRE.MatchString(p.Postcode) {
-			return apperr.FieldErr(apperr.Invalid, field("postcode"), "postcode must be 4 digits").WithKey("error.postcode", nil)
+			add("postcode", "postcode must be 4 digits", "error.postcode", nil)
 		}
 		if p.Phone == "" && p.Email == "" {
-			return apperr.FieldErr(apperr.Invalid, field("phone"), "give at least a telephone number or an e-mail address").WithKey("error.parent_contact", nil)
+			add("phone", "give at least a telephone number or an e-mail address", "error.parent_contact", nil)
 		}
 		if p.Phone != "" && !phoneRE.MatchString(p.Phone) {
-			return apperr.FieldErr(apperr.Invalid, field("phone"), "invalid telephone number").WithKey("error.phone", nil)
+			add("phone", "invalid telephone number", "error.phone", nil)
 		}
 		if p.Email != "" {
 			if a, err := mail.ParseAddress(p.Email); err != nil || a.Address != p.Email {
-				return apperr.FieldErr(apperr.Invalid, field("email"), "invalid e-mail address").WithKey("error.invalid_email", nil)
+				add("email", "invalid e-mail address", "error.invalid_email", nil)
 			}
 		}
 		if p.MunicipalityNIS == "" {
@@ -258,36 +291,62 @@ func (in *NewReferral) Validate() error {
 	}
 	for _, c := range in.Criteria {
 		if !slices.Contains(Criteria, c) {
-			return apperr.FieldErr(apperr.Invalid, "criteria", "unknown criterion %q", c).WithKey("error.unknown_code", map[string]any{"Code": c})
+			out = append(out, apperr.FieldErr(apperr.Invalid, "criteria", "unknown criterion %q", c).WithKey("error.unknown_code", map[string]any{"Code": c}))
+			break
 		}
 	}
 	for _, n := range in.Needs {
 		if !slices.Contains(Needs, n) {
-			return apperr.FieldErr(apperr.Invalid, "needs", "unknown need %q", n).WithKey("error.unknown_code", map[string]any{"Code": n})
+			out = append(out, apperr.FieldErr(apperr.Invalid, "needs", "unknown need %q", n).WithKey("error.unknown_code", map[string]any{"Code": n}))
+			break
 		}
 	}
 	in.Criteria, in.Needs = dedupe(in.Criteria), dedupe(in.Needs)
-	return nil
+	return out
 }
 
-// Validate checks a consent record.
+// FieldRank orders the fields of a new referral as its form does:
+// the municipality, then parent 1's and parent 2's name, street, number,
+// box, postcode, municipality, phone and e-mail, then the rest.
+func FieldRank(field string) int {
+	if field == "municipality_nis" {
+		return 0
+	}
+	if rest, ok := strings.CutPrefix(field, "parents["); ok && len(rest) > 2 && rest[1] == ']' {
+		order := []string{"name", "street", "number", "box", "postcode", "municipality_nis", "phone", "email"}
+		i := slices.Index(order, strings.TrimPrefix(rest[2:], "."))
+		if i < 0 {
+			i = len(order)
+		}
+		return 1 + int(rest[0]-'0')*100 + i
+	}
+	if field == "parents" {
+		return 1
+	}
+	return 1000
+}
+
+// Validate checks a consent record and returns every problem at once
+// (an apperr.List), nil when there is none.
 func (in *NewConsent) Validate(parents int) error {
+	var out []*apperr.Error
 	if in.Parent < 0 || in.Parent >= parents {
-		return apperr.FieldErr(apperr.Invalid, "parent", "no parent %d", in.Parent).WithKey("error.no_parent", nil)
+		out = append(out, apperr.FieldErr(apperr.Invalid, "parent", "no parent %d", in.Parent).WithKey("error.no_parent", nil))
 	}
 	if in.Refused {
-		return nil
+		return apperr.Join(out)
 	}
 	for _, it := range InformationItems {
 		if !slices.Contains(in.Informed, it) {
-			return apperr.FieldErr(apperr.Invalid, "informed", "the parent must be informed of all five items; missing %q", it).
-				WithKey("error.informed_missing", map[string]any{"Item": it})
+			out = append(out, apperr.FieldErr(apperr.Invalid, "informed", "the parent must be informed of all five items; missing %q", it).
+				WithKey("error.informed_missing", map[string]any{"Item": it}))
+			break
 		}
 	}
 	if !slices.Contains(ConsentMethods, in.Method) {
-		return apperr.FieldErr(apperr.Invalid, "method", "method must be verbal or signed").WithKey("error.consent_method", nil)
+		out = append(out, apperr.FieldErr(apperr.Invalid, "method", "method must be verbal or signed").WithKey("error.consent_method", nil))
 	}
-	return nil
+	return apperr.Join(out)
 }
 
 func dedupe(list []string) []string {

@@ -19,6 +19,10 @@ func sentFamily(t testing.TB, db *store.DB, name, postcode string) referral.Refe
 	ctx := context.Background()
 	in := newFamily()
 	in.Parents[0].Name, in.Parents[0].Postcode = name, postcode
+	if postcode == "2230" {
+		// A parent's postcode belongs to where the parent lives: Herselt.
+		in.Parents[0].MunicipalityNIS = "13013"
+	}
 	r, err := db.CreateReferral(ctx, teamWorker, in)
 	if err != nil {
 		t.Fatal(err)

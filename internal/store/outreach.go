@@ -234,11 +234,10 @@ func (db *DB) CreateContact(ctx context.Context, a account.Actor, in outreach.Ne
 	if !outreachWriter(a) {
 		return c, outreach.Forbidden()
 	}
-	fn, err := outreach.ParseFunction("function", in.Function)
-	if err != nil {
-		return c, err
-	}
-	if err := outreach.CheckContact(&in.Name, &in.Email, &in.Phone); err != nil {
+	// Every problem of the input at once: the function and the contact.
+	fn, ferr := outreach.ParseFunction("function", in.Function)
+	cerr := outreach.CheckContact(&in.Name, &in.Email, &in.Phone)
+	if err := apperr.Join(append(apperr.Problems(ferr), apperr.Problems(cerr)...)); err != nil {
 		return c, err
 	}
 	m, err := db.flemishOn("municipality_nis", in.MunicipalityNIS, today(db.Now()))

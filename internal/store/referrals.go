@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"kansrijk/internal/account"
+	"kansrijk/internal/address"
 	"kansrijk/internal/agreement"
 	"kansrijk/internal/apperr"
 	"kansrijk/internal/audit"
@@ -271,20 +272,34 @@ func (db *DB) CreateReferral(ctx context.Context, a account.Actor, in referral.N
 			apperr.New(apperr.Forbidden, "only local team workers create referrals").WithKey("error.forbidden", nil))
 	}
 	in.MunicipalityNIS = strings.TrimSpace(in.MunicipalityNIS)
-	if err := in.Validate(); err != nil {
-		return r, err
-	}
+	// Every problem at once: the input's, the municipality's, and each
+	// parent's address (the postcode belongs to the municipality of
+	// residence; package address).
+	problems := in.Problems()
 	on := today(db.Now())
 	m, ok := db.Municipalities.ByNIS(in.MunicipalityNIS)
 	if !ok || !db.Municipalities.ValidOn(m.NIS, on) {
-		return r, apperr.FieldErr(apperr.Invalid, "municipality_nis", "unknown municipality %q on %s", in.MunicipalityNIS, day(on)).
-			WithKey("error.unknown_municipality", map[string]any{"NIS": in.MunicipalityNIS})
+		problems = append([]*apperr.Error{apperr.FieldErr(apperr.Invalid, "municipality_nis", "unknown municipality %q on %s", in.MunicipalityNIS, day(on)).
+			WithKey("error.unknown_municipality", map[string]any{"NIS": in.MunicipalityNIS})}, problems...)
 	}
-	for _, p := range in.Parents {
-		if !db.Municipalities.ValidOn(p.MunicipalityNIS, on) {
-			return r, apperr.FieldErr(apperr.Invalid, "parents.municipality_nis", "unknown municipality %q", p.MunicipalityNIS).
-				WithKey("error.unknown_municipality", map[string]any{"NIS": p.MunicipalityNIS})
+	for i, p := range in.Parents {
+		if i > 1 {
+			break
 		}
+		if !db.Municipalities.ValidOn(p.MunicipalityNIS, on) {
+			if p.MunicipalityNIS != in.MunicipalityNIS || ok {
+				problems = append(problems, apperr.FieldErr(apperr.Invalid, fmt.Sprintf("parents[%d].municipality_nis", i), "unknown municipality %q", p.MunicipalityNIS).
+					WithKey("error.unknown_municipality", map[string]any{"NIS": p.MunicipalityNIS}))
+			}
+			continue
+		}
+		problems = append(problems, address.Prefix(fmt.Sprintf("parents[%d].", i), db.addressChecker().Check(ctx, address.Address{
+			Street: p.Street, Number: p.Number, Box: p.Box, Postcode: p.Postcode, MunicipalityNIS: p.MunicipalityNIS, On: on}))...)
+	}
+	// In the order of the form: the municipality, each parent's fields, then the rest.
+	slices.SortStableFunc(problems, func(a, b *apperr.Error) int { return referral.FieldRank(a.Field) - referral.FieldRank(b.Field) })
+	if err := apperr.Join(problems); err != nil {
+		return r, err
 	}
 	holds, err := db.areaHolds(ctx, db.read, a.Org, m.NIS, on)
 	if err != nil {
@@ -810,4 +825,13 @@ func (db *DB) ReceiptStatus(ctx context.Context, code string) (referral.ReceiptS
 		}
 	}
 	return s, nil
+}
+
+// addressChecker is the check of a parent's address: Addresses, or the
+// postcode-only check when none is set.
+func (db *DB) addressChecker() address.Checker {
+	if db.Addresses != nil {
+		return db.Addresses
+	}
+	return address.Postcodes{Registry: db.Municipalities}
 }

@@ -137,7 +137,7 @@ func TestReferralRefusalAndOutsideArea(t *testing.T) {
 			t.Fatalf("refusal: %+v %v", got, err)
 		}
 		in := newFamily()
-		in.MunicipalityNIS, in.Parents[0].MunicipalityNIS = "71072", "71072"
+		in.MunicipalityNIS, in.Parents[0].MunicipalityNIS, in.Parents[0].Postcode = "71072", "71072", "3500"
 		if _, err := db.CreateReferral(ctx, teamWorker, in); apperr.Code(err) != store.CodeOutsideTeamArea {
 			t.Fatalf("outside area: %v", err)
 		}

@@ -28,6 +28,7 @@ import (
 	_ "modernc.org/sqlite" // driver "sqlite"
 
 	"kansrijk/internal/account"
+	"kansrijk/internal/address"
 	"kansrijk/internal/municipality"
 	"kansrijk/internal/org"
 )
@@ -69,6 +70,10 @@ type DB struct {
 	// BaseURL is the public address put in the links Kansrijk e-mails
 	// (one-time password links); empty: http://localhost:8080.
 	BaseURL string
+	// Addresses checks a referred parent's address; nil: the postcode
+	// must belong to the municipality of residence (address.Postcodes).
+	// A client of the Flemish address register plugs in here.
+	Addresses address.Checker
 	// group commits read events, writer orders SQLite's write
 	// transactions (groupcommit.go); tokenUse records when API tokens were
 	// last used (tokenuse.go).

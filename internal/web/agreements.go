@@ -13,6 +13,7 @@ import (
 	"kansrijk/internal/account"
 	"kansrijk/internal/agreement"
 	"kansrijk/internal/apperr"
+	"kansrijk/internal/dates"
 	"kansrijk/internal/i18n"
 	"kansrijk/internal/municipality"
 	"kansrijk/internal/paperwork"
@@ -34,6 +35,13 @@ func init() {
 // agreement error ("interested", "active") into the user's language, so
 // that a Dutch message does not name English codes.
 func localStatuses(lang i18n.Lang, err error) error {
+	if ps := apperr.Problems(err); len(ps) > 1 {
+		out := make([]*apperr.Error, len(ps))
+		for i, p := range ps {
+			out[i], _ = apperr.As(localStatuses(lang, p))
+		}
+		return apperr.List(out)
+	}
 	e, ok := apperr.As(err)
 	if !ok || len(e.Args) == 0 {
 		return err
@@ -158,17 +166,76 @@ func (ui *UI) showAgreementForm(w http.ResponseWriter, r *http.Request, a accoun
 func (ui *UI) createAgreement(w http.ResponseWriter, r *http.Request, a account.Actor) {
 	f := r.PostForm
 	team, nis, _ := strings.Cut(f.Get("pair"), "|")
-	ag, err := ui.Agreements.CreateAgreement(r.Context(), a, agreement.NewAgreement{
-		Team: team, MunicipalityNIS: nis, Status: f.Get("status"), EffectiveOn: f.Get("effective_on"), Note: f.Get("note"),
-	})
+	iso, problems := formDates(f, "effective_on")
+	if f.Get("effective_on") == "" {
+		problems = append(problems, required("effective_on"))
+	}
+	if f.Get("pair") == "" {
+		problems = append([]*apperr.Error{required("pair")}, problems...)
+	}
+	err := apperr.Join(problems)
+	var ag agreement.Agreement
+	if err == nil {
+		ag, err = ui.Agreements.CreateAgreement(r.Context(), a, agreement.NewAgreement{
+			Team: team, MunicipalityNIS: nis, Status: f.Get("status"), EffectiveOn: iso.Get("effective_on"), Note: f.Get("note"),
+		})
+	}
 	if err != nil {
+		if e, ok := apperr.As(err); ok && e.Code == apperr.Forbidden {
+			ui.fail(w, r, err)
+			return
+		}
 		p := ui.page(r, "page.agreement_new.title", nil)
-		p.withError(r, localStatuses(p.Lang, err))
+		p.formProblems(r, localStatuses(p.Lang, err), agreementSpec)
 		p.Form = f
 		ui.agreementForm(w, r, a, statusOf(err), p)
 		return
 	}
 	http.Redirect(w, r, "/agreements/"+strconv.FormatInt(ag.ID, 10)+"?ok=agreement_created", http.StatusSeeOther)
+}
+
+// agreementSpec maps the fields of a new agreement to the form's inputs.
+var agreementSpec = formSpec{
+	"pair": {Label: "field.municipality_team"}, "team": {Input: "pair", Label: "field.municipality_team"},
+	"municipality_nis": {Input: "pair", Label: "field.municipality_team"}, "status": {Label: "field.first_step"},
+	"effective_on": {Label: "field.effective_on"}, "note": {Label: "field.note"},
+}
+
+// agreementEventSpec maps the fields of an agreement's step to the inputs
+// of the form that was sent: a correction's ("corr/…") or the step's
+// ("ev/…", ids ending in the status).
+func agreementEventSpec(f url.Values) formSpec {
+	if f.Get("corrects") != "" {
+		return formSpec{
+			"corrects":     {Input: "corr/corrects", Label: "field.step_to_correct", ID: "corrects"},
+			"effective_on": {Input: "corr/effective_on", Label: "field.correct_effective_on", ID: "corr-on"},
+			"note":         {Input: "corr/note", Label: "field.note", ID: "corr-note"},
+		}
+	}
+	st := f.Get("status")
+	s := formSpec{
+		"effective_on":        {Input: "ev/effective_on", Label: "field.effective_on", ID: "on-" + st},
+		"status":              {Input: "ev/effective_on", Label: "field.effective_on", ID: "on-" + st},
+		"council_decision_on": {Input: "ev/council_decision_on", Label: "field.council_decision_on", ID: "cdate"},
+		"council_reference":   {Input: "ev/council_reference", Label: "field.council_reference", ID: "cref"},
+		"reason":              {Input: "ev/reason", Label: "field.reason", ID: "reason-" + st},
+		"note":                {Input: "ev/note", Label: "field.note", ID: "note-" + st},
+		"signatures":          {Input: "ev/signatures", Label: "field.signed_on", ID: "signatures"},
+	}
+	for _, fn := range agreement.SignatoryFunctions {
+		s["sig_"+fn+"_on"] = fieldSpec{Input: "ev/sig_" + fn + "_on", Label: "field.signed_on", ID: "sig-" + fn + "-on", Of: "function." + fn}
+	}
+	return s
+}
+
+// prefixedSpec maps fields to inputs "<form>/<field>" whose id is the
+// field's name (a form on a page with several).
+func prefixedSpec(form string, fields ...string) formSpec {
+	s := formSpec{}
+	for _, f := range fields {
+		s[f] = fieldSpec{Input: form + "/" + f, Label: "field." + f, ID: f}
+	}
+	return s
 }
 
 func agreementID(r *http.Request) int64 {
@@ -217,7 +284,7 @@ func (ui *UI) renderAgreement(w http.ResponseWriter, r *http.Request, a account.
 		"CanEditVersion": a.Role == account.Admin || (a.Role == account.TeamLead && a.Org == ag.Team),
 		// The form starts from the proposal still waiting, if any (a new
 		// proposal replaces it).
-		"Edit":          editVersion(ag),
+		"Edit":          typedVersion(editVersion(ag), p.Form),
 		"NeedsApproval": latest.NeedsApproval(),
 		"CanDecide":     a.Role == account.OCMWAdmin && a.Org == ag.Recipient && ag.Proposed != nil,
 		"Changes":       versionChanges(ag),
@@ -239,6 +306,20 @@ func editVersion(ag agreement.Agreement) *agreement.Version {
 		return ag.Proposed
 	}
 	return ag.Version
+}
+
+// typedVersion is the version form as it was sent when it failed (f holds
+// its inputs), so that nothing typed is lost; else v.
+func typedVersion(v *agreement.Version, f url.Values) *agreement.Version {
+	if v == nil || f == nil || !f.Has("retention_days") {
+		return v
+	}
+	c := *v
+	c.RetentionDays, _ = strconv.Atoi(strings.TrimSpace(f.Get("retention_days")))
+	c.FirstContactDays, _ = strconv.Atoi(strings.TrimSpace(f.Get("first_contact_days")))
+	c.StatusFeedback = f.Get("status_feedback") == "on"
+	c.InformationText, c.ProtocolReference, c.DPOAdviceOn, c.PublicationURL = f.Get("information_text"), f.Get("protocol_reference"), f.Get("dpo_advice_on"), f.Get("publication_url")
+	return &c
 }
 
 // versionChange is one parameter a proposal changes: its label key and
@@ -321,19 +402,29 @@ func (ui *UI) showAgreement(w http.ResponseWriter, r *http.Request, a account.Ac
 
 func (ui *UI) addAgreementEvent(w http.ResponseWriter, r *http.Request, a account.Actor) {
 	f := r.PostForm
-	in := agreement.NewEvent{Status: f.Get("status"), EffectiveOn: f.Get("effective_on"), Note: f.Get("note"),
-		CouncilDecisionOn: f.Get("council_decision_on"), CouncilReference: f.Get("council_reference"), Reason: f.Get("reason")}
+	// Dates as people type them; the domain takes ISO.
+	dateFields := []string{"effective_on", "council_decision_on"}
+	for _, fn := range agreement.SignatoryFunctions {
+		dateFields = append(dateFields, "sig_"+fn+"_on")
+	}
+	iso, problems := formDates(f, dateFields...)
+	in := agreement.NewEvent{Status: f.Get("status"), EffectiveOn: iso.Get("effective_on"), Note: f.Get("note"),
+		CouncilDecisionOn: iso.Get("council_decision_on"), CouncilReference: f.Get("council_reference"), Reason: f.Get("reason")}
 	if c := f.Get("corrects"); c != "" {
 		in.Corrects, _ = strconv.ParseInt(c, 10, 64)
 	}
 	if in.Status == string(agreement.Signed) {
 		for _, fn := range agreement.SignatoryFunctions {
-			in.Signatures = append(in.Signatures, agreement.Signature{Function: fn, Name: f.Get("sig_" + fn + "_name"), SignedOn: f.Get("sig_" + fn + "_on")})
+			in.Signatures = append(in.Signatures, agreement.Signature{Function: fn, Name: f.Get("sig_" + fn + "_name"), SignedOn: iso.Get("sig_" + fn + "_on")})
 		}
 	}
-	if _, err := ui.Agreements.AddEvent(r.Context(), a, agreementID(r), in); err != nil {
+	err := apperr.Join(problems)
+	if err == nil {
+		_, err = ui.Agreements.AddEvent(r.Context(), a, agreementID(r), in)
+	}
+	if err != nil {
 		p := ui.page(r, "page.agreement.title", nil)
-		p.withError(r, localStatuses(p.Lang, err))
+		p.formProblems(r, localStatuses(p.Lang, err), agreementEventSpec(f))
 		p.Form = f
 		ui.agreementFailed(w, r, a, err, p)
 		return
@@ -358,16 +449,20 @@ func (ui *UI) updateAgreementVersion(w http.ResponseWriter, r *http.Request, a a
 	}
 	if err == nil {
 		fb := f.Get("status_feedback") == "on"
-		text, proto, dpo, pub := f.Get("information_text"), f.Get("protocol_reference"), f.Get("dpo_advice_on"), f.Get("publication_url")
+		iso, problems := formDates(f, "dpo_advice_on")
+		err = apperr.Join(problems)
+		text, proto, dpo, pub := f.Get("information_text"), f.Get("protocol_reference"), iso.Get("dpo_advice_on"), f.Get("publication_url")
 		up.StatusFeedback, up.InformationText, up.ProtocolReference, up.DPOAdviceOn, up.PublicationURL = &fb, &text, &proto, &dpo, &pub
 		var v agreement.Version
-		if v, err = ui.Agreements.UpdateVersion(r.Context(), a, agreementID(r), up); err == nil && v.State == agreement.VersionProposed {
+		if err != nil {
+		} else if v, err = ui.Agreements.UpdateVersion(r.Context(), a, agreementID(r), up); err == nil && v.State == agreement.VersionProposed {
 			http.Redirect(w, r, "/agreements/"+r.PathValue("id")+"?ok=version_proposed#proposal", http.StatusSeeOther)
 			return
 		}
 	}
 	if err != nil {
-		p := ui.page(r, "page.agreement.title", nil).withError(r, err)
+		p := ui.page(r, "page.agreement.title", nil).formProblems(r, err, prefixedSpec("version", "retention_days", "first_contact_days",
+			"information_text", "protocol_reference", "dpo_advice_on", "publication_url"))
 		p.Form = f
 		ui.agreementFailed(w, r, a, err, p)
 		return
@@ -418,7 +513,8 @@ func (ui *UI) uploadAgreementDocument(w http.ResponseWriter, r *http.Request, a 
 		_, err = ui.Agreements.AddDocument(r.Context(), a, agreementID(r), r.FormValue("kind"), hdr.Filename, content)
 	}
 	if err != nil {
-		p := ui.page(r, "page.agreement.title", nil).withError(r, err)
+		p := ui.page(r, "page.agreement.title", nil).formProblems(r, err, formSpec{
+			"file": {Input: "doc/file", Label: "field.signed_copy", ID: "file"}, "kind": {Input: "doc/kind", Label: "field.kind", ID: "kind"}})
 		p.Form = r.PostForm
 		ui.agreementFailed(w, r, a, err, p)
 		return
@@ -485,10 +581,10 @@ func PaperworkInput(ag agreement.Agreement, on time.Time) paperwork.Input {
 func (ui *UI) carryOver(w http.ResponseWriter, r *http.Request, a account.Actor) {
 	var on time.Time
 	var err error
-	if s := r.PostForm.Get("effective_on"); s != "" {
-		if on, err = municipality.ParseDate(s); err != nil {
-			err = apperr.FieldErr(apperr.InvalidDate, "effective_on", "invalid date").WithKey("error.invalid_date_value", map[string]any{"Value": s})
-		}
+	if t, ok, derr := dates.ParseField("effective_on", r.PostForm.Get("effective_on")); derr != nil {
+		err = derr
+	} else if ok {
+		on = t
 	}
 	var ag agreement.Agreement
 	if err == nil {
@@ -496,7 +592,7 @@ func (ui *UI) carryOver(w http.ResponseWriter, r *http.Request, a account.Actor)
 	}
 	if err != nil {
 		p := ui.page(r, "page.agreement.title", nil)
-		p.withError(r, localStatuses(p.Lang, err))
+		p.formProblems(r, localStatuses(p.Lang, err), formSpec{"effective_on": {Input: "carry/effective_on", Label: "field.effective_on", ID: "carry-on"}})
 		p.Form = r.PostForm
 		ui.agreementFailed(w, r, a, err, p)
 		return

@@ -303,11 +303,17 @@ func (ui *UI) requestBreakGlass(w http.ResponseWriter, r *http.Request, a accoun
 		ui.fail(w, r, apperr.New(apperr.Forbidden, "only an admin may ask for break-glass access").WithKey("error.forbidden", nil))
 		return
 	}
-	id, perr := strconv.ParseInt(r.PostForm.Get("referral"), 10, 64)
-	var err error
+	id, perr := strconv.ParseInt(strings.TrimSpace(r.PostForm.Get("referral")), 10, 64)
+	// Both problems at once: the referral's number and the reason.
+	var problems []*apperr.Error
 	if perr != nil || id <= 0 {
-		err = apperr.FieldErr(apperr.Invalid, "referral", "give the referral's number").WithKey("dpo.error.referral_required", nil)
-	} else {
+		problems = append(problems, apperr.FieldErr(apperr.Invalid, "referral", "give the referral's number").WithKey("dpo.error.referral_required", nil))
+	}
+	if strings.TrimSpace(r.PostForm.Get("reason")) == "" {
+		problems = append(problems, required("reason"))
+	}
+	err := apperr.Join(problems)
+	if err == nil {
 		_, err = ui.BreakGlass.RequestBreakGlass(r.Context(), a, id, r.PostForm.Get("reason"))
 	}
 	if err != nil {
@@ -315,7 +321,7 @@ func (ui *UI) requestBreakGlass(w http.ResponseWriter, r *http.Request, a accoun
 			ui.fail(w, r, err)
 			return
 		}
-		p := ui.page(r, "dpo.glass.title", nil).withError(r, err)
+		p := ui.page(r, "dpo.glass.title", nil).formProblems(r, err, formSpec{"referral": {Label: "dpo.glass.referral"}, "reason": {Label: "dpo.glass.reason"}})
 		p.Form = r.PostForm
 		ui.renderBreakGlass(w, r, a, statusOf(err), p)
 		return

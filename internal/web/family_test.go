@@ -79,7 +79,7 @@ func newFamilyWorld(t *testing.T, db *store.DB) *familyWorld {
 	worker, ocmw := w.users.Actor(t, "worker"), w.users.Actor(t, "ocmw")
 	family := func(name, postcode string) referral.Referral {
 		r, err := db.CreateReferral(ctx, worker, referral.NewReferral{MunicipalityNIS: "13016", Parents: []referral.Parent{{
-			Name: name, Street: "Teststraat", Number: "1", Postcode: postcode, Phone: "+32 470 00 00 00", Email: "ouder@example.org",
+			Name: name, Street: "Teststraat", Number: "1", Postcode: postcode, MunicipalityNIS: parentNIS(postcode), Phone: "+32 470 00 00 00", Email: "ouder@example.org",
 		}}, Criteria: []string{"income", "housing"}, Needs: []string{"income_support"}})
 		if err != nil {
 			t.Fatal(err)
@@ -301,4 +301,13 @@ func TestFamilyViewShowsOnlyItsOwnEvents(t *testing.T) {
 			t.Errorf("proof bundle without an audit log: %d", r.Status)
 		}
 	})
+}
+
+// parentNIS is where a parent with the postcode lives: 2230 is Herselt's,
+// 2235 Hulshout's (a postcode must belong to the parent's municipality).
+func parentNIS(postcode string) string {
+	if postcode == "2230" {
+		return "13013"
+	}
+	return "13016"
 }

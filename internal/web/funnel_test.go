@@ -327,8 +327,8 @@ func TestFunnelPage(t *testing.T) {
 		for q, want := range map[string]string{
 			"as_of=2018-12-31":                "Kies een datum van 01-01-2019 tot 02-03-2028.",
 			"as_of=2028-03-03":                "Kies een datum van 01-01-2019 tot 02-03-2028.",
-			"as_of=2023-02-30":                "&#39;2023-02-30&#39; is geen geldige datum. Gebruik de vorm JJJJ-MM-DD.",
-			"as_of=gisteren":                  "&#39;gisteren&#39; is geen geldige datum.",
+			"as_of=2023-02-30":                "„2023-02-30” is geen datum. Schrijf DD-MM-JJJJ, bijvoorbeeld 06-12-2026.",
+			"as_of=gisteren":                  "„gisteren” is geen datum. Schrijf DD-MM-JJJJ",
 			"as_of=2024-01-01&group=gemeente": "Onbekende indeling &#39;gemeente&#39;: kies heel Vlaanderen, per provincie of per lokaal team.",
 		} {
 			r := f.get(t, "/reports/outreach?"+q, "analyst")
@@ -343,11 +343,11 @@ func TestFunnelPage(t *testing.T) {
 				t.Errorf("%s: the %s field is not marked invalid", q, field)
 			}
 			// A bad date shows today's report; a bad grouping the day asked.
-			day := "2026-03-02"
+			day := "02-03-2026"
 			if field == "group" {
-				day = "2024-01-01"
+				day = "01-01-2024"
 			}
-			if !strings.Contains(r.Body, `id="as_of" name="as_of" type="date" min="2019-01-01" max="2028-03-02" value="`+day+`"`) {
+			if !strings.Contains(r.Body, `id="as_of" name="as_of" inputmode="numeric" maxlength="10" autocomplete="off" aria-describedby="as_of-hint" value="`+day+`"`) {
 				t.Errorf("%s: not the report of %s", q, day)
 			}
 		}

@@ -107,15 +107,23 @@ func (ui *UI) createSubjectRequest(w http.ResponseWriter, r *http.Request, a acc
 		return
 	}
 	f := r.PostForm
-	in := gdpr.NewRequest{Kind: gdpr.Kind(f.Get("type")), ReceivedOn: f.Get("received_on"), Note: f.Get("note"),
+	iso, problems := formDates(f, "received_on")
+	in := gdpr.NewRequest{Kind: gdpr.Kind(f.Get("type")), ReceivedOn: iso.Get("received_on"), Note: f.Get("note"),
 		Lookup: gdpr.Lookup{ReceiptCode: f.Get("receipt_code"), Postcode: f.Get("postcode"), Street: f.Get("street"), Number: f.Get("number"), Name: f.Get("name")}}
-	req, err := s.CreateSubjectRequest(r.Context(), a, in)
+	err := apperr.Join(problems)
+	var req gdpr.Request
+	if err == nil {
+		req, err = s.CreateSubjectRequest(r.Context(), a, in)
+	}
 	if err != nil {
 		if _, ok := apperr.As(err); !ok || apperr.Code(err) == apperr.Forbidden {
 			ui.fail(w, r, err)
 			return
 		}
-		p := ui.page(r, "gdpr.page.requests", nil).withError(r, err)
+		p := ui.page(r, "gdpr.page.requests", nil).formProblems(r, err, formSpec{
+			"type": {Label: "gdpr.field.type"}, "received_on": {Label: "gdpr.field.received_on"}, "receipt_code": {Label: "gdpr.field.receipt_code"},
+			"lookup": {Input: "receipt_code", Label: "gdpr.field.receipt_code"}, "name": {Label: "gdpr.field.name"}, "postcode": {Label: "gdpr.field.postcode"},
+			"note": {Label: "gdpr.field.note"}})
 		p.Form = f
 		ui.renderSubjectRequests(w, r, a, statusOf(err), p)
 		return
@@ -231,13 +239,26 @@ func (ui *UI) dossier(w http.ResponseWriter, r *http.Request, a account.Actor) (
 
 // afterAction renders the request with the error of a refused form, or
 // redirects (Post/Redirect/Get) with a flash.
+// gdprSpecs are the inputs of the forms on a request's page, by form.
+var gdprSpecs = map[string]formSpec{
+	"rectify": {
+		"object_type": {Input: "rectify/object", Label: "gdpr.field.object", ID: "object"}, "object_id": {Input: "rectify/object", Label: "gdpr.field.object", ID: "object"},
+		"object": {Input: "rectify/object", Label: "gdpr.field.object", ID: "object"}, "parent": {Input: "rectify/parent", Label: "gdpr.field.parent", ID: "parent"},
+		"field": {Input: "rectify/field", Label: "gdpr.field.field", ID: "field"}, "value": {Input: "rectify/value", Label: "gdpr.field.value", ID: "value"},
+		"note": {Input: "rectify/note", Label: "gdpr.field.note", ID: "rectify-note"},
+	},
+	"objection": {"note": {Input: "objection/note", Label: "gdpr.field.note", ID: "objection-note"}},
+	"answer":    {"answered_on": {Input: "answer/answered_on", Label: "gdpr.field.answered_on", ID: "answered_on"}},
+}
+
 func (ui *UI) afterAction(w http.ResponseWriter, r *http.Request, a account.Actor, id int64, flash string, err error) {
 	if err != nil {
 		if _, ok := apperr.As(err); !ok || apperr.Code(err) == apperr.Forbidden || apperr.Code(err) == apperr.NotFound {
 			ui.fail(w, r, err)
 			return
 		}
-		p := ui.page(r, "gdpr.page.request", nil).withError(r, err)
+		form := map[string]string{"gdpr_rectified": "rectify", "gdpr_objected": "objection", "gdpr_answered": "answer"}[flash]
+		p := ui.page(r, "gdpr.page.request", nil).formProblems(r, err, gdprSpecs[form])
 		p.Form = r.PostForm
 		ui.renderSubjectRequest(w, r, a, statusOf(err), p)
 		return
@@ -296,7 +317,10 @@ func (ui *UI) answerSubjectRequest(w http.ResponseWriter, r *http.Request, a acc
 		ui.fail(w, r, err)
 		return
 	}
-	_, err = s.AnswerSubjectRequest(r.Context(), a, id, gdpr.Answer{AnsweredOn: r.PostForm.Get("answered_on")})
+	iso, problems := formDates(r.PostForm, "answered_on")
+	if err = apperr.Join(problems); err == nil {
+		_, err = s.AnswerSubjectRequest(r.Context(), a, id, gdpr.Answer{AnsweredOn: iso.Get("answered_on")})
+	}
 	ui.afterAction(w, r, a, id, "gdpr_answered", err)
 }
 

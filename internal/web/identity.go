@@ -2,7 +2,9 @@ package web
 
 import (
 	"net/http"
+	"net/url"
 	"strconv"
+	"strings"
 
 	"kansrijk/internal/account"
 	"kansrijk/internal/apperr"
@@ -67,15 +69,13 @@ func (ui *UI) setPassword(w http.ResponseWriter, r *http.Request) {
 	}
 	secret := r.PathValue("secret")
 	pw := r.PostForm.Get("password")
-	var err error
-	if pw != r.PostForm.Get("password_repeat") {
-		err = errPasswordsDiffer()
-	} else {
+	err := passwordProblems(r.PostForm, "password", "password_repeat")
+	if err == nil {
 		err = ui.Accounts.SetPasswordWithLink(r.Context(), secret, pw, httpx.ClientAddr(r), httpx.RequestID(r))
 	}
 	if err != nil {
 		httpx.SetRetryAfter(w, err) // busy: every password check is taken
-		p := ui.page(r, "identity.set.title", map[string]any{"Secret": secret}).withError(r, err)
+		p := ui.page(r, "identity.set.title", map[string]any{"Secret": secret}).formProblems(r, err, passwordSpec)
 		ui.render(w, statusOf(err), "password_set", p)
 		return
 	}
@@ -93,7 +93,18 @@ func (ui *UI) requestPasswordReset(w http.ResponseWriter, r *http.Request) {
 	if !ui.parseAnonymousForm(w, r) {
 		return
 	}
+	if strings.TrimSpace(r.PostForm.Get("email")) == "" {
+		p := ui.page(r, "identity.forgot.title", nil).formProblems(r, required("email"), formSpec{"email": {Label: "field.email"}})
+		ui.render(w, http.StatusBadRequest, "password_forgot", p)
+		return
+	}
 	if err := ui.Accounts.RequestPasswordReset(r.Context(), r.PostForm.Get("email"), httpx.ClientAddr(r), httpx.RequestID(r)); err != nil {
+		if e, ok := apperr.As(err); ok && e.Field != "" {
+			p := ui.page(r, "identity.forgot.title", nil).formProblems(r, err, formSpec{e.Field: {Input: "email", Label: "field.email"}})
+			p.Form = r.PostForm
+			ui.render(w, statusOf(err), "password_forgot", p)
+			return
+		}
 		ui.fail(w, r, err)
 		return
 	}
@@ -110,15 +121,13 @@ func (ui *UI) showChangePassword(w http.ResponseWriter, r *http.Request, a accou
 // the user signs in again with the new one.
 func (ui *UI) changePassword(w http.ResponseWriter, r *http.Request, a account.Actor) {
 	f := r.PostForm
-	var err error
-	if f.Get("password") != f.Get("password_repeat") {
-		err = errPasswordsDiffer()
-	} else {
+	err := passwordProblems(f, "current_password", "password", "password_repeat")
+	if err == nil {
 		err = ui.Accounts.ChangePassword(r.Context(), a, f.Get("current_password"), f.Get("password"))
 	}
 	if err != nil {
 		httpx.SetRetryAfter(w, err)
-		p := ui.page(r, "identity.change.title", nil).withError(r, err)
+		p := ui.page(r, "identity.change.title", nil).formProblems(r, err, passwordSpec)
 		ui.render(w, statusOf(err), "password_change", p)
 		return
 	}
@@ -169,13 +178,23 @@ func (ui *UI) showServiceAccounts(w http.ResponseWriter, r *http.Request, a acco
 
 func (ui *UI) createServiceAccount(w http.ResponseWriter, r *http.Request, a account.Actor) {
 	f := r.PostForm
-	u, secret, err := ui.Accounts.CreateServiceAccount(r.Context(), a, account.NewServiceAccount{Name: f.Get("name"), Org: f.Get("org"), Label: f.Get("label")})
+	var err error
+	if strings.TrimSpace(f.Get("name")) == "" {
+		err = required("name")
+	}
+	var u account.User
+	var secret string
+	if err == nil {
+		u, secret, err = ui.Accounts.CreateServiceAccount(r.Context(), a, account.NewServiceAccount{Name: f.Get("name"), Org: f.Get("org"), Label: f.Get("label")})
+	}
 	if err != nil {
 		if err := a.Require(account.ManageServiceAccounts); err != nil {
 			ui.fail(w, r, err)
 			return
 		}
-		p := ui.page(r, "identity.service.title", nil).withError(r, err)
+		p := ui.page(r, "identity.service.title", nil).formProblems(r, err, formSpec{
+			"name": {Label: "identity.service.name"}, "org": {Label: "field.organisation"}, "organisation": {Input: "org", Label: "field.organisation"},
+			"label": {Label: "identity.service.label"}})
 		p.Form = f
 		ui.renderServiceAccounts(w, r, a, statusOf(err), p)
 		return
@@ -193,6 +212,28 @@ func (ui *UI) revokeServiceAccount(w http.ResponseWriter, r *http.Request, a acc
 	http.Redirect(w, r, "/service-accounts?ok=service_account_revoked", http.StatusSeeOther)
 }
 
-func errPasswordsDiffer() error {
+// passwordSpec are the inputs of the password forms.
+var passwordSpec = formSpec{
+	"current_password": {Label: "identity.password.current"},
+	"password":         {Label: "identity.password.new"},
+	"password_repeat":  {Label: "identity.password.repeat"},
+}
+
+// passwordProblems are the problems of a password form found before the
+// password is checked: empty inputs, and a repetition that differs.
+func passwordProblems(f url.Values, names ...string) error {
+	var out []*apperr.Error
+	for _, n := range names {
+		if f.Get(n) == "" {
+			out = append(out, required(n))
+		}
+	}
+	if len(out) == 0 && f.Get("password") != f.Get("password_repeat") {
+		out = append(out, errPasswordsDiffer())
+	}
+	return apperr.Join(out)
+}
+
+func errPasswordsDiffer() *apperr.Error {
 	return apperr.FieldErr(apperr.Invalid, "password_repeat", "the two passwords differ").WithKey("identity.error.passwords_differ", nil)
 }

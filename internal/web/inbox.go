@@ -169,9 +169,15 @@ func (ui *UI) inboxFailed(w http.ResponseWriter, r *http.Request, a account.Acto
 		err = apperr.New(apperr.Conflict, "changed meanwhile").WithKey("error.referral_conflict", nil)
 	}
 	p := ui.page(r, "page.inbox_referral.title", nil)
-	p.withError(r, localiseState(p, err))
+	p.formProblems(r, localiseState(p, err), inboxSpec)
 	p.Form = r.PostForm
 	ui.renderInboxReferral(w, r, a, statusOf(err), p)
+}
+
+// inboxSpec are the inputs of the contact-attempt and outcome forms.
+var inboxSpec = formSpec{
+	"on": {Label: "field.date"}, "channel": {Label: "inbox.channel"}, "reached": {Label: "inbox.reached_legend"},
+	"outcome": {Label: "inbox.outcome_legend"}, "rights": {Label: "inbox.rights_legend"},
 }
 
 func formVersion(f url.Values) int {
@@ -188,12 +194,19 @@ func (ui *UI) addContactAttempt(w http.ResponseWriter, r *http.Request, a accoun
 	var err error
 	f := r.PostForm
 	var ref referral.Referral
-	switch f.Get("reached") {
-	case "yes", "no":
+	// Every problem at once: the date as people type it, the channel,
+	// whether the family was reached; then the store's rules.
+	iso, problems := formDates(f, "on") // empty: today (the store's rule)
+	if !slices.Contains(referral.Channels, f.Get("channel")) {
+		problems = append(problems, apperr.FieldErr(apperr.Invalid, "channel", "choose a channel").WithKey("forms.error.channel", nil))
+	}
+	if r := f.Get("reached"); r != "yes" && r != "no" {
+		problems = append(problems, apperr.FieldErr(apperr.Invalid, "reached", "say whether the family was reached").WithKey("error.reached_required", nil))
+	}
+	err = apperr.Join(problems)
+	if err == nil {
 		ref, err = b.AddContactAttempt(r.Context(), a, referralID(r), referral.NewContactAttempt{
-			On: f.Get("on"), Channel: f.Get("channel"), Reached: f.Get("reached") == "yes", Version: formVersion(f)})
-	default:
-		err = apperr.FieldErr(apperr.Invalid, "reached", "say whether the family was reached").WithKey("error.reached_required", nil)
+			On: iso.Get("on"), Channel: f.Get("channel"), Reached: f.Get("reached") == "yes", Version: formVersion(f)})
 	}
 	if err != nil {
 		ui.inboxFailed(w, r, a, err)
@@ -209,8 +222,14 @@ func (ui *UI) setReferralOutcome(w http.ResponseWriter, r *http.Request, a accou
 	}
 	b := ui.referralBackend()
 	f := r.PostForm
-	ref, err := b.SetOutcome(r.Context(), a, referralID(r), referral.NewOutcome{
-		Outcome: f.Get("outcome"), Rights: f["rights"], SocialFile: f.Get("social_file") == "on", Version: formVersion(f)})
+	var ref referral.Referral
+	var err error
+	if f.Get("outcome") == "" {
+		err = required("outcome")
+	} else {
+		ref, err = b.SetOutcome(r.Context(), a, referralID(r), referral.NewOutcome{
+			Outcome: f.Get("outcome"), Rights: f["rights"], SocialFile: f.Get("social_file") == "on", Version: formVersion(f)})
+	}
 	if err != nil {
 		ui.inboxFailed(w, r, a, err)
 		return

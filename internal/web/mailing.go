@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"slices"
 	"strconv"
+	"strings"
 
 	"kansrijk/internal/account"
 	"kansrijk/internal/apperr"
@@ -188,8 +189,20 @@ func (ui *UI) postMailing(w http.ResponseWriter, r *http.Request, a account.Acto
 	view := ui.mailingPage(r, a, r.PostForm, req)
 	p := ui.page(r, "page.mailing.title", view)
 	fail := func(err error) {
-		p.withError(r, err)
+		p.formProblems(r, err, formSpec{"subject": {Label: "mailing.subject"}, "body": {Label: "mailing.body"},
+			"function": {Input: "functions", Label: "mailing.functions.legend"}, "functions": {Label: "mailing.functions.legend"}})
 		ui.render(w, statusOf(err), "mailing", p)
+	}
+	// The subject and the text, unless a template gives them: both
+	// problems at once.
+	var problems []*apperr.Error
+	for _, n := range []string{"subject", "body"} {
+		if strings.TrimSpace(r.PostForm.Get(n)) == "" && strings.TrimSpace(r.PostForm.Get("template")) == "" {
+			problems = append(problems, required(n))
+		}
+	}
+	if len(problems) > 0 {
+		err = apperr.Join(append(problems, apperr.Problems(err)...))
 	}
 	if err != nil {
 		fail(err)

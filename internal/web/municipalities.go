@@ -5,6 +5,7 @@ import (
 	"sort"
 
 	"kansrijk/internal/apperr"
+	"kansrijk/internal/dates"
 	"kansrijk/internal/httpx"
 	"kansrijk/internal/municipality"
 )
@@ -23,9 +24,9 @@ func (ui *UI) showMunicipalities(w http.ResponseWriter, r *http.Request) {
 	p.Form = q
 	status := http.StatusOK
 	if s := q.Get("on"); s != "" {
-		d, err := municipality.ParseDate(s)
+		d, _, err := dates.ParseField("on", s) // as people type it, or ISO
 		if err != nil {
-			p.withError(r, apperr.FieldErr(apperr.InvalidDate, "on", "invalid date").WithKey("error.invalid_date_value", map[string]any{"Value": s}))
+			p.withError(r, err)
 			status = http.StatusBadRequest
 		} else {
 			on = d

@@ -260,8 +260,19 @@ func (ui *UI) createClinic(w http.ResponseWriter, r *http.Request, a account.Act
 	if strings.TrimSpace(f.Get("slug")) == "" {
 		in.Key = "clinic-" + org.Slugify(in.Name)
 	}
-	if _, err := ui.Orgs.CreateClinic(r.Context(), a, in); err != nil {
-		p := ui.page(r, "page.clinic_new.title", nil).withError(r, err)
+	var err error
+	if strings.TrimSpace(in.Name) == "" && a.Role == account.Admin {
+		err = required("name")
+	} else {
+		_, err = ui.Orgs.CreateClinic(r.Context(), a, in) // refuses (and audits) whoever may not
+	}
+	if err != nil {
+		if e, ok := apperr.As(err); ok && e.Code == apperr.Forbidden {
+			ui.fail(w, r, err)
+			return
+		}
+		p := ui.page(r, "page.clinic_new.title", nil).formProblems(r, err, formSpec{
+			"name": {Label: "field.name"}, "key": {Input: "slug", Label: "field.key"}, "slug": {Label: "field.key"}})
 		p.Form = f
 		ui.render(w, statusOf(err), "clinic_form", p)
 		return

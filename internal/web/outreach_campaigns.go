@@ -79,7 +79,8 @@ func (ui *UI) renderOutreachCampaigns(w http.ResponseWriter, r *http.Request, a 
 
 func (ui *UI) createOutreachCampaign(w http.ResponseWriter, r *http.Request, a account.Actor) {
 	f := r.PostForm
-	in := outreach.NewCampaign{Kind: f.Get("kind"), On: f.Get("on"), Partner: f.Get("partner"), Subject: f.Get("subject"), Audience: f.Get("audience")}
+	iso, problems := formDates(f, "on")
+	in := outreach.NewCampaign{Kind: f.Get("kind"), On: iso.Get("on"), Partner: f.Get("partner"), Subject: f.Get("subject"), Audience: f.Get("audience")}
 	// The form shows every audience's parameter; only the chosen one counts.
 	switch outreach.Audience(in.Audience) {
 	case outreach.AudienceProvince:
@@ -89,9 +90,14 @@ func (ui *UI) createOutreachCampaign(w http.ResponseWriter, r *http.Request, a a
 	case outreach.AudienceList:
 		in.Municipalities = f["municipality"]
 	}
-	c, err := ui.Outreach.CreateCampaign(r.Context(), a, in)
+	err := apperr.Join(problems)
+	var c outreach.Campaign
+	if err == nil {
+		c, err = ui.Outreach.CreateCampaign(r.Context(), a, in)
+	}
 	if err != nil {
-		p := ui.page(r, "page.outreach_campaigns.title", nil).withOutreachError(r, err)
+		p := ui.page(r, "page.outreach_campaigns.title", nil)
+		p.formProblems(r, outreachFieldNames(p.Lang, err), outreachSpec(p.Lang, "campaign-new"))
 		p.Form = f
 		ui.renderOutreachCampaigns(w, r, a, statusOf(err), p)
 		return

@@ -106,7 +106,7 @@ func (ui *UI) showOutreachMunicipality(w http.ResponseWriter, r *http.Request, a
 // outreachMunicipalityFailed shows the municipality's page again with the
 // error of the form failed and what was typed in it.
 func (ui *UI) outreachMunicipalityFailed(w http.ResponseWriter, r *http.Request, a account.Actor, err error, failed string) {
-	p := ui.page(r, "page.outreach_municipality.title", nil).withOutreachError(r, err)
+	p := ui.page(r, "page.outreach_municipality.title", nil).formProblems(r, outreachFieldNames(p0Lang(r), err), outreachSpec(p0Lang(r), failed))
 	p.Form = r.PostForm
 	ui.renderOutreachMunicipality(w, r, a, statusOf(err), p, failed)
 }
@@ -294,10 +294,12 @@ func (ui *UI) deleteOutreachContact(w http.ResponseWriter, r *http.Request, a ac
 
 func (ui *UI) createOutreachMoment(w http.ResponseWriter, r *http.Request, a account.Actor) {
 	f, nis := r.PostForm, r.PathValue("nis")
-	in := outreach.NewContactMoment{MunicipalityNIS: nis, On: f.Get("on"), Channel: f.Get("channel"), By: f.Get("by"),
+	iso, problems := formDates(f, "on")
+	in := outreach.NewContactMoment{MunicipalityNIS: nis, On: iso.Get("on"), Channel: f.Get("channel"), By: f.Get("by"),
 		Summary: f.Get("summary"), NextStep: f.Get("next_step")}
-	var err error
-	if with := f.Get("with"); strings.HasPrefix(with, "contact-") {
+	err := apperr.Join(problems)
+	if with := f.Get("with"); err != nil {
+	} else if strings.HasPrefix(with, "contact-") {
 		if in.ContactID, err = strconv.ParseInt(strings.TrimPrefix(with, "contact-"), 10, 64); err != nil {
 			err = apperr.FieldErr(apperr.Invalid, "with", "invalid contact").WithKey("error.invalid", nil)
 		}
@@ -316,7 +318,14 @@ func (ui *UI) createOutreachMoment(w http.ResponseWriter, r *http.Request, a acc
 
 func (ui *UI) createOutreachTask(w http.ResponseWriter, r *http.Request, a account.Actor) {
 	f, nis := r.PostForm, r.PathValue("nis")
-	_, err := ui.Outreach.CreateTask(r.Context(), a, outreach.NewTask{MunicipalityNIS: nis, Team: f.Get("team"), Title: f.Get("title"), DueOn: f.Get("due_on")})
+	iso, problems := formDates(f, "due_on")
+	if strings.TrimSpace(f.Get("due_on")) == "" {
+		problems = append(problems, required("due_on"))
+	}
+	err := apperr.Join(problems)
+	if err == nil {
+		_, err = ui.Outreach.CreateTask(r.Context(), a, outreach.NewTask{MunicipalityNIS: nis, Team: f.Get("team"), Title: f.Get("title"), DueOn: iso.Get("due_on")})
+	}
 	if err != nil {
 		ui.outreachMunicipalityFailed(w, r, a, err, "task-new")
 		return

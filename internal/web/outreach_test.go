@@ -297,7 +297,7 @@ func TestOutreachOverviewPage(t *testing.T) {
 		hasNot(t, "analyst overview", body, `href="/outreach/tasks"`, `href="/outreach/campaigns"`)
 
 		body = w.get(t, "admin", "/outreach?as_of=2026-02-30", 400)
-		has(t, "bad date", body, "&#39;2026-02-30&#39; is geen geldige datum", `id="as_of" name="as_of" type="date" min="2019-01-01" max="2028-03-02" value="2026-03-02" aria-invalid="true"`)
+		has(t, "bad date", body, "„2026-02-30” is geen datum. Schrijf DD-MM-JJJJ", `id="as_of" name="as_of" inputmode="numeric" maxlength="10" autocomplete="off" aria-describedby="as_of-hint" value="02-03-2026" aria-invalid="true"`)
 		body = w.get(t, "admin", "/outreach?province=Brabant", 400)
 		has(t, "bad province", body, "Onbekende provincie: Brabant.")
 
@@ -469,7 +469,7 @@ func TestOutreachMunicipalityPage(t *testing.T) {
 
 		// Log a contact moment.
 		rec = w.post(t, "worker", page+"/moments", url.Values{"on": {"2026-02-27"}, "channel": {"meeting"}, "with": {"head_social_service"}, "summary": {""}}, 400)
-		has(t, "no summary", rec.Body.String(), "Vul &#39;Samenvatting&#39; in.", `aria-invalid="true">`, `<option value="head_social_service" selected>`)
+		has(t, "no summary", rec.Body.String(), "Vul &#39;Samenvatting&#39; in.", `aria-invalid="true" aria-describedby="moment-summary-error">`, `<option value="head_social_service" selected>`)
 		rec = w.post(t, "worker", page+"/moments", url.Values{"on": {"2026-03-05"}, "channel": {"meeting"}, "summary": {"Later"}}, 400)
 		has(t, "future", rec.Body.String(), "Een contactmoment kan niet in de toekomst liggen.")
 		rec = w.post(t, "worker", page+"/moments", url.Values{"on": {"2026-02-27"}, "channel": {"meeting"}, "with": {fmt.Sprintf("contact-%d", w.contact.ID)},
@@ -485,7 +485,7 @@ func TestOutreachMunicipalityPage(t *testing.T) {
 
 		// Plan a task and mark it done.
 		rec = w.post(t, "lead", page+"/tasks", url.Values{"title": {"Raadsvoorstel opvolgen"}}, 400)
-		has(t, "no due date", rec.Body.String(), "Uiterlijk op: Geef een geldige datum (JJJJ-MM-DD).", `value="Raadsvoorstel opvolgen"`)
+		has(t, "no due date", rec.Body.String(), `<a href="#task-due">Uiterlijk op</a>: Vul dit veld in.`, `value="Raadsvoorstel opvolgen"`)
 		w.post(t, "lead", page+"/tasks", url.Values{"title": {"Raadsvoorstel opvolgen"}, "due_on": {"2026-03-20"}}, 303)
 		tasks, _ := db.Tasks(context.Background(), account.System("test"), outreach.TaskFilter{NIS: "13016"})
 		if len(tasks) != 1 || tasks[0].Team != "team-noord" {

@@ -53,6 +53,13 @@ func init() {
 	// formHas reports whether a multi-valued form field holds v.
 	funcs["formHas"] = func(f url.Values, name, v string) bool { return slices.Contains(f[name], v) }
 	funcs["plus1"] = func(i int) int { return i + 1 }
+	// when gives s when cond holds, else "" (an option of fld).
+	funcs["when"] = func(cond bool, s string) string {
+		if cond {
+			return s
+		}
+		return ""
+	}
 	// dayText shows a YYYY-MM-DD day as dd-mm-yyyy, like date.
 	funcs["dayText"] = func(s string) string {
 		if t, err := time.Parse(time.DateOnly, s); err == nil {
@@ -226,8 +233,8 @@ func (ui *UI) referralForm(w http.ResponseWriter, r *http.Request, a account.Act
 		"Criteria": referral.Criteria, "Needs": referral.Needs}
 	p.Data = data
 	setErr := func(err error) {
-		if p.Error == "" {
-			p.withError(r, err)
+		if p.Error == "" && len(p.Errors) == 0 {
+			p.formProblems(r, err, referralSpec)
 			status = statusOf(err)
 		}
 	}
@@ -301,6 +308,30 @@ func (ui *UI) referralForm(w http.ResponseWriter, r *http.Request, a account.Act
 	ui.render(w, status, "referral_new", p)
 }
 
+// referralSpec maps the fields the referral's validation names to the
+// inputs of the new-referral form.
+var referralSpec = func() formSpec {
+	s := formSpec{
+		"postcode":         {Input: "postcode", Label: "field.postcode"},
+		"municipality_nis": {Input: "municipality_nis", Label: "field.municipality"},
+		"parents":          {Input: "p0_name", Label: "field.name"},
+		"criteria":         {Input: "criteria", Label: "referral.criteria"},
+		"needs":            {Input: "needs", Label: "referral.needs"},
+	}
+	for i := range 2 {
+		for _, f := range []struct{ name, label string }{{"name", "field.name"}, {"street", "field.street"}, {"number", "field.house_number"},
+			{"box", "field.box"}, {"postcode", "field.postcode"}, {"phone", "field.phone"}, {"email", "field.email"}, {"municipality_nis", "field.municipality"}} {
+			in := fmt.Sprintf("p%d_%s", i, f.name)
+			id := strings.ReplaceAll(in, "_", "-") // the form's ids: p0-name
+			if f.name == "municipality_nis" {
+				in, id = "municipality_nis", "municipality_nis"
+			}
+			s[fmt.Sprintf("parents[%d].%s", i, f.name)] = fieldSpec{Input: in, Label: f.label, Of: "referral.parent_n", N: i + 1, ID: id}
+		}
+	}
+	return s
+}()
+
 // parentsFromForm reads parent 1 and, when anything of it was filled in,
 // parent 2.
 func parentsFromForm(f url.Values) []referral.Parent {
@@ -336,7 +367,7 @@ func (ui *UI) createReferral(w http.ResponseWriter, r *http.Request, a account.A
 	}
 	ref, err := b.CreateReferral(r.Context(), a, referral.NewReferral{MunicipalityNIS: nis, Parents: parents, Criteria: f["criteria"], Needs: f["needs"]})
 	if err != nil {
-		p := ui.page(r, "page.referral_new.title", nil).withError(r, err)
+		p := ui.page(r, "page.referral_new.title", nil).formProblems(r, err, referralSpec)
 		p.Form = f
 		ui.referralForm(w, r, a, statusOf(err), p)
 		return
@@ -481,20 +512,41 @@ func (ui *UI) addReferralConsent(w http.ResponseWriter, r *http.Request, a accou
 	f := r.PostForm
 	parent, perr := strconv.Atoi(f.Get("parent"))
 	in := referral.NewConsent{Parent: parent, Informed: f["informed"], Method: f.Get("method"), Refused: f.Get("refused") == "1"}
+	// Every problem of the form at once: the domain's (informed of every
+	// item, a method) and the confirmation.
+	var problems []*apperr.Error
 	switch {
 	case perr != nil:
-		err = apperr.FieldErr(apperr.Invalid, "parent", "no parent").WithKey("error.no_parent", nil)
+		problems = append(problems, apperr.FieldErr(apperr.Invalid, "parent", "no parent").WithKey("error.no_parent", nil))
 	case in.Refused && f.Get("confirm_refusal") != "on":
-		err = apperr.FieldErr(apperr.Invalid, "confirm_refusal", "confirm the refusal").WithKey("error.confirm_refusal", nil)
-	case !in.Refused && f.Get("voluntary") != "on":
-		err = apperr.FieldErr(apperr.Invalid, "voluntary", "consent must be voluntary and explicit").WithKey("error.consent_voluntary", nil)
+		problems = append(problems, apperr.FieldErr(apperr.Invalid, "confirm_refusal", "confirm the refusal").WithKey("error.confirm_refusal", nil))
+	case !in.Refused:
+		if e := in.Validate(2); e != nil {
+			problems = append(problems, apperr.Problems(e)...)
+		}
+		if f.Get("voluntary") != "on" {
+			problems = append(problems, apperr.FieldErr(apperr.Invalid, "voluntary", "consent must be voluntary and explicit").WithKey("error.consent_voluntary", nil))
+		}
 	}
+	err = apperr.Join(problems)
 	var ref referral.Referral
 	if err == nil {
 		ref, err = b.AddConsent(r.Context(), a, referralID(r), in)
 	}
 	if err != nil {
-		ui.referralFailed(w, r, a, err)
+		if apperr.Code(err) == apperr.NotFound {
+			ui.fail(w, r, err)
+			return
+		}
+		p := ui.page(r, "page.referral.title", nil)
+		p.formProblems(r, localiseState(p, err), formSpec{
+			"informed":        {Input: fmt.Sprintf("c%d-informed", parent), Label: "referral.informed_legend"},
+			"method":          {Input: fmt.Sprintf("c%d-method", parent), Label: "referral.method_legend"},
+			"voluntary":       {Input: fmt.Sprintf("c%d-voluntary", parent), Label: "forms.consent_voluntary"},
+			"confirm_refusal": {Input: fmt.Sprintf("r%d-confirm", parent), Label: "forms.confirm_refusal"},
+		})
+		p.Form = r.PostForm
+		ui.renderReferral(w, r, a, statusOf(err), p)
 		return
 	}
 	flash := "consent_recorded"

@@ -11,8 +11,8 @@ import (
 	"kansrijk/internal/agreement"
 	"kansrijk/internal/apperr"
 	"kansrijk/internal/chart"
+	"kansrijk/internal/dates"
 	"kansrijk/internal/i18n"
-	"kansrijk/internal/municipality"
 	"kansrijk/internal/org"
 )
 
@@ -28,9 +28,9 @@ func (ui *UI) reportDate(r *http.Request, name string) (time.Time, error) {
 	if s == "" {
 		return ui.today(), nil
 	}
-	d, err := municipality.ParseDate(s)
+	d, _, err := dates.ParseField(name, s) // as people type it, or ISO
 	if err != nil {
-		return ui.today(), apperr.FieldErr(apperr.InvalidDate, name, "invalid date").WithKey("error.invalid_date_value", map[string]any{"Value": s})
+		return ui.today(), err
 	}
 	if last := ui.lastReportDay(); d.Before(firstReportDay) || d.After(last) {
 		return ui.today(), apperr.FieldErr(apperr.InvalidDate, name, "pick a date from %s to %s", firstReportDay.Format(time.DateOnly), last.Format(time.DateOnly)).

@@ -2,8 +2,10 @@ package web
 
 import (
 	"net/http"
+	"strings"
 
 	"kansrijk/internal/account"
+	"kansrijk/internal/apperr"
 	"kansrijk/internal/httpx"
 )
 
@@ -27,9 +29,24 @@ func (ui *UI) login(w http.ResponseWriter, r *http.Request) {
 		ui.renderError(w, r, http.StatusRequestEntityTooLarge, "error.body_too_large")
 		return
 	}
-	s, err := ui.Accounts.Login(r.Context(), r.PostForm.Get("email"), r.PostForm.Get("password"), httpx.ClientAddr(r), httpx.RequestID(r))
+	// Both fields are required; wrong credentials stay one message (on
+	// the e-mail address: which of the two was wrong is not told).
+	var problems []*apperr.Error
+	for _, n := range []string{"email", "password"} {
+		if strings.TrimSpace(r.PostForm.Get(n)) == "" {
+			problems = append(problems, required(n))
+		}
+	}
+	err := apperr.Join(problems)
+	var s account.Session
+	if err == nil {
+		s, err = ui.Accounts.Login(r.Context(), r.PostForm.Get("email"), r.PostForm.Get("password"), httpx.ClientAddr(r), httpx.RequestID(r))
+		if e, ok := apperr.As(err); ok && e.Field == "" {
+			err = &apperr.Error{Code: e.Code, Message: e.Message, Field: "email", Key: e.Key, Args: e.Args}
+		}
+	}
 	if err != nil {
-		p := ui.page(r, "page.login.title", nil).withError(r, err)
+		p := ui.page(r, "page.login.title", nil).formProblems(r, err, formSpec{"email": {Label: "field.email"}, "password": {Label: "field.password"}})
 		p.Form = r.PostForm
 		p.Form.Del("password")
 		httpx.SetRetryAfter(w, err)

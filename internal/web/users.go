@@ -4,8 +4,10 @@ import (
 	"net/http"
 	"slices"
 	"strconv"
+	"strings"
 
 	"kansrijk/internal/account"
+	"kansrijk/internal/apperr"
 	"kansrijk/internal/org"
 )
 
@@ -86,11 +88,25 @@ func (ui *UI) createUser(w http.ResponseWriter, r *http.Request, a account.Actor
 	f := r.PostForm
 	// No password: the new user sets it through a one-time link, e-mailed
 	// to them and shown here once for hand-over.
-	u, link, err := ui.Accounts.InviteUser(r.Context(), a, account.NewUser{
-		Email: f.Get("email"), Name: f.Get("name"), Role: f.Get("role"), Org: f.Get("org"),
-	})
+	err := a.Require(account.ManageUsers) // who may not gets 403, whatever the input
+	if err == nil && strings.TrimSpace(f.Get("email")) == "" {
+		err = required("email")
+	}
+	var u account.User
+	var link account.PasswordLink
+	if err == nil {
+		u, link, err = ui.Accounts.InviteUser(r.Context(), a, account.NewUser{
+			Email: f.Get("email"), Name: f.Get("name"), Role: f.Get("role"), Org: f.Get("org"),
+		})
+	}
 	if err != nil {
-		p := ui.page(r, "page.user_new.title", nil).withError(r, err)
+		if e, ok := apperr.As(err); ok && e.Code == apperr.Forbidden {
+			ui.fail(w, r, err)
+			return
+		}
+		p := ui.page(r, "page.user_new.title", nil).formProblems(r, err, formSpec{
+			"email": {Label: "field.email"}, "name": {Label: "field.name"}, "role": {Label: "field.role"},
+			"org": {Label: "field.organisation"}, "organisation": {Input: "org", Label: "field.organisation"}})
 		p.Form = f
 		ui.userForm(w, r, a, statusOf(err), p)
 		return

@@ -234,6 +234,9 @@ type Page struct {
 	Form       url.Values
 	Now        time.Time
 	Version    string
+	// Errors are the problems of a submitted form (forms.go): the
+	// summary above it and the message next to each field.
+	Errors formErrors
 }
 
 // NavItem is one entry of the role-dependent navigation.
