@@ -181,9 +181,11 @@ func (r Request) Keyset(col, idCol string, n int, numeric bool) (cond, order str
 			v = int64(0)
 		}
 	}
-	// (col, id) > (v, id) written out: both databases plan it on an index
-	// over (col, id), and it needs no row-value support.
-	cond = fmt.Sprintf("(%s %s $%d OR (%s = $%d AND %s %s $%d))", col, cmp, n, col, n, idCol, cmp, n+1)
+	// (col, id) > (v, id) written out, with the redundant bound col >= v in
+	// front: PostgreSQL starts its index scan at v only when it sees a plain
+	// range on the column (a deep page otherwise reads the index from the
+	// start); it needs no row-value support.
+	cond = fmt.Sprintf("(%s %s= $%d AND (%s %s $%d OR (%s = $%d AND %s %s $%d)))", col, cmp, n, col, cmp, n, col, n, idCol, cmp, n+1)
 	return cond, order, []any{v, r.After.ID}
 }
 
