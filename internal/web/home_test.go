@@ -74,6 +74,23 @@ func TestTeamContactForm(t *testing.T) {
 	if r.Status != http.StatusBadRequest || !strings.Contains(r.Body, "Dit e-mailadres klopt niet") || !strings.Contains(r.Body, `id="email-error"`) {
 		t.Fatalf("bad e-mail: %d", r.Status)
 	}
+	// Every problem at once, each linked from the summary and next to its
+	// field, the date as people type it; what was typed comes back.
+	r = send(t, w, admins, "admin", "POST", "/teams/team-noord", url.Values{"name": {" "}, "phone": {"09 12"}, "email": {"geen adres"},
+		"valid_from": {"31/02/2026"}})
+	for _, want := range []string{`class="error-summary"`, `href="#name"`, `href="#phone"`, `href="#email"`, `href="#valid_from"`, `href="#municipality"`,
+		`id="name-error"`, `id="phone-error"`, `id="email-error"`, `id="valid_from-error"`, `id="municipality-error"`, `value="31/02/2026"`, "DD-MM-JJJJ"} {
+		if !strings.Contains(r.Body, want) {
+			t.Errorf("team form with five problems: %q missing (%d)", want, r.Status)
+		}
+	}
+	if r.Status != http.StatusBadRequest {
+		t.Errorf("team form with five problems: %d", r.Status)
+	}
+	r = send(t, w, admins, "admin", "POST", "/teams", url.Values{"name": {"Team Zuid"}, "slug": {"zuid"}, "municipality": {"13040"}, "valid_from": {"6/12/2026"}})
+	if r.Status != http.StatusSeeOther {
+		t.Errorf("a new team with a date as people type it: %d %s", r.Status, r.Body)
+	}
 	if tm, _ := w.db.Team(context.Background(), "team-noord", w.db.Now()); tm.Phone != "" || tm.Email != "" {
 		t.Fatalf("a refused form changed the team: %+v", tm)
 	}

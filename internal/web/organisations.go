@@ -2,12 +2,14 @@ package web
 
 import (
 	"net/http"
+	"net/url"
 	"slices"
 	"sort"
 	"strings"
 
 	"kansrijk/internal/account"
 	"kansrijk/internal/apperr"
+	"kansrijk/internal/dates"
 	"kansrijk/internal/municipality"
 	"kansrijk/internal/org"
 	"kansrijk/internal/page"
@@ -157,31 +159,73 @@ func (ui *UI) showTeamForm(w http.ResponseWriter, r *http.Request, a account.Act
 	p := ui.page(r, "page.team_new.title", nil)
 	p.Form = r.URL.Query()
 	if p.Form.Get("valid_from") == "" {
-		p.Form.Set("valid_from", ui.today().Format("2006-01-02"))
+		p.Form.Set("valid_from", dates.Format(ui.today()))
 	}
 	ui.teamForm(w, r, http.StatusOK, p, nil, nil)
 }
 
 func (ui *UI) createTeam(w http.ResponseWriter, r *http.Request, a account.Actor) {
-	f := r.PostForm
+	f, problems := teamFormProblems(r.PostForm, true)
 	in := org.NewTeam{Key: "team-" + strings.TrimPrefix(strings.TrimSpace(f.Get("slug")), "team-"), Name: f.Get("name"), Municipalities: f["municipality"],
 		Phone: f.Get("phone"), Email: f.Get("email")}
 	if f.Get("slug") == "" {
 		in.Key = "team-" + org.Slugify(in.Name)
 	}
+	in.From, _ = municipality.ParseDate(f.Get("valid_from"))
 	var err error
-	if in.From, err = municipality.ParseDate(f.Get("valid_from")); err != nil {
-		err = apperr.FieldErr(apperr.InvalidDate, "valid_from", "invalid date").WithKey("error.invalid_date_value", map[string]any{"Value": f.Get("valid_from")})
+	if len(problems) > 0 && a.Can(account.ManageOrganisations) {
+		err = apperr.Join(problems)
 	} else {
-		_, err = ui.Orgs.CreateTeam(r.Context(), a, in)
+		_, err = ui.Orgs.CreateTeam(r.Context(), a, in) // refuses (and audits) whoever may not
 	}
 	if err != nil {
-		p := ui.page(r, "page.team_new.title", nil).withError(r, err)
-		p.Form = f
+		if apperr.Is(err, apperr.Forbidden) {
+			ui.fail(w, r, err)
+			return
+		}
+		p := ui.page(r, "page.team_new.title", nil).formProblems(r, err, teamFormSpec)
+		p.Form = r.PostForm
 		ui.teamForm(w, r, statusOf(err), p, nil, in.Municipalities)
 		return
 	}
 	http.Redirect(w, r, "/teams/"+in.Key+"?ok=team_created", http.StatusSeeOther)
+}
+
+// teamFormSpec maps the fields the store names to the team form's inputs.
+var teamFormSpec = formSpec{
+	"name": {Label: "field.name"}, "phone": {Label: "home.team.phone"}, "email": {Label: "home.team.email"},
+	"key": {Input: "slug", Label: "field.key"}, "slug": {Label: "field.key"}, "valid_from": {Label: "field.valid_from"},
+	"municipalities": {Input: "municipality", Label: "field.area"}, "municipality": {Label: "field.area"},
+}
+
+// teamFormProblems checks the team form as a whole, every problem at once
+// (the store checks the same again): the name, the contact details, the
+// date as people type it (withDate: creating, or changing the area) and
+// the service area. It returns the form with the date in ISO.
+func teamFormProblems(f url.Values, withDate bool) (url.Values, []*apperr.Error) {
+	var problems []*apperr.Error
+	if strings.TrimSpace(f.Get("name")) == "" {
+		problems = append(problems, required("name"))
+	}
+	if _, err := org.ContactPhone(f.Get("phone")); err != nil {
+		problems = append(problems, apperr.Problems(err)...)
+	}
+	if _, err := org.ContactEmail(f.Get("email")); err != nil {
+		problems = append(problems, apperr.Problems(err)...)
+	}
+	if withDate {
+		var dp []*apperr.Error
+		f, dp = formDates(f, "valid_from")
+		problems = append(problems, dp...)
+		if len(dp) == 0 && strings.TrimSpace(f.Get("valid_from")) == "" {
+			problems = append(problems, required("valid_from"))
+		}
+	}
+	if len(f["municipality"]) == 0 {
+		problems = append(problems, apperr.FieldErr(apperr.Invalid, "municipality", "a service area needs at least one municipality").
+			WithKey("error.area_empty", nil))
+	}
+	return f, problems
 }
 
 func (ui *UI) showTeamEdit(w http.ResponseWriter, r *http.Request, a account.Actor) {
@@ -195,7 +239,7 @@ func (ui *UI) showTeamEdit(w http.ResponseWriter, r *http.Request, a account.Act
 		return
 	}
 	p := ui.page(r, "page.team_edit.title", nil)
-	p.Form = map[string][]string{"name": {t.Name}, "phone": {t.Phone}, "email": {t.Email}, "valid_from": {ui.today().AddDate(0, 0, 1).Format("2006-01-02")}}
+	p.Form = map[string][]string{"name": {t.Name}, "phone": {t.Phone}, "email": {t.Email}, "valid_from": {dates.Format(ui.today().AddDate(0, 0, 1))}}
 	ui.teamForm(w, r, http.StatusOK, p, &t, t.Municipalities)
 }
 
@@ -206,22 +250,27 @@ func (ui *UI) updateTeam(w http.ResponseWriter, r *http.Request, a account.Actor
 		ui.fail(w, r, err)
 		return
 	}
-	f := r.PostForm
+	area := r.PostForm["municipality"]
+	changed := !sameSet(area, t.Municipalities)
+	f, problems := teamFormProblems(r.PostForm, changed)
 	name, phone, email := f.Get("name"), f.Get("phone"), f.Get("email")
 	up := org.TeamUpdate{Name: &name, Phone: &phone, Email: &email}
-	area := f["municipality"]
-	if !sameSet(area, t.Municipalities) {
+	if changed {
 		up.Municipalities = &area
-		if up.From, err = municipality.ParseDate(f.Get("valid_from")); err != nil {
-			err = apperr.FieldErr(apperr.InvalidDate, "valid_from", "invalid date").WithKey("error.invalid_date_value", map[string]any{"Value": f.Get("valid_from")})
-		}
+		up.From, _ = municipality.ParseDate(f.Get("valid_from"))
 	}
-	if err == nil {
-		_, err = ui.Orgs.UpdateTeam(r.Context(), a, key, up)
+	if len(problems) > 0 && a.Can(account.ManageOrganisations) {
+		err = apperr.Join(problems)
+	} else {
+		_, err = ui.Orgs.UpdateTeam(r.Context(), a, key, up) // refuses (and audits) whoever may not
 	}
 	if err != nil {
-		p := ui.page(r, "page.team_edit.title", nil).withError(r, err)
-		p.Form = f
+		if apperr.Is(err, apperr.Forbidden) {
+			ui.fail(w, r, err)
+			return
+		}
+		p := ui.page(r, "page.team_edit.title", nil).formProblems(r, err, teamFormSpec)
+		p.Form = r.PostForm
 		ui.teamForm(w, r, statusOf(err), p, &t, area)
 		return
 	}
