@@ -150,7 +150,7 @@ func Teams(reg *municipality.Registry) []DemoTeam {
 			// A synthetic phone number (+32 9 123 45 xx) and mailbox
 			// (.example: never delivered) for the families' receipts.
 			Create: org.NewTeam{Key: key, Name: name, Municipalities: nisOf(ms), From: TeamsFrom,
-				Phone: fmt.Sprintf("+32 9 123 45 %02d", 10+len(out)), Email: key + "@kansrijk.example"},
+				Phone: fmt.Sprintf("+32 9 123 45 %02d", 10+len(out)), Email: org.Slugify(largest.Name) + "@teams.kansrijk.example"},
 			Update2025: org.TeamUpdate{Municipalities: &areaAfter, From: AreasFrom2025},
 		})
 	}

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"kansrijk/internal/browsertest"
 	"kansrijk/internal/demo"
@@ -121,8 +122,9 @@ func showMunicipalities(t *testing.T, b *browsertest.Browser, on, region string)
 	if q := u.Query(); u.Path != "/municipalities" || q.Get("on") != on || q.Get("region") != region {
 		t.Errorf("the form went to %s, want on=%s&region=%s", b.URL(), on, region)
 	}
-	if got := value(b, "#on"); got != on {
-		t.Errorf("date field after submit = %q, want %q", got, on)
+	// The field shows the date back as people read it: DD-MM-JJJJ.
+	if d, err := time.Parse(time.DateOnly, on); err == nil && value(b, "#on") != d.Format("02-01-2006") {
+		t.Errorf("date field after submit = %q, want %q", value(b, "#on"), d.Format("02-01-2006"))
 	}
 	return attr(b, "#municipality-count", "data-count")
 }
@@ -174,7 +176,7 @@ func TestAdminPages(t *testing.T) {
 	if got := status(b); got != 400 {
 		t.Errorf("municipalities with a bad date: status %d, want 400", got)
 	}
-	wantText(t, b, ".error-summary", "'2023-02-30' is geen geldige datum")
+	wantText(t, b, ".error-summary", "„2023-02-30” is geen datum. Schrijf DD-MM-JJJJ")
 	b.Page("municipalities-bad-date")
 
 	// Organisations, every kind.

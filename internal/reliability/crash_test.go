@@ -503,9 +503,10 @@ func (h *crashRun) resume(ctx context.Context, cycle int) {
 
 // syncAgreement reads where the agreement of nis stands (after a restart
 // the last step may have been stored without an answer); false when the
-// server did not answer.
+// server did not answer. The list comes in pages: the newest first, so an
+// open agreement is on the first page however many ended before it.
 func (h *crashRun) syncAgreement(ctx context.Context, nis string) bool {
-	_, resp, ok := h.call(ctx, teamLead, "agreement.read", "GET", "/api/v1/agreements?municipality="+nis, "", nil)
+	_, resp, ok := h.call(ctx, teamLead, "agreement.read", "GET", "/api/v1/agreements?municipality="+nis+"&sort=-id&limit=500", "", nil)
 	if !ok {
 		return false
 	}

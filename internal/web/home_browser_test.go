@@ -102,7 +102,7 @@ func TestStartPagesInBrowser(t *testing.T) {
 			b.Page("team-form-bad-phone")
 			b.SetValue("#phone", "014 12 34 56")
 			b.Click("main form button[type=submit]")
-			if !strings.Contains(b.Text("main"), "014 12 34 56") || !strings.Contains(b.Text("main"), "team-demo-turnhout@kansrijk.example") {
+			if !strings.Contains(b.Text("main"), "014 12 34 56") || !strings.Contains(b.Text("main"), "turnhout@teams.kansrijk.example") {
 				t.Errorf("team page after saving: %s", b.Text("main"))
 			}
 			b.Page("team-contact")
@@ -114,7 +114,7 @@ func TestStartPagesInBrowser(t *testing.T) {
 				t.Fatal(err)
 			}
 			b.Navigate(ts.URL + "/referrals/" + strconv.FormatInt(id, 10) + "/receipt")
-			if txt := b.Text("main"); !strings.Contains(txt, "Zo bereikt u Demoteam regio Turnhout") || !strings.Contains(txt, "team-demo-turnhout@kansrijk.example") {
+			if txt := b.Text("main"); !strings.Contains(txt, "Zo bereikt u Demoteam regio Turnhout") || !strings.Contains(txt, "turnhout@teams.kansrijk.example") {
 				t.Errorf("receipt without the team's contact details: %s", txt)
 			}
 			b.Page("receipt-team-contact")
