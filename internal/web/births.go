@@ -574,16 +574,6 @@ type birthColumn struct {
 	Required           bool
 }
 
-// dutchColumns are the Dutch headers of the template file (birth.Columns
-// and the reference); the parser takes them as well as the English ones.
-var dutchColumns = func() map[string]string {
-	m := map[string]string{}
-	for _, c := range birth.AllColumns() {
-		m[c.Name] = c.Dutch
-	}
-	return m
-}()
-
 func birthColumns() []birthColumn {
 	all := birth.AllColumns()
 	out := make([]birthColumn, len(all))

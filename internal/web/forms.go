@@ -133,14 +133,6 @@ func (p *Page) formProblems(r *http.Request, err error, spec formSpec) *Page {
 	return p
 }
 
-// addProblem adds one problem of the form's input name (label key label).
-func (p *Page) addProblem(name, label string, e *apperr.Error) {
-	if p.Errors.For(name) != nil {
-		return
-	}
-	p.Errors = append(p.Errors, formError{Field: name, ID: inputID(name), Label: i18n.T(p.Lang, label, nil), Message: problemText(p.Lang, e)})
-}
-
 // required returns the problem of a required input left empty.
 func required(name string) *apperr.Error {
 	return apperr.FieldErr(apperr.Invalid, name, "%s is required", name).WithKey("forms.error.required", nil)
