@@ -189,14 +189,9 @@ type NewOutcome struct {
 type Store interface {
 	CreateReferral(ctx context.Context, a account.Actor, in NewReferral) (Referral, error)
 	Referral(ctx context.Context, a account.Actor, id int64) (Referral, error)
-	// Referrals and Inbox return every referral of the list at once,
-	// without names: kept for callers that count; the lists use
-	// ReferralPage and InboxPage.
-	Referrals(ctx context.Context, a account.Actor, f Filter) ([]Referral, error)
 	AddConsent(ctx context.Context, a account.Actor, id int64, in NewConsent) (Referral, error)
 	Send(ctx context.Context, a account.Actor, id int64) (Referral, error)
 	Withdraw(ctx context.Context, a account.Actor, id int64) (Referral, error)
-	Inbox(ctx context.Context, a account.Actor) ([]Referral, error)
 	// ReferralPage is one page of the team's referrals (team workers and
 	// leads), with the parents' names; InboxPage one page of the
 	// referrals the actor's OCMW received (OCMW workers), with the

@@ -382,8 +382,9 @@ func (db *DB) Referral(ctx context.Context, a account.Actor, id int64) (r referr
 	return r, err
 }
 
-// Referrals lists the team's referrals (status and dates, no contact
-// details) for team workers and leads. Where the agreement does not
+// Referrals lists all of the team's referrals at once (status and dates,
+// no contact details) for team workers and leads; no page reads them any
+// more (ReferralPage does), the store's tests still check its scope. Where the agreement does not
 // provide status feedback, a sent referral shows as sent.
 func (db *DB) Referrals(ctx context.Context, a account.Actor, f referral.Filter) ([]referral.Referral, error) {
 	if sideOf(a) != sideTeam {
@@ -643,7 +644,8 @@ func (db *DB) Withdraw(ctx context.Context, a account.Actor, id int64) (r referr
 	return r, err
 }
 
-// Inbox lists the referrals at the actor's OCMW that are still open,
+// Inbox lists all referrals at the actor's OCMW that are still open, at
+// once (the inbox page reads InboxPage; the store's tests check this scope),
 // oldest first: ids, statuses and times, no contact details.
 func (db *DB) Inbox(ctx context.Context, a account.Actor) ([]referral.Referral, error) {
 	if sideOf(a) != sideOCMW {
