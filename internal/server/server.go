@@ -23,6 +23,7 @@ import (
 	"kansrijk/internal/httpx"
 	"kansrijk/internal/mailing"
 	"kansrijk/internal/notify"
+	"kansrijk/internal/outcome"
 	"kansrijk/internal/store"
 	"kansrijk/internal/web"
 )
@@ -62,6 +63,11 @@ func New(db *store.DB) (*Server, error) {
 	// its key (UseAuditLog).
 	if lg, err := auditlog.New(db, auditlog.Config{}); err == nil {
 		s.UseAuditLog(lg)
+	}
+	// openstats area: the open statistics read the outcome cells when the
+	// store has them.
+	if o, ok := any(db).(outcome.Store); ok {
+		s.API.Outcomes, s.Web.Outcomes = o, o
 	}
 
 	reg := prometheus.NewRegistry()

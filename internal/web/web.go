@@ -31,6 +31,7 @@ import (
 	"kansrijk/internal/mailing"
 	"kansrijk/internal/municipality"
 	"kansrijk/internal/org"
+	"kansrijk/internal/outcome"
 	"kansrijk/internal/outreach"
 	"kansrijk/internal/referral"
 )
@@ -72,6 +73,9 @@ type Deps struct {
 	// Area home: each role's start page (home.go); nil: the Orgs store
 	// when it implements home.Store.
 	Home home.Store
+	// openstats area: the public open statistics (opendata.go); nil: no
+	// referral counts (zeros), agreements only.
+	Outcomes outcome.Store
 }
 
 // UI is the web interface.
@@ -206,6 +210,9 @@ func (ui *UI) Register(mux httpx.Mux) {
 	ui.registerDPO(mux)
 	// Area gdpr: requests of families, the record of processing activities (gdpr.go).
 	ui.registerGDPR(mux)
+	// openstats area: the open statistics, public (opendata.go).
+	mux.HandleFunc("GET /statistieken", ui.showStatistics)
+	mux.HandleFunc("GET /statistieken/chart.svg", ui.statisticsChart)
 	mux.HandleFunc("/", ui.notFound)
 }
 
