@@ -371,5 +371,17 @@ func TestOpenStatsDCAT(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	CheckDCAT(t, b, "https://kansrijk.test")
+	for _, p := range CheckDCAT(b, "https://kansrijk.test") {
+		t.Error(p)
+	}
+	// The check finds what is missing.
+	var doc map[string]any
+	_ = json.Unmarshal(b, &doc)
+	delete(doc, "dct:license")
+	doc["dct:title"] = []any{map[string]any{"@value": "x", "@language": "nl"}}
+	doc["foo:bar"] = 1
+	b, _ = json.Marshal(doc)
+	if got := CheckDCAT(b, "https://kansrijk.test"); len(got) != 3 {
+		t.Errorf("a document without licence, English title and with an unknown prefix: %q", got)
+	}
 }
