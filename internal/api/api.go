@@ -55,9 +55,10 @@ type API struct {
 	// AuditLog serves the public proofs of the access log (auditlog.go);
 	// nil: none yet.
 	AuditLog AuditLog
-	// openstats area: the open statistics read the outcome cells
-	// (opendata.go); nil: no referral counts (zeros), agreements only.
-	Outcomes       outcome.Store
+	// Area outcome: referral outcome cells for the dashboards (outcome*.go).
+	Outcomes outcome.Store
+	// openstats area: answers of the open statistics kept for a while
+	// (opendata.go); the open statistics read Outcomes.
 	openStatsCache openStatsCache
 
 	routes []Route

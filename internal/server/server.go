@@ -23,7 +23,6 @@ import (
 	"kansrijk/internal/httpx"
 	"kansrijk/internal/mailing"
 	"kansrijk/internal/notify"
-	"kansrijk/internal/outcome"
 	"kansrijk/internal/store"
 	"kansrijk/internal/web"
 )
@@ -53,6 +52,8 @@ func New(db *store.DB) (*Server, error) {
 		return nil, err
 	}
 	s.Web = ui
+	// Area outcome: the outcome cells behind the dashboards.
+	s.API.Outcomes, s.Web.Outcomes = db, db
 	// DPO area: flag thresholds and the break-glass time (dpo.go).
 	flags, ttl, err := dpoConfigFromEnv()
 	if err != nil {
@@ -63,11 +64,6 @@ func New(db *store.DB) (*Server, error) {
 	// its key (UseAuditLog).
 	if lg, err := auditlog.New(db, auditlog.Config{}); err == nil {
 		s.UseAuditLog(lg)
-	}
-	// openstats area: the open statistics read the outcome cells when the
-	// store has them.
-	if o, ok := any(db).(outcome.Store); ok {
-		s.API.Outcomes, s.Web.Outcomes = o, o
 	}
 
 	reg := prometheus.NewRegistry()

@@ -73,8 +73,8 @@ type Deps struct {
 	// Area home: each role's start page (home.go); nil: the Orgs store
 	// when it implements home.Store.
 	Home home.Store
-	// openstats area: the public open statistics (opendata.go); nil: no
-	// referral counts (zeros), agreements only.
+	// Area outcome: referral outcome cells for the dashboards (outcome*.go).
+	// The open statistics (openstats area, opendata.go) read it too.
 	Outcomes outcome.Store
 }
 
