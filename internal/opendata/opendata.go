@@ -210,10 +210,9 @@ func Build(in Input) Statistics {
 		if !ok {
 			continue
 		}
-		r := row(c.NIS)
 		for k, m := range ms {
 			if v := m.get(c.Counts); v > 0 {
-				r[k][j] += v
+				row(c.NIS)[k][j] += v
 			}
 		}
 	}

@@ -385,3 +385,19 @@ func TestOpenStatsDCAT(t *testing.T) {
 		t.Errorf("a document without licence, English title and with an unknown prefix: %q", got)
 	}
 }
+
+// TestOpenStatsRowsOnlyWithCounts: a municipality whose cells count nothing published (a
+// draft, births) and that has no agreement in force gets no rows.
+func TestOpenStatsRowsOnlyWithCounts(t *testing.T) {
+	cells := []outcome.Cell{{Month: "2024-01", NIS: "11001", Counts: outcome.Counts{Drafted: 3, Births: 12}},
+		cell("2024-02", "11002", 6, 5, nil, nil)}
+	st := Build(Input{From: month("2024-01"), To: month("2024-03"), Cells: cells})
+	for _, r := range st.Rows {
+		if r.NIS == "11001" {
+			t.Fatalf("a row for a municipality with nothing published: %+v", r)
+		}
+	}
+	if len(st.Rows) != 2*(3+1+1) {
+		t.Errorf("%d rows", len(st.Rows))
+	}
+}
