@@ -19,9 +19,12 @@ import (
 	"github.com/santhosh-tekuri/jsonschema/v6"
 
 	"kansrijk/internal/account"
+	"kansrijk/internal/api"
 	"kansrijk/internal/apperr"
+	"kansrijk/internal/demo"
 	"kansrijk/internal/opendata"
 	"kansrijk/internal/outcome"
+	"kansrijk/internal/server"
 	"kansrijk/internal/store"
 	"kansrijk/internal/store/storetest"
 )
@@ -290,6 +293,57 @@ func TestOpenStatsAPIDifferencing(t *testing.T) {
 		t.Logf("%d windows answered", windows)
 		for measure, s := range shown {
 			t.Run(measure, func(t *testing.T) { checkDifferencing(t, s) })
+		}
+	})
+}
+
+// TestOpenStatsAPIDemo: on the demo data and the real outcome store, on both databases, the
+// anonymous answer is what opendata publishes from the store's cells, and every published
+// quarter since the decree can be asked for.
+func TestOpenStatsAPIDemo(t *testing.T) {
+	storetest.ForEach(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		db.Now = time.Now
+		if err := demo.Load(ctx, db); err != nil {
+			t.Fatal(err)
+		}
+		srv, err := server.New(db)
+		if err != nil {
+			t.Fatal(err)
+		}
+		start := time.Now()
+		req := httptest.NewRequest("GET", openStatsRoute+"?from=2022-01&to=2026-12", nil)
+		rec := httptest.NewRecorder()
+		srv.ServeHTTP(rec, req)
+		if rec.Code != 200 {
+			t.Fatalf("%d %s", rec.Code, rec.Body)
+		}
+		t.Logf("%s: the open statistics since 2022 in %v (%d bytes)", db.Dialect(), time.Since(start).Round(time.Millisecond), rec.Body.Len())
+		today := api.Today(time.Now())
+		from, to, err := opendata.Window("2022-01", "2026-12", today)
+		if err != nil {
+			t.Fatal(err)
+		}
+		st, err := opendata.Load(ctx, opendata.Sources{Outcomes: db, Agreements: db, Municipalities: db.Municipalities}, from, to,
+			srv.Mailing.BaseURL+opendata.SchemaPath)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var want bytes.Buffer
+		enc := json.NewEncoder(&want)
+		enc.SetEscapeHTML(false)
+		_ = enc.Encode(st)
+		if !bytes.Equal(rec.Body.Bytes(), want.Bytes()) {
+			t.Errorf("the answer differs from what the store's cells publish")
+		}
+		sent := 0
+		for _, r := range st.Rows {
+			if r.PeriodType == opendata.PeriodMonth && r.NIS != opendata.FlandersNIS && (r.ReferralsSent.Suppressed || r.ReferralsSent.Value > 0) {
+				sent++
+			}
+		}
+		if sent == 0 {
+			t.Error("the demo's referrals are not in the open statistics")
 		}
 	})
 }
