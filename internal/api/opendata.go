@@ -11,7 +11,6 @@ import (
 	"net/http"
 	"sort"
 	"strings"
-	"sync"
 	"time"
 
 	"kansrijk/internal/apperr"
@@ -20,24 +19,9 @@ import (
 	"kansrijk/internal/opendata"
 )
 
-// openStatsTTL is how long an answer of the open statistics is kept in memory and may be
-// kept by caches: the published quarters do not change within it, and anonymous callers
-// asking again cost nothing.
-const openStatsTTL = 10 * time.Minute
-
-// openStatsCache keeps the answers of the last windows asked for.
-type openStatsCache struct {
-	mu      sync.Mutex
-	entries map[string]openStatsEntry
-}
-
-type openStatsEntry struct {
-	st  opendata.Statistics
-	at  time.Time
-	day time.Time
-}
-
-const openStatsCacheSize = 64
+// openStatsCache keeps the published quarters of the open statistics for a while
+// (opendata.CacheTTL).
+type openStatsCache = opendata.Cache
 
 // openStatsParams are the query parameters the open statistics accept.
 var openStatsParams = map[string]bool{"from": true, "to": true, "format": true}
@@ -114,29 +98,11 @@ func writePublic(w http.ResponseWriter, r *http.Request, body []byte) {
 	_, _ = w.Write(body)
 }
 
-// openStats returns the statistics of a window from the cache or builds them.
+// openStats returns the statistics of a window, from quarters published less than
+// opendata.CacheTTL ago when it can.
 func (a *API) openStats(ctx context.Context, from, to time.Time) (opendata.Statistics, error) {
-	key := from.Format("2006-01") + "/" + to.Format("2006-01")
-	now, today := a.Now(), a.today()
-	c := &a.openStatsCache
-	c.mu.Lock()
-	if e, ok := c.entries[key]; ok && e.day.Equal(today) && now.Sub(e.at) < openStatsTTL && !now.Before(e.at) {
-		c.mu.Unlock()
-		return e.st, nil
-	}
-	c.mu.Unlock()
-	st, err := opendata.Load(ctx, opendata.Sources{Outcomes: a.Outcomes, Agreements: a.Agreements, Municipalities: a.Municipalities},
-		from, to, a.baseURL()+opendata.SchemaPath)
-	if err != nil {
-		return st, err
-	}
-	c.mu.Lock()
-	if c.entries == nil || len(c.entries) >= openStatsCacheSize {
-		c.entries = map[string]openStatsEntry{}
-	}
-	c.entries[key] = openStatsEntry{st: st, at: now, day: today}
-	c.mu.Unlock()
-	return st, nil
+	return a.openStatsCache.Load(ctx, opendata.Sources{Outcomes: a.Outcomes, Agreements: a.Agreements, Municipalities: a.Municipalities},
+		from, to, a.Now(), a.baseURL()+opendata.SchemaPath)
 }
 
 // baseURL is where people reach Kansrijk (the configured base of the links in e-mails), for

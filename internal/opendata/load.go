@@ -2,6 +2,7 @@ package opendata
 
 import (
 	"context"
+	"sync"
 	"time"
 
 	"kansrijk/internal/agreement"
@@ -85,38 +86,91 @@ type Sources struct {
 	Municipalities *municipality.Registry
 }
 
-// Load reads and publishes the statistics of a window from Window: the outcome cells, read as
-// Reader, and the agreements in force on the last day of each month (the public register).
+// Load reads and publishes the statistics of a window from Window, with no cache.
 func Load(ctx context.Context, src Sources, from, to time.Time, schemaURL string) (Statistics, error) {
-	in := Input{From: from, To: to, SchemaURL: schemaURL, InForce: map[string]map[string]bool{}}
-	if src.Outcomes != nil {
-		q := outcome.Query{From: time.Date(from.Year(), from.Month(), 1, 0, 0, 0, 0, Brussels),
-			To: time.Date(to.Year(), to.Month()+1, 1, 0, 0, 0, 0, Brussels)}
-		cells, err := src.Outcomes.OutcomeCells(ctx, Reader(), q)
+	var c *Cache
+	return c.Load(ctx, src, from, to, time.Time{}, schemaURL)
+}
+
+// CacheTTL is how long a Cache keeps a published quarter.
+const CacheTTL = 10 * time.Minute
+
+// Cache keeps published quarters for CacheTTL, so that anonymous callers asking for windows
+// again and again cost little: a window is assembled from its quarters, each read (the
+// outcome cells of its three months, the register on the last day of each) and protected
+// once. The zero Cache is ready; a nil *Cache keeps nothing. It is safe for concurrent use.
+type Cache struct {
+	mu       sync.Mutex
+	quarters map[time.Time]cachedQuarter
+}
+
+type cachedQuarter struct {
+	p  Published
+	at time.Time
+}
+
+// Load reads and publishes the statistics of a window from Window: per quarter the outcome
+// cells, read as Reader, and the agreements in force on the last day of each month (the
+// public register), from the cache when they were read less than CacheTTL before now.
+func (c *Cache) Load(ctx context.Context, src Sources, from, to, now time.Time, schemaURL string) (Statistics, error) {
+	var qs []Published
+	for q := from; q.Before(to); q = q.AddDate(0, 3, 0) {
+		p, err := c.quarter(ctx, src, q, now)
 		if err != nil {
 			return Statistics{}, err
 		}
-		in.Cells = cells
+		qs = append(qs, p)
 	}
-	for m := from; !m.After(to); m = m.AddDate(0, 1, 0) {
-		end := time.Date(m.Year(), m.Month()+1, 0, 0, 0, 0, 0, time.UTC)
-		rows, err := src.Agreements.PublicRegister(ctx, end)
-		if err != nil {
-			return Statistics{}, err
-		}
-		set := map[string]bool{}
-		for _, r := range rows {
-			if r.Status.InForce() {
-				set[r.NIS] = true
-			}
-		}
-		in.InForce[m.Format("2006-01")] = set
-	}
+	var place func(string) (Place, bool)
 	if reg := src.Municipalities; reg != nil {
-		in.Place = func(nis string) (Place, bool) {
+		place = func(nis string) (Place, bool) {
 			m, ok := reg.ByNIS(nis)
 			return Place{Name: m.Name, Province: m.Province}, ok
 		}
 	}
-	return Build(in), nil
+	return Assemble(qs, place, schemaURL), nil
+}
+
+func (c *Cache) quarter(ctx context.Context, src Sources, start, now time.Time) (Published, error) {
+	if c != nil {
+		c.mu.Lock()
+		e, ok := c.quarters[start]
+		c.mu.Unlock()
+		if ok && !now.Before(e.at) && now.Sub(e.at) < CacheTTL {
+			return e.p, nil
+		}
+	}
+	var cells []outcome.Cell
+	if src.Outcomes != nil {
+		q := outcome.Query{From: time.Date(start.Year(), start.Month(), 1, 0, 0, 0, 0, Brussels),
+			To: time.Date(start.Year(), start.Month()+3, 1, 0, 0, 0, 0, Brussels)}
+		var err error
+		if cells, err = src.Outcomes.OutcomeCells(ctx, Reader(), q); err != nil {
+			return Published{}, err
+		}
+	}
+	var inForce [3]map[string]bool
+	for j := range 3 {
+		end := time.Date(start.Year(), start.Month()+time.Month(j)+1, 0, 0, 0, 0, 0, time.UTC)
+		rows, err := src.Agreements.PublicRegister(ctx, end)
+		if err != nil {
+			return Published{}, err
+		}
+		inForce[j] = map[string]bool{}
+		for _, r := range rows {
+			if r.Status.InForce() {
+				inForce[j][r.NIS] = true
+			}
+		}
+	}
+	p := PublishQuarter(start, cells, inForce)
+	if c != nil {
+		c.mu.Lock()
+		if c.quarters == nil {
+			c.quarters = map[time.Time]cachedQuarter{}
+		}
+		c.quarters[start] = cachedQuarter{p, now}
+		c.mu.Unlock()
+	}
+	return p, nil
 }

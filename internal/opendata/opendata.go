@@ -149,20 +149,25 @@ type Input struct {
 
 // measure is one published count of families.
 type measure struct {
-	get func(c outcome.Counts) int
-	set func(r *Row, v suppress.Cell)
+	get  func(c outcome.Counts) int
+	set  func(r *Row, v suppress.Cell)
+	read func(r Row) suppress.Cell
 }
 
 func measures() []measure {
 	ms := []measure{
-		{func(c outcome.Counts) int { return c.Sent }, func(r *Row, v suppress.Cell) { r.ReferralsSent = v }},
-		{func(c outcome.Counts) int { return c.Reached }, func(r *Row, v suppress.Cell) { r.ReferralsReached = v }},
+		{func(c outcome.Counts) int { return c.Sent }, func(r *Row, v suppress.Cell) { r.ReferralsSent = v },
+			func(r Row) suppress.Cell { return r.ReferralsSent }},
+		{func(c outcome.Counts) int { return c.Reached }, func(r *Row, v suppress.Cell) { r.ReferralsReached = v },
+			func(r Row) suppress.Cell { return r.ReferralsReached }},
 	}
 	for _, o := range Outcomes() {
-		ms = append(ms, measure{func(c outcome.Counts) int { return c.Outcomes[o] }, func(r *Row, v suppress.Cell) { r.Outcomes[o] = v }})
+		ms = append(ms, measure{func(c outcome.Counts) int { return c.Outcomes[o] }, func(r *Row, v suppress.Cell) { r.Outcomes[o] = v },
+			func(r Row) suppress.Cell { return r.Outcomes[o] }})
 	}
 	for _, k := range Rights() {
-		ms = append(ms, measure{func(c outcome.Counts) int { return c.Rights[k] }, func(r *Row, v suppress.Cell) { r.Rights[k] = v }})
+		ms = append(ms, measure{func(c outcome.Counts) int { return c.Rights[k] }, func(r *Row, v suppress.Cell) { r.Rights[k] = v },
+			func(r Row) suppress.Cell { return r.Rights[k] }})
 	}
 	return ms
 }
@@ -172,156 +177,201 @@ func QuarterName(t time.Time) string {
 	return strconv.Itoa(t.Year()) + "-Q" + strconv.Itoa((int(t.Month())-1)/3+1)
 }
 
-// Build publishes the window of in: rows per municipality and month, per municipality and
-// quarter, per municipality for the window, and the same for Flanders (NIS FlandersNIS), in
-// that order of period types, municipalities by NIS code. Counts of families are protected as
-// the package comment says; the rows of a municipality with no referral and no agreement in
-// the window are left out.
-func Build(in Input) Statistics {
-	months := []time.Time{}
-	col := map[string]int{}
-	for m := in.From; !m.After(in.To); m = m.AddDate(0, 1, 0) {
-		col[m.Format("2006-01")] = len(months)
-		months = append(months, m)
-	}
-	if len(months)%3 != 0 {
-		panic("opendata: the window is not whole quarters")
-	}
-	st := Statistics{From: in.From.Format("2006-01"), To: in.To.Format("2006-01"), ProtectedPer: suppress.Period, RoundedTo: suppress.Base,
-		SettleDays: SettleDays, Legend: suppress.Legend, Method: Method, Schema: in.SchemaURL, Rows: []Row{}}
-	for q := 0; q < len(months); q += 3 {
-		st.Quarters = append(st.Quarters, Quarter{QuarterName(months[q]), monthNames(months[q : q+3])})
-	}
+// Published is one quarter as published, the same in every window: per municipality (NIS
+// code) and measure, its three month cells and its quarter total; for all municipalities
+// together, the three month totals and the grand total; and the municipalities with an
+// agreement in force on the last day of each month.
+type Published struct {
+	Start   time.Time
+	Cells   map[string][][4]suppress.Cell
+	All     [][4]suppress.Cell
+	InForce [3]map[string]bool
+}
 
-	ms := measures()
-	// counts[nis][measure][month]
-	counts := map[string][][]int{}
-	row := func(nis string) [][]int {
-		if counts[nis] == nil {
-			counts[nis] = make([][]int, len(ms))
-			for k := range ms {
-				counts[nis][k] = make([]int, len(months))
-			}
-		}
-		return counts[nis]
+// PublishQuarter protects one quarter (start is its first day): per measure, a table of the
+// municipalities with a non-zero count in the quarter (by NIS code) × its three months,
+// suppressed and rounded by suppress.ByQuarter. Cells of other months are ignored.
+func PublishQuarter(start time.Time, cells []outcome.Cell, inForce [3]map[string]bool) Published {
+	months := []time.Time{start, start.AddDate(0, 1, 0), start.AddDate(0, 2, 0)}
+	col := map[string]int{}
+	for j, m := range months {
+		col[m.Format("2006-01")] = j
 	}
-	for _, c := range in.Cells {
+	ms := measures()
+	counts := map[string][][]int{} // nis → measure → month
+	for _, c := range cells {
 		j, ok := col[c.Month]
 		if !ok {
 			continue
 		}
 		for k, m := range ms {
-			if v := m.get(c.Counts); v > 0 {
-				row(c.NIS)[k][j] += v
+			v := m.get(c.Counts)
+			if v <= 0 {
+				continue
 			}
-		}
-	}
-	for _, m := range months {
-		for nis, ok := range in.InForce[m.Format("2006-01")] {
-			if ok {
-				row(nis)
+			if counts[c.NIS] == nil {
+				counts[c.NIS] = make([][]int, len(ms))
+				for k := range ms {
+					counts[c.NIS][k] = make([]int, 3)
+				}
 			}
+			counts[c.NIS][k][j] += v
 		}
 	}
 	nisCodes := make([]string, 0, len(counts))
 	for nis := range counts {
 		nisCodes = append(nisCodes, nis)
 	}
-	// The order does not depend on the window: ByQuarter needs that.
+	// The order does not depend on anything but the quarter: ByQuarter needs that.
 	sort.Strings(nisCodes)
+	p := Published{Start: start, Cells: map[string][][4]suppress.Cell{}, All: make([][4]suppress.Cell, len(ms)), InForce: inForce}
+	for _, nis := range nisCodes {
+		p.Cells[nis] = make([][4]suppress.Cell, len(ms))
+	}
+	for k := range ms {
+		table := make([][]int, len(nisCodes))
+		for i, nis := range nisCodes {
+			table[i] = counts[nis][k]
+		}
+		cells, rowTot, colTot, grand := suppress.ByQuarter(table, months)
+		for i, nis := range nisCodes {
+			p.Cells[nis][k] = [4]suppress.Cell{cells[i][0], cells[i][1], cells[i][2], rowTot[i]}
+		}
+		p.All[k] = [4]suppress.Cell{colTot[0], colTot[1], colTot[2], grand}
+	}
+	return p
+}
 
-	place := func(nis string) Place {
-		if in.Place != nil {
-			if p, ok := in.Place(nis); ok {
+// Build publishes the window of in (PublishQuarter per quarter, then Assemble).
+func Build(in Input) Statistics {
+	if n := (in.To.Year()-in.From.Year())*12 + int(in.To.Month()) - int(in.From.Month()) + 1; n <= 0 || n%3 != 0 || int(in.From.Month())%3 != 1 {
+		panic("opendata: the window is not whole quarters")
+	}
+	var qs []Published
+	for q := in.From; q.Before(in.To); q = q.AddDate(0, 3, 0) {
+		var f [3]map[string]bool
+		for j := range 3 {
+			f[j] = in.InForce[q.AddDate(0, j, 0).Format("2006-01")]
+		}
+		qs = append(qs, PublishQuarter(q, in.Cells, f))
+	}
+	return Assemble(qs, in.Place, in.SchemaURL)
+}
+
+// Assemble makes the answer of consecutive published quarters: rows per municipality and
+// month, per municipality and quarter, per municipality for the window, and the same for all
+// municipalities (NIS FlandersNIS), in that order of period types, municipalities by NIS code.
+// A municipality with no published count and no agreement in force in the window has no
+// rows; one without counts in a quarter shows zeros there (as ByQuarter does). Window totals
+// are sums of the published quarter totals (suppress.Sum). place nil: the NIS code as name.
+func Assemble(qs []Published, place func(nis string) (Place, bool), schemaURL string) Statistics {
+	var months []time.Time
+	for _, q := range qs {
+		months = append(months, q.Start, q.Start.AddDate(0, 1, 0), q.Start.AddDate(0, 2, 0))
+	}
+	st := Statistics{From: months[0].Format("2006-01"), To: months[len(months)-1].Format("2006-01"), ProtectedPer: suppress.Period,
+		RoundedTo: suppress.Base, SettleDays: SettleDays, Legend: suppress.Legend, Method: Method, Schema: schemaURL, Rows: []Row{}}
+	seen := map[string]bool{}
+	var nisCodes []string
+	add := func(nis string) {
+		if !seen[nis] {
+			seen[nis] = true
+			nisCodes = append(nisCodes, nis)
+		}
+	}
+	for _, q := range qs {
+		st.Quarters = append(st.Quarters, Quarter{QuarterName(q.Start), monthNames([]time.Time{q.Start, q.Start.AddDate(0, 1, 0), q.Start.AddDate(0, 2, 0)})})
+		for nis := range q.Cells {
+			add(nis)
+		}
+		for _, f := range q.InForce {
+			for nis, ok := range f {
+				if ok {
+					add(nis)
+				}
+			}
+		}
+	}
+	sort.Strings(nisCodes)
+	placeOf := func(nis string) Place {
+		if place != nil {
+			if p, ok := place(nis); ok {
 				return p
 			}
 		}
 		return Place{Name: nis}
 	}
-	inForce := func(nis string, month time.Time) int {
-		if in.InForce[month.Format("2006-01")][nis] {
-			return 1
-		}
-		return 0
-	}
-	flandersInForce := func(month time.Time) int {
-		n := 0
-		for _, ok := range in.InForce[month.Format("2006-01")] {
-			if ok {
-				n++
-			}
-		}
-		return n
-	}
-	newRow := func(typ, period, quarter string, ms []time.Time, nis string, p Place) Row {
-		return Row{PeriodType: typ, Period: period, Quarter: quarter, Months: monthNames(ms), NIS: nis, Name: p.Name, Province: p.Province,
-			Outcomes: map[string]suppress.Cell{}, Rights: map[string]suppress.Cell{}}
-	}
-
-	nm, nq := len(nisCodes), len(months)/3
-	// The rows, built first and filled per measure.
-	monthRows := make([][]Row, nm+1) // [municipality or Flanders (nm)][month]
+	ms := measures()
+	nm := len(nisCodes)
+	window := st.From + "/" + st.To
+	monthRows := make([][]Row, nm+1)
 	quarterRows := make([][]Row, nm+1)
 	windowRows := make([]Row, nm+1)
-	window := st.From + "/" + st.To
 	for i := 0; i <= nm; i++ {
 		nis, p := FlandersNIS, Place{Name: "Vlaanderen"}
 		if i < nm {
-			nis, p = nisCodes[i], place(nisCodes[i])
+			nis, p = nisCodes[i], placeOf(nisCodes[i])
 		}
-		ifc := func(m time.Time) int {
+		inForce := func(f map[string]bool) int {
 			if i < nm {
-				return inForce(nis, m)
-			}
-			return flandersInForce(m)
-		}
-		for j, m := range months {
-			r := newRow(PeriodMonth, m.Format("2006-01"), QuarterName(m), months[j:j+1], nis, p)
-			r.AgreementsInForce = ifc(m)
-			monthRows[i] = append(monthRows[i], r)
-		}
-		for q := range nq {
-			r := newRow(PeriodQuarter, QuarterName(months[3*q]), QuarterName(months[3*q]), months[3*q:3*q+3], nis, p)
-			r.AgreementsInForce = ifc(months[3*q+2])
-			quarterRows[i] = append(quarterRows[i], r)
-		}
-		windowRows[i] = newRow(PeriodWindow, window, "", months, nis, p)
-		windowRows[i].AgreementsInForce = ifc(months[len(months)-1])
-	}
-
-	for k, m := range ms {
-		table := make([][]int, nm)
-		for i, nis := range nisCodes {
-			table[i] = counts[nis][k]
-		}
-		quarterTot := make([][]suppress.Cell, nm)
-		var grands []suppress.Cell
-		for q := range nq {
-			part := make([][]int, nm)
-			for i := range table {
-				part[i] = table[i][3*q : 3*q+3]
-			}
-			// One quarter at a time: exactly what ByQuarter publishes for it in any window.
-			cells, rowTot, colTot, grand := suppress.ByQuarter(part, months[3*q:3*q+3])
-			for i := range nm {
-				for j := range 3 {
-					m.set(&monthRows[i][3*q+j], cells[i][j])
+				if f[nis] {
+					return 1
 				}
-				m.set(&quarterRows[i][q], rowTot[i])
-				quarterTot[i] = append(quarterTot[i], rowTot[i])
+				return 0
 			}
+			n := 0
+			for _, ok := range f {
+				if ok {
+					n++
+				}
+			}
+			return n
+		}
+		newRow := func(typ, period, quarter string, rm []time.Time) Row {
+			return Row{PeriodType: typ, Period: period, Quarter: quarter, Months: monthNames(rm), NIS: nis, Name: p.Name, Province: p.Province,
+				Outcomes: map[string]suppress.Cell{}, Rights: map[string]suppress.Cell{}}
+		}
+		windowRows[i] = newRow(PeriodWindow, window, "", months)
+		for qi, q := range qs {
+			name := QuarterName(q.Start)
+			var pub [][4]suppress.Cell // nil: zeros
+			if i < nm {
+				pub = q.Cells[nis]
+			} else {
+				pub = q.All
+			}
+			qr := newRow(PeriodQuarter, name, name, months[3*qi:3*qi+3])
+			qr.AgreementsInForce = inForce(q.InForce[2])
 			for j := range 3 {
-				m.set(&monthRows[nm][3*q+j], colTot[j])
+				mr := newRow(PeriodMonth, months[3*qi+j].Format("2006-01"), name, months[3*qi+j:3*qi+j+1])
+				mr.AgreementsInForce = inForce(q.InForce[j])
+				for k, m := range ms {
+					var c suppress.Cell
+					if pub != nil {
+						c = pub[k][j]
+					}
+					m.set(&mr, c)
+				}
+				monthRows[i] = append(monthRows[i], mr)
 			}
-			m.set(&quarterRows[nm][q], grand)
-			grands = append(grands, grand)
+			for k, m := range ms {
+				var c suppress.Cell
+				if pub != nil {
+					c = pub[k][3]
+				}
+				m.set(&qr, c)
+			}
+			quarterRows[i] = append(quarterRows[i], qr)
 		}
-		for i := range nm {
-			m.set(&windowRows[i], suppress.Sum(quarterTot[i]))
+		windowRows[i].AgreementsInForce = inForce(qs[len(qs)-1].InForce[2])
+		for k, m := range ms {
+			parts := make([]suppress.Cell, len(qs))
+			for qi := range qs {
+				parts[qi] = quarterRows[i][qi].get(k, ms)
+			}
+			m.set(&windowRows[i], suppress.Sum(parts))
 		}
-		m.set(&windowRows[nm], suppress.Sum(grands))
 	}
-
 	for i := range nm {
 		st.Rows = append(st.Rows, monthRows[i]...)
 	}
@@ -332,6 +382,11 @@ func Build(in Input) Statistics {
 	st.Rows = append(st.Rows, quarterRows[nm]...)
 	st.Rows = append(st.Rows, windowRows...)
 	return st
+}
+
+// get returns the row's count of measure k of ms.
+func (r Row) get(k int, ms []measure) suppress.Cell {
+	return ms[k].read(r)
 }
 
 func monthNames(ms []time.Time) []string {

@@ -34,8 +34,8 @@ func (ui *UI) openStatsWindow(r *http.Request) (from, to time.Time, err error) {
 }
 
 func (ui *UI) openStatsLoad(r *http.Request, from, to time.Time) (opendata.Statistics, error) {
-	return opendata.Load(r.Context(), opendata.Sources{Outcomes: ui.Outcomes, Agreements: ui.Agreements, Municipalities: ui.Municipalities},
-		from, to, opendata.SchemaPath)
+	return ui.openStats.Load(r.Context(), opendata.Sources{Outcomes: ui.Outcomes, Agreements: ui.Agreements, Municipalities: ui.Municipalities},
+		from, to, ui.Now(), opendata.SchemaPath)
 }
 
 // quarterLabel is "2024 K1" in Dutch, "2024 Q1" in English.

@@ -30,6 +30,7 @@ import (
 	"kansrijk/internal/i18n"
 	"kansrijk/internal/mailing"
 	"kansrijk/internal/municipality"
+	"kansrijk/internal/opendata"
 	"kansrijk/internal/org"
 	"kansrijk/internal/outcome"
 	"kansrijk/internal/outreach"
@@ -82,6 +83,8 @@ type Deps struct {
 type UI struct {
 	Deps
 	pages map[string]*template.Template
+	// openstats area: the published quarters of the open statistics, kept a while.
+	openStats opendata.Cache
 }
 
 // New parses the templates once: every templates/<name>.html except the
