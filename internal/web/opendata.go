@@ -100,11 +100,16 @@ func (ui *UI) showStatistics(w http.ResponseWriter, r *http.Request) {
 		quarters = append(quarters, openStatsQuarter{Label: quarterLabel(p.Lang, opendata.QuarterName(q)), From: q.Format("2006-01"),
 			To: q.AddDate(0, 2, 0).Format("2006-01")})
 	}
-	var flanders, municipalities []opendata.Row
+	type labelled struct {
+		Label string
+		opendata.Row
+	}
+	var flanders []labelled
+	var municipalities []opendata.Row
 	for _, r := range st.Rows {
 		switch {
 		case r.PeriodType == opendata.PeriodQuarter && r.NIS == opendata.FlandersNIS:
-			flanders = append(flanders, r)
+			flanders = append(flanders, labelled{quarterLabel(p.Lang, r.Period), r})
 		case r.PeriodType == opendata.PeriodWindow:
 			municipalities = append(municipalities, r)
 		}
