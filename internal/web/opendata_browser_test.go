@@ -8,18 +8,15 @@ import (
 	"context"
 	"io"
 	"net/http"
-	"net/http/httptest"
-	"os"
 	"strings"
 	"testing"
 	"time"
 
-	"kansrijk/internal/browsertest"
 	"kansrijk/internal/demo"
 	"kansrijk/internal/opendata"
-	"kansrijk/internal/server"
 	"kansrijk/internal/store"
 	"kansrijk/internal/store/storetest"
+	"kansrijk/internal/webtest"
 )
 
 // openStatsWidthJS measures the page at the window's width: its scroll width, and the SVG
@@ -37,25 +34,16 @@ const openStatsWidthJS = `(() => {
 })()`
 
 func TestOpenStatsPageInBrowser(t *testing.T) {
-	if testing.Short() && os.Getenv("CI") != "true" {
-		t.Skip("browser test: skipped with -short")
-	}
-	ctx := context.Background()
+	webtest.SkipShort(t)
 	db := storetest.Open(t, store.SQLite)
-	db.Now = time.Now
-	if err := demo.Load(ctx, db); err != nil {
+	if err := demo.Load(context.Background(), db); err != nil {
 		t.Fatal(err)
 	}
-	srv, err := server.New(db)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ts := httptest.NewServer(srv)
-	t.Cleanup(ts.Close)
+	w := webtest.Start(t, db, nil)
 
 	// Without a browser first: the page and every download it links answer 200, anonymously.
 	start := time.Now()
-	res, err := http.Get(ts.URL + "/statistieken")
+	res, err := http.Get(w.URL + "/statistieken")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -71,8 +59,8 @@ func TestOpenStatsPageInBrowser(t *testing.T) {
 		}
 	}
 
-	b := browsertest.New(t)
-	b.Navigate(ts.URL + "/register")
+	b := w.Browser()
+	b.Navigate(w.URL + "/register")
 	if !b.Exists(`footer a[href="/statistieken"]`) {
 		t.Error("the public pages' footer does not link the open statistics")
 	}
@@ -96,7 +84,7 @@ func TestOpenStatsPageInBrowser(t *testing.T) {
 		if !strings.HasPrefix(href, "/") {
 			continue
 		}
-		res, err := http.Get(ts.URL + href)
+		res, err := http.Get(w.URL + href)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -123,14 +111,14 @@ func TestOpenStatsPageInBrowser(t *testing.T) {
 	b.Page("openstats-two-quarters")
 
 	// A bad period: 400, the error above the form, the default window below it.
-	b.Navigate(ts.URL + "/statistieken?from=2024-13")
+	b.Navigate(w.URL + "/statistieken?from=2024-13")
 	if !b.Exists(".error-summary") || !b.Exists(`#from[aria-invalid="true"]`) {
 		t.Errorf("a bad month: %s", b.Text("main"))
 	}
 	b.Page("openstats-bad-month")
 
 	// English.
-	b.Navigate(ts.URL + "/lang/en?next=/statistieken")
+	b.Navigate(w.URL + "/lang/en?next=/statistieken")
 	if txt := b.Text("main"); !strings.Contains(txt, "Open statistics") || !strings.Contains(txt, "rounded to a multiple of 5") {
 		t.Errorf("English page: %s", txt)
 	}
@@ -138,7 +126,7 @@ func TestOpenStatsPageInBrowser(t *testing.T) {
 
 	// A phone: no sideways scrolling, chart labels of 12 px at least.
 	b.Viewport(390, 844)
-	b.Navigate(ts.URL + "/lang/nl?next=/statistieken")
+	b.Navigate(w.URL + "/lang/nl?next=/statistieken")
 	var o struct {
 		IW    int      `json:"iw"`
 		SW    int      `json:"sw"`
