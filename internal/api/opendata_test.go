@@ -178,6 +178,12 @@ func TestOpenStatsAPI(t *testing.T) {
 			}
 		}
 
+		// XLSX: the same table as a workbook.
+		r = f.call(t, "GET", openStatsRoute+"?from=2024-01&to=2025-09&format=xlsx", openStatsRoute, "", nil, 200, nil)
+		if ct := r.Header.Get("Content-Type"); ct != "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" || !bytes.HasPrefix(r.Body, []byte("PK")) {
+			t.Errorf("XLSX: Content-Type %q, %d bytes", ct, len(r.Body))
+		}
+
 		// Bad parameters: 400 with a stable code naming the parameter.
 		for _, c := range []struct{ query, code, field string }{
 			{"from=2024-13", "invalid_date", "from"},
