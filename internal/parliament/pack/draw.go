@@ -200,9 +200,10 @@ func (d *doc) mapFigure(fg Figures) error {
 	// The legend: three items to a row, each swatch with its label and count.
 	colW := d.width / 3
 	f.SetFont(d.family, "", 8)
+	base := f.GetY()
 	for i, s := range agreement.ReportStatuses {
 		x := x0 + float64(i%3)*colW
-		y := f.GetY() + float64(i/3)*4.6
+		y := base + float64(i/3)*4.6
 		setFill(f, hexColor(chart.StatusColors[string(s)]))
 		f.SetDrawColor(89, 89, 89)
 		f.SetLineWidth(0.15)
@@ -211,7 +212,7 @@ func (d *doc) mapFigure(fg Figures) error {
 		f.SetXY(x+4.2, y)
 		f.CellFormat(colW-4.5, 4.2, fmt.Sprintf("%s (%d)", nl("agreement.status."+string(s)), fg.Agreements.Counts[s]), "", 0, "L", false, 0, "")
 	}
-	f.SetXY(marginSide, f.GetY()+float64(legendRows)*4.6+0.8)
+	f.SetXY(marginSide, base+float64(legendRows)*4.6+0.8)
 	period := "2019–2024"
 	if fg.AsOf.Year() >= 2025 {
 		period = "2025"

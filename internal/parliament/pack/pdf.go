@@ -225,8 +225,12 @@ func InformedSentence(fg Figures) string {
 		p += " (" + joinDutch(g.days) + ")"
 		parts = append(parts, p)
 	}
-	return fmt.Sprintf("De lokale besturen werden geïnformeerd via %s. Op %s was %s minstens één keer bereikt.",
-		joinDutch(parts), DutchDate(fg.AsOf), ofTotal(fg.Informed, fg.Total, "lokaal bestuur", "lokale besturen"))
+	verb := "waren"
+	if fg.Informed == 1 {
+		verb = "was"
+	}
+	return fmt.Sprintf("De lokale besturen werden geïnformeerd via %s. Op %s %s %s minstens één keer bereikt.",
+		joinDutch(parts), DutchDate(fg.AsOf), verb, ofTotal(fg.Informed, fg.Total, "lokaal bestuur", "lokale besturen"))
 }
 
 // suffixE gives the adjective ending for the kind's gender ("een gezamenlijke infosessie",
@@ -266,7 +270,7 @@ func (d *doc) informed(fg Figures) {
 	}
 	t := table{
 		head:   []string{"Datum", "Soort", "Partner", "Onderwerp", "Bereikt"},
-		widths: []float64{20, 20, 28, 0, 16},
+		widths: []float64{21, 23, 30, 0, 17},
 		align:  "LLLLR",
 	}
 	for _, c := range fg.Campaigns {
@@ -293,7 +297,7 @@ func SignedUpSentence(fg Figures) string {
 func (d *doc) signedUp(fg Figures) {
 	d.heading(2, "Hoeveel lokale besturen hebben zich aangemeld, en welke?")
 	d.para(SignedUpSentence(fg))
-	t := table{head: []string{"Provincie", "Gemeenten", "Aangemeld", "Overeenkomst van kracht"}, widths: []float64{0, 28, 28, 44}, align: "LRRR"}
+	t := table{head: []string{"Provincie", "Gemeenten", "Aangemeld", "Overeenkomst van kracht"}, widths: []float64{0, 26, 26, 46}, align: "LRRR"}
 	var tot ProvinceRow
 	for _, p := range fg.Provinces {
 		t.rows = append(t.rows, []string{p.Province, strconv.Itoa(p.Total), strconv.Itoa(p.SignedUp), strconv.Itoa(p.InForce)})
@@ -422,6 +426,20 @@ func (d *doc) table(t table) {
 		pt, lh = 7.5, 3.5
 	}
 	widths := append([]float64(nil), t.widths...)
+	// A fixed column is at least as wide as its longest word, so that no word is cut.
+	for _, style := range []string{"B", ""} {
+		f.SetFont(d.family, style, pt)
+		for _, r := range append([][]string{t.head, t.foot}, t.rows...) {
+			for i, c := range r {
+				if widths[i] == 0 {
+					continue
+				}
+				for _, w := range strings.Fields(c) {
+					widths[i] = max(widths[i], f.GetStringWidth(w)+2.8)
+				}
+			}
+		}
+	}
 	rest := d.width
 	free := -1
 	for i, w := range widths {
@@ -441,7 +459,7 @@ func (d *doc) table(t table) {
 		lines := make([][]string, len(cells))
 		n := 1
 		for i, c := range cells {
-			lines[i] = f.SplitText(c, widths[i]-2.4)
+			lines[i] = f.SplitText(c, widths[i])
 			if len(lines[i]) == 0 {
 				lines[i] = []string{""}
 			}
