@@ -91,7 +91,7 @@ func parsePath(d string) ([][][2]float64, error) {
 				flush()
 				continue
 			}
-		} else if cmd == 0 || cmd == 'Z' || cmd == 'z' {
+		} else if c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || cmd == 0 || cmd == 'Z' || cmd == 'z' {
 			return nil, fmt.Errorf("unsupported path command %q", c)
 		}
 		switch cmd {
