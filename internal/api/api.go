@@ -20,6 +20,7 @@ import (
 	"kansrijk/internal/mailing"
 	"kansrijk/internal/municipality"
 	"kansrijk/internal/org"
+	"kansrijk/internal/outcome"
 	"kansrijk/internal/outreach"
 	"kansrijk/internal/parliament"
 	"kansrijk/internal/parliament/pack"
@@ -56,6 +57,8 @@ type API struct {
 	// AuditLog serves the public proofs of the access log (auditlog.go);
 	// nil: none yet.
 	AuditLog AuditLog
+	// Area outcome: referral outcome cells for the dashboards (outcome*.go).
+	Outcomes outcome.Store
 	// parliament: the parliamentary answer packs (parliament.go); nil:
 	// the routes answer not_found.
 	Parliament *pack.Service

@@ -15,7 +15,6 @@ import (
 	"kansrijk/internal/api"
 	"kansrijk/internal/export"
 	"kansrijk/internal/municipality"
-	"kansrijk/internal/outcome"
 	"kansrijk/internal/parliament"
 	"kansrijk/internal/parliament/pack"
 )
@@ -134,11 +133,8 @@ func reportParliament(ctx context.Context, args []string, env Env) error {
 		return err
 	}
 	defer db.Close()
-	svc := &pack.Service{Store: db, Sources: pack.Sources{Agreements: db, Outreach: db, Teams: db, Municipalities: db.Municipalities},
+	svc := &pack.Service{Store: db, Sources: pack.Sources{Agreements: db, Outreach: db, Teams: db, Outcomes: db, Municipalities: db.Municipalities},
 		Today: func() time.Time { return api.Today(time.Now()) }}
-	if o, ok := any(db).(outcome.Store); ok {
-		svc.Sources.Outcomes = o
-	}
 	a := account.System("cli")
 	a.Email = "command line"
 	p, err := svc.Make(ctx, a, asOf, from, to)

@@ -12,7 +12,6 @@ import (
 	"kansrijk/internal/account"
 	"kansrijk/internal/demo"
 	"kansrijk/internal/export"
-	"kansrijk/internal/outcome"
 	"kansrijk/internal/parliament"
 	"kansrijk/internal/parliament/pack"
 	"kansrijk/internal/store"
@@ -23,12 +22,8 @@ var analyst = account.Actor{UserID: 2, Email: "analist@opgroeien.test", Role: ac
 
 // service is the pack service over db, as the server wires it.
 func service(db *store.DB) *pack.Service {
-	svc := &pack.Service{Store: db, Today: func() time.Time { return time.Date(2026, 12, 7, 0, 0, 0, 0, time.UTC) },
-		Sources: pack.Sources{Agreements: db, Outreach: db, Teams: db, Municipalities: db.Municipalities}}
-	if o, ok := any(db).(outcome.Store); ok {
-		svc.Sources.Outcomes = o
-	}
-	return svc
+	return &pack.Service{Store: db, Today: func() time.Time { return time.Date(2026, 12, 7, 0, 0, 0, 0, time.UTC) },
+		Sources: pack.Sources{Agreements: db, Outreach: db, Teams: db, Outcomes: db, Municipalities: db.Municipalities}}
 }
 
 // PDFText extracts the text of a PDF with pdftotext (poppler-utils): required on CI.
