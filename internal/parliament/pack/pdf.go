@@ -360,6 +360,9 @@ func (d *doc) families(fg Figures) {
 	period := quarterName(fg.QFrom) + " tot en met het " + quarterName(fg.QTo)
 	d.para(fmt.Sprintf("Van het %s verstuurden de lokale teams %s doorverwijzingen naar het OCMW; de OCMW's bereikten %s gezinnen, en bij %s doorverwijzingen werden rechten geopend.",
 		period, cellText(fam.Total.Sent), cellText(fam.Total.Reached), cellText(fam.Total.RightsOpened)))
+	if fam.Total.Sent.Suppressed || fam.Total.Reached.Suppressed || fam.Total.RightsOpened.Suppressed {
+		d.para("Waar \"<5\" of \"x\" staat, is het aantal verborgen om de gezinnen te beschermen: kleine aantallen worden niet gepubliceerd, en een totaal waarin zo'n klein aantal zit evenmin (zie de toelichting onder de tabellen).")
+	}
 	t := table{head: []string{"Provincie (woonplaats)", "Doorverwezen", "Bereikt", "Rechten geopend"}, widths: []float64{0, 30, 30, 34}, align: "LRRR"}
 	for _, r := range fam.Rows {
 		t.rows = append(t.rows, []string{r.Province, cellText(r.Sent), cellText(r.Reached), cellText(r.RightsOpened)})
