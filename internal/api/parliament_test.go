@@ -105,7 +105,7 @@ func TestParliamentPacksAPI(t *testing.T) {
 		// Dates: required, a date, not in the future; every problem at once.
 		var e struct {
 			Error struct {
-				Code     string `json:"code"`
+				Code   string `json:"code"`
 				Errors []struct {
 					Field string `json:"field"`
 				} `json:"errors"`
