@@ -2,17 +2,13 @@ package web_test
 
 import (
 	"context"
-	"net/http/httptest"
-	"os"
 	"strings"
 	"testing"
-	"time"
 
-	"kansrijk/internal/browsertest"
 	"kansrijk/internal/demo"
-	"kansrijk/internal/server"
 	"kansrijk/internal/store"
 	"kansrijk/internal/store/storetest"
+	"kansrijk/internal/webtest"
 )
 
 // TestParliamentPageInBrowser: the analyst makes the answer pack for 8 March 2023 with one
@@ -20,44 +16,30 @@ import (
 // checkpoint, author and downloads; a date that is no date is refused next to its field; the
 // page is axe-clean and does not scroll sideways at 390 px; other roles are refused.
 func TestParliamentPageInBrowser(t *testing.T) {
-	if testing.Short() && os.Getenv("CI") != "true" {
-		t.Skip("browser test: skipped with -short")
-	}
+	webtest.SkipShort(t)
 	ctx := context.Background()
 	db := storetest.Open(t, store.SQLite)
-	db.Now = time.Now // the browser drops a session cookie that expired by the real clock
 	if err := demo.Load(ctx, db); err != nil {
 		t.Fatal(err)
 	}
-	srv, err := server.New(db)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ts := httptest.NewServer(srv)
-	t.Cleanup(ts.Close)
-	b := browsertest.New(t)
+	w := webtest.Start(t, db, nil)
+	b := w.Browser()
 
 	signIn := func(role string) {
 		for _, acc := range demo.Accounts {
 			if acc.Role == role {
-				b.Navigate(ts.URL + "/login")
-				b.SetValue("#email", acc.Email)
-				b.SetValue("#password", demo.Password)
-				b.Click("main form button[type=submit]")
-				if strings.Contains(b.URL(), "/login") {
-					t.Fatalf("%s: sign-in failed: %s", role, b.Text("main"))
-				}
+				w.LogIn(b, acc.Email, demo.Password, "")
 				return
 			}
 		}
 		t.Fatalf("no demo account %s", role)
 	}
 	signIn("analyst")
-	b.Navigate(ts.URL + "/")
+	b.Navigate(w.URL + "/")
 	if !b.Exists(`nav a[href="/reports/parliament"]`) {
 		t.Error("the analyst's navigation lacks the answer packs")
 	}
-	b.Navigate(ts.URL + "/reports/parliament")
+	b.Navigate(w.URL + "/reports/parliament")
 	if !strings.Contains(b.Text("main"), "Er is nog geen antwoordpakket gemaakt.") {
 		t.Errorf("empty list: %s", b.Text("main"))
 	}
@@ -97,7 +79,7 @@ func TestParliamentPageInBrowser(t *testing.T) {
 
 	// A phone: no sideways scrolling.
 	b.Viewport(390, 844)
-	b.Navigate(ts.URL + "/reports/parliament")
+	b.Navigate(w.URL + "/reports/parliament")
 	var wide bool
 	b.Eval(`document.documentElement.scrollWidth > document.documentElement.clientWidth`, &wide)
 	if wide {
@@ -105,10 +87,10 @@ func TestParliamentPageInBrowser(t *testing.T) {
 	}
 	b.Page("parliament-390")
 	b.Viewport(1280, 900)
-	b.Click("header form button[type=submit]") // sign out
+	w.SignOut(b)
 
 	signIn("team_lead")
-	b.Navigate(ts.URL + "/reports/parliament")
+	b.Navigate(w.URL + "/reports/parliament")
 	if b.Exists("main form") || b.Exists(`nav a[href="/reports/parliament"]`) {
 		t.Error("a team lead reaches the answer packs")
 	}
