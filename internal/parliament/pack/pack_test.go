@@ -5,11 +5,13 @@ import (
 	"context"
 	"os"
 	"os/exec"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"kansrijk/internal/account"
+	"kansrijk/internal/api"
 	"kansrijk/internal/demo"
 	"kansrijk/internal/export"
 	"kansrijk/internal/parliament"
@@ -22,7 +24,7 @@ var analyst = account.Actor{UserID: 2, Email: "analist@opgroeien.test", Role: ac
 
 // service is the pack service over db, as the server wires it.
 func service(db *store.DB) *pack.Service {
-	return &pack.Service{Store: db, Today: func() time.Time { return time.Date(2026, 12, 7, 0, 0, 0, 0, time.UTC) },
+	return &pack.Service{Store: db, Today: func() time.Time { return api.Today(time.Now()) },
 		Sources: pack.Sources{Agreements: db, Outreach: db, Teams: db, Outcomes: db, Municipalities: db.Municipalities}}
 }
 
@@ -140,6 +142,41 @@ func TestPackOn8March2023(t *testing.T) {
 		}
 		if strings.Count(text, "pagina ") < 2 {
 			t.Errorf("no page numbers")
+		}
+
+		// A pack of today: who signed up, the map's legend, the families' table as published,
+		// each as the figures say.
+		today := api.Today(time.Now())
+		fg, err := pack.Gather(ctx, svc.Sources, today, time.Time{}, time.Time{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		pt, err := svc.Make(ctx, analyst, today, time.Time{}, time.Time{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		pdf, err := db.ParliamentPackFile(ctx, analyst, pt.ID, parliament.PDF)
+		if err != nil {
+			t.Fatal(err)
+		}
+		flat = strings.Join(strings.Fields(PDFText(t, pdf.Bytes)), " ")
+		want := []string{pack.SignedUpSentence(fg), "De lokale besturen die zich hadden aangemeld", "Tijdlijn: aangemeld en overeenkomst van kracht",
+			"actief (" + strconv.Itoa(fg.Agreements.Counts["active"]) + ")", "niet aangemeld (" + strconv.Itoa(fg.Agreements.Counts["none"]) + ")"}
+		if fg.Agreements.SignedUp == 0 || fg.Families == nil || !fg.Published || len(fg.Families.Rows) == 0 {
+			t.Fatalf("the demo of today: %d signed up, families %+v", fg.Agreements.SignedUp, fg.Families)
+		}
+		for _, r := range append(fg.Families.Rows, fg.Families.Total) {
+			want = append(want, strings.Join([]string{r.Province, r.Sent.String(), r.Reached.String(), r.RightsOpened.String()}, " "))
+		}
+		for _, m := range fg.Agreements.Municipalities {
+			if m.Status.SignedUp() {
+				want = append(want, m.Name+" "+m.Province)
+			}
+		}
+		for _, w := range want {
+			if !strings.Contains(flat, w) {
+				t.Errorf("the pack of today lacks %q", w)
+			}
 		}
 
 		// The pack is immutable.
