@@ -59,6 +59,7 @@ func Table(fg Figures) export.Table {
 	}
 
 	if fam := fg.Families; fam != nil && fg.Published {
+		end := fg.QTo.AddDate(0, 1, -1) // the last day of the period published
 		period := "van het " + quarterName(fg.QFrom) + " tot en met het " + quarterName(fg.QTo) + "; per kwartaal beschermd en afgerond op 5"
 		rows := append(append([]FamilyRow(nil), fam.Rows...), fam.Total)
 		for i, r := range rows {
@@ -66,12 +67,12 @@ func Table(fg Figures) export.Table {
 			if i == len(rows)-1 {
 				name, province = "Vlaanderen en Brussel", ""
 			}
-			add(4, "doorverwezen", "", name, province, "", fg.QTo, published(r.Sent), period)
-			add(4, "bereikt", "", name, province, "", fg.QTo, published(r.Reached), period)
-			add(4, "rechten geopend", "", name, province, "", fg.QTo, published(r.RightsOpened), period)
+			add(4, "doorverwezen", "", name, province, "", end, published(r.Sent), period)
+			add(4, "bereikt", "", name, province, "", end, published(r.Reached), period)
+			add(4, "rechten geopend", "", name, province, "", end, published(r.RightsOpened), period)
 		}
 		for _, code := range referral.Rights {
-			add(4, "geopend recht: "+nl("referral.right."+code), "", "Vlaanderen en Brussel", "", "", fg.QTo, published(fam.Total.Rights[code]), period)
+			add(4, "geopend recht: "+nl("referral.right."+code), "", "Vlaanderen en Brussel", "", "", end, published(fam.Total.Rights[code]), period)
 		}
 	}
 
