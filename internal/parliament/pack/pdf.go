@@ -457,7 +457,8 @@ func (d *doc) table(t table) {
 	f.SetCellMargin(1.2)
 	setDraw(f, colorRule)
 	f.SetLineWidth(0.15)
-	row := func(cells []string, style string, fill bool) {
+	var row func(cells []string, style string, fill bool)
+	row = func(cells []string, style string, fill bool) {
 		f.SetFont(d.family, style, pt)
 		lines := make([][]string, len(cells))
 		n := 1
@@ -472,7 +473,7 @@ func (d *doc) table(t table) {
 		if f.GetY()+h > d.pageH-marginBottom {
 			f.AddPage()
 			if style == "" && t.head != nil {
-				headRow(d, t, widths, pt, lh)
+				row(t.head, "B", true) // the head again, on top of the new page
 				f.SetFont(d.family, style, pt)
 			}
 		}
@@ -500,21 +501,4 @@ func (d *doc) table(t table) {
 		row(t.foot, "B", true)
 	}
 	f.Ln(2)
-}
-
-// headRow repeats a table's head at the top of a new page.
-func headRow(d *doc, t table, widths []float64, pt, lh float64) {
-	f := d.f
-	f.SetFont(d.family, "B", pt)
-	x, y := marginSide, f.GetY()
-	h := lh + 1.2
-	setFill(f, colorHeadBg)
-	for i, c := range t.head {
-		f.Rect(x, y, widths[i], h, "FD")
-		setText(f, colorText)
-		f.SetXY(x, y+0.6)
-		f.CellFormat(widths[i], lh, c, "", 0, string(t.align[i]), false, 0, "")
-		x += widths[i]
-	}
-	f.SetXY(marginSide, y+h)
 }
