@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"strings"
 
 	"kansrijk/internal/page"
@@ -13,6 +14,13 @@ import (
 // every row is read back from the database itself (as text), so that the
 // cursor compares exactly as the database does, whatever LOWER or a date
 // makes of a value.
+//
+// One builder serves every list: a listQuery holds the list's rows (FROM
+// and WHERE, with their arguments) and its sorts; queryPage reads one page
+// of it, countList counts all of its rows. A list and the count that links
+// to it (the start pages, home.go) are built by the same function, so that
+// they cannot drift apart. The caller records the page's one audit event
+// naming the ids shown (db.recordList).
 
 // sortCols maps a list's sort keys to SQL expressions ("" for the id
 // alone, e.g. "created": ids grow with creation).
@@ -67,6 +75,39 @@ func (l *listQuery) search(q string, exprs []string, extra func(args *[]any) str
 func (l *listQuery) filter(cond string, v any) {
 	l.args = append(l.args, v)
 	l.where = append(l.where, fmt.Sprintf(cond, len(l.args)))
+}
+
+// add adds cond with its "$?" markers numbered from the next argument,
+// one per value in vs.
+func (l *listQuery) add(cond string, vs ...any) {
+	for _, v := range vs {
+		l.args = append(l.args, v)
+		cond = strings.Replace(cond, "$?", "$"+strconv.Itoa(len(l.args)), 1)
+	}
+	l.where = append(l.where, cond)
+}
+
+// arg adds v to the arguments and returns its placeholder, for a
+// condition the caller puts together itself.
+func (l *listQuery) arg(v any) string {
+	l.args = append(l.args, v)
+	return "$" + strconv.Itoa(len(l.args))
+}
+
+// whereSQL is the list's condition ("1=1" for none).
+func (l listQuery) whereSQL() string {
+	if len(l.where) == 0 {
+		return "1=1"
+	}
+	return strings.Join(l.where, " AND ")
+}
+
+// countList counts the rows of the list: what a page of it would walk
+// through, without the keyset.
+func countList(ctx context.Context, q queryer, l listQuery) (int, error) {
+	var n int
+	err := q.QueryRowContext(ctx, "SELECT count(*) FROM "+l.from+" WHERE "+l.whereSQL(), l.args...).Scan(&n)
+	return n, err
 }
 
 // queryPage runs a list query for one page and finishes it.
