@@ -2,10 +2,14 @@ package store
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
 
+	"github.com/jackc/pgx/v5/pgconn"
+
+	"kansrijk/internal/apperr"
 	"kansrijk/internal/page"
 )
 
@@ -145,6 +149,12 @@ func queryPage[T any](ctx context.Context, q queryer, req page.Request, l listQu
 		return k, err
 	}, query, args...)
 	if err != nil {
+		if req.After != nil && isDataException(err) {
+			// A cursor made by hand, or by an older version of the list,
+			// whose value the sort column cannot hold.
+			return page.Result[T]{}, apperr.FieldErr(page.InvalidCursor, "cursor",
+				"the cursor's value does not fit sort %q; start again without cursor", req.SortKey()).WithKey("error.page_cursor", nil)
+		}
 		return page.Result[T]{}, err
 	}
 	res := page.Finish(req, rows, func(k keyed[T]) (string, int64) { return k.key, id(k.item) })
@@ -153,6 +163,14 @@ func queryPage[T any](ctx context.Context, q queryer, req page.Request, l listQu
 		out.Items[i] = k.item
 	}
 	return out, nil
+}
+
+// isDataException reports whether the database refused a value (SQLSTATE
+// class 22: a text that is no time, say). SQLite compares any values and
+// never does.
+func isDataException(err error) bool {
+	var pg *pgconn.PgError
+	return errors.As(err, &pg) && strings.HasPrefix(pg.Code, "22")
 }
 
 // nisMatching returns the NIS codes of the municipalities whose name
