@@ -85,4 +85,17 @@ func TestBadCursorShowsFirstPage(t *testing.T) {
 			t.Errorf("%s second page: %d, notice %v", list.path, r.Status, strings.Contains(r.Body, nl))
 		}
 	}
+	// The lists read through listRequest do the same: the users' list
+	// for Opgroeien's admin.
+	admins := storetest.Users(t, w.db, "opgroeien.test", storetest.U{Name: "admin", Role: "admin", Org: "opgroeien", FullName: "Beheerder"})
+	admins.Create(t)
+	for name, cursor := range map[string]string{
+		"malformed": "bm90LWEtY3Vyc29y!",
+		"stale":     pg.Encode(pg.Cursor{Sort: "name", Value: "zzzz", ID: 1 << 40}),
+	} {
+		r := send(t, w, admins, "admin", "GET", "/users?sort=name&q=werker&cursor="+url.QueryEscape(cursor), nil)
+		if r.Status != http.StatusOK || !strings.Contains(r.Body, `role="status">`+nl) || !strings.Contains(r.Body, "Werker Noord") {
+			t.Errorf("users, %s cursor: %d, notice %v", name, r.Status, strings.Contains(r.Body, nl))
+		}
+	}
 }
