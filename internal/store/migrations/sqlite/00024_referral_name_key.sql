@@ -6,6 +6,9 @@
 -- rectification, the deletion of the personal data, which leaves it
 -- empty). An index per scope, each ending in the id like those of
 -- migration 00017: a page by name costs what a page by date does.
+-- LOWER is the application's Unicode LOWER (sqlite_lower.go), as for the
+-- indexes of migration 00019: a tool that writes referral_parents with
+-- SQLite's own LOWER folds ASCII letters only.
 ALTER TABLE referrals ADD COLUMN name_key TEXT NOT NULL DEFAULT '';
 UPDATE referrals SET name_key = COALESCE((SELECT LOWER(p.name) FROM referral_parents p
     WHERE p.referral_id = referrals.id ORDER BY p.idx LIMIT 1), '');
