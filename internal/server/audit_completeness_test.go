@@ -211,6 +211,8 @@ var auditTable = []auditRow{
 	// list read; the other roles' start pages show counts only.
 	{Route: "GET /{$}", Caller: "ocmw_worker/own", Status: 200, Action: "referral.inbox", Object: "referral", Purpose: audit.PurposeFollowUp, ObjectIDs: true},
 	{Route: "GET /{$}", Caller: "clinic/own", Status: 200, Action: "birth.submissions", Object: "birth_notification", Purpose: audit.PurposeBirthNotification},
+	// listui: the outreach contacts' own list, one read per page naming the contacts shown, as the API's.
+	{Route: "GET /outreach/contacts", Caller: "team_worker/own", Status: 200, Action: "outreach.contact.read", Object: "outreach_contact", Purpose: audit.PurposeOutreach, Denied: "ocmw_worker/own", ObjectIDs: true},
 }
 
 // auditExempt: the routes of the access table that touch no personal

@@ -206,6 +206,8 @@ func (ui *UI) Register(mux httpx.Mux) {
 	ui.registerDPO(mux)
 	// Area gdpr: requests of families, the record of processing activities (gdpr.go).
 	ui.registerGDPR(mux)
+	// listui: the outreach contacts' own list (outreach_contacts.go).
+	mux.HandleFunc("GET /outreach/contacts", ui.signedIn(ui.showOutreachContacts))
 	mux.HandleFunc("/", ui.notFound)
 }
 
