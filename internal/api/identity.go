@@ -150,8 +150,10 @@ func (a *API) revokeServiceAccount(w http.ResponseWriter, r *http.Request) error
 
 // errOrgField renames the store's field org to the API's organisation.
 func errOrgField(err error) error {
-	if e, ok := apperr.As(err); ok && e.Field == "org" {
-		e.Field = "organisation"
+	for _, e := range apperr.Problems(err) { // every problem of a List
+		if e.Field == "org" {
+			e.Field = "organisation"
+		}
 	}
 	return err
 }

@@ -363,7 +363,11 @@ func (db *DB) CreateServiceAccount(ctx context.Context, a account.Actor, in acco
 	case err != nil && apperr.Problems(err) == nil:
 		return u, "", err
 	case err != nil:
-		problems = append(problems, apperr.Problems(err)...)
+		for _, e := range apperr.Problems(err) {
+			c := *e
+			c.Field = "organisation" // the input's name, as the other problems of the organisation
+			problems = append(problems, &c)
+		}
 	case !mayAdministerServiceAccounts(a, o.Key, o.Kind):
 		return u, "", apperr.FieldErr(apperr.Forbidden, "organisation", "you may not create service accounts for %s", o.Key).WithKey("error.forbidden", nil)
 	case o.ValidTo != nil && o.ValidTo.Before(today(db.Now())):
