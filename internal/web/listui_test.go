@@ -199,6 +199,8 @@ func TestListuiPhonesAsPeopleWriteThem(t *testing.T) {
 			t.Fatalf("team contact: %d\n%s", r.Status, excerpt(r.Body))
 		}
 		wantIn(t, "team page", worker.get("/teams/team-noord"), `<a href="tel:&#43;3293301234">09 330 12 34</a>`)
+		// The edit form offers the number as people write it too.
+		wantIn(t, "team form", admin.get("/teams/team-noord/edit"), `value="09 330 12 34"`)
 	})
 }
 

@@ -13,6 +13,7 @@ import (
 	"kansrijk/internal/municipality"
 	"kansrijk/internal/org"
 	"kansrijk/internal/page"
+	"kansrijk/internal/phone"
 )
 
 func (ui *UI) showOrganisations(w http.ResponseWriter, r *http.Request, a account.Actor) {
@@ -239,7 +240,7 @@ func (ui *UI) showTeamEdit(w http.ResponseWriter, r *http.Request, a account.Act
 		return
 	}
 	p := ui.page(r, "page.team_edit.title", nil)
-	p.Form = map[string][]string{"name": {t.Name}, "phone": {t.Phone}, "email": {t.Email}, "valid_from": {dates.Format(ui.today().AddDate(0, 0, 1))}}
+	p.Form = map[string][]string{"name": {t.Name}, "phone": {phone.Display(t.Phone)}, "email": {t.Email}, "valid_from": {dates.Format(ui.today().AddDate(0, 0, 1))}}
 	ui.teamForm(w, r, http.StatusOK, p, &t, t.Municipalities)
 }
 
