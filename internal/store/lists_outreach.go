@@ -55,6 +55,9 @@ func (db *DB) ContactPage(ctx context.Context, a account.Actor, f outreach.Conta
 	if req.Q != "" {
 		ev.Detail += " matching a search"
 	}
+	if f.Function != "" || f.Campaign != 0 || f.From != nil || f.To != nil {
+		ev.Detail += " narrowed by function, campaign or days added"
+	}
 	if err := db.recordReads(ctx, ev); err != nil {
 		return page.Result[outreach.Contact]{}, err
 	}
