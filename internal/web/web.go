@@ -30,8 +30,12 @@ import (
 	"kansrijk/internal/i18n"
 	"kansrijk/internal/mailing"
 	"kansrijk/internal/municipality"
+	"kansrijk/internal/opendata"
 	"kansrijk/internal/org"
+	"kansrijk/internal/outcome"
 	"kansrijk/internal/outreach"
+	"kansrijk/internal/parliament"
+	"kansrijk/internal/parliament/pack"
 	"kansrijk/internal/referral"
 )
 
@@ -72,12 +76,20 @@ type Deps struct {
 	// Area home: each role's start page (home.go); nil: the Orgs store
 	// when it implements home.Store.
 	Home home.Store
+	// Area outcome: referral outcome cells for the dashboards (outcome*.go).
+	// The open statistics (openstats area, opendata.go) read it too.
+	Outcomes outcome.Store
+	// parliament: the parliamentary answer packs (parliament.go); nil:
+	// the page answers not found.
+	Parliament *pack.Service
 }
 
 // UI is the web interface.
 type UI struct {
 	Deps
 	pages map[string]*template.Template
+	// openstats area: the published quarters of the open statistics, kept a while.
+	openStats opendata.Cache
 }
 
 // New parses the templates once: every templates/<name>.html except the
@@ -206,6 +218,12 @@ func (ui *UI) Register(mux httpx.Mux) {
 	ui.registerDPO(mux)
 	// Area gdpr: requests of families, the record of processing activities (gdpr.go).
 	ui.registerGDPR(mux)
+	// openstats area: the open statistics, public (opendata.go).
+	mux.HandleFunc("GET /statistieken", ui.showStatistics)
+	mux.HandleFunc("GET /statistieken/chart.svg", ui.statisticsChart)
+	// parliament: the parliamentary answer packs (parliament.go).
+	mux.HandleFunc("GET /reports/parliament", ui.signedIn(ui.showParliament))
+	mux.HandleFunc("POST /reports/parliament", ui.signedIn(ui.makeParliamentPack))
 	// listui: the outreach contacts' own list (outreach_contacts.go).
 	mux.HandleFunc("GET /outreach/contacts", ui.signedIn(ui.showOutreachContacts))
 	mux.HandleFunc("/", ui.notFound)
@@ -289,6 +307,10 @@ func nav(a *account.Actor, path string) []NavItem {
 			items = append(items, NavItem{"/break-glass", "dpo.nav.break_glass", false})
 		}
 		items = gdprNav(a, items) // area gdpr
+		// parliament: the answer packs, for who makes them.
+		if parliament.CanMake(*a) {
+			items = append(items, NavItem{"/reports/parliament", "parliament.nav", false})
+		}
 	}
 	for i := range items {
 		items[i].Current = items[i].Href == path || (items[i].Href != "/" && strings.HasPrefix(path, items[i].Href))
