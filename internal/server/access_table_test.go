@@ -282,5 +282,7 @@ var accessTable = []accessRow{
 	{Route: "GET /api/v1/reports/parliament-packs/{id}/xlsx", Path: "/api/v1/reports/parliament-packs/999999/xlsx", Want: "admin,analyst=404 *=403 anon=401"},
 	{Route: "GET /reports/parliament", Want: "admin,analyst=200 *=403 anon=303"},
 	{Route: "POST /reports/parliament", Body: `as_of=31-05-2025`, Want: "admin,analyst=303 *=403 anon=401"},
+	// listui: the outreach contacts' own list (the API list's rights: admins and local teams, their own area).
+	{Route: "GET /outreach/contacts", Want: "admin,team_lead,team_worker=200 *=403 anon=303"},
 	{Route: "POST /logout", Want: "*=303 anon=401"},
 }

@@ -214,6 +214,8 @@ var auditTable = []auditRow{
 	// parliament: making an answer pack is audited (aggregates only, but a published answer to parliament).
 	{Route: "POST /api/v1/reports/parliament-packs", Caller: "admin", Status: 201, Action: "parliament_pack.create", Object: "parliament_pack", Purpose: audit.PurposeAdministration, NewObject: true, Denied: "team_lead/own"},
 	{Route: "POST /reports/parliament", Caller: "analyst", Status: 303, Action: "parliament_pack.create", Object: "parliament_pack", Purpose: audit.PurposeAdministration, NewObject: true, Denied: "ocmw_admin/own"},
+	// listui: the outreach contacts' own list, one read per page naming the contacts shown, as the API's.
+	{Route: "GET /outreach/contacts", Caller: "team_worker/own", Status: 200, Action: "outreach.contact.read", Object: "outreach_contact", Purpose: audit.PurposeOutreach, Denied: "ocmw_worker/own", ObjectIDs: true},
 }
 
 // auditExempt: the routes of the access table that touch no personal

@@ -224,6 +224,8 @@ func (ui *UI) Register(mux httpx.Mux) {
 	// parliament: the parliamentary answer packs (parliament.go).
 	mux.HandleFunc("GET /reports/parliament", ui.signedIn(ui.showParliament))
 	mux.HandleFunc("POST /reports/parliament", ui.signedIn(ui.makeParliamentPack))
+	// listui: the outreach contacts' own list (outreach_contacts.go).
+	mux.HandleFunc("GET /outreach/contacts", ui.signedIn(ui.showOutreachContacts))
 	mux.HandleFunc("/", ui.notFound)
 }
 
