@@ -169,6 +169,8 @@ func (a *API) Register(mux httpx.Mux) {
 	a.handle(mux, "GET", "/api/v1/audit/checkpoints/latest", a.auditCheckpoint)
 	a.handle(mux, "GET", "/api/v1/audit/proof/inclusion", a.auditInclusionProof)
 	a.handle(mux, "GET", "/api/v1/audit/proof/consistency", a.auditConsistencyProof)
+	// Area outcome: the outcome dashboards (outcome.go).
+	a.handle(mux, "GET", "/api/v1/reports/outcomes", a.outcomes)
 	// Anything else under /api/v1 answers in JSON, not with the web UI's 404 page.
 	mux.HandleFunc("/api/v1/", func(w http.ResponseWriter, r *http.Request) {
 		httpx.WriteError(w, r, apperr.New(apperr.NotFound, "no such endpoint: %s %s", r.Method, r.URL.Path))

@@ -279,6 +279,9 @@ func init() {
 		"GET /api/v1/audit/checkpoints/latest", "GET /api/v1/audit/proof/inclusion", "GET /api/v1/audit/proof/consistency")
 	exempt("the record of processing activities: purposes, categories, recipients and terms, no personal data",
 		"GET /api/v1/processing-record", "GET /verwerkingsregister", "GET /verwerkingsregister.pdf")
+	// Area outcome.
+	exempt("outcome dashboards: counts per month, municipality, province or team, no personal data (published counts outside the organisation's own view)",
+		"GET /api/v1/reports/outcomes", "GET /reports/outcomes")
 }
 
 // TestAuditTableComplete: every route of the access table is in the

@@ -209,6 +209,8 @@ func (ui *UI) Register(mux httpx.Mux) {
 	ui.registerDPO(mux)
 	// Area gdpr: requests of families, the record of processing activities (gdpr.go).
 	ui.registerGDPR(mux)
+	// Area outcome: the outcome dashboards (outcome.go).
+	mux.HandleFunc("GET /reports/outcomes", ui.signedIn(ui.showOutcomes))
 	mux.HandleFunc("/", ui.notFound)
 }
 
@@ -290,6 +292,8 @@ func nav(a *account.Actor, path string) []NavItem {
 			items = append(items, NavItem{"/break-glass", "dpo.nav.break_glass", false})
 		}
 		items = gdprNav(a, items) // area gdpr
+		// Area outcome: the outcome dashboards.
+		items = outcomeNav(a, items)
 	}
 	for i := range items {
 		items[i].Current = items[i].Href == path || (items[i].Href != "/" && strings.HasPrefix(path, items[i].Href))
