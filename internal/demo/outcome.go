@@ -34,7 +34,7 @@ func outcomeSeries(today time.Time) []demoReferral {
 			}
 			n++
 			read := step{after: 1 + rng.IntN(2), do: "read"}
-			first := read.after + rng.IntN(3*slow)
+			first := read.after + rng.IntN(5*slow)
 			attempt := func(after int, ch string, reached bool) step {
 				return step{after: after, do: "attempt", channel: ch, reached: reached}
 			}
