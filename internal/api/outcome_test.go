@@ -155,6 +155,11 @@ func TestOutcomeAPIRoles(t *testing.T) {
 			// ended 30 days ago (December 2025 on 2 March 2026).
 			f.call(t, "GET", outcomeRoute+"?from=2026-01&to=2026-02", outcomeRoute, who, nil, 400, nil)
 		}
+		// A filter in a protected view would publish another table over the same families.
+		f.call(t, "GET", outcomeRoute+"?nis=13016", outcomeRoute, "admin", nil, 400, nil)
+		if ocmw.Total.Counts["drafted"] != ocmw.Total.Counts["sent"] {
+			t.Errorf("ocmw sees referrals never sent to it: %v drafted, %v sent", ocmw.Total.Counts["drafted"], ocmw.Total.Counts["sent"])
+		}
 		for _, who := range []string{"dpo", "clinic", "workerzuid"} {
 			f.call(t, "GET", outcomeRoute, outcomeRoute, who, nil, 403, nil)
 		}

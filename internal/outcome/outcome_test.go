@@ -107,3 +107,14 @@ func TestParseRequest(t *testing.T) {
 		t.Error("CanRead")
 	}
 }
+
+func TestProtectedRefusesFilters(t *testing.T) {
+	now := time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)
+	admin := account.Actor{Role: account.Admin, Org: "opgroeien"}
+	if _, err := ParseRequest(url.Values{"nis": {"13016"}}, admin, now); !apperr.Is(err, apperr.Invalid) {
+		t.Errorf("admin with a filter: %v", err)
+	}
+	if req, err := ParseRequest(url.Values{"nis": {"13016"}}, account.Actor{Role: account.OCMWWorker, Org: "ocmw-13016"}, now); err != nil || req.NIS != "13016" {
+		t.Errorf("ocmw with a filter: %+v %v", req, err)
+	}
+}

@@ -72,6 +72,17 @@ func ParseRequest(q url.Values, a account.Actor, now time.Time) (Request, error)
 				WithKey("outcome.error.group", nil))
 		}
 	}
+	// A filter would publish another table over the same families: in a protected view the
+	// counts come only from the published tables, whose rows the groupings already show.
+	if Protected(a) {
+		for _, f := range []string{"nis", "team", "ocmw"} {
+			if q.Get(f) != "" {
+				problems = append(problems, apperr.FieldErr(apperr.Invalid, f, "%s filters an organisation's own view only; group by municipality or team instead", f).
+					WithKey("outcome.error.filter", nil))
+			}
+		}
+		req.NIS, req.Team, req.OCMW = "", "", ""
+	}
 	if len(problems) > 0 {
 		return req, apperr.Join(problems)
 	}

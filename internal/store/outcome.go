@@ -21,6 +21,7 @@ var _ outcome.Store = (*DB)(nil)
 type outcomeScope struct {
 	team, ocmw string // "" no limit
 	births     bool   // whether birth notifications count for the actor
+	sentOnly   bool   // only referrals that were sent
 }
 
 func outcomeScopeOf(a account.Actor) (outcomeScope, error) {
@@ -30,9 +31,10 @@ func outcomeScopeOf(a account.Actor) (outcomeScope, error) {
 	case account.TeamLead, account.TeamWorker:
 		return outcomeScope{team: a.Org, births: true}, nil
 	case account.OCMWWorker, account.OCMWAdmin:
-		// An OCMW sees its own referrals; birth notifications are Kind en Gezin's and not its
-		// business, even counted.
-		return outcomeScope{ocmw: a.Org}, nil
+		// An OCMW sees the referrals sent to it: a draft, a refused consent or a send refused
+		// for want of an agreement never reached it and stays the team's. Birth notifications
+		// are Kind en Gezin's and not its business, even counted.
+		return outcomeScope{ocmw: a.Org, sentOnly: true}, nil
 	}
 	return outcomeScope{}, apperr.New(apperr.Forbidden, "only Opgroeien, analysts, local teams and OCMWs see referral outcomes").
 		WithKey("error.forbidden", nil)
@@ -40,7 +42,7 @@ func outcomeScopeOf(a account.Actor) (outcomeScope, error) {
 
 // OutcomeCells reads the outcome cells of a period for an actor (see outcome.Store): Opgroeien's
 // admins and analysts everything; a team lead or worker the referrals and births of its own
-// team; an OCMW worker or admin the referrals sent to or meant for its OCMW (no births). Others
+// team; an OCMW worker or admin the referrals sent to its OCMW (no drafts, no births). Others
 // get forbidden.
 //
 // It reads no personal data (no parent, no assessment, only statuses, dates, codes and keys), so
@@ -130,6 +132,9 @@ func outcomeWhere(q outcome.Query, teamCol, ocmwCol string, scope outcomeScope) 
 
 func (db *DB) outcomeReferrals(ctx context.Context, scope outcomeScope, q outcome.Query, cell func(outcomeKey) *outcome.Cell) error {
 	where, args := outcomeWhere(q, "team_key", "recipient_key", scope)
+	if scope.sentOnly {
+		where = append(where, "t.sent_at IS NOT NULL")
+	}
 	rows, err := db.read.QueryContext(ctx, `SELECT t.team_key, t.municipality_nis, t.recipient_key, t.status, t.outcome, t.rights,
 		t.created_at, t.sent_at, t.received_at, t.closed_at, t.withdrawn_at, t.data_deleted_at,
 		(SELECT MIN(c.on_day) FROM referral_contact_attempts c WHERE c.referral_id = t.id),
