@@ -211,6 +211,9 @@ var auditTable = []auditRow{
 	// list read; the other roles' start pages show counts only.
 	{Route: "GET /{$}", Caller: "ocmw_worker/own", Status: 200, Action: "referral.inbox", Object: "referral", Purpose: audit.PurposeFollowUp, ObjectIDs: true},
 	{Route: "GET /{$}", Caller: "clinic/own", Status: 200, Action: "birth.submissions", Object: "birth_notification", Purpose: audit.PurposeBirthNotification},
+	// parliament: making an answer pack is audited (aggregates only, but a published answer to parliament).
+	{Route: "POST /api/v1/reports/parliament-packs", Caller: "admin", Status: 201, Action: "parliament_pack.create", Object: "parliament_pack", Purpose: audit.PurposeAdministration, NewObject: true, Denied: "team_lead/own"},
+	{Route: "POST /reports/parliament", Caller: "analyst", Status: 303, Action: "parliament_pack.create", Object: "parliament_pack", Purpose: audit.PurposeAdministration, NewObject: true, Denied: "ocmw_admin/own"},
 }
 
 // auditExempt: the routes of the access table that touch no personal
@@ -282,6 +285,17 @@ func init() {
 	// Area outcome.
 	exempt("outcome dashboards: counts per month, municipality, province or team, no personal data (published counts outside the organisation's own view)",
 		"GET /api/v1/reports/outcomes", "GET /reports/outcomes")
+	// openstats area.
+	exempt("open statistics: counts per municipality and quarter, suppressed and rounded, read as an analyst's aggregates; no personal data is read",
+		"GET /api/v1/public/statistics", "GET /api/v1/public/statistics/schema.json", "GET /api/v1/public/statistics/dcat.jsonld",
+		"GET /statistieken", "GET /statistieken/chart.svg")
+}
+
+// parliament: the list and the downloads of the answer packs.
+func init() {
+	exempt("parliamentary answer packs: aggregates, published counts and municipalities, no personal data (making one is audited)",
+		"GET /api/v1/reports/parliament-packs", "GET /api/v1/reports/parliament-packs/{id}/pdf", "GET /api/v1/reports/parliament-packs/{id}/csv",
+		"GET /api/v1/reports/parliament-packs/{id}/xlsx", "GET /reports/parliament")
 }
 
 // TestAuditTableComplete: every route of the access table is in the

@@ -9,6 +9,7 @@ import (
 	"kansrijk/internal/account"
 	"kansrijk/internal/apperr"
 	"kansrijk/internal/org"
+	"kansrijk/internal/page"
 )
 
 // showUsers lists the users the actor manages a page of 50 at a time
@@ -31,10 +32,16 @@ func (ui *UI) showUsers(w http.ResponseWriter, r *http.Request, a account.Actor)
 		v := q.Get("active") == "true"
 		f.Active = &v
 	}
-	res, err := ui.Accounts.UserPage(r.Context(), a, f, req)
+	res, stale, err := fetchList(req, func(req page.Request) (page.Result[account.User], error) {
+		return ui.Accounts.UserPage(r.Context(), a, f, req)
+	})
 	if err != nil {
 		ui.fail(w, r, err)
 		return
+	}
+	if stale {
+		req.After = nil
+		p.cursorReset(true)
 	}
 	var orgs []org.Organisation
 	if a.Role == account.Admin {

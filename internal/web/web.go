@@ -30,9 +30,12 @@ import (
 	"kansrijk/internal/i18n"
 	"kansrijk/internal/mailing"
 	"kansrijk/internal/municipality"
+	"kansrijk/internal/opendata"
 	"kansrijk/internal/org"
 	"kansrijk/internal/outcome"
 	"kansrijk/internal/outreach"
+	"kansrijk/internal/parliament"
+	"kansrijk/internal/parliament/pack"
 	"kansrijk/internal/referral"
 )
 
@@ -74,13 +77,19 @@ type Deps struct {
 	// when it implements home.Store.
 	Home home.Store
 	// Area outcome: referral outcome cells for the dashboards (outcome*.go).
+	// The open statistics (openstats area, opendata.go) read it too.
 	Outcomes outcome.Store
+	// parliament: the parliamentary answer packs (parliament.go); nil:
+	// the page answers not found.
+	Parliament *pack.Service
 }
 
 // UI is the web interface.
 type UI struct {
 	Deps
 	pages map[string]*template.Template
+	// openstats area: the published quarters of the open statistics, kept a while.
+	openStats opendata.Cache
 }
 
 // New parses the templates once: every templates/<name>.html except the
@@ -211,6 +220,12 @@ func (ui *UI) Register(mux httpx.Mux) {
 	ui.registerGDPR(mux)
 	// Area outcome: the outcome dashboards (outcome.go).
 	mux.HandleFunc("GET /reports/outcomes", ui.signedIn(ui.showOutcomes))
+	// openstats area: the open statistics, public (opendata.go).
+	mux.HandleFunc("GET /statistieken", ui.showStatistics)
+	mux.HandleFunc("GET /statistieken/chart.svg", ui.statisticsChart)
+	// parliament: the parliamentary answer packs (parliament.go).
+	mux.HandleFunc("GET /reports/parliament", ui.signedIn(ui.showParliament))
+	mux.HandleFunc("POST /reports/parliament", ui.signedIn(ui.makeParliamentPack))
 	mux.HandleFunc("/", ui.notFound)
 }
 
@@ -294,6 +309,10 @@ func nav(a *account.Actor, path string) []NavItem {
 		items = gdprNav(a, items) // area gdpr
 		// Area outcome: the outcome dashboards.
 		items = outcomeNav(a, items)
+		// parliament: the answer packs, for who makes them.
+		if parliament.CanMake(*a) {
+			items = append(items, NavItem{"/reports/parliament", "parliament.nav", false})
+		}
 	}
 	for i := range items {
 		items[i].Current = items[i].Href == path || (items[i].Href != "/" && strings.HasPrefix(path, items[i].Href))
