@@ -214,7 +214,7 @@ func (ui *UI) showOutcomes(w http.ResponseWriter, r *http.Request, a account.Act
 	p.Data = map[string]any{
 		"Report": rep, "Req": req, "Groupings": outcome.Groupings, "Protected": outcome.Protected(a),
 		"FromValue": monthValue(p.Form, "from", req.From), "ToValue": monthValue(p.Form, "to", req.To),
-		"GroupLabel": i18n.T(lang, "outcome.group."+rep.Group, nil), "Cols": cols, "Lines": lines, "Total": total,
+		"GroupLabel": i18n.T(lang, "outcome.group."+rep.Group, nil), "GroupPhrase": lowerFirst(i18n.T(lang, "outcome.group."+rep.Group, nil)), "Cols": cols, "Lines": lines, "Total": total,
 		"OutCols": outCols, "OutLines": outLines, "Bars": template.HTML(barsSVG), "Rights": rights,
 		"Trend": template.HTML(trendSVG), "TrendLines": trend, "Funnel": template.HTML(funnelSVG), "FunnelRows": frows,
 		"Maps": maps, "Query": q.Encode(), "Legend": suppress.Legend, "FromLabel": monthLabel(rep.From), "ToLabel": monthLabel(rep.To),
@@ -238,6 +238,14 @@ func shownOr0(c suppress.Cell) int {
 		return 0
 	}
 	return c.Value
+}
+
+// lowerFirst lowers the first letter of a label used inside a sentence ("Per maand" → "per maand").
+func lowerFirst(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToLower(s[:1]) + s[1:]
 }
 
 // monthLabel shows a month YYYY-MM as MM-JJJJ.
