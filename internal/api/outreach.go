@@ -36,7 +36,9 @@ type campaignJSON struct {
 	CreatedAt     string                `json:"created_at"`
 	CreatedBy     string                `json:"created_by"`
 	CreatedOrg    string                `json:"created_org"`
-	Touchpoints   []touchpointJSON      `json:"touchpoints,omitempty"`
+	// CreatedBySource: what the program's work was, when CreatedBy is "system".
+	CreatedBySource string           `json:"created_by_source,omitempty"`
+	Touchpoints     []touchpointJSON `json:"touchpoints,omitempty"`
 }
 
 type touchpointJSON struct {
@@ -51,7 +53,7 @@ type touchpointJSON struct {
 
 func toCampaignJSON(c outreach.Campaign) campaignJSON {
 	j := campaignJSON{ID: c.ID, Kind: c.Kind, On: c.On.Format(time.DateOnly), Partner: c.Partner, Subject: c.Subject, Audience: c.Audience,
-		AudienceParam: c.AudienceParam, Reached: c.Reached, CreatedAt: c.CreatedAt.UTC().Format(time.RFC3339), CreatedBy: c.CreatedBy, CreatedOrg: c.CreatedOrg}
+		AudienceParam: c.AudienceParam, Reached: c.Reached, CreatedAt: c.CreatedAt.UTC().Format(time.RFC3339), CreatedBy: c.CreatedBy, CreatedOrg: c.CreatedOrg, CreatedBySource: c.CreatedBySource}
 	if c.Touchpoints != nil {
 		j.Touchpoints = make([]touchpointJSON, len(c.Touchpoints))
 		for i, t := range c.Touchpoints {

@@ -243,6 +243,9 @@ type Campaign struct {
 	CreatedAt     time.Time    `json:"created_at"`
 	CreatedBy     string       `json:"created_by"`
 	CreatedOrg    string       `json:"created_org"`
+	// CreatedBySource is what the program's work was, when CreatedBy is
+	// "system" ("demo", "job:…", "cli:…").
+	CreatedBySource string `json:"created_by_source,omitempty"`
 	// Reached counts the municipalities reached (all touchpoints, also
 	// those outside the caller's area).
 	Reached int `json:"reached"`

@@ -203,9 +203,9 @@ func insertEvent(ctx context.Context, tx *Tx, a account.Actor, id int64, seq int
 		return 0, err
 	}
 	var evID int64
-	err = tx.QueryRowContext(ctx, `INSERT INTO agreement_events (agreement_id, seq, status, effective_on, recorded_at, recorded_by, recorded_org, note, corrects_id, details)
-		VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10) RETURNING id`,
-		id, seq, string(status), day(on), ts(tx.now), actorName(a), a.Org, strings.TrimSpace(note), nullInt(corrects), string(details)).Scan(&evID)
+	err = tx.QueryRowContext(ctx, `INSERT INTO agreement_events (agreement_id, seq, status, effective_on, recorded_at, recorded_by, recorded_org, note, corrects_id, details, recorded_by_source)
+		VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11) RETURNING id`,
+		id, seq, string(status), day(on), ts(tx.now), actorName(a), a.Org, strings.TrimSpace(note), nullInt(corrects), string(details), a.AuthorSource()).Scan(&evID)
 	return evID, err
 }
 
@@ -249,10 +249,10 @@ func insertVersion(ctx context.Context, tx *Tx, a account.Actor, id int64, n int
 		based = v.BasedOn
 	}
 	_, err := tx.ExecContext(ctx, `INSERT INTO agreement_versions (agreement_id, version, retention_days, status_feedback, first_contact_days,
-		information_text, protocol_reference, dpo_advice_on, publication_url, template_version, created_at, created_by, state, based_on)
-		VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14)`,
+		information_text, protocol_reference, dpo_advice_on, publication_url, template_version, created_at, created_by, state, based_on, created_by_source)
+		VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15)`,
 		id, n, v.RetentionDays, v.StatusFeedback, v.FirstContactDays, v.InformationText, v.ProtocolReference, dpo, v.PublicationURL,
-		v.TemplateVersion, ts(tx.now), actorName(a), v.State, based)
+		v.TemplateVersion, ts(tx.now), actorName(a), v.State, based, a.AuthorSource())
 	return err
 }
 
@@ -402,7 +402,7 @@ func agreementEventsWhere(ctx context.Context, q queryer, cond string, args ...a
 		var e agreement.Event
 		var on, rec timeCol
 		var status, details string
-		if err := row.Scan(&e.ID, &e.AgreementID, &e.Seq, &status, &on, &rec, &e.RecordedBy, &e.RecordedOrg, &e.Note, &e.Corrects, &e.CorrectedBy, &details); err != nil {
+		if err := row.Scan(&e.ID, &e.AgreementID, &e.Seq, &status, &on, &rec, &e.RecordedBy, &e.RecordedOrg, &e.Note, &e.Corrects, &e.CorrectedBy, &details, &e.RecordedBySource); err != nil {
 			return e, err
 		}
 		e.Status, e.EffectiveOn, e.RecordedAt = agreement.Status(status), on.T, rec.T
@@ -411,7 +411,7 @@ func agreementEventsWhere(ctx context.Context, q queryer, cond string, args ...a
 		}
 		return e, nil
 	}, `SELECT e.id, e.agreement_id, e.seq, e.status, e.effective_on, e.recorded_at, e.recorded_by, e.recorded_org,
-		e.note, COALESCE(e.corrects_id, 0), COALESCE((SELECT c.id FROM agreement_events c WHERE c.corrects_id = e.id), 0), e.details
+		e.note, COALESCE(e.corrects_id, 0), COALESCE((SELECT c.id FROM agreement_events c WHERE c.corrects_id = e.id), 0), e.details, e.recorded_by_source
 		FROM agreement_events e WHERE `+cond+` ORDER BY e.agreement_id, e.id`, args...)
 	return nilIfEmpty(out), err
 }
@@ -429,14 +429,15 @@ func effective(events []agreement.Event) []agreement.Event {
 }
 
 const versionColumns = `version, retention_days, status_feedback, first_contact_days, information_text, protocol_reference,
-	dpo_advice_on, publication_url, template_version, created_at, created_by, state, COALESCE(based_on, 0), decided_at, decided_by, decision_note`
+	dpo_advice_on, publication_url, template_version, created_at, created_by, state, COALESCE(based_on, 0), decided_at, decided_by, decision_note,
+	created_by_source, decided_by_source`
 
 func scanVersion(row rowScanner) (agreement.Version, error) {
 	var v agreement.Version
 	var dpo, created, decided timeCol
 	err := row.Scan(&v.Version, &v.RetentionDays, &v.StatusFeedback, &v.FirstContactDays, &v.InformationText,
 		&v.ProtocolReference, &dpo, &v.PublicationURL, &v.TemplateVersion, &created, &v.CreatedBy,
-		&v.State, &v.BasedOn, &decided, &v.DecidedBy, &v.DecisionNote)
+		&v.State, &v.BasedOn, &decided, &v.DecidedBy, &v.DecisionNote, &v.CreatedBySource, &v.DecidedBySource)
 	if dpo.Valid {
 		v.DPOAdviceOn = day(dpo.T)
 	}
@@ -865,8 +866,8 @@ func (db *DB) UpdateVersion(ctx context.Context, a account.Actor, id int64, up a
 		}
 		superseded := 0
 		if prop != nil {
-			if _, err := tx.ExecContext(ctx, `UPDATE agreement_versions SET state = 'superseded', decided_at = $1, decided_by = $2
-				WHERE agreement_id = $3 AND version = $4 AND state = 'proposed'`, ts(tx.now), actorName(a), id, prop.Version); err != nil {
+			if _, err := tx.ExecContext(ctx, `UPDATE agreement_versions SET state = 'superseded', decided_at = $1, decided_by = $2, decided_by_source = $5
+				WHERE agreement_id = $3 AND version = $4 AND state = 'proposed'`, ts(tx.now), actorName(a), id, prop.Version, a.AuthorSource()); err != nil {
 				return err
 			}
 			superseded = prop.Version
@@ -975,8 +976,8 @@ func (db *DB) decideVersion(ctx context.Context, a account.Actor, id int64, vers
 			return apperr.New(apperr.Conflict, "version %d changes version %d, but version %d is in force now: ask for a new proposal", version, p.BasedOn, cur.Version).
 				WithKey("error.version_stale", map[string]any{"Version": version})
 		}
-		res, err := tx.ExecContext(ctx, `UPDATE agreement_versions SET state = $1, decided_at = $2, decided_by = $3, decision_note = $4
-			WHERE agreement_id = $5 AND version = $6 AND state = 'proposed'`, state, ts(tx.now), actorName(a), note, id, version)
+		res, err := tx.ExecContext(ctx, `UPDATE agreement_versions SET state = $1, decided_at = $2, decided_by = $3, decision_note = $4, decided_by_source = $7
+			WHERE agreement_id = $5 AND version = $6 AND state = 'proposed'`, state, ts(tx.now), actorName(a), note, id, version, a.AuthorSource())
 		if err != nil {
 			return err
 		}

@@ -380,13 +380,13 @@ func parseCampaignKind(s string) (outreach.CampaignKind, error) {
 }
 
 const campaignColumns = `c.id, c.kind, c.on_day, c.partner, c.subject, c.audience, c.audience_param, c.created_at, c.created_by, c.created_org,
-	(SELECT count(*) FROM outreach_touchpoints t WHERE t.campaign_id = c.id)`
+	(SELECT count(*) FROM outreach_touchpoints t WHERE t.campaign_id = c.id), c.created_by_source`
 
 func scanCampaign(row rowScanner) (outreach.Campaign, error) {
 	var c outreach.Campaign
 	var kind, aud string
 	var on, created timeCol
-	err := row.Scan(&c.ID, &kind, &on, &c.Partner, &c.Subject, &aud, &c.AudienceParam, &created, &c.CreatedBy, &c.CreatedOrg, &c.Reached)
+	err := row.Scan(&c.ID, &kind, &on, &c.Partner, &c.Subject, &aud, &c.AudienceParam, &created, &c.CreatedBy, &c.CreatedOrg, &c.Reached, &c.CreatedBySource)
 	c.Kind, c.Audience, c.On, c.CreatedAt = outreach.CampaignKind(kind), outreach.Audience(aud), on.T, created.T
 	return c, err
 }
@@ -579,8 +579,8 @@ func (db *DB) CreateCampaign(ctx context.Context, a account.Actor, in outreach.N
 	}
 	var id int64
 	err = db.inTx(ctx, func(tx *Tx) error {
-		if err := tx.QueryRowContext(ctx, `INSERT INTO outreach_campaigns (kind, on_day, partner, subject, audience, audience_param, created_at, created_by, created_org)
-			VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9) RETURNING id`, string(kind), day(on), in.Partner, in.Subject, string(aud), param, ts(tx.now), actorName(a), a.Org).Scan(&id); err != nil {
+		if err := tx.QueryRowContext(ctx, `INSERT INTO outreach_campaigns (kind, on_day, partner, subject, audience, audience_param, created_at, created_by, created_org, created_by_source)
+			VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10) RETURNING id`, string(kind), day(on), in.Partner, in.Subject, string(aud), param, ts(tx.now), actorName(a), a.Org, a.AuthorSource()).Scan(&id); err != nil {
 			return err
 		}
 		for _, nis := range reached {
