@@ -56,6 +56,7 @@ import (
 	"kansrijk/internal/apperr"
 	"kansrijk/internal/audit"
 	"kansrijk/internal/birth"
+	"kansrijk/internal/dates"
 	"kansrijk/internal/referral"
 	"kansrijk/internal/textnorm"
 )
@@ -155,23 +156,24 @@ type NewRequest struct {
 }
 
 // Validate checks a new request against today (a request cannot come in
-// tomorrow): a known kind, and either a receipt code or all of postcode,
-// street, number and name.
+// tomorrow): a known kind, a date as people type it (6/12/2026,
+// 06-12-2026, 2026-12-06), and either a receipt code or all of postcode,
+// street, number and name. It reports every problem at once (an
+// apperr.List in the order of the form, each naming its field).
 func (in *NewRequest) Validate(today time.Time) error {
+	var ps []*apperr.Error
+	add := func(e *apperr.Error) { ps = append(ps, e) }
 	if !slices.Contains(Kinds, in.Kind) {
-		return apperr.FieldErr(apperr.Invalid, "type", "type must be access, rectification, objection or erasure").WithKey("gdpr.error.type", nil)
+		add(apperr.FieldErr(apperr.Invalid, "type", "type must be access, rectification, objection or erasure").WithKey("gdpr.error.type", nil))
 	}
 	in.ReceivedOn = strings.TrimSpace(in.ReceivedOn)
-	if in.ReceivedOn == "" {
-		in.Received = today
-	} else {
-		d, err := time.Parse(time.DateOnly, in.ReceivedOn)
-		if err != nil {
-			return apperr.FieldErr(apperr.InvalidDate, "received_on", "received_on must be a date YYYY-MM-DD").WithKey("gdpr.error.received_on", nil)
-		}
-		if d.After(today) {
-			return apperr.FieldErr(apperr.InvalidDate, "received_on", "received_on lies in the future").WithKey("gdpr.error.received_future", nil)
-		}
+	in.Received = today
+	if d, ok, err := dates.Parse(in.ReceivedOn); err != nil {
+		add(apperr.FieldErr(apperr.InvalidDate, "received_on", "received_on must be a date (YYYY-MM-DD or DD-MM-YYYY), got %q", in.ReceivedOn).
+			WithKey("error.date_format", map[string]any{"Value": in.ReceivedOn}))
+	} else if ok && d.After(today) {
+		add(apperr.FieldErr(apperr.InvalidDate, "received_on", "received_on lies in the future").WithKey("gdpr.error.received_future", nil))
+	} else if ok {
 		in.Received = d
 	}
 	in.ReceivedOn = in.Received.Format(time.DateOnly)
@@ -180,25 +182,48 @@ func (in *NewRequest) Validate(today time.Time) error {
 		*s = strings.TrimSpace(*s)
 	}
 	l.ReceiptCode = NormalizeCode(l.ReceiptCode)
-	if len(l.ReceiptCode) > 40 || len(l.Name) > 200 || len(l.Street) > 200 || len(l.Number) > 20 || len(in.Note) > 2000 {
-		return apperr.FieldErr(apperr.FieldTooLong, "lookup", "a field is too long").WithKey("gdpr.error.too_long", nil)
-	}
-	if l.ReceiptCode != "" {
-		if l.Postcode != "" || l.Street != "" || l.Number != "" || l.Name != "" {
-			return apperr.FieldErr(apperr.Invalid, "receipt_code", "look up by receipt code or by name and address, not both").WithKey("gdpr.error.lookup_both", nil)
+	// The lookup's problems by field, reported in the order of the form.
+	byField := map[string]*apperr.Error{}
+	for _, f := range []struct {
+		field, s string
+		max      int
+	}{{"receipt_code", l.ReceiptCode, 40}, {"name", l.Name, 200}, {"street", l.Street, 200}, {"number", l.Number, 20}, {"postcode", l.Postcode, 20}, {"note", in.Note, 2000}} {
+		if len(f.s) > f.max {
+			byField[f.field] = apperr.FieldErr(apperr.FieldTooLong, f.field, "%s is too long (at most %d characters)", f.field, f.max).WithKey("gdpr.error.too_long", nil)
 		}
-		return nil
 	}
-	if l.Postcode == "" && l.Street == "" && l.Number == "" && l.Name == "" {
-		return apperr.FieldErr(apperr.Invalid, "receipt_code", "give a receipt code, or postcode, street, number and name").WithKey("gdpr.error.lookup", nil)
+	set := func(field string, e *apperr.Error) {
+		if byField[field] == nil {
+			byField[field] = e
+		}
 	}
-	if !postcodeRE.MatchString(l.Postcode) {
-		return apperr.FieldErr(apperr.PostcodeInvalid, "postcode", "postcode must be 4 digits").WithKey("gdpr.error.postcode", nil)
+	address := l.Postcode != "" || l.Street != "" || l.Number != "" || l.Name != ""
+	switch {
+	case l.ReceiptCode != "" && address:
+		set("receipt_code", apperr.FieldErr(apperr.Invalid, "receipt_code", "look up by receipt code or by name and address, not both").WithKey("gdpr.error.lookup_both", nil))
+	case l.ReceiptCode != "":
+	case !address:
+		set("receipt_code", apperr.FieldErr(apperr.Invalid, "receipt_code", "give a receipt code, or postcode, street, number and name").WithKey("gdpr.error.lookup", nil))
+	default:
+		// By name and address: each part that is missing or wrong.
+		for _, f := range []struct {
+			field string
+			empty bool
+		}{{"name", NameKey(l.Name) == ""}, {"street", AddressKey(l.Street) == ""}, {"number", AddressKey(l.Number) == ""}} {
+			if f.empty {
+				set(f.field, apperr.FieldErr(apperr.Invalid, f.field, "give postcode, street, number and name: %s is missing", f.field).WithKey("authors.gdpr.lookup_part", nil))
+			}
+		}
+		if !postcodeRE.MatchString(l.Postcode) {
+			set("postcode", apperr.FieldErr(apperr.PostcodeInvalid, "postcode", "postcode must be 4 digits").WithKey("gdpr.error.postcode", nil))
+		}
 	}
-	if NameKey(l.Name) == "" || AddressKey(l.Street) == "" || AddressKey(l.Number) == "" {
-		return apperr.FieldErr(apperr.Invalid, "name", "give postcode, street, number and name").WithKey("gdpr.error.lookup", nil)
+	for _, f := range []string{"receipt_code", "name", "street", "number", "postcode", "note"} {
+		if e := byField[f]; e != nil {
+			add(e)
+		}
 	}
-	return nil
+	return apperr.Join(ps)
 }
 
 // Found is what a lookup found, in the scope of the DPO who made it.

@@ -660,77 +660,9 @@ func (db *DB) AddEvent(ctx context.Context, a account.Actor, id int64, in agreem
 }
 
 // eventDetail validates the status-specific fields and returns the
-// effective date.
+// effective date: every problem at once (agreement.CheckEvent).
 func eventDetail(status agreement.Status, in agreement.NewEvent, def time.Time) (agreement.EventDetail, time.Time, error) {
-	var d agreement.EventDetail
-	on, err := parseDayField("effective_on", in.EffectiveOn, time.Time{})
-	if err != nil {
-		return d, on, err
-	}
-	if len(in.Note) > 2000 || len(in.Reason) > 2000 || len(in.CouncilReference) > 200 {
-		return d, on, apperr.New(apperr.Invalid, "text too long").WithKey("error.too_long", nil)
-	}
-	switch status {
-	case agreement.Approved:
-		dec, err := parseDayField("council_decision_on", in.CouncilDecisionOn, time.Time{})
-		if err != nil {
-			return d, on, err
-		}
-		if dec.IsZero() {
-			dec = on
-		}
-		if dec.IsZero() {
-			return d, on, apperr.FieldErr(apperr.Invalid, "council_decision_on", "the date of the OCMW council decision is required").WithKey("error.council_date_required", nil)
-		}
-		if strings.TrimSpace(in.CouncilReference) == "" {
-			return d, on, apperr.FieldErr(apperr.Invalid, "council_reference", "the reference of the OCMW council decision is required").WithKey("error.council_reference_required", nil)
-		}
-		if on.IsZero() {
-			on = dec
-		}
-		d.CouncilDecisionOn, d.CouncilReference = day(dec), strings.TrimSpace(in.CouncilReference)
-	case agreement.Signed:
-		var last time.Time
-		for _, f := range agreement.SignatoryFunctions {
-			i := slices.IndexFunc(in.Signatures, func(s agreement.Signature) bool { return s.Function == f })
-			if i < 0 {
-				return d, on, apperr.FieldErr(apperr.Invalid, "signatures", "the signature of the %s is missing", strings.ReplaceAll(f, "_", " ")).
-					WithKey("error.signature_missing", map[string]any{"Function": f})
-			}
-			s := in.Signatures[i]
-			sd, err := parseDayField("signatures", s.SignedOn, time.Time{})
-			if err != nil || sd.IsZero() {
-				return d, on, apperr.FieldErr(apperr.InvalidDate, "signatures", "the signature date of the %s must be a date YYYY-MM-DD", strings.ReplaceAll(f, "_", " ")).
-					WithKey("error.signature_date", map[string]any{"Function": f})
-			}
-			if sd.After(last) {
-				last = sd
-			}
-			d.Signatures = append(d.Signatures, agreement.Signature{Function: f, Name: strings.TrimSpace(s.Name), SignedOn: day(sd)})
-		}
-		if len(in.Signatures) != len(agreement.SignatoryFunctions) {
-			return d, on, apperr.FieldErr(apperr.Invalid, "signatures", "give exactly one signature per function: administrator_general, council_chair, general_director").
-				WithKey("error.signature_functions", nil)
-		}
-		if on.IsZero() {
-			on = last
-		}
-		if on.Before(last) {
-			return d, on, apperr.FieldErr(apperr.InvalidTransition, "effective_on", "the agreement cannot be signed before its last signature (%s)", day(last)).
-				WithKey("error.signed_before_signature", map[string]any{"Date": last.Format("02-01-2006")})
-		}
-	case agreement.Ended:
-		if strings.TrimSpace(in.Reason) == "" {
-			return d, on, apperr.FieldErr(apperr.Invalid, "reason", "a reason is required to end an agreement").WithKey("error.reason_required", nil)
-		}
-		d.Reason = strings.TrimSpace(in.Reason)
-	case agreement.Withdrawn, agreement.Suspended:
-		d.Reason = strings.TrimSpace(in.Reason)
-	}
-	if on.IsZero() {
-		on = def
-	}
-	return d, on, nil
+	return agreement.CheckEvent(status, in, def)
 }
 
 func refreshStatusCache(ctx context.Context, tx *Tx, id int64) error {
@@ -762,6 +694,10 @@ func (db *DB) UpdateVersion(ctx context.Context, a account.Actor, id int64, up a
 	}
 	if !(a.Role == account.Admin || (a.Role == account.TeamLead && a.Org == ag.Team)) {
 		return v, apperr.New(apperr.Forbidden, "your role may not change the agreement's parameters").WithKey("error.forbidden", nil)
+	}
+	// Every problem of the input at once (agreement.VersionUpdate.Check).
+	if err := up.Check(); err != nil {
+		return v, err
 	}
 	inForce := *ag.Version
 	v = inForce
