@@ -74,5 +74,39 @@ func TestAuthorsProgramSource(t *testing.T) {
 		if old.CreatedBy != "system" || old.CreatedBySource != "" {
 			t.Errorf("campaign without source: by %q source %q", old.CreatedBy, old.CreatedBySource)
 		}
+
+		// The outreach log the demo loader writes: contacts, moments, tasks.
+		demoOrg := account.Program(account.SourceDemo, "")
+		contact, err := db.CreateContact(ctx, demoOrg, outreach.NewContact{MunicipalityNIS: "13016", Function: "general_director", Name: "Demo Directeur", Email: "directeur@hulshout.test"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		name := "Demo Directrice"
+		contact, err = db.UpdateContact(ctx, account.Program(account.SourceCLI, "import"), contact.ID, outreach.ContactUpdate{Name: &name})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if contact.CreatedBy != "system" || contact.CreatedBySource != "demo" || contact.UpdatedBySource != "cli:import" {
+			t.Errorf("contact: by %q, sources %q/%q", contact.CreatedBy, contact.CreatedBySource, contact.UpdatedBySource)
+		}
+		moment, err := db.CreateContactMoment(ctx, demoOrg, outreach.NewContactMoment{MunicipalityNIS: "13016", On: "2024-02-10", Channel: "phone", ContactID: contact.ID, Summary: "Kennismaking"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if moment.CreatedBy != "system" || moment.CreatedBySource != "demo" {
+			t.Errorf("moment: by %q, source %q", moment.CreatedBy, moment.CreatedBySource)
+		}
+		task, err := db.CreateTask(ctx, demoOrg, outreach.NewTask{MunicipalityNIS: "13016", Team: "team-noord", Title: "Opnieuw bellen", DueOn: "2030-01-01"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		done := "done"
+		task, err = db.UpdateTask(ctx, account.Program(account.SourceJob, "reminders"), task.ID, outreach.TaskUpdate{Status: &done})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if task.CreatedBy != "system" || task.CreatedBySource != "demo" || task.UpdatedBySource != "job:reminders" {
+			t.Errorf("task: by %q, sources %q/%q", task.CreatedBy, task.CreatedBySource, task.UpdatedBySource)
+		}
 	})
 }
