@@ -59,7 +59,9 @@ func TestAgreementFormsReportEveryProblem(t *testing.T) {
 			"sig_general_director_on": {"2/3/2024"}, "sig_general_director_name": {strings.Repeat("n", 201)}})
 		wantStatus(t, "signed step", r, 400)
 		wantFormErrors(t, "signed step", r, "sig-administrator_general-on", "sig-council_chair-on", "sig-general_director-name")
-		wantIn(t, "signed step", r, `value="01-03-2024"`, `value="32-01-2024"`, `value="02-03-2024"`)
+		wantIn(t, "signed step", r, `value="01-03-2024"`, `value="32-01-2024"`, `value="02-03-2024"`,
+			"Geef een geldige datum voor de handtekening van Administrateur-generaal Opgroeien.")
+		wantNotIn(t, "signed step", r, "administrator_general.", "council_chair.")
 
 		// The same step right, dates as people type them: recorded.
 		r = admin.post(fmt.Sprintf("/agreements/%d/events", approved.ID), url.Values{"status": {"signed"}, "effective_on": {"3/3/2024"},

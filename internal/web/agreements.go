@@ -32,8 +32,9 @@ func init() {
 }
 
 // localStatuses translates the status codes in the arguments of an
-// agreement error ("interested", "active") into the user's language, so
-// that a Dutch message does not name English codes.
+// agreement error ("interested", "active"), and a signatory's function
+// ("council_chair"), into the user's language, so that a Dutch message
+// does not name English codes.
 func localStatuses(lang i18n.Lang, err error) error {
 	if ps := apperr.Problems(err); len(ps) > 1 {
 		out := make([]*apperr.Error, len(ps))
@@ -52,6 +53,10 @@ func localStatuses(lang i18n.Lang, err error) error {
 		c.Args[k] = v
 		if s, ok := v.(string); ok && (k == "From" || k == "To" || k == "Status") && i18n.Has(lang, "agreement.status."+s) {
 			c.Args[k] = i18n.T(lang, "agreement.status."+s, nil)
+		}
+		// A signatory's function (a problem of a signature) by its name.
+		if s, ok := v.(string); ok && k == "Function" && i18n.Has(lang, "function."+s) {
+			c.Args[k] = i18n.T(lang, "function."+s, nil)
 		}
 	}
 	return &c
