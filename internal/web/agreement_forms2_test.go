@@ -70,6 +70,11 @@ func TestAgreementFormsReportEveryProblem(t *testing.T) {
 			t.Fatalf("signed step with typed dates: %d\n%s", r.Status, excerpt(r.Body))
 		}
 
+		// The correction of a step: no date, no note — both asked for.
+		r = admin.post(fmt.Sprintf("/agreements/%d/events", draft.ID), url.Values{"corrects": {fmt.Sprint(draft.Events[0].ID)}, "effective_on": {""}, "note": {" "}})
+		wantStatus(t, "correction", r, 400)
+		wantFormErrors(t, "correction", r, "corr-on", "corr-note")
+
 		// The version form: a number left empty, one out of range, the
 		// information text emptied, a date and a URL that are none.
 		r = admin.post(fmt.Sprintf("/agreements/%d/versions", draft.ID), url.Values{"retention_days": {""}, "first_contact_days": {"999"},

@@ -428,6 +428,8 @@ func (ui *UI) addAgreementEvent(w http.ResponseWriter, r *http.Request, a accoun
 	var err error
 	if st, perr := agreement.ParseStatus(in.Status); perr == nil && in.Corrects == 0 {
 		_, _, err = agreement.CheckEvent(st, in, time.Time{})
+	} else if in.Corrects != 0 {
+		err = correctionProblems(in)
 	}
 	if err == nil {
 		_, err = ui.Agreements.AddEvent(r.Context(), a, agreementID(r), in)

@@ -2,8 +2,11 @@ package web
 
 import (
 	"slices"
+	"strings"
 
+	"kansrijk/internal/agreement"
 	"kansrijk/internal/apperr"
+	"kansrijk/internal/dates"
 )
 
 // versionFields are the inputs of an agreement's version form, in the
@@ -23,4 +26,22 @@ func inFormOrder(problems []*apperr.Error, fields ...string) []*apperr.Error {
 	out := slices.Clone(problems)
 	slices.SortStableFunc(out, func(a, b *apperr.Error) int { return rank(a) - rank(b) })
 	return out
+}
+
+// correctionProblems are the problems of the form that corrects a step:
+// the form asks for the corrected date and a note saying why (both
+// marked required), the date as people type it. The store checks the
+// rest against the step corrected.
+func correctionProblems(in agreement.NewEvent) error {
+	var ps []*apperr.Error
+	if strings.TrimSpace(in.EffectiveOn) == "" {
+		ps = append(ps, required("effective_on"))
+	} else if _, _, err := dates.ParseField("effective_on", in.EffectiveOn); err != nil {
+		e, _ := apperr.As(err)
+		ps = append(ps, e)
+	}
+	if strings.TrimSpace(in.Note) == "" {
+		ps = append(ps, required("note"))
+	}
+	return apperr.Join(ps)
 }
