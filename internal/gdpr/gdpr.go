@@ -284,48 +284,52 @@ type NewRectification struct {
 	Note       string `json:"note,omitempty"`
 }
 
-// Validate checks a rectification without the database.
+// Validate checks a rectification without the database, reporting every
+// problem at once (an apperr.List in the order of the form).
 func (in *NewRectification) Validate() error {
 	in.ObjectType, in.Field, in.Value, in.Note = strings.TrimSpace(in.ObjectType), strings.TrimSpace(in.Field), strings.TrimSpace(in.Value), strings.TrimSpace(in.Note)
-	if len(in.Note) > 2000 || len(in.Value) > 200 {
-		return apperr.FieldErr(apperr.FieldTooLong, "note", "a field is too long").WithKey("gdpr.error.too_long", nil)
-	}
+	var ps []*apperr.Error
+	add := func(e *apperr.Error) { ps = append(ps, e) }
+	valueTooLong, noteTooLong := len(in.Value) > 200, len(in.Note) > 2000
 	if in.ObjectType == "" && in.ObjectID == 0 && in.Field == "" {
-		if in.Note == "" {
-			return apperr.FieldErr(apperr.Invalid, "note", "say what is to be corrected").WithKey("gdpr.error.note_required", nil)
+		// A rectification done by hand: the note says what.
+		switch {
+		case noteTooLong:
+			add(apperr.FieldErr(apperr.FieldTooLong, "note", "note is too long (at most 2000 characters)").WithKey("gdpr.error.too_long", nil))
+		case in.Note == "":
+			add(apperr.FieldErr(apperr.Invalid, "note", "say what is to be corrected").WithKey("gdpr.error.note_required", nil))
 		}
-		return nil
+		return apperr.Join(ps)
 	}
 	if !slices.Contains(ObjectTypes, in.ObjectType) || in.ObjectID <= 0 {
-		return apperr.FieldErr(apperr.Invalid, "object_type", "object_type must be referral or birth_notification, with its object_id").WithKey("gdpr.error.object", nil)
+		add(apperr.FieldErr(apperr.Invalid, "object_type", "object_type must be referral or birth_notification, with its object_id").WithKey("gdpr.error.object", nil))
 	}
 	if in.Parent < 0 || in.Parent > 1 {
-		return apperr.FieldErr(apperr.Invalid, "parent", "parent must be 0 or 1").WithKey("gdpr.error.parent", nil)
+		add(apperr.FieldErr(apperr.Invalid, "parent", "parent must be 0 or 1").WithKey("gdpr.error.parent", nil))
 	}
-	if !slices.Contains(Fields, in.Field) {
-		return apperr.FieldErr(apperr.Invalid, "field", "field must be one of %s", strings.Join(Fields, ", ")).WithKey("gdpr.error.field", nil)
+	known := slices.Contains(Fields, in.Field)
+	if !known {
+		add(apperr.FieldErr(apperr.Invalid, "field", "field must be one of %s", strings.Join(Fields, ", ")).WithKey("gdpr.error.field", nil))
 	}
-	switch in.Field {
-	case "name", "street", "number":
-		if in.Value == "" {
-			return apperr.FieldErr(apperr.Invalid, "value", "the corrected value is required").WithKey("gdpr.error.value", nil)
-		}
-	case "postcode":
-		if !postcodeRE.MatchString(in.Value) {
-			return apperr.FieldErr(apperr.PostcodeInvalid, "value", "postcode must be 4 digits").WithKey("gdpr.error.postcode", nil)
-		}
-	case "phone":
-		if in.Value != "" && !phoneRE.MatchString(in.Value) {
-			return apperr.FieldErr(apperr.PhoneInvalid, "value", "invalid telephone number").WithKey("gdpr.error.phone", nil)
-		}
-	case "email":
-		if in.Value != "" {
-			if a, err := mail.ParseAddress(in.Value); err != nil || a.Address != in.Value {
-				return apperr.FieldErr(apperr.EmailInvalid, "value", "invalid e-mail address").WithKey("gdpr.error.email", nil)
-			}
+	switch {
+	case valueTooLong:
+		add(apperr.FieldErr(apperr.FieldTooLong, "value", "value is too long (at most 200 characters)").WithKey("gdpr.error.too_long", nil))
+	case !known:
+	case (in.Field == "name" || in.Field == "street" || in.Field == "number") && in.Value == "":
+		add(apperr.FieldErr(apperr.Invalid, "value", "the corrected value is required").WithKey("gdpr.error.value", nil))
+	case in.Field == "postcode" && !postcodeRE.MatchString(in.Value):
+		add(apperr.FieldErr(apperr.PostcodeInvalid, "value", "postcode must be 4 digits").WithKey("gdpr.error.postcode", nil))
+	case in.Field == "phone" && in.Value != "" && !phoneRE.MatchString(in.Value):
+		add(apperr.FieldErr(apperr.PhoneInvalid, "value", "invalid telephone number").WithKey("gdpr.error.phone", nil))
+	case in.Field == "email" && in.Value != "":
+		if a, err := mail.ParseAddress(in.Value); err != nil || a.Address != in.Value {
+			add(apperr.FieldErr(apperr.EmailInvalid, "value", "invalid e-mail address").WithKey("gdpr.error.email", nil))
 		}
 	}
-	return nil
+	if noteTooLong {
+		add(apperr.FieldErr(apperr.FieldTooLong, "note", "note is too long (at most 2000 characters)").WithKey("gdpr.error.too_long", nil))
+	}
+	return apperr.Join(ps)
 }
 
 // NewObjection records a family's objection.

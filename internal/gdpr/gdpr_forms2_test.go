@@ -38,3 +38,24 @@ func TestNewRequestReportsEveryProblem(t *testing.T) {
 		t.Errorf("typed date: %v, %q", err, in.ReceivedOn)
 	}
 }
+
+func TestNewRectificationReportsEveryProblem(t *testing.T) {
+	in := NewRectification{ObjectType: "dossier", Parent: 2, Field: "postcode", Value: "12", Note: strings.Repeat("n", 2001)}
+	var got []string
+	for _, p := range apperr.Problems(in.Validate()) {
+		got = append(got, p.Field)
+	}
+	if want := []string{"object_type", "parent", "value", "note"}; !slices.Equal(got, want) {
+		t.Errorf("problems %v, want %v", got, want)
+	}
+	// An unknown field: its value is not judged by another field's rule.
+	in = NewRectification{ObjectType: "referral", ObjectID: 1, Field: "kleur", Value: "x"}
+	if ps := apperr.Problems(in.Validate()); len(ps) != 1 || ps[0].Field != "field" {
+		t.Errorf("unknown field: %v", ps)
+	}
+	// By hand: the note says what.
+	in = NewRectification{}
+	if ps := apperr.Problems(in.Validate()); len(ps) != 1 || ps[0].Field != "note" {
+		t.Errorf("by hand without a note: %v", ps)
+	}
+}

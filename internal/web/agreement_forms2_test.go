@@ -107,7 +107,16 @@ func TestSubjectRequestFormReportsEveryProblem(t *testing.T) {
 		if r.Status != 303 {
 			t.Fatalf("request with a typed date: %d\n%s", r.Status, excerpt(r.Body))
 		}
-		r = dpo.get(r.Location)
+		loc := r.Location
+		r = dpo.get(loc)
 		wantIn(t, "request", r, "02-03-2026")
+
+		// A rectification without its object, of a parent 3, with a
+		// postcode that is none: three problems, the choices kept.
+		path := strings.SplitN(loc, "?", 2)[0]
+		r = dpo.post(path+"/rectificaties", url.Values{"object": {""}, "parent": {"3"}, "field": {"postcode"}, "value": {"12"}, "note": {"per brief"}})
+		wantStatus(t, "rectification", r, 400)
+		wantFormErrors(t, "rectification", r, "object", "parent", "value")
+		wantIn(t, "rectification", r, `value="12"`, `<option value="postcode" selected>`, ">per brief</textarea>")
 	})
 }
