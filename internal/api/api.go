@@ -20,6 +20,7 @@ import (
 	"kansrijk/internal/mailing"
 	"kansrijk/internal/municipality"
 	"kansrijk/internal/org"
+	"kansrijk/internal/outcome"
 	"kansrijk/internal/outreach"
 	"kansrijk/internal/referral"
 )
@@ -54,6 +55,11 @@ type API struct {
 	// AuditLog serves the public proofs of the access log (auditlog.go);
 	// nil: none yet.
 	AuditLog AuditLog
+	// Area outcome: referral outcome cells for the dashboards (outcome*.go).
+	Outcomes outcome.Store
+	// openstats area: answers of the open statistics kept for a while
+	// (opendata.go); the open statistics read Outcomes.
+	openStatsCache openStatsCache
 
 	routes []Route
 }
@@ -166,6 +172,10 @@ func (a *API) Register(mux httpx.Mux) {
 	a.handle(mux, "GET", "/api/v1/audit/checkpoints/latest", a.auditCheckpoint)
 	a.handle(mux, "GET", "/api/v1/audit/proof/inclusion", a.auditInclusionProof)
 	a.handle(mux, "GET", "/api/v1/audit/proof/consistency", a.auditConsistencyProof)
+	// openstats area: the open statistics, anonymous (opendata.go).
+	a.handle(mux, "GET", "/api/v1/public/statistics", a.publicStatistics)
+	a.handle(mux, "GET", "/api/v1/public/statistics/schema.json", a.publicStatisticsSchema)
+	a.handle(mux, "GET", "/api/v1/public/statistics/dcat.jsonld", a.publicStatisticsDCAT)
 	// Anything else under /api/v1 answers in JSON, not with the web UI's 404 page.
 	mux.HandleFunc("/api/v1/", func(w http.ResponseWriter, r *http.Request) {
 		httpx.WriteError(w, r, apperr.New(apperr.NotFound, "no such endpoint: %s %s", r.Method, r.URL.Path))

@@ -30,7 +30,9 @@ import (
 	"kansrijk/internal/i18n"
 	"kansrijk/internal/mailing"
 	"kansrijk/internal/municipality"
+	"kansrijk/internal/opendata"
 	"kansrijk/internal/org"
+	"kansrijk/internal/outcome"
 	"kansrijk/internal/outreach"
 	"kansrijk/internal/referral"
 )
@@ -72,12 +74,17 @@ type Deps struct {
 	// Area home: each role's start page (home.go); nil: the Orgs store
 	// when it implements home.Store.
 	Home home.Store
+	// Area outcome: referral outcome cells for the dashboards (outcome*.go).
+	// The open statistics (openstats area, opendata.go) read it too.
+	Outcomes outcome.Store
 }
 
 // UI is the web interface.
 type UI struct {
 	Deps
 	pages map[string]*template.Template
+	// openstats area: the published quarters of the open statistics, kept a while.
+	openStats opendata.Cache
 }
 
 // New parses the templates once: every templates/<name>.html except the
@@ -206,6 +213,9 @@ func (ui *UI) Register(mux httpx.Mux) {
 	ui.registerDPO(mux)
 	// Area gdpr: requests of families, the record of processing activities (gdpr.go).
 	ui.registerGDPR(mux)
+	// openstats area: the open statistics, public (opendata.go).
+	mux.HandleFunc("GET /statistieken", ui.showStatistics)
+	mux.HandleFunc("GET /statistieken/chart.svg", ui.statisticsChart)
 	mux.HandleFunc("/", ui.notFound)
 }
 

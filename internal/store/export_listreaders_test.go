@@ -1,0 +1,24 @@
+package store
+
+import (
+	"context"
+	"fmt"
+
+	"kansrijk/internal/account"
+	"kansrijk/internal/page"
+	"kansrijk/internal/referral"
+)
+
+// ReferralPageUnaudited reads what ReferralPage reads for a team's
+// unfiltered list sorted by creation (the agreements' versions, then the
+// page's query with its parents' names), without writing its audit event:
+// the baseline of BenchmarkListReaders.
+func ReferralPageUnaudited(ctx context.Context, db *DB, a account.Actor, req page.Request) (page.Result[referral.ListItem], error) {
+	if req.Sort != "created" {
+		return page.Result[referral.ListItem]{}, fmt.Errorf("ReferralPageUnaudited sorts by created only, not %q", req.Sort)
+	}
+	if _, err := db.versionsWhere(ctx, "team_key", a.Org); err != nil {
+		return page.Result[referral.ListItem]{}, err
+	}
+	return db.listPage(ctx, []string{`r.team_key = $1`}, []any{a.Org}, `r.created_at`, req)
+}
