@@ -100,4 +100,20 @@ func TestForms2InBrowser(t *testing.T) {
 	wantAll("subject request", []string{"received_on", "street", "number", "postcode"},
 		map[string]string{"#received_on": "31/02/2026", "#name": "Fictieve Ouder", "#postcode": "22"})
 	b.Page("forms2-subject-request-errors")
+
+	// The rectification form on the request's page: no object, a postcode
+	// that is none — both at once, the field chosen kept.
+	b.Navigate(base + "/verzoeken")
+	b.SetValue("#receipt_code", "KR-AAAA-BBBB-CCCC")
+	b.Click("#new-request button[type=submit]")
+	if !strings.Contains(b.URL(), "ok=gdpr_created") {
+		t.Fatalf("the request form led to %s: %s", b.URL(), b.Text("main"))
+	}
+	b.SetValue("#field", "postcode")
+	b.SetValue("#value", "12")
+	b.SetValue("#rectify-note", "per brief")
+	b.Click("#rectify button[type=submit]")
+	wantAll("rectification", []string{"object", "value"},
+		map[string]string{"#field": "postcode", "#value": "12", "#rectify-note": "per brief"})
+	b.Page("forms2-rectification-errors")
 }
