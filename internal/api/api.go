@@ -22,6 +22,8 @@ import (
 	"kansrijk/internal/org"
 	"kansrijk/internal/outcome"
 	"kansrijk/internal/outreach"
+	"kansrijk/internal/parliament"
+	"kansrijk/internal/parliament/pack"
 	"kansrijk/internal/referral"
 )
 
@@ -60,6 +62,9 @@ type API struct {
 	// openstats area: answers of the open statistics kept for a while
 	// (opendata.go); the open statistics read Outcomes.
 	openStatsCache openStatsCache
+	// parliament: the parliamentary answer packs (parliament.go); nil:
+	// the routes answer not_found.
+	Parliament *pack.Service
 
 	routes []Route
 }
@@ -176,6 +181,12 @@ func (a *API) Register(mux httpx.Mux) {
 	a.handle(mux, "GET", "/api/v1/public/statistics", a.publicStatistics)
 	a.handle(mux, "GET", "/api/v1/public/statistics/schema.json", a.publicStatisticsSchema)
 	a.handle(mux, "GET", "/api/v1/public/statistics/dcat.jsonld", a.publicStatisticsDCAT)
+	// parliament: the parliamentary answer packs (parliament.go).
+	a.handle(mux, "POST", "/api/v1/reports/parliament-packs", a.createParliamentPack)
+	a.handle(mux, "GET", "/api/v1/reports/parliament-packs", a.listParliamentPacks)
+	a.handle(mux, "GET", "/api/v1/reports/parliament-packs/{id}/pdf", a.parliamentPackFile(parliament.PDF))
+	a.handle(mux, "GET", "/api/v1/reports/parliament-packs/{id}/csv", a.parliamentPackFile(parliament.CSV))
+	a.handle(mux, "GET", "/api/v1/reports/parliament-packs/{id}/xlsx", a.parliamentPackFile(parliament.XLSX))
 	// Anything else under /api/v1 answers in JSON, not with the web UI's 404 page.
 	mux.HandleFunc("/api/v1/", func(w http.ResponseWriter, r *http.Request) {
 		httpx.WriteError(w, r, apperr.New(apperr.NotFound, "no such endpoint: %s %s", r.Method, r.URL.Path))

@@ -17,8 +17,9 @@ func ReferralPageUnaudited(ctx context.Context, db *DB, a account.Actor, req pag
 	if req.Sort != "created" {
 		return page.Result[referral.ListItem]{}, fmt.Errorf("ReferralPageUnaudited sorts by created only, not %q", req.Sort)
 	}
-	if _, err := db.versionsWhere(ctx, "team_key", a.Org); err != nil {
+	versions, err := db.versionsWhere(ctx, "team_key", a.Org)
+	if err != nil {
 		return page.Result[referral.ListItem]{}, err
 	}
-	return db.listPage(ctx, []string{`r.team_key = $1`}, []any{a.Org}, `r.created_at`, req)
+	return db.referralPage(ctx, teamList(a.Org, referral.Filter{}, versions), req)
 }

@@ -34,6 +34,8 @@ import (
 	"kansrijk/internal/org"
 	"kansrijk/internal/outcome"
 	"kansrijk/internal/outreach"
+	"kansrijk/internal/parliament"
+	"kansrijk/internal/parliament/pack"
 	"kansrijk/internal/referral"
 )
 
@@ -77,6 +79,9 @@ type Deps struct {
 	// Area outcome: referral outcome cells for the dashboards (outcome*.go).
 	// The open statistics (openstats area, opendata.go) read it too.
 	Outcomes outcome.Store
+	// parliament: the parliamentary answer packs (parliament.go); nil:
+	// the page answers not found.
+	Parliament *pack.Service
 }
 
 // UI is the web interface.
@@ -216,6 +221,11 @@ func (ui *UI) Register(mux httpx.Mux) {
 	// openstats area: the open statistics, public (opendata.go).
 	mux.HandleFunc("GET /statistieken", ui.showStatistics)
 	mux.HandleFunc("GET /statistieken/chart.svg", ui.statisticsChart)
+	// parliament: the parliamentary answer packs (parliament.go).
+	mux.HandleFunc("GET /reports/parliament", ui.signedIn(ui.showParliament))
+	mux.HandleFunc("POST /reports/parliament", ui.signedIn(ui.makeParliamentPack))
+	// listui: the outreach contacts' own list (outreach_contacts.go).
+	mux.HandleFunc("GET /outreach/contacts", ui.signedIn(ui.showOutreachContacts))
 	mux.HandleFunc("/", ui.notFound)
 }
 
@@ -297,6 +307,10 @@ func nav(a *account.Actor, path string) []NavItem {
 			items = append(items, NavItem{"/break-glass", "dpo.nav.break_glass", false})
 		}
 		items = gdprNav(a, items) // area gdpr
+		// parliament: the answer packs, for who makes them.
+		if parliament.CanMake(*a) {
+			items = append(items, NavItem{"/reports/parliament", "parliament.nav", false})
+		}
 	}
 	for i := range items {
 		items[i].Current = items[i].Href == path || (items[i].Href != "/" && strings.HasPrefix(path, items[i].Href))
