@@ -156,15 +156,87 @@ type Actor struct {
 	TokenID int64
 	// Service marks a service account (see User.Service).
 	Service bool
+	// Source names, for the program's own work (Email "system"), what
+	// it was: "demo", "job:retention", "cli:retention", "migration:…"
+	// (see Program). Empty for people and service accounts.
+	Source string
 	// RequestID and ClientAddr go into audit records.
 	RequestID  string
 	ClientAddr string
 }
 
 // System is the actor for work the program does on its own (migrations,
-// demo data, background jobs, the command line).
+// demo data, background jobs, the command line), without saying which;
+// prefer Program, which records what the work was.
 func System(via string) Actor {
-	return Actor{Role: Admin, Org: "opgroeien", OrgKind: KindOpgroeien, Email: "system", Via: via}
+	return Actor{Role: Admin, Org: "opgroeien", OrgKind: KindOpgroeien, Email: SystemEmail, Via: via}
+}
+
+// SystemEmail is the author recorded for the program's own work: the API
+// keeps showing it ("recorded_by": "system"); the source next to it says
+// what the work was.
+const SystemEmail = "system"
+
+// The kinds of the program's own work (the first part of Actor.Source).
+const (
+	SourceDemo      = "demo"      // the demo loader (kansrijk demo, kansrijk serve --demo)
+	SourceJob       = "job"       // a daily job of the scheduler
+	SourceCLI       = "cli"       // a command of the command line
+	SourceMigration = "migration" // a database migration
+	SourceTest      = "test"      // tests
+)
+
+// Program is the actor for work the program does on its own, naming what
+// it is: kind is one of the Source kinds, name the job or command
+// ("retention", "births", "user"); Program(SourceDemo, "") is the demo
+// loader. Work from the command line authenticates as channel cli, the
+// rest as job (see Channel).
+func Program(kind, name string) Actor {
+	a := System(kind)
+	a.Source = ProgramSource(kind, name)
+	return a
+}
+
+// ProgramSource is the source recorded for kind and name: "demo",
+// "job:retention", "cli:import".
+func ProgramSource(kind, name string) string {
+	if name == "" {
+		return kind
+	}
+	return kind + ":" + name
+}
+
+type sourceKey struct{}
+
+// WithSource returns a context that names the program's work done with
+// it: a store method that acts on its own (the retention purge, the
+// birth escalation) records this source rather than its default, so the
+// same purge run from the command line reads "cli:retention" and from
+// the scheduler "job:retention".
+func WithSource(ctx context.Context, kind, name string) context.Context {
+	return context.WithValue(ctx, sourceKey{}, ProgramSource(kind, name))
+}
+
+// ProgramFor is Program(kind, name), unless ctx names another source
+// (see WithSource): the actor of store methods that act on their own.
+func ProgramFor(ctx context.Context, kind, name string) Actor {
+	a := Program(kind, name)
+	if s, ok := ctx.Value(sourceKey{}).(string); ok && s != "" {
+		a.Source = s
+	}
+	return a
+}
+
+// IsProgram reports whether the actor is the program itself.
+func (a Actor) IsProgram() bool { return a.Email == SystemEmail || a.Email == "" }
+
+// AuthorSource is the source to record next to the author: what the
+// program's work was; empty for a person or a service account.
+func (a Actor) AuthorSource() string {
+	if a.IsProgram() {
+		return a.Source
+	}
+	return ""
 }
 
 // The channels an audited action comes through (audit_events.channel).

@@ -179,18 +179,21 @@ var SignatoryFunctions = []string{"administrator_general", "council_chair", "gen
 // new event that names the event it corrects (same status); the corrected
 // event stays in the history but no longer counts.
 type Event struct {
-	ID          int64       `json:"id"`
-	AgreementID int64       `json:"agreement_id"`
-	Seq         int         `json:"seq"`
-	Status      Status      `json:"status"`
-	EffectiveOn time.Time   `json:"-"`
-	RecordedAt  time.Time   `json:"recorded_at"`
-	RecordedBy  string      `json:"recorded_by"` // e-mail of the user, or "system"
-	RecordedOrg string      `json:"recorded_org"`
-	Note        string      `json:"note,omitempty"`
-	Corrects    int64       `json:"corrects,omitempty"`
-	CorrectedBy int64       `json:"corrected_by,omitempty"`
-	Details     EventDetail `json:"details"`
+	ID          int64     `json:"id"`
+	AgreementID int64     `json:"agreement_id"`
+	Seq         int       `json:"seq"`
+	Status      Status    `json:"status"`
+	EffectiveOn time.Time `json:"-"`
+	RecordedAt  time.Time `json:"recorded_at"`
+	RecordedBy  string    `json:"recorded_by"` // e-mail of the user, or "system"
+	// RecordedBySource says, when RecordedBy is "system", what the
+	// program's work was: "demo", "job:retention", "cli:import".
+	RecordedBySource string      `json:"recorded_by_source,omitempty"`
+	RecordedOrg      string      `json:"recorded_org"`
+	Note             string      `json:"note,omitempty"`
+	Corrects         int64       `json:"corrects,omitempty"`
+	CorrectedBy      int64       `json:"corrected_by,omitempty"`
+	Details          EventDetail `json:"details"`
 }
 
 // EventDetail holds the data of particular steps.
@@ -239,10 +242,12 @@ type Version struct {
 	TemplateVersion   string     `json:"template_version"`
 	CreatedAt         time.Time  `json:"created_at"`
 	CreatedBy         string     `json:"created_by"`
-	State             string     `json:"state"`              // applied, proposed, rejected, superseded
-	BasedOn           int        `json:"based_on,omitempty"` // a proposal: the version in force it changes
+	CreatedBySource   string     `json:"created_by_source,omitempty"` // what the program's work was, when CreatedBy is "system"
+	State             string     `json:"state"`                       // applied, proposed, rejected, superseded
+	BasedOn           int        `json:"based_on,omitempty"`          // a proposal: the version in force it changes
 	DecidedAt         *time.Time `json:"decided_at,omitempty"`
 	DecidedBy         string     `json:"decided_by,omitempty"`
+	DecidedBySource   string     `json:"decided_by_source,omitempty"` // what the program's work was, when DecidedBy is "system"
 	DecisionNote      string     `json:"decision_note,omitempty"`
 }
 

@@ -16,22 +16,24 @@ import (
 )
 
 type eventJSON struct {
-	ID          int64                 `json:"id"`
-	Seq         int                   `json:"seq"`
-	Status      agreement.Status      `json:"status"`
-	EffectiveOn string                `json:"effective_on"`
-	RecordedAt  string                `json:"recorded_at"`
-	RecordedBy  string                `json:"recorded_by"`
-	RecordedOrg string                `json:"recorded_org"`
-	Note        string                `json:"note,omitempty"`
-	Corrects    int64                 `json:"corrects,omitempty"`
-	CorrectedBy int64                 `json:"corrected_by,omitempty"`
-	Details     agreement.EventDetail `json:"details"`
+	ID          int64            `json:"id"`
+	Seq         int              `json:"seq"`
+	Status      agreement.Status `json:"status"`
+	EffectiveOn string           `json:"effective_on"`
+	RecordedAt  string           `json:"recorded_at"`
+	RecordedBy  string           `json:"recorded_by"`
+	// RecordedBySource: what the program's work was, when RecordedBy is "system".
+	RecordedBySource string                `json:"recorded_by_source,omitempty"`
+	RecordedOrg      string                `json:"recorded_org"`
+	Note             string                `json:"note,omitempty"`
+	Corrects         int64                 `json:"corrects,omitempty"`
+	CorrectedBy      int64                 `json:"corrected_by,omitempty"`
+	Details          agreement.EventDetail `json:"details"`
 }
 
 func toEventJSON(e agreement.Event) eventJSON {
 	return eventJSON{e.ID, e.Seq, e.Status, e.EffectiveOn.Format(time.DateOnly), e.RecordedAt.UTC().Format(time.RFC3339),
-		e.RecordedBy, e.RecordedOrg, e.Note, e.Corrects, e.CorrectedBy, e.Details}
+		e.RecordedBy, e.RecordedBySource, e.RecordedOrg, e.Note, e.Corrects, e.CorrectedBy, e.Details}
 }
 
 type agreementJSON struct {

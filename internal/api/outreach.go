@@ -36,7 +36,9 @@ type campaignJSON struct {
 	CreatedAt     string                `json:"created_at"`
 	CreatedBy     string                `json:"created_by"`
 	CreatedOrg    string                `json:"created_org"`
-	Touchpoints   []touchpointJSON      `json:"touchpoints,omitempty"`
+	// CreatedBySource: what the program's work was, when CreatedBy is "system".
+	CreatedBySource string           `json:"created_by_source,omitempty"`
+	Touchpoints     []touchpointJSON `json:"touchpoints,omitempty"`
 }
 
 type touchpointJSON struct {
@@ -51,7 +53,7 @@ type touchpointJSON struct {
 
 func toCampaignJSON(c outreach.Campaign) campaignJSON {
 	j := campaignJSON{ID: c.ID, Kind: c.Kind, On: c.On.Format(time.DateOnly), Partner: c.Partner, Subject: c.Subject, Audience: c.Audience,
-		AudienceParam: c.AudienceParam, Reached: c.Reached, CreatedAt: c.CreatedAt.UTC().Format(time.RFC3339), CreatedBy: c.CreatedBy, CreatedOrg: c.CreatedOrg}
+		AudienceParam: c.AudienceParam, Reached: c.Reached, CreatedAt: c.CreatedAt.UTC().Format(time.RFC3339), CreatedBy: c.CreatedBy, CreatedOrg: c.CreatedOrg, CreatedBySource: c.CreatedBySource}
 	if c.Touchpoints != nil {
 		j.Touchpoints = make([]touchpointJSON, len(c.Touchpoints))
 		for i, t := range c.Touchpoints {
@@ -73,11 +75,13 @@ type contactJSON struct {
 	CreatedBy       string            `json:"created_by"`
 	UpdatedAt       string            `json:"updated_at"`
 	UpdatedBy       string            `json:"updated_by"`
+	CreatedBySource string            `json:"created_by_source,omitempty"` // what the program's work was, when the author is "system"
+	UpdatedBySource string            `json:"updated_by_source,omitempty"`
 }
 
 func toContactJSON(c outreach.Contact) contactJSON {
 	return contactJSON{c.ID, c.MunicipalityNIS, c.Municipality, c.Function, c.Name, c.Email, c.Phone,
-		c.CreatedAt.UTC().Format(time.RFC3339), c.CreatedBy, c.UpdatedAt.UTC().Format(time.RFC3339), c.UpdatedBy}
+		c.CreatedAt.UTC().Format(time.RFC3339), c.CreatedBy, c.UpdatedAt.UTC().Format(time.RFC3339), c.UpdatedBy, c.CreatedBySource, c.UpdatedBySource}
 }
 
 type contactMomentJSON struct {
@@ -93,11 +97,12 @@ type contactMomentJSON struct {
 	NextStep        string            `json:"next_step"`
 	CreatedAt       string            `json:"created_at"`
 	CreatedBy       string            `json:"created_by"`
+	CreatedBySource string            `json:"created_by_source,omitempty"` // what the program's work was, when created_by is "system"
 }
 
 func toMomentJSON(m outreach.ContactMoment) contactMomentJSON {
 	return contactMomentJSON{m.ID, m.MunicipalityNIS, m.Municipality, m.On.Format(time.DateOnly), m.Channel, m.By, m.ContactID, m.WithFunction,
-		m.Summary, m.NextStep, m.CreatedAt.UTC().Format(time.RFC3339), m.CreatedBy}
+		m.Summary, m.NextStep, m.CreatedAt.UTC().Format(time.RFC3339), m.CreatedBy, m.CreatedBySource}
 }
 
 type taskJSON struct {
@@ -114,11 +119,13 @@ type taskJSON struct {
 	UpdatedAt       string              `json:"updated_at"`
 	UpdatedBy       string              `json:"updated_by"`
 	ClosedAt        *string             `json:"closed_at"`
+	CreatedBySource string              `json:"created_by_source,omitempty"` // what the program's work was, when the author is "system"
+	UpdatedBySource string              `json:"updated_by_source,omitempty"`
 }
 
 func (a *API) toTaskJSON(t outreach.Task) taskJSON {
 	j := taskJSON{t.ID, t.MunicipalityNIS, t.Municipality, t.Team, t.Title, t.DueOn.Format(time.DateOnly), t.Status, t.Overdue(a.today()),
-		t.CreatedAt.UTC().Format(time.RFC3339), t.CreatedBy, t.UpdatedAt.UTC().Format(time.RFC3339), t.UpdatedBy, nil}
+		t.CreatedAt.UTC().Format(time.RFC3339), t.CreatedBy, t.UpdatedAt.UTC().Format(time.RFC3339), t.UpdatedBy, nil, t.CreatedBySource, t.UpdatedBySource}
 	if t.ClosedAt != nil {
 		s := t.ClosedAt.UTC().Format(time.RFC3339)
 		j.ClosedAt = &s

@@ -90,7 +90,7 @@ func userCreate(ctx context.Context, args []string, env Env) error {
 		return err
 	}
 	defer db.Close()
-	u, err := db.CreateUser(ctx, account.System("cli"), account.NewUser{Email: *email, Name: *name, Role: *role, Org: *orgKey, Password: password})
+	u, err := db.CreateUser(ctx, account.Program(account.SourceCLI, "user"), account.NewUser{Email: *email, Name: *name, Role: *role, Org: *orgKey, Password: password})
 	if err != nil {
 		return err
 	}
@@ -114,7 +114,7 @@ func tokenCreate(ctx context.Context, args []string, env Env) error {
 		return err
 	}
 	defer db.Close()
-	secret, err := db.CreateToken(ctx, account.System("cli"), *email, *label)
+	secret, err := db.CreateToken(ctx, account.Program(account.SourceCLI, "token"), *email, *label)
 	if err != nil {
 		return err
 	}
@@ -138,7 +138,7 @@ func tokenRevoke(ctx context.Context, args []string, env Env) error {
 		return err
 	}
 	defer db.Close()
-	if err := db.RevokeToken(ctx, account.System("cli"), n); err != nil {
+	if err := db.RevokeToken(ctx, account.Program(account.SourceCLI, "token"), n); err != nil {
 		return err
 	}
 	fmt.Fprintf(env.Stdout, "token %d revoked\n", n)

@@ -8,6 +8,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"kansrijk/internal/account"
 	"kansrijk/internal/jobs"
 	"kansrijk/internal/notify"
 	"kansrijk/internal/store"
@@ -29,6 +30,8 @@ func retention(ctx context.Context, args []string, env Env) error {
 		return err
 	}
 	defer db.Close()
+	// What it deletes is recorded as the command's work, not the job's.
+	ctx = account.WithSource(ctx, account.SourceCLI, "retention")
 	policy, err := jobs.BirthPolicyFromEnv(env.Getenv)
 	if err != nil {
 		return err

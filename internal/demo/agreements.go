@@ -45,7 +45,7 @@ var scripted = []plan{
 func loadAgreements(ctx context.Context, db *store.DB) error {
 	realNow := db.Now
 	defer func() { db.Now = realNow }()
-	sys := account.System("demo")
+	sys := account.Program(account.SourceDemo, "")
 	done := map[string]bool{}
 	run := func(p plan) error {
 		first, err := time.Parse(time.DateOnly, p.steps[0].on)

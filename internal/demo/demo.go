@@ -70,7 +70,7 @@ func Load(ctx context.Context, db *store.DB) error {
 	if !empty {
 		return apperr.New(apperr.Conflict, "the database is not empty: demo data goes only into an empty database")
 	}
-	sys := account.System("demo")
+	sys := account.Program(account.SourceDemo, "")
 	for _, t := range Teams(db.Municipalities) {
 		if _, err := db.CreateTeam(ctx, sys, t.Create); err != nil {
 			return fmt.Errorf("demo team %s: %w", t.Create.Key, err)

@@ -80,7 +80,7 @@ func freeMunicipality(ctx context.Context, db *store.DB, today time.Time, candid
 		if !ok || m.ValidTo != nil || len(db.Municipalities.Predecessors(nis)) > 0 {
 			continue
 		}
-		list, err := db.Agreements(ctx, account.System("demo"), agreement.Filter{NIS: nis})
+		list, err := db.Agreements(ctx, account.Program(account.SourceDemo, ""), agreement.Filter{NIS: nis})
 		if err != nil {
 			return "", err
 		}
@@ -125,7 +125,7 @@ func loadOutreach(ctx context.Context, db *store.DB) error {
 	defer func() { db.Now = realNow }()
 	y, m, d := realNow().UTC().Date()
 	l := &outreachLoader{ctx: ctx, db: db, reg: db.Municipalities, rng: rand.New(rand.NewPCG(2023, 308)),
-		today: time.Date(y, m, d, 0, 0, 0, 0, time.UTC), sys: account.System("demo"),
+		today: time.Date(y, m, d, 0, 0, 0, 0, time.UTC), sys: account.Program(account.SourceDemo, ""),
 		contacts: map[string][]outreach.Contact{}, moments: map[string][]time.Time{}, teams: map[string]string{}}
 	var err error
 	if l.lead, err = demoActor(ctx, db, demoLeadEmail); err != nil {
@@ -162,7 +162,7 @@ func loadOutreach(ctx context.Context, db *store.DB) error {
 // left out).
 func runPlan(db *store.DB, p plan, today time.Time) error {
 	ctx := context.Background()
-	sys := account.System("demo")
+	sys := account.Program(account.SourceDemo, "")
 	var id int64
 	for i, s := range p.steps {
 		on := demoDay(s.on)

@@ -56,6 +56,7 @@ import (
 	"kansrijk/internal/apperr"
 	"kansrijk/internal/audit"
 	"kansrijk/internal/birth"
+	"kansrijk/internal/dates"
 	"kansrijk/internal/referral"
 	"kansrijk/internal/textnorm"
 )
@@ -155,23 +156,24 @@ type NewRequest struct {
 }
 
 // Validate checks a new request against today (a request cannot come in
-// tomorrow): a known kind, and either a receipt code or all of postcode,
-// street, number and name.
+// tomorrow): a known kind, a date as people type it (6/12/2026,
+// 06-12-2026, 2026-12-06), and either a receipt code or all of postcode,
+// street, number and name. It reports every problem at once (an
+// apperr.List in the order of the form, each naming its field).
 func (in *NewRequest) Validate(today time.Time) error {
+	var ps []*apperr.Error
+	add := func(e *apperr.Error) { ps = append(ps, e) }
 	if !slices.Contains(Kinds, in.Kind) {
-		return apperr.FieldErr(apperr.Invalid, "type", "type must be access, rectification, objection or erasure").WithKey("gdpr.error.type", nil)
+		add(apperr.FieldErr(apperr.Invalid, "type", "type must be access, rectification, objection or erasure").WithKey("gdpr.error.type", nil))
 	}
 	in.ReceivedOn = strings.TrimSpace(in.ReceivedOn)
-	if in.ReceivedOn == "" {
-		in.Received = today
-	} else {
-		d, err := time.Parse(time.DateOnly, in.ReceivedOn)
-		if err != nil {
-			return apperr.FieldErr(apperr.InvalidDate, "received_on", "received_on must be a date YYYY-MM-DD").WithKey("gdpr.error.received_on", nil)
-		}
-		if d.After(today) {
-			return apperr.FieldErr(apperr.InvalidDate, "received_on", "received_on lies in the future").WithKey("gdpr.error.received_future", nil)
-		}
+	in.Received = today
+	if d, ok, err := dates.Parse(in.ReceivedOn); err != nil {
+		add(apperr.FieldErr(apperr.InvalidDate, "received_on", "received_on must be a date (YYYY-MM-DD or DD-MM-YYYY), got %q", in.ReceivedOn).
+			WithKey("error.date_format", map[string]any{"Value": in.ReceivedOn}))
+	} else if ok && d.After(today) {
+		add(apperr.FieldErr(apperr.InvalidDate, "received_on", "received_on lies in the future").WithKey("gdpr.error.received_future", nil))
+	} else if ok {
 		in.Received = d
 	}
 	in.ReceivedOn = in.Received.Format(time.DateOnly)
@@ -180,25 +182,48 @@ func (in *NewRequest) Validate(today time.Time) error {
 		*s = strings.TrimSpace(*s)
 	}
 	l.ReceiptCode = NormalizeCode(l.ReceiptCode)
-	if len(l.ReceiptCode) > 40 || len(l.Name) > 200 || len(l.Street) > 200 || len(l.Number) > 20 || len(in.Note) > 2000 {
-		return apperr.FieldErr(apperr.FieldTooLong, "lookup", "a field is too long").WithKey("gdpr.error.too_long", nil)
-	}
-	if l.ReceiptCode != "" {
-		if l.Postcode != "" || l.Street != "" || l.Number != "" || l.Name != "" {
-			return apperr.FieldErr(apperr.Invalid, "receipt_code", "look up by receipt code or by name and address, not both").WithKey("gdpr.error.lookup_both", nil)
+	// The lookup's problems by field, reported in the order of the form.
+	byField := map[string]*apperr.Error{}
+	for _, f := range []struct {
+		field, s string
+		max      int
+	}{{"receipt_code", l.ReceiptCode, 40}, {"name", l.Name, 200}, {"street", l.Street, 200}, {"number", l.Number, 20}, {"postcode", l.Postcode, 20}, {"note", in.Note, 2000}} {
+		if len(f.s) > f.max {
+			byField[f.field] = apperr.FieldErr(apperr.FieldTooLong, f.field, "%s is too long (at most %d characters)", f.field, f.max).WithKey("gdpr.error.too_long", nil)
 		}
-		return nil
 	}
-	if l.Postcode == "" && l.Street == "" && l.Number == "" && l.Name == "" {
-		return apperr.FieldErr(apperr.Invalid, "receipt_code", "give a receipt code, or postcode, street, number and name").WithKey("gdpr.error.lookup", nil)
+	set := func(field string, e *apperr.Error) {
+		if byField[field] == nil {
+			byField[field] = e
+		}
 	}
-	if !postcodeRE.MatchString(l.Postcode) {
-		return apperr.FieldErr(apperr.PostcodeInvalid, "postcode", "postcode must be 4 digits").WithKey("gdpr.error.postcode", nil)
+	address := l.Postcode != "" || l.Street != "" || l.Number != "" || l.Name != ""
+	switch {
+	case l.ReceiptCode != "" && address:
+		set("receipt_code", apperr.FieldErr(apperr.Invalid, "receipt_code", "look up by receipt code or by name and address, not both").WithKey("gdpr.error.lookup_both", nil))
+	case l.ReceiptCode != "":
+	case !address:
+		set("receipt_code", apperr.FieldErr(apperr.Invalid, "receipt_code", "give a receipt code, or postcode, street, number and name").WithKey("gdpr.error.lookup", nil))
+	default:
+		// By name and address: each part that is missing or wrong.
+		for _, f := range []struct {
+			field string
+			empty bool
+		}{{"name", NameKey(l.Name) == ""}, {"street", AddressKey(l.Street) == ""}, {"number", AddressKey(l.Number) == ""}} {
+			if f.empty {
+				set(f.field, apperr.FieldErr(apperr.Invalid, f.field, "give postcode, street, number and name: %s is missing", f.field).WithKey("authors.gdpr.lookup_part", nil))
+			}
+		}
+		if !postcodeRE.MatchString(l.Postcode) {
+			set("postcode", apperr.FieldErr(apperr.PostcodeInvalid, "postcode", "postcode must be 4 digits").WithKey("gdpr.error.postcode", nil))
+		}
 	}
-	if NameKey(l.Name) == "" || AddressKey(l.Street) == "" || AddressKey(l.Number) == "" {
-		return apperr.FieldErr(apperr.Invalid, "name", "give postcode, street, number and name").WithKey("gdpr.error.lookup", nil)
+	for _, f := range []string{"receipt_code", "name", "street", "number", "postcode", "note"} {
+		if e := byField[f]; e != nil {
+			add(e)
+		}
 	}
-	return nil
+	return apperr.Join(ps)
 }
 
 // Found is what a lookup found, in the scope of the DPO who made it.
@@ -259,48 +284,52 @@ type NewRectification struct {
 	Note       string `json:"note,omitempty"`
 }
 
-// Validate checks a rectification without the database.
+// Validate checks a rectification without the database, reporting every
+// problem at once (an apperr.List in the order of the form).
 func (in *NewRectification) Validate() error {
 	in.ObjectType, in.Field, in.Value, in.Note = strings.TrimSpace(in.ObjectType), strings.TrimSpace(in.Field), strings.TrimSpace(in.Value), strings.TrimSpace(in.Note)
-	if len(in.Note) > 2000 || len(in.Value) > 200 {
-		return apperr.FieldErr(apperr.FieldTooLong, "note", "a field is too long").WithKey("gdpr.error.too_long", nil)
-	}
+	var ps []*apperr.Error
+	add := func(e *apperr.Error) { ps = append(ps, e) }
+	valueTooLong, noteTooLong := len(in.Value) > 200, len(in.Note) > 2000
 	if in.ObjectType == "" && in.ObjectID == 0 && in.Field == "" {
-		if in.Note == "" {
-			return apperr.FieldErr(apperr.Invalid, "note", "say what is to be corrected").WithKey("gdpr.error.note_required", nil)
+		// A rectification done by hand: the note says what.
+		switch {
+		case noteTooLong:
+			add(apperr.FieldErr(apperr.FieldTooLong, "note", "note is too long (at most 2000 characters)").WithKey("gdpr.error.too_long", nil))
+		case in.Note == "":
+			add(apperr.FieldErr(apperr.Invalid, "note", "say what is to be corrected").WithKey("gdpr.error.note_required", nil))
 		}
-		return nil
+		return apperr.Join(ps)
 	}
 	if !slices.Contains(ObjectTypes, in.ObjectType) || in.ObjectID <= 0 {
-		return apperr.FieldErr(apperr.Invalid, "object_type", "object_type must be referral or birth_notification, with its object_id").WithKey("gdpr.error.object", nil)
+		add(apperr.FieldErr(apperr.Invalid, "object_type", "object_type must be referral or birth_notification, with its object_id").WithKey("gdpr.error.object", nil))
 	}
 	if in.Parent < 0 || in.Parent > 1 {
-		return apperr.FieldErr(apperr.Invalid, "parent", "parent must be 0 or 1").WithKey("gdpr.error.parent", nil)
+		add(apperr.FieldErr(apperr.Invalid, "parent", "parent must be 0 or 1").WithKey("gdpr.error.parent", nil))
 	}
-	if !slices.Contains(Fields, in.Field) {
-		return apperr.FieldErr(apperr.Invalid, "field", "field must be one of %s", strings.Join(Fields, ", ")).WithKey("gdpr.error.field", nil)
+	known := slices.Contains(Fields, in.Field)
+	if !known {
+		add(apperr.FieldErr(apperr.Invalid, "field", "field must be one of %s", strings.Join(Fields, ", ")).WithKey("gdpr.error.field", nil))
 	}
-	switch in.Field {
-	case "name", "street", "number":
-		if in.Value == "" {
-			return apperr.FieldErr(apperr.Invalid, "value", "the corrected value is required").WithKey("gdpr.error.value", nil)
-		}
-	case "postcode":
-		if !postcodeRE.MatchString(in.Value) {
-			return apperr.FieldErr(apperr.PostcodeInvalid, "value", "postcode must be 4 digits").WithKey("gdpr.error.postcode", nil)
-		}
-	case "phone":
-		if in.Value != "" && !phoneRE.MatchString(in.Value) {
-			return apperr.FieldErr(apperr.PhoneInvalid, "value", "invalid telephone number").WithKey("gdpr.error.phone", nil)
-		}
-	case "email":
-		if in.Value != "" {
-			if a, err := mail.ParseAddress(in.Value); err != nil || a.Address != in.Value {
-				return apperr.FieldErr(apperr.EmailInvalid, "value", "invalid e-mail address").WithKey("gdpr.error.email", nil)
-			}
+	switch {
+	case valueTooLong:
+		add(apperr.FieldErr(apperr.FieldTooLong, "value", "value is too long (at most 200 characters)").WithKey("gdpr.error.too_long", nil))
+	case !known:
+	case (in.Field == "name" || in.Field == "street" || in.Field == "number") && in.Value == "":
+		add(apperr.FieldErr(apperr.Invalid, "value", "the corrected value is required").WithKey("gdpr.error.value", nil))
+	case in.Field == "postcode" && !postcodeRE.MatchString(in.Value):
+		add(apperr.FieldErr(apperr.PostcodeInvalid, "value", "postcode must be 4 digits").WithKey("gdpr.error.postcode", nil))
+	case in.Field == "phone" && in.Value != "" && !phoneRE.MatchString(in.Value):
+		add(apperr.FieldErr(apperr.PhoneInvalid, "value", "invalid telephone number").WithKey("gdpr.error.phone", nil))
+	case in.Field == "email" && in.Value != "":
+		if a, err := mail.ParseAddress(in.Value); err != nil || a.Address != in.Value {
+			add(apperr.FieldErr(apperr.EmailInvalid, "value", "invalid e-mail address").WithKey("gdpr.error.email", nil))
 		}
 	}
-	return nil
+	if noteTooLong {
+		add(apperr.FieldErr(apperr.FieldTooLong, "note", "note is too long (at most 2000 characters)").WithKey("gdpr.error.too_long", nil))
+	}
+	return apperr.Join(ps)
 }
 
 // NewObjection records a family's objection.

@@ -45,7 +45,7 @@ func TestNewRequestValidate(t *testing.T) {
 		"Postcode": {NewRequest{Kind: Access, Lookup: Lookup{Postcode: "22", Street: "K", Number: "1", Name: "An"}}, apperr.PostcodeInvalid},
 		"NoNumber": {NewRequest{Kind: Access, Lookup: Lookup{Postcode: "2235", Street: "K", Name: "An"}}, apperr.Invalid},
 		"Future":   {NewRequest{Kind: Access, ReceivedOn: "2026-03-11", Lookup: Lookup{ReceiptCode: "KR-A"}}, apperr.InvalidDate},
-		"BadDate":  {NewRequest{Kind: Access, ReceivedOn: "10/03/2026", Lookup: Lookup{ReceiptCode: "KR-A"}}, apperr.InvalidDate},
+		"BadDate":  {NewRequest{Kind: Access, ReceivedOn: "31/02/2026", Lookup: Lookup{ReceiptCode: "KR-A"}}, apperr.InvalidDate},
 	} {
 		t.Run(name, func(t *testing.T) {
 			if err := c.in.Validate(today); apperr.Code(err) != c.code {

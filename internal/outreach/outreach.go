@@ -143,6 +143,10 @@ type Contact struct {
 	CreatedBy       string    `json:"created_by"`
 	UpdatedAt       time.Time `json:"updated_at"`
 	UpdatedBy       string    `json:"updated_by"`
+	// CreatedBySource and UpdatedBySource: what the program's work was,
+	// when the author is "system".
+	CreatedBySource string `json:"created_by_source,omitempty"`
+	UpdatedBySource string `json:"updated_by_source,omitempty"`
 }
 
 // NewContact is the input to add a contact.
@@ -243,6 +247,9 @@ type Campaign struct {
 	CreatedAt     time.Time    `json:"created_at"`
 	CreatedBy     string       `json:"created_by"`
 	CreatedOrg    string       `json:"created_org"`
+	// CreatedBySource is what the program's work was, when CreatedBy is
+	// "system" ("demo", "job:…", "cli:…").
+	CreatedBySource string `json:"created_by_source,omitempty"`
 	// Reached counts the municipalities reached (all touchpoints, also
 	// those outside the caller's area).
 	Reached int `json:"reached"`
@@ -323,6 +330,7 @@ type ContactMoment struct {
 	NextStep        string    `json:"next_step"`
 	CreatedAt       time.Time `json:"created_at"`
 	CreatedBy       string    `json:"created_by"`
+	CreatedBySource string    `json:"created_by_source,omitempty"` // what the program's work was, when CreatedBy is "system"
 }
 
 // NewContactMoment is the input to log a contact moment. With whom: a
@@ -352,6 +360,10 @@ type Task struct {
 	UpdatedAt       time.Time  `json:"updated_at"`
 	UpdatedBy       string     `json:"updated_by"`
 	ClosedAt        *time.Time `json:"closed_at,omitempty"`
+	// CreatedBySource and UpdatedBySource: what the program's work was,
+	// when the author is "system".
+	CreatedBySource string `json:"created_by_source,omitempty"`
+	UpdatedBySource string `json:"updated_by_source,omitempty"`
 }
 
 // Overdue reports whether the task is open past its due date on day.

@@ -203,9 +203,9 @@ func insertEvent(ctx context.Context, tx *Tx, a account.Actor, id int64, seq int
 		return 0, err
 	}
 	var evID int64
-	err = tx.QueryRowContext(ctx, `INSERT INTO agreement_events (agreement_id, seq, status, effective_on, recorded_at, recorded_by, recorded_org, note, corrects_id, details)
-		VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10) RETURNING id`,
-		id, seq, string(status), day(on), ts(tx.now), actorName(a), a.Org, strings.TrimSpace(note), nullInt(corrects), string(details)).Scan(&evID)
+	err = tx.QueryRowContext(ctx, `INSERT INTO agreement_events (agreement_id, seq, status, effective_on, recorded_at, recorded_by, recorded_org, note, corrects_id, details, recorded_by_source)
+		VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11) RETURNING id`,
+		id, seq, string(status), day(on), ts(tx.now), actorName(a), a.Org, strings.TrimSpace(note), nullInt(corrects), string(details), a.AuthorSource()).Scan(&evID)
 	return evID, err
 }
 
@@ -249,10 +249,10 @@ func insertVersion(ctx context.Context, tx *Tx, a account.Actor, id int64, n int
 		based = v.BasedOn
 	}
 	_, err := tx.ExecContext(ctx, `INSERT INTO agreement_versions (agreement_id, version, retention_days, status_feedback, first_contact_days,
-		information_text, protocol_reference, dpo_advice_on, publication_url, template_version, created_at, created_by, state, based_on)
-		VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14)`,
+		information_text, protocol_reference, dpo_advice_on, publication_url, template_version, created_at, created_by, state, based_on, created_by_source)
+		VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15)`,
 		id, n, v.RetentionDays, v.StatusFeedback, v.FirstContactDays, v.InformationText, v.ProtocolReference, dpo, v.PublicationURL,
-		v.TemplateVersion, ts(tx.now), actorName(a), v.State, based)
+		v.TemplateVersion, ts(tx.now), actorName(a), v.State, based, a.AuthorSource())
 	return err
 }
 
@@ -402,7 +402,7 @@ func agreementEventsWhere(ctx context.Context, q queryer, cond string, args ...a
 		var e agreement.Event
 		var on, rec timeCol
 		var status, details string
-		if err := row.Scan(&e.ID, &e.AgreementID, &e.Seq, &status, &on, &rec, &e.RecordedBy, &e.RecordedOrg, &e.Note, &e.Corrects, &e.CorrectedBy, &details); err != nil {
+		if err := row.Scan(&e.ID, &e.AgreementID, &e.Seq, &status, &on, &rec, &e.RecordedBy, &e.RecordedOrg, &e.Note, &e.Corrects, &e.CorrectedBy, &details, &e.RecordedBySource); err != nil {
 			return e, err
 		}
 		e.Status, e.EffectiveOn, e.RecordedAt = agreement.Status(status), on.T, rec.T
@@ -411,7 +411,7 @@ func agreementEventsWhere(ctx context.Context, q queryer, cond string, args ...a
 		}
 		return e, nil
 	}, `SELECT e.id, e.agreement_id, e.seq, e.status, e.effective_on, e.recorded_at, e.recorded_by, e.recorded_org,
-		e.note, COALESCE(e.corrects_id, 0), COALESCE((SELECT c.id FROM agreement_events c WHERE c.corrects_id = e.id), 0), e.details
+		e.note, COALESCE(e.corrects_id, 0), COALESCE((SELECT c.id FROM agreement_events c WHERE c.corrects_id = e.id), 0), e.details, e.recorded_by_source
 		FROM agreement_events e WHERE `+cond+` ORDER BY e.agreement_id, e.id`, args...)
 	return nilIfEmpty(out), err
 }
@@ -429,14 +429,15 @@ func effective(events []agreement.Event) []agreement.Event {
 }
 
 const versionColumns = `version, retention_days, status_feedback, first_contact_days, information_text, protocol_reference,
-	dpo_advice_on, publication_url, template_version, created_at, created_by, state, COALESCE(based_on, 0), decided_at, decided_by, decision_note`
+	dpo_advice_on, publication_url, template_version, created_at, created_by, state, COALESCE(based_on, 0), decided_at, decided_by, decision_note,
+	created_by_source, decided_by_source`
 
 func scanVersion(row rowScanner) (agreement.Version, error) {
 	var v agreement.Version
 	var dpo, created, decided timeCol
 	err := row.Scan(&v.Version, &v.RetentionDays, &v.StatusFeedback, &v.FirstContactDays, &v.InformationText,
 		&v.ProtocolReference, &dpo, &v.PublicationURL, &v.TemplateVersion, &created, &v.CreatedBy,
-		&v.State, &v.BasedOn, &decided, &v.DecidedBy, &v.DecisionNote)
+		&v.State, &v.BasedOn, &decided, &v.DecidedBy, &v.DecisionNote, &v.CreatedBySource, &v.DecidedBySource)
 	if dpo.Valid {
 		v.DPOAdviceOn = day(dpo.T)
 	}
@@ -659,77 +660,9 @@ func (db *DB) AddEvent(ctx context.Context, a account.Actor, id int64, in agreem
 }
 
 // eventDetail validates the status-specific fields and returns the
-// effective date.
+// effective date: every problem at once (agreement.CheckEvent).
 func eventDetail(status agreement.Status, in agreement.NewEvent, def time.Time) (agreement.EventDetail, time.Time, error) {
-	var d agreement.EventDetail
-	on, err := parseDayField("effective_on", in.EffectiveOn, time.Time{})
-	if err != nil {
-		return d, on, err
-	}
-	if len(in.Note) > 2000 || len(in.Reason) > 2000 || len(in.CouncilReference) > 200 {
-		return d, on, apperr.New(apperr.Invalid, "text too long").WithKey("error.too_long", nil)
-	}
-	switch status {
-	case agreement.Approved:
-		dec, err := parseDayField("council_decision_on", in.CouncilDecisionOn, time.Time{})
-		if err != nil {
-			return d, on, err
-		}
-		if dec.IsZero() {
-			dec = on
-		}
-		if dec.IsZero() {
-			return d, on, apperr.FieldErr(apperr.Invalid, "council_decision_on", "the date of the OCMW council decision is required").WithKey("error.council_date_required", nil)
-		}
-		if strings.TrimSpace(in.CouncilReference) == "" {
-			return d, on, apperr.FieldErr(apperr.Invalid, "council_reference", "the reference of the OCMW council decision is required").WithKey("error.council_reference_required", nil)
-		}
-		if on.IsZero() {
-			on = dec
-		}
-		d.CouncilDecisionOn, d.CouncilReference = day(dec), strings.TrimSpace(in.CouncilReference)
-	case agreement.Signed:
-		var last time.Time
-		for _, f := range agreement.SignatoryFunctions {
-			i := slices.IndexFunc(in.Signatures, func(s agreement.Signature) bool { return s.Function == f })
-			if i < 0 {
-				return d, on, apperr.FieldErr(apperr.Invalid, "signatures", "the signature of the %s is missing", strings.ReplaceAll(f, "_", " ")).
-					WithKey("error.signature_missing", map[string]any{"Function": f})
-			}
-			s := in.Signatures[i]
-			sd, err := parseDayField("signatures", s.SignedOn, time.Time{})
-			if err != nil || sd.IsZero() {
-				return d, on, apperr.FieldErr(apperr.InvalidDate, "signatures", "the signature date of the %s must be a date YYYY-MM-DD", strings.ReplaceAll(f, "_", " ")).
-					WithKey("error.signature_date", map[string]any{"Function": f})
-			}
-			if sd.After(last) {
-				last = sd
-			}
-			d.Signatures = append(d.Signatures, agreement.Signature{Function: f, Name: strings.TrimSpace(s.Name), SignedOn: day(sd)})
-		}
-		if len(in.Signatures) != len(agreement.SignatoryFunctions) {
-			return d, on, apperr.FieldErr(apperr.Invalid, "signatures", "give exactly one signature per function: administrator_general, council_chair, general_director").
-				WithKey("error.signature_functions", nil)
-		}
-		if on.IsZero() {
-			on = last
-		}
-		if on.Before(last) {
-			return d, on, apperr.FieldErr(apperr.InvalidTransition, "effective_on", "the agreement cannot be signed before its last signature (%s)", day(last)).
-				WithKey("error.signed_before_signature", map[string]any{"Date": last.Format("02-01-2006")})
-		}
-	case agreement.Ended:
-		if strings.TrimSpace(in.Reason) == "" {
-			return d, on, apperr.FieldErr(apperr.Invalid, "reason", "a reason is required to end an agreement").WithKey("error.reason_required", nil)
-		}
-		d.Reason = strings.TrimSpace(in.Reason)
-	case agreement.Withdrawn, agreement.Suspended:
-		d.Reason = strings.TrimSpace(in.Reason)
-	}
-	if on.IsZero() {
-		on = def
-	}
-	return d, on, nil
+	return agreement.CheckEvent(status, in, def)
 }
 
 func refreshStatusCache(ctx context.Context, tx *Tx, id int64) error {
@@ -761,6 +694,10 @@ func (db *DB) UpdateVersion(ctx context.Context, a account.Actor, id int64, up a
 	}
 	if !(a.Role == account.Admin || (a.Role == account.TeamLead && a.Org == ag.Team)) {
 		return v, apperr.New(apperr.Forbidden, "your role may not change the agreement's parameters").WithKey("error.forbidden", nil)
+	}
+	// Every problem of the input at once (agreement.VersionUpdate.Check).
+	if err := up.Check(); err != nil {
+		return v, err
 	}
 	inForce := *ag.Version
 	v = inForce
@@ -865,8 +802,8 @@ func (db *DB) UpdateVersion(ctx context.Context, a account.Actor, id int64, up a
 		}
 		superseded := 0
 		if prop != nil {
-			if _, err := tx.ExecContext(ctx, `UPDATE agreement_versions SET state = 'superseded', decided_at = $1, decided_by = $2
-				WHERE agreement_id = $3 AND version = $4 AND state = 'proposed'`, ts(tx.now), actorName(a), id, prop.Version); err != nil {
+			if _, err := tx.ExecContext(ctx, `UPDATE agreement_versions SET state = 'superseded', decided_at = $1, decided_by = $2, decided_by_source = $5
+				WHERE agreement_id = $3 AND version = $4 AND state = 'proposed'`, ts(tx.now), actorName(a), id, prop.Version, a.AuthorSource()); err != nil {
 				return err
 			}
 			superseded = prop.Version
@@ -975,8 +912,8 @@ func (db *DB) decideVersion(ctx context.Context, a account.Actor, id int64, vers
 			return apperr.New(apperr.Conflict, "version %d changes version %d, but version %d is in force now: ask for a new proposal", version, p.BasedOn, cur.Version).
 				WithKey("error.version_stale", map[string]any{"Version": version})
 		}
-		res, err := tx.ExecContext(ctx, `UPDATE agreement_versions SET state = $1, decided_at = $2, decided_by = $3, decision_note = $4
-			WHERE agreement_id = $5 AND version = $6 AND state = 'proposed'`, state, ts(tx.now), actorName(a), note, id, version)
+		res, err := tx.ExecContext(ctx, `UPDATE agreement_versions SET state = $1, decided_at = $2, decided_by = $3, decision_note = $4, decided_by_source = $7
+			WHERE agreement_id = $5 AND version = $6 AND state = 'proposed'`, state, ts(tx.now), actorName(a), note, id, version, a.AuthorSource())
 		if err != nil {
 			return err
 		}

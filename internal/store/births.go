@@ -1200,7 +1200,7 @@ func (db *DB) EscalateBirthNotifications(ctx context.Context, now time.Time, p b
 	if err != nil || dryRun {
 		return nilIfEmpty(due), err
 	}
-	actor := account.System("births")
+	actor := account.ProgramFor(ctx, account.SourceJob, "births")
 	var done []BirthEscalation
 	for _, e := range due {
 		if err := ctx.Err(); err != nil {
@@ -1302,7 +1302,7 @@ func (db *DB) PurgeBirthNotifications(ctx context.Context, now time.Time, p birt
 		}
 		return out, nil
 	}
-	actor := account.System("retention")
+	actor := account.ProgramFor(ctx, account.SourceJob, "retention")
 	for _, c := range due {
 		if err := ctx.Err(); err != nil {
 			return out, err

@@ -98,7 +98,7 @@ func (db *DB) gate(ctx context.Context, q queryer, team, nis string, on time.Tim
 	if !found.status.InForce() {
 		return agreement.Decision{Reason: agreement.ReasonNotActive, Message: fmt.Sprintf("the agreement between %s and %s is %s on %s", team, recipient, found.status, day(on))}, nil
 	}
-	ag, err := db.agreementIn(ctx, q, account.System("gate"), found.id)
+	ag, err := db.agreementIn(ctx, q, account.Program(account.SourceJob, "gate"), found.id)
 	if err != nil {
 		return agreement.Decision{}, err
 	}

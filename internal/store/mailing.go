@@ -317,9 +317,9 @@ func (db *DB) CreateMailing(ctx context.Context, a account.Actor, nm mailing.New
 		}
 		on := today(tx.now)
 		var campaign int64
-		if err := tx.QueryRowContext(ctx, `INSERT INTO outreach_campaigns (kind, on_day, partner, subject, audience, audience_param, created_at, created_by, created_org)
-			VALUES ($1,$2,$3,$4,$5,'',$6,$7,$8) RETURNING id`, string(outreach.Mailing), day(on), "Opgroeien", truncate(nm.Draft.RawSubject, outreach.MaxSubject),
-			string(outreach.AudienceList), ts(tx.now), actorName(a), a.Org).Scan(&campaign); err != nil {
+		if err := tx.QueryRowContext(ctx, `INSERT INTO outreach_campaigns (kind, on_day, partner, subject, audience, audience_param, created_at, created_by, created_org, created_by_source)
+			VALUES ($1,$2,$3,$4,$5,'',$6,$7,$8,$9) RETURNING id`, string(outreach.Mailing), day(on), "Opgroeien", truncate(nm.Draft.RawSubject, outreach.MaxSubject),
+			string(outreach.AudienceList), ts(tx.now), actorName(a), a.Org, a.AuthorSource()).Scan(&campaign); err != nil {
 			return err
 		}
 		if err := tx.QueryRowContext(ctx, `INSERT INTO outreach_mailings (idempotency_key, campaign_id, template, subject, body, target, sender_name, sender_email,

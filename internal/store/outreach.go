@@ -162,13 +162,13 @@ func (db *DB) municipalityName(nis string) string {
 
 // ---- Contacts ----
 
-const contactColumns = `id, municipality_nis, function, name, email, phone, created_at, created_by, updated_at, updated_by`
+const contactColumns = `id, municipality_nis, function, name, email, phone, created_at, created_by, updated_at, updated_by, created_by_source, updated_by_source`
 
 func (db *DB) scanContact(row rowScanner) (outreach.Contact, error) {
 	var c outreach.Contact
 	var fn string
 	var created, updated timeCol
-	err := row.Scan(&c.ID, &c.MunicipalityNIS, &fn, &c.Name, &c.Email, &c.Phone, &created, &c.CreatedBy, &updated, &c.UpdatedBy)
+	err := row.Scan(&c.ID, &c.MunicipalityNIS, &fn, &c.Name, &c.Email, &c.Phone, &created, &c.CreatedBy, &updated, &c.UpdatedBy, &c.CreatedBySource, &c.UpdatedBySource)
 	c.Function, c.CreatedAt, c.UpdatedAt = outreach.Function(fn), created.T, updated.T
 	c.Municipality = db.municipalityName(c.MunicipalityNIS)
 	return c, err
@@ -252,8 +252,8 @@ func (db *DB) CreateContact(ctx context.Context, a account.Actor, in outreach.Ne
 	}
 	var id int64
 	err = db.inTx(ctx, func(tx *Tx) error {
-		if err := tx.QueryRowContext(ctx, `INSERT INTO outreach_contacts (municipality_nis, function, name, email, phone, created_at, created_by, updated_at, updated_by)
-			VALUES ($1,$2,$3,$4,$5,$6,$7,$6,$7) RETURNING id`, m.NIS, string(fn), in.Name, in.Email, in.Phone, ts(tx.now), actorName(a)).Scan(&id); err != nil {
+		if err := tx.QueryRowContext(ctx, `INSERT INTO outreach_contacts (municipality_nis, function, name, email, phone, created_at, created_by, updated_at, updated_by, created_by_source, updated_by_source)
+			VALUES ($1,$2,$3,$4,$5,$6,$7,$6,$7,$8,$8) RETURNING id`, m.NIS, string(fn), in.Name, in.Email, in.Phone, ts(tx.now), actorName(a), a.AuthorSource()).Scan(&id); err != nil {
 			return err
 		}
 		ev := audit.For(a, auditContactCreate, objContact, strconv.FormatInt(id, 10))
@@ -309,8 +309,8 @@ func (db *DB) UpdateContact(ctx context.Context, a account.Actor, id int64, up o
 		return c, apperr.New(apperr.Invalid, "nothing to change").WithKey("error.nothing_to_change", nil)
 	}
 	err = db.inTx(ctx, func(tx *Tx) error {
-		res, err := tx.ExecContext(ctx, `UPDATE outreach_contacts SET function = $1, name = $2, email = $3, phone = $4, updated_at = $5, updated_by = $6
-			WHERE id = $7 AND deleted_at IS NULL`, string(next.Function), next.Name, next.Email, next.Phone, ts(tx.now), actorName(a), id)
+		res, err := tx.ExecContext(ctx, `UPDATE outreach_contacts SET function = $1, name = $2, email = $3, phone = $4, updated_at = $5, updated_by = $6, updated_by_source = $8
+			WHERE id = $7 AND deleted_at IS NULL`, string(next.Function), next.Name, next.Email, next.Phone, ts(tx.now), actorName(a), id, a.AuthorSource())
 		if err != nil {
 			return err
 		}
@@ -341,8 +341,8 @@ func (db *DB) DeleteContact(ctx context.Context, a account.Actor, id int64) (err
 		return err
 	}
 	return db.inTx(ctx, func(tx *Tx) error {
-		res, err := tx.ExecContext(ctx, `UPDATE outreach_contacts SET name = '', email = '', phone = '', deleted_at = $1, updated_at = $1, updated_by = $2
-			WHERE id = $3 AND deleted_at IS NULL`, ts(tx.now), actorName(a), id)
+		res, err := tx.ExecContext(ctx, `UPDATE outreach_contacts SET name = '', email = '', phone = '', deleted_at = $1, updated_at = $1, updated_by = $2, updated_by_source = $4
+			WHERE id = $3 AND deleted_at IS NULL`, ts(tx.now), actorName(a), id, a.AuthorSource())
 		if err != nil {
 			return err
 		}
@@ -380,13 +380,13 @@ func parseCampaignKind(s string) (outreach.CampaignKind, error) {
 }
 
 const campaignColumns = `c.id, c.kind, c.on_day, c.partner, c.subject, c.audience, c.audience_param, c.created_at, c.created_by, c.created_org,
-	(SELECT count(*) FROM outreach_touchpoints t WHERE t.campaign_id = c.id)`
+	(SELECT count(*) FROM outreach_touchpoints t WHERE t.campaign_id = c.id), c.created_by_source`
 
 func scanCampaign(row rowScanner) (outreach.Campaign, error) {
 	var c outreach.Campaign
 	var kind, aud string
 	var on, created timeCol
-	err := row.Scan(&c.ID, &kind, &on, &c.Partner, &c.Subject, &aud, &c.AudienceParam, &created, &c.CreatedBy, &c.CreatedOrg, &c.Reached)
+	err := row.Scan(&c.ID, &kind, &on, &c.Partner, &c.Subject, &aud, &c.AudienceParam, &created, &c.CreatedBy, &c.CreatedOrg, &c.Reached, &c.CreatedBySource)
 	c.Kind, c.Audience, c.On, c.CreatedAt = outreach.CampaignKind(kind), outreach.Audience(aud), on.T, created.T
 	return c, err
 }
@@ -579,8 +579,8 @@ func (db *DB) CreateCampaign(ctx context.Context, a account.Actor, in outreach.N
 	}
 	var id int64
 	err = db.inTx(ctx, func(tx *Tx) error {
-		if err := tx.QueryRowContext(ctx, `INSERT INTO outreach_campaigns (kind, on_day, partner, subject, audience, audience_param, created_at, created_by, created_org)
-			VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9) RETURNING id`, string(kind), day(on), in.Partner, in.Subject, string(aud), param, ts(tx.now), actorName(a), a.Org).Scan(&id); err != nil {
+		if err := tx.QueryRowContext(ctx, `INSERT INTO outreach_campaigns (kind, on_day, partner, subject, audience, audience_param, created_at, created_by, created_org, created_by_source)
+			VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10) RETURNING id`, string(kind), day(on), in.Partner, in.Subject, string(aud), param, ts(tx.now), actorName(a), a.Org, a.AuthorSource()).Scan(&id); err != nil {
 			return err
 		}
 		for _, nis := range reached {
@@ -732,13 +732,13 @@ func parseChannel(s string) (outreach.Channel, error) {
 		WithKey("error.unknown_channel", map[string]any{"Channel": s})
 }
 
-const momentColumns = `id, municipality_nis, on_day, channel, by_org, COALESCE(contact_id, 0), with_function, summary, next_step, created_at, created_by`
+const momentColumns = `id, municipality_nis, on_day, channel, by_org, COALESCE(contact_id, 0), with_function, summary, next_step, created_at, created_by, created_by_source`
 
 func (db *DB) scanMoment(row rowScanner) (outreach.ContactMoment, error) {
 	var m outreach.ContactMoment
 	var on, created timeCol
 	var ch, fn string
-	err := row.Scan(&m.ID, &m.MunicipalityNIS, &on, &ch, &m.By, &m.ContactID, &fn, &m.Summary, &m.NextStep, &created, &m.CreatedBy)
+	err := row.Scan(&m.ID, &m.MunicipalityNIS, &on, &ch, &m.By, &m.ContactID, &fn, &m.Summary, &m.NextStep, &created, &m.CreatedBy, &m.CreatedBySource)
 	m.On, m.Channel, m.WithFunction, m.CreatedAt = on.T, outreach.Channel(ch), outreach.Function(fn), created.T
 	m.Municipality = db.municipalityName(m.MunicipalityNIS)
 	return m, err
@@ -828,9 +828,9 @@ func (db *DB) CreateContactMoment(ctx context.Context, a account.Actor, in outre
 	}
 	var id int64
 	err = db.inTx(ctx, func(tx *Tx) error {
-		if err := tx.QueryRowContext(ctx, `INSERT INTO outreach_contact_moments (municipality_nis, on_day, channel, by_org, contact_id, with_function, summary, next_step, created_at, created_by)
-			VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10) RETURNING id`, mun.NIS, day(on), string(ch), by, nullInt(in.ContactID), string(fn), in.Summary, in.NextStep,
-			ts(tx.now), actorName(a)).Scan(&id); err != nil {
+		if err := tx.QueryRowContext(ctx, `INSERT INTO outreach_contact_moments (municipality_nis, on_day, channel, by_org, contact_id, with_function, summary, next_step, created_at, created_by, created_by_source)
+			VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11) RETURNING id`, mun.NIS, day(on), string(ch), by, nullInt(in.ContactID), string(fn), in.Summary, in.NextStep,
+			ts(tx.now), actorName(a), a.AuthorSource()).Scan(&id); err != nil {
 			return err
 		}
 		ev := audit.For(a, auditMomentCreate, objMoment, strconv.FormatInt(id, 10))
@@ -855,13 +855,13 @@ func parseTaskStatus(s string) (outreach.TaskStatus, error) {
 		WithKey("error.unknown_task_status", map[string]any{"Status": s})
 }
 
-const taskColumns = `id, municipality_nis, team_key, title, due_on, status, created_at, created_by, updated_at, updated_by, closed_at`
+const taskColumns = `id, municipality_nis, team_key, title, due_on, status, created_at, created_by, updated_at, updated_by, closed_at, created_by_source, updated_by_source`
 
 func (db *DB) scanTask(row rowScanner) (outreach.Task, error) {
 	var t outreach.Task
 	var due, created, updated, closed timeCol
 	var st string
-	err := row.Scan(&t.ID, &t.MunicipalityNIS, &t.Team, &t.Title, &due, &st, &created, &t.CreatedBy, &updated, &t.UpdatedBy, &closed)
+	err := row.Scan(&t.ID, &t.MunicipalityNIS, &t.Team, &t.Title, &due, &st, &created, &t.CreatedBy, &updated, &t.UpdatedBy, &closed, &t.CreatedBySource, &t.UpdatedBySource)
 	t.DueOn, t.Status, t.CreatedAt, t.UpdatedAt, t.ClosedAt = due.T, outreach.TaskStatus(st), created.T, updated.T, closed.Ptr()
 	t.Municipality = db.municipalityName(t.MunicipalityNIS)
 	return t, err
@@ -1009,8 +1009,8 @@ func (db *DB) CreateTask(ctx context.Context, a account.Actor, in outreach.NewTa
 	}
 	var id int64
 	err = db.inTx(ctx, func(tx *Tx) error {
-		if err := tx.QueryRowContext(ctx, `INSERT INTO outreach_tasks (municipality_nis, team_key, title, due_on, status, created_at, created_by, updated_at, updated_by)
-			VALUES ($1,$2,$3,$4,'open',$5,$6,$5,$6) RETURNING id`, m.NIS, team, in.Title, day(due), ts(tx.now), actorName(a)).Scan(&id); err != nil {
+		if err := tx.QueryRowContext(ctx, `INSERT INTO outreach_tasks (municipality_nis, team_key, title, due_on, status, created_at, created_by, updated_at, updated_by, created_by_source, updated_by_source)
+			VALUES ($1,$2,$3,$4,'open',$5,$6,$5,$6,$7,$7) RETURNING id`, m.NIS, team, in.Title, day(due), ts(tx.now), actorName(a), a.AuthorSource()).Scan(&id); err != nil {
 			return err
 		}
 		ev := audit.For(a, auditTaskCreate, objTask, strconv.FormatInt(id, 10))
@@ -1090,8 +1090,8 @@ func (db *DB) UpdateTask(ctx context.Context, a account.Actor, id int64, up outr
 		default:
 			closed = ts(tx.now)
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE outreach_tasks SET title = $1, due_on = $2, status = $3, team_key = $4, closed_at = $5, updated_at = $6, updated_by = $7
-			WHERE id = $8`, next.Title, day(next.DueOn), string(next.Status), next.Team, closed, ts(tx.now), actorName(a), id); err != nil {
+		if _, err := tx.ExecContext(ctx, `UPDATE outreach_tasks SET title = $1, due_on = $2, status = $3, team_key = $4, closed_at = $5, updated_at = $6, updated_by = $7, updated_by_source = $9
+			WHERE id = $8`, next.Title, day(next.DueOn), string(next.Status), next.Team, closed, ts(tx.now), actorName(a), id, a.AuthorSource()); err != nil {
 			return err
 		}
 		ev := audit.For(a, auditTaskUpdate, objTask, strconv.FormatInt(id, 10))

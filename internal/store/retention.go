@@ -65,7 +65,7 @@ func (db *DB) PurgeReferrals(ctx context.Context, now time.Time, dryRun bool) ([
 	if err != nil || dryRun {
 		return due, err
 	}
-	actor := account.System("retention")
+	actor := account.ProgramFor(ctx, account.SourceJob, "retention")
 	var done []Purge
 	for _, p := range due {
 		if err := ctx.Err(); err != nil {

@@ -33,8 +33,9 @@ func init() {
 }
 
 // localStatuses translates the status codes in the arguments of an
-// agreement error ("interested", "active") into the user's language, so
-// that a Dutch message does not name English codes.
+// agreement error ("interested", "active"), and a signatory's function
+// ("council_chair"), into the user's language, so that a Dutch message
+// does not name English codes.
 func localStatuses(lang i18n.Lang, err error) error {
 	if ps := apperr.Problems(err); len(ps) > 1 {
 		out := make([]*apperr.Error, len(ps))
@@ -53,6 +54,10 @@ func localStatuses(lang i18n.Lang, err error) error {
 		c.Args[k] = v
 		if s, ok := v.(string); ok && (k == "From" || k == "To" || k == "Status") && i18n.Has(lang, "agreement.status."+s) {
 			c.Args[k] = i18n.T(lang, "agreement.status."+s, nil)
+		}
+		// A signatory's function (a problem of a signature) by its name.
+		if s, ok := v.(string); ok && k == "Function" && i18n.Has(lang, "function."+s) {
+			c.Args[k] = i18n.T(lang, "function."+s, nil)
 		}
 	}
 	return &c
@@ -230,7 +235,11 @@ func agreementEventSpec(f url.Values) formSpec {
 		"signatures":          {Input: "ev/signatures", Label: "field.signed_on", ID: "signatures"},
 	}
 	for _, fn := range agreement.SignatoryFunctions {
-		s["sig_"+fn+"_on"] = fieldSpec{Input: "ev/sig_" + fn + "_on", Label: "field.signed_on", ID: "sig-" + fn + "-on", Of: "function." + fn}
+		on := fieldSpec{Input: "ev/sig_" + fn + "_on", Label: "field.signed_on", ID: "sig-" + fn + "-on", Of: "function." + fn}
+		s["sig_"+fn+"_on"] = on
+		s[agreement.SignatureField(fn, "")] = on
+		s[agreement.SignatureField(fn, "signed_on")] = on
+		s[agreement.SignatureField(fn, "name")] = fieldSpec{Input: "ev/sig_" + fn + "_name", Label: "field.signatory_name", ID: "sig-" + fn + "-name", Of: "function." + fn}
 	}
 	return s
 }
@@ -409,23 +418,26 @@ func (ui *UI) showAgreement(w http.ResponseWriter, r *http.Request, a account.Ac
 
 func (ui *UI) addAgreementEvent(w http.ResponseWriter, r *http.Request, a account.Actor) {
 	f := r.PostForm
-	// Dates as people type them; the domain takes ISO.
-	dateFields := []string{"effective_on", "council_decision_on"}
-	for _, fn := range agreement.SignatoryFunctions {
-		dateFields = append(dateFields, "sig_"+fn+"_on")
-	}
-	iso, problems := formDates(f, dateFields...)
-	in := agreement.NewEvent{Status: f.Get("status"), EffectiveOn: iso.Get("effective_on"), Note: f.Get("note"),
-		CouncilDecisionOn: iso.Get("council_decision_on"), CouncilReference: f.Get("council_reference"), Reason: f.Get("reason")}
+	// Dates as people type them: agreement.CheckEvent reads them.
+	in := agreement.NewEvent{Status: f.Get("status"), EffectiveOn: f.Get("effective_on"), Note: f.Get("note"),
+		CouncilDecisionOn: f.Get("council_decision_on"), CouncilReference: f.Get("council_reference"), Reason: f.Get("reason")}
 	if c := f.Get("corrects"); c != "" {
 		in.Corrects, _ = strconv.ParseInt(c, 10, 64)
 	}
 	if in.Status == string(agreement.Signed) {
 		for _, fn := range agreement.SignatoryFunctions {
-			in.Signatures = append(in.Signatures, agreement.Signature{Function: fn, Name: f.Get("sig_" + fn + "_name"), SignedOn: iso.Get("sig_" + fn + "_on")})
+			in.Signatures = append(in.Signatures, agreement.Signature{Function: fn, Name: f.Get("sig_" + fn + "_name"), SignedOn: f.Get("sig_" + fn + "_on")})
 		}
 	}
-	err := apperr.Join(problems)
+	// Every problem of the step's fields at once, before the store's
+	// checks against the agreement's history (a correction restates the
+	// step it corrects: the store checks it).
+	var err error
+	if st, perr := agreement.ParseStatus(in.Status); perr == nil && in.Corrects == 0 {
+		_, _, err = agreement.CheckEvent(st, in, time.Time{})
+	} else if in.Corrects != 0 {
+		err = correctionProblems(in)
+	}
 	if err == nil {
 		_, err = ui.Agreements.AddEvent(r.Context(), a, agreementID(r), in)
 	}
@@ -442,34 +454,37 @@ func (ui *UI) addAgreementEvent(w http.ResponseWriter, r *http.Request, a accoun
 func (ui *UI) updateAgreementVersion(w http.ResponseWriter, r *http.Request, a account.Actor) {
 	f := r.PostForm
 	var up agreement.VersionUpdate
-	atoi := func(name string) (*int, error) {
+	// Every problem of the form at once: numbers that are no numbers,
+	// then what agreement.VersionUpdate.Check finds in the rest.
+	var problems []*apperr.Error
+	atoi := func(name string) *int {
 		s := strings.TrimSpace(f.Get(name))
 		n, err := strconv.Atoi(s)
 		if err != nil {
-			return nil, apperr.FieldErr(apperr.Invalid, name, "not a number").WithKey("error.not_a_number", map[string]any{"Value": s})
+			e := apperr.FieldErr(apperr.Invalid, name, "not a number").WithKey("error.not_a_number", map[string]any{"Value": s})
+			if s == "" {
+				e = required(name)
+			}
+			problems = append(problems, e)
+			return nil
 		}
-		return &n, nil
+		return &n
 	}
-	var err error
-	if up.RetentionDays, err = atoi("retention_days"); err == nil {
-		up.FirstContactDays, err = atoi("first_contact_days")
-	}
+	up.RetentionDays, up.FirstContactDays = atoi("retention_days"), atoi("first_contact_days")
+	fb := f.Get("status_feedback") == "on"
+	text, proto, dpo, pub := f.Get("information_text"), f.Get("protocol_reference"), f.Get("dpo_advice_on"), f.Get("publication_url")
+	up.StatusFeedback, up.InformationText, up.ProtocolReference, up.DPOAdviceOn, up.PublicationURL = &fb, &text, &proto, &dpo, &pub
+	problems = append(problems, apperr.Problems(up.Check())...)
+	err := apperr.Join(inFormOrder(problems, versionFields...))
 	if err == nil {
-		fb := f.Get("status_feedback") == "on"
-		iso, problems := formDates(f, "dpo_advice_on")
-		err = apperr.Join(problems)
-		text, proto, dpo, pub := f.Get("information_text"), f.Get("protocol_reference"), iso.Get("dpo_advice_on"), f.Get("publication_url")
-		up.StatusFeedback, up.InformationText, up.ProtocolReference, up.DPOAdviceOn, up.PublicationURL = &fb, &text, &proto, &dpo, &pub
 		var v agreement.Version
-		if err != nil {
-		} else if v, err = ui.Agreements.UpdateVersion(r.Context(), a, agreementID(r), up); err == nil && v.State == agreement.VersionProposed {
+		if v, err = ui.Agreements.UpdateVersion(r.Context(), a, agreementID(r), up); err == nil && v.State == agreement.VersionProposed {
 			http.Redirect(w, r, "/agreements/"+r.PathValue("id")+"?ok=version_proposed#proposal", http.StatusSeeOther)
 			return
 		}
 	}
 	if err != nil {
-		p := ui.page(r, "page.agreement.title", nil).formProblems(r, err, prefixedSpec("version", "retention_days", "first_contact_days",
-			"information_text", "protocol_reference", "dpo_advice_on", "publication_url"))
+		p := ui.page(r, "page.agreement.title", nil).formProblems(r, err, prefixedSpec("version", versionFields...))
 		p.Form = f
 		ui.agreementFailed(w, r, a, err, p)
 		return

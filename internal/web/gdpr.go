@@ -114,14 +114,11 @@ func (ui *UI) createSubjectRequest(w http.ResponseWriter, r *http.Request, a acc
 		return
 	}
 	f := r.PostForm
-	iso, problems := formDates(f, "received_on")
-	in := gdpr.NewRequest{Kind: gdpr.Kind(f.Get("type")), ReceivedOn: iso.Get("received_on"), Note: f.Get("note"),
+	// The date as people type it: gdpr.NewRequest.Validate reads it, and
+	// reports it with every other problem of the form at once.
+	in := gdpr.NewRequest{Kind: gdpr.Kind(f.Get("type")), ReceivedOn: f.Get("received_on"), Note: f.Get("note"),
 		Lookup: gdpr.Lookup{ReceiptCode: f.Get("receipt_code"), Postcode: f.Get("postcode"), Street: f.Get("street"), Number: f.Get("number"), Name: f.Get("name")}}
-	err := apperr.Join(problems)
-	var req gdpr.Request
-	if err == nil {
-		req, err = s.CreateSubjectRequest(r.Context(), a, in)
-	}
+	req, err := s.CreateSubjectRequest(r.Context(), a, in)
 	if err != nil {
 		if _, ok := apperr.As(err); !ok || apperr.Code(err) == apperr.Forbidden {
 			ui.fail(w, r, err)
@@ -130,6 +127,7 @@ func (ui *UI) createSubjectRequest(w http.ResponseWriter, r *http.Request, a acc
 		p := ui.page(r, "gdpr.page.requests", nil).formProblems(r, err, formSpec{
 			"type": {Label: "gdpr.field.type"}, "received_on": {Label: "gdpr.field.received_on"}, "receipt_code": {Label: "gdpr.field.receipt_code"},
 			"lookup": {Input: "receipt_code", Label: "gdpr.field.receipt_code"}, "name": {Label: "gdpr.field.name"}, "postcode": {Label: "gdpr.field.postcode"},
+			"street": {Label: "gdpr.field.street"}, "number": {Label: "gdpr.field.number"},
 			"note": {Label: "gdpr.field.note"}})
 		p.Form = f
 		ui.renderSubjectRequests(w, r, a, statusOf(err), p)

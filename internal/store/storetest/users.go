@@ -101,7 +101,7 @@ func (a *Accounts) user(tb testing.TB, name string) account.User {
 	if !s.TokenOnly {
 		in.Password = Password
 	}
-	u, err := a.db.CreateUser(context.Background(), account.System("test"), in)
+	u, err := a.db.CreateUser(context.Background(), account.Program(account.SourceTest, ""), in)
 	if err != nil {
 		tb.Fatalf("create test user %s: %v", name, err)
 	}
@@ -182,7 +182,7 @@ func (a *Accounts) Token(tb testing.TB, name string) string {
 		return t
 	}
 	u := a.user(tb, name)
-	t, err := a.db.CreateToken(context.Background(), account.System("test"), u.Email, "test")
+	t, err := a.db.CreateToken(context.Background(), account.Program(account.SourceTest, ""), u.Email, "test")
 	if err != nil {
 		tb.Fatalf("create token for test user %s: %v", name, err)
 	}
