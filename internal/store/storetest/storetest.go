@@ -55,7 +55,15 @@ func Open(tb testing.TB, d store.Dialect) *store.DB {
 func DSN(tb testing.TB, d store.Dialect) string {
 	tb.Helper()
 	if d == store.SQLite {
-		return "sqlite:" + filepath.Join(tb.TempDir(), "kansrijk.db")
+		// Not tb.TempDir(): its name carries the test's, and a second subtest
+		// of the same name ("sqlite#01") would put a '#' in the DSN, which
+		// cuts the path there and reuses another test's file.
+		dir, err := os.MkdirTemp("", "kansrijk-test-")
+		if err != nil {
+			tb.Fatal(err)
+		}
+		tb.Cleanup(func() { os.RemoveAll(dir) })
+		return "sqlite:" + filepath.Join(dir, "kansrijk.db")
 	}
 	base := os.Getenv("KANSRIJK_TEST_POSTGRES")
 	if base == "" {
