@@ -20,6 +20,7 @@ import (
 	"kansrijk/internal/mailing"
 	"kansrijk/internal/municipality"
 	"kansrijk/internal/org"
+	"kansrijk/internal/outcome"
 	"kansrijk/internal/outreach"
 	"kansrijk/internal/referral"
 )
@@ -54,6 +55,8 @@ type API struct {
 	// AuditLog serves the public proofs of the access log (auditlog.go);
 	// nil: none yet.
 	AuditLog AuditLog
+	// Area outcome: referral outcome cells for the dashboards (outcome*.go).
+	Outcomes outcome.Store
 
 	routes []Route
 }
@@ -166,6 +169,8 @@ func (a *API) Register(mux httpx.Mux) {
 	a.handle(mux, "GET", "/api/v1/audit/checkpoints/latest", a.auditCheckpoint)
 	a.handle(mux, "GET", "/api/v1/audit/proof/inclusion", a.auditInclusionProof)
 	a.handle(mux, "GET", "/api/v1/audit/proof/consistency", a.auditConsistencyProof)
+	// Area underreferral: where families are missed (underreferral.go).
+	a.handle(mux, "GET", "/api/v1/reports/under-referral", a.underReferral)
 	// Anything else under /api/v1 answers in JSON, not with the web UI's 404 page.
 	mux.HandleFunc("/api/v1/", func(w http.ResponseWriter, r *http.Request) {
 		httpx.WriteError(w, r, apperr.New(apperr.NotFound, "no such endpoint: %s %s", r.Method, r.URL.Path))

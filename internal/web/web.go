@@ -31,6 +31,7 @@ import (
 	"kansrijk/internal/mailing"
 	"kansrijk/internal/municipality"
 	"kansrijk/internal/org"
+	"kansrijk/internal/outcome"
 	"kansrijk/internal/outreach"
 	"kansrijk/internal/referral"
 )
@@ -72,6 +73,8 @@ type Deps struct {
 	// Area home: each role's start page (home.go); nil: the Orgs store
 	// when it implements home.Store.
 	Home home.Store
+	// Area outcome: referral outcome cells for the dashboards (outcome*.go).
+	Outcomes outcome.Store
 }
 
 // UI is the web interface.
@@ -206,6 +209,8 @@ func (ui *UI) Register(mux httpx.Mux) {
 	ui.registerDPO(mux)
 	// Area gdpr: requests of families, the record of processing activities (gdpr.go).
 	ui.registerGDPR(mux)
+	// Area underreferral: where families are missed (underreferral.go).
+	mux.HandleFunc("GET /reports/under-referral", ui.signedIn(ui.showUnderReferral))
 	mux.HandleFunc("/", ui.notFound)
 }
 
