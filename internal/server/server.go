@@ -52,6 +52,8 @@ func New(db *store.DB) (*Server, error) {
 		return nil, err
 	}
 	s.Web = ui
+	// Area outcome: the outcome cells behind the dashboards.
+	s.API.Outcomes, s.Web.Outcomes = db, db
 	// DPO area: flag thresholds and the break-glass time (dpo.go).
 	flags, ttl, err := dpoConfigFromEnv()
 	if err != nil {
