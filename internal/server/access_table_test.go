@@ -267,5 +267,8 @@ var accessTable = []accessRow{
 	{Route: "POST /ontvangstbewijs/bewijs", Public: true, Body: `code={receipt}&postcode=2235&leaf=0`, Want: "*=404 anon=404"},
 	// referrals: the confirmation before closing a case (reads the referral, as /inbox/{id}).
 	{Route: "GET /inbox/{id}/close", Obj: "referral.sent", Path: "/inbox/{id}/close?outcome=declined&version=1", Want: "ocmw_worker=200/404 *=404 anon=303"},
+	// Area underreferral: where families are missed (aggregates, Opgroeien's admins and analysts).
+	{Route: "GET /api/v1/reports/under-referral", Want: "admin,analyst=200 *=403 anon=401"},
+	{Route: "GET /reports/under-referral", Want: "admin,analyst=200 *=403 anon=303"},
 	{Route: "POST /logout", Want: "*=303 anon=401"},
 }

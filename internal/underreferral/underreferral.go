@@ -6,9 +6,10 @@
 // # Method
 //
 // For a year, the counts are the outcome cells (internal/outcome) of the calendar quarters of
-// that year that have ended: births notified and referrals sent, per municipality of residence
-// and month. Every count is published as all counts of families are (internal/suppress): per
-// quarter, small counts suppressed ("<5", "x") and the rest rounded to 5. Everything else on
+// that year that have ended: births notified and referrals sent, per municipality of residence.
+// Every count is published as all counts of families are (internal/suppress): per calendar
+// quarter, small counts suppressed ("<5", "x") and the rest rounded to 5; a year is the Sum of
+// its published quarters. Everything else on
 // the report — the reference rate, the expectation, the ratio and its interval — is computed
 // from those published quarter figures only, never from the true counts, so the report tells
 // nothing that the published quarters do not (no differencing between years, filters or
@@ -22,7 +23,8 @@
 //	deprived births  = births × the index's share (the index of the year, or the latest year
 //	                   before it; after the 2025 mergers the predecessors' figures combined)
 //	reference rate R = Σ referrals sent ÷ Σ deprived births, over all Flemish municipalities
-//	                   with a quarter in force whose figures are all shown
+//	                   with a quarter in force and an index (a quarter shown "<5" counts 2.5;
+//	                   one shown "x" leaves its municipality out)
 //	expected         = deprived births × R
 //	ratio            = referrals sent ÷ expected
 //
@@ -128,7 +130,8 @@ type Row struct {
 	Sent   suppress.Cell `json:"sent"`
 	// Index is the deprivation index used; nil without one (and on team rows).
 	Index *Index `json:"index,omitempty"`
-	// DeprivedBirths is the births of the quarters in force times the index's share.
+	// DeprivedBirths is the births of the quarters in force times the index's share (a quarter
+	// shown "<5" counts 2.5 births).
 	DeprivedBirths *float64 `json:"deprived_births,omitempty"`
 	// Expected, Ratio, Low and High are nil when they cannot be given (see Flag).
 	Expected *float64 `json:"expected,omitempty"`
@@ -208,6 +211,7 @@ func poissonCDF(k int, mu float64) float64 {
 // the smallest and largest true sums they allow. ok is false when a part is "x".
 type span struct {
 	shown, lo, hi float64
+	mid           float64 // shown, with 2.5 for each "<5": the estimate used for R and the expectation
 	exact         bool // no part "<5": shown is the published sum
 	ok            bool
 }
@@ -221,10 +225,12 @@ func (s *span) add(c suppress.Cell) {
 		s.ok = false
 	case c.Suppressed: // "<5": 1–4, or a zero hidden as a last resort
 		s.hi += 4
+		s.mid += 2.5
 		s.exact = false
 	case c.Value > 0: // rounded: 5 is 5–7, 10 is 8–12
 		v := float64(c.Value)
 		s.shown += v
+		s.mid += v
 		s.lo += math.Max(v-2, suppress.Base)
 		s.hi += v + 2
 	}
@@ -235,6 +241,7 @@ func (s *span) addScaled(c suppress.Cell, f float64) {
 	one := newSpan()
 	one.add(c)
 	s.shown += f * one.shown
+	s.mid += f * one.mid
 	s.lo += f * one.lo
 	s.hi += f * one.hi
 	s.exact = s.exact && one.exact
@@ -310,12 +317,13 @@ func Build(in Input) Report {
 		rows[i], groups[i] = r, g
 	}
 
-	// The reference rate, from the municipalities whose figures are all shown.
+	// The reference rate, from the municipalities with a quarter in force, an index and no
+	// count hidden as "x"; a "<5" counts as 2.5.
 	var num, den float64
 	for _, g := range groups {
-		if g.quarters > 0 && !g.noIndex && g.sent.ok && g.sent.exact && g.deprived.ok && g.deprived.exact {
-			num += g.sent.shown
-			den += g.deprived.shown
+		if g.quarters > 0 && !g.noIndex && g.sent.ok && g.deprived.ok {
+			num += g.sent.mid
+			den += g.deprived.mid
 		}
 	}
 	if den > 0 {
@@ -367,30 +375,32 @@ func Build(in Input) Report {
 	return rep
 }
 
-// publish protects each quarter on its own, as every report does (suppress.ByQuarter), and
-// returns the quarters' published row totals: births and referrals sent per municipality and
-// quarter. Nothing after this step reads a true count.
+// publish protects each quarter on its own and returns the published quarter totals of births
+// and referrals sent per municipality. A quarter is one list: a count per municipality (in the
+// order given, which does not depend on the request) with the Flemish total, suppressed by
+// suppress.List (small counts "<5", and "x" where a small one could be recovered from the
+// total) and every shown count rounded by suppress.Round. The report shows no month, so the
+// quarter totals are the finest figures published. A quarter is published the same in every
+// answer, whatever the year or day asked; nothing after this step reads a true count.
 func publish(births, sent [][]int, months []time.Time) (bq, sq [][]suppress.Cell) {
 	bq = make([][]suppress.Cell, len(births))
 	sq = make([][]suppress.Cell, len(sent))
 	for q := 0; q+3 <= len(months); q += 3 {
-		_, bt, _, _ := suppress.ByQuarter(slice(births, q), months[q:q+3])
-		_, st, _, _ := suppress.ByQuarter(slice(sent, q), months[q:q+3])
-		for i := range births {
-			bq[i] = append(bq[i], bt[i])
-			sq[i] = append(sq[i], st[i])
+		for _, t := range []struct {
+			counts [][]int
+			out    [][]suppress.Cell
+		}{{births, bq}, {sent, sq}} {
+			sums := make([]int, len(t.counts))
+			for i, r := range t.counts {
+				sums[i] = r[q] + r[q+1] + r[q+2]
+			}
+			cells, _ := suppress.List(sums, true, 0)
+			for i, c := range cells {
+				t.out[i] = append(t.out[i], suppress.Round(c))
+			}
 		}
 	}
 	return bq, sq
-}
-
-// slice returns the three month columns of a quarter starting at column j.
-func slice(t [][]int, j int) [][]int {
-	out := make([][]int, len(t))
-	for i := range t {
-		out[i] = t[i][j : j+3]
-	}
-	return out
 }
 
 // inForceQuarter reports whether an agreement was in force on the first day of each month of
@@ -415,6 +425,7 @@ func QuarterDays(q time.Time) []time.Time {
 
 func merge(s *span, o span) {
 	s.shown += o.shown
+	s.mid += o.mid
 	s.lo += o.lo
 	s.hi += o.hi
 	s.exact = s.exact && o.exact
@@ -434,20 +445,16 @@ func estimate(r *Row, g group, rate *float64) {
 		r.Flag = FlagNotShown
 		return
 	}
-	if g.deprived.exact {
-		r.DeprivedBirths = ptr(g.deprived.shown)
-	}
+	r.DeprivedBirths = ptr(g.deprived.mid)
 	R := *rate
 	eLo, eHi := g.deprived.lo*R, g.deprived.hi*R
 	if eHi <= 0 || R == 0 {
 		r.Flag = FlagNoBirths
 		return
 	}
-	if g.deprived.exact {
-		r.Expected = ptr(g.deprived.shown * R)
-		if g.sent.exact && *r.Expected > 0 {
-			r.Ratio = ptr(g.sent.shown / *r.Expected)
-		}
+	r.Expected = ptr(g.deprived.mid * R)
+	if g.sent.exact && *r.Expected > 0 {
+		r.Ratio = ptr(g.sent.shown / *r.Expected)
 	}
 	r.Low = ptr(PoissonLow(int(math.Round(g.sent.lo))) / eHi)
 	if eLo > 0 {
