@@ -212,7 +212,7 @@ func poissonCDF(k int, mu float64) float64 {
 type span struct {
 	shown, lo, hi float64
 	mid           float64 // shown, with 2.5 for each "<5": the estimate used for R and the expectation
-	exact         bool // no part "<5": shown is the published sum
+	exact         bool    // no part "<5": shown is the published sum
 	ok            bool
 }
 
