@@ -153,7 +153,9 @@ type Report struct {
 	ReferenceRate *float64 `json:"reference_rate"`
 	Threshold     float64  `json:"threshold"`
 	Confidence    float64  `json:"confidence"`
-	// Municipalities are ranked: fewest referrals relative to the expectation first (Rank).
+	// Municipalities are ranked by the upper bound of the ratio, lowest first: the surest
+	// shortfall relative to the expectation first (a small municipality with a low ratio but a
+	// wide interval does not outrank a large one that certainly refers too few).
 	Municipalities []Row `json:"municipalities"`
 	// Teams sum their municipalities' published figures.
 	Teams []Row `json:"teams"`
@@ -369,9 +371,9 @@ func Build(in Input) Report {
 		}
 		estimate(t, g, rep.ReferenceRate)
 	}
-	slices.SortStableFunc(rep.Teams, func(a, b Row) int { return Compare(a, b, SortRatio) })
+	slices.SortStableFunc(rep.Teams, func(a, b Row) int { return Compare(a, b, SortHigh) })
 	rep.Municipalities = rows
-	Sort(rep.Municipalities, SortRatio)
+	Sort(rep.Municipalities, SortHigh)
 	return rep
 }
 
@@ -476,17 +478,17 @@ func ptr(f float64) *float64 { return &f }
 
 // The sort orders of the table.
 const (
-	SortRatio    = "ratio"    // fewest referrals relative to the expectation first (default)
-	SortHigh     = "high"     // lowest upper bound first: the surest shortfall first
+	SortHigh     = "high"     // lowest upper bound first: the surest shortfall first (default)
+	SortRatio    = "ratio"    // lowest ratio first
 	SortExpected = "expected" // most expected referrals first
 	SortName     = "name"
 	SortNIS      = "nis"
 )
 
 // Sorts lists the sort orders.
-var Sorts = []string{SortRatio, SortHigh, SortExpected, SortName, SortNIS}
+var Sorts = []string{SortHigh, SortRatio, SortExpected, SortName, SortNIS}
 
-// Sort orders rows by one of Sorts; an unknown order is SortRatio.
+// Sort orders rows by one of Sorts; an unknown order is SortRatio (the point, or the middle of the interval).
 func Sort(rows []Row, by string) {
 	slices.SortStableFunc(rows, func(a, b Row) int { return Compare(a, b, by) })
 }
@@ -496,6 +498,9 @@ func Compare(a, b Row, by string) int {
 	key := func(r Row) *float64 {
 		switch by {
 		case SortHigh:
+			if r.High == nil && r.Low != nil {
+				return ptr(math.Inf(1))
+			}
 			return r.High
 		case SortExpected:
 			if r.Expected == nil {

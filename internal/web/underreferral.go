@@ -65,6 +65,9 @@ func underReferralBandOf(r underreferral.Row) string {
 	}
 }
 
+// underReferralTop is the number of rows the ranking shows unless all are asked for.
+const underReferralTop = 50
+
 // underReferralRow is a row of the table as shown.
 type underReferralRow struct {
 	Rank                          int
@@ -73,6 +76,7 @@ type underReferralRow struct {
 	Deprived, Sent, Expected      string
 	Ratio, Interval, Flag         string
 	FlagCode, Band                string
+	Partly                        bool // an agreement in force in some of the quarters only
 }
 
 // underReferralSortCol is a sortable column header.
@@ -117,7 +121,7 @@ func (ui *UI) showUnderReferral(w http.ResponseWriter, r *http.Request, a accoun
 	}
 	sortBy := r.URL.Query().Get("sort")
 	if !slices.Contains(underreferral.Sorts, sortBy) {
-		sortBy = underreferral.SortRatio
+		sortBy = underreferral.SortHigh
 	}
 	ix, ok := ui.Deprivation.(underreferral.IndexStore)
 	if !ok || ui.Outcomes == nil {
@@ -184,6 +188,7 @@ func (ui *UI) showUnderReferral(w http.ResponseWriter, r *http.Request, a accoun
 			Ratio: ratioText(lang, m.Ratio, 2), Interval: "–",
 			Flag: i18n.T(lang, "underreferral.flag."+m.Flag, nil), FlagCode: m.Flag, Band: underReferralBandOf(m)}
 		if m.Agreement == underreferral.AgreementPartly && m.NIS != "" {
+			v.Partly = true
 			v.Agreement += " " + i18n.T(lang, "underreferral.quarters", map[string]any{"N": m.QuartersInForce, "Of": rep.Quarters})
 		}
 		if m.Index != nil {
@@ -199,8 +204,15 @@ func (ui *UI) showUnderReferral(w http.ResponseWriter, r *http.Request, a accoun
 		return v
 	}
 	underreferral.Sort(rep.Municipalities, sortBy)
-	rows := make([]underReferralRow, len(rep.Municipalities))
-	for i, m := range rep.Municipalities {
+	// The first underReferralTop rows unless all are asked for: the ranking is about its top,
+	// and the downloads hold every row.
+	all := r.URL.Query().Get("all") == "1"
+	shown := rep.Municipalities
+	if !all && len(shown) > underReferralTop {
+		shown = shown[:underReferralTop]
+	}
+	rows := make([]underReferralRow, len(shown))
+	for i, m := range shown {
 		rows[i] = view(m, i+1)
 	}
 	teams := make([]underReferralRow, len(rep.Teams))
@@ -211,6 +223,9 @@ func (ui *UI) showUnderReferral(w http.ResponseWriter, r *http.Request, a accoun
 	var sortCols []underReferralSortCol
 	for _, k := range underreferral.Sorts {
 		q := url.Values{"year": {strconv.Itoa(rep.Year)}, "sort": {k}}
+		if all {
+			q.Set("all", "1")
+		}
 		c := underReferralSortCol{Key: k, Label: "underreferral.sort." + k, URL: "/reports/under-referral?" + q.Encode() + "#ranking"}
 		if k == sortBy {
 			c.State = "true"
@@ -226,7 +241,8 @@ func (ui *UI) showUnderReferral(w http.ResponseWriter, r *http.Request, a accoun
 	p.Form.Set("year", strconv.Itoa(rep.Year))
 	p.Data = map[string]any{"R": rep, "Years": years, "Map": template.HTML(svg), "MapTitle": title, "Rows": rows, "Teams": teams,
 		"Sorts": sortCols, "Sort": sortBy, "Rate": rate, "From": monthText(from), "To": monthText(to),
-		"Threshold": ratioText(lang, &rep.Threshold, 1)}
+		"Threshold": ratioText(lang, &rep.Threshold, 1), "Total": len(rep.Municipalities),
+		"AllURL": "/reports/under-referral?" + url.Values{"year": {strconv.Itoa(rep.Year)}, "sort": {sortBy}, "all": {"1"}}.Encode() + "#ranking"}
 	ui.render(w, status, "under_referral", p)
 }
 

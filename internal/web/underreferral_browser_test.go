@@ -151,11 +151,14 @@ func TestUnderReferralPage(t *testing.T) {
 		if n := strings.Count(body, "<path data-nis="); n != tt.shapes {
 			t.Errorf("%s: the map has %d shapes, want %d", tt.year, n, tt.shapes)
 		}
-		for _, want := range []string{"Methode", "veel minder dan verwacht", `data-flag="far_fewer"`, "format=csv", "Lokaal team Noord"} {
+		for _, want := range []string{"Methode", "veel minder dan verwacht", `data-flag="far_fewer"`, "format=csv", "Lokaal team Noord", "Toon alle"} {
 			if !strings.Contains(body, want) {
 				t.Errorf("%s: the page lacks %q", tt.year, want)
 			}
 		}
+	}
+	if _, body := get("analyst", "/reports/under-referral?year=2025&all=1&sort=nis"); strings.Count(body, "<tr data-nis=") != 285 {
+		t.Errorf("all rows: %d, want 285", strings.Count(body, "<tr data-nis="))
 	}
 	if code, body := get("analyst", "/reports/under-referral?year=1999"); code != http.StatusBadRequest || !strings.Contains(body, "Kies een jaar van 2022") {
 		t.Errorf("a bad year: %d", code)
@@ -194,6 +197,11 @@ func TestUnderReferralBrowser(t *testing.T) {
 		t.Errorf("2024 map: %d shapes", shapes)
 	}
 	b.Click(`nav.sort-links a[href*="sort=name"]`)
+	var rows int
+	b.Eval(`document.querySelectorAll("#under-referral-table tbody tr").length`, &rows)
+	if rows != 50 {
+		t.Errorf("%d rows before show all, want the first 50", rows)
+	}
 	if first := b.Text("#under-referral-table tbody tr th"); !strings.HasPrefix(first, "Aalst") {
 		t.Errorf("sorted by name, the first row is %q", first)
 	}
