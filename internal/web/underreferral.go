@@ -21,6 +21,14 @@ import (
 // index, as a map and a ranked table, with the method on the page.
 // Opgroeien's admins and analysts; aggregates only, published per quarter.
 
+// underReferralNav adds the page to the navigation of Opgroeien's admins and analysts.
+func underReferralNav(a *account.Actor, items []NavItem) []NavItem {
+	if a != nil && underreferral.CanRead(*a) {
+		items = append(items, NavItem{"/reports/under-referral", "underreferral.nav", false})
+	}
+	return items
+}
+
 // underReferralBand is a class of the map: a band of the ratio, or why a
 // municipality has none.
 type underReferralBand struct {

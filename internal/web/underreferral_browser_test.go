@@ -160,6 +160,17 @@ func TestUnderReferralPage(t *testing.T) {
 	if _, body := get("analyst", "/reports/under-referral?year=2025&all=1&sort=nis"); strings.Count(body, "<tr data-nis=") != 285 {
 		t.Errorf("all rows: %d, want 285", strings.Count(body, "<tr data-nis="))
 	}
+	// In English: the method too.
+	req := httptest.NewRequest("GET", "/reports/under-referral?year=2025", nil)
+	req.AddCookie(&http.Cookie{Name: httpx.SessionCookie, Value: users.Cookie(t, "analyst")})
+	req.AddCookie(&http.Cookie{Name: "lang", Value: "en"})
+	rec := httptest.NewRecorder()
+	s.ServeHTTP(rec, req)
+	for _, want := range []string{"Method", "far fewer than expected", "exact 95 % interval", `href="/reports/under-referral"`} {
+		if !strings.Contains(rec.Body.String(), want) {
+			t.Errorf("the English page lacks %q", want)
+		}
+	}
 	if code, body := get("analyst", "/reports/under-referral?year=1999"); code != http.StatusBadRequest || !strings.Contains(body, "Kies een jaar van 2022") {
 		t.Errorf("a bad year: %d", code)
 	}
