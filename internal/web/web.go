@@ -292,7 +292,8 @@ func nav(a *account.Actor, path string) []NavItem {
 			items = append(items, NavItem{"/break-glass", "dpo.nav.break_glass", false})
 		}
 		items = gdprNav(a, items) // area gdpr
-		items = underReferralNav(a, items) // area underreferral
+		// area underreferral: where families are missed
+		items = underReferralNav(a, items)
 	}
 	for i := range items {
 		items[i].Current = items[i].Href == path || (items[i].Href != "/" && strings.HasPrefix(path, items[i].Href))
