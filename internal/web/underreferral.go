@@ -116,6 +116,9 @@ func (ui *UI) showUnderReferral(w http.ResponseWriter, r *http.Request, a accoun
 	status := http.StatusOK
 	today := ui.today()
 	years := underreferral.Years(today)
+	if len(years) == 0 {
+		years = []int{underreferral.FirstYear}
+	}
 	year := years[len(years)-1]
 	if s := r.URL.Query().Get("year"); s != "" {
 		y, err := strconv.Atoi(s)
