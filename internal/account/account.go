@@ -101,29 +101,33 @@ type NewUser struct {
 }
 
 // Normalize trims and lower-cases the e-mail and checks what needs no
-// database: a well-formed e-mail, a known role, a usable password.
+// database: a well-formed e-mail, a name that is not too long, a known
+// role, an organisation, a usable password. It reports every problem at
+// once (an apperr.List, in the order of the form), the first as its code.
 func (n *NewUser) Normalize() error {
 	n.Email = NormalizeEmail(n.Email)
 	n.Name = strings.TrimSpace(n.Name)
 	n.Org = strings.TrimSpace(n.Org)
+	var problems []*apperr.Error
+	add := func(err error) { problems = append(problems, apperr.Problems(err)...) }
 	if _, err := mail.ParseAddress(n.Email); err != nil || !strings.Contains(n.Email, "@") || strings.ContainsAny(n.Email, " <>") {
-		return apperr.FieldErr(apperr.Invalid, "email", "invalid e-mail address").WithKey("error.invalid_email", nil)
+		add(apperr.FieldErr(apperr.Invalid, "email", "invalid e-mail address").WithKey("error.invalid_email", nil))
+	}
+	if len(n.Name) > 200 {
+		add(apperr.FieldErr(apperr.Invalid, "name", "name is too long").WithKey("error.too_long", nil))
 	}
 	if _, err := ParseRole(n.Role); err != nil {
-		return err
+		add(err)
 	}
 	if n.Org == "" {
-		return apperr.FieldErr(apperr.UnknownOrg, "org", "organisation is required").WithKey("error.org_required", nil)
+		add(apperr.FieldErr(apperr.UnknownOrg, "org", "organisation is required").WithKey("error.org_required", nil))
 	}
 	if n.Password != "" {
 		if err := ValidatePassword(n.Password); err != nil {
-			return err
+			add(err)
 		}
 	}
-	if len(n.Name) > 200 {
-		return apperr.FieldErr(apperr.Invalid, "name", "name is too long").WithKey("error.too_long", nil)
-	}
-	return nil
+	return apperr.Join(problems)
 }
 
 // NormalizeEmail trims and lower-cases an e-mail address.

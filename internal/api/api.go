@@ -22,6 +22,8 @@ import (
 	"kansrijk/internal/org"
 	"kansrijk/internal/outcome"
 	"kansrijk/internal/outreach"
+	"kansrijk/internal/parliament"
+	"kansrijk/internal/parliament/pack"
 	"kansrijk/internal/referral"
 )
 
@@ -57,6 +59,12 @@ type API struct {
 	AuditLog AuditLog
 	// Area outcome: referral outcome cells for the dashboards (outcome*.go).
 	Outcomes outcome.Store
+	// openstats area: answers of the open statistics kept for a while
+	// (opendata.go); the open statistics read Outcomes.
+	openStatsCache openStatsCache
+	// parliament: the parliamentary answer packs (parliament.go); nil:
+	// the routes answer not_found.
+	Parliament *pack.Service
 
 	routes []Route
 }
@@ -169,6 +177,16 @@ func (a *API) Register(mux httpx.Mux) {
 	a.handle(mux, "GET", "/api/v1/audit/checkpoints/latest", a.auditCheckpoint)
 	a.handle(mux, "GET", "/api/v1/audit/proof/inclusion", a.auditInclusionProof)
 	a.handle(mux, "GET", "/api/v1/audit/proof/consistency", a.auditConsistencyProof)
+	// openstats area: the open statistics, anonymous (opendata.go).
+	a.handle(mux, "GET", "/api/v1/public/statistics", a.publicStatistics)
+	a.handle(mux, "GET", "/api/v1/public/statistics/schema.json", a.publicStatisticsSchema)
+	a.handle(mux, "GET", "/api/v1/public/statistics/dcat.jsonld", a.publicStatisticsDCAT)
+	// parliament: the parliamentary answer packs (parliament.go).
+	a.handle(mux, "POST", "/api/v1/reports/parliament-packs", a.createParliamentPack)
+	a.handle(mux, "GET", "/api/v1/reports/parliament-packs", a.listParliamentPacks)
+	a.handle(mux, "GET", "/api/v1/reports/parliament-packs/{id}/pdf", a.parliamentPackFile(parliament.PDF))
+	a.handle(mux, "GET", "/api/v1/reports/parliament-packs/{id}/csv", a.parliamentPackFile(parliament.CSV))
+	a.handle(mux, "GET", "/api/v1/reports/parliament-packs/{id}/xlsx", a.parliamentPackFile(parliament.XLSX))
 	// Area underreferral: where families are missed (underreferral.go).
 	a.handle(mux, "GET", "/api/v1/reports/under-referral", a.underReferral)
 	// Anything else under /api/v1 answers in JSON, not with the web UI's 404 page.

@@ -2,7 +2,6 @@ package api
 
 import (
 	"net/http"
-	"strings"
 	"time"
 
 	"kansrijk/internal/account"
@@ -105,16 +104,10 @@ func (a *API) listServiceAccounts(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return err
 	}
-	list, err := a.Accounts.ServiceAccounts(r.Context(), c)
+	res, err := a.Accounts.ServiceAccountPage(r.Context(), c, req) // searchable with q; one audit event per page
 	if err != nil {
 		return err
 	}
-	res := page.Slice(req, list, func(s account.ServiceAccount) (string, int64) {
-		if req.Sort == "created" {
-			return "", s.ID
-		}
-		return strings.ToLower(s.Name), s.ID
-	})
 	out := mapItems(res.Items, func(s account.ServiceAccount) serviceAccountJSON { return toServiceAccountJSON(s.User, s.Tokens) })
 	writePage(w, "service_accounts", out, res.NextCursor(), nil)
 	return nil
@@ -150,8 +143,10 @@ func (a *API) revokeServiceAccount(w http.ResponseWriter, r *http.Request) error
 
 // errOrgField renames the store's field org to the API's organisation.
 func errOrgField(err error) error {
-	if e, ok := apperr.As(err); ok && e.Field == "org" {
-		e.Field = "organisation"
+	for _, e := range apperr.Problems(err) { // every problem of a List
+		if e.Field == "org" {
+			e.Field = "organisation"
+		}
 	}
 	return err
 }

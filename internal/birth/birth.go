@@ -158,7 +158,8 @@ type Submission struct {
 	ClinicReference string `json:"clinic_reference"`
 }
 
-// Filter selects and sorts notifications in the caller's scope.
+// Filter selects notifications in the caller's scope (a page.Request
+// sorts and limits).
 type Filter struct {
 	Status          Status
 	ClinicStatus    ClinicStatus // clinics: new or picked_up
@@ -169,16 +170,9 @@ type Filter struct {
 	EarlyContact    *bool
 	BornFrom        *time.Time
 	BornTo          *time.Time
-	// Sort is one of Sorts; default "-created_at" (newest first).
-	Sort string
 	// IncludeDeleted also lists notifications whose personal data are gone.
 	IncludeDeleted bool
-	// Limit caps the list (default 1000, at most 10000).
-	Limit int
 }
-
-// Sorts are the accepted sort orders; "-" means descending.
-var Sorts = []string{"created_at", "-created_at", "child_birth_date", "-child_birth_date", "municipality", "-municipality"}
 
 // NewContact records a (first) contact with the family.
 type NewContact struct {
@@ -219,9 +213,6 @@ type Store interface {
 	// row has an error — unless acceptPartial, then the good ones. The
 	// same file (or row) again creates nothing new.
 	ImportBirthBatch(ctx context.Context, a account.Actor, file []byte, acceptPartial bool) (BatchReport, error)
-	// BirthNotifications lists the caller's scope without personal data:
-	// a team its own, an admin everything including the Opgroeien queue.
-	BirthNotifications(ctx context.Context, a account.Actor, f Filter) ([]Summary, error)
 	// OpenInOpgroeienQueue counts the open notifications in Opgroeien's
 	// queue (admins; a number, not a list).
 	OpenInOpgroeienQueue(ctx context.Context, a account.Actor) (int, error)
@@ -229,8 +220,6 @@ type Store interface {
 	// that may not reach it through the route used, and answers
 	// forbidden.
 	DenyBirth(ctx context.Context, a account.Actor, id int64) error
-	// ClinicSubmissions lists a clinic's own submissions, status only.
-	ClinicSubmissions(ctx context.Context, a account.Actor, f Filter) ([]Submission, error)
 	// ClinicSubmission returns one of the clinic's own submissions.
 	ClinicSubmission(ctx context.Context, a account.Actor, id int64) (Submission, error)
 	// BirthNotification returns one notification with the parents' data

@@ -38,12 +38,11 @@ type QueueItem struct {
 
 // Pages is what the paged lists need from storage, beside Store.
 type Pages interface {
-	// BirthQueue is one page of the caller's scope, as BirthNotifications
-	// but paged: a team its own (with the mother's name, and req.Q
+	// BirthQueue is one page of the caller's scope: a team its own (with the mother's name, and req.Q
 	// searching the parents' names, the municipality or the number), an
 	// admin all of them without names (req.Q: the municipality or the
-	// number). One audit event per page, naming the ids shown. f.Sort and
-	// f.Limit are ignored: req orders and limits.
+	// number). One audit event per page, naming the ids shown. Callers
+	// that need every notification walk the pages (Next).
 	BirthQueue(ctx context.Context, a account.Actor, f Filter, req page.Request) (page.Result[QueueItem], error)
 	// ClinicSubmissionPage is one page of the caller's clinic's own
 	// submissions (status only); req.Q searches the clinic's reference

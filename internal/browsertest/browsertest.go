@@ -543,3 +543,15 @@ func (s *syncBuffer) tail(n int) string {
 	}
 	return string(b)
 }
+
+// Count returns how many elements match the CSS selector now, such as the
+// rows of a list ("#users tbody tr[id]"). It does not wait.
+func (b *Browser) Count(selector string) int {
+	b.t.Helper()
+	n, err := run(b, b.timeout, chromedp.Evaluate[int](
+		"document.querySelectorAll("+jsString(selector)+").length"))
+	if err != nil {
+		b.fatalf("count %q: %v", selector, err)
+	}
+	return n
+}

@@ -42,6 +42,7 @@ Usage:
   kansrijk token revoke --id ID [--db DSN]
   kansrijk retention [--dry-run] [--db DSN]
   kansrijk report agreements [--as-of YYYY-MM-DD] [--known-at YYYY-MM-DD] [--region flanders|brussels|all] [--format text|csv|json] [--db DSN]
+  kansrijk report parliament --as-of YYYY-MM-DD [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--out DIR] [--db DSN]
   kansrijk audit witness --url BASE_URL --state FILE [--key VKEY]
   kansrijk audit keygen --out FILE
   kansrijk audit verify [--key VKEY] [--db DSN]
@@ -104,8 +105,11 @@ func run(ctx context.Context, args []string, env Env) error {
 		}
 		return &usageError{"use: kansrijk token create … or kansrijk token revoke …", usage}
 	case "report":
+		if len(args) >= 2 && args[1] == "parliament" {
+			return reportParliament(ctx, args[2:], env)
+		}
 		if len(args) < 2 || args[1] != "agreements" {
-			return &usageError{"use: kansrijk report agreements …", usage}
+			return &usageError{"use: kansrijk report agreements … or kansrijk report parliament …", usage}
 		}
 		return reportAgreements(ctx, args[2:], env)
 	case "retention":

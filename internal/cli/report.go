@@ -4,14 +4,19 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"text/tabwriter"
 	"time"
 
+	"kansrijk/internal/account"
 	"kansrijk/internal/agreement"
 	"kansrijk/internal/api"
 	"kansrijk/internal/export"
 	"kansrijk/internal/municipality"
+	"kansrijk/internal/parliament"
+	"kansrijk/internal/parliament/pack"
 )
 
 // reportAgreements answers "how many local governments had signed up on
@@ -84,4 +89,82 @@ func reportAgreements(ctx context.Context, args []string, env Env) error {
 		fmt.Fprintln(tw, "(none)")
 	}
 	return tw.Flush()
+}
+
+// reportParliament makes a parliamentary answer pack for a date, stored like one made in the
+// UI (its author the command line), and writes its three files to --out when given.
+func reportParliament(ctx context.Context, args []string, env Env) error {
+	fs := flags("report parliament", env)
+	dsn := dbFlag(fs, env)
+	asOfS := fs.String("as-of", "", "date YYYY-MM-DD (required)")
+	fromS := fs.String("from", "", "first day of the families' period (default: the decree's month)")
+	toS := fs.String("to", "", "last day of the families' period (default: --as-of)")
+	out := fs.String("out", "", "directory to write the PDF, CSV and XLSX to")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	date := func(name, s string) (time.Time, error) {
+		if s == "" {
+			return time.Time{}, nil
+		}
+		d, err := municipality.ParseDate(s)
+		if err != nil {
+			return d, &usageError{fmt.Sprintf("--%s must be a date YYYY-MM-DD, got %q", name, s), usage}
+		}
+		return d, nil
+	}
+	if *asOfS == "" {
+		return &usageError{"--as-of is required", usage}
+	}
+	asOf, err := date("as-of", *asOfS)
+	if err != nil {
+		return err
+	}
+	from, err := date("from", *fromS)
+	if err != nil {
+		return err
+	}
+	to, err := date("to", *toS)
+	if err != nil {
+		return err
+	}
+	db, err := open(ctx, *dsn)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	svc := &pack.Service{Store: db, Sources: pack.Sources{Agreements: db, Outreach: db, Teams: db, Outcomes: db, Municipalities: db.Municipalities},
+		Today: func() time.Time { return api.Today(time.Now()) }}
+	a := account.System("cli")
+	a.Email = "command line"
+	p, err := svc.Make(ctx, a, asOf, from, to)
+	if err != nil {
+		return err
+	}
+	if *out != "" {
+		if err := os.MkdirAll(*out, 0o755); err != nil {
+			return err
+		}
+		for _, k := range parliament.Kinds {
+			f, err := db.ParliamentPackFile(ctx, a, p.ID, k)
+			if err != nil {
+				return err
+			}
+			if err := os.WriteFile(filepath.Join(*out, f.Name()), f.Bytes, 0o644); err != nil {
+				return err
+			}
+		}
+	}
+	cp := "none yet"
+	if p.Checkpoint != nil {
+		cp = fmt.Sprintf("tree size %d, root %s", p.Checkpoint.Size, p.Checkpoint.Root)
+	}
+	fmt.Fprintf(env.Stdout, "pack %d for %s made by %s at %s\nPDF SHA-256 %s\naudit log checkpoint: %s\n",
+		p.ID, p.AsOf, p.CreatedBy, p.CreatedAt.UTC().Format(time.RFC3339), p.SHA256, cp)
+	if *out != "" {
+		for _, k := range parliament.Kinds {
+			fmt.Fprintln(env.Stdout, filepath.Join(*out, parliament.FileName(p.AsOf, k)))
+		}
+	}
+	return nil
 }

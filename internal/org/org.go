@@ -177,6 +177,16 @@ type NewClinic struct {
 	Name string `json:"name"`
 }
 
+// Validate checks a new clinic without the database: its key and its
+// name, every problem at once (an apperr.List).
+func (in NewClinic) Validate() error {
+	var problems []*apperr.Error
+	for _, err := range []error{ValidName(in.Name), ValidKey(strings.TrimSpace(in.Key), "clinic-")} {
+		problems = append(problems, apperr.Problems(err)...)
+	}
+	return apperr.Join(problems)
+}
+
 var slugRE = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
 
 // ValidKey checks an organisation key of the form <prefix><slug>.

@@ -2,6 +2,7 @@ package outreach
 
 import (
 	"context"
+	"time"
 
 	"kansrijk/internal/account"
 	"kansrijk/internal/page"
@@ -28,6 +29,13 @@ var (
 // the municipality's name.
 type ContactQuery struct {
 	NIS string
+	// The contacts page's filters (issue 12): one function (the kind of
+	// contact), the contacts a campaign reached (its touchpoints and
+	// mailings), and the days (in Brussels, both included) the contact was
+	// added.
+	Function Function
+	Campaign int64
+	From, To *time.Time
 }
 
 // MomentQuery narrows the contact moments: one municipality, one channel.

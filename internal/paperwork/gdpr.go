@@ -11,6 +11,7 @@ import (
 
 	"kansrijk/internal/birth"
 	"kansrijk/internal/gdpr"
+	"kansrijk/internal/phone"
 )
 
 // The DPO's documents (area gdpr): the export of everything held about a
@@ -180,7 +181,7 @@ func SubjectExportPDF(d gdpr.Dossier, lang string, tr func(string) string) ([]by
 			r.subheading(fmt.Sprintf("%s %d", tr("gdpr.pdf.parent"), i+1))
 			r.line(tr("gdpr.field.name"), p.Name)
 			r.line(tr("gdpr.field.address"), strings.TrimSpace(fmt.Sprintf("%s %s %s, %s", p.Street, p.Number, p.Box, p.Postcode)))
-			r.line(tr("gdpr.field.phone"), p.Phone)
+			r.line(tr("gdpr.field.phone"), phone.Display(p.Phone))
 			r.line(tr("gdpr.field.email"), p.Email)
 		}
 		if ref.Criteria != nil {
@@ -261,7 +262,7 @@ func parentOf(p *birth.Parent) *pdfParent {
 	if p == nil {
 		return nil
 	}
-	return &pdfParent{p.Name, strings.TrimSpace(fmt.Sprintf("%s %s %s, %s", p.Street, p.Number, p.Box, p.Postcode)), p.Phone, p.Email}
+	return &pdfParent{p.Name, strings.TrimSpace(fmt.Sprintf("%s %s %s, %s", p.Street, p.Number, p.Box, p.Postcode)), phone.Display(p.Phone), p.Email}
 }
 
 // ProcessingRecordPDF lays out the record of processing activities:

@@ -14,6 +14,8 @@ import (
 	"time"
 
 	"github.com/go-pdf/fpdf"
+
+	"kansrijk/internal/phone"
 )
 
 // The consent receipt the family keeps: what is shared (only the parents'
@@ -224,7 +226,7 @@ func newReceiptData(in ReceiptInput, version string) receiptData {
 	d := receiptData{
 		Code:             oneLine(in.Code),
 		TeamName:         oneLine(in.TeamName),
-		TeamPhone:        oneLine(in.TeamPhone),
+		TeamPhone:        phone.Display(oneLine(in.TeamPhone)),
 		TeamEmail:        oneLine(in.TeamEmail),
 		RecipientName:    recipient,
 		MunicipalityName: oneLine(in.MunicipalityName),
@@ -237,7 +239,7 @@ func newReceiptData(in ReceiptInput, version string) receiptData {
 		GeneratedOn:      localDate(in.Lang, in.GeneratedOn.In(brussels)),
 	}
 	for _, p := range in.Parents {
-		d.Parents = append(d.Parents, ReceiptParent{Name: oneLine(p.Name), Address: oneLine(p.Address), Phone: oneLine(p.Phone), Email: oneLine(p.Email)})
+		d.Parents = append(d.Parents, ReceiptParent{Name: oneLine(p.Name), Address: oneLine(p.Address), Phone: phone.Display(oneLine(p.Phone)), Email: oneLine(p.Email)})
 	}
 	if !in.ConsentOn.IsZero() {
 		d.ConsentOn = localDate(in.Lang, in.ConsentOn.In(brussels))

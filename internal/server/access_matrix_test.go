@@ -624,6 +624,8 @@ var mxShows = []struct{ route, caller, secret string }{
 	{"GET /service-accounts", "ocmw_admin/own", "the OCMW's service account"},
 	{"GET /api/v1/service-accounts", "admin", "the team's service account"},
 	{"GET /service-accounts", "admin", "the team's service account"},
+	// listui: the outreach contacts' own list.
+	{"GET /outreach/contacts", "team_worker/own", "the contact person's personal data"},
 }
 
 // htmlEscaper escapes as html/template does in text.

@@ -267,6 +267,23 @@ var accessTable = []accessRow{
 	{Route: "POST /ontvangstbewijs/bewijs", Public: true, Body: `code={receipt}&postcode=2235&leaf=0`, Want: "*=404 anon=404"},
 	// referrals: the confirmation before closing a case (reads the referral, as /inbox/{id}).
 	{Route: "GET /inbox/{id}/close", Obj: "referral.sent", Path: "/inbox/{id}/close?outcome=declined&version=1", Want: "ocmw_worker=200/404 *=404 anon=303"},
+	// openstats area: the open statistics, anonymous and public, no personal data.
+	{Route: "GET /api/v1/public/statistics", Public: true, Path: "/api/v1/public/statistics?from=2023-01&to=2023-12", Want: "*=200 anon=200"},
+	{Route: "GET /api/v1/public/statistics/schema.json", Public: true, Want: "*=200 anon=200"},
+	{Route: "GET /api/v1/public/statistics/dcat.jsonld", Public: true, Want: "*=200 anon=200"},
+	{Route: "GET /statistieken", Public: true, Path: "/statistieken?from=2023-01&to=2023-12", Want: "*=200 anon=200"},
+	{Route: "GET /statistieken/chart.svg", Public: true, Path: "/statistieken/chart.svg?from=2023-01&to=2023-12", Want: "*=200 anon=200"},
+	// parliament: the parliamentary answer packs, for Opgroeien's admins and analysts only (aggregates, no
+	// personal data); the downloads of a pack that does not exist.
+	{Route: "POST /api/v1/reports/parliament-packs", Body: `{"as_of": "2025-05-31"}`, Want: "admin,analyst=201 *=403 anon=401"},
+	{Route: "GET /api/v1/reports/parliament-packs", Want: "admin,analyst=200 *=403 anon=401"},
+	{Route: "GET /api/v1/reports/parliament-packs/{id}/pdf", Path: "/api/v1/reports/parliament-packs/999999/pdf", Want: "admin,analyst=404 *=403 anon=401"},
+	{Route: "GET /api/v1/reports/parliament-packs/{id}/csv", Path: "/api/v1/reports/parliament-packs/999999/csv", Want: "admin,analyst=404 *=403 anon=401"},
+	{Route: "GET /api/v1/reports/parliament-packs/{id}/xlsx", Path: "/api/v1/reports/parliament-packs/999999/xlsx", Want: "admin,analyst=404 *=403 anon=401"},
+	{Route: "GET /reports/parliament", Want: "admin,analyst=200 *=403 anon=303"},
+	{Route: "POST /reports/parliament", Body: `as_of=31-05-2025`, Want: "admin,analyst=303 *=403 anon=401"},
+	// listui: the outreach contacts' own list (the API list's rights: admins and local teams, their own area).
+	{Route: "GET /outreach/contacts", Want: "admin,team_lead,team_worker=200 *=403 anon=303"},
 	// Area underreferral: where families are missed (aggregates, Opgroeien's admins and analysts).
 	{Route: "GET /api/v1/reports/under-referral", Want: "admin,analyst=200 *=403 anon=401"},
 	{Route: "GET /reports/under-referral", Want: "admin,analyst=200 *=403 anon=303"},

@@ -211,6 +211,11 @@ var auditTable = []auditRow{
 	// list read; the other roles' start pages show counts only.
 	{Route: "GET /{$}", Caller: "ocmw_worker/own", Status: 200, Action: "referral.inbox", Object: "referral", Purpose: audit.PurposeFollowUp, ObjectIDs: true},
 	{Route: "GET /{$}", Caller: "clinic/own", Status: 200, Action: "birth.submissions", Object: "birth_notification", Purpose: audit.PurposeBirthNotification},
+	// parliament: making an answer pack is audited (aggregates only, but a published answer to parliament).
+	{Route: "POST /api/v1/reports/parliament-packs", Caller: "admin", Status: 201, Action: "parliament_pack.create", Object: "parliament_pack", Purpose: audit.PurposeAdministration, NewObject: true, Denied: "team_lead/own"},
+	{Route: "POST /reports/parliament", Caller: "analyst", Status: 303, Action: "parliament_pack.create", Object: "parliament_pack", Purpose: audit.PurposeAdministration, NewObject: true, Denied: "ocmw_admin/own"},
+	// listui: the outreach contacts' own list, one read per page naming the contacts shown, as the API's.
+	{Route: "GET /outreach/contacts", Caller: "team_worker/own", Status: 200, Action: "outreach.contact.read", Object: "outreach_contact", Purpose: audit.PurposeOutreach, Denied: "ocmw_worker/own", ObjectIDs: true},
 }
 
 // auditExempt: the routes of the access table that touch no personal
@@ -279,6 +284,17 @@ func init() {
 		"GET /api/v1/audit/checkpoints/latest", "GET /api/v1/audit/proof/inclusion", "GET /api/v1/audit/proof/consistency")
 	exempt("the record of processing activities: purposes, categories, recipients and terms, no personal data",
 		"GET /api/v1/processing-record", "GET /verwerkingsregister", "GET /verwerkingsregister.pdf")
+	// openstats area.
+	exempt("open statistics: counts per municipality and quarter, suppressed and rounded, read as an analyst's aggregates; no personal data is read",
+		"GET /api/v1/public/statistics", "GET /api/v1/public/statistics/schema.json", "GET /api/v1/public/statistics/dcat.jsonld",
+		"GET /statistieken", "GET /statistieken/chart.svg")
+}
+
+// parliament: the list and the downloads of the answer packs.
+func init() {
+	exempt("parliamentary answer packs: aggregates, published counts and municipalities, no personal data (making one is audited)",
+		"GET /api/v1/reports/parliament-packs", "GET /api/v1/reports/parliament-packs/{id}/pdf", "GET /api/v1/reports/parliament-packs/{id}/csv",
+		"GET /api/v1/reports/parliament-packs/{id}/xlsx", "GET /reports/parliament")
 }
 
 // TestAuditTableComplete: every route of the access table is in the

@@ -54,6 +54,9 @@ func New(db *store.DB) (*Server, error) {
 	s.Web = ui
 	// Area outcome: the outcome cells behind the dashboards.
 	s.API.Outcomes, s.Web.Outcomes = db, db
+	// parliament: the parliamentary answer packs (parliament.go).
+	s.API.Parliament = newParliament(db, s.API.Outcomes)
+	s.Web.Parliament = s.API.Parliament
 	// DPO area: flag thresholds and the break-glass time (dpo.go).
 	flags, ttl, err := dpoConfigFromEnv()
 	if err != nil {

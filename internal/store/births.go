@@ -8,7 +8,6 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -46,13 +45,6 @@ const (
 	// KindBirthEscalated is the outbox notice to a team lead (or Opgroeien)
 	// about notifications not picked up in time: ids only.
 	KindBirthEscalated = "birth.escalated"
-)
-
-// A list holds birthDefaultLimit notifications unless the filter asks for
-// more, and never more than birthMaxLimit.
-const (
-	birthDefaultLimit = 1000
-	birthMaxLimit     = 10000
 )
 
 func notFoundBirth() error {
@@ -752,7 +744,7 @@ func (db *DB) ClinicSubmission(ctx context.Context, a account.Actor, id int64) (
 // clinicSubmission is ClinicSubmission without the read's event (for the
 // answer to a create, which its own event covers).
 func (db *DB) clinicSubmission(ctx context.Context, a account.Actor, id int64) (birth.Submission, error) {
-	list, err := db.clinicSubmissions(ctx, a, birth.Filter{IncludeDeleted: true}, id)
+	list, err := db.clinicSubmissions(ctx, a, id)
 	if err != nil {
 		return birth.Submission{}, err
 	}
@@ -769,49 +761,11 @@ func (db *DB) clinicSubmission(ctx context.Context, a account.Actor, id int64) (
 	return list[0], nil
 }
 
-// ClinicSubmissions lists the caller's clinic's own submissions, newest
-// first: status (new or picked_up), the team it went to and the date of
-// birth. No personal data, nothing of the team's work. Clinics only.
-func (db *DB) ClinicSubmissions(ctx context.Context, a account.Actor, f birth.Filter) ([]birth.Submission, error) {
-	if a.Role != account.Clinic {
-		return nil, forbiddenBirth("only a maternity clinic lists its submissions")
-	}
-	out, err := db.clinicSubmissions(ctx, a, f, 0)
-	if err != nil {
-		return nil, err
-	}
-	if err := db.recordList(ctx, a, auditSubmissions, "birth_notification", purposeBirthNotification, idsOf(out, func(s birth.Submission) int64 { return s.ID })); err != nil {
-		return nil, err
-	}
-	return out, nil
-}
-
-func (db *DB) clinicSubmissions(ctx context.Context, a account.Actor, f birth.Filter, id int64) ([]birth.Submission, error) {
+// clinicSubmissions reads submission id of the caller's clinic (none
+// when it is another's, or the caller is no clinic).
+func (db *DB) clinicSubmissions(ctx context.Context, a account.Actor, id int64) ([]birth.Submission, error) {
 	if a.Role != account.Clinic {
 		return nil, nil
-	}
-	where, args := []string{"clinic_key = $1"}, []any{a.Org}
-	add := func(cond string, v any) {
-		args = append(args, v)
-		where = append(where, fmt.Sprintf(cond, len(args)))
-	}
-	if id != 0 {
-		add("id = $%d", id)
-	}
-	switch f.ClinicStatus {
-	case "":
-	case birth.ClinicNew:
-		where = append(where, "status = 'new'")
-	case birth.ClinicPickedUp:
-		where = append(where, "status <> 'new'")
-	default:
-		return nil, apperr.FieldErr(apperr.Invalid, "status", "a clinic's status is new or picked_up").WithKey("error.unknown_status", map[string]any{"Status": f.ClinicStatus})
-	}
-	if f.BornFrom != nil {
-		add("child_birth_date >= $%d", day(*f.BornFrom))
-	}
-	if f.BornTo != nil {
-		add("child_birth_date <= $%d", day(*f.BornTo))
 	}
 	return queryList(ctx, db.read, func(row rowScanner) (birth.Submission, error) {
 		var s birth.Submission
@@ -827,117 +781,7 @@ func (db *DB) clinicSubmissions(ctx context.Context, a account.Actor, f birth.Fi
 		}
 		return s, nil
 	}, `SELECT id, status, COALESCE(team_key,''), COALESCE(batch_id,0), child_birth_date, created_at, clinic_reference
-		FROM birth_notifications WHERE `+strings.Join(where, " AND ")+fmt.Sprintf(` ORDER BY created_at DESC, id DESC LIMIT %d`, limitOf(f)), args...)
-}
-
-func limitOf(f birth.Filter) int {
-	switch {
-	case f.Limit <= 0:
-		return birthDefaultLimit
-	case f.Limit > birthMaxLimit:
-		return birthMaxLimit
-	}
-	return f.Limit
-}
-
-// BirthNotifications lists notifications in the caller's scope without
-// personal data, at most f.Limit of them (default 1000): for jobs, the
-// demo and tests. Lists shown to people and the API go by pages
-// (BirthQueue). Team workers and leads see their team's, admins all of them
-// (with Team or Queue to narrow it down). Filters: status, municipality,
-// language, early contact, date of birth; those whose personal data were
-// deleted only with IncludeDeleted. Sorted by f.Sort (default newest
-// first).
-func (db *DB) BirthNotifications(ctx context.Context, a account.Actor, f birth.Filter) ([]birth.Summary, error) {
-	where, args := []string{"1=1"}, []any{}
-	add := func(cond string, v any) {
-		args = append(args, v)
-		where = append(where, strings.ReplaceAll(cond, "$?", "$"+strconv.Itoa(len(args))))
-	}
-	switch {
-	case isTeam(a):
-		add("n.team_key = $?", a.Org)
-	case a.Role == account.Admin:
-		if f.Team != "" {
-			add("n.team_key = $?", f.Team)
-		}
-		switch f.Queue {
-		case "":
-		case birth.QueueOpgroeien:
-			where = append(where, "n.team_key IS NULL")
-		case birth.QueueTeam:
-			where = append(where, "n.team_key IS NOT NULL")
-		default:
-			return nil, apperr.FieldErr(apperr.Invalid, "queue", "queue must be team or opgroeien")
-		}
-	default:
-		return nil, db.denyAction(ctx, a, auditBirthList, "birth_notification", purposeEarlySupport,
-			forbiddenBirth("only local teams and Opgroeien list birth notifications"))
-	}
-	if f.Status != "" {
-		if !slices.Contains(birth.Statuses, f.Status) {
-			return nil, apperr.FieldErr(apperr.Invalid, "status", "unknown status %q", f.Status).WithKey("error.unknown_status", map[string]any{"Status": f.Status})
-		}
-		add("n.status = $?", string(f.Status))
-	}
-	if f.MunicipalityNIS != "" {
-		add("n.municipality_nis = $?", f.MunicipalityNIS)
-	}
-	if f.Language != "" {
-		add("n.language = $?", f.Language)
-	}
-	if f.EarlyContact != nil {
-		add("n.early_contact = $?", *f.EarlyContact)
-	}
-	if f.BornFrom != nil {
-		add("n.child_birth_date >= $?", day(*f.BornFrom))
-	}
-	if f.BornTo != nil {
-		add("n.child_birth_date <= $?", day(*f.BornTo))
-	}
-	if !f.IncludeDeleted {
-		where = append(where, "n.data_deleted_at IS NULL")
-	}
-	order := "n.created_at DESC, n.id DESC"
-	switch f.Sort {
-	case "", "-created_at", "municipality", "-municipality":
-	case "created_at":
-		order = "n.created_at, n.id"
-	case "child_birth_date":
-		order = "n.child_birth_date, n.id"
-	case "-child_birth_date":
-		order = "n.child_birth_date DESC, n.id DESC"
-	default:
-		return nil, apperr.FieldErr(apperr.Invalid, "sort", "sort must be one of %s", strings.Join(birth.Sorts, ", "))
-	}
-	out, err := queryList(ctx, db.read, func(row rowScanner) (birth.Summary, error) { return scanBirthRow(row) },
-		`SELECT `+birthRowColumns+` FROM birth_notifications n WHERE `+strings.Join(where, " AND ")+
-			` ORDER BY `+order+fmt.Sprintf(` LIMIT %d`, limitOf(f)), args...)
-	if err != nil {
-		return nil, err
-	}
-	if err := flagDuplicates(ctx, db.read, len(out), func(i int) *birth.Summary { return &out[i] }); err != nil {
-		return nil, err
-	}
-	if f.Sort == "municipality" || f.Sort == "-municipality" {
-		name := func(nis string) string {
-			if m, ok := db.Municipalities.ByNIS(nis); ok {
-				return strings.ToLower(m.Name)
-			}
-			return nis
-		}
-		sort.SliceStable(out, func(i, j int) bool {
-			x, y := name(out[i].MunicipalityNIS), name(out[j].MunicipalityNIS)
-			if f.Sort == "-municipality" {
-				return x > y
-			}
-			return x < y
-		})
-	}
-	if err := db.recordList(ctx, a, auditBirthList, "birth_notification", purposeEarlySupport, idsOf(out, func(s birth.Summary) int64 { return s.ID })); err != nil {
-		return nil, err
-	}
-	return out, nil
+		FROM birth_notifications WHERE clinic_key = $1 AND id = $2`, a.Org, id)
 }
 
 // updateBirth runs fn on a notification the actor may change, if the

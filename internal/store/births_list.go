@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"fmt"
 	"slices"
 	"strconv"
 	"strings"
@@ -23,91 +22,36 @@ var _ birth.Pages = (*DB)(nil)
 // costs the same at 1k and at 1M notifications — until a search (q) has
 // to look past many rows that do not match.
 
-// birthSortColumn is the column of a sort key of the lists.
-func birthSortColumn(key string) string {
-	switch key {
-	case "child_birth_date":
-		return "n.child_birth_date"
-	case "municipality":
-		return "n.municipality_nis"
-	case "reference":
-		return "n.clinic_reference"
-	}
-	return "n.created_at"
-}
+// birthSorts are the sort keys of both lists (birth.QueueSorts,
+// birth.ClinicSorts; "" the default, newest first).
+var birthSorts = sortCols{"": "n.created_at", "created_at": "n.created_at", "child_birth_date": "n.child_birth_date",
+	"municipality": "n.municipality_nis", "reference": "n.clinic_reference"}
 
-// birthWhere collects the conditions of a list query and their
-// arguments, numbered in order.
-type birthWhere struct {
-	conds []string
-	args  []any
-}
-
-// add appends cond with its "$?" markers numbered from the next argument.
-func (w *birthWhere) add(cond string, vs ...any) {
-	for _, v := range vs {
-		w.args = append(w.args, v)
-		cond = strings.Replace(cond, "$?", "$"+strconv.Itoa(len(w.args)), 1)
-	}
-	w.conds = append(w.conds, cond)
-}
-
-// keyset adds the page's position: after (or before) the cursor in the
-// order of col and the id. Besides page.Keyset's condition, a plain bound
-// on col lets the database seek in the index instead of reading it from
-// the start, so that a deep page costs what the first one does.
-func (w *birthWhere) keyset(req page.Request, col string) {
-	n := len(w.args) + 1
-	cond, _, args := req.Keyset(col, "n.id", n, false)
-	w.conds = append(w.conds, cond)
-	w.args = append(w.args, args...)
-	if len(args) == 2 {
-		cmp := ">="
-		if req.Desc != req.Backward() {
-			cmp = "<="
-		}
-		w.conds = append(w.conds, fmt.Sprintf("%s %s $%d", col, cmp, n))
-	}
-}
-
-// order is the ORDER BY of the page.
-func birthOrder(req page.Request, col string) string {
-	_, order, _ := req.Keyset(col, "n.id", 1, false)
-	return order
-}
-
-func (w *birthWhere) sql() string {
-	if len(w.conds) == 0 {
-		return "1=1"
-	}
-	return strings.Join(w.conds, " AND ")
-}
-
-// filters adds the filters a team and an admin share.
-func (w *birthWhere) filters(f birth.Filter) error {
+// birthFilters adds the filters a team and an admin share.
+func birthFilters(l *listQuery, f birth.Filter) error {
 	if f.Status != "" {
 		if !slices.Contains(birth.Statuses, f.Status) {
 			return apperr.FieldErr(apperr.Invalid, "status", "unknown status %q", f.Status).WithKey("error.unknown_status", map[string]any{"Status": f.Status})
 		}
-		w.add("n.status = $?", string(f.Status))
+		l.add("n.status = $?", string(f.Status))
 	}
 	if f.MunicipalityNIS != "" {
-		w.add("n.municipality_nis = $?", f.MunicipalityNIS)
+		l.add("n.municipality_nis = $?", f.MunicipalityNIS)
 	}
 	if f.Language != "" {
-		w.add("n.language = $?", f.Language)
+		l.add("n.language = $?", f.Language)
 	}
 	if f.EarlyContact != nil {
-		w.add("n.early_contact = $?", *f.EarlyContact)
+		l.add("n.early_contact = $?", *f.EarlyContact)
 	}
 	if f.BornFrom != nil {
-		w.add("n.child_birth_date >= $?", day(*f.BornFrom))
+		l.add("n.child_birth_date >= $?", day(*f.BornFrom))
 	}
 	if f.BornTo != nil {
-		w.add("n.child_birth_date <= $?", day(*f.BornTo))
+		l.add("n.child_birth_date <= $?", day(*f.BornTo))
 	}
 	if !f.IncludeDeleted {
-		w.add("n.data_deleted_at IS NULL")
+		l.add("n.data_deleted_at IS NULL")
 	}
 	return nil
 }
@@ -128,6 +72,59 @@ func (db *DB) municipalitiesNamed(q string) []string {
 	return out
 }
 
+// birthScope is whose notifications a list holds: one team's (with the
+// mother's name: the team may see its families' names) or, for
+// Opgroeien's admins, everyone's (without names).
+type birthScope struct {
+	team  string // the team's key; "" for an admin
+	admin bool
+}
+
+// birthQueueList is the notifications of scope with f (and for an admin
+// f.Team and f.Queue), searched with q: the rows of BirthQueue and of the
+// counts on the start pages that link to it.
+func (db *DB) birthQueueList(scope birthScope, f birth.Filter, q string) (listQuery, error) {
+	l := listQuery{cols: birthRowColumns + ", ''", from: "birth_notifications n", idCol: "n.id", sorts: birthSorts}
+	if !scope.admin {
+		l.cols = birthRowColumns + ", COALESCE(m.name, '')"
+		l.from = "birth_notifications n LEFT JOIN birth_parents m ON m.notification_id = n.id AND m.idx = 0"
+		l.add("n.team_key = $?", scope.team)
+	} else {
+		if f.Team != "" {
+			l.add("n.team_key = $?", f.Team)
+		}
+		switch f.Queue {
+		case "":
+		case birth.QueueOpgroeien:
+			l.add("n.team_key IS NULL")
+		case birth.QueueTeam:
+			l.add("n.team_key IS NOT NULL")
+		default:
+			return l, apperr.FieldErr(apperr.Invalid, "queue", "queue must be team or opgroeien")
+		}
+	}
+	if err := birthFilters(&l, f); err != nil {
+		return l, err
+	}
+	if q != "" {
+		var alt []string
+		if id, err := strconv.ParseInt(strings.TrimPrefix(q, "#"), 10, 64); err == nil {
+			alt = append(alt, "n.id = "+l.arg(id))
+		}
+		if nis := db.municipalitiesNamed(q); len(nis) > 0 {
+			alt = append(alt, inList("n.municipality_nis", nis, &l.args))
+		}
+		if !scope.admin {
+			alt = append(alt, `EXISTS (SELECT 1 FROM birth_parents s WHERE s.notification_id = n.id AND LOWER(s.name) LIKE `+l.arg(page.Like(q))+` ESCAPE '\')`)
+		}
+		if len(alt) == 0 {
+			alt = append(alt, "1=0")
+		}
+		l.add("(" + strings.Join(alt, " OR ") + ")")
+	}
+	return l, nil
+}
+
 // BirthQueue is one page of the notifications in the caller's scope: team
 // workers and leads their team's, with the mother's name (they may see
 // their families' names); admins all of them, with f.Team or f.Queue to
@@ -138,80 +135,28 @@ func (db *DB) municipalitiesNamed(q string) []string {
 // refused (forbidden, audited).
 func (db *DB) BirthQueue(ctx context.Context, a account.Actor, f birth.Filter, req page.Request) (res page.Result[birth.QueueItem], err error) {
 	defer apperr.Wrap(&err, "store.BirthQueue")
-	var w birthWhere
-	team := isTeam(a)
+	var scope birthScope
 	switch {
-	case team:
-		w.add("n.team_key = $?", a.Org)
+	case isTeam(a):
+		scope.team = a.Org
 	case a.Role == account.Admin:
-		if f.Team != "" {
-			w.add("n.team_key = $?", f.Team)
-		}
-		switch f.Queue {
-		case "":
-		case birth.QueueOpgroeien:
-			w.add("n.team_key IS NULL")
-		case birth.QueueTeam:
-			w.add("n.team_key IS NOT NULL")
-		default:
-			return res, apperr.FieldErr(apperr.Invalid, "queue", "queue must be team or opgroeien")
-		}
+		scope.admin = true
 	default:
 		return res, db.denyAction(ctx, a, auditBirthList, "birth_notification", purposeEarlySupport,
 			forbiddenBirth("only local teams and Opgroeien list birth notifications"))
 	}
-	if err := w.filters(f); err != nil {
-		return res, err
-	}
-	if q := req.Q; q != "" {
-		var alt []string
-		if id, err := strconv.ParseInt(strings.TrimPrefix(q, "#"), 10, 64); err == nil {
-			w.args = append(w.args, id)
-			alt = append(alt, fmt.Sprintf("n.id = $%d", len(w.args)))
-		}
-		if nis := db.municipalitiesNamed(q); len(nis) > 0 {
-			var marks []string
-			for _, c := range nis {
-				w.args = append(w.args, c)
-				marks = append(marks, fmt.Sprintf("$%d", len(w.args)))
-			}
-			alt = append(alt, "n.municipality_nis IN ("+strings.Join(marks, ",")+")")
-		}
-		if team {
-			w.args = append(w.args, page.Like(q))
-			alt = append(alt, fmt.Sprintf(`EXISTS (SELECT 1 FROM birth_parents s WHERE s.notification_id = n.id AND LOWER(s.name) LIKE $%d ESCAPE '\')`, len(w.args)))
-		}
-		if len(alt) == 0 {
-			alt = append(alt, "1=0")
-		}
-		w.add("(" + strings.Join(alt, " OR ") + ")")
-	}
-	col := birthSortColumn(req.Sort)
-	w.keyset(req, col)
-	name := `''`
-	join := ""
-	if team {
-		name = `COALESCE(m.name, '')`
-		join = ` LEFT JOIN birth_parents m ON m.notification_id = n.id AND m.idx = 0`
-	}
-	type row struct {
-		item birth.QueueItem
-		key  string
-	}
-	rows, err := queryList(ctx, db.read, func(r rowScanner) (row, error) {
-		var x row
-		var err error
-		x.item.Summary, err = scanBirthRow(r, &x.item.MotherName, &x.key)
-		return x, err
-	}, `SELECT `+birthRowColumns+`, `+name+`, CAST(`+col+` AS TEXT) FROM birth_notifications n`+join+
-		` WHERE `+w.sql()+` ORDER BY `+birthOrder(req, col)+fmt.Sprintf(` LIMIT %d`, req.Limit+1), w.args...)
+	l, err := db.birthQueueList(scope, f, req.Q)
 	if err != nil {
 		return res, err
 	}
-	pg := page.Finish(req, rows, func(x row) (string, int64) { return x.key, x.item.ID })
-	res = page.Result[birth.QueueItem]{Items: make([]birth.QueueItem, len(pg.Items)), Next: pg.Next, Prev: pg.Prev}
-	for i, x := range pg.Items {
-		res.Items[i] = x.item
+	res, err = queryPage(ctx, db.read, req, l, func(r rowScanner) (birth.QueueItem, error) {
+		var it birth.QueueItem
+		var err error
+		it.Summary, err = scanBirthRow(r, &it.MotherName)
+		return it, err
+	}, func(it birth.QueueItem) int64 { return it.ID })
+	if err != nil {
+		return res, err
 	}
 	if err := flagDuplicates(ctx, db.read, len(res.Items), func(i int) *birth.Summary { return &res.Items[i].Summary }); err != nil {
 		return res, err
@@ -266,6 +211,39 @@ func flagDuplicates(ctx context.Context, q queryer, n int, at func(int) *birth.S
 	return nil
 }
 
+// clinicList is a clinic's own submissions with f (f.ClinicStatus and
+// the date of birth), searched with q: the rows of ClinicSubmissionPage
+// and of the counts on the clinic's start page.
+func clinicList(clinic string, f birth.Filter, q string) (listQuery, error) {
+	l := listQuery{cols: `n.id, n.status, COALESCE(n.team_key,''), COALESCE(n.batch_id,0), n.child_birth_date, n.created_at, n.clinic_reference`,
+		from: "birth_notifications n", idCol: "n.id", sorts: birthSorts}
+	l.add("n.clinic_key = $?", clinic)
+	switch f.ClinicStatus {
+	case "":
+	case birth.ClinicNew:
+		l.add("n.status = 'new'")
+	case birth.ClinicPickedUp:
+		l.add("n.status <> 'new'")
+	default:
+		return l, apperr.FieldErr(apperr.Invalid, "status", "a clinic's status is new or picked_up").
+			WithKey("error.unknown_status", map[string]any{"Status": f.ClinicStatus})
+	}
+	if f.BornFrom != nil {
+		l.add("n.child_birth_date >= $?", day(*f.BornFrom))
+	}
+	if f.BornTo != nil {
+		l.add("n.child_birth_date <= $?", day(*f.BornTo))
+	}
+	if q != "" {
+		if d, ok, err := dates.Parse(q); ok && err == nil {
+			l.add("(LOWER(n.clinic_reference) LIKE $? ESCAPE '\\' OR n.child_birth_date = $?)", page.Like(q), day(d))
+		} else {
+			l.add("LOWER(n.clinic_reference) LIKE $? ESCAPE '\\'", page.Like(q))
+		}
+	}
+	return l, nil
+}
+
 // ClinicSubmissionPage is one page of the caller's clinic's own
 // submissions: status (new or picked_up), the team it went to, the date
 // of birth and the clinic's reference — no personal data, nothing of the
@@ -278,59 +256,26 @@ func (db *DB) ClinicSubmissionPage(ctx context.Context, a account.Actor, f birth
 	if a.Role != account.Clinic {
 		return res, forbiddenBirth("only a maternity clinic lists its submissions")
 	}
-	var w birthWhere
-	w.add("n.clinic_key = $?", a.Org)
-	switch f.ClinicStatus {
-	case "":
-	case birth.ClinicNew:
-		w.add("n.status = 'new'")
-	case birth.ClinicPickedUp:
-		w.add("n.status <> 'new'")
-	default:
-		return res, apperr.FieldErr(apperr.Invalid, "status", "a clinic's status is new or picked_up").
-			WithKey("error.unknown_status", map[string]any{"Status": f.ClinicStatus})
-	}
-	if f.BornFrom != nil {
-		w.add("n.child_birth_date >= $?", day(*f.BornFrom))
-	}
-	if f.BornTo != nil {
-		w.add("n.child_birth_date <= $?", day(*f.BornTo))
-	}
-	if q := req.Q; q != "" {
-		if d, ok, err := dates.Parse(q); ok && err == nil {
-			w.add("(LOWER(n.clinic_reference) LIKE $? ESCAPE '\\' OR n.child_birth_date = $?)", page.Like(q), day(d))
-		} else {
-			w.add("LOWER(n.clinic_reference) LIKE $? ESCAPE '\\'", page.Like(q))
-		}
-	}
-	col := birthSortColumn(req.Sort)
-	w.keyset(req, col)
-	type row struct {
-		s   birth.Submission
-		key string
-	}
-	rows, err := queryList(ctx, db.read, func(r rowScanner) (row, error) {
-		var x row
-		var status string
-		var batch int64
-		var born, created timeCol
-		if err := r.Scan(&x.s.ID, &status, &x.s.Team, &batch, &born, &created, &x.s.ClinicReference, &x.key); err != nil {
-			return x, err
-		}
-		x.s.Status, x.s.Queue, x.s.ChildBirthDate, x.s.SubmittedAt = birth.Status(status).ForClinic(), queueOf(x.s.Team), day(born.T), created.T
-		if batch != 0 {
-			x.s.BatchID = &batch
-		}
-		return x, nil
-	}, `SELECT n.id, n.status, COALESCE(n.team_key,''), COALESCE(n.batch_id,0), n.child_birth_date, n.created_at, n.clinic_reference,
-		CAST(`+col+` AS TEXT) FROM birth_notifications n WHERE `+w.sql()+` ORDER BY `+birthOrder(req, col)+fmt.Sprintf(` LIMIT %d`, req.Limit+1), w.args...)
+	l, err := clinicList(a.Org, f, req.Q)
 	if err != nil {
 		return res, err
 	}
-	pg := page.Finish(req, rows, func(x row) (string, int64) { return x.key, x.s.ID })
-	res = page.Result[birth.Submission]{Items: make([]birth.Submission, len(pg.Items)), Next: pg.Next, Prev: pg.Prev}
-	for i, x := range pg.Items {
-		res.Items[i] = x.s
+	res, err = queryPage(ctx, db.read, req, l, func(r rowScanner) (birth.Submission, error) {
+		var s birth.Submission
+		var status string
+		var batch int64
+		var born, created timeCol
+		if err := r.Scan(&s.ID, &status, &s.Team, &batch, &born, &created, &s.ClinicReference); err != nil {
+			return s, err
+		}
+		s.Status, s.Queue, s.ChildBirthDate, s.SubmittedAt = birth.Status(status).ForClinic(), queueOf(s.Team), day(born.T), created.T
+		if batch != 0 {
+			s.BatchID = &batch
+		}
+		return s, nil
+	}, func(s birth.Submission) int64 { return s.ID })
+	if err != nil {
+		return res, err
 	}
 	if err := db.recordList(ctx, a, auditSubmissions, "birth_notification", purposeBirthNotification,
 		idsOf(res.Items, func(s birth.Submission) int64 { return s.ID })); err != nil {

@@ -9,16 +9,26 @@ import (
 )
 
 // OpenInOpgroeienQueue counts the open notifications (new or not reached,
-// personal data not deleted) in Opgroeien's own queue: a number, no
-// personal data, so no audit event. Admins only.
+// personal data not deleted) in Opgroeien's own queue, as its list
+// (birthQueueList) holds them: a number, no personal data, so no audit
+// event. Admins only.
 func (db *DB) OpenInOpgroeienQueue(ctx context.Context, a account.Actor) (int, error) {
 	if a.Role != account.Admin {
 		return 0, forbiddenBirth("only Opgroeien's admins see its queue")
 	}
-	var n int
-	err := db.read.QueryRowContext(ctx, `SELECT count(*) FROM birth_notifications
-		WHERE team_key IS NULL AND status IN ($1, $2) AND data_deleted_at IS NULL`, string(birth.New), string(birth.NotReached)).Scan(&n)
-	return n, err
+	n := 0
+	for _, s := range []birth.Status{birth.New, birth.NotReached} {
+		l, err := db.birthQueueList(birthScope{admin: true}, birth.Filter{Queue: birth.QueueOpgroeien, Status: s}, "")
+		if err != nil {
+			return 0, err
+		}
+		c, err := countList(ctx, db.read, l)
+		if err != nil {
+			return 0, err
+		}
+		n += c
+	}
+	return n, nil
 }
 
 // DenyBirth audits a refused access to a notification that the caller's

@@ -175,7 +175,7 @@ func TestBirthRouting(t *testing.T) {
 			WantCode(t, err, apperr.MunicipalityNotValid)
 		}
 		// The queue is visible to Opgroeien.
-		q, err := db.BirthNotifications(context.Background(), adminActor, birth.Filter{Queue: birth.QueueOpgroeien})
+		q, err := allBirths(context.Background(), db, adminActor, birth.Filter{Queue: birth.QueueOpgroeien}, "")
 		if err != nil || len(q) != 3 {
 			t.Fatalf("Opgroeien queue: %d %v", len(q), err)
 		}
@@ -248,7 +248,7 @@ func TestBirthAccess(t *testing.T) {
 		zuid := mustNotify(t, db, clinicMaanhof, zuidIn)
 
 		// Clinics: their own, nothing else.
-		own, err := db.ClinicSubmissions(ctx, clinicZonnedal, birth.Filter{})
+		own, err := allSubmissions(ctx, db, clinicZonnedal, birth.Filter{})
 		if err != nil || len(own) != 1 || own[0].ID != noord.ID {
 			t.Fatalf("zonnedal's list %+v %v", own, err)
 		}
@@ -271,11 +271,11 @@ func TestBirthAccess(t *testing.T) {
 		}
 
 		// Teams: their area's families only.
-		list, err := db.BirthNotifications(ctx, teamWorker, birth.Filter{})
+		list, err := allBirths(ctx, db, teamWorker, birth.Filter{}, "")
 		if err != nil || len(list) != 1 || list[0].ID != noord.ID || list[0].Team != "team-noord" {
 			t.Fatalf("team-noord's list %+v %v", list, err)
 		}
-		list, err = db.BirthNotifications(ctx, birthLeadZuid, birth.Filter{})
+		list, err = allBirths(ctx, db, birthLeadZuid, birth.Filter{}, "")
 		if err != nil || len(list) != 1 || list[0].ID != zuid.ID {
 			t.Fatalf("team-zuid's list %+v %v", list, err)
 		}
@@ -295,7 +295,7 @@ func TestBirthAccess(t *testing.T) {
 		}
 
 		// Admin: everything; analysts, OCMWs and DPOs nothing.
-		all, err := db.BirthNotifications(ctx, adminActor, birth.Filter{})
+		all, err := allBirths(ctx, db, adminActor, birth.Filter{}, "")
 		if err != nil || len(all) != 2 {
 			t.Fatalf("admin's list %d %v", len(all), err)
 		}
@@ -303,14 +303,14 @@ func TestBirthAccess(t *testing.T) {
 			t.Fatalf("admin reads: %v", err)
 		}
 		for _, a := range []account.Actor{analystActor, ocmwWorker, clinicZonnedal} {
-			if _, err := db.BirthNotifications(ctx, a, birth.Filter{}); apperr.Code(err) != apperr.Forbidden {
+			if _, err := allBirths(ctx, db, a, birth.Filter{}, ""); apperr.Code(err) != apperr.Forbidden {
 				t.Errorf("%s lists: %v", a.Role, err)
 			}
 			if _, err := db.BirthNotification(ctx, a, noord.ID); apperr.Code(err) != apperr.NotFound {
 				t.Errorf("%s reads: %v", a.Role, err)
 			}
 		}
-		if _, err := db.ClinicSubmissions(ctx, birthLeadNoord, birth.Filter{}); apperr.Code(err) != apperr.Forbidden {
+		if _, err := allSubmissions(ctx, db, birthLeadNoord, birth.Filter{}); apperr.Code(err) != apperr.Forbidden {
 			t.Errorf("a team lists clinic submissions: %v", err)
 		}
 	})
@@ -342,21 +342,23 @@ func TestBirthQueueFilters(t *testing.T) {
 		tests := []struct {
 			name string
 			f    birth.Filter
+			sort string
 			want []int64
 		}{
-			{"newest first", birth.Filter{}, []int64{dd, c, b, a}},
-			{"by date of birth", birth.Filter{Sort: "child_birth_date"}, []int64{dd, b, a, c}},
-			{"by date of birth, descending", birth.Filter{Sort: "-child_birth_date"}, []int64{c, a, b, dd}},
-			{"by municipality", birth.Filter{Sort: "municipality"}, []int64{b, c, dd, a}},
-			{"municipality", birth.Filter{MunicipalityNIS: "13016", Sort: "created_at"}, []int64{a, dd}},
-			{"language", birth.Filter{Language: "fr"}, []int64{b}},
-			{"early contact", birth.Filter{EarlyContact: &yes}, []int64{a}},
-			{"born between", birth.Filter{BornFrom: &from, BornTo: &to, Sort: "created_at"}, []int64{a, b}},
-			{"status", birth.Filter{Status: birth.New, Language: "ar"}, []int64{c}},
-			{"status contacted", birth.Filter{Status: birth.Contacted}, nil},
+			{"newest first", birth.Filter{}, "", []int64{dd, c, b, a}},
+			{"by date of birth", birth.Filter{}, "child_birth_date", []int64{dd, b, a, c}},
+			{"by date of birth, descending", birth.Filter{}, "-child_birth_date", []int64{c, a, b, dd}},
+			// The pages order by the NIS code, then the number.
+			{"by municipality", birth.Filter{}, "municipality", []int64{b, c, a, dd}},
+			{"municipality", birth.Filter{MunicipalityNIS: "13016"}, "created_at", []int64{a, dd}},
+			{"language", birth.Filter{Language: "fr"}, "", []int64{b}},
+			{"early contact", birth.Filter{EarlyContact: &yes}, "", []int64{a}},
+			{"born between", birth.Filter{BornFrom: &from, BornTo: &to}, "created_at", []int64{a, b}},
+			{"status", birth.Filter{Status: birth.New, Language: "ar"}, "", []int64{c}},
+			{"status contacted", birth.Filter{Status: birth.Contacted}, "", nil},
 		}
 		for _, tc := range tests {
-			list, err := db.BirthNotifications(ctx, teamWorker, tc.f)
+			list, err := allBirths(ctx, db, teamWorker, tc.f, tc.sort)
 			if err != nil {
 				t.Fatalf("%s: %v", tc.name, err)
 			}
@@ -364,9 +366,9 @@ func TestBirthQueueFilters(t *testing.T) {
 				t.Errorf("%s: %v, want %v", tc.name, got, tc.want)
 			}
 		}
-		_, err := db.BirthNotifications(ctx, teamWorker, birth.Filter{Sort: "name"})
+		_, err := allBirths(ctx, db, teamWorker, birth.Filter{}, "name")
 		WantCode(t, err, apperr.Invalid)
-		_, err = db.BirthNotifications(ctx, teamWorker, birth.Filter{Status: "lost"})
+		_, err = allBirths(ctx, db, teamWorker, birth.Filter{Status: "lost"}, "")
 		WantCode(t, err, apperr.Invalid)
 	})
 }
@@ -446,7 +448,7 @@ func TestBirthDuplicates(t *testing.T) {
 		dupIn.CoParent = &birth.Parent{Name: "Bram Peeters", Phone: "0470 11 22 33"}
 		dup := mustNotify(t, db, clinicMaanhof, dupIn)
 		unrelated := mustNotify(t, db, clinicZonnedal, family("An Peeters", "2025-01-14")) // another day
-		list, err := db.BirthNotifications(ctx, teamWorker, birth.Filter{Sort: "created_at"})
+		list, err := allBirths(ctx, db, teamWorker, birth.Filter{}, "created_at")
 		if err != nil || len(list) != 3 {
 			t.Fatal(list, err)
 		}
@@ -497,8 +499,8 @@ func TestBirthDuplicates(t *testing.T) {
 			t.Fatalf("clinic's view %+v %v", s, err)
 		}
 		// Deleted ones leave the queue unless asked for.
-		list, _ = db.BirthNotifications(ctx, teamWorker, birth.Filter{})
-		all, _ := db.BirthNotifications(ctx, teamWorker, birth.Filter{IncludeDeleted: true})
+		list, _ = allBirths(ctx, db, teamWorker, birth.Filter{}, "")
+		all, _ := allBirths(ctx, db, teamWorker, birth.Filter{IncludeDeleted: true}, "")
 		if len(list) != 2 || len(all) != 3 {
 			t.Fatalf("lists %d %d", len(list), len(all))
 		}
@@ -535,7 +537,7 @@ func TestBirthBatch(t *testing.T) {
 		if evs := birthEvents(t, db, rep.Rows[0].ID, "birth.create"); len(evs) != 1 || !strings.Contains(evs[0].Detail, "batch=") {
 			t.Fatalf("audit %+v", evs)
 		}
-		subs, _ := db.ClinicSubmissions(ctx, clinicZonnedal, birth.Filter{})
+		subs, _ := allSubmissions(ctx, db, clinicZonnedal, birth.Filter{})
 		if len(subs) != 3 || subs[0].BatchID == nil || *subs[0].BatchID != rep.BatchID {
 			t.Fatalf("submissions %+v", subs)
 		}
@@ -694,7 +696,7 @@ func TestBirthEscalationAndRetention(t *testing.T) {
 		if again, _ := db.EscalateBirthNotifications(ctx, now, policy, false); len(again) != 0 {
 			t.Fatalf("escalated twice: %+v", again)
 		}
-		list, _ := db.BirthNotifications(ctx, birthLeadNoord, birth.Filter{Sort: "created_at"})
+		list, _ := allBirths(ctx, db, birthLeadNoord, birth.Filter{}, "created_at")
 		if list[0].EscalatedAt == nil || list[1].EscalatedAt != nil {
 			t.Fatalf("flags %+v", list)
 		}

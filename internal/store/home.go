@@ -3,10 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
-	"slices"
 	"strconv"
-	"strings"
-	"time"
 
 	"kansrijk/internal/account"
 	"kansrijk/internal/agreement"
@@ -45,67 +42,41 @@ func (db *DB) count(ctx context.Context, query string, args ...any) (int, error)
 	return n, err
 }
 
-// sqlProgressStatuses are the statuses past "sent" that a team sees only
-// where its agreement gives status feedback.
-var progressStatuses = []referral.Status{referral.Received, referral.ContactAttempted, referral.Reached, referral.Closed}
+// teamHomeStatuses are the statuses of the team's start page, in order:
+// a referral at the OCMW as the team sees it.
+var teamHomeStatuses = []referral.Status{referral.Sent, referral.Received, referral.ContactAttempted, referral.Reached, referral.Closed, referral.Withdrawn}
+
+// The counts of the start pages are counts of the lists they link to,
+// built by the same functions (teamList, inboxList, birthQueueList,
+// clinicList): a count and its list cannot disagree.
 
 func (db *DB) teamHome(ctx context.Context, a account.Actor) (*home.Team, error) {
 	t := &home.Team{}
-	var err error
-	if t.Drafts, err = db.count(ctx, `SELECT count(*) FROM referrals WHERE team_key = $1 AND status = 'draft'`, a.Org); err != nil {
-		return nil, err
-	}
-	// The agreements whose version in force gives the team no status
-	// feedback: their referrals at the OCMW count as sent.
-	type feedback struct {
-		id int64
-		on bool
-	}
-	fb, err := queryList(ctx, db.read, func(row rowScanner) (feedback, error) {
-		var f feedback
-		return f, row.Scan(&f.id, &f.on)
-	}, `SELECT v.agreement_id, v.status_feedback FROM agreement_versions v JOIN agreements ag ON ag.id = v.agreement_id
-		WHERE ag.team_key = $1 AND v.state = 'applied' AND v.version = (SELECT MAX(w.version) FROM agreement_versions w
-			WHERE w.agreement_id = v.agreement_id AND w.state = 'applied')`, a.Org)
+	versions, err := db.versionsWhere(ctx, "team_key", a.Org)
 	if err != nil {
 		return nil, err
 	}
-	visible := map[int64]bool{}
-	for _, f := range fb {
-		visible[f.id] = f.on
+	count := func(status referral.Status) (int, error) {
+		return countList(ctx, db.read, teamList(a.Org, referral.Filter{Status: string(status)}, versions))
 	}
-	type group struct {
-		status referral.Status
-		agr    int64
-		n      int
+	if t.Drafts, err = count(referral.Draft); err != nil {
+		return nil, err
 	}
-	groups, err := queryList(ctx, db.read, func(row rowScanner) (group, error) {
-		var g group
-		var s string
-		err := row.Scan(&s, &g.agr, &g.n)
-		g.status = referral.Status(s)
-		return g, err
-	}, `SELECT status, COALESCE(agreement_id, 0), count(*) FROM referrals
-		WHERE team_key = $1 AND status IN ('sent','received','contact_attempted','reached','closed','withdrawn')
-		GROUP BY status, agreement_id`, a.Org)
+	for _, s := range teamHomeStatuses {
+		n, err := count(s)
+		if err != nil {
+			return nil, err
+		}
+		if n > 0 {
+			t.Sent = append(t.Sent, home.StatusCount{Status: s, N: n})
+		}
+		t.AtOCMW += n
+	}
+	births, err := db.birthQueueList(birthScope{team: a.Org}, birth.Filter{Status: birth.New}, "")
 	if err != nil {
 		return nil, err
 	}
-	counts := map[referral.Status]int{}
-	for _, g := range groups {
-		s := g.status
-		if slices.Contains(progressStatuses, s) && !visible[g.agr] {
-			s = referral.Sent
-		}
-		counts[s] += g.n
-		t.AtOCMW += g.n
-	}
-	for _, s := range []referral.Status{referral.Sent, referral.Received, referral.ContactAttempted, referral.Reached, referral.Closed, referral.Withdrawn} {
-		if counts[s] > 0 {
-			t.Sent = append(t.Sent, home.StatusCount{Status: s, N: counts[s]})
-		}
-	}
-	if t.NewBirths, err = db.count(ctx, `SELECT count(*) FROM birth_notifications WHERE team_key = $1 AND status = 'new' AND data_deleted_at IS NULL`, a.Org); err != nil {
+	if t.NewBirths, err = countList(ctx, db.read, births); err != nil {
 		return nil, err
 	}
 	t.OverdueTasks, err = db.count(ctx, `SELECT count(*) FROM outreach_tasks WHERE team_key = $1 AND status = 'open' AND due_on < $2`, a.Org, day(today(db.Now())))
@@ -114,42 +85,16 @@ func (db *DB) teamHome(ctx context.Context, a account.Actor) (*home.Team, error)
 
 func (db *DB) ocmwHome(ctx context.Context, a account.Actor) (*home.OCMW, error) {
 	o := &home.OCMW{}
-	var err error
-	if o.Open, err = db.count(ctx, `SELECT count(*) FROM referrals WHERE recipient_key = $1 AND status IN ('sent','received','contact_attempted','reached')`, a.Org); err != nil {
-		return nil, err
-	}
-	if o.New, err = db.count(ctx, `SELECT count(*) FROM referrals WHERE recipient_key = $1 AND status IN ('sent','received')`, a.Org); err != nil {
-		return nil, err
-	}
-	// Past the first-contact target of the agreement in force: one cut-off
-	// per agreement of this OCMW (a few), no date arithmetic in SQL.
-	targets, err := queryList(ctx, db.read, func(row rowScanner) (struct {
-		id   int64
-		days int
-	}, error) {
-		var t struct {
-			id   int64
-			days int
-		}
-		return t, row.Scan(&t.id, &t.days)
-	}, `SELECT v.agreement_id, v.first_contact_days FROM agreement_versions v JOIN agreements ag ON ag.id = v.agreement_id
-		WHERE ag.recipient_key = $1 AND v.state = 'applied' AND v.version = (SELECT MAX(w.version) FROM agreement_versions w
-			WHERE w.agreement_id = v.agreement_id AND w.state = 'applied')`, a.Org)
+	versions, err := db.versionsWhere(ctx, "recipient_key", a.Org)
 	if err != nil {
 		return nil, err
 	}
 	now := db.Now()
-	args := []any{a.Org}
-	var late []string
-	for _, t := range targets {
-		if t.days > 0 {
-			args = append(args, t.id, ts(now.Add(-time.Duration(t.days)*24*time.Hour)))
-			late = append(late, `(agreement_id = $`+strconv.Itoa(len(args)-1)+` AND sent_at < $`+strconv.Itoa(len(args))+`)`)
-		}
-	}
-	if len(late) > 0 {
-		if o.Overdue, err = db.count(ctx, `SELECT count(*) FROM referrals WHERE recipient_key = $1 AND status IN ('sent','received')
-			AND first_contact_at IS NULL AND (`+strings.Join(late, ` OR `)+`)`, args...); err != nil {
+	for _, c := range []struct {
+		f referral.Filter
+		n *int
+	}{{referral.Filter{}, &o.Open}, {referral.Filter{Status: referral.StatusNew}, &o.New}, {referral.Filter{Overdue: true}, &o.Overdue}} {
+		if *c.n, err = countList(ctx, db.read, inboxList(a.Org, c.f, versions, now)); err != nil {
 			return nil, err
 		}
 	}
@@ -231,13 +176,19 @@ func (db *DB) ocmwAdminHome(ctx context.Context, a account.Actor) (*home.OCMWAdm
 
 func (db *DB) clinicHome(ctx context.Context, a account.Actor) (*home.Clinic, error) {
 	c := &home.Clinic{}
+	for _, x := range []struct {
+		status birth.ClinicStatus
+		n      *int
+	}{{birth.ClinicNew, &c.New}, {birth.ClinicPickedUp, &c.PickedUp}} {
+		l, err := clinicList(a.Org, birth.Filter{ClinicStatus: x.status}, "")
+		if err != nil {
+			return nil, err
+		}
+		if *x.n, err = countList(ctx, db.read, l); err != nil {
+			return nil, err
+		}
+	}
 	var err error
-	if c.New, err = db.count(ctx, `SELECT count(*) FROM birth_notifications WHERE clinic_key = $1 AND status = 'new'`, a.Org); err != nil {
-		return nil, err
-	}
-	if c.PickedUp, err = db.count(ctx, `SELECT count(*) FROM birth_notifications WHERE clinic_key = $1 AND status <> 'new'`, a.Org); err != nil {
-		return nil, err
-	}
 	ref := `COALESCE(clinic_reference, '')`
 	c.Recent, err = queryList(ctx, db.read, func(row rowScanner) (home.Submission, error) {
 		var s home.Submission
@@ -266,7 +217,11 @@ func (db *DB) centralHome(ctx context.Context) (*home.Central, error) {
 		return nil, err
 	}
 	c.Municipalities, c.SignedUp, c.Signed, c.InForce = rep.Total, rep.SignedUp, rep.Counts[agreement.Signed], rep.InForce
-	if c.QueueNew, err = db.count(ctx, `SELECT count(*) FROM birth_notifications WHERE team_key IS NULL AND status = 'new' AND data_deleted_at IS NULL`); err != nil {
+	queue, err := db.birthQueueList(birthScope{admin: true}, birth.Filter{Queue: birth.QueueOpgroeien, Status: birth.New}, "")
+	if err != nil {
+		return nil, err
+	}
+	if c.QueueNew, err = countList(ctx, db.read, queue); err != nil {
 		return nil, err
 	}
 	// Failed runs: a result that says so, or a run that never finished

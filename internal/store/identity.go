@@ -346,26 +346,41 @@ func (db *DB) CreateServiceAccount(ctx context.Context, a account.Actor, in acco
 	if in.Org == "" {
 		in.Org = a.Org
 	}
+	// Every problem of the input at once (apperr.List); a refusal alone.
+	var problems []*apperr.Error
 	if in.Name == "" {
-		return u, "", apperr.FieldErr(apperr.Invalid, "name", "a service account needs a name that says which system it is").WithKey("error.name_required", nil)
+		problems = append(problems, apperr.FieldErr(apperr.Invalid, "name", "a service account needs a name that says which system it is").WithKey("error.name_required", nil))
 	}
-	if len(in.Name) > 200 || len(in.Label) > 100 {
-		return u, "", apperr.FieldErr(apperr.Invalid, "name", "name or label is too long").WithKey("error.too_long", nil)
+	if len(in.Name) > 200 {
+		problems = append(problems, apperr.FieldErr(apperr.Invalid, "name", "name is too long").WithKey("error.too_long", nil))
+	}
+	if len(in.Label) > 100 {
+		problems = append(problems, apperr.FieldErr(apperr.Invalid, "label", "label is too long").WithKey("error.too_long", nil))
 	}
 	o, err := db.Organisation(ctx, in.Org)
-	if err != nil {
+	var role account.Role
+	switch {
+	case err != nil && apperr.Problems(err) == nil:
 		return u, "", err
-	}
-	if !mayAdministerServiceAccounts(a, o.Key, o.Kind) {
+	case err != nil:
+		for _, e := range apperr.Problems(err) {
+			c := *e
+			c.Field = "organisation" // the input's name, as the other problems of the organisation
+			problems = append(problems, &c)
+		}
+	case !mayAdministerServiceAccounts(a, o.Key, o.Kind):
 		return u, "", apperr.FieldErr(apperr.Forbidden, "organisation", "you may not create service accounts for %s", o.Key).WithKey("error.forbidden", nil)
+	case o.ValidTo != nil && o.ValidTo.Before(today(db.Now())):
+		problems = append(problems, apperr.FieldErr(apperr.UnknownOrg, "organisation", "organisation %s ended on %s", o.Key, day(*o.ValidTo)).
+			WithKey("error.org_ended", map[string]any{"Org": o.Name, "Date": o.ValidTo.Format("02-01-2006")}))
+	default:
+		var ok bool
+		if role, ok = account.ServiceAccountRole(o.Kind); !ok {
+			problems = append(problems, apperr.FieldErr(apperr.WrongOrgForRole, "organisation", "organisation %s cannot have service accounts", o.Key).WithKey("error.forbidden", nil))
+		}
 	}
-	if o.ValidTo != nil && o.ValidTo.Before(today(db.Now())) {
-		return u, "", apperr.FieldErr(apperr.UnknownOrg, "organisation", "organisation %s ended on %s", o.Key, day(*o.ValidTo)).
-			WithKey("error.org_ended", map[string]any{"Org": o.Name, "Date": o.ValidTo.Format("02-01-2006")})
-	}
-	role, ok := account.ServiceAccountRole(o.Kind)
-	if !ok {
-		return u, "", apperr.FieldErr(apperr.WrongOrgForRole, "organisation", "organisation %s cannot have service accounts", o.Key).WithKey("error.forbidden", nil)
+	if err := apperr.Join(problems); err != nil {
+		return u, "", err
 	}
 	b := make([]byte, 6)
 	if _, err := rand.Read(b); err != nil {

@@ -2,9 +2,14 @@ package store
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 
+	"github.com/jackc/pgx/v5/pgconn"
+
+	"kansrijk/internal/apperr"
 	"kansrijk/internal/page"
 )
 
@@ -13,6 +18,13 @@ import (
 // every row is read back from the database itself (as text), so that the
 // cursor compares exactly as the database does, whatever LOWER or a date
 // makes of a value.
+//
+// One builder serves every list: a listQuery holds the list's rows (FROM
+// and WHERE, with their arguments) and its sorts; queryPage reads one page
+// of it, countList counts all of its rows. A list and the count that links
+// to it (the start pages, home.go) are built by the same function, so that
+// they cannot drift apart. The caller records the page's one audit event
+// naming the ids shown (db.recordList).
 
 // sortCols maps a list's sort keys to SQL expressions ("" for the id
 // alone, e.g. "created": ids grow with creation).
@@ -69,6 +81,39 @@ func (l *listQuery) filter(cond string, v any) {
 	l.where = append(l.where, fmt.Sprintf(cond, len(l.args)))
 }
 
+// add adds cond with its "$?" markers numbered from the next argument,
+// one per value in vs.
+func (l *listQuery) add(cond string, vs ...any) {
+	for _, v := range vs {
+		l.args = append(l.args, v)
+		cond = strings.Replace(cond, "$?", "$"+strconv.Itoa(len(l.args)), 1)
+	}
+	l.where = append(l.where, cond)
+}
+
+// arg adds v to the arguments and returns its placeholder, for a
+// condition the caller puts together itself.
+func (l *listQuery) arg(v any) string {
+	l.args = append(l.args, v)
+	return "$" + strconv.Itoa(len(l.args))
+}
+
+// whereSQL is the list's condition ("1=1" for none).
+func (l listQuery) whereSQL() string {
+	if len(l.where) == 0 {
+		return "1=1"
+	}
+	return strings.Join(l.where, " AND ")
+}
+
+// countList counts the rows of the list: what a page of it would walk
+// through, without the keyset.
+func countList(ctx context.Context, q queryer, l listQuery) (int, error) {
+	var n int
+	err := q.QueryRowContext(ctx, "SELECT count(*) FROM "+l.from+" WHERE "+l.whereSQL(), l.args...).Scan(&n)
+	return n, err
+}
+
 // queryPage runs a list query for one page and finishes it.
 func queryPage[T any](ctx context.Context, q queryer, req page.Request, l listQuery, scan func(rowScanner) (T, error), id func(T) int64) (page.Result[T], error) {
 	col, ok := l.sorts[req.Sort]
@@ -104,6 +149,12 @@ func queryPage[T any](ctx context.Context, q queryer, req page.Request, l listQu
 		return k, err
 	}, query, args...)
 	if err != nil {
+		if req.After != nil && isDataException(err) {
+			// A cursor made by hand, or by an older version of the list,
+			// whose value the sort column cannot hold.
+			return page.Result[T]{}, apperr.FieldErr(page.InvalidCursor, "cursor",
+				"the cursor's value does not fit sort %q; start again without cursor", req.SortKey()).WithKey("error.page_cursor", nil)
+		}
 		return page.Result[T]{}, err
 	}
 	res := page.Finish(req, rows, func(k keyed[T]) (string, int64) { return k.key, id(k.item) })
@@ -112,6 +163,14 @@ func queryPage[T any](ctx context.Context, q queryer, req page.Request, l listQu
 		out.Items[i] = k.item
 	}
 	return out, nil
+}
+
+// isDataException reports whether the database refused a value (SQLSTATE
+// class 22: a text that is no time, say). SQLite compares any values and
+// never does.
+func isDataException(err error) bool {
+	var pg *pgconn.PgError
+	return errors.As(err, &pg) && strings.HasPrefix(pg.Code, "22")
 }
 
 // nisMatching returns the NIS codes of the municipalities whose name

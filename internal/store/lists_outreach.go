@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"time"
 
 	"kansrijk/internal/account"
 	"kansrijk/internal/apperr"
@@ -39,6 +40,7 @@ func (db *DB) ContactPage(ctx context.Context, a account.Actor, f outreach.Conta
 	if nis := strings.TrimSpace(f.NIS); nis != "" {
 		l.filter("municipality_nis = $%d", nis)
 	}
+	contactFilters(&l, f)
 	l.search(req.Q, []string{"name", "email", "function"}, func(args *[]any) string {
 		return inList("municipality_nis", db.nisMatching(req.Q), args)
 	})
@@ -53,10 +55,32 @@ func (db *DB) ContactPage(ctx context.Context, a account.Actor, f outreach.Conta
 	if req.Q != "" {
 		ev.Detail += " matching a search"
 	}
+	if f.Function != "" || f.Campaign != 0 || f.From != nil || f.To != nil {
+		ev.Detail += " narrowed by function, campaign or days added"
+	}
 	if err := db.recordReads(ctx, ev); err != nil {
 		return page.Result[outreach.Contact]{}, err
 	}
 	return res, nil
+}
+
+// contactFilters adds the contacts page's filters (issue 12): function,
+// campaign (the contacts its touchpoints or mailings reached) and the days
+// the contact was added, in Brussels.
+func contactFilters(l *listQuery, f outreach.ContactQuery) {
+	if f.Function != "" {
+		l.filter("function = $%d", string(f.Function))
+	}
+	if f.Campaign != 0 {
+		l.filter(`id IN (SELECT contact_id FROM outreach_touchpoints WHERE campaign_id = $%[1]d AND contact_id IS NOT NULL
+			UNION SELECT mm.contact_id FROM outreach_mailing_messages mm JOIN outreach_mailings m ON m.id = mm.mailing_id WHERE m.campaign_id = $%[1]d)`, f.Campaign)
+	}
+	if f.From != nil {
+		l.filter("created_at >= $%d", ts(time.Date(f.From.Year(), f.From.Month(), f.From.Day(), 0, 0, 0, 0, brussels)))
+	}
+	if f.To != nil {
+		l.filter("created_at < $%d", ts(time.Date(f.To.Year(), f.To.Month(), f.To.Day()+1, 0, 0, 0, 0, brussels)))
+	}
 }
 
 // MomentPage is a page of ContactMoments: searchable by summary, next

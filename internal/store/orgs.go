@@ -378,10 +378,7 @@ func (db *DB) CreateClinic(ctx context.Context, a account.Actor, in org.NewClini
 		return o, err
 	}
 	in.Key, in.Name = strings.TrimSpace(in.Key), strings.TrimSpace(in.Name)
-	if err := org.ValidKey(in.Key, "clinic-"); err != nil {
-		return o, err
-	}
-	if err := org.ValidName(in.Name); err != nil {
+	if err := in.Validate(); err != nil {
 		return o, err
 	}
 	err = db.inTx(ctx, func(tx *Tx) error {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -25,36 +26,116 @@ import (
 //   - inbox, open or archive, by sent (the default), filtered on new,
 //     a status or overdue: a partial index per view over
 //     (recipient_key, sent_at, id);
-//   - sorting by name or status, searching a name, and the team's
+//   - by name, team or inbox: the first parent's name kept on the
+//     referral (name_key) and an index per scope over (…, name_key, id)
+//     (migration 00024);
+//   - sorting by status, searching a name, and the team's
 //     "sent" (which hides the OCMW's progress where the agreement gives
 //     no status feedback) read the organisation's own rows of the view:
 //     bounded by one team's or one OCMW's referrals, never the table.
 
 // Statuses as SQL lists. The inbox's two lists are written exactly as in
-// the partial indexes of migration 00017: SQLite uses a partial index
-// only for a query that repeats its condition.
+// the partial indexes of migrations 00017 and 00024: SQLite uses a partial
+// index only for a query that repeats its condition.
 const (
 	sqlOpen     = `r.status IN ('sent','received','contact_attempted','reached')`
 	sqlArchive  = `r.status IN ('closed','withdrawn')`
 	sqlNew      = `r.status IN ('sent','received')`
 	sqlProgress = `r.status IN ('received','contact_attempted','reached','closed')`
-	// sqlFirstName is the first parent's name, lowercased: the name sort.
-	sqlFirstName = `COALESCE((SELECT LOWER(p.name) FROM referral_parents p WHERE p.referral_id = r.id ORDER BY p.idx LIMIT 1), '')`
+	// sqlFirstName is the first parent's name, lowercased: the name sort,
+	// kept on the referral by the triggers of migration 00024 (empty once
+	// the personal data are deleted).
+	sqlFirstName = `r.name_key`
 	// sqlSentOrNever sorts drafts (never sent) first; indexed as such.
 	sqlSentOrNever = `COALESCE(r.sent_at, '-infinity')`
 )
 
-// listRow is a referral with the text of its sort value (the cursor's).
-type listRow struct {
-	key string
-	r   referral.Referral
+// teamList is the team's referrals with f.Status as the team sees it
+// (where the agreement gives no status feedback, a referral at the OCMW
+// is "sent"): the rows of ReferralPage and of the counts on the team's
+// start page. versions are the team's agreements (versionsWhere).
+func teamList(org string, f referral.Filter, versions map[int64]agreement.Version) listQuery {
+	// hidden: the referral's progress at the OCMW is not the team's to see.
+	var noFeedback []string
+	for id, v := range versions {
+		if !v.StatusFeedback {
+			noFeedback = append(noFeedback, strconv.FormatInt(id, 10))
+		}
+	}
+	slices.Sort(noFeedback)
+	hidden := `r.agreement_id IS NULL`
+	if len(noFeedback) > 0 {
+		hidden = `(r.agreement_id IS NULL OR r.agreement_id IN (` + strings.Join(noFeedback, ",") + `))`
+	}
+	visible := `CASE WHEN ` + sqlProgress + ` AND ` + hidden + ` THEN 'sent' ELSE r.status END`
+	l := listQuery{cols: referralColumns, from: "referrals r", idCol: "r.id",
+		sorts: sortCols{"": "", "created": `r.created_at`, "sent": sqlSentOrNever, "name": sqlFirstName, "status": visible}}
+	l.add(`r.team_key = $?`, org)
+	switch s := referral.Status(f.Status); s {
+	case "":
+	case referral.Sent:
+		l.add(`(r.status = 'sent' OR (` + sqlProgress + ` AND ` + hidden + `))`)
+	case referral.Received, referral.ContactAttempted, referral.Reached, referral.Closed:
+		l.add(`r.status = $? AND NOT `+hidden, f.Status)
+	default:
+		l.add(`r.status = $?`, f.Status)
+	}
+	return l
 }
 
-func scanListRow(row rowScanner) (listRow, error) {
-	var l listRow
-	var err error
-	l.r, err = scanReferral(prefixScanner{row, []any{&l.key}})
-	return l, err
+// inboxList is the OCMW's inbox: the open referrals it received, or with
+// f.Archive the closed and withdrawn ones; f.Status a status or "new" (no
+// contact attempt yet), f.Overdue past the agreement's first-contact
+// target at now without a contact attempt. The rows of InboxPage and of
+// the counts on the OCMW's start page ("new", "overdue", "open" have this
+// one definition). versions are the OCMW's agreements (versionsWhere).
+func inboxList(org string, f referral.Filter, versions map[int64]agreement.Version, now time.Time) listQuery {
+	l := listQuery{cols: referralColumns, from: "referrals r", idCol: "r.id",
+		sorts: sortCols{"": "", "sent": `r.sent_at`, "name": sqlFirstName, "status": `r.status`}}
+	l.add(`r.recipient_key = $?`, org)
+	if f.Archive {
+		l.add(sqlArchive)
+	} else {
+		l.add(sqlOpen)
+	}
+	switch f.Status {
+	case "":
+	case referral.StatusNew:
+		l.add(sqlNew)
+	default:
+		l.add(`r.status = $?`, f.Status)
+	}
+	if f.Overdue {
+		// Sent before now minus the target of its agreement: one cut-off
+		// per agreement of this OCMW (a few), no date arithmetic in SQL.
+		ids := make([]int64, 0, len(versions))
+		for id := range versions {
+			ids = append(ids, id)
+		}
+		slices.Sort(ids)
+		var late []string
+		for _, id := range ids {
+			if v := versions[id]; v.FirstContactDays > 0 {
+				late = append(late, `(r.agreement_id = `+strconv.FormatInt(id, 10)+` AND r.sent_at < `+
+					l.arg(ts(now.Add(-time.Duration(v.FirstContactDays)*24*time.Hour)))+`)`)
+			}
+		}
+		if len(late) == 0 {
+			late = []string{`1=0`}
+		}
+		l.add(sqlNew)
+		l.add(`r.first_contact_at IS NULL`)
+		l.add(`(` + strings.Join(late, ` OR `) + `)`)
+	}
+	return l
+}
+
+// searchNames narrows a list of referrals r to those with a parent whose
+// name holds q (case-insensitive); nothing for an empty q.
+func (l *listQuery) searchNames(q string) {
+	if q != "" {
+		l.add(`EXISTS (SELECT 1 FROM referral_parents p WHERE p.referral_id = r.id AND LOWER(p.name) LIKE $? ESCAPE '\')`, page.Like(q))
+	}
 }
 
 // ReferralPage returns one page of the team's referrals for team workers
@@ -74,38 +155,12 @@ func (db *DB) ReferralPage(ctx context.Context, a account.Actor, f referral.Filt
 	if err != nil {
 		return res, err
 	}
-	// hidden: the referral's progress at the OCMW is not the team's to see.
-	var noFeedback []string
-	for id, v := range versions {
-		if !v.StatusFeedback {
-			noFeedback = append(noFeedback, strconv.FormatInt(id, 10))
-		}
-	}
-	hidden := `r.agreement_id IS NULL`
-	if len(noFeedback) > 0 {
-		hidden = `(r.agreement_id IS NULL OR r.agreement_id IN (` + strings.Join(noFeedback, ",") + `))`
-	}
-	visible := `CASE WHEN ` + sqlProgress + ` AND ` + hidden + ` THEN 'sent' ELSE r.status END`
-
-	args := []any{a.Org}
-	where := []string{`r.team_key = $1`}
-	switch s := referral.Status(f.Status); s {
-	case "":
-	case referral.Sent:
-		where = append(where, `(r.status = 'sent' OR (`+sqlProgress+` AND `+hidden+`))`)
-	case referral.Received, referral.ContactAttempted, referral.Reached, referral.Closed:
-		args = append(args, f.Status)
-		where = append(where, `r.status = $`+strconv.Itoa(len(args))+` AND NOT `+hidden)
-	default:
-		args = append(args, f.Status)
-		where = append(where, `r.status = $`+strconv.Itoa(len(args)))
-	}
-	col := map[string]string{"created": `r.created_at`, "sent": sqlSentOrNever, "name": sqlFirstName, "status": visible}[req.Sort]
-	items, err := db.listPage(ctx, where, args, col, req)
+	l := teamList(a.Org, f, versions)
+	l.searchNames(req.Q)
+	res, err = db.referralPage(ctx, l, req)
 	if err != nil {
 		return res, err
 	}
-	res = items
 	for i := range res.Items {
 		it := &res.Items[i]
 		if v, ok := versions[it.AgreementID]; ok {
@@ -137,39 +192,9 @@ func (db *DB) InboxPage(ctx context.Context, a account.Actor, f referral.Filter,
 	if err != nil {
 		return res, err
 	}
-	args := []any{a.Org}
-	where := []string{`r.recipient_key = $1`}
-	if f.Archive {
-		where = append(where, sqlArchive)
-	} else {
-		where = append(where, sqlOpen)
-	}
-	switch f.Status {
-	case "":
-	case referral.StatusNew:
-		where = append(where, sqlNew)
-	default:
-		args = append(args, f.Status)
-		where = append(where, `r.status = $`+strconv.Itoa(len(args)))
-	}
-	if f.Overdue {
-		// Sent before now minus the target of its agreement: one cut-off
-		// per agreement of this OCMW (a few), no date arithmetic in SQL.
-		now := db.Now()
-		var late []string
-		for id, v := range versions {
-			if v.FirstContactDays > 0 {
-				args = append(args, ts(now.Add(-time.Duration(v.FirstContactDays)*24*time.Hour)))
-				late = append(late, `(r.agreement_id = `+strconv.FormatInt(id, 10)+` AND r.sent_at < $`+strconv.Itoa(len(args))+`)`)
-			}
-		}
-		if len(late) == 0 {
-			late = []string{`1=0`}
-		}
-		where = append(where, sqlNew, `r.first_contact_at IS NULL`, `(`+strings.Join(late, ` OR `)+`)`)
-	}
-	col := map[string]string{"sent": `r.sent_at`, "name": sqlFirstName, "status": `r.status`}[req.Sort]
-	res, err = db.listPage(ctx, where, args, col, req)
+	l := inboxList(a.Org, f, versions, db.Now())
+	l.searchNames(req.Q)
+	res, err = db.referralPage(ctx, l, req)
 	if err != nil {
 		return res, err
 	}
@@ -193,33 +218,20 @@ func (db *DB) InboxPage(ctx context.Context, a account.Actor, f referral.Filter,
 
 func listItemID(it referral.ListItem) int64 { return it.ID }
 
-// listPage runs the page's query over referrals r: the conditions where
-// (with args), the search in the parents' names, the keyset of the sort
-// column col, and fills in the parents' names of the page.
-func (db *DB) listPage(ctx context.Context, where []string, args []any, col string, req page.Request) (page.Result[referral.ListItem], error) {
-	if req.Q != "" {
-		args = append(args, page.Like(req.Q))
-		where = append(where, `EXISTS (SELECT 1 FROM referral_parents p WHERE p.referral_id = r.id AND LOWER(p.name) LIKE $`+strconv.Itoa(len(args))+` ESCAPE '\')`)
-	}
-	if col == "" {
-		col = `r.id`
-	}
-	cond, order, kargs := req.Keyset(col, "r.id", len(args)+1, false)
-	args = append(args, kargs...)
-	q := `SELECT CAST(` + col + ` AS TEXT), ` + referralColumns + ` FROM referrals r WHERE ` + strings.Join(where, ` AND `) +
-		` AND ` + cond + ` ORDER BY ` + order + ` LIMIT ` + strconv.Itoa(req.Limit+1)
-	rows, err := queryList(ctx, db.read, scanListRow, q, args...)
+// referralPage reads one page of a list of referrals r (teamList or
+// inboxList) and fills in the parents' names of the page.
+func (db *DB) referralPage(ctx context.Context, l listQuery, req page.Request) (page.Result[referral.ListItem], error) {
+	got, err := queryPage(ctx, db.read, req, l, scanReferral, func(r referral.Referral) int64 { return r.ID })
 	if err != nil {
 		return page.Result[referral.ListItem]{}, err
 	}
-	got := page.Finish(req, rows, func(l listRow) (string, int64) { return l.key, l.r.ID })
 	res := page.Result[referral.ListItem]{Items: make([]referral.ListItem, len(got.Items)), Next: got.Next, Prev: got.Prev}
 	ids := make([]any, len(got.Items))
 	at := map[int64]int{}
-	for i, l := range got.Items {
-		res.Items[i] = referral.ListItem{Referral: l.r, ParentNames: []string{}}
-		ids[i] = l.r.ID
-		at[l.r.ID] = i
+	for i, r := range got.Items {
+		res.Items[i] = referral.ListItem{Referral: r, ParentNames: []string{}}
+		ids[i] = r.ID
+		at[r.ID] = i
 	}
 	if len(ids) == 0 {
 		return res, nil

@@ -3,20 +3,14 @@ package web_test
 import (
 	"context"
 	"fmt"
-	"net/http/httptest"
-	"os"
 	"strings"
 	"testing"
-	"time"
 
 	"kansrijk/internal/account"
-	"kansrijk/internal/agreement"
-	"kansrijk/internal/browsertest"
-	"kansrijk/internal/org"
 	"kansrijk/internal/referral"
-	"kansrijk/internal/server"
 	"kansrijk/internal/store"
 	"kansrijk/internal/store/storetest"
+	"kansrijk/internal/webtest"
 )
 
 // TestAgreementVersionBrowser: in headless Chromium, a team lead changes
@@ -25,31 +19,12 @@ import (
 // the receipt of a family that consented before keeps the information
 // text it was given.
 func TestAgreementVersionBrowser(t *testing.T) {
-	if testing.Short() && os.Getenv("CI") != "true" {
-		t.Skip("browser test: skipped with -short")
-	}
+	webtest.SkipShort(t)
 	ctx := context.Background()
 	db := storetest.Open(t, store.SQLite)
 	sys := account.System("test")
-	if _, err := db.CreateTeam(ctx, sys, org.NewTeam{Key: "team-noord", Name: "Lokaal team Noord", Municipalities: []string{"13016"}, From: time.Date(2022, 1, 1, 0, 0, 0, 0, time.UTC)}); err != nil {
-		t.Fatal(err)
-	}
-	ag, err := db.CreateAgreement(ctx, sys, agreement.NewAgreement{Team: "team-noord", MunicipalityNIS: "13016", Status: "draft", EffectiveOn: "2023-10-02"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	sig := func(f string) agreement.Signature {
-		return agreement.Signature{Function: f, Name: "N. " + f, SignedOn: "2024-03-01"}
-	}
-	for _, ev := range []agreement.NewEvent{
-		{Status: "approved", EffectiveOn: "2024-02-01", CouncilReference: "RMW/2024/3", CouncilDecisionOn: "2024-02-01"},
-		{Status: "signed", EffectiveOn: "2024-03-01", Signatures: []agreement.Signature{sig("administrator_general"), sig("council_chair"), sig("general_director")}},
-		{Status: "active", EffectiveOn: "2024-04-01"},
-	} {
-		if _, err := db.AddEvent(ctx, sys, ag.ID, ev); err != nil {
-			t.Fatal(err)
-		}
-	}
+	webtest.Team(t, db, "team-noord", "Lokaal team Noord", "13016")
+	ag := webtest.ActiveAgreement(t, db, "team-noord", "13016", webtest.Steps{Draft: "2023-10-02", Approved: "2024-02-01", Signed: "2024-03-01", Active: "2024-04-01"})
 	users := storetest.Users(t, db, "versies.test",
 		storetest.U{Name: "lead", Role: "team_lead", Org: "team-noord"},
 		storetest.U{Name: "worker", Role: "team_worker", Org: "team-noord"},
@@ -57,29 +32,11 @@ func TestAgreementVersionBrowser(t *testing.T) {
 	users.Create(t, "lead", "worker", "ocmw")
 	// A family consents under version 1.
 	worker := users.Actor(t, "worker")
-	ref, err := db.CreateReferral(ctx, worker, referral.NewReferral{MunicipalityNIS: "13016", Parents: []referral.Parent{{
+	ref := webtest.Consented(t, db, worker, referral.NewReferral{MunicipalityNIS: "13016", Parents: []referral.Parent{{
 		Name: "Fictieve Ouder", Street: "Teststraat", Number: "1", Postcode: "2235", Phone: "+32 470 00 00 00"}}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := db.AddConsent(ctx, worker, ref.ID, referral.NewConsent{Parent: 0, Informed: []string{"data", "recipient", "purpose", "processing", "expectations"}, Method: "verbal"}); err != nil {
-		t.Fatal(err)
-	}
-	s, err := server.New(db)
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(s)
-	t.Cleanup(srv.Close)
+	srv := webtest.Start(t, db, users)
 	page := fmt.Sprintf("%s/agreements/%d", srv.URL, ag.ID)
-	login := func(name string) *browsertest.Browser {
-		b := browsertest.New(t)
-		b.Navigate(srv.URL + "/login")
-		b.SetValue("#email", users.Email(t, name))
-		b.SetValue("#password", storetest.Password)
-		b.Click("main form button[type=submit]")
-		return b
-	}
+	login := srv.SignIn
 	const newText = "Een nieuwe informatietekst, pas na goedkeuring."
 
 	lead := login("lead")

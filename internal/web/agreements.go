@@ -16,6 +16,7 @@ import (
 	"kansrijk/internal/dates"
 	"kansrijk/internal/i18n"
 	"kansrijk/internal/municipality"
+	"kansrijk/internal/page"
 	"kansrijk/internal/paperwork"
 )
 
@@ -91,10 +92,16 @@ func (ui *UI) showAgreements(w http.ResponseWriter, r *http.Request, a account.A
 	p.Form = q
 	req, status := listRequest(r, p, agreement.Sorts...)
 	f := agreement.Filter{Status: q.Get("status"), Province: q.Get("province"), Team: q.Get("team")}
-	res, err := ui.Agreements.AgreementPage(r.Context(), a, f, req)
+	res, stale, err := fetchList(req, func(req page.Request) (page.Result[agreement.Agreement], error) {
+		return ui.Agreements.AgreementPage(r.Context(), a, f, req)
+	})
 	if err != nil {
 		ui.fail(w, r, err)
 		return
+	}
+	if stale {
+		req.After = nil
+		p.cursorReset(true)
 	}
 	p.Data = map[string]any{
 		"List": res.Items, "Nav": listNav(r, req, len(res.Items), res.Next, res.Prev),

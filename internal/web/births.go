@@ -182,15 +182,16 @@ type submissionRow struct {
 	Routed string // the team's name, or "" for Opgroeien's queue
 }
 
-// listPage reads the page asked for (limit, cursor, q, sort); a bad one
-// is shown as the error and the first page with the default sort is
-// listed instead.
-func listPage(q url.Values, sorts []string) (page.Request, error) {
-	req, err := page.Parse(q, sorts...)
+// listPage reads the page asked for (limit, cursor, q, sort): a cursor
+// the list cannot use gives the first page and reset (parseList); another
+// bad parameter is shown as the error and the first page with the default
+// sort is listed instead.
+func listPage(q url.Values, sorts []string) (req page.Request, reset bool, err error) {
+	req, reset, err = parseList(q, sorts...)
 	if err != nil {
 		req, _ = page.Parse(url.Values{}, sorts...)
 	}
-	return req, err
+	return req, reset, err
 }
 
 func (ui *UI) showClinicSubmissions(w http.ResponseWriter, r *http.Request, a account.Actor) {
@@ -211,15 +212,21 @@ func (ui *UI) showClinicSubmissions(w http.ResponseWriter, r *http.Request, a ac
 	default:
 		bad(apperr.FieldErr(apperr.Invalid, "status", "unknown status").WithKey("error.unknown_status", map[string]any{"Status": string(s)}))
 	}
-	req, err := listPage(q, birth.ClinicSorts)
+	req, badCursor, err := listPage(q, birth.ClinicSorts)
 	if err != nil {
 		bad(err)
 	}
-	res, err := ui.Births.ClinicSubmissionPage(r.Context(), a, f, req)
+	res, stale, err := fetchList(req, func(req page.Request) (page.Result[birth.Submission], error) {
+		return ui.Births.ClinicSubmissionPage(r.Context(), a, f, req)
+	})
 	if err != nil {
 		ui.fail(w, r, err)
 		return
 	}
+	if stale {
+		req.After = nil
+	}
+	p.cursorReset(badCursor || stale)
 	names := ui.orgNames(r.Context())
 	rows := make([]submissionRow, len(res.Items))
 	for i, s := range res.Items {
@@ -323,7 +330,7 @@ func (ui *UI) showBirthQueue(w http.ResponseWriter, r *http.Request, a account.A
 	p.Form = q
 	status := http.StatusOK
 	f, bad := ui.birthFilter(q, a)
-	req, perr := listPage(q, birth.QueueSorts)
+	req, badCursor, perr := listPage(q, birth.QueueSorts)
 	if bad == nil {
 		bad = perr
 	}
@@ -331,11 +338,17 @@ func (ui *UI) showBirthQueue(w http.ResponseWriter, r *http.Request, a account.A
 		p.withError(r, bad)
 		status = http.StatusBadRequest
 	}
-	res, err := ui.Births.BirthQueue(ctx, a, f, req)
+	res, stale, err := fetchList(req, func(req page.Request) (page.Result[birth.QueueItem], error) {
+		return ui.Births.BirthQueue(ctx, a, f, req)
+	})
 	if err != nil {
 		ui.fail(w, r, err)
 		return
 	}
+	if stale {
+		req.After = nil
+	}
+	p.cursorReset(badCursor || stale)
 	today := ui.today()
 	names := ui.orgNames(ctx)
 	rows := make([]birthRow, len(res.Items))

@@ -3,7 +3,6 @@ package web_test
 import (
 	"context"
 	"fmt"
-	"os"
 	"strings"
 	"testing"
 	"time"
@@ -12,6 +11,7 @@ import (
 	"kansrijk/internal/browsertest"
 	"kansrijk/internal/store"
 	"kansrijk/internal/store/storetest"
+	"kansrijk/internal/webtest"
 )
 
 // TestBirthListsInBrowser: in Chromium, a team worker pages through its
@@ -20,12 +20,10 @@ import (
 // reference and opens it; Opgroeien's admin opens its own queue. axe-core
 // finds no violation on any of the pages.
 func TestBirthListsInBrowser(t *testing.T) {
-	if testing.Short() && os.Getenv("CI") != "true" {
-		t.Skip("browser test: skipped with -short")
-	}
+	webtest.SkipShort(t)
 	db := storetest.Open(t, store.SQLite)
 	w := newBirthsWorld(t, db)
-	db.Now = time.Now // the browser drops a session cookie that expired by the real clock
+	site := webtest.Listening(t, w.srv.URL, db, w.users)
 	ctx := context.Background()
 	clinic := w.users.Actor(t, "clinic")
 	today := time.Now().UTC()
@@ -46,23 +44,10 @@ func TestBirthListsInBrowser(t *testing.T) {
 	if _, err := db.CreateBirthNotification(ctx, clinic, brussels); err != nil {
 		t.Fatal(err)
 	}
-	rows := func(b *browsertest.Browser) int {
-		var got int
-		b.Eval(`document.querySelectorAll("#births-table tbody tr[id^=birth-]").length`, &got)
-		return got
-	}
-	signIn := func(name, next string) *browsertest.Browser {
-		w.users.Create(t, name)
-		b := browsertest.New(t)
-		b.Navigate(w.srv.URL + "/login?next=" + next)
-		b.SetValue("#email", w.users.Email(t, name))
-		b.SetValue("#password", storetest.Password)
-		b.Click("main form button[type=submit]")
-		return b
-	}
+	rows := func(b *browsertest.Browser) int { return b.Count("#births-table tbody tr[id^=birth-]") }
 
 	// The team worker: the home page's link to its new notifications.
-	b := signIn("worker", "/births%3Fstatus%3Dnew")
+	b := site.SignInNext("worker", "/births?status=new")
 	if !strings.Contains(b.URL(), "/births?status=new") || rows(b) != 50 || !strings.Contains(b.Text("#births-table"), "Test Moeder 60") {
 		t.Fatalf("the queue at %s: %d rows: %s", b.URL(), rows(b), b.Text("main"))
 	}
@@ -91,15 +76,14 @@ func TestBirthListsInBrowser(t *testing.T) {
 	b.Page("births-queue-team-search")
 
 	// The clinic finds its submission by its reference, never a name.
-	c := signIn("clinic", "/births")
+	c := site.SignInNext("clinic", "/births")
 	if !strings.Contains(c.URL(), "/births") || !c.Exists("#submissions") {
 		t.Fatalf("the clinic's list at %s: %s", c.URL(), c.Text("main"))
 	}
 	c.Page("births-clinic")
 	c.SetValue("#list-q", "zon-042")
 	c.Submit("form.list-search")
-	var subs int
-	c.Eval(`document.querySelectorAll("#submissions tbody tr[id^=submission-]").length`, &subs)
+	subs := c.Count("#submissions tbody tr[id^=submission-]")
 	if subs != 1 || !strings.Contains(c.Text("#submissions"), "ZON-042") || strings.Contains(c.HTML(), "Test Moeder") {
 		t.Fatalf("the clinic's search: %d rows: %s", subs, c.Text("#submissions"))
 	}
@@ -110,14 +94,14 @@ func TestBirthListsInBrowser(t *testing.T) {
 	}
 	c.Page("births-clinic-submission")
 	// The form asks the reference.
-	c.Navigate(w.srv.URL + "/births/new")
+	c.Navigate(site.URL + "/births/new")
 	if !c.Exists("#clinic-reference") {
 		t.Fatal("the form has no reference")
 	}
 	c.Page("births-new")
 
 	// Opgroeien's admin: its own queue (the home page's link), no names.
-	a := signIn("admin", "/births%3Fteam%3Dopgroeien")
+	a := site.SignInNext("admin", "/births?team=opgroeien")
 	if rows(a) != 1 || strings.Contains(a.HTML(), "Test Moeder") {
 		t.Fatalf("Opgroeien's queue at %s: %d rows: %s", a.URL(), rows(a), a.Text("main"))
 	}

@@ -248,7 +248,7 @@ func TestBirthPages(t *testing.T) {
 			`<a href="#child-birth-date">Geboortedatum kind</a>: De geboortedatum 2026-04-01 ligt in de toekomst.`,
 			`id="mother-phone" name="mother.phone" type="tel" maxlength="20" autocomplete="off"
     value="" aria-invalid="true"`, `value="Test Moeder Fout"`)
-		if n, _ := db.ClinicSubmissions(context.Background(), w.users.Actor(t, "clinic"), birth.Filter{}); len(n) != 0 {
+		if n, _ := allSubmissions(db, w.users.Actor(t, "clinic")); len(n) != 0 {
 			t.Errorf("a form with errors stored %d notifications", len(n))
 		}
 
@@ -407,7 +407,7 @@ func TestBirthUpload(t *testing.T) {
 			`<tr data-row="3" data-code="postcode_invalid"><td>3</td><td><code>moeder_postcode</code></td><td lang="nl">Geef een Belgische postcode van vier cijfers.</td></tr>`,
 			`id="batch-row-2" data-status="not_imported"`, `id="batch-row-3" data-status="rejected"`)
 		wantNotIn(t, "file with a bad row", r, `id="stored-rows"`)
-		if n, _ := db.ClinicSubmissions(context.Background(), w.users.Actor(t, "clinic"), birth.Filter{}); len(n) != 0 {
+		if n, _ := allSubmissions(db, w.users.Actor(t, "clinic")); len(n) != 0 {
 			t.Errorf("a rejected file stored %d notifications", len(n))
 		}
 
@@ -420,7 +420,7 @@ func TestBirthUpload(t *testing.T) {
 		// The same file again creates nothing new.
 		r = clinic.upload(csvFile, true)
 		wantIn(t, "again", r, "Dit bestand was al ontvangen")
-		if n, _ := db.ClinicSubmissions(context.Background(), w.users.Actor(t, "clinic"), birth.Filter{}); len(n) != 2 {
+		if n, _ := allSubmissions(db, w.users.Actor(t, "clinic")); len(n) != 2 {
 			t.Errorf("after the same file twice: %d notifications, want 2", len(n))
 		}
 		// A file with a national register number is refused as a whole.

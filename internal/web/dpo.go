@@ -16,6 +16,7 @@ import (
 	"kansrijk/internal/breakglass"
 	"kansrijk/internal/export"
 	"kansrijk/internal/httpx"
+	"kansrijk/internal/page"
 )
 
 // The data protection officer's console (/audit, "Toegangslog") and the
@@ -273,10 +274,16 @@ func (ui *UI) renderBreakGlass(w http.ResponseWriter, r *http.Request, a account
 	if status == http.StatusOK {
 		status = st
 	}
-	res, err := ui.BreakGlass.BreakGlassPage(r.Context(), a, req)
+	res, stale, err := fetchList(req, func(req page.Request) (page.Result[breakglass.Request], error) {
+		return ui.BreakGlass.BreakGlassPage(r.Context(), a, req)
+	})
 	if err != nil {
 		ui.fail(w, r, err)
 		return
+	}
+	if stale {
+		req.After = nil
+		p.cursorReset(true)
 	}
 	var open, decided []breakglass.Request
 	for _, q := range res.Items {

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"strings"
 	"testing"
 	"time"
@@ -14,7 +13,6 @@ import (
 	"kansrijk/internal/agreement"
 	"kansrijk/internal/apperr"
 	"kansrijk/internal/audit"
-	"kansrijk/internal/browsertest"
 	"kansrijk/internal/httpx"
 	"kansrijk/internal/org"
 	"kansrijk/internal/referral"
@@ -22,6 +20,7 @@ import (
 	"kansrijk/internal/store"
 	"kansrijk/internal/store/storetest"
 	"kansrijk/internal/web"
+	"kansrijk/internal/webtest"
 )
 
 // dpoWorld: team-noord with an agreement in force for Hulshout, one sent
@@ -195,21 +194,11 @@ func TestAuditPageOneEvent(t *testing.T) {
 // reads the referral; the DPO finds the read in the console. axe-core
 // checks every page.
 func TestBreakGlassInBrowser(t *testing.T) {
-	if testing.Short() && os.Getenv("CI") != "true" {
-		t.Skip("browser test: skipped with -short")
-	}
+	webtest.SkipShort(t)
 	w := newDPOWorld(t)
 	w.users.Create(t, "asker", "approver", "dpo")
-	srv := httptest.NewServer(w.srv)
-	t.Cleanup(srv.Close)
-	login := func(name string) *browsertest.Browser {
-		b := browsertest.New(t)
-		b.Navigate(srv.URL + "/login")
-		b.SetValue("#email", w.users.Email(t, name))
-		b.SetValue("#password", storetest.Password)
-		b.Click("main form button[type=submit]")
-		return b
-	}
+	srv := webtest.Serve(t, w.srv, w.db, w.users)
+	login := srv.SignIn
 
 	asker := login("asker")
 	asker.Navigate(srv.URL + "/break-glass")

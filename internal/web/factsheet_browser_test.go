@@ -2,13 +2,10 @@ package web_test
 
 import (
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"testing"
-	"time"
 
-	"kansrijk/internal/browsertest"
-	"kansrijk/internal/store/storetest"
+	"kansrijk/internal/webtest"
 )
 
 // TestFactsheetBrowser signs in through the login form in headless
@@ -22,24 +19,17 @@ func TestFactsheetBrowser(t *testing.T) {
 	if refused.Code != http.StatusBadRequest {
 		t.Fatalf("refused upload: %d", refused.Code)
 	}
-	srv := httptest.NewServer(http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+	// The session is made by the real clock (Serve); the pages keep the
+	// world's day, which the UI got at its start.
+	srv := webtest.Serve(t, http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
 		if r.URL.Path == "/test/refused-upload" {
 			rw.Header().Set("Content-Type", "text/html; charset=utf-8")
 			_, _ = rw.Write([]byte(refused.Body))
 			return
 		}
 		w.srv.ServeHTTP(rw, r)
-	}))
-	defer srv.Close()
-
-	// The browser keeps the session cookie by the real clock: sign in now
-	// (the pages keep the world's day, which the UI got at its start).
-	w.db.Now = time.Now
-	b := browsertest.New(t)
-	b.Navigate(srv.URL + "/login")
-	b.SetValue("#email", "admin@factsheet.test")
-	b.SetValue("#password", storetest.Password)
-	b.Click("form[action='/login'] button[type=submit]")
+	}), w.db, w.users)
+	b := srv.SignIn("admin")
 
 	b.Navigate(srv.URL + "/outreach/municipalities/13013/factsheet")
 	if got := b.Text("article.factsheet h1"); got != "Herselt: samenwerken met Kind en Gezin tegen onderbescherming" {

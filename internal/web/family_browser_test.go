@@ -1,15 +1,13 @@
 package web_test
 
 import (
-	"os"
 	"strconv"
 	"testing"
-	"time"
 
-	"kansrijk/internal/browsertest"
 	"kansrijk/internal/i18n"
 	"kansrijk/internal/store"
 	"kansrijk/internal/store/storetest"
+	"kansrijk/internal/webtest"
 )
 
 // TestFamilyPagesInBrowser: in each of the seven languages, the family
@@ -17,13 +15,11 @@ import (
 // the receipt in that language; axe-core checks every page (Arabic right
 // to left), screenshots go to the test artifacts.
 func TestFamilyPagesInBrowser(t *testing.T) {
-	if testing.Short() && os.Getenv("CI") != "true" {
-		t.Skip("browser test: skipped with -short")
-	}
+	webtest.SkipShort(t)
 	db := storetest.Open(t, store.SQLite)
 	w := newFamilyWorld(t, db)
-	db.Now = time.Now // the browser drops a session cookie that expired by the real clock
-	b := browsertest.New(t)
+	site := webtest.Listening(t, w.srv.URL, db, w.users)
+	b := site.Browser()
 	for _, l := range i18n.PublicLangs {
 		b.Navigate(w.srv.URL + "/ontvangstbewijs?lang=" + string(l))
 		b.SetValue("#code", w.a.ReceiptCode)
@@ -39,10 +35,7 @@ func TestFamilyPagesInBrowser(t *testing.T) {
 		}
 		b.Page("family-view-" + string(l))
 	}
-	b.Navigate(w.srv.URL + "/login")
-	b.SetValue("#email", w.users.Email(t, "worker"))
-	b.SetValue("#password", storetest.Password)
-	b.Click("main form button[type=submit]")
+	site.SignInAs(b, "worker", "")
 	for _, l := range i18n.PublicLangs {
 		b.Navigate(w.srv.URL + "/referrals/" + strconv.FormatInt(w.a.ID, 10) + "/receipt?lang=" + string(l))
 		if !b.Exists("article.receipt") {

@@ -1,29 +1,25 @@
 package web_test
 
 import (
-	"os"
 	"strings"
 	"testing"
-	"time"
 
-	"kansrijk/internal/browsertest"
 	"kansrijk/internal/store"
 	"kansrijk/internal/store/storetest"
+	"kansrijk/internal/webtest"
 )
 
 // TestFormsInBrowser: the main forms sent wrong in Chromium show every
 // problem at once (the summary above, each message next to its field) and
 // stay axe-clean with the errors shown; what was typed comes back.
 func TestFormsInBrowser(t *testing.T) {
-	if testing.Short() && os.Getenv("CI") != "true" {
-		t.Skip("browser test: skipped with -short")
-	}
+	webtest.SkipShort(t)
 	db := storetest.Open(t, store.SQLite)
 	w := formsWorld(t, db)
-	db.Now = time.Now // the browser drops a session cookie that expired by the real clock
+	site := webtest.Listening(t, w.srv.URL, db, w.users)
 	w.users.Create(t, "worker", "admin")
-	b := browsertest.New(t)
-	url := w.srv.URL
+	b := site.Browser()
+	url := site.URL
 
 	// The login: empty, then wrong credentials: one message, in the pattern.
 	b.Navigate(url + "/login")
@@ -32,17 +28,10 @@ func TestFormsInBrowser(t *testing.T) {
 		t.Fatalf("empty login: %s", b.Text("main"))
 	}
 	b.Page("forms-login-errors")
-	signIn := func(name string) {
-		t.Helper()
-		b.Navigate(url + "/login")
-		b.SetValue("#email", w.users.Email(t, name))
-		b.SetValue("#password", storetest.Password)
-		b.Click("main form button[type=submit]")
-	}
 
 	// A new referral: no name, a postcode of Gent for Hulshout, a wrong
 	// e-mail address.
-	signIn("worker")
+	site.SignInAs(b, "worker", "")
 	b.Navigate(url + "/referrals/new?postcode=2235&municipality_nis=13016")
 	b.SetValue("#p0-street", "Kerkstraat")
 	b.SetValue("#p0-number", "7")
@@ -61,11 +50,11 @@ func TestFormsInBrowser(t *testing.T) {
 		t.Errorf("the street typed came back as %q", typed)
 	}
 	b.Page("forms-referral-errors")
-	b.Click("header form button[type=submit]") // sign out
+	site.SignOut(b)
 
 	// The admin: a new agreement with a date that is no date, a new user
 	// without an e-mail address.
-	signIn("admin")
+	site.SignInAs(b, "admin", "")
 	b.Navigate(url + "/agreements/new")
 	b.SetValue("#effective_on", "31/02/2026")
 	b.Click("main form button[type=submit]")

@@ -1,16 +1,13 @@
 package web_test
 
 import (
-	"net/http/httptest"
-	"os"
 	"strings"
 	"testing"
 	"time"
 
-	"kansrijk/internal/browsertest"
-	"kansrijk/internal/server"
 	"kansrijk/internal/store"
 	"kansrijk/internal/store/storetest"
+	"kansrijk/internal/webtest"
 )
 
 // TestFunnelBrowser shows the outreach report in headless Chromium as a
@@ -18,26 +15,12 @@ import (
 // groupings and a bad date, each page checked with axe-core (and a
 // screenshot in test-artifacts/).
 func TestFunnelBrowser(t *testing.T) {
-	if testing.Short() && os.Getenv("CI") != "true" {
-		t.Skip("browser test: skipped with -short")
-	}
+	webtest.SkipShort(t)
 	f := newFunnelFixture(t, storetest.Open(t, store.SQLite))
 	f.users.Create(t, "lead")
-	// The browser keeps the session cookie only if it expires after its
-	// own clock: the real one, here.
-	f.db.Now = time.Now
-	s, err := server.New(f.db)
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(s)
-	t.Cleanup(srv.Close)
-	b := browsertest.New(t)
-
-	b.Navigate(srv.URL + "/login")
-	b.SetValue("#email", "lead@funnel.test")
-	b.SetValue("#password", storetest.Password)
-	b.Click("main form button[type=submit]")
+	// A new server over the store on the real clock (the pages too).
+	srv := webtest.Start(t, f.db, f.users)
+	b := srv.SignIn("lead")
 
 	b.Navigate(srv.URL + "/reports/agreements?as_of=2025-06-01")
 	b.Click("#funnel-link a")

@@ -12,6 +12,7 @@ import (
 	"kansrijk/internal/gdpr"
 	"kansrijk/internal/httpx"
 	"kansrijk/internal/i18n"
+	"kansrijk/internal/page"
 	"kansrijk/internal/paperwork"
 )
 
@@ -84,10 +85,16 @@ func (ui *UI) renderSubjectRequests(w http.ResponseWriter, r *http.Request, a ac
 	if status == http.StatusOK {
 		status = st
 	}
-	res, err := s.SubjectRequestPage(r.Context(), a, gdpr.Filter{}, req)
+	res, stale, err := fetchList(req, func(req page.Request) (page.Result[gdpr.Request], error) {
+		return s.SubjectRequestPage(r.Context(), a, gdpr.Filter{}, req)
+	})
 	if err != nil {
 		ui.fail(w, r, err)
 		return
+	}
+	if stale {
+		req.After = nil
+		p.cursorReset(true)
 	}
 	d := requestsPage{Central: a.OrgKind == account.KindOpgroeien, Kinds: gdpr.Kinds, Nav: listNav(r, req, len(res.Items), res.Next, res.Prev)}
 	for _, q := range res.Items {

@@ -1,9 +1,7 @@
 package web
 
 import (
-	"html/template"
 	"net/http"
-	"strings"
 
 	"kansrijk/internal/account"
 	"kansrijk/internal/home"
@@ -14,16 +12,6 @@ import (
 
 func init() {
 	funcs["homePercent"] = home.Percent
-	// telHref is a phone number as a tel: link (digits and a leading +).
-	funcs["telHref"] = func(phone string) template.URL {
-		var b strings.Builder
-		for i, r := range phone {
-			if r >= '0' && r <= '9' || (r == '+' && i == 0) {
-				b.WriteRune(r)
-			}
-		}
-		return template.URL("tel:" + b.String())
-	}
 }
 
 // homeStore is the start pages' store: Deps.Home, else the organisations'

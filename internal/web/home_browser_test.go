@@ -3,19 +3,15 @@ package web_test
 import (
 	"context"
 	"net/http"
-	"net/http/httptest"
-	"os"
 	"strconv"
 	"strings"
 	"testing"
-	"time"
 
-	"kansrijk/internal/browsertest"
 	"kansrijk/internal/demo"
 	"kansrijk/internal/httpx"
-	"kansrijk/internal/server"
 	"kansrijk/internal/store"
 	"kansrijk/internal/store/storetest"
+	"kansrijk/internal/webtest"
 )
 
 // TestStartPagesInBrowser signs in as every demo account in Chromium and
@@ -23,22 +19,14 @@ import (
 // role), and every link of its counts, cases and next steps opens a page
 // the role may see (200).
 func TestStartPagesInBrowser(t *testing.T) {
-	if testing.Short() && os.Getenv("CI") != "true" {
-		t.Skip("browser test: skipped with -short")
-	}
+	webtest.SkipShort(t)
 	ctx := context.Background()
 	db := storetest.Open(t, store.SQLite)
-	db.Now = time.Now // the browser drops a session cookie that expired by the real clock
 	if err := demo.Load(ctx, db); err != nil {
 		t.Fatal(err)
 	}
-	srv, err := server.New(db)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ts := httptest.NewServer(srv)
-	t.Cleanup(ts.Close)
-	b := browsertest.New(t)
+	w := webtest.Start(t, db, nil)
+	b := w.Browser()
 
 	// What each role's start page must show (Dutch).
 	want := map[string][]string{
@@ -53,14 +41,8 @@ func TestStartPagesInBrowser(t *testing.T) {
 	}
 	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	for _, acc := range demo.Accounts {
-		b.Navigate(ts.URL + "/login")
-		b.SetValue("#email", acc.Email)
-		b.SetValue("#password", demo.Password)
-		b.Click("main form button[type=submit]")
-		if u := b.URL(); strings.Contains(u, "/login") {
-			t.Fatalf("%s: sign-in failed: %s", acc.Role, b.Text("main"))
-		}
-		b.Navigate(ts.URL + "/")
+		w.LogIn(b, acc.Email, demo.Password, "") // fails the test if the sign-in fails
+		b.Navigate(w.URL + "/")
 		b.Page("home-" + acc.Role)
 		main := b.Text("main")
 		for _, w := range want[acc.Role] {
@@ -78,7 +60,7 @@ func TestStartPagesInBrowser(t *testing.T) {
 			t.Fatal(err)
 		}
 		for _, href := range links {
-			req, _ := http.NewRequest("GET", ts.URL+href, nil)
+			req, _ := http.NewRequest("GET", w.URL+href, nil)
 			req.AddCookie(&http.Cookie{Name: httpx.SessionCookie, Value: s.Secret})
 			res, err := client.Do(req)
 			if err != nil {
@@ -93,7 +75,7 @@ func TestStartPagesInBrowser(t *testing.T) {
 		case "admin":
 			// The team form: a bad phone number is refused next to its
 			// field; the team page then shows what was saved.
-			b.Navigate(ts.URL + "/teams/team-demo-turnhout/edit")
+			b.Navigate(w.URL + "/teams/team-demo-turnhout/edit")
 			b.SetValue("#phone", "09 12")
 			b.Click("main form button[type=submit]")
 			if !b.Exists("#phone-error") || !strings.Contains(b.Text("#phone-error"), "telefoonnummer klopt niet") {
@@ -113,12 +95,12 @@ func TestStartPagesInBrowser(t *testing.T) {
 				AND EXISTS (SELECT 1 FROM referral_consents c WHERE c.referral_id = r.id) ORDER BY r.id LIMIT 1`).Scan(&id); err != nil {
 				t.Fatal(err)
 			}
-			b.Navigate(ts.URL + "/referrals/" + strconv.FormatInt(id, 10) + "/receipt")
+			b.Navigate(w.URL + "/referrals/" + strconv.FormatInt(id, 10) + "/receipt")
 			if txt := b.Text("main"); !strings.Contains(txt, "Zo bereikt u Demoteam regio Turnhout") || !strings.Contains(txt, "turnhout@teams.kansrijk.example") {
 				t.Errorf("receipt without the team's contact details: %s", txt)
 			}
 			b.Page("receipt-team-contact")
 		}
-		b.Click("header form button[type=submit]") // sign out
+		w.SignOut(b)
 	}
 }

@@ -156,21 +156,6 @@ func (ui *UI) serviceAccountOrgs(r *http.Request, a account.Actor) ([]org.Organi
 	return out, nil
 }
 
-func (ui *UI) renderServiceAccounts(w http.ResponseWriter, r *http.Request, a account.Actor, status int, p *Page) {
-	list, err := ui.Accounts.ServiceAccounts(r.Context(), a)
-	if err != nil {
-		ui.fail(w, r, err)
-		return
-	}
-	orgs, err := ui.serviceAccountOrgs(r, a)
-	if err != nil {
-		ui.fail(w, r, err)
-		return
-	}
-	p.Data = map[string]any{"Accounts": list, "Orgs": orgs}
-	ui.render(w, status, "service_accounts", p)
-}
-
 func (ui *UI) showServiceAccounts(w http.ResponseWriter, r *http.Request, a account.Actor) {
 	// The store refuses other roles (and audits the refusal).
 	ui.renderServiceAccounts(w, r, a, http.StatusOK, ui.page(r, "identity.service.title", nil))
@@ -178,15 +163,8 @@ func (ui *UI) showServiceAccounts(w http.ResponseWriter, r *http.Request, a acco
 
 func (ui *UI) createServiceAccount(w http.ResponseWriter, r *http.Request, a account.Actor) {
 	f := r.PostForm
-	var err error
-	if strings.TrimSpace(f.Get("name")) == "" {
-		err = required("name")
-	}
-	var u account.User
-	var secret string
-	if err == nil {
-		u, secret, err = ui.Accounts.CreateServiceAccount(r.Context(), a, account.NewServiceAccount{Name: f.Get("name"), Org: f.Get("org"), Label: f.Get("label")})
-	}
+	// The store checks every field at once (and refuses whoever may not).
+	u, secret, err := ui.Accounts.CreateServiceAccount(r.Context(), a, account.NewServiceAccount{Name: f.Get("name"), Org: f.Get("org"), Label: f.Get("label")})
 	if err != nil {
 		if err := a.Require(account.ManageServiceAccounts); err != nil {
 			ui.fail(w, r, err)

@@ -1,16 +1,12 @@
 package web_test
 
 import (
-	"net/http/httptest"
-	"os"
 	"strings"
 	"testing"
-	"time"
 
-	"kansrijk/internal/browsertest"
-	"kansrijk/internal/server"
 	"kansrijk/internal/store"
 	"kansrijk/internal/store/storetest"
+	"kansrijk/internal/webtest"
 )
 
 // TestPasswordPagesInBrowser: an OCMW admin creates a user in Chromium
@@ -19,29 +15,13 @@ import (
 // and changes it; the used link no longer works. axe-core checks every
 // page; screenshots go to the test artifacts.
 func TestPasswordPagesInBrowser(t *testing.T) {
-	if testing.Short() && os.Getenv("CI") != "true" {
-		t.Skip("browser test: skipped with -short")
-	}
+	webtest.SkipShort(t)
 	db := storetest.Open(t, store.SQLite)
-	db.Now = time.Now // the browser drops a session cookie that expired by the real clock
-	srv, err := server.New(db)
-	if err != nil {
-		t.Fatal(err)
-	}
 	users := storetest.Users(t, db, "ocmw.test", storetest.U{Name: "beheer", Role: "ocmw_admin", Org: "ocmw-13016", FullName: "Bea Beheer"})
 	users.Create(t)
-	ts := httptest.NewServer(srv)
-	t.Cleanup(ts.Close)
-	b := browsertest.New(t)
-
-	signIn := func(email, password string) {
-		t.Helper()
-		b.Navigate(ts.URL + "/login")
-		b.SetValue("#email", email)
-		b.SetValue("#password", password)
-		b.Click("main form button[type=submit]")
-	}
-	signIn(users.Email(t, "beheer"), storetest.Password)
+	ts := webtest.Start(t, db, users)
+	b := ts.Browser()
+	ts.SignInAs(b, "beheer", "")
 	b.Navigate(ts.URL + "/users/new")
 	if b.Exists("#password") {
 		t.Fatal("the new-user form still asks the admin for a password")
@@ -63,7 +43,7 @@ func TestPasswordPagesInBrowser(t *testing.T) {
 	b.Navigate(ts.URL + "/service-accounts")
 	b.Page("service-accounts")
 	b.SetValue("#name", "Dossiersoftware")
-	b.Click("main form button[type=submit]")
+	b.Click(`main form[method=post][action="/service-accounts"] button[type=submit]`) // the page's first form is the list's search
 	if !b.Exists("#token") {
 		t.Fatalf("no token shown: %s", b.Text("main"))
 	}
@@ -73,7 +53,7 @@ func TestPasswordPagesInBrowser(t *testing.T) {
 	if a, err := db.ActorByToken(t.Context(), token); err != nil || !a.Service || a.Org != "ocmw-13016" {
 		t.Fatalf("token of the new service account: %+v, %v", a, err)
 	}
-	b.Click("header form button[type=submit]") // sign out
+	ts.SignOut(b)
 
 	b.Navigate(ts.URL + link)
 	b.Page("password-set")
@@ -92,7 +72,7 @@ func TestPasswordPagesInBrowser(t *testing.T) {
 	}
 	b.Page("password-set-done")
 
-	signIn("nieuw@ocmw.test", "drie kleine katjes op de trap")
+	ts.LogIn(b, "nieuw@ocmw.test", "drie kleine katjes op de trap", "")
 	b.Navigate(ts.URL + "/account/password")
 	b.Page("password-change")
 	b.SetValue("#current_password", "niet het huidige wachtwoord")
@@ -110,11 +90,11 @@ func TestPasswordPagesInBrowser(t *testing.T) {
 	if !strings.Contains(b.URL(), "/login") || !strings.Contains(b.Text("main"), "Uw wachtwoord is gewijzigd") {
 		t.Fatalf("after changing the password at %s: %s", b.URL(), b.Text("main"))
 	}
-	signIn("nieuw@ocmw.test", "vier grote honden in de tuin")
+	ts.LogIn(b, "nieuw@ocmw.test", "vier grote honden in de tuin", "")
 	if strings.Contains(b.URL(), "/login") {
 		t.Fatalf("sign-in with the changed password failed: %s", b.Text("main"))
 	}
-	b.Click("header form button[type=submit]")
+	ts.SignOut(b)
 
 	// The used link answers like any invalid one.
 	b.Navigate(ts.URL + link)

@@ -70,15 +70,20 @@ func (ui *UI) showInbox(w http.ResponseWriter, r *http.Request, a account.Actor)
 		ui.fail(w, r, err)
 		return
 	}
-	req, err := page.Parse(q, referral.InboxSorts(f.Archive)...)
+	req, badCursor, err := parseList(q, referral.InboxSorts(f.Archive)...)
 	if err != nil {
 		ui.fail(w, r, err)
 		return
 	}
-	res, err := b.InboxPage(r.Context(), a, f, req)
+	res, stale, err := fetchList(req, func(req page.Request) (page.Result[referral.ListItem], error) {
+		return b.InboxPage(r.Context(), a, f, req)
+	})
 	if err != nil {
 		ui.fail(w, r, err)
 		return
+	}
+	if stale {
+		req.After = nil
 	}
 	now := ui.Now()
 	rows := make([]inboxRow, 0, len(res.Items))
@@ -112,10 +117,12 @@ func (ui *UI) showInbox(w http.ResponseWriter, r *http.Request, a account.Actor)
 	for i := range tabs {
 		tabs[i].Current = tabs[i].Key == current
 	}
-	ui.render(w, http.StatusOK, "inbox", ui.page(r, "page.inbox.title", map[string]any{
+	p := ui.page(r, "page.inbox.title", map[string]any{
 		"Rows": rows, "Org": ui.orgName(r.Context(), a.Org), "Nav": listNav(r, req, len(rows), res.Next, res.Prev),
 		"Archive": f.Archive, "Tabs": tabs, "Current": current, "Status": f.Status,
-	}))
+	})
+	p.cursorReset(badCursor || stale)
+	ui.render(w, http.StatusOK, "inbox", p)
 }
 
 func (ui *UI) showInboxReferral(w http.ResponseWriter, r *http.Request, a account.Actor) {

@@ -3,19 +3,15 @@ package web_test
 import (
 	"context"
 	"fmt"
-	"net/http/httptest"
-	"os"
 	"strings"
 	"testing"
 	"time"
 
 	"kansrijk/internal/account"
-	"kansrijk/internal/browsertest"
-	"kansrijk/internal/org"
 	"kansrijk/internal/outreach"
-	"kansrijk/internal/server"
 	"kansrijk/internal/store"
 	"kansrijk/internal/store/storetest"
+	"kansrijk/internal/webtest"
 )
 
 // TestListsInBrowser (issue 12): in Chromium, an admin pages through 60
@@ -23,16 +19,11 @@ import (
 // 60 tasks, searches them, sorts them by title and keeps the filter in
 // the URL. axe-core checks every page.
 func TestListsInBrowser(t *testing.T) {
-	if testing.Short() && os.Getenv("CI") != "true" {
-		t.Skip("browser test: skipped with -short")
-	}
+	webtest.SkipShort(t)
 	ctx := context.Background()
 	db := storetest.Open(t, store.SQLite)
-	db.Now = time.Now // the browser drops a session cookie that expired by the real clock
 	sys := account.System("test")
-	if _, err := db.CreateTeam(ctx, sys, org.NewTeam{Key: "team-noord", Name: "Lokaal team Noord", Municipalities: []string{"13016", "12014", "13013"}, From: time.Date(2022, 1, 1, 0, 0, 0, 0, time.UTC)}); err != nil {
-		t.Fatal(err)
-	}
+	webtest.Team(t, db, "team-noord", "Lokaal team Noord", "13016", "12014", "13013")
 	users := storetest.Users(t, db, "lists.test",
 		storetest.U{Name: "admin", Role: "admin", Org: "opgroeien", FullName: "Ada Admin"},
 		storetest.U{Name: "lead", Role: "team_lead", Org: "team-noord", FullName: "Lien Lead"})
@@ -62,28 +53,12 @@ func TestListsInBrowser(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	srv, err := server.New(db)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ts := httptest.NewServer(srv)
-	t.Cleanup(ts.Close)
-	b := browsertest.New(t)
-	signIn := func(who string) {
-		t.Helper()
-		b.Navigate(ts.URL + "/login")
-		b.SetValue("#email", users.Email(t, who))
-		b.SetValue("#password", storetest.Password)
-		b.Click("main form button[type=submit]")
-	}
-	rows := func(table string) int {
-		var n int
-		b.Eval(`document.querySelectorAll("#`+table+` tbody tr[id]").length`, &n)
-		return n
-	}
+	ts := webtest.Start(t, db, users)
+	b := ts.Browser()
+	rows := func(table string) int { return b.Count("#" + table + " tbody tr[id]") }
 
 	// Users: 62 in all, 50 a page.
-	signIn("admin")
+	ts.SignInAs(b, "admin", "")
 	b.Navigate(ts.URL + "/users")
 	b.Page("users-first")
 	if n := rows("users"); n != 50 {
@@ -121,10 +96,10 @@ func TestListsInBrowser(t *testing.T) {
 		t.Fatalf("search: %d users (%s), want 10 sorted by -name", n, b.URL())
 	}
 	b.Page("users-search")
-	b.Click("header form button[type=submit]") // sign out
+	ts.SignOut(b)
 
 	// Tasks of team-noord: 60, open first by due date; 30 overdue.
-	signIn("lead")
+	ts.SignInAs(b, "lead", "")
 	b.Navigate(ts.URL + "/outreach/tasks")
 	b.Page("tasks-first")
 	if n := rows("task-list"); n != 50 || !b.Exists(`.pager a[rel=next]`) {

@@ -7,12 +7,14 @@ import (
 	"kansrijk/internal/page"
 )
 
-// listRequest reads a list page's limit, cursor, q and sort. A bad one
-// (an old link, a hand-made URL) shows the first page with the message
-// in Dutch, and status 400.
+// listRequest reads a list page's limit, cursor, q and sort. A cursor the
+// list cannot use shows the first page with a notice (parseList); any
+// other bad parameter (an old link, a hand-made URL) shows the first page
+// with the message in Dutch, and status 400.
 func listRequest(r *http.Request, p *Page, sorts ...string) (page.Request, int) {
-	req, err := page.Parse(r.URL.Query(), sorts...)
+	req, reset, err := parseList(r.URL.Query(), sorts...)
 	if err == nil {
+		p.cursorReset(reset)
 		return req, http.StatusOK
 	}
 	p.withError(r, err)

@@ -1,15 +1,12 @@
 package web_test
 
 import (
-	"net/http/httptest"
-	"os"
 	"strings"
 	"testing"
-	"time"
 
-	"kansrijk/internal/browsertest"
 	"kansrijk/internal/store"
 	"kansrijk/internal/store/storetest"
+	"kansrijk/internal/webtest"
 )
 
 // TestMailingPageInBrowser: a team lead opens the mailing page of its
@@ -17,19 +14,10 @@ import (
 // message; axe-core finds no violation on the pages, and screenshots go
 // to the test artifacts.
 func TestMailingPageInBrowser(t *testing.T) {
-	if testing.Short() && os.Getenv("CI") != "true" {
-		t.Skip("browser test: skipped with -short")
-	}
+	webtest.SkipShort(t)
 	s := newSite(t, storetest.Open(t, store.SQLite))
-	s.db.Now = time.Now // the browser drops a session cookie that expired by the real clock
-	ts := httptest.NewServer(s.srv)
-	t.Cleanup(ts.Close)
-	s.users.Create(t, "lead")
-	b := browsertest.New(t)
-	b.Navigate(ts.URL + "/login?next=" + "/outreach/mailing%3Fteam%3Dteam-noord%26stage%3Dnot_informed")
-	b.SetValue("#email", "lead@noord.test")
-	b.SetValue("#password", storetest.Password)
-	b.Click("main form button[type=submit]")
+	w := webtest.Serve(t, s.srv, s.db, s.users)
+	b := w.SignInNext("lead", "/outreach/mailing?team=team-noord&stage=not_informed")
 	if !strings.Contains(b.URL(), "/outreach/mailing") {
 		t.Fatalf("after login at %s: %s", b.URL(), b.Text("main"))
 	}

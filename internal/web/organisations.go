@@ -13,6 +13,7 @@ import (
 	"kansrijk/internal/municipality"
 	"kansrijk/internal/org"
 	"kansrijk/internal/page"
+	"kansrijk/internal/phone"
 )
 
 func (ui *UI) showOrganisations(w http.ResponseWriter, r *http.Request, a account.Actor) {
@@ -239,7 +240,7 @@ func (ui *UI) showTeamEdit(w http.ResponseWriter, r *http.Request, a account.Act
 		return
 	}
 	p := ui.page(r, "page.team_edit.title", nil)
-	p.Form = map[string][]string{"name": {t.Name}, "phone": {t.Phone}, "email": {t.Email}, "valid_from": {dates.Format(ui.today().AddDate(0, 0, 1))}}
+	p.Form = map[string][]string{"name": {t.Name}, "phone": {phone.Display(t.Phone)}, "email": {t.Email}, "valid_from": {dates.Format(ui.today().AddDate(0, 0, 1))}}
 	ui.teamForm(w, r, http.StatusOK, p, &t, t.Municipalities)
 }
 
@@ -310,9 +311,10 @@ func (ui *UI) createClinic(w http.ResponseWriter, r *http.Request, a account.Act
 		in.Key = "clinic-" + org.Slugify(in.Name)
 	}
 	var err error
-	if strings.TrimSpace(in.Name) == "" && a.Role == account.Admin {
-		err = required("name")
-	} else {
+	if a.Require(account.ManageOrganisations) == nil {
+		err = clinicFormProblems(in, strings.TrimSpace(f.Get("slug")) != "")
+	}
+	if err == nil {
 		_, err = ui.Orgs.CreateClinic(r.Context(), a, in) // refuses (and audits) whoever may not
 	}
 	if err != nil {
@@ -327,4 +329,22 @@ func (ui *UI) createClinic(w http.ResponseWriter, r *http.Request, a account.Act
 		return
 	}
 	http.Redirect(w, r, "/organisations?kind=clinic&ok=clinic_created", http.StatusSeeOther)
+}
+
+// clinicFormProblems are every problem of the new clinic's form: an empty
+// name said as a required field, and the key's problem only when a key was
+// typed (else it is made from the name, and wrong only because the name
+// is missing).
+func clinicFormProblems(in org.NewClinic, typedKey bool) error {
+	var problems []*apperr.Error
+	for _, e := range apperr.Problems(in.Validate()) {
+		switch {
+		case e.Field == "name" && strings.TrimSpace(in.Name) == "":
+			problems = append(problems, required("name"))
+		case e.Field == "key" && !typedKey && strings.TrimSpace(in.Name) == "":
+		default:
+			problems = append(problems, e)
+		}
+	}
+	return apperr.Join(problems)
 }

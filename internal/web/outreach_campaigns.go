@@ -18,6 +18,7 @@ import (
 	"kansrijk/internal/municipality"
 	"kansrijk/internal/org"
 	"kansrijk/internal/outreach"
+	"kansrijk/internal/page"
 )
 
 func (ui *UI) showOutreachCampaigns(w http.ResponseWriter, r *http.Request, a account.Actor) {
@@ -44,10 +45,16 @@ func (ui *UI) renderOutreachCampaigns(w http.ResponseWriter, r *http.Request, a 
 	if !slices.Contains(outreach.CampaignKinds, kind) {
 		kind = ""
 	}
-	res, err := ui.Outreach.CampaignPage(ctx, a, outreach.CampaignQuery{Kind: kind}, req)
+	res, stale, err := fetchList(req, func(req page.Request) (page.Result[outreach.Campaign], error) {
+		return ui.Outreach.CampaignPage(ctx, a, outreach.CampaignQuery{Kind: kind}, req)
+	})
 	if err != nil {
 		ui.fail(w, r, err)
 		return
+	}
+	if stale {
+		req.After = nil
+		p.cursorReset(true)
 	}
 	list := res.Items
 	today := ui.today()

@@ -7,6 +7,7 @@ import (
 	"kansrijk/internal/account"
 	"kansrijk/internal/apperr"
 	"kansrijk/internal/outreach"
+	"kansrijk/internal/page"
 )
 
 // showOutreachTasks lists the tasks of the proactive approach: a local
@@ -45,10 +46,16 @@ func (ui *UI) showOutreachTasks(w http.ResponseWriter, r *http.Request, a accoun
 		p.withOutreachError(r, apperr.FieldErr(apperr.Invalid, "status", "unknown status").WithKey("error.unknown_task_status", map[string]any{"Status": string(st)}))
 		status = http.StatusBadRequest
 	}
-	res, err := ui.Outreach.TaskPage(r.Context(), a, f, req)
+	res, stale, err := fetchList(req, func(req page.Request) (page.Result[outreach.Task], error) {
+		return ui.Outreach.TaskPage(r.Context(), a, f, req)
+	})
 	if err != nil {
 		ui.fail(w, r, err)
 		return
+	}
+	if stale {
+		req.After = nil
+		p.cursorReset(true)
 	}
 	open, overdue, err := ui.Outreach.TaskCounts(r.Context(), a, f.Team)
 	if err != nil {

@@ -3,16 +3,13 @@ package web_test
 import (
 	"fmt"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
-	"os"
 	"testing"
-	"time"
 
-	"kansrijk/internal/browsertest"
 	"kansrijk/internal/server"
 	"kansrijk/internal/store"
 	"kansrijk/internal/store/storetest"
+	"kansrijk/internal/webtest"
 )
 
 // redirectAttacks are next= values that once sent the browser elsewhere
@@ -30,11 +27,8 @@ var redirectAttacks = []string{
 // origin; the same for the language switch and for the login page of a
 // user who is signed in already.
 func TestLoginRedirectBrowser(t *testing.T) {
-	if testing.Short() && os.Getenv("CI") != "true" {
-		t.Skip("browser test: skipped with -short")
-	}
+	webtest.SkipShort(t)
 	db := storetest.Open(t, store.SQLite)
-	db.Now = time.Now // the browser keeps the cookie only if it expires after its own clock
 	users := storetest.Users(t, db, "redirect.test", storetest.U{Name: "analyst", Role: "analyst", Org: "opgroeien"})
 	users.Create(t)
 	s, err := server.New(db)
@@ -51,10 +45,9 @@ func TestLoginRedirectBrowser(t *testing.T) {
 <input id="email" name="email"><input id="password" name="password" type="password"><input id="next" name="next" type="hidden">
 <button type="submit">go</button></form></html>`)
 	})
-	srv := httptest.NewServer(mux)
-	t.Cleanup(srv.Close)
+	srv := webtest.Serve(t, mux, db, users)
 	origin, _ := url.Parse(srv.URL)
-	b := browsertest.New(t)
+	b := srv.Browser()
 	onOrigin := func(t *testing.T, what string) {
 		t.Helper()
 		got := b.URL()
@@ -65,10 +58,7 @@ func TestLoginRedirectBrowser(t *testing.T) {
 	}
 
 	// The attack as it came: a link to the real login page.
-	b.Navigate(srv.URL + "/login?next=" + url.QueryEscape("/\t/evil.example"))
-	b.SetValue("#email", users.Email(t, "analyst"))
-	b.SetValue("#password", storetest.Password)
-	b.Click("main form button[type=submit]")
+	srv.SignInAs(b, "analyst", "/\t/evil.example")
 	onOrigin(t, "login from /login?next=/%09/evil.example")
 
 	for _, next := range redirectAttacks {

@@ -176,15 +176,20 @@ func (ui *UI) showReferrals(w http.ResponseWriter, r *http.Request, a account.Ac
 		ui.fail(w, r, err)
 		return
 	}
-	req, err := page.Parse(q, referral.TeamSorts...)
+	req, badCursor, err := parseList(q, referral.TeamSorts...)
 	if err != nil {
 		ui.fail(w, r, err)
 		return
 	}
-	res, err := b.ReferralPage(r.Context(), a, f, req)
+	res, stale, err := fetchList(req, func(req page.Request) (page.Result[referral.ListItem], error) {
+		return b.ReferralPage(r.Context(), a, f, req)
+	})
 	if err != nil {
 		ui.fail(w, r, err)
 		return
+	}
+	if stale {
+		req.After = nil
 	}
 	names := map[string]string{}
 	rows := make([]referralRow, 0, len(res.Items))
@@ -199,6 +204,7 @@ func (ui *UI) showReferrals(w http.ResponseWriter, r *http.Request, a account.Ac
 	p := ui.page(r, "page.referrals.title", map[string]any{"Rows": rows, "Statuses": referral.Statuses, "Status": f.Status,
 		"Nav": listNav(r, req, len(rows), res.Next, res.Prev)})
 	p.Form = q
+	p.cursorReset(badCursor || stale)
 	ui.render(w, http.StatusOK, "referrals", p)
 }
 

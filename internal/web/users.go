@@ -9,6 +9,7 @@ import (
 	"kansrijk/internal/account"
 	"kansrijk/internal/apperr"
 	"kansrijk/internal/org"
+	"kansrijk/internal/page"
 )
 
 // showUsers lists the users the actor manages a page of 50 at a time
@@ -31,10 +32,16 @@ func (ui *UI) showUsers(w http.ResponseWriter, r *http.Request, a account.Actor)
 		v := q.Get("active") == "true"
 		f.Active = &v
 	}
-	res, err := ui.Accounts.UserPage(r.Context(), a, f, req)
+	res, stale, err := fetchList(req, func(req page.Request) (page.Result[account.User], error) {
+		return ui.Accounts.UserPage(r.Context(), a, f, req)
+	})
 	if err != nil {
 		ui.fail(w, r, err)
 		return
+	}
+	if stale {
+		req.After = nil
+		p.cursorReset(true)
 	}
 	var orgs []org.Organisation
 	if a.Role == account.Admin {
@@ -88,16 +95,15 @@ func (ui *UI) createUser(w http.ResponseWriter, r *http.Request, a account.Actor
 	f := r.PostForm
 	// No password: the new user sets it through a one-time link, e-mailed
 	// to them and shown here once for hand-over.
+	in := account.NewUser{Email: f.Get("email"), Name: f.Get("name"), Role: f.Get("role"), Org: f.Get("org")}
 	err := a.Require(account.ManageUsers) // who may not gets 403, whatever the input
-	if err == nil && strings.TrimSpace(f.Get("email")) == "" {
-		err = required("email")
+	if err == nil {
+		err = userFormProblems(in)
 	}
 	var u account.User
 	var link account.PasswordLink
 	if err == nil {
-		u, link, err = ui.Accounts.InviteUser(r.Context(), a, account.NewUser{
-			Email: f.Get("email"), Name: f.Get("name"), Role: f.Get("role"), Org: f.Get("org"),
-		})
+		u, link, err = ui.Accounts.InviteUser(r.Context(), a, in)
 	}
 	if err != nil {
 		if e, ok := apperr.As(err); ok && e.Code == apperr.Forbidden {
@@ -121,4 +127,22 @@ func (ui *UI) setUserActive(w http.ResponseWriter, r *http.Request, a account.Ac
 		return
 	}
 	http.Redirect(w, r, "/users?ok=user_updated", http.StatusSeeOther)
+}
+
+// userFormProblems are every problem of the new user's form found without
+// the database (account.NewUser.Normalize), an empty e-mail address said
+// as a required field; the store checks the rest (the organisation, the
+// role there, a taken address).
+func userFormProblems(in account.NewUser) error {
+	var problems []*apperr.Error
+	if strings.TrimSpace(in.Email) == "" {
+		problems = append(problems, required("email"))
+	}
+	for _, e := range apperr.Problems(in.Normalize()) {
+		if e.Field == "email" && len(problems) > 0 {
+			continue
+		}
+		problems = append(problems, e)
+	}
+	return apperr.Join(problems)
 }

@@ -30,9 +30,12 @@ import (
 	"kansrijk/internal/i18n"
 	"kansrijk/internal/mailing"
 	"kansrijk/internal/municipality"
+	"kansrijk/internal/opendata"
 	"kansrijk/internal/org"
 	"kansrijk/internal/outcome"
 	"kansrijk/internal/outreach"
+	"kansrijk/internal/parliament"
+	"kansrijk/internal/parliament/pack"
 	"kansrijk/internal/referral"
 )
 
@@ -74,13 +77,19 @@ type Deps struct {
 	// when it implements home.Store.
 	Home home.Store
 	// Area outcome: referral outcome cells for the dashboards (outcome*.go).
+	// The open statistics (openstats area, opendata.go) read it too.
 	Outcomes outcome.Store
+	// parliament: the parliamentary answer packs (parliament.go); nil:
+	// the page answers not found.
+	Parliament *pack.Service
 }
 
 // UI is the web interface.
 type UI struct {
 	Deps
 	pages map[string]*template.Template
+	// openstats area: the published quarters of the open statistics, kept a while.
+	openStats opendata.Cache
 }
 
 // New parses the templates once: every templates/<name>.html except the
@@ -209,6 +218,14 @@ func (ui *UI) Register(mux httpx.Mux) {
 	ui.registerDPO(mux)
 	// Area gdpr: requests of families, the record of processing activities (gdpr.go).
 	ui.registerGDPR(mux)
+	// openstats area: the open statistics, public (opendata.go).
+	mux.HandleFunc("GET /statistieken", ui.showStatistics)
+	mux.HandleFunc("GET /statistieken/chart.svg", ui.statisticsChart)
+	// parliament: the parliamentary answer packs (parliament.go).
+	mux.HandleFunc("GET /reports/parliament", ui.signedIn(ui.showParliament))
+	mux.HandleFunc("POST /reports/parliament", ui.signedIn(ui.makeParliamentPack))
+	// listui: the outreach contacts' own list (outreach_contacts.go).
+	mux.HandleFunc("GET /outreach/contacts", ui.signedIn(ui.showOutreachContacts))
 	// Area underreferral: where families are missed (underreferral.go).
 	mux.HandleFunc("GET /reports/under-referral", ui.signedIn(ui.showUnderReferral))
 	mux.HandleFunc("/", ui.notFound)
@@ -292,6 +309,10 @@ func nav(a *account.Actor, path string) []NavItem {
 			items = append(items, NavItem{"/break-glass", "dpo.nav.break_glass", false})
 		}
 		items = gdprNav(a, items) // area gdpr
+		// parliament: the answer packs, for who makes them.
+		if parliament.CanMake(*a) {
+			items = append(items, NavItem{"/reports/parliament", "parliament.nav", false})
+		}
 		// area underreferral: where families are missed
 		items = underReferralNav(a, items)
 	}
