@@ -66,6 +66,13 @@ func (a *API) underReferral(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	if names, err := orgNames(r.Context(), a.Orgs); err == nil {
+		for i, t := range rep.Teams {
+			if n := names[t.Team]; n != "" {
+				rep.Teams[i].Name = n
+			}
+		}
+	}
 	lang, _ := ExportLang(r) // writeTable reports a bad lang
 	if done, err := a.writeTable(w, r, "onderverwijzing-"+strconv.Itoa(rep.Year), UnderReferralTable(rep, lang)); done || err != nil {
 		return err

@@ -104,6 +104,7 @@ type urReport struct {
 
 type urRow struct {
 	NIS       string   `json:"nis"`
+	Name      string   `json:"name"`
 	Team      string   `json:"team"`
 	Agreement string   `json:"agreement"`
 	Births    any      `json:"births"`
@@ -146,6 +147,11 @@ func TestUnderReferralAPI(t *testing.T) {
 		}
 		if m := byNIS["13016"]; m.Team != "team-noord" || m.Agreement != "in_force" {
 			t.Errorf("Hulshout: %+v", m)
+		}
+		for _, tr := range rep.Teams {
+			if tr.Team == "team-noord" && tr.Name != "Lokaal team Noord" {
+				t.Errorf("team row %+v: named", tr)
+			}
 		}
 		var old urReport
 		f.call(t, "GET", route+"?year=2024", route, "analyst", nil, 200, &old)

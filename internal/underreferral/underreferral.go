@@ -118,7 +118,7 @@ type Input struct {
 // Row is one municipality, or one team (Team rows have no NIS).
 type Row struct {
 	NIS      string `json:"nis,omitempty"`
-	Name     string `json:"name"`
+	Name     string `json:"name"` // a team row: the team's key (its name in the API)
 	Province string `json:"province,omitempty"`
 	Team     string `json:"team"`
 	// Agreement is AgreementInForce, AgreementPartly or AgreementNone; QuartersInForce counts
