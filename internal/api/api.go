@@ -177,6 +177,8 @@ func (a *API) Register(mux httpx.Mux) {
 	a.handle(mux, "GET", "/api/v1/audit/checkpoints/latest", a.auditCheckpoint)
 	a.handle(mux, "GET", "/api/v1/audit/proof/inclusion", a.auditInclusionProof)
 	a.handle(mux, "GET", "/api/v1/audit/proof/consistency", a.auditConsistencyProof)
+	// Area outcome: the outcome dashboards (outcome.go).
+	a.handle(mux, "GET", "/api/v1/reports/outcomes", a.outcomes)
 	// openstats area: the open statistics, anonymous (opendata.go).
 	a.handle(mux, "GET", "/api/v1/public/statistics", a.publicStatistics)
 	a.handle(mux, "GET", "/api/v1/public/statistics/schema.json", a.publicStatisticsSchema)

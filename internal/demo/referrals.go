@@ -152,6 +152,12 @@ func loadReferrals(ctx context.Context, db *store.DB) error {
 			return fmt.Errorf("demo referral %s: %w", dr.family, err)
 		}
 	}
+	// Area outcome: a closed series per month for the outcome dashboards (outcome.go).
+	for i, dr := range outcomeSeries(today) {
+		if err := runDemoReferral(ctx, db, team, ocmw, dr, 20+i%70, at); err != nil {
+			return fmt.Errorf("demo referral %s: %w", dr.family, err)
+		}
+	}
 	for i, ma := range missedAttempts {
 		on := demoDay(ma.on)
 		at(on, 10)

@@ -66,7 +66,7 @@ type Cell struct {
 }
 
 // Store reads the cells a caller may see: Opgroeien's staff and analysts all of Flanders and
-// Brussels, a team lead or worker its own team, an OCMW its own referrals. Others get
+// Brussels, a team lead or worker its own team, an OCMW the referrals sent to it. Others get
 // apperr.Forbidden.
 type Store interface {
 	OutcomeCells(ctx context.Context, a account.Actor, q Query) ([]Cell, error)

@@ -267,6 +267,9 @@ var accessTable = []accessRow{
 	{Route: "POST /ontvangstbewijs/bewijs", Public: true, Body: `code={receipt}&postcode=2235&leaf=0`, Want: "*=404 anon=404"},
 	// referrals: the confirmation before closing a case (reads the referral, as /inbox/{id}).
 	{Route: "GET /inbox/{id}/close", Obj: "referral.sent", Path: "/inbox/{id}/close?outcome=declined&version=1", Want: "ocmw_worker=200/404 *=404 anon=303"},
+	// Area outcome: the outcome dashboards (admins and analysts published counts; team leads and OCMWs their own).
+	{Route: "GET /api/v1/reports/outcomes", Want: "admin,analyst,team_lead,ocmw_worker,ocmw_admin=200 *=403 anon=401"},
+	{Route: "GET /reports/outcomes", Want: "admin,analyst,team_lead,ocmw_worker,ocmw_admin=200 *=403 anon=303"},
 	// openstats area: the open statistics, anonymous and public, no personal data.
 	{Route: "GET /api/v1/public/statistics", Public: true, Path: "/api/v1/public/statistics?from=2023-01&to=2023-12", Want: "*=200 anon=200"},
 	{Route: "GET /api/v1/public/statistics/schema.json", Public: true, Want: "*=200 anon=200"},

@@ -284,6 +284,9 @@ func init() {
 		"GET /api/v1/audit/checkpoints/latest", "GET /api/v1/audit/proof/inclusion", "GET /api/v1/audit/proof/consistency")
 	exempt("the record of processing activities: purposes, categories, recipients and terms, no personal data",
 		"GET /api/v1/processing-record", "GET /verwerkingsregister", "GET /verwerkingsregister.pdf")
+	// Area outcome.
+	exempt("outcome dashboards: counts per month, municipality, province or team, no personal data (published counts outside the organisation's own view)",
+		"GET /api/v1/reports/outcomes", "GET /reports/outcomes")
 	// openstats area.
 	exempt("open statistics: counts per municipality and quarter, suppressed and rounded, read as an analyst's aggregates; no personal data is read",
 		"GET /api/v1/public/statistics", "GET /api/v1/public/statistics/schema.json", "GET /api/v1/public/statistics/dcat.jsonld",

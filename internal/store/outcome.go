@@ -21,6 +21,7 @@ var _ outcome.Store = (*DB)(nil)
 type outcomeScope struct {
 	team, ocmw string // "" no limit
 	births     bool   // whether birth notifications count for the actor
+	sentOnly   bool   // only referrals that were sent
 }
 
 func outcomeScopeOf(a account.Actor) (outcomeScope, error) {
@@ -30,9 +31,10 @@ func outcomeScopeOf(a account.Actor) (outcomeScope, error) {
 	case account.TeamLead, account.TeamWorker:
 		return outcomeScope{team: a.Org, births: true}, nil
 	case account.OCMWWorker, account.OCMWAdmin:
-		// An OCMW sees its own referrals; birth notifications are Kind en Gezin's and not its
-		// business, even counted.
-		return outcomeScope{ocmw: a.Org}, nil
+		// An OCMW sees the referrals sent to it: a draft, a refused consent or a send refused
+		// for want of an agreement never reached it and stays the team's. Birth notifications
+		// are Kind en Gezin's and not its business, even counted.
+		return outcomeScope{ocmw: a.Org, sentOnly: true}, nil
 	}
 	return outcomeScope{}, apperr.New(apperr.Forbidden, "only Opgroeien, analysts, local teams and OCMWs see referral outcomes").
 		WithKey("error.forbidden", nil)
@@ -40,7 +42,7 @@ func outcomeScopeOf(a account.Actor) (outcomeScope, error) {
 
 // OutcomeCells reads the outcome cells of a period for an actor (see outcome.Store): Opgroeien's
 // admins and analysts everything; a team lead or worker the referrals and births of its own
-// team; an OCMW worker or admin the referrals sent to or meant for its OCMW (no births). Others
+// team; an OCMW worker or admin the referrals sent to its OCMW (no drafts, no births). Others
 // get forbidden.
 //
 // It reads no personal data (no parent, no assessment, only statuses, dates, codes and keys), so
@@ -130,16 +132,25 @@ func outcomeWhere(q outcome.Query, teamCol, ocmwCol string, scope outcomeScope) 
 
 func (db *DB) outcomeReferrals(ctx context.Context, scope outcomeScope, q outcome.Query, cell func(outcomeKey) *outcome.Cell) error {
 	where, args := outcomeWhere(q, "team_key", "recipient_key", scope)
+	if scope.sentOnly {
+		where = append(where, "t.sent_at IS NOT NULL")
+	}
+	// The attempts and refusals are joined once, grouped (not looked up per referral); only a
+	// referral never sent is looked up in the audit log.
 	rows, err := db.read.QueryContext(ctx, `SELECT t.team_key, t.municipality_nis, t.recipient_key, t.status, t.outcome, t.rights,
-		t.created_at, t.sent_at, t.received_at, t.closed_at, t.withdrawn_at, t.data_deleted_at,
-		(SELECT MIN(c.on_day) FROM referral_contact_attempts c WHERE c.referral_id = t.id),
-		CASE WHEN EXISTS (SELECT 1 FROM referral_contact_attempts c WHERE c.referral_id = t.id AND c.reached) THEN 1 ELSE 0 END,
-		CASE WHEN t.status = 'cancelled' AND t.withdrawn_at IS NULL
-			AND EXISTS (SELECT 1 FROM referral_consents k WHERE k.referral_id = t.id AND k.refused) THEN 1 ELSE 0 END,
+		t.created_at, t.sent_at, t.closed_at,
+		CASE WHEN t.received_at IS NULL THEN 0 ELSE 1 END, CASE WHEN t.withdrawn_at IS NULL THEN 0 ELSE 1 END,
+		CASE WHEN t.data_deleted_at IS NULL THEN 0 ELSE 1 END,
+		c.first_day, COALESCE(c.reached, 0),
+		CASE WHEN t.status = 'cancelled' AND t.withdrawn_at IS NULL AND k.referral_id IS NOT NULL THEN 1 ELSE 0 END,
 		CASE WHEN t.sent_at IS NULL AND EXISTS (SELECT 1 FROM audit_events e WHERE e.object_type = 'referral'
 			AND e.object_id = CAST(t.id AS TEXT) AND e.action = '`+auditReferralSendDenied+`') THEN 1 ELSE 0 END,
 		COALESCE(v.first_contact_days, 0)
-		FROM referrals t LEFT JOIN agreement_versions v ON v.agreement_id = t.agreement_id AND v.version = t.agreement_version
+		FROM referrals t
+		LEFT JOIN (SELECT referral_id, MIN(on_day) AS first_day, MAX(CASE WHEN reached THEN 1 ELSE 0 END) AS reached
+			FROM referral_contact_attempts GROUP BY referral_id) c ON c.referral_id = t.id
+		LEFT JOIN (SELECT DISTINCT referral_id FROM referral_consents WHERE refused) k ON k.referral_id = t.id
+		LEFT JOIN agreement_versions v ON v.agreement_id = t.agreement_id AND v.version = t.agreement_version
 		WHERE `+strings.Join(where, " AND "), args...)
 	if err != nil {
 		return err
@@ -148,9 +159,9 @@ func (db *DB) outcomeReferrals(ctx context.Context, scope outcomeScope, q outcom
 	for rows.Next() {
 		var k outcomeKey
 		var status, outc, rights string
-		var created, sent, received, closed, withdrawn, deleted, first timeCol
-		var reached, refused, missed, target int
-		if err := rows.Scan(&k.team, &k.nis, &k.ocmw, &status, &outc, &rights, &created, &sent, &received, &closed, &withdrawn, &deleted,
+		var created, sent, closed, first timeCol
+		var received, withdrawn, deleted, reached, refused, missed, target int
+		if err := rows.Scan(&k.team, &k.nis, &k.ocmw, &status, &outc, &rights, &created, &sent, &closed, &received, &withdrawn, &deleted,
 			&first, &reached, &refused, &missed, &target); err != nil {
 			return err
 		}
@@ -159,18 +170,14 @@ func (db *DB) outcomeReferrals(ctx context.Context, scope outcomeScope, q outcom
 		c.Drafted++
 		c.ConsentRefused += refused
 		c.NotSentNoAgreement += missed
-		if withdrawn.Valid {
-			c.Withdrawn++
-		}
-		if deleted.Valid {
-			c.Deleted++
-		}
+		c.Withdrawn += withdrawn
+		c.Deleted += deleted
 		if !sent.Valid {
 			continue
 		}
 		c.Sent++
 		// An OCMW that recorded an attempt or an outcome had it, even if nobody opened it here.
-		if received.Valid || first.Valid || closed.Valid {
+		if received == 1 || first.Valid || closed.Valid {
 			c.Received++
 		}
 		c.Reached += reached

@@ -424,8 +424,8 @@ func TestOutcomeCellsRecomputed(t *testing.T) {
 	})
 }
 
-// TestOutcomeCellsScope: a team sees only its own team's cells, an OCMW only its own referrals
-// (and no births), others nothing.
+// TestOutcomeCellsScope: a team sees only its own team's cells, an OCMW only the referrals sent
+// to it (no drafts, no births), others nothing.
 func TestOutcomeCellsScope(t *testing.T) {
 	storetest.ForEach(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
@@ -459,8 +459,11 @@ func TestOutcomeCellsScope(t *testing.T) {
 				if c.OCMW != a.Org || c.Births != 0 {
 					t.Errorf("%s sees a cell of %q with %d births", a.Org, c.OCMW, c.Births)
 				}
+				if c.Drafted != c.Sent || c.ConsentRefused != 0 || c.NotSentNoAgreement != 0 {
+					t.Errorf("%s sees referrals never sent to it: %+v", a.Org, c.Counts)
+				}
 			}
-			compareCells(t, a.Org, got, outExpected(refs, births, func(r outRef) bool { return r.ocmw == a.Org }, func(outBirth) bool { return false }))
+			compareCells(t, a.Org, got, outExpected(refs, births, func(r outRef) bool { return r.ocmw == a.Org && r.sent != nil }, func(outBirth) bool { return false }))
 			other, err := db.OutcomeCells(ctx, a, outcome.Query{From: year.From, To: year.To, OCMW: "ocmw-12014"})
 			if err != nil || len(other) != 0 {
 				t.Errorf("%s asking for another OCMW: %d cells, %v", a.Org, len(other), err)

@@ -218,6 +218,8 @@ func (ui *UI) Register(mux httpx.Mux) {
 	ui.registerDPO(mux)
 	// Area gdpr: requests of families, the record of processing activities (gdpr.go).
 	ui.registerGDPR(mux)
+	// Area outcome: the outcome dashboards (outcome.go).
+	mux.HandleFunc("GET /reports/outcomes", ui.signedIn(ui.showOutcomes))
 	// openstats area: the open statistics, public (opendata.go).
 	mux.HandleFunc("GET /statistieken", ui.showStatistics)
 	mux.HandleFunc("GET /statistieken/chart.svg", ui.statisticsChart)
@@ -309,6 +311,8 @@ func nav(a *account.Actor, path string) []NavItem {
 			items = append(items, NavItem{"/break-glass", "dpo.nav.break_glass", false})
 		}
 		items = gdprNav(a, items) // area gdpr
+		// Area outcome: the outcome dashboards.
+		items = outcomeNav(a, items)
 		// parliament: the answer packs, for who makes them.
 		if parliament.CanMake(*a) {
 			items = append(items, NavItem{"/reports/parliament", "parliament.nav", false})
