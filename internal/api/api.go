@@ -189,6 +189,8 @@ func (a *API) Register(mux httpx.Mux) {
 	a.handle(mux, "GET", "/api/v1/reports/parliament-packs/{id}/pdf", a.parliamentPackFile(parliament.PDF))
 	a.handle(mux, "GET", "/api/v1/reports/parliament-packs/{id}/csv", a.parliamentPackFile(parliament.CSV))
 	a.handle(mux, "GET", "/api/v1/reports/parliament-packs/{id}/xlsx", a.parliamentPackFile(parliament.XLSX))
+	// Area underreferral: where families are missed (underreferral.go).
+	a.handle(mux, "GET", "/api/v1/reports/under-referral", a.underReferral)
 	// Anything else under /api/v1 answers in JSON, not with the web UI's 404 page.
 	mux.HandleFunc("/api/v1/", func(w http.ResponseWriter, r *http.Request) {
 		httpx.WriteError(w, r, apperr.New(apperr.NotFound, "no such endpoint: %s %s", r.Method, r.URL.Path))

@@ -287,5 +287,8 @@ var accessTable = []accessRow{
 	{Route: "POST /reports/parliament", Body: `as_of=31-05-2025`, Want: "admin,analyst=303 *=403 anon=401"},
 	// listui: the outreach contacts' own list (the API list's rights: admins and local teams, their own area).
 	{Route: "GET /outreach/contacts", Want: "admin,team_lead,team_worker=200 *=403 anon=303"},
+	// Area underreferral: where families are missed (aggregates, Opgroeien's admins and analysts).
+	{Route: "GET /api/v1/reports/under-referral", Want: "admin,analyst=200 *=403 anon=401"},
+	{Route: "GET /reports/under-referral", Want: "admin,analyst=200 *=403 anon=303"},
 	{Route: "POST /logout", Want: "*=303 anon=401"},
 }

@@ -847,3 +847,9 @@ func TestAuditFamilyProof(t *testing.T) {
 		}
 	})
 }
+
+// Area underreferral: where families are missed.
+func init() {
+	exempt("counts and aggregates per municipality and team, published per quarter (suppressed, rounded to 5), no personal data",
+		"GET /api/v1/reports/under-referral", "GET /reports/under-referral")
+}

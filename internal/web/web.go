@@ -228,6 +228,8 @@ func (ui *UI) Register(mux httpx.Mux) {
 	mux.HandleFunc("POST /reports/parliament", ui.signedIn(ui.makeParliamentPack))
 	// listui: the outreach contacts' own list (outreach_contacts.go).
 	mux.HandleFunc("GET /outreach/contacts", ui.signedIn(ui.showOutreachContacts))
+	// Area underreferral: where families are missed (underreferral.go).
+	mux.HandleFunc("GET /reports/under-referral", ui.signedIn(ui.showUnderReferral))
 	mux.HandleFunc("/", ui.notFound)
 }
 
@@ -315,6 +317,8 @@ func nav(a *account.Actor, path string) []NavItem {
 		if parliament.CanMake(*a) {
 			items = append(items, NavItem{"/reports/parliament", "parliament.nav", false})
 		}
+		// area underreferral: where families are missed
+		items = underReferralNav(a, items)
 	}
 	for i := range items {
 		items[i].Current = items[i].Href == path || (items[i].Href != "/" && strings.HasPrefix(path, items[i].Href))
