@@ -3,14 +3,19 @@ package cli
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
+	"log/slog"
 	"os"
 	"os/signal"
 	"strings"
+	"sync"
 	"time"
 
 	"kansrijk/internal/auditlog"
 	"kansrijk/internal/backup"
+	"kansrijk/internal/jobs"
+	"kansrijk/internal/store"
 )
 
 // backupCmd runs `kansrijk backup --out FILE`: a consistent online copy
@@ -124,4 +129,42 @@ func auditVerifyConfig(env Env, vkey string) (auditlog.Config, error) {
 	}
 	cfg.PrivateKey = skey
 	return cfg, nil
+}
+
+// backupFlags are serve's settings of the scheduled backups; their
+// defaults come from KANSRIJK_BACKUP_DIR, KANSRIJK_BACKUP_INTERVAL and
+// KANSRIJK_BACKUP_KEEP.
+type backupFlags struct {
+	dir, interval, keep *string
+}
+
+func addBackupFlags(fs *flag.FlagSet, env Env) backupFlags {
+	return backupFlags{
+		dir:      fs.String("backup-dir", env.Getenv("KANSRIJK_BACKUP_DIR"), "folder of the scheduled backups (none when empty)"),
+		interval: fs.String("backup-interval", env.Getenv("KANSRIJK_BACKUP_INTERVAL"), "time between scheduled backups (default 24h)"),
+		keep:     fs.String("backup-keep", env.Getenv("KANSRIJK_BACKUP_KEEP"), "how many scheduled backups to keep (default 7)"),
+	}
+}
+
+// startBackups starts the scheduled backups of serve, when a folder is
+// set; stop waits for a running backup to end.
+func startBackups(ctx context.Context, db *store.DB, dsn string, f backupFlags) (stop func(), err error) {
+	vals := map[string]string{"KANSRIJK_BACKUP_DIR": *f.dir, "KANSRIJK_BACKUP_INTERVAL": *f.interval, "KANSRIJK_BACKUP_KEEP": *f.keep}
+	cfg, err := jobs.BackupConfigFromEnv(func(k string) string { return vals[k] })
+	if err != nil {
+		return nil, err
+	}
+	if cfg.Dir == "" {
+		return func() {}, nil
+	}
+	cfg.DSN, cfg.Version = dsn, Version()
+	ctx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		(&jobs.Backups{DB: db, Config: cfg}).Run(ctx)
+	}()
+	slog.Info("scheduled backups", "dir", cfg.Dir, "interval", cfg.Interval, "keep", cfg.Keep)
+	var once sync.Once
+	return func() { once.Do(func() { cancel(); <-done }) }, nil
 }
