@@ -34,7 +34,7 @@ func (e *usageError) Error() string { return e.msg }
 const usage = `kansrijk — early detection of families in poverty (Kind en Gezin ↔ OCMW)
 
 Usage:
-  kansrijk serve   [--db DSN] [--addr HOST:PORT] [--demo]
+  kansrijk serve   [--db DSN] [--addr HOST:PORT] [--demo] [--backup-dir DIR] [--backup-interval D] [--backup-keep N]
   kansrijk migrate [--db DSN]
   kansrijk demo    [--db DSN]
   kansrijk user create --email E --role ROLE --org ORG [--name NAME] [--password-stdin] [--db DSN]
