@@ -177,6 +177,10 @@ func backupPostgres(ctx context.Context, dsn, tmp string, m *Manifest, opt Optio
 		return err
 	}
 	defer tx.Rollback() //nolint:errcheck // read only
+	// The transaction idles while pg_dump works on its snapshot.
+	if _, err := tx.ExecContext(ctx, "SET LOCAL idle_in_transaction_session_timeout = 0"); err != nil {
+		return err
+	}
 	var snapshot string
 	if err := tx.QueryRowContext(ctx, "SELECT pg_export_snapshot()").Scan(&snapshot); err != nil {
 		return fmt.Errorf("export a snapshot: %w", err)

@@ -83,7 +83,39 @@ func newWorld(t *testing.T, d store.Dialect) *world {
 }
 
 // writer runs one kind of write in a loop until stop is closed.
-func (w *world) load(t *testing.T, stop <-chan struct{}, writes *atomic.Int64) *sync.WaitGroup {
+// seed adds n audit events in batches, so that the copy takes a while.
+func (w *world) seed(t *testing.T, n int) {
+	t.Helper()
+	ctx := context.Background()
+	for done := 0; done < n; done += 1000 {
+		evs := make([]audit.Event, 1000)
+		for i := range evs {
+			evs[i] = audit.Event{ActorUserID: 13, ActorEmail: "sw@hulshout.test", ActorRole: "ocmw_worker", ActorOrg: "ocmw-13016",
+				Channel: "session", Action: "referral.read", ObjectType: "referral", ObjectID: fmt.Sprint(done + i),
+				Purpose: "early contact", Outcome: audit.OK, RequestID: fmt.Sprintf("seed%d", done+i), ClientAddr: "192.0.2.7"}
+		}
+		if err := w.db.AppendAuditEvents(ctx, evs...); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := w.log.Sequence(ctx); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// maxDuration keeps the longest duration it was given.
+type maxDuration struct{ ns atomic.Int64 }
+
+func (m *maxDuration) add(d time.Duration) {
+	for {
+		old := m.ns.Load()
+		if int64(d) <= old || m.ns.CompareAndSwap(old, int64(d)) {
+			return
+		}
+	}
+}
+
+func (w *world) load(t *testing.T, stop <-chan struct{}, writes *atomic.Int64, slowest *maxDuration) *sync.WaitGroup {
 	t.Helper()
 	ctx := context.Background()
 	var wg sync.WaitGroup
@@ -126,9 +158,13 @@ func (w *world) load(t *testing.T, stop <-chan struct{}, writes *atomic.Int64) *
 					return
 				default:
 				}
+				began := time.Now()
 				if err := fn(i); err != nil {
 					t.Errorf("writer %d: %v", k, err)
 					return
+				}
+				if k < 3 { // the sequencer sleeps on purpose
+					slowest.add(time.Since(began))
 				}
 				writes.Add(1)
 			}
@@ -148,9 +184,11 @@ func TestBackupUnderWriteLoad(t *testing.T) {
 			needTools(t, d)
 			ctx := context.Background()
 			w := newWorld(t, d)
+			w.seed(t, 30_000)
 			stop := make(chan struct{})
 			var writes atomic.Int64
-			wg := w.load(t, stop, &writes)
+			var slowest maxDuration
+			wg := w.load(t, stop, &writes, &slowest)
 			// Let some data pile up, then copy while the writers go on.
 			for writes.Load() < 200 {
 				time.Sleep(10 * time.Millisecond)
@@ -158,10 +196,12 @@ func TestBackupUnderWriteLoad(t *testing.T) {
 			out := filepath.Join(t.TempDir(), "kansrijk.backup")
 			var progressed atomic.Int64
 			before := writes.Load()
+			slowest.ns.Store(0)
 			started := time.Now()
 			m, err := backup.Backup(ctx, w.dsn, out, backup.Options{Version: "test", Progress: func(done, total int64) { progressed.Add(1) }})
 			took := time.Since(started)
 			during := writes.Load() - before
+			slowestWrite := time.Duration(slowest.ns.Load())
 			// Keep writing a little after the copy: the copy must not see it.
 			time.Sleep(100 * time.Millisecond)
 			close(stop)
@@ -169,10 +209,13 @@ func TestBackupUnderWriteLoad(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			t.Logf("%s: backup of %d bytes in %v, %d writes during the copy, %d in all; progress calls %d",
-				d, m.Bytes, took, during, writes.Load(), progressed.Load())
+			t.Logf("%s: backup of %d bytes in %v, %d writes during the copy (slowest %v), %d in all; progress calls %d",
+				d, m.Bytes, took, during, slowestWrite, writes.Load(), progressed.Load())
 			if during == 0 {
 				t.Error("no write went through while the backup ran: writers were blocked")
+			}
+			if slowestWrite > 5*time.Second {
+				t.Errorf("a write waited %v during the backup", slowestWrite)
 			}
 			if m.Kind != d || m.SchemaVersion == 0 || m.Audit == nil || m.Audit.TreeSize == 0 || m.Counts["referrals"] == 0 ||
 				m.Counts["birth_notifications"] == 0 || m.Counts["audit_events"] == 0 || m.Version != "test" {
