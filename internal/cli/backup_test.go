@@ -1,12 +1,15 @@
 package cli_test
 
 import (
+	"context"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"kansrijk/internal/backup"
+	"kansrijk/internal/cli"
 	"kansrijk/internal/store"
 	"kansrijk/internal/store/storetest"
 )
@@ -61,5 +64,53 @@ func TestBackupRestoreCommands(t *testing.T) {
 	r = runEnv(t, env, "restore", "--from", out, "--db", storetest.DSN(t, store.SQLite))
 	if r.Code != 1 || !strings.Contains(r.Stderr, "does not match its manifest") {
 		t.Fatalf("restore of a damaged copy: %+v", r)
+	}
+}
+
+// TestServeScheduledBackups: serve with a backup folder (from the
+// environment, the interval and the number kept from flags) makes a
+// backup at start; a bad interval stops serve with the setting named.
+func TestServeScheduledBackups(t *testing.T) {
+	dsn := storetest.DSN(t, store.SQLite)
+	dir := filepath.Join(t.TempDir(), "backups")
+	env := map[string]string{"KANSRIJK_BACKUP_DIR": dir}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	ready := make(chan string, 1)
+	done := make(chan int, 1)
+	var out, errOut syncBuffer
+	go func() {
+		done <- cli.Run(ctx, []string{"serve", "--db", dsn, "--addr", "127.0.0.1:0", "--backup-interval", "1h", "--backup-keep", "3"}, cli.Env{
+			Stdin: strings.NewReader(""), Stdout: &out, Stderr: &errOut,
+			Getenv: func(k string) string { return env[k] }, Ready: func(addr string) { ready <- addr },
+		})
+	}()
+	select {
+	case <-ready:
+	case code := <-done:
+		t.Fatalf("serve exited %d\n%s\n%s", code, out.String(), errOut.String())
+	case <-time.After(30 * time.Second):
+		t.Fatal("serve did not start")
+	}
+	deadline := time.Now().Add(30 * time.Second)
+	var files []string
+	for time.Now().Before(deadline) {
+		if files, _ = filepath.Glob(filepath.Join(dir, "kansrijk-*.backup.json")); len(files) == 1 {
+			break
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	cancel()
+	if code := <-done; code != 0 {
+		t.Fatalf("serve exited %d: %s", code, errOut.String())
+	}
+	if len(files) != 1 {
+		t.Fatalf("no scheduled backup in %s", dir)
+	}
+	if _, err := backup.Check(strings.TrimSuffix(files[0], ".json")); err != nil {
+		t.Fatal(err)
+	}
+	if r := runEnv(t, env, "serve", "--db", dsn, "--addr", "127.0.0.1:0", "--backup-interval", "5s"); r.Code != 1 || !strings.Contains(r.Stderr, "KANSRIJK_BACKUP_INTERVAL") {
+		t.Fatalf("serve with a bad interval: %+v", r)
 	}
 }
