@@ -215,6 +215,12 @@ func check(ctx context.Context, dsn string, m Manifest, opt RestoreOptions) (Res
 		return res, err
 	}
 	defer db.Close()
+	if db.Dialect() == store.SQLite {
+		var ok string
+		if err := db.SQL().QueryRowContext(ctx, "PRAGMA quick_check").Scan(&ok); err != nil || ok != "ok" {
+			return res, fmt.Errorf("%w: SQLite's quick_check says %q (%v)", ErrMismatch, ok, err)
+		}
+	}
 	var got Manifest
 	if err := describe(ctx, db.SQL(), &got); err != nil {
 		return res, err

@@ -152,7 +152,7 @@ func startBackups(ctx context.Context, db *store.DB, dsn string, f backupFlags) 
 	vals := map[string]string{"KANSRIJK_BACKUP_DIR": *f.dir, "KANSRIJK_BACKUP_INTERVAL": *f.interval, "KANSRIJK_BACKUP_KEEP": *f.keep}
 	cfg, err := jobs.BackupConfigFromEnv(func(k string) string { return vals[k] })
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("scheduled backups (--backup-interval, --backup-keep): %w", err)
 	}
 	if cfg.Dir == "" {
 		return func() {}, nil
