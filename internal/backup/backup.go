@@ -30,6 +30,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -191,7 +192,7 @@ func backupPostgres(ctx context.Context, dsn, tmp string, m *Manifest, opt Optio
 	var size int64
 	_ = tx.QueryRowContext(ctx, "SELECT pg_database_size(current_database())").Scan(&size)
 	stop := watchSize(tmp, size/3, opt.Progress) // a custom dump is compressed
-	cmd := exec.CommandContext(ctx, pgDump, "--format=custom", "--snapshot="+snapshot, "--file="+tmp, "--dbname="+dsn)
+	cmd := pgCommand(ctx, pgDump, dsn, "--format=custom", "--snapshot="+snapshot, "--file="+tmp)
 	outp, err := cmd.CombinedOutput()
 	stop()
 	if err != nil {
@@ -339,4 +340,21 @@ func watchSize(path string, total int64, progress func(done, total int64)) (stop
 		close(done)
 		<-finished
 	}
+}
+
+// pgCommand runs a PostgreSQL client program on dsn without putting the
+// password on its command line (where other users of the machine could
+// read it): the password travels in PGPASSWORD.
+func pgCommand(ctx context.Context, program, dsn string, args ...string) *exec.Cmd {
+	env := os.Environ()
+	if u, err := url.Parse(dsn); err == nil && u.User != nil {
+		if pw, ok := u.User.Password(); ok {
+			env = append(env, "PGPASSWORD="+pw)
+			u.User = url.User(u.User.Username())
+			dsn = u.String()
+		}
+	}
+	cmd := exec.CommandContext(ctx, program, append([]string{"--dbname=" + dsn}, args...)...)
+	cmd.Env = env
+	return cmd
 }

@@ -200,7 +200,7 @@ func restorePostgres(ctx context.Context, from, dsn string, force bool) error {
 			return fmt.Errorf("%w: %s holds %s; restore with --force to replace it", ErrNotEmpty, redacted(dsn), what)
 		}
 	}
-	cmd := exec.CommandContext(ctx, pgRestore, "--clean", "--if-exists", "--no-owner", "--exit-on-error", "--single-transaction", "--dbname="+dsn, from)
+	cmd := pgCommand(ctx, pgRestore, dsn, "--clean", "--if-exists", "--no-owner", "--exit-on-error", "--single-transaction", from)
 	if out, err := cmd.CombinedOutput(); err != nil {
 		return fmt.Errorf("pg_restore: %w: %s", err, strings.TrimSpace(string(out)))
 	}

@@ -3,6 +3,7 @@ package cli_test
 import (
 	"context"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -19,15 +20,31 @@ import (
 // it, refuses a non-empty database without --force (naming it and what
 // it holds, exit 1), and refuses a copy with one byte changed.
 func TestBackupRestoreCommands(t *testing.T) {
+	for _, d := range storetest.Backends {
+		t.Run(string(d), func(t *testing.T) { backupRestoreCommands(t, d) })
+	}
+}
+
+func backupRestoreCommands(t *testing.T, d store.Dialect) {
+	if d == store.Postgres {
+		for _, p := range []string{"pg_dump", "pg_restore"} {
+			if _, err := exec.LookPath(p); err != nil {
+				if os.Getenv("CI") == "true" {
+					t.Fatalf("%s is not on PATH (install postgresql-client)", p)
+				}
+				t.Skipf("%s is not on PATH", p)
+			}
+		}
+	}
 	dir := t.TempDir()
 	keyFile := filepath.Join(dir, "audit.key")
 	MustRun(t, "", "audit", "keygen", "--out", keyFile)
 	env := map[string]string{"KANSRIJK_AUDIT_KEY_FILE": keyFile}
-	dsn := storetest.DSN(t, store.SQLite)
+	dsn := storetest.DSN(t, d)
 	MustRun(t, "", "user", "create", "--db", dsn, "--email", "dpo@example.test", "--role", "dpo", "--org", "opgroeien")
 	out := filepath.Join(dir, "copies", "k.backup")
 	r := runEnv(t, env, "backup", "--db", dsn, "--out", out)
-	if r.Code != 0 || !strings.Contains(r.Stdout, "OK: sqlite database copied") || !strings.Contains(r.Stdout, "users 1") {
+	if r.Code != 0 || !strings.Contains(r.Stdout, "OK: "+string(d)+" database copied") || !strings.Contains(r.Stdout, "users 1") {
 		t.Fatalf("backup: %+v", r)
 	}
 	if _, err := backup.ReadManifest(out); err != nil {
@@ -37,7 +54,7 @@ func TestBackupRestoreCommands(t *testing.T) {
 		t.Fatalf("backup without --out: %+v", r)
 	}
 
-	target := storetest.DSN(t, store.SQLite)
+	target := storetest.DSN(t, d)
 	r = runEnv(t, env, "restore", "--from", out, "--db", target)
 	if r.Code != 0 || !strings.Contains(r.Stdout, "OK:") || !strings.Contains(r.Stdout, "verified") {
 		t.Fatalf("restore: %+v", r)
@@ -61,7 +78,7 @@ func TestBackupRestoreCommands(t *testing.T) {
 	if err := os.WriteFile(out, b, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	r = runEnv(t, env, "restore", "--from", out, "--db", storetest.DSN(t, store.SQLite))
+	r = runEnv(t, env, "restore", "--from", out, "--db", storetest.DSN(t, d))
 	if r.Code != 1 || !strings.Contains(r.Stderr, "does not match its manifest") {
 		t.Fatalf("restore of a damaged copy: %+v", r)
 	}
