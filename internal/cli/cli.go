@@ -34,7 +34,7 @@ func (e *usageError) Error() string { return e.msg }
 const usage = `kansrijk — early detection of families in poverty (Kind en Gezin ↔ OCMW)
 
 Usage:
-  kansrijk serve   [--db DSN] [--addr HOST:PORT] [--demo]
+  kansrijk serve   [--db DSN] [--addr HOST:PORT] [--demo] [--backup-dir DIR] [--backup-interval D] [--backup-keep N]
   kansrijk migrate [--db DSN]
   kansrijk demo    [--db DSN]
   kansrijk user create --email E --role ROLE --org ORG [--name NAME] [--password-stdin] [--db DSN]
@@ -46,6 +46,8 @@ Usage:
   kansrijk audit witness --url BASE_URL --state FILE [--key VKEY]
   kansrijk audit keygen --out FILE
   kansrijk audit verify [--key VKEY] [--db DSN]
+  kansrijk backup  --out FILE [--db DSN]
+  kansrijk restore --from FILE --db DSN [--force] [--key VKEY]
   kansrijk version
 
 DSN: a file path or sqlite:PATH (SQLite), or postgres://… (PostgreSQL).
@@ -116,6 +118,11 @@ func run(ctx context.Context, args []string, env Env) error {
 		return retention(ctx, args[1:], env)
 	case "audit":
 		return audit(ctx, args[1:], env)
+	// backup: online copies and verified restores (backup.go).
+	case "backup":
+		return backupCmd(ctx, args[1:], env)
+	case "restore":
+		return restoreCmd(ctx, args[1:], env)
 	case "version", "--version", "-v":
 		fmt.Fprintln(env.Stdout, "kansrijk", Version())
 		return nil

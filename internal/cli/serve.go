@@ -22,6 +22,7 @@ func serve(ctx context.Context, args []string, env Env) error {
 	dsn := dbFlag(fs, env)
 	addr := fs.String("addr", "127.0.0.1:8080", "listen address HOST:PORT")
 	withDemo := fs.Bool("demo", false, "load demo data into an empty database")
+	backupSettings := addBackupFlags(fs, env) // area backup: scheduled backups (backup.go)
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -102,6 +103,12 @@ func serve(ctx context.Context, args []string, env Env) error {
 		return err
 	}
 	defer stopBackground()
+	// Area backup: the scheduled backups (backup.go).
+	stopBackups, err := startBackups(ctx, db, *dsn, backupSettings)
+	if err != nil {
+		return err
+	}
+	defer stopBackups()
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		return err
@@ -128,6 +135,7 @@ func serve(ctx context.Context, args []string, env Env) error {
 	}
 	err = srv.Serve(ctx, ln)
 	stopBackground() // outbox deliverer and daily jobs: wait for them
+	stopBackups()    // area backup: a running scheduled backup ends first
 	stopAudit()      // the last events into the tree, under a signed checkpoint
 	fmt.Fprintln(env.Stdout, "Stopped.")
 	return err

@@ -191,6 +191,9 @@ type Central struct {
 	// FailedJobs are the latest daily job runs that failed or never
 	// finished.
 	FailedJobs []JobRun
+	// Backup is the latest scheduled backup (area backup); nil when none
+	// ran.
+	Backup *Backup
 }
 
 // JobRun is a daily job's run that went wrong.

@@ -20,6 +20,7 @@ import (
 
 	"kansrijk/internal/api"
 	"kansrijk/internal/auditlog"
+	"kansrijk/internal/backup"
 	"kansrijk/internal/httpx"
 	"kansrijk/internal/mailing"
 	"kansrijk/internal/notify"
@@ -73,6 +74,7 @@ func New(db *store.DB) (*Server, error) {
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		collectors.NewDBStatsCollector(db.SQL(), string(db.Dialect())))
 	reg.MustRegister(auditlog.NewCollector(db)) // kansrijk_audit_verify_ok and the like
+	reg.MustRegister(backup.NewCollector(db))   // area backup: kansrijk_backup_last_success_timestamp_seconds, failures
 	m := newMetrics(reg)
 
 	mux := httpx.NewRoutes()

@@ -236,6 +236,11 @@ func (db *DB) centralHome(ctx context.Context) (*home.Central, error) {
 	}, `SELECT job, day, started_at, CASE WHEN finished_at IS NULL THEN '' ELSE result END FROM job_runs
 		WHERE result LIKE 'FAILED%' OR (finished_at IS NULL AND started_at < $1)
 		ORDER BY day DESC, started_at DESC LIMIT 10`, ts(db.Now().Add(-staleJobAfter)))
+	if err != nil {
+		return c, err
+	}
+	// Area backup: the latest scheduled backup (backup.go).
+	c.Backup, err = db.LastBackup(ctx)
 	return c, err
 }
 
