@@ -160,6 +160,7 @@ func (ui *UI) showAudit(w http.ResponseWriter, r *http.Request, a account.Actor)
 		if page, flags, err = ui.Audit.SearchAuditPage(ctx, a, q, window); err == nil {
 			flagsRead = true
 			data["Events"] = page.Events
+			data["OrgNames"] = ui.actorOrgNames(ctx, page.Events)
 			if page.Next != "" {
 				data["Next"] = filterURL("/audit", v, "cursor", page.Next)
 			}
@@ -384,4 +385,17 @@ func (ui *UI) showBreakGlassReferral(w http.ResponseWriter, r *http.Request, a a
 	p := ui.page(r, "dpo.glass.referral_title", map[string]any{"R": v, "Municipalities": municipalities,
 		"Recipient": ui.orgName(r.Context(), ref.Recipient), "Municipality": ui.municipalityName(ref.MunicipalityNIS)})
 	ui.render(w, http.StatusOK, "break_glass_referral", p)
+}
+
+// actorOrgNames names the organisations of the events' actors, so that the
+// console shows "OCMW Hulshout" rather than the key ocmw-13016.
+func (ui *UI) actorOrgNames(ctx context.Context, events []audit.Event) map[string]string {
+	names := ui.orgNames(ctx)
+	out := map[string]string{}
+	for _, e := range events {
+		if e.ActorOrg != "" {
+			out[e.ActorOrg] = names.name(e.ActorOrg)
+		}
+	}
+	return out
 }

@@ -132,6 +132,14 @@ func TestAuditPage(t *testing.T) {
 			t.Errorf("/audit with a log lacks %q", want)
 		}
 	}
+	// Organisations by name, not by key; the program's own work in words.
+	if _, body = w.get(t, "/audit?action=referral.send", "dpo"); !strings.Contains(body, ">Lokaal team Noord</span>") ||
+		strings.Contains(body, ">team-noord<") {
+		t.Errorf("/audit does not name the team of the sending worker:\n%s", body)
+	}
+	if _, body = w.get(t, "/audit", "dpo"); strings.Contains(body, "<td>system") {
+		t.Errorf("/audit shows the program as \"system\":\n%s", body)
+	}
 	w.srv.Web.AuditLog = fakeLog{none: true}
 	if _, body = w.get(t, "/audit", "dpo"); !strings.Contains(body, "Nog geen checkpoint.") {
 		t.Error("a not_found checkpoint is not shown as none")
