@@ -45,6 +45,7 @@ Usage:
   kansrijk audit witness --url BASE_URL --state FILE [--key VKEY]
   kansrijk audit keygen --out FILE
   kansrijk audit verify [--key VKEY] [--db DSN]
+  kansrijk bench   [--db DSN] [--scale tiny|small|full] [--out bench/results.json] [--only NAME,…]
   kansrijk version
 
 DSN: a file path or sqlite:PATH (SQLite), or postgres://… (PostgreSQL).
@@ -112,6 +113,8 @@ func run(ctx context.Context, args []string, env Env) error {
 		return retention(ctx, args[1:], env)
 	case "audit":
 		return audit(ctx, args[1:], env)
+	case "bench": // bench: the measuring harness (bench.go)
+		return benchCmd(ctx, args[1:], env)
 	case "version", "--version", "-v":
 		fmt.Fprintln(env.Stdout, "kansrijk", Version())
 		return nil
