@@ -56,6 +56,7 @@ type runner struct {
 	bar   *progressBar
 	inbox *Load // the inbox alone at readClients, once measured
 	next  atomic.Int64
+	lg    *auditlog.Log
 }
 
 // Run generates the data set into the (empty) database of cfg.DSN,
@@ -474,16 +475,11 @@ func (r *runner) verifyRatio(ctx context.Context) (Figure, error) {
 	return ratio(verified, base, "events/s", 0.5, fmt.Sprintf("%d events", rep.Size)), nil
 }
 
-var logOnce struct {
-	sync.Mutex
-	lg *auditlog.Log
-}
-
+// auditLog is the access log over the generated events, sequenced and
+// signed once per run.
 func (r *runner) auditLog(ctx context.Context) (*auditlog.Log, error) {
-	logOnce.Lock()
-	defer logOnce.Unlock()
-	if logOnce.lg != nil {
-		return logOnce.lg, nil
+	if r.lg != nil {
+		return r.lg, nil
 	}
 	skey, _, err := auditlog.GenerateKey("bench.kansrijk.example")
 	if err != nil {
@@ -505,7 +501,7 @@ func (r *runner) auditLog(ctx context.Context) (*auditlog.Log, error) {
 	if _, _, err := lg.Sign(ctx); err != nil {
 		return nil, err
 	}
-	logOnce.lg = lg
+	r.lg = lg
 	return lg, nil
 }
 
