@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -16,6 +17,8 @@ func benchCmd(ctx context.Context, args []string, env Env) error {
 	scale := fs.String("scale", "small", "data set: tiny, small or full")
 	out := fs.String("out", "bench/results.json", "results file (the other databases' runs in it are kept)")
 	only := fs.String("only", "", "figures to measure, separated by commas (default: all)")
+	fresh := fs.Bool("fresh", false, "measure in a new empty database next to --db (PostgreSQL: a new database on its server; SQLite: a temporary file), dropped afterwards")
+	skip := fs.Bool("skip-unreachable", false, "with --fresh: an unreachable PostgreSQL server skips the run instead of failing")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -24,6 +27,18 @@ func benchCmd(ctx context.Context, args []string, env Env) error {
 		return &usageError{fmt.Sprintf("unknown --scale %q: use tiny, small or full", *scale), usage}
 	}
 	cfg := bench.Config{DSN: *dsn, Scale: sc}
+	if *fresh {
+		d, drop, err := bench.Fresh(ctx, *dsn)
+		if errors.Is(err, bench.ErrUnreachable) && *skip {
+			fmt.Fprintf(env.Stdout, "kansrijk bench: skipped, %v\n", err)
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		defer drop()
+		cfg.DSN = d
+	}
 	for _, n := range strings.Split(*only, ",") {
 		if n = strings.TrimSpace(n); n != "" {
 			cfg.Only = append(cfg.Only, n)

@@ -45,7 +45,7 @@ Usage:
   kansrijk audit witness --url BASE_URL --state FILE [--key VKEY]
   kansrijk audit keygen --out FILE
   kansrijk audit verify [--key VKEY] [--db DSN]
-  kansrijk bench   [--db DSN] [--scale tiny|small|full] [--out bench/results.json] [--only NAME,…]
+  kansrijk bench   [--db DSN] [--scale tiny|small|full] [--out bench/results.json] [--only NAME,…] [--fresh [--skip-unreachable]]
   kansrijk version
 
 DSN: a file path or sqlite:PATH (SQLite), or postgres://… (PostgreSQL).
