@@ -101,3 +101,73 @@ func copyRows(ctx context.Context, raw *sql.DB, names []string, recs [][]string)
 		return err
 	})
 }
+
+// rawSameTables is the baseline of import_same_tables_ratio: the rows of
+// a batch written by hand into the import's own tables and indexes — a
+// notification, its parents and its audit event per row, with one
+// prepared INSERT each, in one transaction per batch — for at least dur.
+// No parsing, checking, routing or idempotency: what the schema costs
+// alone. It returns rows per second.
+func rawSameTables(ctx context.Context, d store.Dialect, raw *sql.DB, team string, batch func() [][]string, dur time.Duration) (float64, error) {
+	var rows int
+	var took time.Duration
+	for took < dur || rows == 0 {
+		recs := batch()
+		t := time.Now()
+		if err := sameTablesBatch(ctx, raw, team, recs); err != nil {
+			return 0, err
+		}
+		took += time.Since(t)
+		rows += len(recs)
+	}
+	return float64(rows) / took.Seconds(), nil
+}
+
+func sameTablesBatch(ctx context.Context, raw *sql.DB, team string, recs [][]string) error {
+	tx, err := raw.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	notif, err := tx.PrepareContext(ctx, `INSERT INTO birth_notifications (clinic_key, team_key, municipality_nis, child_birth_date, language, early_contact,
+		status, natural_key, submitted_by, created_at, updated_at, clinic_reference) VALUES ($1,$2,$3,$4,$5,$6,'new',$7,'bench-raw',$8,$8,'') RETURNING id`)
+	if err != nil {
+		return err
+	}
+	defer notif.Close()
+	parent, err := tx.PrepareContext(ctx, `INSERT INTO birth_parents (notification_id, idx, name, street, number, box, postcode, municipality_nis, phone, email,
+		language, duplicate_key) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12)`)
+	if err != nil {
+		return err
+	}
+	defer parent.Close()
+	event, err := tx.PrepareContext(ctx, `INSERT INTO audit_events (at, actor_email, actor_role, actor_org, action, object_type, object_id, purpose, outcome, detail, salt)
+		VALUES ($1,'clinic@bench.example.org','clinic','`+ClinicKey+`','birth.create','birth_notification',$2,'birth_notification','ok',$3,$4)`)
+	if err != nil {
+		return err
+	}
+	defer event.Close()
+	now := ts(time.Now())
+	for _, rec := range recs {
+		var teamKey any
+		if rec[5] != "11002" {
+			teamKey = team
+		}
+		var id int64
+		if err := notif.QueryRowContext(ctx, ClinicKey, teamKey, rec[5], rec[18], rec[8], rec[19] == "ja", "raw-"+rec[7]+"-"+rec[18], now).Scan(&id); err != nil {
+			return err
+		}
+		if _, err := parent.ExecContext(ctx, id, 0, rec[0], rec[1], rec[2], rec[3], rec[4], rec[5], rec[6], rec[7], rec[8], "raw-"+rec[0]+rec[18]); err != nil {
+			return err
+		}
+		if rec[9] != "" {
+			if _, err := parent.ExecContext(ctx, id, 1, rec[9], rec[1], rec[2], rec[3], rec[4], rec[5], rec[15], "", rec[8], "raw-"+rec[9]+rec[18]); err != nil {
+				return err
+			}
+		}
+		if _, err := event.ExecContext(ctx, now, fmt.Sprint(id), "queue=team", "0123456789abcdef0123456789abcdef"); err != nil {
+			return err
+		}
+	}
+	return tx.Commit()
+}

@@ -57,6 +57,8 @@ type runner struct {
 	inbox *Load // the inbox alone at readClients, once measured
 	next  atomic.Int64
 	lg    *auditlog.Log
+	// imported is the import's rows/s, once measured.
+	imported float64
 }
 
 // Run generates the data set into the (empty) database of cfg.DSN,
@@ -108,7 +110,7 @@ func Run(ctx context.Context, cfg Config) (string, *Database, error) {
 		fn   func(context.Context) (Figure, error)
 	}{
 		{"api_ratio", r.apiRatio}, {"rss_mb", r.rss}, {"api_p99_ms", r.apiP99}, {"mixed_ratio", r.mixed},
-		{"audit_overhead", r.auditOverhead}, {"import_ratio", r.importRatio}, {"import_same_tables_ratio", r.notYet("raw inserts into the import's own tables (notifications, parents, audit events and the log) are not built yet")},
+		{"audit_overhead", r.auditOverhead}, {"import_ratio", r.importRatio}, {"import_same_tables_ratio", r.importSameTables},
 		{"insert_ratio", r.insertRatio}, {"verify_ratio", r.verifyRatio}, {"proof_ms", r.proof}, {"report_ms", r.report},
 		{"growth", r.notYet("needs the same figures at 10k and at 1M items in one run; not built yet")},
 	} {
@@ -416,7 +418,28 @@ func (r *runner) importRatio(ctx context.Context) (Figure, error) {
 	if err != nil {
 		return Figure{}, fmt.Errorf("raw inserts: %w", err)
 	}
+	r.imported = imported
 	return ratio(imported, rawRate, "rows/s", 0.3, fmt.Sprintf("batches of %d rows", n)), nil
+}
+
+// importSameTables compares the import with rawSameTables.
+func (r *runner) importSameTables(ctx context.Context) (Figure, error) {
+	if r.imported == 0 {
+		if _, err := r.importRatio(ctx); err != nil {
+			return Figure{}, err
+		}
+	}
+	raw, closeRaw, err := RawWriter(r.db)
+	if err != nil {
+		return Figure{}, err
+	}
+	defer closeRaw()
+	n := r.cfg.Scale.BatchRows
+	rawRate, err := rawSameTables(ctx, r.db.Dialect(), raw, r.w.InboxTeam, func() [][]string { return r.records(n) }, r.cfg.Scale.Phase)
+	if err != nil {
+		return Figure{}, fmt.Errorf("raw inserts into the same tables: %w", err)
+	}
+	return ratio(r.imported, rawRate, "rows/s", 0.8, fmt.Sprintf("batches of %d rows; raw: a prepared INSERT per notification, parent and audit event, one transaction a batch", n)), nil
 }
 
 func (r *runner) insertRatio(context.Context) (Figure, error) {
