@@ -44,7 +44,8 @@ type World struct {
 var system = account.System("bench")
 
 // Generate fills an empty, migrated database with the data set of the
-// scale: the teams over all Flemish municipalities (a team per slice),
+// scale: the teams over all Flemish municipalities of today (a team per
+// slice, from 2025, when the merged municipalities began),
 // an active agreement of each team with each of its municipalities, the
 // accounts and tokens of the callers, then in bulk SQL (one transaction
 // per table, no store calls) the referrals with their parents, the birth
@@ -88,7 +89,7 @@ func Generate(ctx context.Context, db *store.DB, sc Scale, progress func(string)
 	for i, nis := range byTeam {
 		key := fmt.Sprintf("team-bench-%02d", i+1)
 		if _, err := db.CreateTeam(ctx, system, org.NewTeam{Key: key, Name: fmt.Sprintf("Lokaal team Bench %02d", i+1),
-			Municipalities: nis, From: time.Date(2022, 1, 1, 0, 0, 0, 0, time.UTC),
+			Municipalities: nis, From: time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC),
 			Phone: "+3215000000", Email: key + "@example.org"}); err != nil {
 			return nil, fmt.Errorf("team %s: %w", key, err)
 		}
@@ -159,17 +160,17 @@ func isPlace(nis string) bool {
 // activeAgreement makes an agreement of team with the municipality nis
 // and takes it through approval and signature to active.
 func activeAgreement(ctx context.Context, db *store.DB, team, nis string) (int64, error) {
-	ag, err := db.CreateAgreement(ctx, system, agreement.NewAgreement{Team: team, MunicipalityNIS: nis, Status: "draft", EffectiveOn: "2023-01-02"})
+	ag, err := db.CreateAgreement(ctx, system, agreement.NewAgreement{Team: team, MunicipalityNIS: nis, Status: "draft", EffectiveOn: "2025-01-02"})
 	if err != nil {
 		return 0, err
 	}
 	for _, ev := range []agreement.NewEvent{
-		{Status: string(agreement.Approved), EffectiveOn: "2023-02-01", CouncilReference: "RMW/2023/17", CouncilDecisionOn: "2023-02-01"},
-		{Status: string(agreement.Signed), EffectiveOn: "2023-03-01", Signatures: []agreement.Signature{
-			{Function: "administrator_general", Name: "A. Generaal", SignedOn: "2023-03-01"},
-			{Function: "council_chair", Name: "V. Oorzitter", SignedOn: "2023-03-01"},
-			{Function: "general_director", Name: "D. Irecteur", SignedOn: "2023-03-01"}}},
-		{Status: string(agreement.Active), EffectiveOn: "2023-04-01"},
+		{Status: string(agreement.Approved), EffectiveOn: "2025-02-01", CouncilReference: "RMW/2025/17", CouncilDecisionOn: "2025-02-01"},
+		{Status: string(agreement.Signed), EffectiveOn: "2025-03-01", Signatures: []agreement.Signature{
+			{Function: "administrator_general", Name: "A. Generaal", SignedOn: "2025-03-01"},
+			{Function: "council_chair", Name: "V. Oorzitter", SignedOn: "2025-03-01"},
+			{Function: "general_director", Name: "D. Irecteur", SignedOn: "2025-03-01"}}},
+		{Status: string(agreement.Active), EffectiveOn: "2025-04-01"},
 	} {
 		if _, err := db.AddEvent(ctx, system, ag.ID, ev); err != nil {
 			return 0, err
