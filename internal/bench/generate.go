@@ -37,8 +37,13 @@ type World struct {
 	OCMW, Clinic, Admin                account.Actor
 	Teams, Agreements                  int
 	InboxTeam                          string // the team covering Hulshout
+	TeamToken                          string // a team worker of InboxTeam
 	// Counts of the generated rows by table.
 	Counts map[string]int
+
+	agreementOf map[string]int64  // NIS → its agreement
+	teamOf      map[string]string // NIS → its team
+	have, total Scale             // the rows written so far; the final counts (for the spread of dates)
 }
 
 var system = account.System("bench")
@@ -118,34 +123,58 @@ func Generate(ctx context.Context, db *store.DB, sc Scale, progress func(string)
 		return nil, err
 	}
 
+	w.agreementOf, w.teamOf, w.total = agreementOf, teamOf, sc
+	if w.TeamToken, err = teamCaller(ctx, db, w.InboxTeam); err != nil {
+		return nil, err
+	}
+	if err := w.Grow(ctx, db, sc, progress); err != nil {
+		return nil, err
+	}
+	return w, nil
+}
+
+// Grow adds rows until the database holds the counts of sc (more than
+// it holds now): referrals, birth notifications and audit events, in
+// bulk SQL, then refreshes the planner's statistics and the counts.
+func (w *World) Grow(ctx context.Context, db *store.DB, sc Scale, progress func(string)) error {
+	if progress == nil {
+		progress = func(string) {}
+	}
 	raw, closeRaw, err := RawWriter(db)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	defer closeRaw()
 	progress(fmt.Sprintf("%d referrals", sc.Referrals))
-	if err := genReferrals(ctx, raw, sc.Referrals, agreementOf, teamOf); err != nil {
-		return nil, fmt.Errorf("referrals: %w", err)
+	if err := genReferrals(ctx, raw, w.have.Referrals, sc.Referrals, max(w.total.Referrals, sc.Referrals), w.agreementOf, w.teamOf); err != nil {
+		return fmt.Errorf("referrals: %w", err)
 	}
 	progress(fmt.Sprintf("%d birth notifications", sc.Births))
-	if err := genBirths(ctx, db.Dialect(), raw, sc.Births, teamOf["13016"]); err != nil {
-		return nil, fmt.Errorf("birth notifications: %w", err)
+	if err := genBirths(ctx, db.Dialect(), raw, w.have.Births, sc.Births, w.teamOf["13016"]); err != nil {
+		return fmt.Errorf("birth notifications: %w", err)
 	}
 	progress(fmt.Sprintf("%d audit events", sc.AuditEvents))
-	if err := genAudit(ctx, db.Dialect(), raw, sc.AuditEvents); err != nil {
-		return nil, fmt.Errorf("audit events: %w", err)
+	if err := genAudit(ctx, db.Dialect(), raw, w.have.AuditEvents, sc.AuditEvents); err != nil {
+		return fmt.Errorf("audit events: %w", err)
 	}
+	w.have = sc
 	if err := db.RefreshStatistics(ctx); err != nil {
-		return nil, err
+		return err
 	}
 	for _, t := range []string{"referrals", "referral_parents", "birth_notifications", "birth_parents", "audit_events", "agreements", "organisations"} {
 		var n int
 		if err := raw.QueryRowContext(ctx, `SELECT count(*) FROM `+t).Scan(&n); err != nil {
-			return nil, err
+			return err
 		}
 		w.Counts[t] = n
 	}
-	return w, nil
+	return nil
+}
+
+// teamCaller makes a team worker of team with an API token.
+func teamCaller(ctx context.Context, db *store.DB, team string) (string, error) {
+	_, tok, err := caller(ctx, db, "team@bench.example.org", account.TeamWorker, team)
+	return tok, err
 }
 
 func isPlace(nis string) bool {
@@ -238,7 +267,7 @@ func ts(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000000Z
 // transaction of multi-row INSERTs: one in ten to Hulshout's OCMW (the
 // inbox measured), the rest spread over every municipality; one in ten
 // open (sent), one in twenty a draft, the rest closed.
-func genReferrals(ctx context.Context, raw *sql.DB, n int, agreementOf map[string]int64, teamOf map[string]string) error {
+func genReferrals(ctx context.Context, raw *sql.DB, from0, n, total int, agreementOf map[string]int64, teamOf map[string]string) error {
 	nis := make([]string, 0, len(agreementOf))
 	for k := range agreementOf {
 		nis = append(nis, k)
@@ -246,14 +275,14 @@ func genReferrals(ctx context.Context, raw *sql.DB, n int, agreementOf map[strin
 	// A stable order: map iteration is random.
 	sortStrings(nis)
 	start := time.Now().UTC().AddDate(-3, 0, 0)
-	step := 3 * 365 * 24 * time.Hour / time.Duration(max(n, 1))
+	step := 3 * 365 * 24 * time.Hour / time.Duration(max(total, 1))
 	const batch = 500
 	tx, err := raw.BeginTx(ctx, nil)
 	if err != nil {
 		return err
 	}
 	defer tx.Rollback()
-	for from := 0; from < n; from += batch {
+	for from := from0; from < n; from += batch {
 		var refs, parents []string
 		var rargs, pargs []any
 		for i := from; i < min(from+batch, n); i++ {
@@ -306,7 +335,10 @@ func sortStrings(s []string) {
 // each, in two INSERT … SELECT statements: nine in ten in team's queue
 // (Hulshout), the rest in Opgroeien's; one in ten new; a possible
 // duplicate every hundred.
-func genBirths(ctx context.Context, d store.Dialect, raw *sql.DB, n int, team string) error {
+func genBirths(ctx context.Context, d store.Dialect, raw *sql.DB, from, n int, team string) error {
+	if n <= from {
+		return nil
+	}
 	var stmts []string
 	if d == store.Postgres {
 		stmts = []string{fmt.Sprintf(`INSERT INTO birth_notifications (clinic_key, team_key, municipality_nis, child_birth_date, language, early_contact, status,
@@ -314,29 +346,30 @@ func genBirths(ctx context.Context, d store.Dialect, raw *sql.DB, n int, team st
 				SELECT '%[2]s', CASE WHEN i %% 10 = 9 THEN NULL ELSE '%[3]s' END, CASE WHEN i %% 10 = 9 THEN '11002' ELSE '13016' END,
 				DATE '2024-01-01' + (i / 200), 'nl', i %% 5 = 0, CASE WHEN i %% 10 = 3 THEN 'new' ELSE 'contacted' END, 'bench',
 				TIMESTAMPTZ '2024-01-01 00:00:00+00' + i * INTERVAL '1 second', TIMESTAMPTZ '2024-01-01 00:00:00+00' + i * INTERVAL '1 second',
-				'BN-' || i FROM generate_series(1, %[1]d) AS s(i)`, n, ClinicKey, team)}
+				'BN-' || i FROM generate_series(%[4]d, %[1]d) AS s(i)`, n, ClinicKey, team, from+1)}
 	} else {
-		stmts = []string{fmt.Sprintf(`WITH RECURSIVE s(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM s WHERE i < %[1]d)
+		stmts = []string{fmt.Sprintf(`WITH RECURSIVE s(i) AS (SELECT %[4]d UNION ALL SELECT i + 1 FROM s WHERE i < %[1]d)
 				INSERT INTO birth_notifications (clinic_key, team_key, municipality_nis, child_birth_date, language, early_contact, status,
 				submitted_by, created_at, updated_at, clinic_reference)
 				SELECT '%[2]s', CASE WHEN i %% 10 = 9 THEN NULL ELSE '%[3]s' END, CASE WHEN i %% 10 = 9 THEN '11002' ELSE '13016' END,
 				date('2024-01-01', '+' || (i / 200) || ' days'), 'nl', i %% 5 = 0, CASE WHEN i %% 10 = 3 THEN 'new' ELSE 'contacted' END, 'bench',
 				strftime('%%Y-%%m-%%dT%%H:%%M:%%f', '2024-01-01', '+' || i || ' seconds') || '000Z',
 				strftime('%%Y-%%m-%%dT%%H:%%M:%%f', '2024-01-01', '+' || i || ' seconds') || '000Z',
-				'BN-' || i FROM s`, n, ClinicKey, team)}
+				'BN-' || i FROM s`, n, ClinicKey, team, from+1)}
 	}
 	stmts = append(stmts, `INSERT INTO birth_parents (notification_id, idx, name, street, number, postcode, municipality_nis, language, duplicate_key)
 				SELECT id, 0, 'Test Moeder ' || id, 'Kerkstraat', '1', '2235', municipality_nis, 'nl',
-				'k' || CASE WHEN id % 100 = 0 THEN id - 1 ELSE id END FROM birth_notifications WHERE clinic_key = '`+ClinicKey+`'`)
+				'k' || CASE WHEN id % 100 = 0 THEN id - 1 ELSE id END FROM birth_notifications WHERE clinic_key = '`+ClinicKey+`'
+				AND NOT EXISTS (SELECT 1 FROM birth_parents p WHERE p.notification_id = birth_notifications.id)`)
 	return execAll(ctx, raw, stmts)
 }
 
 // genAudit writes n audit events of the OCMW's reads, one statement per
 // million (they enter the access log's pending list by its trigger).
-func genAudit(ctx context.Context, d store.Dialect, raw *sql.DB, n int) error {
+func genAudit(ctx context.Context, d store.Dialect, raw *sql.DB, from0, n int) error {
 	const chunk = 1000000
 	var stmts []string
-	for from := 0; from < n; from += chunk {
+	for from := from0; from < n; from += chunk {
 		to := min(from+chunk, n)
 		if d == store.Postgres {
 			stmts = append(stmts, fmt.Sprintf(`INSERT INTO audit_events (at, actor_email, actor_role, actor_org, action, object_type, object_id, purpose, outcome, detail, salt)
