@@ -39,7 +39,18 @@ func TestGenerate(t *testing.T) {
 		if got := w.Counts["audit_events"]; got < 250 {
 			t.Errorf("audit_events: %d rows, want at least 250", got)
 		}
-		for _, tok := range []string{w.OCMWToken, w.ClinicToken, w.AdminToken} {
+		// Growing to a larger scale adds only the missing rows.
+		more := sc
+		more.Referrals, more.Births, more.AuditEvents = 520, 300, 400
+		if err := w.Grow(ctx, db, more, nil); err != nil {
+			t.Fatal(err)
+		}
+		for table, want := range map[string]int{"referrals": 520, "referral_parents": 520, "birth_notifications": 300, "birth_parents": 300} {
+			if got := w.Counts[table]; got != want {
+				t.Errorf("grown: %s: %d rows, want %d", table, got, want)
+			}
+		}
+		for _, tok := range []string{w.OCMWToken, w.ClinicToken, w.AdminToken, w.TeamToken} {
 			if _, err := db.ActorByToken(ctx, tok); err != nil {
 				t.Errorf("token: %v", err)
 			}
