@@ -150,7 +150,7 @@ func (w *World) Grow(ctx context.Context, db *store.DB, sc Scale, progress func(
 		return fmt.Errorf("referrals: %w", err)
 	}
 	progress(fmt.Sprintf("%d birth notifications", sc.Births))
-	if err := genBirths(ctx, db.Dialect(), raw, w.have.Births, sc.Births, w.teamOf["13016"]); err != nil {
+	if err := genBirths(ctx, db.Dialect(), raw, w.have.Births, sc.Births, max(w.total.Births, sc.Births), w.teamOf["13016"]); err != nil {
 		return fmt.Errorf("birth notifications: %w", err)
 	}
 	progress(fmt.Sprintf("%d audit events", sc.AuditEvents))
@@ -331,31 +331,36 @@ func sortStrings(s []string) {
 	}
 }
 
-// genBirths writes n birth notifications of the clinic with a mother
-// each, in two INSERT … SELECT statements: nine in ten in team's queue
+// genBirths writes birth notifications from+1 … n of total of the clinic
+// with a mother each, in two INSERT … SELECT statements: nine in ten in team's queue
 // (Hulshout), the rest in Opgroeien's; one in ten new; a possible
 // duplicate every hundred.
-func genBirths(ctx context.Context, d store.Dialect, raw *sql.DB, from, n int, team string) error {
+func genBirths(ctx context.Context, d store.Dialect, raw *sql.DB, from, n, total int, team string) error {
 	if n <= from {
 		return nil
 	}
+	// Spread over the three years before now, as the referrals: the
+	// statistics of a year count a third of them at every scale.
+	start := time.Now().UTC().AddDate(-3, 0, 0).Truncate(24 * time.Hour)
+	step := max(1, 3*365*24*3600/max(total, 1)) // seconds between two
+	day0, ts0 := start.Format(time.DateOnly), start.Format("2006-01-02 15:04:05")
 	var stmts []string
 	if d == store.Postgres {
 		stmts = []string{fmt.Sprintf(`INSERT INTO birth_notifications (clinic_key, team_key, municipality_nis, child_birth_date, language, early_contact, status,
 				submitted_by, created_at, updated_at, clinic_reference)
 				SELECT '%[2]s', CASE WHEN i %% 10 = 9 THEN NULL ELSE '%[3]s' END, CASE WHEN i %% 10 = 9 THEN '11002' ELSE '13016' END,
-				DATE '2024-01-01' + (i / 200), 'nl', i %% 5 = 0, CASE WHEN i %% 10 = 3 THEN 'new' ELSE 'contacted' END, 'bench',
-				TIMESTAMPTZ '2024-01-01 00:00:00+00' + i * INTERVAL '1 second', TIMESTAMPTZ '2024-01-01 00:00:00+00' + i * INTERVAL '1 second',
-				'BN-' || i FROM generate_series(%[4]d, %[1]d) AS s(i)`, n, ClinicKey, team, from+1)}
+				DATE '%[5]s' + (i * %[7]d / 86400), 'nl', i %% 5 = 0, CASE WHEN i %% 10 = 3 THEN 'new' ELSE 'contacted' END, 'bench',
+				TIMESTAMPTZ '%[6]s+00' + i * %[7]d * INTERVAL '1 second' + INTERVAL '2 days', TIMESTAMPTZ '%[6]s+00' + i * %[7]d * INTERVAL '1 second' + INTERVAL '2 days',
+				'BN-' || i FROM generate_series(%[4]d, %[1]d) AS s(i)`, n, ClinicKey, team, from+1, day0, ts0, step)}
 	} else {
 		stmts = []string{fmt.Sprintf(`WITH RECURSIVE s(i) AS (SELECT %[4]d UNION ALL SELECT i + 1 FROM s WHERE i < %[1]d)
 				INSERT INTO birth_notifications (clinic_key, team_key, municipality_nis, child_birth_date, language, early_contact, status,
 				submitted_by, created_at, updated_at, clinic_reference)
 				SELECT '%[2]s', CASE WHEN i %% 10 = 9 THEN NULL ELSE '%[3]s' END, CASE WHEN i %% 10 = 9 THEN '11002' ELSE '13016' END,
-				date('2024-01-01', '+' || (i / 200) || ' days'), 'nl', i %% 5 = 0, CASE WHEN i %% 10 = 3 THEN 'new' ELSE 'contacted' END, 'bench',
-				strftime('%%Y-%%m-%%dT%%H:%%M:%%f', '2024-01-01', '+' || i || ' seconds') || '000Z',
-				strftime('%%Y-%%m-%%dT%%H:%%M:%%f', '2024-01-01', '+' || i || ' seconds') || '000Z',
-				'BN-' || i FROM s`, n, ClinicKey, team, from+1)}
+				date('%[5]s', '+' || (i * %[7]d / 86400) || ' days'), 'nl', i %% 5 = 0, CASE WHEN i %% 10 = 3 THEN 'new' ELSE 'contacted' END, 'bench',
+				strftime('%%Y-%%m-%%dT%%H:%%M:%%f', '%[6]s', '+' || (i * %[7]d + 172800) || ' seconds') || '000Z',
+				strftime('%%Y-%%m-%%dT%%H:%%M:%%f', '%[6]s', '+' || (i * %[7]d + 172800) || ' seconds') || '000Z',
+				'BN-' || i FROM s`, n, ClinicKey, team, from+1, day0, ts0, step)}
 	}
 	stmts = append(stmts, `INSERT INTO birth_parents (notification_id, idx, name, street, number, postcode, municipality_nis, language, duplicate_key)
 				SELECT id, 0, 'Test Moeder ' || id, 'Kerkstraat', '1', '2235', municipality_nis, 'nl',
