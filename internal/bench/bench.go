@@ -84,8 +84,9 @@ func ThisMachine() Machine {
 
 // WriteResults writes the run of database d into the file at path,
 // keeping the other databases' runs already in it (make bench runs SQLite
-// and PostgreSQL one after the other).
-func WriteResults(path, dialect string, d *Database) error {
+// and PostgreSQL one after the other); a partial run (--only) keeps the
+// figures it did not measure from the run of the same scale before.
+func WriteResults(path, dialect string, d *Database, partial bool) error {
 	res := Results{Databases: map[string]*Database{}}
 	if b, err := os.ReadFile(path); err == nil {
 		_ = json.Unmarshal(b, &res) // an unreadable file is replaced
@@ -94,6 +95,15 @@ func WriteResults(path, dialect string, d *Database) error {
 		}
 	}
 	res.Machine = ThisMachine()
+	// A run of some figures (--only) at the same scale keeps the other
+	// figures of the earlier run.
+	if old := res.Databases[dialect]; partial && old != nil && old.Scale == d.Scale {
+		for n, f := range old.Figures {
+			if _, ok := d.Figures[n]; !ok {
+				d.Figures[n] = f
+			}
+		}
+	}
 	res.Databases[dialect] = d
 	b, err := json.MarshalIndent(res, "", "  ")
 	if err != nil {

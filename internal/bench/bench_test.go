@@ -68,10 +68,15 @@ func TestResultsFile(t *testing.T) {
 		"api_ratio": {Value: 100, Unit: "req/s", Baseline: 200, BaseUnit: "req/s", Ratio: 0.5, Target: "≥ 0.25", Met: &yes},
 		"growth":    {NotMeasured: "not built", Target: "≤ ×1.5"},
 	}}
-	if err := bench.WriteResults(path, "sqlite", d); err != nil {
+	if err := bench.WriteResults(path, "sqlite", d, false); err != nil {
 		t.Fatal(err)
 	}
-	if err := bench.WriteResults(path, "postgres", d); err != nil {
+	if err := bench.WriteResults(path, "postgres", d, false); err != nil {
+		t.Fatal(err)
+	}
+	// A partial run (--only growth) keeps the other figures of the scale.
+	part := &bench.Database{Scale: "tiny", Date: time.Now().UTC(), Figures: map[string]bench.Figure{"growth": {Value: 1.2, Unit: "×", Target: "≤ ×1.5", Met: &yes}}}
+	if err := bench.WriteResults(path, "postgres", part, true); err != nil {
 		t.Fatal(err)
 	}
 	b, err := os.ReadFile(path)
@@ -94,6 +99,9 @@ func TestResultsFile(t *testing.T) {
 			t.Errorf("machine.%s missing: %s", k, b)
 		}
 	}
+	if g := got.Databases["postgres"].Figures["growth"]; g["value"] != 1.2 {
+		t.Errorf("the partial run's growth: %v", g)
+	}
 	for _, db := range []string{"sqlite", "postgres"} {
 		r, ok := got.Databases[db]
 		if !ok || r.Scale != "tiny" || r.Date == "" {
@@ -105,7 +113,7 @@ func TestResultsFile(t *testing.T) {
 				t.Errorf("%s api_ratio.%s missing: %v", db, k, f)
 			}
 		}
-		if g := r.Figures["growth"]; g["not_measured"] != "not built" || g["met"] != nil {
+		if g := r.Figures["growth"]; db == "sqlite" && (g["not_measured"] != "not built" || g["met"] != nil) {
 			t.Errorf("%s growth: %v, want not measured and met null", db, g)
 		}
 	}

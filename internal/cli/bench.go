@@ -52,7 +52,7 @@ func benchCmd(ctx context.Context, args []string, env Env) error {
 		return err
 	}
 	bench.PrintTable(env.Stdout, dialect, res)
-	if err := bench.WriteResults(*out, dialect, res); err != nil {
+	if err := bench.WriteResults(*out, dialect, res, len(cfg.Only) > 0); err != nil {
 		return err
 	}
 	fmt.Fprintf(env.Stdout, "\nwritten to %s\n", *out)

@@ -10,15 +10,26 @@ import (
 
 // Tables whose planner statistics a bulk import changes.
 var (
-	statsBirthTables       = []string{"birth_notifications", "birth_parents", "birth_batches", "audit_events"}
+	// Not audit_events: append-only and large, its statistics drift
+	// slowly (the daily refresh keeps them), and ANALYZE of it would
+	// cost every batch hundreds of milliseconds at millions of events.
+	statsBirthTables       = []string{"birth_notifications", "birth_parents", "birth_batches"}
 	statsDeprivationTables = []string{"deprivation_index", "deprivation_years"}
 	statsAttendanceTables  = []string{"outreach_touchpoints"}
 )
 
 // statsRefresh lets one refresh of the statistics run at a time: a bulk
 // import that ends while one runs skips its own (the daily refresh
-// catches up).
-var statsRefresh sync.Mutex
+// catches up). statsLast is when each set of tables was last refreshed
+// after an import: imports back to back refresh at most once every
+// statsEvery, so that a burst of batches pays for one ANALYZE, not one
+// each, and the statistics are never older than that.
+var (
+	statsRefresh sync.Mutex
+	statsLast    = map[string]time.Time{}
+)
+
+const statsEvery = time.Minute
 
 // RefreshStatistics brings the query planner's statistics up to date, so
 // that a plan never depends on when autovacuum last ran: ANALYZE of the
@@ -60,7 +71,8 @@ func (db *DB) refreshStatistics(ctx context.Context, tables []string) error {
 }
 
 // afterBulkImport refreshes the statistics of tables a committed bulk
-// import filled. It never fails the import: the import is durable, and
+// import filled, unless it did so less than statsEvery ago. It never
+// fails the import: the import is durable, and
 // the daily refresh catches up on an error; it skips when another
 // refresh is running.
 func (db *DB) afterBulkImport(ctx context.Context, tables []string) {
@@ -68,6 +80,11 @@ func (db *DB) afterBulkImport(ctx context.Context, tables []string) {
 		return
 	}
 	defer statsRefresh.Unlock()
+	key := db.Redacted + "|" + strings.Join(tables, ",")
+	if last, ok := statsLast[key]; ok && time.Since(last) < statsEvery {
+		return
+	}
+	statsLast[key] = time.Now()
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
 	defer cancel()
 	if err := db.refreshStatistics(ctx, tables); err != nil {
