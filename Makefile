@@ -2,7 +2,7 @@
 GO ?= go
 PKGS := ./...
 
-.PHONY: run test test-short bench vet fmt build clean fuzz lint security security-short
+.PHONY: run test test-short bench bench-harness vet fmt build clean fuzz lint security security-short
 
 # Fuzz targets (package:Target), each run for FUZZTIME by `make test`.
 FUZZ := ./internal/attendance:FuzzParse ./internal/birth:FuzzParseBatch ./internal/deprivation:FuzzParseCSV \
@@ -41,8 +41,19 @@ vet:
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { echo "gofmt needed:"; gofmt -l $$(git ls-files '*.go'); exit 1; }
 	$(GO) vet $(PKGS)
 
+# bench: the Go benchmarks, then the measuring harness of issue 14
+# (kansrijk bench, figures in bench/results.json, see BENCHMARKS.md) on
+# SQLite and, when reachable, on PostgreSQL, each in a fresh database it
+# creates and drops. BENCH_SCALE=full for the issue's full data set.
+BENCH_SCALE ?= small
+KANSRIJK_TEST_POSTGRES ?= postgres://postgres@127.0.0.1:5432/test?sslmode=disable
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem -count=1 $(PKGS)
+	$(MAKE) --no-print-directory bench-harness
+
+bench-harness: build
+	./bin/kansrijk bench --fresh --db sqlite:bench/tmp.db --scale $(BENCH_SCALE) --out bench/results.json
+	./bin/kansrijk bench --fresh --skip-unreachable --db '$(KANSRIJK_TEST_POSTGRES)' --scale $(BENCH_SCALE) --out bench/results.json
 
 clean:
 	rm -rf bin test-artifacts

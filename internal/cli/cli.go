@@ -48,6 +48,7 @@ Usage:
   kansrijk audit verify [--key VKEY] [--db DSN]
   kansrijk backup  --out FILE [--db DSN]
   kansrijk restore --from FILE --db DSN [--force] [--key VKEY]
+  kansrijk bench   [--db DSN] [--scale tiny|small|full] [--out bench/results.json] [--only NAME,…] [--fresh [--skip-unreachable]]
   kansrijk version
 
 DSN: a file path or sqlite:PATH (SQLite), or postgres://… (PostgreSQL).
@@ -123,6 +124,8 @@ func run(ctx context.Context, args []string, env Env) error {
 		return backupCmd(ctx, args[1:], env)
 	case "restore":
 		return restoreCmd(ctx, args[1:], env)
+	case "bench": // bench: the measuring harness (bench.go)
+		return benchCmd(ctx, args[1:], env)
 	case "version", "--version", "-v":
 		fmt.Fprintln(env.Stdout, "kansrijk", Version())
 		return nil

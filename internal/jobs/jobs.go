@@ -47,6 +47,10 @@ func (s *Scheduler) Run(ctx context.Context) error {
 		if _, err := s.RunBirthsDue(ctx); err != nil && ctx.Err() == nil {
 			s.log().Error("daily job", "job", Births, "error", err)
 		}
+		// bench: the planner's statistics, daily (statistics.go).
+		if _, err := s.RunStatisticsDue(ctx); err != nil && ctx.Err() == nil {
+			s.log().Error("daily job", "job", Statistics, "error", err)
+		}
 		select {
 		case <-ctx.Done():
 			return nil

@@ -3,6 +3,7 @@ package server
 import (
 	"context"
 	"crypto/subtle"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -65,6 +66,14 @@ func (m *metrics) instrument(next http.Handler) http.Handler {
 		holder := &routeHolder{}
 		r = r.WithContext(context.WithValue(r.Context(), routeKey{}, holder))
 		next.ServeHTTP(sw, r)
+		// A request its client abandoned (the connection closed, so the
+		// request's context is cancelled) is no server error, whatever
+		// the handler made of its cancelled queries, nor a success when
+		// it answered nothing: 499, as nginx logs it, counted and logged
+		// apart from the 5xx.
+		if (sw.status == 0 || sw.status >= 500) && errors.Is(r.Context().Err(), context.Canceled) {
+			sw.status = StatusClientClosedRequest
+		}
 		if sw.status == 0 {
 			sw.status = http.StatusOK
 		}
@@ -76,7 +85,9 @@ func (m *metrics) instrument(next http.Handler) http.Handler {
 		m.requests.WithLabelValues(route, r.Method, strconv.Itoa(sw.status)).Inc()
 		m.duration.WithLabelValues(route, r.Method).Observe(d.Seconds())
 		level := slog.LevelDebug
-		if sw.status >= 500 {
+		if sw.status == StatusClientClosedRequest {
+			level = slog.LevelInfo
+		} else if sw.status >= 500 {
 			level = slog.LevelError
 		} else if sw.status >= 400 {
 			level = slog.LevelInfo
@@ -85,6 +96,10 @@ func (m *metrics) instrument(next http.Handler) http.Handler {
 			"duration_ms", d.Milliseconds(), "request_id", w.Header().Get("X-Request-ID"))
 	})
 }
+
+// StatusClientClosedRequest is the status logged and counted for a
+// request whose client went away before the answer (nginx's 499).
+const StatusClientClosedRequest = 499
 
 type routeKey struct{}
 

@@ -243,6 +243,9 @@ func (db *DB) ImportBirthBatch(ctx context.Context, a account.Actor, file []byte
 	if err != nil {
 		return birth.BatchReport{}, err
 	}
+	if rep.Created > 0 {
+		db.afterBulkImport(ctx, statsBirthTables) // statistics.go
+	}
 	return rep, nil
 }
 

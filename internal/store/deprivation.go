@@ -112,6 +112,7 @@ func (db *DB) ImportDeprivation(ctx context.Context, a account.Actor, values []d
 	if err != nil {
 		return deprivation.ImportResult{}, err
 	}
+	db.afterBulkImport(ctx, statsDeprivationTables) // statistics.go
 	return res, nil
 }
 

@@ -718,6 +718,9 @@ func (db *DB) RecordAttendance(ctx context.Context, a account.Actor, id int64, r
 		ev.Detail = fmt.Sprintf("rows=%d municipalities=%d added=%d updated=%d", len(rows), len(order), res.Added, res.Updated)
 		return tx.Audit(ctx, ev)
 	})
+	if err == nil {
+		db.afterBulkImport(ctx, statsAttendanceTables) // statistics.go
+	}
 	return res, err
 }
 
