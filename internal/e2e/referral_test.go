@@ -272,7 +272,7 @@ func TestReferralFlow(t *testing.T) {
 	wantPath(t, b, "/inbox/"+id)
 	wantText(t, b, "main", parent)
 	wantText(t, b, "main", "Kerkstraat 12, 2235 Hulshout")
-	wantText(t, b, "main", "+32 470 12 34 56")
+	wantText(t, b, "main", "0470 12 34 56") // as people write it (stored as +32470123456)
 	wantText(t, b, "main", "e2e.ouder@example.org")
 	wantText(t, b, "main .lead", "ontvangen")
 	html := b.HTML()
