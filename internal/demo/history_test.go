@@ -18,7 +18,12 @@ import (
 // families totals, while the pack of 8 March 2023 still has nothing before the first
 // agreement.
 func TestDemoHistory(t *testing.T) {
-	db := storetest.Open(t, store.SQLite)
+	for _, d := range []store.Dialect{store.SQLite, store.Postgres} {
+		t.Run(string(d), func(t *testing.T) { testDemoHistory(t, storetest.Open(t, d)) })
+	}
+}
+
+func testDemoHistory(t *testing.T, db *store.DB) {
 	ctx := t.Context()
 	start := time.Now()
 	if err := demo.Load(ctx, db); err != nil {
