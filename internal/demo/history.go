@@ -34,6 +34,10 @@ import (
 // birthsPerInhabitant is Flanders' births a year per inhabitant
 // (about 65,000 for 6.8 million), and birthShare the share the demo's
 // clinics notify.
+// HistoryFrom is the first month of the bulk history: the first demo
+// agreement took force on 1 December 2023.
+var HistoryFrom = demoDay("2023-12-01")
+
 const (
 	birthsPerInhabitant = 65000.0 / 6800000
 	birthShare          = 1.0
@@ -126,7 +130,7 @@ func historyScript(ctx context.Context, db *store.DB, today time.Time) ([]store.
 	}
 	carry := map[string]float64{} // fractions of births and referrals carried to the next month
 	counter := map[string]int{}   // referrals per municipality, for the cycle of outcomes
-	for month := demoDay("2023-11-01"); month.Before(birthCut) || month.Before(refCut); month = month.AddDate(0, 1, 0) {
+	for month := HistoryFrom; month.Before(birthCut) || month.Before(refCut); month = month.AddDate(0, 1, 0) {
 		last := month.AddDate(0, 1, -1)
 		for _, m := range reg.On(month, municipality.Flanders) {
 			if !set[m.NIS] {
