@@ -100,7 +100,12 @@ func Load(ctx context.Context, db *store.DB) error {
 		return err
 	}
 	// births_ui: birth notifications of the demo clinics (births.go).
-	return loadBirths(ctx, db)
+	if err := loadBirths(ctx, db); err != nil {
+		return err
+	}
+	// demodata: the bulk outcome history of the municipalities with an
+	// agreement (history.go).
+	return loadHistory(ctx, db)
 }
 
 // IsEmpty reports whether the database has no users and no local teams.
