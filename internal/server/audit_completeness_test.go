@@ -635,15 +635,18 @@ func TestAuditRefusedOnce(t *testing.T) {
 // notRefused: routes whose 404 refuses nobody (nothing is there for any
 // caller), with why: no denied event is due.
 var notRefused = map[string]string{
-	"/api/v1/":                              "an unknown path: 404 for every caller",
-	"/":                                     "an unknown page: 404 for every caller",
-	"GET /metrics":                          "its own gate, before authentication: 404 outside the allowed networks, for everyone",
-	"GET /api/v1/audit/checkpoints/latest":  "public: 404 before the first checkpoint",
-	"POST /ontvangstbewijs/bewijs":          "public, the family's proof download: 404 for a line not yet under a checkpoint",
-	"POST /api/v1/break-glass/{id}/approve": "the access table addresses a request that does not exist (the refusals of a real one: auditTable)",
-	"POST /api/v1/break-glass/{id}/deny":    "the access table addresses a request that does not exist (the refusals of a real one: auditTable)",
-	"POST /break-glass/{id}/approve":        "the access table addresses a request that does not exist (the refusals of a real one: auditTable)",
-	"POST /break-glass/{id}/deny":           "the access table addresses a request that does not exist (the refusals of a real one: auditTable)",
+	"/api/v1/":                                       "an unknown path: 404 for every caller",
+	"/":                                              "an unknown page: 404 for every caller",
+	"GET /metrics":                                   "its own gate, before authentication: 404 outside the allowed networks, for everyone",
+	"GET /api/v1/audit/checkpoints/latest":           "public: 404 before the first checkpoint",
+	"POST /ontvangstbewijs/bewijs":                   "public, the family's proof download: 404 for a line not yet under a checkpoint",
+	"POST /api/v1/break-glass/{id}/approve":          "the access table addresses a request that does not exist (the refusals of a real one: auditTable)",
+	"POST /api/v1/break-glass/{id}/deny":             "the access table addresses a request that does not exist (the refusals of a real one: auditTable)",
+	"POST /break-glass/{id}/approve":                 "the access table addresses a request that does not exist (the refusals of a real one: auditTable)",
+	"POST /break-glass/{id}/deny":                    "the access table addresses a request that does not exist (the refusals of a real one: auditTable)",
+	"GET /api/v1/reports/parliament-packs/{id}/pdf":  "the access table addresses a pack that does not exist; packs are aggregates, no object to deny",
+	"GET /api/v1/reports/parliament-packs/{id}/csv":  "the access table addresses a pack that does not exist; packs are aggregates, no object to deny",
+	"GET /api/v1/reports/parliament-packs/{id}/xlsx": "the access table addresses a pack that does not exist; packs are aggregates, no object to deny",
 }
 
 // checkRefusal checks the fields of the generic event of a refused request.
