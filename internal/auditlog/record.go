@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"strconv"
 
 	"golang.org/x/mod/sumdb/tlog"
 
@@ -56,33 +57,120 @@ type private struct {
 // the event's random salt (empty for events written before the log).
 // This is the one place the encoding is defined; the sequencer, the
 // verifier and the proof bundles all use it.
+//
+// The bytes are appended field by field in the struct's order rather than
+// through json.Marshal (the verifier encodes millions of records); a
+// string that is not plain printable ASCII free of the characters
+// encoding/json escapes is handed to encoding/json itself, so the output
+// is byte for byte what json.Marshal of the record struct gives
+// (TestRecordMatchesEncodingJSON).
 func Record(ev audit.Event, salt []byte) []byte {
-	b, err := json.Marshal(record{
-		V: RecordVersion, ID: ev.ID, At: ev.At.UTC().Format(TimeLayout),
-		ActorRole: ev.ActorRole, ActorOrg: ev.ActorOrg, ActorService: ev.ActorService,
-		Channel: ev.Channel, Action: ev.Action, ObjectType: ev.ObjectType, ObjectID: ev.ObjectID,
-		ReceiptCode: ev.ReceiptCode, Purpose: ev.Purpose, AgreementID: ev.AgreementID, Outcome: ev.Outcome,
-		Private: Private(ev, salt),
-	})
-	if err != nil {
-		panic(err) // strings, numbers and booleans always encode
-	}
-	return b
+	return appendRecord(make([]byte, 0, 384), ev, salt)
+}
+
+// appendRecord appends the canonical record of ev to dst.
+func appendRecord(dst []byte, ev audit.Event, salt []byte) []byte {
+	var ts [len(TimeLayout) + 8]byte
+	b := append(dst, `{"v":`...)
+	b = strconv.AppendInt(b, RecordVersion, 10)
+	b = append(b, `,"id":`...)
+	b = strconv.AppendInt(b, ev.ID, 10)
+	b = append(b, `,"at":`...)
+	b = appendJSONBytes(b, ev.At.UTC().AppendFormat(ts[:0], TimeLayout))
+	b = append(b, `,"actor_role":`...)
+	b = appendJSONString(b, ev.ActorRole)
+	b = append(b, `,"actor_org":`...)
+	b = appendJSONString(b, ev.ActorOrg)
+	b = append(b, `,"actor_service":`...)
+	b = strconv.AppendBool(b, ev.ActorService)
+	b = append(b, `,"channel":`...)
+	b = appendJSONString(b, ev.Channel)
+	b = append(b, `,"action":`...)
+	b = appendJSONString(b, ev.Action)
+	b = append(b, `,"object_type":`...)
+	b = appendJSONString(b, ev.ObjectType)
+	b = append(b, `,"object_id":`...)
+	b = appendJSONString(b, ev.ObjectID)
+	b = append(b, `,"receipt_code":`...)
+	b = appendJSONString(b, ev.ReceiptCode)
+	b = append(b, `,"purpose":`...)
+	b = appendJSONString(b, ev.Purpose)
+	b = append(b, `,"agreement_id":`...)
+	b = strconv.AppendInt(b, ev.AgreementID, 10)
+	b = append(b, `,"outcome":`...)
+	b = appendJSONString(b, ev.Outcome)
+	b = append(b, `,"private":"`...)
+	b = appendPrivate(b, ev, salt)
+	return append(b, `"}`...)
 }
 
 // Private returns the private commitment of an event: hex SHA-256 of salt
 // followed by the JSON of {actor_user_id, actor_email, token_id,
 // request_id, client_addr, detail}.
 func Private(ev audit.Event, salt []byte) string {
-	b, err := json.Marshal(private{ActorUserID: ev.ActorUserID, ActorEmail: ev.ActorEmail, TokenID: ev.TokenID,
-		RequestID: ev.RequestID, ClientAddr: ev.ClientAddr, Detail: ev.Detail})
-	if err != nil {
-		panic(err)
-	}
+	return string(appendPrivate(nil, ev, salt))
+}
+
+// appendPrivate appends the private commitment of ev (64 hex digits).
+func appendPrivate(dst []byte, ev audit.Event, salt []byte) []byte {
+	var buf [256]byte
+	b := append(buf[:0], `{"actor_user_id":`...)
+	b = strconv.AppendInt(b, ev.ActorUserID, 10)
+	b = append(b, `,"actor_email":`...)
+	b = appendJSONString(b, ev.ActorEmail)
+	b = append(b, `,"token_id":`...)
+	b = strconv.AppendInt(b, ev.TokenID, 10)
+	b = append(b, `,"request_id":`...)
+	b = appendJSONString(b, ev.RequestID)
+	b = append(b, `,"client_addr":`...)
+	b = appendJSONString(b, ev.ClientAddr)
+	b = append(b, `,"detail":`...)
+	b = appendJSONString(b, ev.Detail)
+	b = append(b, '}')
 	h := sha256.New()
 	h.Write(salt)
 	h.Write(b)
-	return hex.EncodeToString(h.Sum(nil))
+	var sum [sha256.Size]byte
+	return hex.AppendEncode(dst, h.Sum(sum[:0]))
+}
+
+// appendJSONString appends s as encoding/json encodes a string.
+func appendJSONString(dst []byte, s string) []byte {
+	for i := 0; i < len(s); i++ {
+		if !plainJSON(s[i]) {
+			return appendMarshalled(dst, s)
+		}
+	}
+	dst = append(dst, '"')
+	dst = append(dst, s...)
+	return append(dst, '"')
+}
+
+// appendJSONBytes is appendJSONString for a string held in bytes.
+func appendJSONBytes(dst, s []byte) []byte {
+	for _, c := range s {
+		if !plainJSON(c) {
+			return appendMarshalled(dst, string(s))
+		}
+	}
+	dst = append(dst, '"')
+	dst = append(dst, s...)
+	return append(dst, '"')
+}
+
+// plainJSON reports whether encoding/json (HTML escaping on) writes c as
+// itself: printable ASCII other than the quote, the backslash and <, >, &.
+func plainJSON(c byte) bool {
+	return c >= 0x20 && c < 0x7f && c != '"' && c != '\\' && c != '<' && c != '>' && c != '&'
+}
+
+// appendMarshalled appends s encoded by encoding/json itself.
+func appendMarshalled(dst []byte, s string) []byte {
+	j, err := json.Marshal(s)
+	if err != nil {
+		panic(err) // a string always encodes
+	}
+	return append(dst, j...)
 }
 
 // LeafHash returns the Merkle leaf hash of an event's canonical record.

@@ -2,10 +2,13 @@ package auditlog
 
 import (
 	"context"
+	"database/sql"
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"runtime"
 	"sort"
+	"sync"
 	"time"
 
 	"golang.org/x/mod/sumdb/tlog"
@@ -154,7 +157,7 @@ func (l *Log) Verify(ctx context.Context, progress func(done, total int64)) (Rep
 	f := &frontier{}
 	next := int64(0)
 	errStop := errors.New("stop")
-	err = l.db.ScanAuditLeaves(ctx, size, func(lr store.AuditLeafRow) error {
+	err = l.scanLeafHashes(hctx, size, func(lr store.AuditLeafRow, leaf tlog.Hash) error {
 		i := next
 		if lr.Index != i {
 			rep.Problem = &Problem{Kind: ProblemLeafMissing, LeafIndex: i,
@@ -166,8 +169,8 @@ func (l *Log) Verify(ctx context.Context, progress func(done, total int64)) (Rep
 				Message: fmt.Sprintf("leaf %d: event %d is missing from audit_events (deleted, or the table truncated)", i, lr.EventID)}
 			return errStop
 		}
-		ev := lr.Record.Event
-		computed := f.append(LeafHash(ev, lr.Record.Salt))
+		ev := &lr.Record.Event
+		computed := f.append(leaf)
 		first := tlog.StoredHashIndex(0, i)
 		for k, h := range computed {
 			stored, ok := nextStored(first + int64(k))
@@ -206,7 +209,10 @@ func (l *Log) Verify(ctx context.Context, progress func(done, total int64)) (Rep
 	cancel()
 	for range hashes { // let the reader finish
 	}
-	if hr := <-herr; err == nil && hr != nil && !errors.Is(hr, context.Canceled) {
+	// Cancelled once every leaf is read, the tree's reader may see its
+	// read-only transaction end (PostgreSQL) before it commits: not an
+	// error of the check.
+	if hr := <-herr; err == nil && hr != nil && !errors.Is(hr, context.Canceled) && (!errors.Is(hr, sql.ErrTxDone) || ctx.Err() != nil) {
 		return rep, hr
 	}
 	if err != nil && !errors.Is(err, errStop) {
@@ -242,6 +248,101 @@ type checked struct {
 type storedHash struct {
 	idx int64
 	h   tlog.Hash
+}
+
+// leafBatch is a run of consecutive leaves read from the store, with the
+// leaf hashes of their events once a worker has computed them.
+type leafBatch struct {
+	rows   []store.AuditLeafRow
+	leaves []tlog.Hash
+	done   chan struct{}
+}
+
+// leafBatchSize is the number of leaves a hashing worker takes at once.
+const leafBatchSize = 512
+
+// scanLeafHashes calls fn for every leaf below size in leaf order (as
+// store.ScanAuditLeaves does) with the leaf hash of its event (the zero
+// hash for a leaf whose event is gone). The store is read by one
+// goroutine, the records are encoded and hashed in batches by one worker
+// per CPU, and fn runs on the caller's goroutine, in order. It stops at
+// fn's first error and returns it.
+func (l *Log) scanLeafHashes(parent context.Context, size int64, fn func(store.AuditLeafRow, tlog.Hash) error) error {
+	ctx, cancel := context.WithCancel(parent)
+	defer cancel()
+	workers := max(1, runtime.GOMAXPROCS(0))
+	todo := make(chan *leafBatch, workers*2)
+	ordered := make(chan *leafBatch, workers*4)
+	rerr := make(chan error, 1)
+	go func() {
+		defer close(todo)
+		defer close(ordered)
+		b := &leafBatch{done: make(chan struct{})}
+		send := func() error {
+			for _, ch := range []chan *leafBatch{ordered, todo} {
+				select {
+				case ch <- b:
+				case <-ctx.Done():
+					return ctx.Err()
+				}
+			}
+			b = &leafBatch{done: make(chan struct{}), rows: make([]store.AuditLeafRow, 0, leafBatchSize)}
+			return nil
+		}
+		err := l.db.ScanAuditLeaves(ctx, size, func(lr store.AuditLeafRow) error {
+			b.rows = append(b.rows, lr)
+			if len(b.rows) == leafBatchSize {
+				return send()
+			}
+			return nil
+		})
+		if err == nil && len(b.rows) > 0 {
+			err = send()
+		}
+		rerr <- err
+	}()
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Go(func() {
+			buf := make([]byte, 0, 512)
+			for b := range todo {
+				b.leaves = make([]tlog.Hash, len(b.rows))
+				for i := range b.rows {
+					if r := b.rows[i].Record; r != nil {
+						buf = appendRecord(buf[:0], r.Event, r.Salt)
+						b.leaves[i] = tlog.RecordHash(buf)
+					}
+				}
+				close(b.done)
+			}
+		})
+	}
+	var err error
+consume:
+	for b := range ordered {
+		select {
+		case <-b.done:
+		case <-ctx.Done():
+			break consume // the batch may never be hashed
+		}
+		for i := range b.rows {
+			if err = fn(b.rows[i], b.leaves[i]); err != nil {
+				break consume
+			}
+		}
+	}
+	cancel()
+	for range ordered { // let the reader finish
+	}
+	wg.Wait()
+	rdErr := <-rerr
+	if err != nil {
+		return err
+	}
+	if rdErr != nil && !errors.Is(rdErr, context.Canceled) {
+		return rdErr
+	}
+	return parent.Err()
 }
 
 // VerifyAndRecord runs Verify and stores its result (the daily job does).
