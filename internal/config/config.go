@@ -58,7 +58,7 @@ var Settings = []Setting{
 	{Key: "KANSRIJK_BASE_URL", Doc: "public address, absolute http(s) URL; links in e-mails point below it (default http://localhost:8080)", check: checkBaseURL},
 	{Key: "KANSRIJK_LOG_LEVEL", Doc: "debug, info, warn or error (default info)", check: oneOf("debug", "info", "warn", "error")},
 	{Key: "KANSRIJK_LOG_FORMAT", Doc: "text or json (default text)", check: oneOf("text", "json")},
-	{Key: "KANSRIJK_DB_MAX_CONNS", Doc: "PostgreSQL connections of this instance (default 16)", check: intRange(1, 10000)},
+	{Key: "KANSRIJK_DB_MAX_CONNS", Doc: "PostgreSQL connections of this instance (default 20)", check: intRange(1, 10000)},
 	{Key: "KANSRIJK_DB_STATEMENT_TIMEOUT", Doc: "PostgreSQL statement_timeout, 0 switches it off (default 30s)", check: durRange(0, 24*time.Hour)},
 	{Key: "KANSRIJK_DB_IDLE_TX_TIMEOUT", Doc: "PostgreSQL idle_in_transaction_session_timeout, 0 switches it off (default 60s)", check: durRange(0, 24*time.Hour)},
 	{Key: "KANSRIJK_REQUEST_TIMEOUT", Doc: "deadline of a request (default 30s, at most 115s)", check: durRange(time.Second, 115*time.Second)},
