@@ -55,8 +55,9 @@ Usage:
 
 DSN: a file path or sqlite:PATH (SQLite), or postgres://… (PostgreSQL).
 --db defaults to $KANSRIJK_DB, else ` + store.DefaultPath + `.
-Configuration: flags > environment (KANSRIJK_*) > file (--config FILE or
-$KANSRIJK_CONFIG, KEY=value lines); kansrijk config check lists every setting.
+Configuration: flags > environment (KANSRIJK_*) > file (--config FILE, for
+every command, or $KANSRIJK_CONFIG; KEY=value lines); kansrijk config check
+lists every setting.
 Roles: admin, team_lead, team_worker, ocmw_worker, ocmw_admin, clinic, dpo, analyst.
 Organisations: opgroeien, ocmw-<NIS>, caw-brussel, team-<slug>, clinic-<slug>.
 `
@@ -86,6 +87,17 @@ func Run(ctx context.Context, args []string, env Env) int {
 func run(ctx context.Context, args []string, env Env) error {
 	if len(args) == 0 {
 		return &usageError{"no command given", usage}
+	}
+	// ops: --config FILE or KANSRIJK_CONFIG for every command; serve and
+	// config check read it themselves (config.go).
+	if args[0] != "serve" && args[0] != "config" && args[0] != "healthcheck" {
+		var err error
+		if args, env, err = withConfigFile(args, env); err != nil {
+			return err
+		}
+		if len(args) == 0 {
+			return &usageError{"no command given", usage}
+		}
 	}
 	// The witness of the audit log (witness.go).
 	if len(args) >= 2 && args[0] == "audit" && args[1] == "witness" {

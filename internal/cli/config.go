@@ -5,6 +5,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"log/slog"
 	"strings"
 	"text/tabwriter"
 
@@ -112,4 +113,38 @@ func configCmd(_ context.Context, args []string, env Env) error {
 		fmt.Fprintf(env.Stderr, "  - %s\n", p)
 	}
 	return errors.New("the configuration is not valid")
+}
+
+// withConfigFile gives every other command the configuration file too:
+// it takes --config FILE out of args and, when a file is named there or
+// by KANSRIJK_CONFIG, reads the file below the environment (also for the
+// packages that read the process environment themselves).
+func withConfigFile(args []string, env Env) ([]string, Env, error) {
+	path := configArg(args)
+	if path != "" {
+		rest := make([]string, 0, len(args))
+		for i := 0; i < len(args); i++ {
+			switch a := args[i]; {
+			case a == "--":
+				rest = append(rest, args[i:]...)
+				i = len(args)
+			case a == "--config" || a == "-config":
+				i++
+			case strings.HasPrefix(a, "--config=") || strings.HasPrefix(a, "-config="):
+			default:
+				rest = append(rest, a)
+			}
+		}
+		args = rest
+	}
+	c, err := config.Load(path, env.Getenv)
+	if err != nil || len(c.File) == 0 {
+		return args, env, err
+	}
+	if err := c.Export(); err != nil {
+		return args, env, err
+	}
+	env.Getenv = c.Getenv
+	slog.SetDefault(Logger(env.Stderr, env.Getenv))
+	return args, env, nil
 }

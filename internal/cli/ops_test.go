@@ -181,3 +181,29 @@ func TestOpsServeConfigFileHealthcheck(t *testing.T) {
 		}
 	})
 }
+
+// TestOpsConfigFileEveryCommand: --config and KANSRIJK_CONFIG work for
+// the other commands too (here migrate), below flags and environment.
+func TestOpsConfigFileEveryCommand(t *testing.T) {
+	t.Setenv("KANSRIJK_DB", "") // the file's values are exported; put the environment back afterwards
+	dir := t.TempDir()
+	db := filepath.Join(dir, "from-file.db")
+	file := writeFile(t, "kansrijk.env", "KANSRIJK_DB=sqlite:"+db+"\n")
+	if r := runCLIEnv(t, nil, "migrate", "--config", file); r.Code != 0 {
+		t.Fatalf("migrate --config: exit %d %s", r.Code, r.Stderr)
+	}
+	if _, err := os.Stat(db); err != nil {
+		t.Errorf("the database of the file was not made: %v", err)
+	}
+	other := filepath.Join(dir, "from-flag.db")
+	if r := runCLIEnv(t, map[string]string{"KANSRIJK_CONFIG": file}, "migrate", "--db", "sqlite:"+other); r.Code != 0 {
+		t.Fatalf("migrate --db with KANSRIJK_CONFIG: exit %d %s", r.Code, r.Stderr)
+	}
+	if _, err := os.Stat(other); err != nil {
+		t.Errorf("the flag did not win over the file: %v", err)
+	}
+	bad := writeFile(t, "bad.env", "KANSRIJK_DB\n")
+	if r := runCLIEnv(t, nil, "migrate", "--config="+bad); r.Code != 1 || !strings.Contains(r.Stderr, "line 1") {
+		t.Errorf("migrate with a bad file: exit %d %q", r.Code, r.Stderr)
+	}
+}
