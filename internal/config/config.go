@@ -378,8 +378,8 @@ func checkDSN(v string) error {
 		if err != nil {
 			return errors.New("not a valid postgres:// URL")
 		}
-		if u.Host == "" {
-			return errors.New("a postgres:// DSN needs a host")
+		if u.Host == "" && u.Query().Get("host") == "" {
+			return errors.New("a postgres:// DSN needs a host (or ?host=/socket/folder)")
 		}
 		if strings.Trim(u.Path, "/") == "" {
 			return errors.New("a postgres:// DSN needs a database name (postgres://user@host/DB)")

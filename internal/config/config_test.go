@@ -182,6 +182,10 @@ func TestConfigCheckErrors(t *testing.T) {
 	if errs := (config.Config{Env: envOf(env)}).Check(); len(errs) != 4 {
 		t.Errorf("want 4 problems (key, addr, both keys, password without user), got %v", errs)
 	}
+	// A socket folder instead of a host.
+	if errs := (config.Config{Env: envOf(map[string]string{"KANSRIJK_DB": "postgres:///kansrijk?host=/run/postgresql"})}).Check(); len(errs) > 0 {
+		t.Errorf("DSN with a socket folder: %v", errs)
+	}
 	// A flag is named as a flag.
 	errs := (config.Config{Env: envOf(nil), Flags: map[string]string{"KANSRIJK_ADDR": "nope"}}).Check()
 	if len(errs) != 1 || !strings.HasPrefix(errs[0].Error(), "--addr (flag)") {
