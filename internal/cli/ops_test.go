@@ -92,7 +92,7 @@ func TestOpsConfigCheck(t *testing.T) {
 	})
 	t.Run("EveryProblem", func(t *testing.T) {
 		env := map[string]string{"KANSRIJK_BASE_URL": "kansrijk.example.org", "KANSRIJK_SMTP_ADDR": "smtp", "KANSRIJK_AUDIT_KEY_FILE": filepath.Join(dir, "none.key")}
-		r := runCLIEnv(t, env, "config", "check", "--config", file, "--backup-dir", filepath.Join(dir, "gone"))
+		r := runCLIEnv(t, env, "config", "check", "--config", file, "--backup-dir", filepath.Join(file, "backups"))
 		if r.Code != 1 {
 			t.Fatalf("exit %d, want 1\n%s", r.Code, r.Stderr)
 		}

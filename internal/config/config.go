@@ -25,6 +25,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"net"
 	"net/mail"
 	"net/netip"
@@ -69,7 +70,7 @@ var Settings = []Setting{
 	{Key: "KANSRIJK_AUDIT_KEY_FILE", Doc: "file holding the signing key of the audit log (kansrijk audit keygen)", check: checkAuditKeyFile},
 	{Key: "KANSRIJK_AUDIT_ORIGIN", Doc: "origin line of the audit log's checkpoints", check: checkOrigin},
 	{Key: "KANSRIJK_AUDIT_CHECKPOINT_INTERVAL", Doc: "how often a checkpoint is signed (1ms to 1m, default 1m)", check: durRange(time.Millisecond, time.Minute)},
-	{Key: "KANSRIJK_BACKUP_DIR", Flag: "backup-dir", Doc: "folder of the scheduled backups, must be writable (none when empty)", check: checkWritableDir},
+	{Key: "KANSRIJK_BACKUP_DIR", Flag: "backup-dir", Doc: "folder of the scheduled backups, writable or made in a writable folder (none when empty)", check: checkWritableDir},
 	{Key: "KANSRIJK_BACKUP_INTERVAL", Flag: "backup-interval", Doc: "time between scheduled backups (at least 1m, default 24h)", check: durRange(time.Minute, 0)},
 	{Key: "KANSRIJK_BACKUP_KEEP", Flag: "backup-keep", Doc: "how many scheduled backups to keep (default 7)", check: intRange(1, 100000)},
 	{Key: "KANSRIJK_SMTP_ADDR", Doc: "SMTP server HOST:PORT; empty disables e-mail", check: checkHostPort},
@@ -480,16 +481,29 @@ func checkAuditKeyFile(v string) error {
 }
 
 func checkWritableDir(v string) error {
-	st, err := os.Stat(v)
+	// A missing folder is made by the first backup: then its nearest
+	// existing parent must be a writable folder.
+	dir := filepath.Clean(v)
+	for {
+		if _, err := os.Stat(dir); err == nil || !errors.Is(err, fs.ErrNotExist) {
+			break
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			break
+		}
+		dir = parent
+	}
+	st, err := os.Stat(dir)
 	if err != nil {
 		return fmt.Errorf("folder %s: %w", v, err)
 	}
 	if !st.IsDir() {
-		return fmt.Errorf("%s is not a folder", v)
+		return fmt.Errorf("%s is not a folder", dir)
 	}
-	f, err := os.CreateTemp(v, ".kansrijk-config-check-*")
+	f, err := os.CreateTemp(dir, ".kansrijk-config-check-*")
 	if err != nil {
-		return fmt.Errorf("folder %s is not writable: %w", v, err)
+		return fmt.Errorf("folder %s is not writable: %w", dir, err)
 	}
 	name := f.Name()
 	f.Close()

@@ -150,7 +150,7 @@ func TestConfigCheckErrors(t *testing.T) {
 		{"KANSRIJK_BASE_URL", "/relative", "absolute http(s) URL"},
 		{"KANSRIJK_AUDIT_KEY_FILE", filepath.Join(dir, "missing.key"), "cannot read the key"},
 		{"KANSRIJK_AUDIT_KEY_FILE", badKey, "not a note private key"},
-		{"KANSRIJK_BACKUP_DIR", filepath.Join(dir, "missing"), "folder"},
+		{"KANSRIJK_BACKUP_DIR", filepath.Join(notDir, "sub", "backups"), "not a directory"},
 		{"KANSRIJK_BACKUP_DIR", notDir, "is not a folder"},
 		{"KANSRIJK_BACKUP_INTERVAL", "30s", "at least 1m"},
 		{"KANSRIJK_BACKUP_KEEP", "0", "whole number"},
@@ -181,6 +181,10 @@ func TestConfigCheckErrors(t *testing.T) {
 	env := map[string]string{"KANSRIJK_SMTP_PASSWORD": "p", "KANSRIJK_AUDIT_KEY": "PRIVATE+KEY+bad", "KANSRIJK_AUDIT_KEY_FILE": keyFile, "KANSRIJK_ADDR": "x"}
 	if errs := (config.Config{Env: envOf(env)}).Check(); len(errs) != 4 {
 		t.Errorf("want 4 problems (key, addr, both keys, password without user), got %v", errs)
+	}
+	// A backup folder the first backup makes.
+	if errs := (config.Config{Env: envOf(map[string]string{"KANSRIJK_BACKUP_DIR": filepath.Join(dir, "new", "backups")})}).Check(); len(errs) > 0 {
+		t.Errorf("backup folder to be made: %v", errs)
 	}
 	// A socket folder instead of a host.
 	if errs := (config.Config{Env: envOf(map[string]string{"KANSRIJK_DB": "postgres:///kansrijk?host=/run/postgresql"})}).Check(); len(errs) > 0 {
