@@ -80,6 +80,9 @@ type DB struct {
 	group    groupCommit
 	writer   writerGate
 	tokenUse tokenUse
+	// readStmts keeps the hot read path's statements prepared
+	// (stmtcache.go).
+	readStmts *stmtCache
 }
 
 // ParseDSN tells the backend of a DSN and returns the driver's data
@@ -178,6 +181,7 @@ func OpenNoMigrate(ctx context.Context, dsn string) (*DB, error) {
 		db.write.SetConnMaxIdleTime(5 * time.Minute)
 		db.read = db.write
 	}
+	db.readStmts = &stmtCache{pool: db.read, prepare: dialect == SQLite}
 	pctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
 	if err := db.write.PingContext(pctx); err != nil {
@@ -198,6 +202,9 @@ func (db *DB) SQL() *sql.DB { return db.read }
 func (db *DB) Close() error {
 	db.group.close()
 	db.tokenUse.wait()
+	if db.readStmts != nil {
+		db.readStmts.close()
+	}
 	var err error
 	if db.write != nil {
 		err = db.write.Close()
