@@ -165,6 +165,10 @@ func OpenNoMigrate(ctx context.Context, dsn string) (*DB, error) {
 			return nil, err
 		}
 		db.read.SetMaxOpenConns(8)
+		// Keep them all: database/sql keeps two idle by default, so under
+		// load connections were closed and reopened, each parsing the whole
+		// schema again and losing its prepared statements (issue 14).
+		db.read.SetMaxIdleConns(8)
 	case Postgres:
 		lim, err := limitsFromEnv(os.Getenv)
 		if err != nil {
