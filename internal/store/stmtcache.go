@@ -25,6 +25,7 @@ type stmtCache struct {
 	pool    *sql.DB
 	prepare bool // false: pass through (PostgreSQL)
 	mu      sync.Mutex
+	closed  bool
 	stmts   map[string]*sql.Stmt
 }
 
@@ -33,17 +34,30 @@ func (c *stmtCache) stmt(ctx context.Context, query string) *sql.Stmt {
 		return nil
 	}
 	c.mu.Lock()
-	defer c.mu.Unlock()
-	if st, ok := c.stmts[query]; ok {
+	st, ok := c.stmts[query]
+	full := len(c.stmts) >= stmtCacheMax
+	c.mu.Unlock()
+	if ok {
 		return st
 	}
-	if len(c.stmts) >= stmtCacheMax {
+	if full {
 		return nil
 	}
-	// Prepared without the request's context: the statement outlives it.
+	// Prepared without holding the lock (it waits for a connection) and
+	// without the request's context: the statement outlives the request.
 	st, err := c.pool.PrepareContext(context.WithoutCancel(ctx), query)
 	if err != nil {
 		return nil // the query itself will report the error
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if kept, ok := c.stmts[query]; ok {
+		_ = st.Close() // prepared meanwhile by another request
+		return kept
+	}
+	if c.closed || len(c.stmts) >= stmtCacheMax {
+		_ = st.Close() // closed or full meanwhile: run unprepared
+		return nil
 	}
 	if c.stmts == nil {
 		c.stmts = map[string]*sql.Stmt{}
@@ -76,6 +90,7 @@ func (c *stmtCache) close() {
 		_ = st.Close()
 	}
 	c.stmts = nil
+	c.closed = true
 }
 
 // hot returns the read pool with its statements kept prepared, for the
