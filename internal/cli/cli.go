@@ -49,10 +49,15 @@ Usage:
   kansrijk backup  --out FILE [--db DSN]
   kansrijk restore --from FILE --db DSN [--force] [--key VKEY]
   kansrijk bench   [--db DSN] [--scale tiny|small|full] [--out bench/results.json] [--only NAME,…] [--fresh [--skip-unreachable]]
+  kansrijk config check [--config FILE] [--db DSN] [--addr HOST:PORT] [--backup-dir DIR] …
+  kansrijk healthcheck [--url http://127.0.0.1:8080/healthz] [--timeout 5s]
   kansrijk version
 
 DSN: a file path or sqlite:PATH (SQLite), or postgres://… (PostgreSQL).
 --db defaults to $KANSRIJK_DB, else ` + store.DefaultPath + `.
+Configuration: flags > environment (KANSRIJK_*) > file (--config FILE, for
+every command, or $KANSRIJK_CONFIG; KEY=value lines); kansrijk config check
+lists every setting.
 Roles: admin, team_lead, team_worker, ocmw_worker, ocmw_admin, clinic, dpo, analyst.
 Organisations: opgroeien, ocmw-<NIS>, caw-brussel, team-<slug>, clinic-<slug>.
 `
@@ -82,6 +87,17 @@ func Run(ctx context.Context, args []string, env Env) int {
 func run(ctx context.Context, args []string, env Env) error {
 	if len(args) == 0 {
 		return &usageError{"no command given", usage}
+	}
+	// ops: --config FILE or KANSRIJK_CONFIG for every command; serve and
+	// config check read it themselves (config.go).
+	if args[0] != "serve" && args[0] != "config" && args[0] != "healthcheck" {
+		var err error
+		if args, env, err = withConfigFile(args, env); err != nil {
+			return err
+		}
+		if len(args) == 0 {
+			return &usageError{"no command given", usage}
+		}
 	}
 	// The witness of the audit log (witness.go).
 	if len(args) >= 2 && args[0] == "audit" && args[1] == "witness" {
@@ -126,6 +142,11 @@ func run(ctx context.Context, args []string, env Env) error {
 		return restoreCmd(ctx, args[1:], env)
 	case "bench": // bench: the measuring harness (bench.go)
 		return benchCmd(ctx, args[1:], env)
+	// ops: configuration check and the container's health check (config.go, healthcheck.go).
+	case "config":
+		return configCmd(ctx, args[1:], env)
+	case "healthcheck":
+		return healthcheck(ctx, args[1:], env)
 	case "version", "--version", "-v":
 		fmt.Fprintln(env.Stdout, "kansrijk", Version())
 		return nil

@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"net"
 	"runtime/debug"
 	"strconv"
@@ -18,9 +19,16 @@ import (
 )
 
 func serve(ctx context.Context, args []string, env Env) error {
+	// Area ops: the configuration file (--config or KANSRIJK_CONFIG) lies
+	// below the environment, which lies below the flags (config.go).
+	env, cfg, err := loadConfig(args, env)
+	if err != nil {
+		return err
+	}
 	fs := flags("serve", env)
+	configFlag(fs, env)
 	dsn := dbFlag(fs, env)
-	addr := fs.String("addr", "127.0.0.1:8080", "listen address HOST:PORT")
+	addr := addrFlag(fs, env)
 	withDemo := fs.Bool("demo", false, "load demo data into an empty database")
 	backupSettings := addBackupFlags(fs, env) // area backup: scheduled backups (backup.go)
 	if err := parse(fs, args); err != nil {
@@ -28,6 +36,17 @@ func serve(ctx context.Context, args []string, env Env) error {
 	}
 	if _, _, err := net.SplitHostPort(*addr); err != nil {
 		return &usageError{fmt.Sprintf("invalid --addr %q: want HOST:PORT", *addr), usage}
+	}
+	if len(cfg.File) > 0 {
+		// Packages that read the process environment themselves (request
+		// deadlines, database limits, DPO alerts) see the file too.
+		if err := cfg.Export(); err != nil {
+			return err
+		}
+		slog.SetDefault(Logger(env.Stderr, env.Getenv))
+	}
+	for _, p := range cfg.Check() {
+		slog.Warn("configuration", "problem", p.Error())
 	}
 	db, err := open(ctx, *dsn)
 	if err != nil {

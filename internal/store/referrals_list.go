@@ -2,8 +2,6 @@ package store
 
 import (
 	"context"
-	"database/sql"
-	"errors"
 	"slices"
 	"strconv"
 	"strings"
@@ -221,7 +219,7 @@ func listItemID(it referral.ListItem) int64 { return it.ID }
 // referralPage reads one page of a list of referrals r (teamList or
 // inboxList) and fills in the parents' names of the page.
 func (db *DB) referralPage(ctx context.Context, l listQuery, req page.Request) (page.Result[referral.ListItem], error) {
-	got, err := queryPage(ctx, db.read, req, l, scanReferral, func(r referral.Referral) int64 { return r.ID })
+	got, err := queryPage(ctx, db.hot(), req, l, scanReferral, func(r referral.Referral) int64 { return r.ID })
 	if err != nil {
 		return page.Result[referral.ListItem]{}, err
 	}
@@ -240,7 +238,7 @@ func (db *DB) referralPage(ctx context.Context, l listQuery, req page.Request) (
 		id   int64
 		name string
 	}
-	names, err := queryList(ctx, db.read, func(row rowScanner) (name, error) {
+	names, err := queryList(ctx, db.hot(), func(row rowScanner) (name, error) {
 		var n name
 		err := row.Scan(&n.id, &n.name)
 		return n, err
@@ -266,7 +264,7 @@ func (db *DB) fillTeams(ctx context.Context, items []referral.ListItem, keys map
 		args = append(args, k)
 	}
 	type team struct{ key, name, phone, email string }
-	list, err := queryList(ctx, db.read, func(row rowScanner) (team, error) {
+	list, err := queryList(ctx, db.hot(), func(row rowScanner) (team, error) {
 		var t team
 		err := row.Scan(&t.key, &t.name, &t.phone, &t.email)
 		return t, err
@@ -294,17 +292,38 @@ func (db *DB) fillTeams(ctx context.Context, items []referral.ListItem, keys map
 // version is in the map with the zero version (no status feedback, no
 // target).
 func (db *DB) versionsWhere(ctx context.Context, column, key string) (map[int64]agreement.Version, error) {
-	ids, err := queryList(ctx, db.read, scanValue[int64], `SELECT id FROM agreements WHERE `+column+` = $1`, key)
+	ids, err := queryList(ctx, db.hot(), scanValue[int64], `SELECT id FROM agreements WHERE `+column+` = $1`, key)
 	if err != nil {
 		return nil, err
 	}
 	out := make(map[int64]agreement.Version, len(ids))
+	if len(ids) == 0 {
+		return out, nil
+	}
 	for _, id := range ids {
-		v, err := currentVersion(ctx, db.read, id)
-		if err != nil && !errors.Is(err, sql.ErrNoRows) {
-			return nil, err
+		out[id] = agreement.Version{}
+	}
+	// One query for every agreement's current version, not one each: the
+	// inbox and the team's list read this on every page (issue 14).
+	type idVersion struct {
+		id int64
+		v  agreement.Version
+	}
+	list, err := queryList(ctx, db.hot(), func(row rowScanner) (idVersion, error) {
+		var iv idVersion
+		var err error
+		iv.v, err = scanVersion(prefixScanner{row, []any{&iv.id}})
+		return iv, err
+	}, `SELECT v.agreement_id, `+versionColumns+` FROM agreement_versions v
+		WHERE v.agreement_id IN (SELECT id FROM agreements WHERE `+column+` = $1) AND v.state = 'applied'
+		AND v.version = (SELECT MAX(w.version) FROM agreement_versions w WHERE w.agreement_id = v.agreement_id AND w.state = 'applied')`, key)
+	if err != nil {
+		return nil, err
+	}
+	for _, iv := range list {
+		if _, ok := out[iv.id]; ok {
+			out[iv.id] = iv.v
 		}
-		out[id] = v
 	}
 	return out, nil
 }

@@ -80,6 +80,9 @@ type DB struct {
 	group    groupCommit
 	writer   writerGate
 	tokenUse tokenUse
+	// readStmts keeps the hot read path's statements prepared
+	// (stmtcache.go).
+	readStmts *stmtCache
 }
 
 // ParseDSN tells the backend of a DSN and returns the driver's data
@@ -162,6 +165,10 @@ func OpenNoMigrate(ctx context.Context, dsn string) (*DB, error) {
 			return nil, err
 		}
 		db.read.SetMaxOpenConns(8)
+		// Keep them all: database/sql keeps two idle by default, so under
+		// load connections were closed and reopened, each parsing the whole
+		// schema again and losing its prepared statements (issue 14).
+		db.read.SetMaxIdleConns(8)
 	case Postgres:
 		lim, err := limitsFromEnv(os.Getenv)
 		if err != nil {
@@ -178,6 +185,7 @@ func OpenNoMigrate(ctx context.Context, dsn string) (*DB, error) {
 		db.write.SetConnMaxIdleTime(5 * time.Minute)
 		db.read = db.write
 	}
+	db.readStmts = &stmtCache{pool: db.read, prepare: dialect == SQLite}
 	pctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
 	if err := db.write.PingContext(pctx); err != nil {
@@ -198,6 +206,9 @@ func (db *DB) SQL() *sql.DB { return db.read }
 func (db *DB) Close() error {
 	db.group.close()
 	db.tokenUse.wait()
+	if db.readStmts != nil {
+		db.readStmts.close()
+	}
 	var err error
 	if db.write != nil {
 		err = db.write.Close()
