@@ -510,9 +510,15 @@ func (db *DB) AuditVerificationFailures(ctx context.Context) (int64, error) {
 // MailDPOs queues an e-mail to every active user with the dpo role in the
 // outbox, and returns to how many.
 func (db *DB) MailDPOs(ctx context.Context, subject, body string) (int, error) {
+	return db.mailRole(ctx, account.DPO, subject, body)
+}
+
+// mailRole queues an e-mail to every active user with the role in the
+// outbox, in one transaction, and returns to how many.
+func (db *DB) mailRole(ctx context.Context, role account.Role, subject, body string) (int, error) {
 	n := 0
 	err := db.inTx(ctx, func(tx *Tx) error {
-		rows, err := tx.QueryContext(ctx, `SELECT id, org_key FROM users WHERE role = $1 AND active ORDER BY id`, string(account.DPO))
+		rows, err := tx.QueryContext(ctx, `SELECT id, org_key FROM users WHERE role = $1 AND active ORDER BY id`, string(role))
 		if err != nil {
 			return err
 		}

@@ -63,35 +63,5 @@ func (db *DB) BackupFailures(ctx context.Context) (int64, error) {
 // MailAdmins queues an e-mail to every active user with the admin role in
 // the outbox, and returns to how many.
 func (db *DB) MailAdmins(ctx context.Context, subject, body string) (int, error) {
-	n := 0
-	err := db.inTx(ctx, func(tx *Tx) error {
-		rows, err := tx.QueryContext(ctx, `SELECT id, org_key FROM users WHERE role = $1 AND active ORDER BY id`, string(account.Admin))
-		if err != nil {
-			return err
-		}
-		type to struct {
-			id  int64
-			org string
-		}
-		var tos []to
-		for rows.Next() {
-			var t to
-			if err := rows.Scan(&t.id, &t.org); err != nil {
-				rows.Close()
-				return err
-			}
-			tos = append(tos, t)
-		}
-		if err := rows.Close(); err != nil {
-			return err
-		}
-		for _, t := range tos {
-			if err := enqueueStaffMail(ctx, tx, t.id, t.org, subject, body); err != nil {
-				return err
-			}
-		}
-		n = len(tos)
-		return nil
-	})
-	return n, err
+	return db.mailRole(ctx, account.Admin, subject, body)
 }
