@@ -7,6 +7,7 @@ import (
 	"sync"
 	"time"
 
+	"kansrijk/internal/dates"
 	"kansrijk/internal/municipality"
 	"kansrijk/internal/textnorm"
 )
@@ -978,13 +979,8 @@ func digitsOnly(s string) string {
 	return b.String()
 }
 
-var dutchMonths = [...]string{"januari", "februari", "maart", "april", "mei", "juni", "juli",
-	"augustus", "september", "oktober", "november", "december"}
-
 // dutchDate formats a day as "8 maart 2023".
-func dutchDate(t time.Time) string {
-	return fmt.Sprintf("%d %s %d", t.Day(), dutchMonths[t.Month()-1], t.Year())
-}
+func dutchDate(t time.Time) string { return dates.Long(t) }
 
 func andList(s []string) string { return joinList(s, "en") }
 func orList(s []string) string  { return joinList(s, "of") }

@@ -8,6 +8,7 @@
 package dates
 
 import (
+	"fmt"
 	"strconv"
 	"strings"
 	"time"
@@ -116,4 +117,13 @@ func num(s string) int {
 		n = n*10 + int(c-'0')
 	}
 	return n
+}
+
+var dutchMonths = [...]string{"januari", "februari", "maart", "april", "mei", "juni", "juli",
+	"augustus", "september", "oktober", "november", "december"}
+
+// Long formats t as Dutch prose does: "8 maart 2023" (letters, answers,
+// PDFs), where Format gives the short DD-MM-JJJJ of forms and lists.
+func Long(t time.Time) string {
+	return fmt.Sprintf("%d %s %d", t.Day(), dutchMonths[t.Month()-1], t.Year())
 }

@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"kansrijk/internal/agreement"
+	"kansrijk/internal/dates"
 )
 
 // TemplateVersion is the current template version. Keep it equal to
@@ -153,13 +154,8 @@ func newData(in Input, version string) data {
 
 func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
 
-var months = [...]string{"januari", "februari", "maart", "april", "mei", "juni", "juli",
-	"augustus", "september", "oktober", "november", "december"}
-
 // dutchDate formats t as "9 februari 2018".
-func dutchDate(t time.Time) string {
-	return fmt.Sprintf("%d %s %d", t.Day(), months[t.Month()-1], t.Year())
-}
+func dutchDate(t time.Time) string { return dates.Long(t) }
 
 // dutchDateString formats a YYYY-MM-DD date the Dutch way; anything else
 // is returned as given.

@@ -10,6 +10,7 @@ import (
 	"github.com/go-pdf/fpdf"
 
 	"kansrijk/internal/agreement"
+	"kansrijk/internal/dates"
 	"kansrijk/internal/i18n"
 	"kansrijk/internal/outreach"
 	"kansrijk/internal/paperwork"
@@ -32,13 +33,8 @@ var (
 	colorHeadBg  = [3]int{232, 237, 244}
 )
 
-var months = [...]string{"januari", "februari", "maart", "april", "mei", "juni", "juli",
-	"augustus", "september", "oktober", "november", "december"}
-
 // DutchDate formats t as "8 maart 2023".
-func DutchDate(t time.Time) string {
-	return fmt.Sprintf("%d %s %d", t.Day(), months[t.Month()-1], t.Year())
-}
+func DutchDate(t time.Time) string { return dates.Long(t) }
 
 // shortDate formats a YYYY-MM-DD date as DD-MM-JJJJ, "" as "–".
 func shortDate(s string) string {
