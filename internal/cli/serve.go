@@ -95,6 +95,10 @@ func serve(ctx context.Context, args []string, env Env) error {
 		return err
 	}
 	srv.SetMetricsAccess(metricsAccess)
+	// Area sso: single sign-on with OpenID Connect (sso.go).
+	if err := startSSO(ctx, srv, env.Getenv); err != nil {
+		return err
+	}
 	if v := env.Getenv("KANSRIJK_PASSWORD_CHECKS"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 1 || n > 64 {

@@ -37,6 +37,7 @@ import (
 	"kansrijk/internal/parliament"
 	"kansrijk/internal/parliament/pack"
 	"kansrijk/internal/referral"
+	"kansrijk/internal/sso"
 )
 
 //go:embed templates
@@ -82,6 +83,9 @@ type Deps struct {
 	// parliament: the parliamentary answer packs (parliament.go); nil:
 	// the page answers not found.
 	Parliament *pack.Service
+	// Area sso: single sign-on with OpenID Connect (sso.go); nil: off,
+	// the login page shows nothing of it.
+	SSO *sso.Client
 }
 
 // UI is the web interface.
@@ -230,6 +234,10 @@ func (ui *UI) Register(mux httpx.Mux) {
 	mux.HandleFunc("GET /outreach/contacts", ui.signedIn(ui.showOutreachContacts))
 	// Area underreferral: where families are missed (underreferral.go).
 	mux.HandleFunc("GET /reports/under-referral", ui.signedIn(ui.showUnderReferral))
+	// Area sso: single sign-on with OpenID Connect (sso.go).
+	mux.HandleFunc("GET /auth/oidc/start", ui.ssoStart)
+	mux.HandleFunc("GET /auth/oidc/callback", ui.ssoCallback)
+	mux.HandleFunc("POST /users/sso-pending/{id}/assign", ui.signedIn(ui.ssoAssign))
 	mux.HandleFunc("/", ui.notFound)
 }
 
@@ -261,6 +269,8 @@ type Page struct {
 	// Errors are the problems of a submitted form (forms.go): the
 	// summary above it and the message next to each field.
 	Errors formErrors
+	// Area sso: single sign-on is configured (the login page offers it).
+	SSO bool
 }
 
 // NavItem is one entry of the role-dependent navigation.
@@ -379,6 +389,7 @@ func (ui *UI) page(r *http.Request, title string, data any) *Page {
 		p.Actor = &a
 	}
 	p.Nav = nav(p.Actor, r.URL.Path)
+	p.SSO = ui.SSO != nil // area sso
 	if f := r.URL.Query().Get("ok"); f != "" && i18n.Has(i18n.NL, "flash."+f) {
 		p.Flash = "flash." + f
 	}
