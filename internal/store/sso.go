@@ -41,12 +41,21 @@ var _ sso.Store = (*DB)(nil)
 func (db *DB) SignIn(ctx context.Context, in sso.SignIn) (account.Session, error) {
 	var s account.Session
 	var refused *sso.Error
-	err := db.inTx(ctx, func(tx *Tx) error {
-		refused = nil
-		var err error
-		s, refused, err = db.signIn(ctx, tx, in)
-		return err
-	})
+	var err error
+	// Two first sign-ins of one person at once (two tabs, two instances)
+	// race to make the user, the link or the pending row: the loser runs
+	// again and finds what the winner made.
+	for try := 0; try < 2; try++ {
+		err = db.inTx(ctx, func(tx *Tx) error {
+			refused = nil
+			var err error
+			s, refused, err = db.signIn(ctx, tx, in)
+			return err
+		})
+		if !isUniqueViolation(err) {
+			break
+		}
+	}
 	if err != nil {
 		return account.Session{}, err
 	}
