@@ -13,6 +13,7 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -30,7 +31,6 @@ const ssoSecret = "kansrijk-test-client-secret"
 
 type ssoWorld struct {
 	db    *store.DB
-	srv   *server.Server
 	url   string
 	prov  *ssotest.Provider
 	users *storetest.Accounts
@@ -38,27 +38,39 @@ type ssoWorld struct {
 
 // newSSOWorld starts a provider and Kansrijk with single sign-on against
 // it: organisation claim kansrijk_org, role claim kansrijk_role, and the
-// provider's "Medewerker OCMW" mapped to ocmw_worker.
+// provider's "Medewerker OCMW" mapped to ocmw_worker. Kansrijk is two
+// instances over the one database behind a round-robin balancer, each
+// with its own client (same configuration): every sign-in starts on one
+// and comes back on the other.
 func newSSOWorld(t *testing.T, db *store.DB) *ssoWorld {
 	t.Helper()
 	db.Now = time.Now
 	prov := ssotest.Start(t)
-	s, err := server.New(db)
-	if err != nil {
-		t.Fatal(err)
+	var instances [2]*server.Server
+	for i := range instances {
+		s, err := server.New(db)
+		if err != nil {
+			t.Fatal(err)
+		}
+		instances[i] = s
 	}
-	ts := httptest.NewServer(s)
+	var turn atomic.Int64
+	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		instances[turn.Add(1)%2].ServeHTTP(w, r)
+	}))
 	t.Cleanup(ts.Close)
 	prov.Register("kansrijk", ssoSecret, ts.URL+sso.CallbackPath)
-	c, err := sso.New(t.Context(), sso.Config{Issuer: prov.URL, ClientID: "kansrijk", ClientSecret: ssoSecret,
-		OrgClaim: "kansrijk_org", RoleClaim: "kansrijk_role", RoleMap: map[string]account.Role{"Medewerker OCMW": account.OCMWWorker},
-		RedirectURL: ts.URL + sso.CallbackPath})
-	if err != nil {
-		t.Fatal(err)
+	for _, s := range instances {
+		c, err := sso.New(t.Context(), sso.Config{Issuer: prov.URL, ClientID: "kansrijk", ClientSecret: ssoSecret,
+			OrgClaim: "kansrijk_org", RoleClaim: "kansrijk_role", RoleMap: map[string]account.Role{"Medewerker OCMW": account.OCMWWorker},
+			RedirectURL: ts.URL + sso.CallbackPath})
+		if err != nil {
+			t.Fatal(err)
+		}
+		s.UseSSO(c)
 	}
-	s.UseSSO(c)
 	users := storetest.Users(t, db, "opgroeien.test", storetest.U{Name: "beheerder", Role: "admin", Org: "opgroeien"})
-	return &ssoWorld{db: db, srv: s, url: ts.URL, prov: prov, users: users}
+	return &ssoWorld{db: db, url: ts.URL, prov: prov, users: users}
 }
 
 func jarClient() *http.Client {
