@@ -407,6 +407,15 @@ func (c *Client) Finish(ctx context.Context, cookie string, q url.Values) (id Id
 	if err != nil {
 		return id, "", classify(err)
 	}
+	// With more than one audience the token must name this client as the
+	// party it was issued to (OpenID Connect Core 3.1.3.7, points 4-5).
+	var azp struct {
+		AZP string `json:"azp"`
+	}
+	_ = idt.Claims(&azp)
+	if (len(idt.Audience) > 1 || azp.AZP != "") && azp.AZP != c.cfg.ClientID {
+		return id, "", Fail(CodeAudience, "authorized party is another client", nil)
+	}
 	if subtle.ConstantTimeCompare([]byte(idt.Nonce), []byte(st.Nonce)) != 1 {
 		return id, "", Fail(CodeNonce, "nonce does not match", nil)
 	}

@@ -228,6 +228,7 @@ func TestSSOSignIn(t *testing.T) {
 				dutch string
 			}{
 				{ssotest.WrongAudience, sso.CodeAudience, "niet voor Kansrijk bestemd"},
+				{ssotest.OtherParty, sso.CodeAudience, "niet voor Kansrijk bestemd"},
 				{ssotest.Expired, sso.CodeExpired, "verlopen"},
 				{ssotest.BadSignature, sso.CodeSignature, "handtekening"},
 				{ssotest.WrongNonce, sso.CodeNonce, "andere aanmelding"},

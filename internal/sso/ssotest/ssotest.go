@@ -41,6 +41,7 @@ type Mode string
 const (
 	Honest        Mode = ""
 	WrongAudience Mode = "audience"  // aud and azp name another client; re-signed
+	OtherParty    Mode = "azp"       // aud names this client and another, azp the other; re-signed
 	Expired       Mode = "expired"   // exp an hour ago; re-signed
 	WrongNonce    Mode = "nonce"     // another sign-in's nonce; re-signed
 	BadSignature  Mode = "signature" // the subject changed, the signature kept
@@ -188,6 +189,8 @@ func (p *Provider) alter(mode Mode, raw string) (string, error) {
 	switch mode {
 	case WrongAudience:
 		claims["aud"], claims["azp"] = []string{"another-client"}, "another-client"
+	case OtherParty:
+		claims["aud"], claims["azp"] = []any{claims["azp"], "another-client"}, "another-client"
 	case Expired:
 		claims["exp"], claims["iat"] = now.Add(-time.Hour).Unix(), now.Add(-2*time.Hour).Unix()
 	case WrongNonce:
