@@ -37,6 +37,7 @@ import (
 	"time"
 
 	"kansrijk/internal/auditlog"
+	"kansrijk/internal/httpx"
 	"kansrijk/internal/store"
 )
 
@@ -89,6 +90,10 @@ var Settings = []Setting{
 	{Key: "KANSRIJK_FLAG_DENIALS_WINDOW", Doc: "window of KANSRIJK_FLAG_DENIALS", check: durRange(time.Nanosecond, 0)},
 	{Key: "KANSRIJK_BREAK_GLASS_TTL", Doc: "how long an approved break-glass opens a referral (default 4h)", check: durRange(time.Nanosecond, 0)},
 	{Key: "KANSRIJK_WEBHOOK_ALLOW_INSECURE", Doc: "1 allows webhooks to private addresses and plain http (tests only)", check: oneOf("0", "1")},
+	// Area ops: graceful shutdown and the proxies in front (cli/serve.go, httpx/transport.go).
+	{Key: "KANSRIJK_SHUTDOWN_DRAIN", Doc: "after SIGTERM, how long new requests are still served while /readyz answers 503 (0 to 5m, default 5s)", check: durRange(0, 5*time.Minute)},
+	{Key: "KANSRIJK_SHUTDOWN_TIMEOUT", Doc: "after the drain, how long requests in flight may take to finish (1s to 10m, default 20s)", check: durRange(time.Second, 10*time.Minute)},
+	{Key: "KANSRIJK_TRUSTED_PROXIES", Doc: "reverse proxies (addresses or CIDR networks, comma-separated) whose X-Forwarded-For and X-Forwarded-Proto count (default none)", check: checkTrustedProxies},
 }
 
 // lookup returns the setting of a key.
@@ -508,4 +513,10 @@ func checkWritableDir(v string) error {
 	name := f.Name()
 	f.Close()
 	return os.Remove(name)
+}
+
+// checkTrustedProxies: area ops.
+func checkTrustedProxies(v string) error {
+	_, err := httpx.ParseTrustedProxies(v)
+	return err
 }

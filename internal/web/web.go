@@ -261,6 +261,8 @@ type Page struct {
 	// Errors are the problems of a submitted form (forms.go): the
 	// summary above it and the message next to each field.
 	Errors formErrors
+	// Area ops: why signing in cannot work on this connection (translated; transport.go).
+	LoginTransport string
 }
 
 // NavItem is one entry of the role-dependent navigation.
@@ -437,7 +439,7 @@ func (ui *UI) notFound(w http.ResponseWriter, r *http.Request) {
 
 func (ui *UI) switchLanguage(w http.ResponseWriter, r *http.Request) {
 	lang, _ := i18n.ParsePublic(r.PathValue("lang")) // staff pages read any but en as Dutch
-	http.SetCookie(w, &http.Cookie{Name: "lang", Value: string(lang), Path: "/", MaxAge: 365 * 24 * 3600, HttpOnly: true, Secure: true, SameSite: http.SameSiteLaxMode})
+	httpx.SetCookie(w, r, &http.Cookie{Name: "lang", Value: string(lang), MaxAge: 365 * 24 * 3600})
 	http.Redirect(w, r, safeNext(r.URL.Query().Get("next")), http.StatusSeeOther)
 }
 
