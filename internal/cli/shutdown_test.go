@@ -328,8 +328,8 @@ func TestGracefulShutdown(t *testing.T) {
 				t.Fatal(err)
 			}
 			in.waitDraining()
-			in.mustGet("/healthz", "", 200)   // a new connection while draining
-			cookie := in.signIn()             // a sign-in while draining works
+			in.mustGet("/healthz", "", 200) // a new connection while draining
+			cookie := in.signIn()           // a sign-in while draining works
 			in.mustGet("/api/v1/me", cookie, 200)
 			in.waitListenerClosed()
 			select {
