@@ -14,7 +14,8 @@ import (
 //
 //  1. /readyz answers 503 {"status":"draining"} at once; new requests are
 //     still served for KANSRIJK_SHUTDOWN_DRAIN (default 5s), so that a
-//     load balancer sees it and moves away;
+//     load balancer sees it and moves away (only when something asked
+//     /readyz since start: Ctrl-C on a server nobody watches is immediate);
 //  2. the listener closes; requests in flight finish within
 //     KANSRIJK_SHUTDOWN_TIMEOUT (default 20s), then their connections are
 //     closed;

@@ -428,3 +428,34 @@ func TestTwoInstancesOnePostgres(t *testing.T) {
 	b.wait()
 	checkFinalCheckpoint(t, dsn, keyFile)
 }
+
+// TestOpsSettingsChecked: config check shows the shutdown and proxy
+// settings and names a bad value; serve refuses to start with one.
+func TestOpsSettingsChecked(t *testing.T) {
+	env := map[string]string{"KANSRIJK_TRUSTED_PROXIES": "10.0.0.0/8, 127.0.0.1", "KANSRIJK_SHUTDOWN_DRAIN": "10s"}
+	r := runCLIEnv(t, env, "config", "check")
+	if r.Code != 0 {
+		t.Fatalf("exit %d\n%s%s", r.Code, r.Stdout, r.Stderr)
+	}
+	for key, want := range map[string]string{
+		"KANSRIJK_TRUSTED_PROXIES":  "10.0.0.0/8, 127.0.0.1 (environment)",
+		"KANSRIJK_SHUTDOWN_DRAIN":   "10s (environment)",
+		"KANSRIJK_SHUTDOWN_TIMEOUT": "- (default)",
+	} {
+		if got := effective(r.Stdout, key); got != want {
+			t.Errorf("%s: %q, want %q", key, got, want)
+		}
+	}
+	bad := map[string]string{"KANSRIJK_TRUSTED_PROXIES": "proxy.example.org", "KANSRIJK_SHUTDOWN_TIMEOUT": "0s"}
+	r = runCLIEnv(t, bad, "config", "check")
+	if r.Code != 1 || !strings.Contains(r.Stderr, "KANSRIJK_TRUSTED_PROXIES") || !strings.Contains(r.Stderr, "KANSRIJK_SHUTDOWN_TIMEOUT") {
+		t.Errorf("bad values: exit %d\n%s", r.Code, r.Stderr)
+	}
+	for key, val := range map[string]string{"KANSRIJK_TRUSTED_PROXIES": "proxy.example.org", "KANSRIJK_SHUTDOWN_DRAIN": "forever"} {
+		dsn := "sqlite:" + filepath.Join(t.TempDir(), "k.db")
+		r = runCLIEnv(t, map[string]string{key: val}, "serve", "--db", dsn, "--addr", "127.0.0.1:0")
+		if r.Code != 1 || !strings.Contains(r.Stderr, key) {
+			t.Errorf("serve with %s=%s: exit %d, %q", key, val, r.Code, r.Stderr)
+		}
+	}
+}

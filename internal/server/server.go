@@ -41,7 +41,9 @@ type Server struct {
 	transport atomic.Pointer[httpx.Transport]
 	shutdown  Shutdown
 	draining  atomic.Bool
-	inFlight  atomic.Int64
+	// readyAsked: /readyz was asked since start (a load balancer watches).
+	readyAsked atomic.Bool
+	inFlight   atomic.Int64
 }
 
 // New builds the server over an open database.
@@ -89,7 +91,8 @@ func New(db *store.DB) (*Server, error) {
 		httpx.WriteJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 	})
 	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
-		if s.draining.Load() { // stopping: the load balancer moves away
+		s.readyAsked.Store(true) // someone watches: a stop drains (transport.go)
+		if s.draining.Load() {   // stopping: the load balancer moves away
 			httpx.WriteJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "draining"})
 			return
 		}

@@ -23,6 +23,8 @@ func (s *Server) SetTransport(t *httpx.Transport) { s.transport.Store(t) }
 type Shutdown struct {
 	// Drain: how long new requests are still served after the stop,
 	// while /readyz answers 503, so that a load balancer moves away.
+	// Only when something asked /readyz since start: without a load
+	// balancer or orchestrator watching, a stop (Ctrl-C) is immediate.
 	Drain time.Duration
 	// Timeout bounds the wait for requests in flight once the listener
 	// is closed; past it their connections are closed.
@@ -77,7 +79,10 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 		d.Timeout = 10 * time.Second
 	}
 	s.draining.Store(true)
-	if d.Drain > 0 {
+	switch {
+	case d.Drain > 0 && !s.readyAsked.Load():
+		slog.Info("shutdown: no drain, nothing asked /readyz since start")
+	case d.Drain > 0:
 		slog.Info("shutdown: draining, /readyz answers 503; new requests are still served", "drain", d.Drain)
 		srv.SetKeepAlivesEnabled(false)
 		select {

@@ -252,3 +252,33 @@ func TestOpsReadyzDraining(t *testing.T) {
 		t.Error("the listener is still open after Serve returned")
 	}
 }
+
+// TestOpsNoDrainUnwatched: when nothing asked /readyz since start (no load
+// balancer watches), a stop does not wait for the drain.
+func TestOpsNoDrainUnwatched(t *testing.T) {
+	srv, err := server.New(storetest.Open(t, store.SQLite))
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv.SetShutdown(server.Shutdown{Drain: 5 * time.Second, Timeout: 5 * time.Second})
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- srv.Serve(ctx, ln) }()
+	if resp, err := http.Get("http://" + ln.Addr().String() + "/healthz"); err != nil {
+		t.Fatal(err)
+	} else {
+		resp.Body.Close()
+	}
+	start := time.Now()
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if d := time.Since(start); d > 2*time.Second {
+		t.Errorf("stopped after %s: it drained though nobody watched /readyz", d)
+	}
+}
