@@ -35,7 +35,8 @@ func (ui *UI) refuseLoginTransport(w http.ResponseWriter, r *http.Request) bool 
 	}
 	p := ui.page(r, "page.login.title", nil)
 	p.LoginTransport = reason
-	_ = r.ParseForm()
+	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
+	_ = r.ParseForm() // to show the e-mail address again; never the password
 	p.Form = r.PostForm
 	p.Form.Del("password")
 	ui.render(w, http.StatusForbidden, "login", p)
