@@ -354,6 +354,11 @@ func TestTwoInstancesOnePostgres(t *testing.T) {
 	dsn, keyFile := opsDatabase(t, bin, store.Postgres)
 	a := startInstance(t, bin, dsn, keyFile)
 	b := startInstance(t, bin, dsn, keyFile)
+	for _, in := range []*instance{a, b} { // the load balancer watches both
+		if code, status := in.readiness(); code != 200 || status != "ready" {
+			t.Fatalf("%s /readyz: %d %q", in.base, code, status)
+		}
+	}
 
 	// A session made on one instance is valid on the other.
 	cookie := a.signIn()
@@ -364,11 +369,14 @@ func TestTwoInstancesOnePostgres(t *testing.T) {
 	}
 
 	// Each daily job ran once today, by one of the two.
-	daily := []string{"retention job finished"}
+	daily := []string{"retention job finished", "births job finished", "statistics job finished"}
 	deadline := time.Now().Add(60 * time.Second)
 	for {
-		n := strings.Count(a.out.String(), daily[0]) + strings.Count(b.out.String(), daily[0])
-		if n >= 1 || time.Now().After(deadline) {
+		all := true
+		for _, line := range daily {
+			all = all && strings.Count(a.out.String(), line)+strings.Count(b.out.String(), line) >= 1
+		}
+		if all || time.Now().After(deadline) {
 			break
 		}
 		time.Sleep(200 * time.Millisecond)
@@ -393,8 +401,10 @@ func TestTwoInstancesOnePostgres(t *testing.T) {
 	}
 	rows.Close()
 	db.Close()
-	if jobs["retention"] != 1 {
-		t.Errorf("job_runs: %v, want retention once", jobs)
+	for _, job := range []string{"retention", "births", "statistics"} {
+		if jobs[job] != 1 {
+			t.Errorf("job_runs: %v, want %s once", jobs, job)
+		}
 	}
 	for _, line := range daily {
 		if n := strings.Count(a.out.String(), line) + strings.Count(b.out.String(), line); n != 1 {
