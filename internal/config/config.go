@@ -37,6 +37,7 @@ import (
 	"time"
 
 	"kansrijk/internal/auditlog"
+	"kansrijk/internal/httpx"
 	"kansrijk/internal/store"
 )
 
@@ -97,6 +98,10 @@ var Settings = []Setting{
 	{Key: "KANSRIJK_OIDC_ORG_CLAIM", Doc: "claim carrying the organisation key (ocmw-13016, team-…); empty: an admin assigns it"},
 	{Key: "KANSRIJK_OIDC_ROLE_CLAIM", Doc: "claim carrying the role (a string or a list); empty: an admin assigns it"},
 	{Key: "KANSRIJK_OIDC_ROLE_MAP", Doc: "role claim values to roles, value=role,… (a value that is a role name needs no entry)", check: checkRoleMap},
+	// Area ops: graceful shutdown and the proxies in front (cli/serve.go, httpx/transport.go).
+	{Key: "KANSRIJK_SHUTDOWN_DRAIN", Doc: "after SIGTERM, how long new requests are still served while /readyz answers 503 (0 to 5m, default 5s)", check: durRange(0, 5*time.Minute)},
+	{Key: "KANSRIJK_SHUTDOWN_TIMEOUT", Doc: "after the drain, how long requests in flight may take to finish (1s to 10m, default 20s)", check: durRange(time.Second, 10*time.Minute)},
+	{Key: "KANSRIJK_TRUSTED_PROXIES", Doc: "reverse proxies (addresses or CIDR networks, comma-separated) whose X-Forwarded-For and X-Forwarded-Proto count (default none)", check: checkTrustedProxies},
 }
 
 // lookup returns the setting of a key.
@@ -520,4 +525,10 @@ func checkWritableDir(v string) error {
 	name := f.Name()
 	f.Close()
 	return os.Remove(name)
+}
+
+// checkTrustedProxies: area ops.
+func checkTrustedProxies(v string) error {
+	_, err := httpx.ParseTrustedProxies(v)
+	return err
 }

@@ -40,8 +40,7 @@ func (ui *UI) ssoStart(w http.ResponseWriter, r *http.Request) {
 		ui.ssoFail(w, r, err, false)
 		return
 	}
-	http.SetCookie(w, &http.Cookie{Name: sso.StateCookie, Value: cookie, Path: "/auth/oidc/", MaxAge: int(sso.StateLifetime.Seconds()),
-		HttpOnly: true, Secure: true, SameSite: http.SameSiteLaxMode})
+	httpx.SetCookie(w, r, &http.Cookie{Name: sso.StateCookie, Value: cookie, Path: "/auth/oidc/", MaxAge: int(sso.StateLifetime.Seconds())})
 	http.Redirect(w, r, authURL, http.StatusSeeOther)
 }
 
@@ -54,7 +53,7 @@ func (ui *UI) ssoCallback(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	// The state cookie serves once, whatever the outcome.
-	http.SetCookie(w, &http.Cookie{Name: sso.StateCookie, Value: "", Path: "/auth/oidc/", MaxAge: -1, HttpOnly: true, Secure: true, SameSite: http.SameSiteLaxMode})
+	httpx.SetCookie(w, r, &http.Cookie{Name: sso.StateCookie, Value: "", Path: "/auth/oidc/", MaxAge: -1})
 	var state string
 	if c, err := r.Cookie(sso.StateCookie); err == nil {
 		state = c.Value
@@ -69,10 +68,7 @@ func (ui *UI) ssoCallback(w http.ResponseWriter, r *http.Request) {
 		ui.ssoFail(w, r, err, true)
 		return
 	}
-	http.SetCookie(w, &http.Cookie{
-		Name: httpx.SessionCookie, Value: s.Secret, Path: "/", Expires: s.Expires,
-		HttpOnly: true, Secure: true, SameSite: http.SameSiteLaxMode,
-	})
+	httpx.SetSessionCookie(w, r, s.Secret, s.Expires)
 	http.Redirect(w, r, safeNext(next), http.StatusSeeOther)
 }
 

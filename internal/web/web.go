@@ -271,6 +271,8 @@ type Page struct {
 	Errors formErrors
 	// Area sso: single sign-on is configured (the login page offers it).
 	SSO bool
+	// Area ops: why signing in cannot work on this connection (translated; transport.go).
+	LoginTransport string
 }
 
 // NavItem is one entry of the role-dependent navigation.
@@ -448,7 +450,7 @@ func (ui *UI) notFound(w http.ResponseWriter, r *http.Request) {
 
 func (ui *UI) switchLanguage(w http.ResponseWriter, r *http.Request) {
 	lang, _ := i18n.ParsePublic(r.PathValue("lang")) // staff pages read any but en as Dutch
-	http.SetCookie(w, &http.Cookie{Name: "lang", Value: string(lang), Path: "/", MaxAge: 365 * 24 * 3600, HttpOnly: true, Secure: true, SameSite: http.SameSiteLaxMode})
+	httpx.SetCookie(w, r, &http.Cookie{Name: "lang", Value: string(lang), MaxAge: 365 * 24 * 3600})
 	http.Redirect(w, r, safeNext(r.URL.Query().Get("next")), http.StatusSeeOther)
 }
 
