@@ -326,39 +326,6 @@ func (db *DB) referralPage(ctx context.Context, l listQuery, req page.Request) (
 	return res, nil
 }
 
-// fillTeams sets the referring team's name and contact details on the
-// items, in one query.
-func (db *DB) fillTeams(ctx context.Context, items []referral.ListItem, keys map[string]bool) error {
-	if len(keys) == 0 {
-		return nil
-	}
-	args := make([]any, 0, len(keys))
-	for k := range keys {
-		args = append(args, k)
-	}
-	type team struct{ key, name, phone, email string }
-	list, err := queryList(ctx, db.hot(), func(row rowScanner) (team, error) {
-		var t team
-		err := row.Scan(&t.key, &t.name, &t.phone, &t.email)
-		return t, err
-	}, `SELECT key, name, contact_phone, contact_email FROM organisations WHERE key IN (`+placeholders(db.dialect, 1, len(args))+`)`, args...)
-	if err != nil {
-		return err
-	}
-	byKey := map[string]team{}
-	for _, t := range list {
-		byKey[t.key] = t
-	}
-	for i := range items {
-		t := byKey[items[i].Team]
-		items[i].TeamName, items[i].TeamPhone, items[i].TeamEmail = t.name, t.phone, t.email
-		if t.name == "" {
-			items[i].TeamName = items[i].Team
-		}
-	}
-	return nil
-}
-
 // versionsWhere returns the current (latest applied) version of each
 // agreement whose column (team_key or recipient_key) is key: a team's or
 // an OCMW's agreements, a handful. An agreement without an applied
