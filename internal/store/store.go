@@ -170,6 +170,10 @@ func OpenNoMigrate(ctx context.Context, dsn string) (*DB, error) {
 		if db.read, err = sql.Open("sqlite", base+"&_pragma=query_only(1)&_pragma=mmap_size(268435456)"); err != nil {
 			return nil, err
 		}
+		// mmap_size on the read pool: every commit (an audited read's
+		// event) makes each reader drop its page cache; mapped, a page is
+		// read again without a pread each. Measured on the inbox page
+		// (BenchmarkInboxCPU, alternated): about 5 % less CPU per page.
 		db.read.SetMaxOpenConns(8)
 		// Keep them all: database/sql keeps two idle by default, so under
 		// load connections were closed and reopened, each parsing the whole
