@@ -1,0 +1,76 @@
+package auditlog_test
+
+import (
+	"context"
+	"fmt"
+	"testing"
+	"time"
+
+	"kansrijk/internal/auditlog"
+	"kansrijk/internal/store"
+	"kansrijk/internal/store/storetest"
+)
+
+// Leaves whose events are not in id order (on PostgreSQL an event whose
+// transaction commits late is logged after higher ids) verify; an event
+// put in behind the log's back is still found then, in one chunk and in
+// many, and so it is when the leaves are in id order.
+func TestVerifyUnloggedEventsLeavesOutOfOrder(t *testing.T) {
+	for _, d := range storetest.Backends {
+		for _, outOfOrder := range []bool{false, true} {
+			for _, chunk := range []int64{0, 4} {
+				t.Run(fmt.Sprintf("%s/out of order %v/chunk %d", d, outOfOrder, chunk), func(t *testing.T) {
+					if chunk > 0 {
+						defer auditlog.SetChunkLeaves(chunk)()
+					}
+					f := newFixture(t, d)
+					ctx := context.Background()
+					f.append(t, 13)
+					insert := func(id int64) int64 {
+						t.Helper()
+						at := time.Now().UTC().Format(auditlog.TimeLayout)
+						if id == 0 {
+							if err := f.attacker.QueryRow(`INSERT INTO audit_events (at, actor_role, actor_org, action, outcome, channel) VALUES ($1, 'ocmw_worker', 'ocmw-13016', 'referral.read', 'ok', 'session') RETURNING id`, at).Scan(&id); err != nil {
+								t.Fatal(err)
+							}
+							return id
+						}
+						f.exec(t, fmt.Sprintf(`INSERT INTO audit_events (id, at, actor_role, actor_org, action, outcome, channel) VALUES (%d, '%s', 'ocmw_worker', 'ocmw-13016', 'referral.read', 'ok', 'session')`, id, at))
+						return id
+					}
+					// Two events sequenced one by one, the higher id first
+					// when out of order.
+					hi, lo := int64(1000), int64(500)
+					if !outOfOrder {
+						hi, lo = lo, hi
+					}
+					for _, id := range []int64{hi, lo} {
+						insert(id)
+						if _, err := f.log.Sequence(ctx); err != nil {
+							t.Fatal(err)
+						}
+					}
+					f.append(t, 3)
+					if rep := f.verify(t); !rep.OK() {
+						t.Fatalf("a valid log: %v", rep.Problem)
+					}
+					// Pending events (committed, not sequenced yet) are fine.
+					insert(0)
+					if rep := f.verify(t); !rep.OK() {
+						t.Fatalf("a pending event: %v", rep.Problem)
+					}
+					if f.dialect == store.Postgres {
+						f.exec(t, "ALTER TABLE audit_events DISABLE TRIGGER audit_events_pending")
+					} else {
+						f.exec(t, "DROP TRIGGER audit_events_pending")
+					}
+					id := insert(0)
+					rep := f.verify(t)
+					if rep.OK() || rep.Problem.Kind != auditlog.ProblemEventInserted || rep.Problem.EventID != id || rep.Problem.LeafIndex != -1 {
+						t.Fatalf("an event behind the log's back (%d): %+v", id, rep.Problem)
+					}
+				})
+			}
+		}
+	}
+}
