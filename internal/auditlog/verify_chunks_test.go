@@ -74,3 +74,26 @@ func TestVerifyUnloggedEventsLeavesOutOfOrder(t *testing.T) {
 		}
 	}
 }
+
+// A leaf pointed at the event of another leaf (the unique constraint
+// dropped first) is found, whichever way the chunk is read.
+func TestVerifyDuplicateEventAtTwoLeaves(t *testing.T) {
+	for _, chunk := range []int64{0, 4} {
+		t.Run(fmt.Sprintf("chunk %d", chunk), func(t *testing.T) {
+			if chunk > 0 {
+				defer auditlog.SetChunkLeaves(chunk)()
+			}
+			f := newFixture(t, store.Postgres)
+			f.append(t, 13)
+			f.append(t, 8)
+			dup := f.eventAt(t, 5)
+			f.dropGuards(t)
+			f.exec(t, "ALTER TABLE audit_leaves DROP CONSTRAINT audit_leaves_event_id_key",
+				fmt.Sprintf("UPDATE audit_leaves SET event_id = %d WHERE leaf_index = 6", dup))
+			rep := f.verify(t)
+			if rep.OK() || rep.Problem.Kind != auditlog.ProblemEventChanged || rep.Problem.LeafIndex != 6 || rep.Problem.EventID != dup {
+				t.Fatalf("event %d at leaves 5 and 6: %+v", dup, rep.Problem)
+			}
+		})
+	}
+}
