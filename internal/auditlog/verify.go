@@ -141,9 +141,9 @@ func (l *Log) Verify(ctx context.Context, progress func(done, total int64)) (Rep
 	var computed []tlog.Hash
 	errStop := errors.New("stop")
 	err = l.scanChunks(ctx, size, func(vc *verifyChunk) error {
-		c := &vc.c
-		for j := range c.Leaves {
-			lr := &c.Leaves[j]
+		ch := &vc.c
+		for j := range ch.Leaves {
+			lr := &ch.Leaves[j]
 			i := next
 			if lr.Index != i {
 				rep.Problem = &Problem{Kind: ProblemLeafMissing, LeafIndex: i,
@@ -163,9 +163,9 @@ func (l *Log) Verify(ctx context.Context, progress func(done, total int64)) (Rep
 			computed = f.appendTo(computed[:0], vc.leaves[j])
 			first := tlog.StoredHashIndex(0, i)
 			for k, h := range computed {
-				x := first + int64(k) - c.HashFrom
+				x := first + int64(k) - ch.HashFrom
 				switch {
-				case x >= 0 && x < int64(len(c.Hashes)) && c.Hashes[x] == h:
+				case x >= 0 && x < int64(len(ch.Hashes)) && ch.Hashes[x] == h:
 					continue
 				case k == 0:
 					rep.Problem = &Problem{Kind: ProblemEventChanged, LeafIndex: i, EventID: ev.ID,
@@ -237,11 +237,6 @@ type checked struct {
 	id   int64
 	root tlog.Hash
 	at   time.Time
-}
-
-type storedHash struct {
-	idx int64
-	h   tlog.Hash
 }
 
 // verifyChunk is a chunk of the log as a worker read it, with the leaf
