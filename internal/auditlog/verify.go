@@ -266,6 +266,12 @@ func (l *Log) scanChunks(parent context.Context, size int64, fn func(*verifyChun
 	chunk := chunkLeaves
 	n := (size + chunk - 1) / chunk
 	workers := int(min(int64(verifyWorkers()), n))
+	if limit := l.db.ReadConns(); limit > 0 {
+		// Each reader holds a connection until its last chunk is taken:
+		// leave one to the rest of the process, and never wait for a
+		// connection another reader holds.
+		workers = max(1, min(workers, limit-1))
+	}
 	const inFlight = 3 // chunks per worker: one being read, ones waiting to be checked
 	outs := make([]chan *verifyChunk, workers)
 	frees := make([]chan *verifyChunk, workers)

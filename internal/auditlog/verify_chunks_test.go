@@ -97,3 +97,31 @@ func TestVerifyDuplicateEventAtTwoLeaves(t *testing.T) {
 		})
 	}
 }
+
+// A pool of one connection (KANSRIJK_DB_MAX_CONNS=1) still verifies: the
+// readers never wait for a connection another reader holds.
+func TestVerifyOneConnection(t *testing.T) {
+	defer auditlog.SetChunkLeaves(4)()
+	f := newFixture(t, store.Postgres)
+	f.append(t, 30)
+	t.Setenv("KANSRIJK_DB_MAX_CONNS", "1")
+	ctx := context.Background()
+	one, err := store.OpenNoMigrate(ctx, f.dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer one.Close()
+	if n := one.ReadConns(); n != 1 {
+		t.Fatalf("read pool of %d connections, want 1", n)
+	}
+	l, err := auditlog.New(one, auditlog.Config{VerifierKey: f.log.PublicKey()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	vctx, cancel := context.WithTimeout(ctx, time.Minute)
+	defer cancel()
+	rep, err := l.Verify(vctx, nil)
+	if err != nil || !rep.OK() || rep.Size != 30 {
+		t.Fatalf("verify on one connection: %v, %+v", err, rep.Problem)
+	}
+}

@@ -111,6 +111,10 @@ const auditChunkEvents = `SELECT ` + auditColumns + ` FROM audit_events e WHERE 
 
 const auditChunkTree = `SELECT idx, hash FROM audit_tree WHERE idx >= $1 AND idx < $2 ORDER BY idx`
 
+// ReadConns returns how many connections the read pool may open (0: no
+// limit).
+func (db *DB) ReadConns() int { return db.read.Stats().MaxOpenConnections }
+
 // AuditChunkReader takes a read connection of its own and calls fn with a
 // function that reads the chunk of leaves from ≤ i < to into c (see
 // AuditChunk). The reads are free of the PostgreSQL time limits the
