@@ -386,6 +386,23 @@ func TestVerifyDetectsTampering(t *testing.T) {
 			f.exec(t, "UPDATE audit_checkpoints SET size = 5")
 			return -1, 0
 		}},
+		{name: "changed interior tree hash", kind: auditlog.ProblemTreeChanged, attack: func(t *testing.T, f *fixture) (int64, int64) {
+			// The level-1 node over leaves 10 and 11, stored with leaf 11.
+			f.dropGuards(t)
+			f.exec(t, fmt.Sprintf("UPDATE audit_tree SET hash = %s WHERE idx = %d", f.zeroHash(), tlog.StoredHashIndex(1, 5)))
+			return 11, f.eventAt(t, 11)
+		}},
+		{name: "deleted interior tree hash", kind: auditlog.ProblemTreeChanged, attack: func(t *testing.T, f *fixture) (int64, int64) {
+			// The level-2 node over leaves 12–15, stored with leaf 15.
+			f.dropGuards(t)
+			f.exec(t, fmt.Sprintf("DELETE FROM audit_tree WHERE idx = %d", tlog.StoredHashIndex(2, 3)))
+			return 15, f.eventAt(t, 15)
+		}},
+		{name: "changed leaf hash", kind: auditlog.ProblemEventChanged, attack: func(t *testing.T, f *fixture) (int64, int64) {
+			f.dropGuards(t)
+			f.exec(t, fmt.Sprintf("UPDATE audit_tree SET hash = %s WHERE idx = %d", f.zeroHash(), tlog.StoredHashIndex(0, 29)))
+			return 29, f.eventAt(t, 29)
+		}},
 		{name: "checkpoint re-signed with another key", kind: auditlog.ProblemSignature, checkpoint: true, attack: func(t *testing.T, f *fixture) (int64, int64) {
 			var n string
 			if err := f.attacker.QueryRow(`SELECT note FROM audit_checkpoints ORDER BY id DESC LIMIT 1`).Scan(&n); err != nil {
@@ -407,37 +424,62 @@ func TestVerifyDetectsTampering(t *testing.T) {
 			return -1, 0
 		}},
 	}
+	// Verify reads the log in chunks, several at once: in one chunk here
+	// (34 leaves), and in chunks of 5 leaves.
 	for _, d := range storetest.Backends {
-		for _, c := range cases {
-			t.Run(string(d)+"/"+c.name, func(t *testing.T) {
-				f := newFixture(t, d)
-				f.append(t, 13)
-				f.append(t, 21)
-				if rep := f.verify(t); !rep.OK() {
-					t.Fatalf("before the attack: %v", rep.Problem)
+		for _, chunk := range []int64{0, 5} {
+			for _, c := range cases {
+				name := string(d) + "/" + c.name
+				if chunk > 0 {
+					name = fmt.Sprintf("%s/chunks of %d", name, chunk)
 				}
-				leaf, ev := c.attack(t, f)
-				rep := f.verify(t)
-				if rep.OK() {
-					t.Fatal("the change went unnoticed")
-				}
-				p := rep.Problem
-				t.Logf("found: %s", p.Message)
-				if p.Kind != c.kind {
-					t.Errorf("kind %s, want %s (%s)", p.Kind, c.kind, p.Message)
-				}
-				if c.checkpoint {
-					if p.CheckpointID == 0 {
-						t.Errorf("the problem names no checkpoint: %s", p.Message)
+				t.Run(name, func(t *testing.T) {
+					if chunk > 0 {
+						defer auditlog.SetChunkLeaves(chunk)()
 					}
-					return
-				}
-				if p.LeafIndex != leaf || p.EventID != ev {
-					t.Errorf("problem at leaf %d, event %d; want leaf %d, event %d (%s)", p.LeafIndex, p.EventID, leaf, ev, p.Message)
-				}
-			})
+					tamperCase(t, d, c.attack, c.kind, c.checkpoint)
+				})
+			}
 		}
 	}
+}
+
+// tamperCase builds a log of 34 leaves (checkpoints at 13 and 34),
+// attacks it and checks that Verify reports the problem of kind.
+func tamperCase(t *testing.T, d store.Dialect, attack func(t *testing.T, f *fixture) (leaf, event int64), kind string, checkpoint bool) {
+	f := newFixture(t, d)
+	f.append(t, 13)
+	f.append(t, 21)
+	if rep := f.verify(t); !rep.OK() {
+		t.Fatalf("before the attack: %v", rep.Problem)
+	}
+	leaf, ev := attack(t, f)
+	rep := f.verify(t)
+	if rep.OK() {
+		t.Fatal("the change went unnoticed")
+	}
+	p := rep.Problem
+	t.Logf("found: %s", p.Message)
+	if p.Kind != kind {
+		t.Errorf("kind %s, want %s (%s)", p.Kind, kind, p.Message)
+	}
+	if checkpoint {
+		if p.CheckpointID == 0 {
+			t.Errorf("the problem names no checkpoint: %s", p.Message)
+		}
+		return
+	}
+	if p.LeafIndex != leaf || p.EventID != ev {
+		t.Errorf("problem at leaf %d, event %d; want leaf %d, event %d (%s)", p.LeafIndex, p.EventID, leaf, ev, p.Message)
+	}
+}
+
+// zeroHash is the SQL literal of 32 zero bytes.
+func (f *fixture) zeroHash() string {
+	if f.dialect == store.Postgres {
+		return `'\x` + strings.Repeat("00", 32) + `'::bytea`
+	}
+	return "X'" + strings.Repeat("00", 32) + "'"
 }
 
 // Two instances (two store handles) on one PostgreSQL database append and

@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"strconv"
+	"time"
 
 	"golang.org/x/mod/sumdb/tlog"
 
@@ -65,18 +66,18 @@ type private struct {
 // is byte for byte what json.Marshal of the record struct gives
 // (TestRecordMatchesEncodingJSON).
 func Record(ev audit.Event, salt []byte) []byte {
-	return appendRecord(make([]byte, 0, 384), ev, salt)
+	return appendRecord(make([]byte, 0, 384), &ev, salt)
 }
 
 // appendRecord appends the canonical record of ev to dst.
-func appendRecord(dst []byte, ev audit.Event, salt []byte) []byte {
+func appendRecord(dst []byte, ev *audit.Event, salt []byte) []byte {
 	var ts [len(TimeLayout) + 8]byte
 	b := append(dst, `{"v":`...)
 	b = strconv.AppendInt(b, RecordVersion, 10)
 	b = append(b, `,"id":`...)
 	b = strconv.AppendInt(b, ev.ID, 10)
 	b = append(b, `,"at":`...)
-	b = appendJSONBytes(b, ev.At.UTC().AppendFormat(ts[:0], TimeLayout))
+	b = appendJSONBytes(b, appendTime(ts[:0], ev.At))
 	b = append(b, `,"actor_role":`...)
 	b = appendJSONString(b, ev.ActorRole)
 	b = append(b, `,"actor_org":`...)
@@ -108,13 +109,13 @@ func appendRecord(dst []byte, ev audit.Event, salt []byte) []byte {
 // followed by the JSON of {actor_user_id, actor_email, token_id,
 // request_id, client_addr, detail}.
 func Private(ev audit.Event, salt []byte) string {
-	return string(appendPrivate(nil, ev, salt))
+	return string(appendPrivate(nil, &ev, salt))
 }
 
 // appendPrivate appends the private commitment of ev (64 hex digits).
-func appendPrivate(dst []byte, ev audit.Event, salt []byte) []byte {
-	var buf [256]byte
-	b := append(buf[:0], `{"actor_user_id":`...)
+func appendPrivate(dst []byte, ev *audit.Event, salt []byte) []byte {
+	var buf [320]byte
+	b := append(append(buf[:0], salt...), `{"actor_user_id":`...)
 	b = strconv.AppendInt(b, ev.ActorUserID, 10)
 	b = append(b, `,"actor_email":`...)
 	b = appendJSONString(b, ev.ActorEmail)
@@ -127,11 +128,28 @@ func appendPrivate(dst []byte, ev audit.Event, salt []byte) []byte {
 	b = append(b, `,"detail":`...)
 	b = appendJSONString(b, ev.Detail)
 	b = append(b, '}')
-	h := sha256.New()
-	h.Write(salt)
-	h.Write(b)
-	var sum [sha256.Size]byte
-	return hex.AppendEncode(dst, h.Sum(sum[:0]))
+	sum := sha256.Sum256(b) // SHA-256(salt || JSON)
+	return hex.AppendEncode(dst, sum[:])
+}
+
+// appendTime appends t in UTC as TimeLayout formats it; by hand for the
+// years 0000–9999 (the only ones TimeLayout writes in four digits).
+func appendTime(dst []byte, t time.Time) []byte {
+	t = t.UTC()
+	year, month, day := t.Date()
+	if year < 0 || year > 9999 {
+		return t.AppendFormat(dst, TimeLayout)
+	}
+	hour, minute, sec := t.Clock()
+	us := t.Nanosecond() / 1000
+	dst = append(dst, byte('0'+year/1000), byte('0'+year/100%10), byte('0'+year/10%10), byte('0'+year%10), '-',
+		byte('0'+int(month)/10), byte('0'+int(month)%10), '-', byte('0'+day/10), byte('0'+day%10), 'T',
+		byte('0'+hour/10), byte('0'+hour%10), ':', byte('0'+minute/10), byte('0'+minute%10), ':',
+		byte('0'+sec/10), byte('0'+sec%10), '.')
+	for d := 100000; d > 0; d /= 10 {
+		dst = append(dst, byte('0'+us/d%10))
+	}
+	return append(dst, 'Z')
 }
 
 // appendJSONString appends s as encoding/json encodes a string.

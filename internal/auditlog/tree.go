@@ -39,7 +39,12 @@ func loadFrontier(n int64, r tlog.HashReader) (*frontier, error) {
 // append adds a leaf hash and returns the hashes the tree stores for it:
 // those of tlog.StoredHashes, from tlog.StoredHashIndex(0, n) on.
 func (f *frontier) append(leaf tlog.Hash) []tlog.Hash {
-	out := []tlog.Hash{leaf}
+	return f.appendTo(nil, leaf)
+}
+
+// appendTo is append with the hashes appended to out.
+func (f *frontier) appendTo(out []tlog.Hash, leaf tlog.Hash) []tlog.Hash {
+	out = append(out, leaf)
 	h := leaf
 	for level := 0; f.n>>level&1 == 1; level++ {
 		h = tlog.NodeHash(f.stack[len(f.stack)-1], h)

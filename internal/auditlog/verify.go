@@ -2,7 +2,7 @@ package auditlog
 
 import (
 	"context"
-	"database/sql"
+	"crypto/sha256"
 	"encoding/base64"
 	"errors"
 	"fmt"
@@ -130,91 +130,73 @@ func (l *Log) Verify(ctx context.Context, progress func(done, total int64)) (Rep
 		}
 	}
 
-	// The stored hashes, read alongside the leaves in index order.
-	hashes := make(chan storedHash, 4096)
-	hctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	herr := make(chan error, 1)
-	go func() {
-		defer close(hashes)
-		herr <- l.db.ScanAuditTree(hctx, tlog.StoredHashIndex(0, size), func(idx int64, h tlog.Hash) error {
-			select {
-			case hashes <- storedHash{idx, h}:
-				return nil
-			case <-hctx.Done():
-				return hctx.Err()
-			}
-		})
-	}()
-	nextStored := func(want int64) (tlog.Hash, bool) {
-		s, ok := <-hashes
-		if !ok || s.idx != want {
-			return tlog.Hash{}, false
-		}
-		return s.h, true
-	}
-
+	// The leaves and the stored hashes, read in chunks by several
+	// workers, each chunk's records encoded and hashed by its worker;
+	// checked here in leaf order.
 	f := &frontier{}
 	next := int64(0)
+	// increasing: the leaves' event ids so far are strictly increasing,
+	// hence distinct (the unlogged events can then be counted).
+	increasing, lastEvent := true, int64(0)
+	var computed []tlog.Hash
 	errStop := errors.New("stop")
-	err = l.scanLeafHashes(hctx, size, func(lr store.AuditLeafRow, leaf tlog.Hash) error {
-		i := next
-		if lr.Index != i {
-			rep.Problem = &Problem{Kind: ProblemLeafMissing, LeafIndex: i,
-				Message: fmt.Sprintf("leaf %d is missing from the log (the next leaf is %d)", i, lr.Index)}
-			return errStop
-		}
-		if lr.Record == nil {
-			rep.Problem = &Problem{Kind: ProblemEventMissing, LeafIndex: i, EventID: lr.EventID,
-				Message: fmt.Sprintf("leaf %d: event %d is missing from audit_events (deleted, or the table truncated)", i, lr.EventID)}
-			return errStop
-		}
-		ev := &lr.Record.Event
-		computed := f.append(leaf)
-		first := tlog.StoredHashIndex(0, i)
-		for k, h := range computed {
-			stored, ok := nextStored(first + int64(k))
-			switch {
-			case ok && stored == h:
-				continue
-			case k == 0:
-				rep.Problem = &Problem{Kind: ProblemEventChanged, LeafIndex: i, EventID: ev.ID,
-					Message: fmt.Sprintf("leaf %d: event %d does not match the record logged at this leaf (the event was changed, or leaves reordered)", i, ev.ID)}
-			default:
-				rep.Problem = &Problem{Kind: ProblemTreeChanged, LeafIndex: i, EventID: ev.ID,
-					Message: fmt.Sprintf("leaf %d (event %d): the stored tree hash %d differs from the one recomputed from the events", i, ev.ID, first+int64(k))}
-			}
-			return errStop
-		}
-		advance(i)
-		if !signedBefore.IsZero() && ev.At.Before(signedBefore.Add(-LateTolerance)) {
-			rep.Problem = &Problem{Kind: ProblemEventInserted, LeafIndex: i, EventID: ev.ID,
-				Message: fmt.Sprintf("leaf %d: event %d is dated %s, more than %s before checkpoint %d (%s) that does not include it: it was put into audit_events after the fact",
-					i, ev.ID, ev.At.Format(time.RFC3339), LateTolerance, signedBeforeID, signedBefore.Format(time.RFC3339))}
-			return errStop
-		}
-		next++
-		for _, c := range bySize[next] {
-			if c.root != f.root() {
-				rep.Problem = &Problem{Kind: ProblemCheckpoint, LeafIndex: -1, CheckpointID: c.id,
-					Message: fmt.Sprintf("checkpoint %d (size %d): its signed root differs from the root recomputed from the events: the log was rewritten before leaf %d", c.id, next, next)}
+	err = l.scanChunks(ctx, size, func(vc *verifyChunk) error {
+		ch := &vc.c
+		for j := range ch.Leaves {
+			lr := &ch.Leaves[j]
+			i := next
+			if lr.Index != i {
+				rep.Problem = &Problem{Kind: ProblemLeafMissing, LeafIndex: i,
+					Message: fmt.Sprintf("leaf %d is missing from the log (the next leaf is %d)", i, lr.Index)}
 				return errStop
 			}
-		}
-		if progress != nil && next%10000 == 0 {
-			progress(next, size)
+			if !lr.Found {
+				rep.Problem = &Problem{Kind: ProblemEventMissing, LeafIndex: i, EventID: lr.EventID,
+					Message: fmt.Sprintf("leaf %d: event %d is missing from audit_events (deleted, or the table truncated)", i, lr.EventID)}
+				return errStop
+			}
+			if lr.EventID <= lastEvent && i > 0 {
+				increasing = false
+			}
+			lastEvent = lr.EventID
+			ev := &lr.Record.Event
+			computed = f.appendTo(computed[:0], vc.leaves[j])
+			first := tlog.StoredHashIndex(0, i)
+			for k, h := range computed {
+				x := first + int64(k) - ch.HashFrom
+				switch {
+				case x >= 0 && x < int64(len(ch.Hashes)) && ch.Hashes[x] == h:
+					continue
+				case k == 0:
+					rep.Problem = &Problem{Kind: ProblemEventChanged, LeafIndex: i, EventID: ev.ID,
+						Message: fmt.Sprintf("leaf %d: event %d does not match the record logged at this leaf (the event was changed, or leaves reordered)", i, ev.ID)}
+				default:
+					rep.Problem = &Problem{Kind: ProblemTreeChanged, LeafIndex: i, EventID: ev.ID,
+						Message: fmt.Sprintf("leaf %d (event %d): the stored tree hash %d differs from the one recomputed from the events", i, ev.ID, first+int64(k))}
+				}
+				return errStop
+			}
+			advance(i)
+			if !signedBefore.IsZero() && ev.At.Before(signedBefore.Add(-LateTolerance)) {
+				rep.Problem = &Problem{Kind: ProblemEventInserted, LeafIndex: i, EventID: ev.ID,
+					Message: fmt.Sprintf("leaf %d: event %d is dated %s, more than %s before checkpoint %d (%s) that does not include it: it was put into audit_events after the fact",
+						i, ev.ID, ev.At.Format(time.RFC3339), LateTolerance, signedBeforeID, signedBefore.Format(time.RFC3339))}
+				return errStop
+			}
+			next++
+			for _, c := range bySize[next] {
+				if c.root != f.root() {
+					rep.Problem = &Problem{Kind: ProblemCheckpoint, LeafIndex: -1, CheckpointID: c.id,
+						Message: fmt.Sprintf("checkpoint %d (size %d): its signed root differs from the root recomputed from the events: the log was rewritten before leaf %d", c.id, next, next)}
+					return errStop
+				}
+			}
+			if progress != nil && next%10000 == 0 {
+				progress(next, size)
+			}
 		}
 		return nil
 	})
-	cancel()
-	for range hashes { // let the reader finish
-	}
-	// Cancelled once every leaf is read, the tree's reader may see its
-	// read-only transaction end (PostgreSQL) before it commits: not an
-	// error of the check.
-	if hr := <-herr; err == nil && hr != nil && !errors.Is(hr, context.Canceled) && (!errors.Is(hr, sql.ErrTxDone) || ctx.Err() != nil) {
-		return rep, hr
-	}
 	if err != nil && !errors.Is(err, errStop) {
 		return rep, err
 	}
@@ -227,6 +209,18 @@ func (l *Log) Verify(ctx context.Context, progress func(done, total int64)) (Rep
 	}
 	if progress != nil {
 		progress(size, size)
+	}
+	// Every leaf's event exists; when the leaves' events are distinct, a
+	// count tells whether any event is outside the log, and only then
+	// are the events read against the leaves to name the first.
+	if increasing {
+		n, err := l.db.CountUnloggedAuditEvents(ctx, size)
+		if err != nil {
+			return rep, err
+		}
+		if n == 0 {
+			return rep, nil
+		}
 	}
 	ids, err := l.db.UnloggedAuditEvents(ctx, 1)
 	if err != nil {
@@ -245,105 +239,118 @@ type checked struct {
 	at   time.Time
 }
 
-type storedHash struct {
-	idx int64
-	h   tlog.Hash
-}
-
-// leafBatch is a run of consecutive leaves read from the store, with the
-// leaf hashes of their events once a worker has computed them.
-type leafBatch struct {
-	rows   []store.AuditLeafRow
+// verifyChunk is a chunk of the log as a worker read it, with the leaf
+// hashes of its events (the zero hash for a leaf whose event is gone).
+type verifyChunk struct {
+	c      store.AuditChunk
 	leaves []tlog.Hash
-	done   chan struct{}
 }
 
-// leafBatchSize is the number of leaves a hashing worker takes at once.
-const leafBatchSize = 512
+// chunkLeaves is the number of leaves a worker reads and hashes at once.
+var chunkLeaves int64 = 4096
 
-// scanLeafHashes calls fn for every leaf below size in leaf order (as
-// store.ScanAuditLeaves does) with the leaf hash of its event (the zero
-// hash for a leaf whose event is gone). The store is read by one
-// goroutine, the records are encoded and hashed in batches by one worker
-// per CPU, and fn runs on the caller's goroutine, in order. It stops at
-// fn's first error and returns it.
-func (l *Log) scanLeafHashes(parent context.Context, size int64, fn func(store.AuditLeafRow, tlog.Hash) error) error {
+// verifyWorkers is the number of chunk readers: one per CPU, at least two
+// (on PostgreSQL a reader waits for the server while another hashes).
+func verifyWorkers() int { return max(2, runtime.GOMAXPROCS(0)) }
+
+// scanChunks reads the leaves below size in chunks, worker w reading
+// chunks w, w+W, w+2W, … on a connection of its own and hashing their
+// records, and calls fn with every chunk in leaf order on the caller's
+// goroutine. It stops at fn's first error and returns it.
+func (l *Log) scanChunks(parent context.Context, size int64, fn func(*verifyChunk) error) error {
+	if size <= 0 {
+		return nil
+	}
 	ctx, cancel := context.WithCancel(parent)
 	defer cancel()
-	workers := max(1, runtime.GOMAXPROCS(0))
-	todo := make(chan *leafBatch, workers*2)
-	ordered := make(chan *leafBatch, workers*4)
-	rerr := make(chan error, 1)
-	go func() {
-		defer close(todo)
-		defer close(ordered)
-		b := &leafBatch{done: make(chan struct{})}
-		send := func() error {
-			for _, ch := range []chan *leafBatch{ordered, todo} {
-				select {
-				case ch <- b:
-				case <-ctx.Done():
-					return ctx.Err()
-				}
-			}
-			b = &leafBatch{done: make(chan struct{}), rows: make([]store.AuditLeafRow, 0, leafBatchSize)}
-			return nil
-		}
-		err := l.db.ScanAuditLeaves(ctx, size, func(lr store.AuditLeafRow) error {
-			b.rows = append(b.rows, lr)
-			if len(b.rows) == leafBatchSize {
-				return send()
-			}
-			return nil
-		})
-		if err == nil && len(b.rows) > 0 {
-			err = send()
-		}
-		rerr <- err
-	}()
+	chunk := chunkLeaves
+	n := (size + chunk - 1) / chunk
+	workers := int(min(int64(verifyWorkers()), n))
+	if limit := l.db.ReadConns(); limit > 0 {
+		// Each reader holds a connection until its last chunk is taken:
+		// leave one to the rest of the process, and never wait for a
+		// connection another reader holds.
+		workers = max(1, min(workers, limit-1))
+	}
+	const inFlight = 3 // chunks per worker: one being read, ones waiting to be checked
+	outs := make([]chan *verifyChunk, workers)
+	frees := make([]chan *verifyChunk, workers)
+	errs := make([]error, workers)
 	var wg sync.WaitGroup
-	for range workers {
+	for w := range workers {
+		out, free := make(chan *verifyChunk, inFlight), make(chan *verifyChunk, inFlight)
+		for range inFlight {
+			free <- &verifyChunk{}
+		}
+		outs[w], frees[w] = out, free
 		wg.Go(func() {
-			buf := make([]byte, 0, 512)
-			for b := range todo {
-				b.leaves = make([]tlog.Hash, len(b.rows))
-				for i := range b.rows {
-					if r := b.rows[i].Record; r != nil {
-						buf = appendRecord(buf[:0], r.Event, r.Salt)
-						b.leaves[i] = tlog.RecordHash(buf)
+			defer close(out)
+			errs[w] = l.db.AuditChunkReader(ctx, func(read func(*store.AuditChunk, int64, int64) error) error {
+				buf := make([]byte, 0, 512)
+				for j := int64(w); j < n; j += int64(workers) {
+					var vc *verifyChunk
+					select {
+					case vc = <-free:
+					case <-ctx.Done():
+						return ctx.Err()
+					}
+					from := j * chunk
+					if err := read(&vc.c, from, min(size, from+chunk)); err != nil {
+						return err
+					}
+					vc.leaves = vc.leaves[:0]
+					for i := range vc.c.Leaves {
+						var h tlog.Hash
+						if lr := &vc.c.Leaves[i]; lr.Found {
+							buf = appendRecord(append(buf[:0], 0), &lr.Record.Event, lr.Record.Salt)
+							h = sha256.Sum256(buf) // tlog.RecordHash: SHA-256(0x00 || record)
+						}
+						vc.leaves = append(vc.leaves, h)
+					}
+					select {
+					case out <- vc:
+					case <-ctx.Done():
+						return ctx.Err()
 					}
 				}
-				close(b.done)
-			}
+				return nil
+			})
 		})
 	}
 	var err error
-consume:
-	for b := range ordered {
+	for j := int64(0); j < n && err == nil; j++ {
+		w := j % int64(workers)
 		select {
-		case <-b.done:
-		case <-ctx.Done():
-			break consume // the batch may never be hashed
-		}
-		for i := range b.rows {
-			if err = fn(b.rows[i], b.leaves[i]); err != nil {
-				break consume
+		case vc, ok := <-outs[w]:
+			if !ok {
+				err = errWorkerStopped
+				break
 			}
+			err = fn(vc)
+			frees[w] <- vc
+		case <-ctx.Done():
+			err = ctx.Err()
 		}
 	}
-	cancel()
-	for range ordered { // let the reader finish
+	if err != nil {
+		cancel()
 	}
 	wg.Wait()
-	rdErr := <-rerr
-	if err != nil {
-		return err
+	if err != nil && !errors.Is(err, errWorkerStopped) && !errors.Is(err, context.Canceled) {
+		return err // fn's error
 	}
-	if rdErr != nil && !errors.Is(rdErr, context.Canceled) {
-		return rdErr
+	for _, werr := range errs {
+		if werr != nil && !errors.Is(werr, context.Canceled) {
+			return werr
+		}
 	}
-	return parent.Err()
+	if perr := parent.Err(); perr != nil {
+		return perr
+	}
+	return err
 }
+
+var errWorkerStopped = errors.New("a chunk reader stopped early")
 
 // VerifyAndRecord runs Verify and stores its result (the daily job does).
 func (l *Log) VerifyAndRecord(ctx context.Context, progress func(done, total int64)) (Report, error) {

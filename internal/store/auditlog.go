@@ -11,6 +11,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"log/slog"
 	"strings"
@@ -279,90 +280,6 @@ func (db *DB) AuditLeaf(ctx context.Context, leaf int64) (AuditRecord, error) {
 	return AuditRecord{Event: e, Salt: salt}, err
 }
 
-// AuditLeafRow is one leaf as ScanAuditLeaves reads it: Record is nil
-// when the leaf's event is missing from audit_events.
-type AuditLeafRow struct {
-	Index   int64
-	EventID int64
-	Record  *AuditRecord
-}
-
-// ScanAuditLeaves calls fn for every leaf below size in leaf order, with
-// its event (LEFT JOIN: a leaf whose event was removed comes with a nil
-// Record). It stops at fn's first error and returns it.
-func (db *DB) ScanAuditLeaves(ctx context.Context, size int64, fn func(AuditLeafRow) error) error {
-	return db.longRead(ctx, func(q querier) error { return scanAuditLeaves(ctx, q, size, fn) })
-}
-
-func scanAuditLeaves(ctx context.Context, q querier, size int64, fn func(AuditLeafRow) error) error {
-	rows, err := q.QueryContext(ctx, `SELECT l.leaf_index, l.event_id, `+auditColumns+`
-		FROM audit_leaves l LEFT JOIN audit_events e ON e.id = l.event_id
-		WHERE l.leaf_index < $1 ORDER BY l.leaf_index`, size)
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var lr AuditLeafRow
-		var id sql.NullInt64
-		var at timeCol
-		var actorEmail, role, org, action, otype, oid, purpose, outcome, reqID, addr, detail, channel, receipt, salt sql.NullString
-		var uid, agreement, token sql.NullInt64
-		var service sql.NullBool
-		if err := rows.Scan(&lr.Index, &lr.EventID, &id, &at, &uid, &actorEmail, &role, &org, &action, &otype, &oid, &purpose,
-			&agreement, &outcome, &reqID, &addr, &detail, &channel, &token, &service, &receipt, &salt); err != nil {
-			return err
-		}
-		if id.Valid {
-			s, err := hex.DecodeString(salt.String)
-			if err != nil {
-				return fmt.Errorf("audit event %d: salt is not hex: %w", id.Int64, err)
-			}
-			lr.Record = &AuditRecord{Salt: s, Event: audit.Event{ID: id.Int64, At: at.T, ActorUserID: uid.Int64, ActorEmail: actorEmail.String,
-				ActorRole: role.String, ActorOrg: org.String, Action: action.String, ObjectType: otype.String, ObjectID: oid.String,
-				Purpose: purpose.String, AgreementID: agreement.Int64, Outcome: outcome.String, RequestID: reqID.String,
-				ClientAddr: addr.String, Detail: detail.String, Channel: channel.String, TokenID: token.Int64,
-				ActorService: service.Bool, ReceiptCode: receipt.String}}
-		}
-		if err := fn(lr); err != nil {
-			return err
-		}
-	}
-	return rows.Err()
-}
-
-// ScanAuditTree calls fn for every stored hash with an index below end,
-// in index order.
-func (db *DB) ScanAuditTree(ctx context.Context, end int64, fn func(idx int64, h tlog.Hash) error) error {
-	return db.longRead(ctx, func(q querier) error { return scanAuditTree(ctx, q, end, fn) })
-}
-
-func scanAuditTree(ctx context.Context, q querier, end int64, fn func(idx int64, h tlog.Hash) error) error {
-	rows, err := q.QueryContext(ctx, `SELECT idx, hash FROM audit_tree WHERE idx < $1 ORDER BY idx`, end)
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var idx int64
-		var b []byte
-		if err := rows.Scan(&idx, &b); err != nil {
-			return err
-		}
-		var h tlog.Hash
-		if len(b) != tlog.HashSize {
-			// A hash of the wrong length never matches: report it as a
-			// zero hash at its index.
-			b = nil
-		}
-		copy(h[:], b)
-		if err := fn(idx, h); err != nil {
-			return err
-		}
-	}
-	return rows.Err()
-}
-
 // UnloggedAuditEvents returns up to limit ids of audit events that are
 // neither in the tree nor pending for it: rows put into audit_events
 // behind the application's back (with the trigger that queues them
@@ -388,6 +305,34 @@ func (db *DB) UnloggedAuditEvents(ctx context.Context, limit int) ([]int64, erro
 		return rows.Err()
 	})
 	return ids, err
+}
+
+// CountUnloggedAuditEvents returns how many audit events are neither at a
+// leaf nor waiting for one, in one snapshot, provided that the leaves
+// below size hold size distinct events that all exist (the verifier has
+// checked that when it calls this): the events counted less the size,
+// less those at a later leaf or pending and not at a leaf below size. It
+// is UnloggedAuditEvents without reading the whole table's keys against
+// the leaves; a result other than 0 calls for UnloggedAuditEvents.
+func (db *DB) CountUnloggedAuditEvents(ctx context.Context, size int64) (int64, error) {
+	var n int64
+	err := db.longRead(ctx, func(q querier) error {
+		rows, err := q.QueryContext(ctx, `SELECT (SELECT COUNT(*) FROM audit_events) - $1 - (SELECT COUNT(*) FROM audit_events e
+			WHERE e.id IN (SELECT event_id FROM audit_leaves WHERE leaf_index >= $1 UNION SELECT event_id FROM audit_pending)
+			AND NOT EXISTS (SELECT 1 FROM audit_leaves l WHERE l.event_id = e.id AND l.leaf_index < $1))`, size)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		if !rows.Next() {
+			return errors.Join(rows.Err(), sql.ErrNoRows)
+		}
+		if err := rows.Scan(&n); err != nil {
+			return err
+		}
+		return rows.Close()
+	})
+	return n, err
 }
 
 // longRead runs fn's reads, which may take minutes on a large log, free of
