@@ -288,21 +288,31 @@ func (db *DB) insertEvents(ctx context.Context, exec execer, now time.Time, evs 
 
 // auditStmt is the one-row INSERT of an audit event, prepared once on
 // SQLite's writer connection: never while holding the writer (a
-// transaction), which it would wait for.
+// transaction), which it would wait for. A failed preparation (the
+// caller gave up while the writer was busy) is not kept: the next caller
+// prepares again. Two callers preparing at once keep the first
+// statement.
 func (db *DB) auditStmt(ctx context.Context) (*sql.Stmt, error) {
-	db.auditOnce.Do(func() {
-		var b strings.Builder
-		b.WriteString(auditInsert + "(")
-		for j := range auditWidth {
-			if j > 0 {
-				b.WriteByte(',')
-			}
-			b.WriteString("$" + strconv.Itoa(j+1))
+	if st := db.auditSt.Load(); st != nil {
+		return st, nil
+	}
+	var b strings.Builder
+	b.WriteString(auditInsert + "(")
+	for j := range auditWidth {
+		if j > 0 {
+			b.WriteByte(',')
 		}
-		b.WriteByte(')')
-		db.auditSt, db.auditErr = db.write.PrepareContext(ctx, b.String())
-	})
-	return db.auditSt, db.auditErr
+		b.WriteString("$" + strconv.Itoa(j+1))
+	}
+	b.WriteByte(')')
+	st, err := db.write.PrepareContext(ctx, b.String())
+	if err != nil {
+		return nil, err
+	}
+	if !db.auditSt.CompareAndSwap(nil, st) {
+		_ = st.Close()
+	}
+	return db.auditSt.Load(), nil
 }
 
 // writerGate orders the write transactions of SQLite's one writer

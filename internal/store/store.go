@@ -20,7 +20,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
+	"sync/atomic"
 	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // driver "pgx"
@@ -86,9 +86,7 @@ type DB struct {
 	readStmts *stmtCache
 	// auditSt is SQLite's one-row INSERT of an audit event, prepared
 	// once on the writer (groupcommit.go insertEvents).
-	auditOnce sync.Once
-	auditSt   *sql.Stmt
-	auditErr  error
+	auditSt atomic.Pointer[sql.Stmt]
 }
 
 // ParseDSN tells the backend of a DSN and returns the driver's data
@@ -219,8 +217,8 @@ func (db *DB) Close() error {
 	if db.readStmts != nil {
 		db.readStmts.close()
 	}
-	if db.auditSt != nil {
-		_ = db.auditSt.Close()
+	if st := db.auditSt.Load(); st != nil {
+		_ = st.Close()
 	}
 	var err error
 	if db.write != nil {
