@@ -203,13 +203,22 @@ type SecondFactors interface {
 	SecondFactorEnrolled(ctx context.Context, userID int64) (bool, error)
 }
 
-// ParseRoles parses a comma-separated list of roles (empty: none).
-func ParseRoles(s string) ([]Role, error) {
+// DefaultSecondFactorRoles are the roles that must sign in with a second
+// factor unless configured otherwise.
+const DefaultSecondFactorRoles = "admin,dpo"
+
+// ParseSecondFactorRoles parses the setting KANSRIJK_SECOND_FACTOR_ROLES:
+// roles separated by commas, "none" for no role, empty for the default.
+func ParseSecondFactorRoles(s string) ([]Role, error) {
+	s = strings.TrimSpace(s)
+	switch {
+	case s == "":
+		s = DefaultSecondFactorRoles
+	case strings.EqualFold(s, "none"):
+		return nil, nil
+	}
 	var out []Role
 	for _, p := range strings.Split(s, ",") {
-		if strings.TrimSpace(p) == "" {
-			continue
-		}
 		r, err := ParseRole(p)
 		if err != nil {
 			return nil, err

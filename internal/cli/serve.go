@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"kansrijk/internal/account"
 	"kansrijk/internal/demo"
 	"kansrijk/internal/gdpr"
 	"kansrijk/internal/jobs"
@@ -116,6 +117,18 @@ func serve(ctx context.Context, args []string, env Env) error {
 			return fmt.Errorf("KANSRIJK_SESSION_IDLE_MINUTES=%q: want whole minutes from 1 to 1440", v)
 		}
 		db.SessionIdle = time.Duration(n) * time.Minute
+	}
+	// Area totp: the roles that must sign in with a second factor; the
+	// demo signs in with e-mail and password only (and says so).
+	secondFactorRoles, err := account.ParseSecondFactorRoles(env.Getenv("KANSRIJK_SECOND_FACTOR_ROLES"))
+	if err != nil {
+		return fmt.Errorf("KANSRIJK_SECOND_FACTOR_ROLES: %w", err)
+	}
+	if *withDemo {
+		slog.Warn("demo: no role is required to sign in with a second factor", "setting", "KANSRIJK_SECOND_FACTOR_ROLES")
+		srv.Web.SecondFactorDemo = true
+	} else {
+		db.SecondFactorRoles = secondFactorRoles
 	}
 	stopBackground, err := startBackground(ctx, db, env)
 	if err != nil {

@@ -36,6 +36,7 @@ import (
 	"strings"
 	"time"
 
+	"kansrijk/internal/account"
 	"kansrijk/internal/auditlog"
 	"kansrijk/internal/store"
 )
@@ -89,6 +90,14 @@ var Settings = []Setting{
 	{Key: "KANSRIJK_FLAG_DENIALS_WINDOW", Doc: "window of KANSRIJK_FLAG_DENIALS", check: durRange(time.Nanosecond, 0)},
 	{Key: "KANSRIJK_BREAK_GLASS_TTL", Doc: "how long an approved break-glass opens a referral (default 4h)", check: durRange(time.Nanosecond, 0)},
 	{Key: "KANSRIJK_WEBHOOK_ALLOW_INSECURE", Doc: "1 allows webhooks to private addresses and plain http (tests only)", check: oneOf("0", "1")},
+	// Area totp: the second factor.
+	{Key: "KANSRIJK_SECOND_FACTOR_ROLES", Doc: "roles that must sign in with a second factor (TOTP), comma-separated, or none (default admin,dpo; serve --demo: none)", check: checkSecondFactorRoles},
+}
+
+// checkSecondFactorRoles: area totp, a list of roles or "none".
+func checkSecondFactorRoles(v string) error {
+	_, err := account.ParseSecondFactorRoles(v)
+	return err
 }
 
 // lookup returns the setting of a key.

@@ -290,5 +290,19 @@ var accessTable = []accessRow{
 	// Area underreferral: where families are missed (aggregates, Opgroeien's admins and analysts).
 	{Route: "GET /api/v1/reports/under-referral", Want: "admin,analyst=200 *=403 anon=401"},
 	{Route: "GET /reports/under-referral", Want: "admin,analyst=200 *=403 anon=303"},
+	// Area totp: the second step of a sign-in needs its pending sign-in (a cookie limited to /login):
+	// without one, everybody goes back to the login page. Nobody in the matrix has a second factor:
+	// a code to renew recovery codes or to switch it off is a conflict; confirming needs a code.
+	{Route: "GET /login/tweede-factor", Public: true, Want: "*=303 anon=303"},
+	{Route: "POST /login/tweede-factor", Public: true, Body: `code=123456`, Want: "*=303 anon=303"},
+	{Route: "GET /login/tweede-factor/instellen", Public: true, Want: "*=303 anon=303"},
+	{Route: "POST /login/tweede-factor/instellen", Public: true, Body: `code=123456`, Want: "*=303 anon=303"},
+	{Route: "GET /account/second-factor", Want: "*=200 anon=303"},
+	{Route: "POST /account/second-factor/new", Serial: true, Want: "*=303 anon=401"},
+	{Route: "POST /account/second-factor/confirm", Serial: true, Body: `code=`, Want: "*=400 anon=401"},
+	{Route: "POST /account/second-factor/recovery-codes", Body: `code=000000`, Want: "*=409 anon=401"},
+	{Route: "POST /account/second-factor/disable", Body: `code=000000`, Want: "*=409 anon=401"},
+	// An admin resets a user's second factor, an OCMW admin its own OCMW's; anybody else gets the 404 of a missing user.
+	{Route: "POST /users/{id}/second-factor-reset", Obj: "user.ocmw", Want: "admin=303 ocmw_admin=303/404 *=404 anon=401"},
 	{Route: "POST /logout", Want: "*=303 anon=401"},
 }

@@ -216,6 +216,8 @@ var auditTable = []auditRow{
 	{Route: "POST /reports/parliament", Caller: "analyst", Status: 303, Action: "parliament_pack.create", Object: "parliament_pack", Purpose: audit.PurposeAdministration, NewObject: true, Denied: "ocmw_admin/own"},
 	// listui: the outreach contacts' own list, one read per page naming the contacts shown, as the API's.
 	{Route: "GET /outreach/contacts", Caller: "team_worker/own", Status: 200, Action: "outreach.contact.read", Object: "outreach_contact", Purpose: audit.PurposeOutreach, Denied: "ocmw_worker/own", ObjectIDs: true},
+	// Area totp: an admin resets another user's second factor.
+	{Route: "POST /users/{id}/second-factor-reset", Caller: "admin", Status: 303, Action: "second_factor.reset", Object: "user", Purpose: audit.PurposeSecurity, Denied: "team_lead/own"},
 }
 
 // auditExempt: the routes of the access table that touch no personal
@@ -855,4 +857,12 @@ func TestAuditFamilyProof(t *testing.T) {
 func init() {
 	exempt("counts and aggregates per municipality and team, published per quarter (suppressed, rounded to 5), no personal data",
 		"GET /api/v1/reports/under-referral", "GET /reports/under-referral")
+}
+
+// Area totp: the caller's own second factor.
+func init() {
+	exempt("the second step of a sign-in and the caller's own second factor: security events (login.second_factor, second_factor.*), checked by TestSecondFactor and TestSecondFactorInBrowser",
+		"GET /login/tweede-factor", "POST /login/tweede-factor", "GET /login/tweede-factor/instellen", "POST /login/tweede-factor/instellen",
+		"GET /account/second-factor", "POST /account/second-factor/new", "POST /account/second-factor/confirm",
+		"POST /account/second-factor/recovery-codes", "POST /account/second-factor/disable")
 }

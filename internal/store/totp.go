@@ -46,7 +46,9 @@ func errNoSecondFactor() error {
 
 // secondFactorRequired reports whether role r must sign in with a second
 // factor.
-func (db *DB) secondFactorRequired(r account.Role) bool { return slices.Contains(db.SecondFactorRoles, r) }
+func (db *DB) secondFactorRequired(r account.Role) bool {
+	return slices.Contains(db.SecondFactorRoles, r)
+}
 
 // SecondFactorEnrolled reports whether a user has a confirmed second factor.
 func (db *DB) SecondFactorEnrolled(ctx context.Context, userID int64) (bool, error) {
@@ -535,7 +537,8 @@ func removeSecondFactor(ctx context.Context, tx *Tx, userID int64) error {
 // manages (admins everywhere, an OCMW admin at its own OCMW; anyone else
 // gets the not_found of a missing user, audited as denied). The user's
 // sessions end and an e-mail tells the user; a user whose role requires
-// a second factor enrols again at the next sign-in.
+// a second factor enrols again at the next sign-in. A user without one
+// is left as is (audited too, detail "none set up").
 func (db *DB) ResetSecondFactor(ctx context.Context, a account.Actor, userID int64) error {
 	u, err := db.User(ctx, userID)
 	if err != nil {
@@ -546,23 +549,25 @@ func (db *DB) ResetSecondFactor(ctx context.Context, a account.Actor, userID int
 	}
 	return db.inTx(ctx, func(tx *Tx) error {
 		var n int
-		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM second_factors WHERE user_id = $1`, userID).Scan(&n); err != nil {
+		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM second_factors WHERE user_id = $1 AND confirmed_at IS NOT NULL`, userID).Scan(&n); err != nil {
 			return err
 		}
+		if err := removeSecondFactor(ctx, tx, userID); err != nil { // an unconfirmed enrolment too
+			return err
+		}
+		ev := audit.For(a, audit.SecondFactorReset, "user", strconv.FormatInt(userID, 10))
 		if n == 0 {
-			return errNoSecondFactor()
-		}
-		if err := removeSecondFactor(ctx, tx, userID); err != nil {
-			return err
+			ev.Detail = "none set up"
+			return tx.Audit(ctx, ev)
 		}
 		if _, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE user_id = $1`, userID); err != nil {
 			return err
 		}
-		if err := tx.Audit(ctx, audit.For(a, audit.SecondFactorReset, "user", strconv.FormatInt(userID, 10))); err != nil {
+		if err := tx.Audit(ctx, ev); err != nil {
 			return err
 		}
 		body := "De tweede factor van uw account in Kansrijk is door een beheerder gewist. U bent overal afgemeld.\n\n" +
-			"Stel bij uw volgende aanmelding een nieuwe tweede factor in via " + db.baseURL() + "/account/tweede-factor" +
+			"Stel bij uw volgende aanmelding een nieuwe tweede factor in via " + db.baseURL() + "/account/second-factor" +
 			" (voor beheerders en functionarissen voor gegevensbescherming gebeurt dat meteen na uw wachtwoord).\n\n" +
 			"Vroeg u dit niet aan? Neem dan contact op met uw beheerder.\n"
 		return enqueueStaffMail(ctx, tx, u.ID, u.Org, "Kansrijk: uw tweede factor is gewist", body)
@@ -649,3 +654,6 @@ func (db *DB) ConfirmPendingEnrolment(ctx context.Context, pending, code, addr, 
 	}
 	return s, codes, nil
 }
+
+// DB is the store of the second factor.
+var _ account.SecondFactors = (*DB)(nil)

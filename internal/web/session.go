@@ -38,9 +38,9 @@ func (ui *UI) login(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	err := apperr.Join(problems)
-	var s account.Session
+	var step account.LoginStep // area totp: a session, or a second step (totp.go)
 	if err == nil {
-		s, err = ui.Accounts.Login(r.Context(), r.PostForm.Get("email"), r.PostForm.Get("password"), httpx.ClientAddr(r), httpx.RequestID(r))
+		step, err = ui.passwordStep(r)
 		if e, ok := apperr.As(err); ok && e.Field == "" {
 			err = &apperr.Error{Code: e.Code, Message: e.Message, Field: "email", Key: e.Key, Args: e.Args}
 		}
@@ -53,6 +53,11 @@ func (ui *UI) login(w http.ResponseWriter, r *http.Request) {
 		ui.render(w, statusOf(err), "login", p)
 		return
 	}
+	if step.Pending != "" {
+		ui.toSecondStep(w, r, step)
+		return
+	}
+	s := step.Session
 	http.SetCookie(w, &http.Cookie{
 		Name: httpx.SessionCookie, Value: s.Secret, Path: "/", Expires: s.Expires,
 		HttpOnly: true, Secure: true, SameSite: http.SameSiteLaxMode,

@@ -82,6 +82,9 @@ type Deps struct {
 	// parliament: the parliamentary answer packs (parliament.go); nil:
 	// the page answers not found.
 	Parliament *pack.Service
+	// Area totp: SecondFactorDemo says the login page's notice that the
+	// demo asks no second factor (serve --demo switches the requirement off).
+	SecondFactorDemo bool
 }
 
 // UI is the web interface.
@@ -230,6 +233,17 @@ func (ui *UI) Register(mux httpx.Mux) {
 	mux.HandleFunc("GET /outreach/contacts", ui.signedIn(ui.showOutreachContacts))
 	// Area underreferral: where families are missed (underreferral.go).
 	mux.HandleFunc("GET /reports/under-referral", ui.signedIn(ui.showUnderReferral))
+	// Area totp: the second factor (totp.go).
+	mux.HandleFunc("GET /login/tweede-factor", ui.showSecondStep)
+	mux.HandleFunc("POST /login/tweede-factor", ui.secondStep)
+	mux.HandleFunc("GET /login/tweede-factor/instellen", ui.showRequiredEnrolment)
+	mux.HandleFunc("POST /login/tweede-factor/instellen", ui.confirmRequiredEnrolment)
+	mux.HandleFunc("GET /account/second-factor", ui.signedIn(ui.showSecondFactor))
+	mux.HandleFunc("POST /account/second-factor/new", ui.signedIn(ui.beginSecondFactor))
+	mux.HandleFunc("POST /account/second-factor/confirm", ui.signedIn(ui.confirmSecondFactor))
+	mux.HandleFunc("POST /account/second-factor/recovery-codes", ui.signedIn(ui.regenerateRecoveryCodes))
+	mux.HandleFunc("POST /account/second-factor/disable", ui.signedIn(ui.disableSecondFactor))
+	mux.HandleFunc("POST /users/{id}/second-factor-reset", ui.signedIn(ui.resetSecondFactor))
 	mux.HandleFunc("/", ui.notFound)
 }
 
@@ -261,6 +275,8 @@ type Page struct {
 	// Errors are the problems of a submitted form (forms.go): the
 	// summary above it and the message next to each field.
 	Errors formErrors
+	// Area totp: the demo asks no second factor (the login page says so).
+	SecondFactorDemo bool
 }
 
 // NavItem is one entry of the role-dependent navigation.
@@ -382,6 +398,7 @@ func (ui *UI) page(r *http.Request, title string, data any) *Page {
 	if f := r.URL.Query().Get("ok"); f != "" && i18n.Has(i18n.NL, "flash."+f) {
 		p.Flash = "flash." + f
 	}
+	p.SecondFactorDemo = ui.SecondFactorDemo // area totp
 	return p
 }
 
