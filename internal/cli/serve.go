@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"os"
 	"runtime/debug"
 	"strconv"
 	"strings"
@@ -123,6 +124,15 @@ func serve(ctx context.Context, args []string, env Env) error {
 	secondFactorRoles, err := account.ParseSecondFactorRoles(env.Getenv("KANSRIJK_SECOND_FACTOR_ROLES"))
 	if err != nil {
 		return fmt.Errorf("KANSRIJK_SECOND_FACTOR_ROLES: %w", err)
+	}
+	if f := env.Getenv("KANSRIJK_SECOND_FACTOR_KEY_FILE"); f != "" {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			return fmt.Errorf("KANSRIJK_SECOND_FACTOR_KEY_FILE: %w", err)
+		}
+		if db.SecondFactorKey, err = store.ParseSecondFactorKey(b); err != nil {
+			return fmt.Errorf("KANSRIJK_SECOND_FACTOR_KEY_FILE %s: %w", f, err)
+		}
 	}
 	if *withDemo {
 		slog.Warn("demo: no role is required to sign in with a second factor", "setting", "KANSRIJK_SECOND_FACTOR_ROLES")

@@ -92,6 +92,17 @@ var Settings = []Setting{
 	{Key: "KANSRIJK_WEBHOOK_ALLOW_INSECURE", Doc: "1 allows webhooks to private addresses and plain http (tests only)", check: oneOf("0", "1")},
 	// Area totp: the second factor.
 	{Key: "KANSRIJK_SECOND_FACTOR_ROLES", Doc: "roles that must sign in with a second factor (TOTP), comma-separated, or none (default admin,dpo; serve --demo: none)", check: checkSecondFactorRoles},
+	{Key: "KANSRIJK_SECOND_FACTOR_KEY_FILE", Doc: "file holding the key that seals TOTP secrets in the database, 32 bytes in base64 (openssl rand -base64 32); none: stored unsealed", check: checkSecondFactorKeyFile},
+}
+
+// checkSecondFactorKeyFile: area totp, a readable key of 32 bytes.
+func checkSecondFactorKeyFile(v string) error {
+	b, err := os.ReadFile(v)
+	if err != nil {
+		return fmt.Errorf("cannot read the key: %w", err)
+	}
+	_, err = store.ParseSecondFactorKey(b)
+	return err
 }
 
 // checkSecondFactorRoles: area totp, a list of roles or "none".

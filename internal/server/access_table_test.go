@@ -304,5 +304,6 @@ var accessTable = []accessRow{
 	{Route: "POST /account/second-factor/disable", Body: `code=000000`, Want: "*=409 anon=401"},
 	// An admin resets a user's second factor, an OCMW admin its own OCMW's; anybody else gets the 404 of a missing user.
 	{Route: "POST /users/{id}/second-factor-reset", Obj: "user.ocmw", Want: "admin=303 ocmw_admin=303/404 *=404 anon=401"},
+	{Route: "POST /api/v1/users/{id}/second-factor-reset", Obj: "user.ocmw", Body: `{}`, Want: "admin=204 ocmw_admin=204/404 *=404 anon=401"},
 	{Route: "POST /logout", Want: "*=303 anon=401"},
 }

@@ -218,6 +218,7 @@ var auditTable = []auditRow{
 	{Route: "GET /outreach/contacts", Caller: "team_worker/own", Status: 200, Action: "outreach.contact.read", Object: "outreach_contact", Purpose: audit.PurposeOutreach, Denied: "ocmw_worker/own", ObjectIDs: true},
 	// Area totp: an admin resets another user's second factor.
 	{Route: "POST /users/{id}/second-factor-reset", Caller: "admin", Status: 303, Action: "second_factor.reset", Object: "user", Purpose: audit.PurposeSecurity, Denied: "team_lead/own"},
+	{Route: "POST /api/v1/users/{id}/second-factor-reset", Caller: "ocmw_admin/own", Status: 204, Action: "second_factor.reset", Object: "user", Purpose: audit.PurposeSecurity, Denied: "ocmw_admin/other"},
 }
 
 // auditExempt: the routes of the access table that touch no personal

@@ -74,6 +74,9 @@ type DB struct {
 	// second factor (totp.go); nil: none (serve sets it from
 	// KANSRIJK_SECOND_FACTOR_ROLES, except with --demo).
 	SecondFactorRoles []account.Role
+	// SecondFactorKey seals the TOTP secrets in the database (32 bytes,
+	// AES-256-GCM; totp.go); nil: they are stored as the app has them.
+	SecondFactorKey []byte
 	// Addresses checks a referred parent's address; nil: the postcode
 	// must belong to the municipality of residence (address.Postcodes).
 	// A client of the Flemish address register plugs in here.

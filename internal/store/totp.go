@@ -2,11 +2,16 @@ package store
 
 import (
 	"context"
+	"crypto/aes"
+	"crypto/cipher"
+	"crypto/rand"
 	"database/sql"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"slices"
 	"strconv"
+	"strings"
 
 	"kansrijk/internal/account"
 	"kansrijk/internal/apperr"
@@ -23,7 +28,8 @@ import (
 // Window), and a pending sign-in ends after maxPendingFailures of them. A
 // TOTP code works once: the step of the last accepted code is kept and
 // only a later step is accepted. The TOTP secret is shown only while the
-// enrolment waits for its first code, never after.
+// enrolment waits for its first code, never after; with a key
+// (DB.SecondFactorKey) it is stored sealed.
 
 // maxPendingFailures ends a pending sign-in after this many wrong codes.
 const maxPendingFailures = 5
@@ -210,6 +216,9 @@ func useCode(ctx context.Context, tx *Tx, userID int64, code string) (how, why s
 	if err != nil {
 		return "", "", err
 	}
+	if secret, err = tx.db.openSecret(userID, secret); err != nil {
+		return "", "", err
+	}
 	return acceptTOTP(ctx, tx, userID, secret, last, code)
 }
 
@@ -330,6 +339,9 @@ func (db *DB) SecondFactorStatus(ctx context.Context, a account.Actor) (account.
 		return st, err
 	}
 	if !conf.Valid {
+		if secret, err = db.openSecret(a.UserID, secret); err != nil {
+			return st, err
+		}
 		st.Pending = &account.Enrolment{Email: a.Email, Secret: secret, URI: account.TOTPURI(a.Email, secret)}
 		return st, nil
 	}
@@ -378,7 +390,11 @@ func beginEnrolment(ctx context.Context, tx *Tx, userID int64, email string) (ac
 	if _, err := tx.ExecContext(ctx, `DELETE FROM second_factors WHERE user_id = $1`, userID); err != nil {
 		return account.Enrolment{}, err
 	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO second_factors (user_id, secret, created_at) VALUES ($1,$2,$3)`, userID, secret, ts(tx.now)); err != nil {
+	sealed, err := tx.db.sealSecret(userID, secret)
+	if err != nil {
+		return account.Enrolment{}, err
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO second_factors (user_id, secret, created_at) VALUES ($1,$2,$3)`, userID, sealed, ts(tx.now)); err != nil {
 		return account.Enrolment{}, err
 	}
 	return account.Enrolment{Email: email, Secret: secret, URI: uri}, nil
@@ -393,6 +409,9 @@ func confirmEnrolment(ctx context.Context, tx *Tx, a account.Actor, code string)
 		return nil, apperr.New(apperr.Conflict, "no enrolment is waiting for a code").WithKey("totp.error.no_enrolment", nil)
 	}
 	if err != nil {
+		return nil, err
+	}
+	if secret, err = tx.db.openSecret(a.UserID, secret); err != nil {
 		return nil, err
 	}
 	how, _, err := acceptTOTP(ctx, tx, a.UserID, secret, 0, code)
@@ -587,6 +606,9 @@ func (db *DB) PendingEnrolment(ctx context.Context, pending string) (account.Enr
 	var secret string
 	err = db.read.QueryRowContext(ctx, `SELECT secret FROM second_factors WHERE user_id = $1 AND confirmed_at IS NULL`, u.ID).Scan(&secret)
 	if err == nil {
+		if secret, err = db.openSecret(u.ID, secret); err != nil {
+			return account.Enrolment{}, err
+		}
 		return account.Enrolment{Email: u.Email, Secret: secret, URI: account.TOTPURI(u.Email, secret)}, nil
 	}
 	if !errors.Is(err, sql.ErrNoRows) {
@@ -653,6 +675,82 @@ func (db *DB) ConfirmPendingEnrolment(ctx context.Context, pending, code, addr, 
 		return account.Session{}, nil, err
 	}
 	return s, codes, nil
+}
+
+// sealedPrefix starts a TOTP secret sealed with DB.SecondFactorKey.
+const sealedPrefix = "aesgcm:"
+
+// SecondFactorKeySize is the size of DB.SecondFactorKey (AES-256).
+const SecondFactorKeySize = 32
+
+// sealSecret is what the database keeps of a user's TOTP secret: with
+// DB.SecondFactorKey, the secret sealed with AES-256-GCM (a random nonce,
+// the user's id as associated data, so that a sealed secret copied to
+// another user's row does not open); without, the secret as the app has it.
+func (db *DB) sealSecret(userID int64, secret string) (string, error) {
+	if len(db.SecondFactorKey) == 0 {
+		return secret, nil
+	}
+	aead, err := db.secondFactorAEAD()
+	if err != nil {
+		return "", err
+	}
+	nonce := make([]byte, aead.NonceSize())
+	if _, err := rand.Read(nonce); err != nil {
+		return "", err
+	}
+	sealed := aead.Seal(nonce, nonce, []byte(secret), secretAD(userID))
+	return sealedPrefix + base64.RawStdEncoding.EncodeToString(sealed), nil
+}
+
+// openSecret is the TOTP secret of what sealSecret stored; a secret
+// stored before a key was configured is read as it is.
+func (db *DB) openSecret(userID int64, stored string) (string, error) {
+	rest, ok := strings.CutPrefix(stored, sealedPrefix)
+	if !ok {
+		return stored, nil
+	}
+	if len(db.SecondFactorKey) == 0 {
+		return "", errors.New("second factor: the secret is sealed and KANSRIJK_SECOND_FACTOR_KEY_FILE is not set")
+	}
+	aead, err := db.secondFactorAEAD()
+	if err != nil {
+		return "", err
+	}
+	b, err := base64.RawStdEncoding.DecodeString(rest)
+	if err != nil || len(b) < aead.NonceSize() {
+		return "", errors.New("second factor: a sealed secret is malformed")
+	}
+	plain, err := aead.Open(nil, b[:aead.NonceSize()], b[aead.NonceSize():], secretAD(userID))
+	if err != nil {
+		return "", errors.New("second factor: a sealed secret does not open with KANSRIJK_SECOND_FACTOR_KEY_FILE's key")
+	}
+	return string(plain), nil
+}
+
+func (db *DB) secondFactorAEAD() (cipher.AEAD, error) {
+	if len(db.SecondFactorKey) != SecondFactorKeySize {
+		return nil, fmt.Errorf("second factor: the key has %d bytes, want %d", len(db.SecondFactorKey), SecondFactorKeySize)
+	}
+	block, err := aes.NewCipher(db.SecondFactorKey)
+	if err != nil {
+		return nil, err
+	}
+	return cipher.NewGCM(block)
+}
+
+// ParseSecondFactorKey reads the key of KANSRIJK_SECOND_FACTOR_KEY_FILE:
+// 32 random bytes in standard base64 (`openssl rand -base64 32`).
+func ParseSecondFactorKey(b []byte) ([]byte, error) {
+	key, err := base64.StdEncoding.DecodeString(strings.TrimSpace(string(b)))
+	if err != nil || len(key) != SecondFactorKeySize {
+		return nil, fmt.Errorf("want %d random bytes in base64 (openssl rand -base64 32)", SecondFactorKeySize)
+	}
+	return key, nil
+}
+
+func secretAD(userID int64) []byte {
+	return []byte("kansrijk second factor user " + strconv.FormatInt(userID, 10))
 }
 
 // DB is the store of the second factor.

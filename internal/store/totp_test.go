@@ -282,3 +282,67 @@ func TestMatchTOTP(t *testing.T) {
 		t.Error("a recovery code typed in capitals does not match")
 	}
 }
+
+// TestSecondFactorSealed: with a key, the TOTP secret is stored sealed
+// (never in clear), works at sign-in, does not open for another user's
+// row nor without the key; a secret stored before the key still works.
+func TestSecondFactorSealed(t *testing.T) {
+	storetest.ForEach(t, func(t *testing.T, db *store.DB) {
+		ctx := t.Context()
+		clock := UseFakeClock(db, time.Date(2026, 3, 3, 9, 0, 10, 0, time.UTC))
+		plain := sessionActor(t, db, "eerst@ocmw.example.test", account.OCMWWorker, "ocmw-11002")
+		sealed := sessionActor(t, db, "later@ocmw.example.test", account.OCMWWorker, "ocmw-11002")
+		enrol := func(a account.Actor) string {
+			t.Helper()
+			e, err := db.BeginSecondFactor(ctx, a)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := db.ConfirmSecondFactor(ctx, a, mustCode(t, e.Secret, clock.T)); err != nil {
+				t.Fatal(err)
+			}
+			return e.Secret
+		}
+		plainSecret := enrol(plain)
+		key, err := store.ParseSecondFactorKey([]byte("MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=\n"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		db.SecondFactorKey = key
+		t.Cleanup(func() { db.SecondFactorKey = nil })
+		sealedSecret := enrol(sealed)
+		var stored string
+		if err := db.SQL().QueryRowContext(ctx, `SELECT secret FROM second_factors WHERE user_id = $1`, sealed.UserID).Scan(&stored); err != nil {
+			t.Fatal(err)
+		}
+		if !strings.HasPrefix(stored, "aesgcm:") || strings.Contains(stored, sealedSecret) {
+			t.Fatalf("stored %q", stored)
+		}
+		clock.Advance(30 * time.Second)
+		for _, c := range []struct {
+			a      account.Actor
+			secret string
+		}{{plain, plainSecret}, {sealed, sealedSecret}} {
+			step, err := db.LoginStart(ctx, c.a.Email, testPassword, "192.0.2.16", "rid")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := db.LoginSecondFactor(ctx, step.Pending, mustCode(t, c.secret, clock.T), "192.0.2.16", "rid"); err != nil {
+				t.Fatalf("%s: %v", c.a.Email, err)
+			}
+		}
+		// Moved to another user's row, the sealed secret does not open.
+		mustExec(t, db, `UPDATE second_factors SET secret = $1, last_step = 0 WHERE user_id = $2`, stored, plain.UserID)
+		clock.Advance(30 * time.Second)
+		if _, err := db.RegenerateRecoveryCodes(ctx, plain, mustCode(t, sealedSecret, clock.T)); apperr.Code(err) != apperr.Internal {
+			t.Errorf("a sealed secret in another user's row: %v", err)
+		}
+		db.SecondFactorKey = nil
+		if _, err := db.RegenerateRecoveryCodes(ctx, sealed, mustCode(t, sealedSecret, clock.T)); apperr.Code(err) != apperr.Internal {
+			t.Errorf("a sealed secret without the key: %v", err)
+		}
+		if _, err := store.ParseSecondFactorKey([]byte("dG9vIHNob3J0")); err == nil {
+			t.Error("a short key accepted")
+		}
+	})
+}
