@@ -142,6 +142,9 @@ type SecondFactorStatus struct {
 	EnrolledAt   *time.Time // when it was confirmed
 	RecoveryLeft int        // unused recovery codes
 	Required     bool       // the user's role requires it: it cannot be disabled
+	// NoPassword: the user signs in with single sign-on only; the
+	// identity provider asks the second factor, Kansrijk none.
+	NoPassword bool
 	// Pending is the enrolment waiting for its first code (nil when
 	// none): the only time the secret is shown.
 	Pending *Enrolment

@@ -290,6 +290,11 @@ var accessTable = []accessRow{
 	// Area underreferral: where families are missed (aggregates, Opgroeien's admins and analysts).
 	{Route: "GET /api/v1/reports/under-referral", Want: "admin,analyst=200 *=403 anon=401"},
 	{Route: "GET /reports/under-referral", Want: "admin,analyst=200 *=403 anon=303"},
+	// Area sso: single sign-on is off in this world (no issuer): both sign-in routes answer 404 to everybody.
+	// Only Opgroeien's admins assign a pending sign-in; this one does not exist.
+	{Route: "GET /auth/oidc/start", Public: true, Want: "*=404 anon=404"},
+	{Route: "GET /auth/oidc/callback", Public: true, Path: "/auth/oidc/callback?code=matrix&state=matrix", Want: "*=404 anon=404"},
+	{Route: "POST /users/sso-pending/{id}/assign", Path: "/users/sso-pending/999999/assign", Body: `role=ocmw_worker&organisation=ocmw-13016`, Want: "admin=404 *=403 anon=401"},
 	// Area totp: the second step of a sign-in needs its pending sign-in (a cookie limited to /login):
 	// without one, everybody goes back to the login page. Nobody in the matrix has a second factor:
 	// a code to renew recovery codes or to switch it off is a conflict; confirming needs a code.

@@ -325,13 +325,17 @@ func recoveryLeft(ctx context.Context, tx *Tx, userID int64) (int, error) {
 // enrolment (and its secret) while it waits for a first code.
 func (db *DB) SecondFactorStatus(ctx context.Context, a account.Actor) (account.SecondFactorStatus, error) {
 	var st account.SecondFactorStatus
-	if err := requireLocalPerson(a); err != nil {
+	var err error
+	if err = requireLocalPerson(a); err != nil {
 		return st, err
 	}
 	st.Required = db.secondFactorRequired(a.Role)
+	if st.NoPassword, err = db.hasNoPassword(ctx, a.UserID); err != nil || st.NoPassword {
+		return st, err
+	}
 	var secret string
 	var conf timeCol
-	err := db.read.QueryRowContext(ctx, `SELECT secret, confirmed_at FROM second_factors WHERE user_id = $1`, a.UserID).Scan(&secret, &conf)
+	err = db.read.QueryRowContext(ctx, `SELECT secret, confirmed_at FROM second_factors WHERE user_id = $1`, a.UserID).Scan(&secret, &conf)
 	if errors.Is(err, sql.ErrNoRows) {
 		return st, nil
 	}
@@ -359,12 +363,25 @@ func requireLocalPerson(a account.Actor) error {
 	return nil
 }
 
+// hasNoPassword reports whether a user signs in without a password (single
+// sign-on: the second factor is the identity provider's).
+func (db *DB) hasNoPassword(ctx context.Context, userID int64) (bool, error) {
+	var hash string
+	err := db.read.QueryRowContext(ctx, `SELECT password_hash FROM users WHERE id = $1`, userID).Scan(&hash)
+	return hash == "", err
+}
+
 // BeginSecondFactor makes a new TOTP secret for the actor, waiting for a
 // first code (ConfirmSecondFactor); an earlier unconfirmed one is
 // replaced. With a confirmed second factor it is a conflict.
 func (db *DB) BeginSecondFactor(ctx context.Context, a account.Actor) (account.Enrolment, error) {
 	if err := requireLocalPerson(a); err != nil {
 		return account.Enrolment{}, err
+	}
+	if none, err := db.hasNoPassword(ctx, a.UserID); err != nil {
+		return account.Enrolment{}, err
+	} else if none {
+		return account.Enrolment{}, apperr.New(apperr.Forbidden, "an account without a password gets its second factor from its identity provider").WithKey("totp.error.no_password", nil)
 	}
 	var e account.Enrolment
 	err := db.inTx(ctx, func(tx *Tx) error {

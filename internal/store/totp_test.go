@@ -241,6 +241,18 @@ func TestSecondFactor(t *testing.T) {
 		if n := MustCount(t, db, `SELECT count(*) FROM audit_events WHERE action = $1 AND actor_user_id = $2 AND outcome = 'ok'`, audit.SecondFactorDisable, worker.UserID); n != 1 {
 			t.Errorf("disable: %d events", n)
 		}
+		// Without a password (single sign-on) the identity provider asks it.
+		sso, err := db.CreateUser(ctx, account.System("test"), account.NewUser{Email: "sso@ocmw.example.test", Role: "ocmw_worker", Org: "ocmw-11002"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ssoActor := account.Actor{UserID: sso.ID, Email: sso.Email, Role: sso.Role, Org: sso.Org, Via: account.ChannelSession}
+		if st, err := db.SecondFactorStatus(ctx, ssoActor); err != nil || !st.NoPassword {
+			t.Errorf("status without a password: %+v, %v", st, err)
+		}
+		if _, err := db.BeginSecondFactor(ctx, ssoActor); apperr.Code(err) != apperr.Forbidden {
+			t.Errorf("enrolment without a password: %v", err)
+		}
 		// A service account has no second factor.
 		if _, err := db.BeginSecondFactor(ctx, account.Actor{UserID: 99, Email: "svc", Service: true}); apperr.Code(err) != apperr.Forbidden {
 			t.Errorf("service account: %v", err)

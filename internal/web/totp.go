@@ -47,8 +47,8 @@ func (ui *UI) passwordStep(r *http.Request) (account.LoginStep, error) {
 
 // toSecondStep sends the browser of a pending sign-in to its second step.
 func (ui *UI) toSecondStep(w http.ResponseWriter, r *http.Request, st account.LoginStep) {
-	http.SetCookie(w, &http.Cookie{Name: pendingCookie, Value: st.Pending, Path: "/login", Expires: st.Expires,
-		MaxAge: int(account.PendingLoginLifetime.Seconds()), HttpOnly: true, Secure: true, SameSite: http.SameSiteStrictMode})
+	httpx.SetCookie(w, r, &http.Cookie{Name: pendingCookie, Value: st.Pending, Path: "/login", Expires: st.Expires,
+		MaxAge: int(account.PendingLoginLifetime.Seconds())})
 	to := "/login/tweede-factor"
 	if st.Enrol {
 		to += "/instellen"
@@ -59,15 +59,8 @@ func (ui *UI) toSecondStep(w http.ResponseWriter, r *http.Request, st account.Lo
 	http.Redirect(w, r, to, http.StatusSeeOther)
 }
 
-func clearPending(w http.ResponseWriter) {
-	http.SetCookie(w, &http.Cookie{Name: pendingCookie, Value: "", Path: "/login", MaxAge: -1, HttpOnly: true, Secure: true, SameSite: http.SameSiteStrictMode})
-}
-
-func setSession(w http.ResponseWriter, s account.Session) {
-	http.SetCookie(w, &http.Cookie{
-		Name: httpx.SessionCookie, Value: s.Secret, Path: "/", Expires: s.Expires,
-		HttpOnly: true, Secure: true, SameSite: http.SameSiteLaxMode,
-	})
+func clearPending(w http.ResponseWriter, r *http.Request) {
+	httpx.SetCookie(w, r, &http.Cookie{Name: pendingCookie, Value: "", Path: "/login", MaxAge: -1})
 }
 
 // pending returns the pending sign-in of the request, or sends the
@@ -88,7 +81,7 @@ func (ui *UI) pending(w http.ResponseWriter, r *http.Request, enrol bool) (strin
 			ui.fail(w, r, err)
 			return "", false
 		}
-		clearPending(w)
+		clearPending(w, r)
 		http.Redirect(w, r, "/login?ok=second_factor_expired", http.StatusSeeOther)
 		return "", false
 	}
@@ -144,7 +137,7 @@ func (ui *UI) secondStep(w http.ResponseWriter, r *http.Request) {
 		s, err = ui.secondFactors().LoginSecondFactor(r.Context(), pending, code, httpx.ClientAddr(r), httpx.RequestID(r))
 	}
 	if apperr.Code(err) == apperr.Unauthorized {
-		clearPending(w)
+		clearPending(w, r)
 		http.Redirect(w, r, "/login?ok=second_factor_expired", http.StatusSeeOther)
 		return
 	}
@@ -154,8 +147,8 @@ func (ui *UI) secondStep(w http.ResponseWriter, r *http.Request) {
 		ui.render(w, statusOf(err), "totp_step", p)
 		return
 	}
-	clearPending(w)
-	setSession(w, s)
+	clearPending(w, r)
+	httpx.SetSessionCookie(w, r, s.Secret, s.Expires)
 	http.Redirect(w, r, next, http.StatusSeeOther)
 }
 
@@ -211,7 +204,7 @@ func (ui *UI) confirmRequiredEnrolment(w http.ResponseWriter, r *http.Request) {
 	}
 	s, codes, err := ui.secondFactors().ConfirmPendingEnrolment(r.Context(), pending, code, httpx.ClientAddr(r), httpx.RequestID(r))
 	if apperr.Code(err) == apperr.Unauthorized {
-		clearPending(w)
+		clearPending(w, r)
 		http.Redirect(w, r, "/login?ok=second_factor_expired", http.StatusSeeOther)
 		return
 	}
@@ -220,8 +213,8 @@ func (ui *UI) confirmRequiredEnrolment(w http.ResponseWriter, r *http.Request) {
 		ui.renderRequiredEnrolment(w, r, statusOf(err), err)
 		return
 	}
-	clearPending(w)
-	setSession(w, s)
+	clearPending(w, r)
+	httpx.SetSessionCookie(w, r, s.Secret, s.Expires)
 	ui.render(w, http.StatusOK, "totp_codes", ui.page(r, "totp.codes.title", totpCodesData{Codes: codes, Next: safeNext(r.PostForm.Get("next"))}))
 }
 
