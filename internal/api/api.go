@@ -98,6 +98,8 @@ func (a *API) Register(mux httpx.Mux) {
 	a.handle(mux, "PUT", "/api/v1/me/password", a.changeOwnPassword)
 	a.handle(mux, "POST", "/api/v1/service-accounts", a.createServiceAccount)
 	a.handle(mux, "GET", "/api/v1/service-accounts", a.listServiceAccounts)
+	// Area totp: an admin resets a user's second factor (totp.go).
+	a.handle(mux, "POST", "/api/v1/users/{id}/second-factor-reset", a.resetSecondFactor)
 	a.handle(mux, "POST", "/api/v1/service-accounts/{id}/tokens", a.createServiceToken)
 	a.handle(mux, "DELETE", "/api/v1/service-accounts/{id}", a.revokeServiceAccount)
 	a.handle(mux, "POST", "/api/v1/agreements", a.createAgreement)

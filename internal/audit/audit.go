@@ -49,6 +49,19 @@ const (
 	// (ListObjectID).
 	UserList           = "user.list"
 	ServiceAccountList = "service_account.list"
+	// Area totp: the second factor (issue 15). A correct password of a
+	// user who needs a second step (login.second_step, detail "code" or
+	// "enrol"); the code of that step (login.second_factor, ok or failed;
+	// too many wrong codes: login.throttled); a recovery code used; the
+	// enrolment confirmed, recovery codes made anew, the second factor
+	// disabled by its user or reset by an admin.
+	LoginSecondStep      = "login.second_step"
+	LoginSecondFactor    = "login.second_factor"
+	LoginRecoveryCode    = "login.recovery_code_used"
+	SecondFactorEnrol    = "second_factor.enrol"
+	SecondFactorRecovery = "second_factor.recovery_codes"
+	SecondFactorDisable  = "second_factor.disable"
+	SecondFactorReset    = "second_factor.reset"
 )
 
 // ListObjectID names the objects of one list page in an event's object

@@ -81,6 +81,7 @@ var purposeByPrefix = []struct{ prefix, purpose string }{
 	{"break_glass.", PurposeBreakGlass},
 	{"subject_request.", PurposeSubjectRequest},
 	{"access_log.", PurposeFamilyView},
+	{"second_factor.", PurposeSecurity}, // area totp
 }
 
 // PurposeOf returns the default purpose of an action ("" if none is

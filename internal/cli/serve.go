@@ -6,12 +6,14 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"os"
 	"runtime/debug"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
 
+	"kansrijk/internal/account"
 	"kansrijk/internal/demo"
 	"kansrijk/internal/gdpr"
 	"kansrijk/internal/httpx"
@@ -139,6 +141,27 @@ func serve(ctx context.Context, args []string, env Env) error {
 			return fmt.Errorf("KANSRIJK_SESSION_IDLE_MINUTES=%q: want whole minutes from 1 to 1440", v)
 		}
 		db.SessionIdle = time.Duration(n) * time.Minute
+	}
+	// Area totp: the roles that must sign in with a second factor; the
+	// demo signs in with e-mail and password only (and says so).
+	secondFactorRoles, err := account.ParseSecondFactorRoles(env.Getenv("KANSRIJK_SECOND_FACTOR_ROLES"))
+	if err != nil {
+		return fmt.Errorf("KANSRIJK_SECOND_FACTOR_ROLES: %w", err)
+	}
+	if f := env.Getenv("KANSRIJK_SECOND_FACTOR_KEY_FILE"); f != "" {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			return fmt.Errorf("KANSRIJK_SECOND_FACTOR_KEY_FILE: %w", err)
+		}
+		if db.SecondFactorKey, err = store.ParseSecondFactorKey(b); err != nil {
+			return fmt.Errorf("KANSRIJK_SECOND_FACTOR_KEY_FILE %s: %w", f, err)
+		}
+	}
+	if *withDemo {
+		slog.Warn("demo: no role is required to sign in with a second factor", "setting", "KANSRIJK_SECOND_FACTOR_ROLES")
+		srv.Web.SecondFactorDemo = true
+	} else {
+		db.SecondFactorRoles = secondFactorRoles
 	}
 	stopBackground, err := startBackground(bgctx, db, env)
 	if err != nil {

@@ -36,6 +36,7 @@ import (
 	"strings"
 	"time"
 
+	"kansrijk/internal/account"
 	"kansrijk/internal/auditlog"
 	"kansrijk/internal/httpx"
 	"kansrijk/internal/store"
@@ -102,6 +103,25 @@ var Settings = []Setting{
 	{Key: "KANSRIJK_SHUTDOWN_DRAIN", Doc: "after SIGTERM, how long new requests are still served while /readyz answers 503 (0 to 5m, default 5s)", check: durRange(0, 5*time.Minute)},
 	{Key: "KANSRIJK_SHUTDOWN_TIMEOUT", Doc: "after the drain, how long requests in flight may take to finish (1s to 10m, default 20s)", check: durRange(time.Second, 10*time.Minute)},
 	{Key: "KANSRIJK_TRUSTED_PROXIES", Doc: "reverse proxies (addresses or CIDR networks, comma-separated) whose X-Forwarded-For and X-Forwarded-Proto count (default none)", check: checkTrustedProxies},
+	// Area totp: the second factor.
+	{Key: "KANSRIJK_SECOND_FACTOR_ROLES", Doc: "roles that must sign in with a second factor (TOTP), comma-separated, or none (default admin,dpo; serve --demo: none)", check: checkSecondFactorRoles},
+	{Key: "KANSRIJK_SECOND_FACTOR_KEY_FILE", Doc: "file holding the key that seals TOTP secrets in the database, 32 bytes in base64 (openssl rand -base64 32); none: stored unsealed", check: checkSecondFactorKeyFile},
+}
+
+// checkSecondFactorKeyFile: area totp, a readable key of 32 bytes.
+func checkSecondFactorKeyFile(v string) error {
+	b, err := os.ReadFile(v)
+	if err != nil {
+		return fmt.Errorf("cannot read the key: %w", err)
+	}
+	_, err = store.ParseSecondFactorKey(b)
+	return err
+}
+
+// checkSecondFactorRoles: area totp, a list of roles or "none".
+func checkSecondFactorRoles(v string) error {
+	_, err := account.ParseSecondFactorRoles(v)
+	return err
 }
 
 // lookup returns the setting of a key.

@@ -295,5 +295,20 @@ var accessTable = []accessRow{
 	{Route: "GET /auth/oidc/start", Public: true, Want: "*=404 anon=404"},
 	{Route: "GET /auth/oidc/callback", Public: true, Path: "/auth/oidc/callback?code=matrix&state=matrix", Want: "*=404 anon=404"},
 	{Route: "POST /users/sso-pending/{id}/assign", Path: "/users/sso-pending/999999/assign", Body: `role=ocmw_worker&organisation=ocmw-13016`, Want: "admin=404 *=403 anon=401"},
+	// Area totp: the second step of a sign-in needs its pending sign-in (a cookie limited to /login):
+	// without one, everybody goes back to the login page. Nobody in the matrix has a second factor:
+	// a code to renew recovery codes or to switch it off is a conflict; confirming needs a code.
+	{Route: "GET /login/tweede-factor", Public: true, Want: "*=303 anon=303"},
+	{Route: "POST /login/tweede-factor", Public: true, Body: `code=123456`, Want: "*=303 anon=303"},
+	{Route: "GET /login/tweede-factor/instellen", Public: true, Want: "*=303 anon=303"},
+	{Route: "POST /login/tweede-factor/instellen", Public: true, Body: `code=123456`, Want: "*=303 anon=303"},
+	{Route: "GET /account/second-factor", Want: "*=200 anon=303"},
+	{Route: "POST /account/second-factor/new", Serial: true, Want: "*=303 anon=401"},
+	{Route: "POST /account/second-factor/confirm", Serial: true, Body: `code=`, Want: "*=400 anon=401"},
+	{Route: "POST /account/second-factor/recovery-codes", Body: `code=000000`, Want: "*=409 anon=401"},
+	{Route: "POST /account/second-factor/disable", Body: `code=000000`, Want: "*=409 anon=401"},
+	// An admin resets a user's second factor, an OCMW admin its own OCMW's; anybody else gets the 404 of a missing user.
+	{Route: "POST /users/{id}/second-factor-reset", Obj: "user.ocmw", Want: "admin=303 ocmw_admin=303/404 *=404 anon=401"},
+	{Route: "POST /api/v1/users/{id}/second-factor-reset", Obj: "user.ocmw", Body: `{}`, Want: "admin=204 ocmw_admin=204/404 *=404 anon=401"},
 	{Route: "POST /logout", Want: "*=303 anon=401"},
 }

@@ -216,6 +216,9 @@ var auditTable = []auditRow{
 	{Route: "POST /reports/parliament", Caller: "analyst", Status: 303, Action: "parliament_pack.create", Object: "parliament_pack", Purpose: audit.PurposeAdministration, NewObject: true, Denied: "ocmw_admin/own"},
 	// listui: the outreach contacts' own list, one read per page naming the contacts shown, as the API's.
 	{Route: "GET /outreach/contacts", Caller: "team_worker/own", Status: 200, Action: "outreach.contact.read", Object: "outreach_contact", Purpose: audit.PurposeOutreach, Denied: "ocmw_worker/own", ObjectIDs: true},
+	// Area totp: an admin resets another user's second factor.
+	{Route: "POST /users/{id}/second-factor-reset", Caller: "admin", Status: 303, Action: "second_factor.reset", Object: "user", Purpose: audit.PurposeSecurity, Denied: "team_lead/own"},
+	{Route: "POST /api/v1/users/{id}/second-factor-reset", Caller: "ocmw_admin/own", Status: 204, Action: "second_factor.reset", Object: "user", Purpose: audit.PurposeSecurity, Denied: "ocmw_admin/other"},
 }
 
 // auditExempt: the routes of the access table that touch no personal
@@ -864,4 +867,12 @@ func init() {
 	notRefused["GET /auth/oidc/start"] = "single sign-on is off in the access table's world: 404 for every caller"
 	notRefused["GET /auth/oidc/callback"] = "single sign-on is off in the access table's world: 404 for every caller"
 	notRefused["POST /users/sso-pending/{id}/assign"] = "the access table addresses a pending sign-in that does not exist; the refusal of others is a 403"
+}
+
+// Area totp: the caller's own second factor.
+func init() {
+	exempt("the second step of a sign-in and the caller's own second factor: security events (login.second_factor, second_factor.*), checked by TestSecondFactor and TestSecondFactorInBrowser",
+		"GET /login/tweede-factor", "POST /login/tweede-factor", "GET /login/tweede-factor/instellen", "POST /login/tweede-factor/instellen",
+		"GET /account/second-factor", "POST /account/second-factor/new", "POST /account/second-factor/confirm",
+		"POST /account/second-factor/recovery-codes", "POST /account/second-factor/disable")
 }

@@ -71,6 +71,13 @@ type DB struct {
 	// BaseURL is the public address put in the links Kansrijk e-mails
 	// (one-time password links); empty: http://localhost:8080.
 	BaseURL string
+	// Area totp: SecondFactorRoles are the roles that must sign in with a
+	// second factor (totp.go); nil: none (serve sets it from
+	// KANSRIJK_SECOND_FACTOR_ROLES, except with --demo).
+	SecondFactorRoles []account.Role
+	// SecondFactorKey seals the TOTP secrets in the database (32 bytes,
+	// AES-256-GCM; totp.go); nil: they are stored as the app has them.
+	SecondFactorKey []byte
 	// Addresses checks a referred parent's address; nil: the postcode
 	// must belong to the municipality of residence (address.Postcodes).
 	// A client of the Flemish address register plugs in here.

@@ -400,25 +400,36 @@ func (db *DB) ActorByToken(ctx context.Context, secret string) (account.Actor, e
 // throttled as throttle.go describes (too_many_attempts, with the seconds
 // to wait in the error's Args "RetryAfter"); when too many passwords are
 // being checked at once the attempt is refused as busy, uncounted.
-func (db *DB) Login(ctx context.Context, email, password, addr, requestID string) (s account.Session, err error) {
+//
+// A user with a second factor, or whose role requires one, is refused
+// here (second_factor_required): the web sign-in goes through LoginStart
+// (totp.go), which asks for the second step.
+func (db *DB) Login(ctx context.Context, email, password, addr, requestID string) (account.Session, error) {
+	st, err := db.login(ctx, email, password, addr, requestID, false)
+	return st.Session, err
+}
+
+// login is Login and LoginStart: with allowPending, a user who needs a
+// second step gets a pending sign-in instead of a session.
+func (db *DB) login(ctx context.Context, email, password, addr, requestID string, allowPending bool) (step account.LoginStep, err error) {
+	var s account.Session
 	email = account.NormalizeEmail(email)
-	now := db.Now().UTC()
 	pol := db.throttlePolicy()
 	ev := audit.Event{ActorEmail: email, Action: audit.LoginFailed, Outcome: audit.Failed, RequestID: requestID, ClientAddr: addr, ObjectType: "user",
 		Channel: account.ChannelSession}
 	att, err := db.countLoginAttempt(ctx, email, addr, ev)
 	if err != nil {
-		return s, err
+		return step, err
 	}
 	if err := waitSoftDelay(ctx, att.delay); err != nil {
-		return s, err
+		return step, err
 	}
 	release, err := acquirePasswordCheck(ctx)
 	if err != nil {
 		if uerr := db.uncountLoginAttempt(context.WithoutCancel(ctx), att); uerr != nil {
 			slog.Warn("uncount login attempt", "error", uerr)
 		}
-		return s, err
+		return step, err
 	}
 	var hash string
 	u, err := scanUser(db.read.QueryRowContext(ctx, `SELECT `+userColumns+` FROM users u JOIN organisations o ON o.key = u.org_key WHERE u.email = $1`, email))
@@ -426,7 +437,7 @@ func (db *DB) Login(ctx context.Context, email, password, addr, requestID string
 		err = db.read.QueryRowContext(ctx, `SELECT password_hash FROM users WHERE id = $1`, u.ID).Scan(&hash)
 	}
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
-		return s, err
+		return step, err
 	}
 	ok := false
 	if hash != "" && u.Active && !u.Service {
@@ -446,29 +457,45 @@ func (db *DB) Login(ctx context.Context, email, password, addr, requestID string
 			return tx.Audit(ctx, ev)
 		})
 		if err != nil {
-			return s, err
+			return step, err
 		}
-		return s, apperr.New(apperr.BadCredentials, "wrong e-mail or password").WithKey("error.bad_credentials", nil)
+		return step, apperr.New(apperr.BadCredentials, "wrong e-mail or password").WithKey("error.bad_credentials", nil)
 	}
-	secret, hashS := account.NewSecret("krs_")
-	csrf, _ := account.NewSecret("")
-	s = account.Session{Secret: secret, CSRF: csrf, Expires: now.Add(SessionLifetime), Actor: actorOf(u, "session")}
-	s.Actor.RequestID, s.Actor.ClientAddr = requestID, addr
+	// Area totp: a second factor enrolled, or required by the role, asks
+	// for a second step before any session (totp.go).
+	if need, enrol, err := db.needsSecondStep(ctx, u); err != nil {
+		return step, err
+	} else if need {
+		return db.startPendingLogin(ctx, u, att, enrol, allowPending, addr, requestID)
+	}
 	err = db.inTx(ctx, func(tx *Tx) error {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO sessions (hash, user_id, csrf, created_at, expires_at, last_seen_at) VALUES ($1,$2,$3,$4,$5,$4)`,
-			hashS, u.ID, csrf, ts(tx.now), ts(s.Expires)); err != nil {
-			return err
-		}
 		if err := loginSucceeded(ctx, tx, att, pol.Window); err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE expires_at < $1`, ts(tx.now)); err != nil {
-			return err
-		}
-		ev := audit.For(s.Actor, audit.LoginOK, "user", strconv.FormatInt(u.ID, 10))
-		return tx.Audit(ctx, ev)
+		s, err = openSession(ctx, tx, u, addr, requestID, "")
+		return err
 	})
-	return s, err
+	step.Session = s
+	return step, err
+}
+
+// openSession opens a session for u within tx and audits the sign-in
+// (login.ok; detail says how a second step was passed, if any).
+func openSession(ctx context.Context, tx *Tx, u account.User, addr, requestID, detail string) (account.Session, error) {
+	secret, hashS := account.NewSecret("krs_")
+	csrf, _ := account.NewSecret("")
+	s := account.Session{Secret: secret, CSRF: csrf, Expires: tx.now.Add(SessionLifetime), Actor: actorOf(u, "session")}
+	s.Actor.RequestID, s.Actor.ClientAddr = requestID, addr
+	if _, err := tx.ExecContext(ctx, `INSERT INTO sessions (hash, user_id, csrf, created_at, expires_at, last_seen_at) VALUES ($1,$2,$3,$4,$5,$4)`,
+		hashS, u.ID, csrf, ts(tx.now), ts(s.Expires)); err != nil {
+		return s, err
+	}
+	if _, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE expires_at < $1`, ts(tx.now)); err != nil {
+		return s, err
+	}
+	ev := audit.For(s.Actor, audit.LoginOK, "user", strconv.FormatInt(u.ID, 10))
+	ev.Detail = detail
+	return s, tx.Audit(ctx, ev)
 }
 
 // SessionBySecret returns the live session for a cookie value: not past

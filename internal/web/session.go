@@ -42,9 +42,9 @@ func (ui *UI) login(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	err := apperr.Join(problems)
-	var s account.Session
+	var step account.LoginStep // area totp: a session, or a second step (totp.go)
 	if err == nil {
-		s, err = ui.Accounts.Login(r.Context(), r.PostForm.Get("email"), r.PostForm.Get("password"), httpx.ClientAddr(r), httpx.RequestID(r))
+		step, err = ui.passwordStep(r)
 		if e, ok := apperr.As(err); ok && e.Field == "" {
 			err = &apperr.Error{Code: e.Code, Message: e.Message, Field: "email", Key: e.Key, Args: e.Args}
 		}
@@ -57,7 +57,11 @@ func (ui *UI) login(w http.ResponseWriter, r *http.Request) {
 		ui.render(w, statusOf(err), "login", p)
 		return
 	}
-	httpx.SetSessionCookie(w, r, s.Secret, s.Expires)
+	if step.Pending != "" {
+		ui.toSecondStep(w, r, step)
+		return
+	}
+	httpx.SetSessionCookie(w, r, step.Session.Secret, step.Session.Expires)
 	http.Redirect(w, r, safeNext(r.PostForm.Get("next")), http.StatusSeeOther)
 }
 

@@ -86,6 +86,9 @@ type Deps struct {
 	// Area sso: single sign-on with OpenID Connect (sso.go); nil: off,
 	// the login page shows nothing of it.
 	SSO *sso.Client
+	// Area totp: SecondFactorDemo says the login page's notice that the
+	// demo asks no second factor (serve --demo switches the requirement off).
+	SecondFactorDemo bool
 }
 
 // UI is the web interface.
@@ -238,6 +241,17 @@ func (ui *UI) Register(mux httpx.Mux) {
 	mux.HandleFunc("GET /auth/oidc/start", ui.ssoStart)
 	mux.HandleFunc("GET /auth/oidc/callback", ui.ssoCallback)
 	mux.HandleFunc("POST /users/sso-pending/{id}/assign", ui.signedIn(ui.ssoAssign))
+	// Area totp: the second factor (totp.go).
+	mux.HandleFunc("GET /login/tweede-factor", ui.showSecondStep)
+	mux.HandleFunc("POST /login/tweede-factor", ui.secondStep)
+	mux.HandleFunc("GET /login/tweede-factor/instellen", ui.showRequiredEnrolment)
+	mux.HandleFunc("POST /login/tweede-factor/instellen", ui.confirmRequiredEnrolment)
+	mux.HandleFunc("GET /account/second-factor", ui.signedIn(ui.showSecondFactor))
+	mux.HandleFunc("POST /account/second-factor/new", ui.signedIn(ui.beginSecondFactor))
+	mux.HandleFunc("POST /account/second-factor/confirm", ui.signedIn(ui.confirmSecondFactor))
+	mux.HandleFunc("POST /account/second-factor/recovery-codes", ui.signedIn(ui.regenerateRecoveryCodes))
+	mux.HandleFunc("POST /account/second-factor/disable", ui.signedIn(ui.disableSecondFactor))
+	mux.HandleFunc("POST /users/{id}/second-factor-reset", ui.signedIn(ui.resetSecondFactor))
 	mux.HandleFunc("/", ui.notFound)
 }
 
@@ -273,6 +287,8 @@ type Page struct {
 	SSO bool
 	// Area ops: why signing in cannot work on this connection (translated; transport.go).
 	LoginTransport string
+	// Area totp: the demo asks no second factor (the login page says so).
+	SecondFactorDemo bool
 }
 
 // NavItem is one entry of the role-dependent navigation.
@@ -395,6 +411,7 @@ func (ui *UI) page(r *http.Request, title string, data any) *Page {
 	if f := r.URL.Query().Get("ok"); f != "" && i18n.Has(i18n.NL, "flash."+f) {
 		p.Flash = "flash." + f
 	}
+	p.SecondFactorDemo = ui.SecondFactorDemo // area totp
 	return p
 }
 
