@@ -83,6 +83,9 @@ type DB struct {
 	// readStmts keeps the hot read path's statements prepared
 	// (stmtcache.go).
 	readStmts *stmtCache
+
+	// writes group small write transactions (writegroup.go).
+	writes writeGroup
 }
 
 // ParseDSN tells the backend of a DSN and returns the driver's data
