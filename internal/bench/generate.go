@@ -366,7 +366,7 @@ func genBirths(ctx context.Context, d store.Dialect, raw *sql.DB, from, n, total
 				SELECT id, 0, 'Test Moeder ' || id, 'Kerkstraat', '1', '2235', municipality_nis, 'nl',
 				'k' || CASE WHEN id % 100 = 0 THEN id - 1 ELSE id END FROM birth_notifications WHERE clinic_key = '`+ClinicKey+`'
 				AND NOT EXISTS (SELECT 1 FROM birth_parents p WHERE p.notification_id = birth_notifications.id)`)
-	return execAll(ctx, raw, stmts)
+	return execAll(ctx, d, raw, stmts)
 }
 
 // genAudit writes n audit events of the OCMW's reads, one statement per
@@ -389,15 +389,24 @@ func genAudit(ctx context.Context, d store.Dialect, raw *sql.DB, from0, n int) e
 				FROM s`, from+1, to, InboxOCMW))
 		}
 	}
-	return execAll(ctx, raw, stmts)
+	return execAll(ctx, d, raw, stmts)
 }
 
-func execAll(ctx context.Context, raw *sql.DB, stmts []string) error {
+// execAll runs the statements one after the other on one connection; on
+// PostgreSQL without the store's statement timeout (a million rows in
+// one statement outlast it on a loaded machine), restored afterwards.
+func execAll(ctx context.Context, d store.Dialect, raw *sql.DB, stmts []string) error {
 	conn, err := raw.Conn(ctx)
 	if err != nil {
 		return err
 	}
 	defer conn.Close()
+	if d == store.Postgres {
+		if _, err := conn.ExecContext(ctx, `SET statement_timeout = 0`); err != nil {
+			return err
+		}
+		defer func() { _, _ = conn.ExecContext(context.WithoutCancel(ctx), `RESET statement_timeout`) }()
+	}
 	for _, s := range stmts {
 		if _, err := conn.ExecContext(ctx, s); err != nil {
 			return err

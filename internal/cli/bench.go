@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os/exec"
 	"strings"
 
 	"kansrijk/internal/bench"
@@ -19,14 +20,29 @@ func benchCmd(ctx context.Context, args []string, env Env) error {
 	only := fs.String("only", "", "figures to measure, separated by commas (default: all)")
 	fresh := fs.Bool("fresh", false, "measure in a new empty database next to --db (PostgreSQL: a new database on its server; SQLite: a temporary file), dropped afterwards")
 	skip := fs.Bool("skip-unreachable", false, "with --fresh: an unreachable PostgreSQL server skips the run instead of failing")
+	phase := fs.Duration("phase", 0, "length of each load phase (default: the scale's)")
+	childServer := fs.Bool("child-server", false, "serve --db on 127.0.0.1 and print the address, until standard input ends (the harness's child for rss_mb)")
+	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile (pprof) of the measuring phase to this file")
 	if err := parse(fs, args); err != nil {
 		return err
+	}
+	if *childServer {
+		return bench.ServeChild(ctx, *dsn, env.Stdin, env.Stdout)
 	}
 	sc, ok := bench.Scales[*scale]
 	if !ok {
 		return &usageError{fmt.Sprintf("unknown --scale %q: use tiny, small or full", *scale), usage}
 	}
-	cfg := bench.Config{DSN: *dsn, Scale: sc}
+	if *phase > 0 {
+		sc.Phase = *phase
+	}
+	cfg := bench.Config{DSN: *dsn, Scale: sc, CPUProfile: *cpuprofile}
+	if env.Executable != "" {
+		// rss_mb: the server alone, this program started again as its child.
+		cfg.Child = func(dsn string) *exec.Cmd {
+			return exec.Command(env.Executable, "bench", "--child-server", "--db", dsn)
+		}
+	}
 	if *fresh {
 		d, drop, err := bench.Fresh(ctx, *dsn)
 		if errors.Is(err, bench.ErrUnreachable) && *skip {

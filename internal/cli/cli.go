@@ -24,6 +24,9 @@ type Env struct {
 	Getenv         func(string) string
 	// Ready, when set, receives the server's address once it listens (tests).
 	Ready func(addr string)
+	// Executable is this program's path, for a command that starts it
+	// again as a child (bench: the measured server); "" in tests.
+	Executable string
 }
 
 // usageError is wrong use of the command line: exit code 2 with usage.
