@@ -29,6 +29,9 @@ type Tx struct {
 	// transaction; once it commits, the request's audit.Denials hears of
 	// it.
 	denied bool
+	// stmts, in a group-committed transaction, keeps its statements
+	// prepared for the batch (writegroup.go).
+	stmts *txStmts
 }
 
 // Now returns the time of the transaction (UTC).
