@@ -104,6 +104,11 @@ func startChild(ctx context.Context, mk func(dsn string) *exec.Cmd, dsn string) 
 	return nil, fmt.Errorf("the child server gave no address: %s", strings.TrimSpace(stderr.String()))
 }
 
+// clearPeak resets the child's peak resident memory to what it holds now.
+func (c *child) clearPeak() {
+	_ = os.WriteFile("/proc/"+strconv.Itoa(c.cmd.Process.Pid)+"/clear_refs", []byte("5"), 0)
+}
+
 // peakRSSKB is the child's peak resident memory (VmHWM) so far.
 func (c *child) peakRSSKB() (int, error) {
 	return vmHWM("/proc/" + strconv.Itoa(c.cmd.Process.Pid) + "/status")

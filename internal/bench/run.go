@@ -247,6 +247,7 @@ func (r *runner) rss(ctx context.Context) (Figure, error) {
 		return Figure{}, err
 	}
 	defer c.stop()
+	c.clearPeak()
 	l := attack(get(c.base+"/api/v1/inbox?limit=50", r.w.OCMWToken), readClients, 0, r.cfg.Scale.Phase)
 	if err := checked(l, "inbox of the child server"); err != nil {
 		return Figure{}, err
@@ -257,7 +258,7 @@ func (r *runner) rss(ctx context.Context) (Figure, error) {
 	}
 	v := float64(kb) / 1024
 	return Figure{Value: v, Unit: "MB", Met: met(v, 200, false),
-		Note: fmt.Sprintf("peak RSS (VmHWM) of the server alone, a child process serving the generated database, from its start through the inbox load (%d clients, %.0f req/s)",
+		Note: fmt.Sprintf("peak RSS (VmHWM, reset just before) of the server alone, a child process serving the generated database, during the inbox load (%d clients, %.0f req/s)",
 			readClients, l.Throughput)}, nil
 }
 
