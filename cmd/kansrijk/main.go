@@ -19,5 +19,6 @@ func main() {
 	// the process at once (the default action, restored by stop).
 	go func() { <-ctx.Done(); stop() }()
 	slog.SetDefault(cli.Logger(os.Stderr, os.Getenv))
-	os.Exit(cli.Run(ctx, os.Args[1:], cli.Env{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr}))
+	exe, _ := os.Executable() // "": bench measures its server in-process
+	os.Exit(cli.Run(ctx, os.Args[1:], cli.Env{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr, Executable: exe}))
 }

@@ -276,13 +276,23 @@ func genReferrals(ctx context.Context, raw *sql.DB, from0, n, total int, agreeme
 	sortStrings(nis)
 	start := time.Now().UTC().AddDate(-3, 0, 0)
 	step := 3 * 365 * 24 * time.Hour / time.Duration(max(total, 1))
+	// A transaction per genChunk rows: one transaction of a million rows
+	// made SQLite's log grow without a checkpoint, and the generation
+	// slower with every row.
 	const batch = 500
-	tx, err := raw.BeginTx(ctx, nil)
-	if err != nil {
-		return err
-	}
-	defer tx.Rollback()
+	var tx *sql.Tx
+	defer func() {
+		if tx != nil {
+			_ = tx.Rollback()
+		}
+	}()
 	for from := from0; from < n; from += batch {
+		if tx == nil {
+			var err error
+			if tx, err = raw.BeginTx(ctx, nil); err != nil {
+				return err
+			}
+		}
 		var refs, parents []string
 		var rargs, pargs []any
 		for i := from; i < min(from+batch, n); i++ {
@@ -319,9 +329,19 @@ func genReferrals(ctx context.Context, raw *sql.DB, from0, n, total int, agreeme
 			strings.Join(parents, ","), pargs...); err != nil {
 			return err
 		}
+		if (from-from0+batch)%genChunk == 0 || from+batch >= n {
+			err := tx.Commit()
+			tx = nil
+			if err != nil {
+				return err
+			}
+		}
 	}
-	return tx.Commit()
+	return nil
 }
+
+// genChunk is the number of rows the generator writes in one transaction.
+const genChunk = 50_000
 
 func sortStrings(s []string) {
 	for i := 1; i < len(s); i++ {
@@ -332,7 +352,8 @@ func sortStrings(s []string) {
 }
 
 // genBirths writes birth notifications from+1 … n of total of the clinic
-// with a mother each, in two INSERT … SELECT statements: nine in ten in team's queue
+// with a mother each, in INSERT … SELECT statements of genChunk rows, then
+// one for the mothers: nine in ten in team's queue
 // (Hulshout), the rest in Opgroeien's; one in ten new; a possible
 // duplicate every hundred.
 func genBirths(ctx context.Context, d store.Dialect, raw *sql.DB, from, n, total int, team string) error {
@@ -345,37 +366,43 @@ func genBirths(ctx context.Context, d store.Dialect, raw *sql.DB, from, n, total
 	step := max(1, 3*365*24*3600/max(total, 1)) // seconds between two
 	day0, ts0 := start.Format(time.DateOnly), start.Format("2006-01-02 15:04:05")
 	var stmts []string
+	for lo := from; lo < n; lo += genChunk {
+		stmts = append(stmts, birthRows(d, lo, min(lo+genChunk, n), team, day0, ts0, step))
+	}
+	stmts = append(stmts, `INSERT INTO birth_parents (notification_id, idx, name, street, number, postcode, municipality_nis, language, duplicate_key)
+				SELECT id, 0, 'Test Moeder ' || id, 'Kerkstraat', '1', '2235', municipality_nis, 'nl',
+				'k' || CASE WHEN id % 100 = 0 THEN id - 1 ELSE id END FROM birth_notifications WHERE clinic_key = '`+ClinicKey+`'
+				AND NOT EXISTS (SELECT 1 FROM birth_parents p WHERE p.notification_id = birth_notifications.id)`)
+	return execAll(ctx, d, raw, stmts)
+}
+
+// birthRows is the statement that writes birth notifications from+1 … n.
+func birthRows(d store.Dialect, from, n int, team, day0, ts0 string, step int) string {
 	if d == store.Postgres {
-		stmts = []string{fmt.Sprintf(`INSERT INTO birth_notifications (clinic_key, team_key, municipality_nis, child_birth_date, language, early_contact, status,
+		return fmt.Sprintf(`INSERT INTO birth_notifications (clinic_key, team_key, municipality_nis, child_birth_date, language, early_contact, status,
 				submitted_by, created_at, updated_at, clinic_reference)
 				SELECT '%[2]s', CASE WHEN i %% 10 = 9 THEN NULL ELSE '%[3]s' END, CASE WHEN i %% 10 = 9 THEN '11002' ELSE '13016' END,
 				DATE '%[5]s' + (i * %[7]d / 86400), 'nl', i %% 5 = 0, CASE WHEN i %% 10 = 3 THEN 'new' ELSE 'contacted' END, 'bench',
 				TIMESTAMPTZ '%[6]s+00' + i * %[7]d * INTERVAL '1 second' + INTERVAL '2 days', TIMESTAMPTZ '%[6]s+00' + i * %[7]d * INTERVAL '1 second' + INTERVAL '2 days',
-				'BN-' || i FROM generate_series(%[4]d, %[1]d) AS s(i)`, n, ClinicKey, team, from+1, day0, ts0, step)}
-	} else {
-		stmts = []string{fmt.Sprintf(`WITH RECURSIVE s(i) AS (SELECT %[4]d UNION ALL SELECT i + 1 FROM s WHERE i < %[1]d)
+				'BN-' || i FROM generate_series(%[4]d, %[1]d) AS s(i)`, n, ClinicKey, team, from+1, day0, ts0, step)
+	}
+	return fmt.Sprintf(`WITH RECURSIVE s(i) AS (SELECT %[4]d UNION ALL SELECT i + 1 FROM s WHERE i < %[1]d)
 				INSERT INTO birth_notifications (clinic_key, team_key, municipality_nis, child_birth_date, language, early_contact, status,
 				submitted_by, created_at, updated_at, clinic_reference)
 				SELECT '%[2]s', CASE WHEN i %% 10 = 9 THEN NULL ELSE '%[3]s' END, CASE WHEN i %% 10 = 9 THEN '11002' ELSE '13016' END,
 				date('%[5]s', '+' || (i * %[7]d / 86400) || ' days'), 'nl', i %% 5 = 0, CASE WHEN i %% 10 = 3 THEN 'new' ELSE 'contacted' END, 'bench',
 				strftime('%%Y-%%m-%%dT%%H:%%M:%%f', '%[6]s', '+' || (i * %[7]d + 172800) || ' seconds') || '000Z',
 				strftime('%%Y-%%m-%%dT%%H:%%M:%%f', '%[6]s', '+' || (i * %[7]d + 172800) || ' seconds') || '000Z',
-				'BN-' || i FROM s`, n, ClinicKey, team, from+1, day0, ts0, step)}
-	}
-	stmts = append(stmts, `INSERT INTO birth_parents (notification_id, idx, name, street, number, postcode, municipality_nis, language, duplicate_key)
-				SELECT id, 0, 'Test Moeder ' || id, 'Kerkstraat', '1', '2235', municipality_nis, 'nl',
-				'k' || CASE WHEN id % 100 = 0 THEN id - 1 ELSE id END FROM birth_notifications WHERE clinic_key = '`+ClinicKey+`'
-				AND NOT EXISTS (SELECT 1 FROM birth_parents p WHERE p.notification_id = birth_notifications.id)`)
-	return execAll(ctx, raw, stmts)
+				'BN-' || i FROM s`, n, ClinicKey, team, from+1, day0, ts0, step)
 }
 
-// genAudit writes n audit events of the OCMW's reads, one statement per
-// million (they enter the access log's pending list by its trigger).
+// genAudit writes n audit events of the OCMW's reads, one statement (and
+// transaction) per 200,000 (they enter the access log's pending list by
+// its trigger).
 func genAudit(ctx context.Context, d store.Dialect, raw *sql.DB, from0, n int) error {
-	const chunk = 1000000
 	var stmts []string
-	for from := from0; from < n; from += chunk {
-		to := min(from+chunk, n)
+	for from := from0; from < n; from += 4 * genChunk {
+		to := min(from+4*genChunk, n)
 		if d == store.Postgres {
 			stmts = append(stmts, fmt.Sprintf(`INSERT INTO audit_events (at, actor_email, actor_role, actor_org, action, object_type, object_id, purpose, outcome, detail, salt)
 				SELECT TIMESTAMPTZ '2023-01-01 00:00:00+00' + i * INTERVAL '1 second', 'ocmw@bench.example.org', 'ocmw_worker', '%[3]s',
@@ -389,15 +416,24 @@ func genAudit(ctx context.Context, d store.Dialect, raw *sql.DB, from0, n int) e
 				FROM s`, from+1, to, InboxOCMW))
 		}
 	}
-	return execAll(ctx, raw, stmts)
+	return execAll(ctx, d, raw, stmts)
 }
 
-func execAll(ctx context.Context, raw *sql.DB, stmts []string) error {
+// execAll runs the statements one after the other on one connection; on
+// PostgreSQL without the store's statement timeout (a million rows in
+// one statement outlast it on a loaded machine), restored afterwards.
+func execAll(ctx context.Context, d store.Dialect, raw *sql.DB, stmts []string) error {
 	conn, err := raw.Conn(ctx)
 	if err != nil {
 		return err
 	}
 	defer conn.Close()
+	if d == store.Postgres {
+		if _, err := conn.ExecContext(ctx, `SET statement_timeout = 0`); err != nil {
+			return err
+		}
+		defer func() { _, _ = conn.ExecContext(context.WithoutCancel(ctx), `RESET statement_timeout`) }()
+	}
 	for _, s := range stmts {
 		if _, err := conn.ExecContext(ctx, s); err != nil {
 			return err

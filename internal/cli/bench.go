@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os/exec"
 	"strings"
 
 	"kansrijk/internal/bench"
@@ -21,14 +22,28 @@ func benchCmd(ctx context.Context, args []string, env Env) error {
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile (pprof) of the measured figures to this file")
 	blockProfile := fs.String("blockprofile", "", "write a blocking profile (pprof) of the measured figures to this file")
 	skip := fs.Bool("skip-unreachable", false, "with --fresh: an unreachable PostgreSQL server skips the run instead of failing")
+	phase := fs.Duration("phase", 0, "length of each load phase (default: the scale's)")
+	childServer := fs.Bool("child-server", false, "serve --db on 127.0.0.1 and print the address, until standard input ends (the harness's child for rss_mb)")
 	if err := parse(fs, args); err != nil {
 		return err
+	}
+	if *childServer {
+		return bench.ServeChild(ctx, *dsn, env.Stdin, env.Stdout)
 	}
 	sc, ok := bench.Scales[*scale]
 	if !ok {
 		return &usageError{fmt.Sprintf("unknown --scale %q: use tiny, small or full", *scale), usage}
 	}
+	if *phase > 0 {
+		sc.Phase = *phase
+	}
 	cfg := bench.Config{DSN: *dsn, Scale: sc, CPUProfile: *cpuProfile, BlockProfile: *blockProfile}
+	if env.Executable != "" {
+		// rss_mb: the server alone, this program started again as its child.
+		cfg.Child = func(dsn string) *exec.Cmd {
+			return exec.Command(env.Executable, "bench", "--child-server", "--db", dsn)
+		}
+	}
 	if *fresh {
 		d, drop, err := bench.Fresh(ctx, *dsn)
 		if errors.Is(err, bench.ErrUnreachable) && *skip {

@@ -55,7 +55,7 @@ func TestBenchTiny(t *testing.T) {
 				}
 			}
 			// The figures that reuse what exists are measured.
-			for _, name := range []string{"api_ratio", "api_p99_ms", "mixed_ratio", "audit_overhead", "import_ratio", "insert_ratio", "verify_ratio", "proof_ms", "report_ms", "rss_mb"} {
+			for _, name := range []string{"api_ratio", "api_p99_ms", "mixed_ratio", "audit_overhead", "import_ratio", "insert_ratio", "verify_ratio", "proof_ms", "report_ms", "stats_ms", "rss_mb"} {
 				if f := run.Figures[name]; f.NotMeasured != "" {
 					t.Errorf("%s not measured: %s", name, f.NotMeasured)
 				}

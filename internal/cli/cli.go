@@ -24,6 +24,9 @@ type Env struct {
 	Getenv         func(string) string
 	// Ready, when set, receives the server's address once it listens (tests).
 	Ready func(addr string)
+	// Executable is this program's path, for a command that starts it
+	// again as a child (bench: the measured server); "" in tests.
+	Executable string
 }
 
 // usageError is wrong use of the command line: exit code 2 with usage.
@@ -48,7 +51,7 @@ Usage:
   kansrijk audit verify [--key VKEY] [--db DSN]
   kansrijk backup  --out FILE [--db DSN]
   kansrijk restore --from FILE --db DSN [--force] [--key VKEY]
-  kansrijk bench   [--db DSN] [--scale tiny|small|full] [--out bench/results.json] [--only NAME,…] [--fresh [--skip-unreachable]]
+  kansrijk bench   [--db DSN] [--scale tiny|small|full] [--out bench/results.json] [--only NAME,…] [--fresh [--skip-unreachable]] [--phase D] [--cpuprofile FILE] [--blockprofile FILE]
   kansrijk config check [--config FILE] [--db DSN] [--addr HOST:PORT] [--backup-dir DIR] …
   kansrijk healthcheck [--url http://127.0.0.1:8080/healthz] [--timeout 5s]
   kansrijk version

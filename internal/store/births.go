@@ -180,16 +180,24 @@ func (db *DB) CreateBirthNotification(ctx context.Context, a account.Actor, in b
 	if err := in.Check(db.Municipalities, today(db.Now())); err != nil {
 		return s, err
 	}
+	// Group-committed with other clinics' notifications (writegroup.go):
+	// answered once its transaction is durable.
 	var id int64
-	err = db.inTx(ctx, func(tx *Tx) error {
-		id, _, err = db.insertBirth(ctx, tx, a, in, 0, "")
+	var team string
+	var at time.Time
+	err = db.inGroupTx(ctx, func(tx *Tx) error {
+		var err error
+		id, team, err = db.insertBirth(ctx, tx, a, in, 0, "")
+		at = tx.now
 		return err
 	})
 	if err != nil {
 		return s, err
 	}
-	// The answer (status only) is covered by the create event.
-	return db.clinicSubmission(ctx, a, id)
+	// The answer (status only) is covered by the create event: what was
+	// just stored, as clinicSubmission would read it back.
+	return birth.Submission{ID: id, Status: birth.New.ForClinic(), Team: team, Queue: queueOf(team), ChildBirthDate: day(in.BirthDate),
+		SubmittedAt: at.Truncate(time.Microsecond), ClinicReference: in.ClinicReference}, nil
 }
 
 // ImportBirthBatch reads a CSV batch of the caller's clinic (birth.ParseBatch),

@@ -94,6 +94,9 @@ type DB struct {
 	// auditSt is SQLite's one-row INSERT of an audit event, prepared
 	// once on the writer (groupcommit.go insertEvents).
 	auditSt atomic.Pointer[sql.Stmt]
+
+	// writes group small write transactions (writegroup.go).
+	writes writeGroup
 }
 
 // ParseDSN tells the backend of a DSN and returns the driver's data

@@ -29,6 +29,9 @@ type Tx struct {
 	// transaction; once it commits, the request's audit.Denials hears of
 	// it.
 	denied bool
+	// stmts, in a group-committed transaction, keeps its statements
+	// prepared for the batch (writegroup.go).
+	stmts *txStmts
 }
 
 // Now returns the time of the transaction (UTC).
@@ -329,6 +332,19 @@ func (c *timeCol) Scan(v any) error {
 }
 
 func (c *timeCol) parse(s string) error {
+	// The two shapes stored (a time, a day) first, without trying the
+	// others: statistics scan hundreds of thousands of them.
+	switch len(s) {
+	case len(timeLayout), len(time.DateOnly):
+		layout := timeLayout
+		if len(s) == len(time.DateOnly) {
+			layout = time.DateOnly
+		}
+		if t, err := time.Parse(layout, s); err == nil {
+			c.T, c.Valid = t.UTC(), true
+			return nil
+		}
+	}
 	for _, layout := range []string{timeLayout, time.RFC3339Nano, time.DateOnly, "2006-01-02 15:04:05.999999999-07:00"} {
 		if t, err := time.Parse(layout, s); err == nil {
 			c.T, c.Valid = t.UTC(), true
