@@ -105,11 +105,15 @@ func importCmd(ctx context.Context, args []string, env Env) error {
 	if _, err := f.Seek(0, io.SeekStart); err != nil {
 		return err
 	}
+	if _, err := db.PurgeStaleBirthImports(ctx); err != nil {
+		return err
+	}
 	im, err := db.BeginBirthImport(ctx, a)
 	if err != nil {
 		return err
 	}
 	defer im.Abort(ctx)
+	im.Long()
 	r, err := birth.NewReader(io.TeeReader(f, bar("controleren")), sniff.Encoding())
 	if err != nil {
 		return reportFileError(env, err)

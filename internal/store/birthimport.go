@@ -52,7 +52,14 @@ type BirthImport struct {
 	chunk  [][]any
 	staged int
 	closed bool
+	// long: no statement timeout for the move (PostgreSQL), see Long.
+	long bool
 }
+
+// Long lifts PostgreSQL's statement timeout (KANSRIJK_DB_STATEMENT_TIMEOUT)
+// for the statements that move and delete the staged rows: the command
+// line's import of a year of births is one batch of 65,000 rows and more.
+func (im *BirthImport) Long() { im.long = true }
 
 // BeginBirthImport starts a staged import for the clinic a. Clinics
 // only (the command line acts as the clinic it names).
@@ -192,8 +199,8 @@ type BirthImportRow struct {
 
 // Commit moves the staged rows into the real tables in one transaction
 // as the batch of the file sha (rowCount rows read, rejected of them
-// refused, partial: the clinic accepted that), and calls each (when set)
-// for every staged row in line order before that transaction commits.
+// refused, partial: the clinic accepted that), and then calls each (when
+// set) for every staged row in line order.
 // A file this clinic sent before stores nothing ("already received").
 // The staged rows are deleted afterwards, whatever the outcome.
 func (im *BirthImport) Commit(ctx context.Context, sha string, rowCount, rejected int, partial bool, each func(BirthImportRow) error) (res BirthImportResult, err error) {
@@ -210,6 +217,11 @@ func (im *BirthImport) Commit(ctx context.Context, sha string, rowCount, rejecte
 		if err == nil || attempt > 0 || !isUniqueViolation(err) {
 			break
 		}
+	}
+	// The row report is read once the file is in, on the read pool: not
+	// while the writer is held.
+	if err == nil && each != nil {
+		err = im.eachRow(ctx, im.db.read, res.BatchID, res.AlreadyReceived, each)
 	}
 	if err == nil && res.Created > 0 {
 		im.db.afterBulkImport(ctx, statsBirthTables)
@@ -228,6 +240,11 @@ func (im *BirthImport) commit(ctx context.Context, sha string, rowCount, rejecte
 	}
 	err = db.inTx(ctx, func(tx *Tx) error {
 		res = BirthImportResult{}
+		if pg && im.long {
+			if _, err := tx.ExecContext(ctx, `SET LOCAL statement_timeout = 0`); err != nil {
+				return err
+			}
+		}
 		err := tx.QueryRowContext(ctx, `SELECT id FROM birth_batches WHERE clinic_key = $1 AND file_sha256 = $2`, a.Org, sha).Scan(&res.BatchID)
 		switch {
 		case err == nil:
@@ -290,11 +307,6 @@ func (im *BirthImport) commit(ctx context.Context, sha string, rowCount, rejecte
 				return err
 			}
 		}
-		if each != nil {
-			if err := im.eachRow(ctx, tx, res.BatchID, res.AlreadyReceived, each); err != nil {
-				return err
-			}
-		}
 		ev := audit.For(a, auditBirthBatch, "birth_batch", strconv.FormatInt(res.BatchID, 10))
 		ev.Purpose = purposeBirthNotification
 		ev.Detail = fmt.Sprintf("rows=%d created=%d existing=%d rejected=%d partial=%t already_received=%t",
@@ -306,8 +318,8 @@ func (im *BirthImport) commit(ctx context.Context, sha string, rowCount, rejecte
 
 // eachRow reports every staged row, in line order, with the notification
 // it is now.
-func (im *BirthImport) eachRow(ctx context.Context, tx *Tx, batchID int64, already bool, each func(BirthImportRow) error) error {
-	rows, err := tx.QueryContext(ctx, `SELECT s.line, COALESCE(n.id, 0), COALESCE(n.team_key, ''), COALESCE(n.batch_id, 0)
+func (im *BirthImport) eachRow(ctx context.Context, q queryer, batchID int64, already bool, each func(BirthImportRow) error) error {
+	rows, err := q.QueryContext(ctx, `SELECT s.line, COALESCE(n.id, 0), COALESCE(n.team_key, ''), COALESCE(n.batch_id, 0)
 		FROM birth_import_rows s LEFT JOIN birth_notifications n ON n.clinic_key = $1 AND n.natural_key = s.natural_key
 		WHERE s.import_id = $2 ORDER BY s.line`, im.a.Org, im.id)
 	if err != nil {
@@ -341,7 +353,15 @@ func (im *BirthImport) Abort(ctx context.Context) {
 	im.chunk = nil
 	ctx = context.WithoutCancel(ctx)
 	if im.db.dialect == Postgres {
-		_, _ = im.db.write.ExecContext(ctx, `DELETE FROM birth_import_rows WHERE import_id = $1`, im.id)
+		_ = im.db.inTx(ctx, func(tx *Tx) error {
+			if im.long {
+				if _, err := tx.ExecContext(ctx, `SET LOCAL statement_timeout = 0`); err != nil {
+					return err
+				}
+			}
+			_, err := tx.ExecContext(ctx, `DELETE FROM birth_import_rows WHERE import_id = $1`, im.id)
+			return err
+		})
 		return
 	}
 	for {
@@ -365,4 +385,24 @@ func (im *BirthImport) Abort(ctx context.Context) {
 // a batch's (birth.CheckBatch), on today's date.
 func (im *BirthImport) Checker() *birth.Checker {
 	return birth.NewChecker(im.a.Org, im.db.Municipalities, today(im.db.Now()))
+}
+
+// PurgeStaleBirthImports deletes staged rows older than a day: what an
+// import that crashed left behind (an import deletes its own rows). The
+// command line's import runs it first.
+func (db *DB) PurgeStaleBirthImports(ctx context.Context) (int64, error) {
+	var cutoff any = ts(db.Now().Add(-24 * time.Hour))
+	if db.dialect == Postgres {
+		cutoff = db.Now().Add(-24 * time.Hour)
+	}
+	var n int64
+	err := db.inTx(ctx, func(tx *Tx) error {
+		r, err := tx.ExecContext(ctx, `DELETE FROM birth_import_rows WHERE staged_at < $1`, cutoff)
+		if err != nil {
+			return err
+		}
+		n, err = r.RowsAffected()
+		return err
+	})
+	return n, err
 }

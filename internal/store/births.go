@@ -226,27 +226,49 @@ func (db *DB) ImportBirthBatch(ctx context.Context, a account.Actor, file []byte
 		return rep, nil
 	}
 	rep.Accepted = true
-	// The same file sent twice at once: on PostgreSQL both transactions
-	// find no batch, and the second INSERT waits for the first and then
-	// violates the unique key. Run it once more: it then finds the batch
-	// and answers already_received, as SQLite (one writer) does at once.
-	checked := rep
-	checked.Rows = slices.Clone(rep.Rows)
-	for attempt := 0; ; attempt++ {
-		err = db.importBirthBatch(ctx, a, b, keys, acceptPartial, &rep)
-		if err == nil || attempt > 0 || !isUniqueViolation(err) {
-			break
-		}
-		rep = checked
-		rep.Rows = slices.Clone(checked.Rows)
-	}
-	if err != nil {
+	if err := db.importBirthBatchStaged(ctx, a, b, keys, acceptPartial, &rep); err != nil {
 		return birth.BatchReport{}, err
 	}
-	if rep.Created > 0 {
-		db.afterBulkImport(ctx, statsBirthTables) // statistics.go
-	}
 	return rep, nil
+}
+
+// importBirthBatchStaged stores the checked batch b through a staged
+// import (birthimport.go): its rows staged in chunks that let other
+// writes through, then moved in whole in one short set-based
+// transaction; it completes rep.
+func (db *DB) importBirthBatchStaged(ctx context.Context, a account.Actor, b *birth.Batch, keys []string, acceptPartial bool, rep *birth.BatchReport) error {
+	im, err := db.BeginBirthImport(ctx, a)
+	if err != nil {
+		return err
+	}
+	defer im.Abort(ctx)
+	at := make(map[int]int, len(rep.Rows))
+	for i := range rep.Rows {
+		if rep.Rows[i].Status != birth.RowCreated {
+			continue
+		}
+		at[b.Rows[i].Line] = i
+		if err := im.Add(ctx, b.Rows[i].Line, &b.Rows[i].Notification, keys[i]); err != nil {
+			return err
+		}
+	}
+	res, err := im.Commit(ctx, rep.SHA256, rep.RowCount, rep.Rejected, acceptPartial, func(r BirthImportRow) error {
+		i, ok := at[r.Line]
+		if !ok {
+			return fmt.Errorf("staged line %d is no row of the batch", r.Line)
+		}
+		row := &rep.Rows[i]
+		row.Status, row.ID, row.Team, row.Queue = r.Status, r.ID, r.Team, ""
+		if r.ID != 0 {
+			row.Queue = queueOf(r.Team)
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	rep.BatchID, rep.AlreadyReceived, rep.Created, rep.Existing = res.BatchID, res.AlreadyReceived, res.Created, res.Existing
+	return nil
 }
 
 // importBirthBatch stores the checked batch b in one transaction,
