@@ -27,7 +27,7 @@ import (
 // audited reads, other clinics' batches) pass between the chunks. Commit
 // then moves the whole file into birth_batches, birth_notifications,
 // birth_parents and audit_events in one transaction of set-based
-// INSERT … SELECT statements: all of the file or nothing, each created
+// INSERT … SELECT statements (their plans are fixed, see stagedFrom): all of the file or nothing, each created
 // notification with its birth.create event (as insertBirth writes it,
 // with a fresh salt from crypto/rand) and the batch with its birth.batch
 // event. The staged rows are deleted afterwards, in chunks.
@@ -209,6 +209,15 @@ func (im *BirthImport) Commit(ctx context.Context, sha string, rowCount, rejecte
 	if err := im.flush(ctx); err != nil {
 		return res, err
 	}
+	if im.long && im.db.dialect == SQLite {
+		// The writer keeps statement journals in memory (store.go): for
+		// the move of a large file that is the original of every page it
+		// changes, 150 MB more at 100,000 rows. On disk for this one.
+		if _, err := im.db.write.ExecContext(ctx, `PRAGMA temp_store = FILE`); err != nil {
+			return res, err
+		}
+		defer im.db.write.ExecContext(context.WithoutCancel(ctx), `PRAGMA temp_store = MEMORY`)
+	}
 	// The same file sent twice at once: on PostgreSQL the second insert
 	// of the batch waits for the first and then violates its unique key;
 	// run it once more to find the batch (as ImportBirthBatch does).
@@ -227,6 +236,39 @@ func (im *BirthImport) Commit(ctx context.Context, sha string, rowCount, rejecte
 		im.db.afterBulkImport(ctx, statsBirthTables)
 	}
 	return res, err
+}
+
+// stagedFrom returns the staged rows s of the import joined to the
+// notifications n of the clinic by natural key, for a FROM clause, with
+// cond appended to its WHERE. The staged rows are the outer loop and each
+// notification is found by its natural key (birth_notifications_natural):
+// on SQLite the join order and both indexes are forced (CROSS JOIN,
+// INDEXED BY), because statistics taken while the tables were small (or
+// the staging table empty) made it scan every notification for each
+// staged row — a 200,000-row file did not finish in ten minutes.
+func (im *BirthImport) stagedFrom(clinic, importID, cond string) string {
+	if im.db.dialect == SQLite {
+		return `birth_import_rows s INDEXED BY birth_import_rows_line CROSS JOIN birth_notifications n INDEXED BY birth_notifications_natural
+			WHERE s.import_id = ` + importID + ` AND n.clinic_key = ` + clinic + ` AND n.natural_key = s.natural_key` + cond
+	}
+	return `birth_import_rows s JOIN birth_notifications n ON n.clinic_key = ` + clinic + ` AND n.natural_key = s.natural_key
+		WHERE s.import_id = ` + importID + cond
+}
+
+// notifIndex forces the natural-key index of the notifications n on SQLite.
+func (im *BirthImport) notifIndex() string {
+	if im.db.dialect == SQLite {
+		return ` INDEXED BY birth_notifications_natural`
+	}
+	return ""
+}
+
+// stageIndex forces the import's index of the staged rows s on SQLite.
+func (im *BirthImport) stageIndex() string {
+	if im.db.dialect == SQLite {
+		return ` INDEXED BY birth_import_rows_line`
+	}
+	return ""
 }
 
 func (im *BirthImport) commit(ctx context.Context, sha string, rowCount, rejected int, partial bool, each func(BirthImportRow) error) (res BirthImportResult, err error) {
@@ -262,8 +304,8 @@ func (im *BirthImport) commit(ctx context.Context, sha string, rowCount, rejecte
 				status, batch_id, natural_key, submitted_by, created_at, updated_at, clinic_reference)
 				SELECT `+cast("$1", "text")+`, s.team_key, s.municipality_nis, s.child_birth_date, s.language, s.early_contact,
 				'new', `+cast("$2", "bigint")+`, s.natural_key, `+cast("$3", "text")+`, `+cast("$4", "timestamptz")+`, `+cast("$4", "timestamptz")+`, s.clinic_reference
-				FROM birth_import_rows s
-				WHERE s.import_id = $5 AND NOT EXISTS (SELECT 1 FROM birth_notifications n WHERE n.clinic_key = $1 AND n.natural_key = s.natural_key)
+				FROM birth_import_rows s`+im.stageIndex()+`
+				WHERE s.import_id = $5 AND NOT EXISTS (SELECT 1 FROM birth_notifications n`+im.notifIndex()+` WHERE n.clinic_key = $1 AND n.natural_key = s.natural_key)
 				ORDER BY s.line`, a.Org, res.BatchID, actorName(a), ts(tx.now), im.id)
 			if err != nil {
 				return err
@@ -276,12 +318,10 @@ func (im *BirthImport) commit(ctx context.Context, sha string, rowCount, rejecte
 			if _, err := tx.ExecContext(ctx, `INSERT INTO birth_parents (notification_id, idx, name, street, number, box, postcode, municipality_nis, phone, email,
 				language, duplicate_key)
 				SELECT n.id, 0, s.m_name, s.m_street, s.m_number, s.m_box, s.m_postcode, s.m_nis, s.m_phone, s.m_email, s.m_language, s.m_duplicate_key
-				FROM birth_import_rows s JOIN birth_notifications n ON n.clinic_key = $1 AND n.natural_key = s.natural_key
-				WHERE s.import_id = $2 AND n.batch_id = $3
+				FROM `+im.stagedFrom("$1", "$2", " AND n.batch_id = $3")+`
 				UNION ALL
 				SELECT n.id, 1, s.c_name, s.c_street, s.c_number, s.c_box, s.c_postcode, s.c_nis, s.c_phone, s.c_email, s.c_language, s.c_duplicate_key
-				FROM birth_import_rows s JOIN birth_notifications n ON n.clinic_key = $1 AND n.natural_key = s.natural_key
-				WHERE s.import_id = $2 AND n.batch_id = $3 AND s.co_parent`, a.Org, im.id, res.BatchID); err != nil {
+				FROM `+im.stagedFrom("$1", "$2", " AND n.batch_id = $3 AND s.co_parent"), a.Org, im.id, res.BatchID); err != nil {
 				return err
 			}
 			// The events as insertBirth writes them (birthCreateAudit,
@@ -293,9 +333,7 @@ func (im *BirthImport) commit(ctx context.Context, sha string, rowCount, rejecte
 				`+cast("$6", "text")+`, `+cast("$7", "text")+`, CAST(n.id AS TEXT), `+cast("$8", "text")+`, NULL, `+cast("$9", "text")+`,
 				`+cast("$10", "text")+`, `+cast("$11", "text")+`, s.detail || `+cast("$12", "text")+`, `+cast("$13", "text")+`, `+cast("$14", "bigint")+`,
 				`+cast("$15", "boolean")+`, `+cast("$16", "text")+`, s.salt
-				FROM birth_import_rows s JOIN birth_notifications n ON n.clinic_key = $17 AND n.natural_key = s.natural_key
-				WHERE s.import_id = $18 AND n.batch_id = $19
-				ORDER BY n.id`,
+				FROM `+im.stagedFrom("$17", "$18", " AND n.batch_id = $19"),
 				tmpl[0], tmpl[1], tmpl[2], tmpl[3], tmpl[4], tmpl[5], tmpl[6], tmpl[8], tmpl[10], tmpl[11], tmpl[12],
 				fmt.Sprintf(" batch=%d", res.BatchID), tmpl[14], tmpl[15], tmpl[16], tmpl[17], a.Org, im.id, res.BatchID); err != nil {
 				return fmt.Errorf("write audit events %s: %w", auditBirthCreate, err)
@@ -320,7 +358,7 @@ func (im *BirthImport) commit(ctx context.Context, sha string, rowCount, rejecte
 // it is now.
 func (im *BirthImport) eachRow(ctx context.Context, q queryer, batchID int64, already bool, each func(BirthImportRow) error) error {
 	rows, err := q.QueryContext(ctx, `SELECT s.line, COALESCE(n.id, 0), COALESCE(n.team_key, ''), COALESCE(n.batch_id, 0)
-		FROM birth_import_rows s LEFT JOIN birth_notifications n ON n.clinic_key = $1 AND n.natural_key = s.natural_key
+		FROM birth_import_rows s`+im.stageIndex()+` LEFT JOIN birth_notifications n`+im.notifIndex()+` ON n.clinic_key = $1 AND n.natural_key = s.natural_key
 		WHERE s.import_id = $2 ORDER BY s.line`, im.a.Org, im.id)
 	if err != nil {
 		return err
@@ -367,8 +405,8 @@ func (im *BirthImport) Abort(ctx context.Context) {
 	for {
 		var n int64
 		err := im.db.inTx(ctx, func(tx *Tx) error {
-			r, err := tx.ExecContext(ctx, `DELETE FROM birth_import_rows WHERE import_id = $1 AND line IN
-				(SELECT line FROM birth_import_rows WHERE import_id = $1 LIMIT 5000)`, im.id)
+			r, err := tx.ExecContext(ctx, `DELETE FROM birth_import_rows INDEXED BY birth_import_rows_line WHERE import_id = $1 AND line IN
+				(SELECT line FROM birth_import_rows INDEXED BY birth_import_rows_line WHERE import_id = $1 LIMIT 5000)`, im.id)
 			if err != nil {
 				return err
 			}

@@ -41,9 +41,9 @@ CREATE UNLOGGED TABLE birth_import_rows (
     c_email          TEXT NOT NULL,
     c_language       TEXT NOT NULL,
     c_duplicate_key  TEXT NOT NULL,
-    staged_at        TIMESTAMPTZ NOT NULL,
-    PRIMARY KEY (import_id, line)
+    staged_at        TIMESTAMPTZ NOT NULL
 );
+CREATE UNIQUE INDEX birth_import_rows_line ON birth_import_rows(import_id, line);
 
 -- +goose Down
 DROP TABLE birth_import_rows;

@@ -40,9 +40,9 @@ CREATE TABLE birth_import_rows (
     c_email          TEXT NOT NULL,
     c_language       TEXT NOT NULL,
     c_duplicate_key  TEXT NOT NULL,
-    staged_at        TEXT NOT NULL,
-    PRIMARY KEY (import_id, line)
+    staged_at        TEXT NOT NULL
 );
+CREATE UNIQUE INDEX birth_import_rows_line ON birth_import_rows(import_id, line);
 
 -- +goose Down
 DROP TABLE birth_import_rows;
