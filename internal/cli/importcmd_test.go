@@ -12,6 +12,7 @@ import (
 	"golang.org/x/text/encoding/charmap"
 
 	"kansrijk/internal/account"
+	"kansrijk/internal/auditlog"
 	"kansrijk/internal/org"
 	"kansrijk/internal/store"
 	"kansrijk/internal/store/storetest"
@@ -158,6 +159,9 @@ func TestImportBirthsCommand(t *testing.T) {
 				t.Fatalf("after --accept-partial: %v", c)
 			}
 
+			// The events go into the access log like any other, and it verifies.
+			verifyLog(t, dsn)
+
 			// Wrong use and wrong clinic.
 			if res := runCLI(t, "", "import", "births", big, "--db", dsn); res.Code != 2 {
 				t.Errorf("without --clinic: exit %d", res.Code)
@@ -166,5 +170,41 @@ func TestImportBirthsCommand(t *testing.T) {
 				t.Errorf("a team as clinic: exit %d", res.Code)
 			}
 		})
+	}
+}
+
+// verifyLog sequences every event of the database at dsn into the access
+// log, signs a checkpoint and verifies the log from the events.
+func verifyLog(t *testing.T, dsn string) {
+	t.Helper()
+	ctx := context.Background()
+	db, err := store.Open(ctx, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	key, _, err := auditlog.GenerateKey("import.kansrijk.example")
+	if err != nil {
+		t.Fatal(err)
+	}
+	lg, err := auditlog.New(db, auditlog.Config{PrivateKey: key})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for {
+		n, err := lg.Sequence(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n == 0 {
+			break
+		}
+	}
+	if _, _, err := lg.Sign(ctx); err != nil {
+		t.Fatal(err)
+	}
+	rep, err := lg.Verify(ctx, nil)
+	if err != nil || !rep.OK() || rep.Size < 1206 {
+		t.Fatalf("the access log after the imports: size %d, ok %t, %v", rep.Size, rep.OK(), err)
 	}
 }
