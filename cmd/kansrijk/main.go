@@ -15,6 +15,9 @@ import (
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	// After the first signal serve stops gracefully; a second one ends
+	// the process at once (the default action, restored by stop).
+	go func() { <-ctx.Done(); stop() }()
 	slog.SetDefault(cli.Logger(os.Stderr, os.Getenv))
 	os.Exit(cli.Run(ctx, os.Args[1:], cli.Env{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr}))
 }

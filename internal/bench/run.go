@@ -38,6 +38,9 @@ type Config struct {
 	Only []string
 	// Progress, when set, receives a progress bar (a terminal).
 	Progress io.Writer
+	// CPUProfile and BlockProfile, when set, are the files the CPU and
+	// the blocking profile of the measured figures are written to.
+	CPUProfile, BlockProfile string
 }
 
 // Clients of the loads, as in the table.
@@ -63,7 +66,7 @@ type runner struct {
 
 // Run generates the data set into the (empty) database of cfg.DSN,
 // measures the figures and returns them with the database's dialect.
-func Run(ctx context.Context, cfg Config) (string, *Database, error) {
+func Run(ctx context.Context, cfg Config) (dialect string, d *Database, err error) {
 	for _, n := range cfg.Only {
 		if !slices.Contains(FigureNames, n) {
 			return "", nil, fmt.Errorf("unknown figure %q (figures: %s)", n, strings.Join(FigureNames, ", "))
@@ -77,7 +80,7 @@ func Run(ctx context.Context, cfg Config) (string, *Database, error) {
 	r := &runner{cfg: cfg, db: db, figs: map[string]Figure{}, bar: &progressBar{w: cfg.Progress, total: 5 + len(FigureNames)}}
 	r.next.Store(1 << 20)
 	defer r.bar.end()
-	d := &Database{Scale: cfg.Scale.Name, Date: time.Now().UTC(), Figures: r.figs}
+	d = &Database{Scale: cfg.Scale.Name, Date: time.Now().UTC(), Figures: r.figs}
 	// growth: the costs per item at a hundredth of the data set, then at
 	// all of it (the server is started first, so the same one serves both).
 	wantGrowth := len(cfg.Only) == 0 || slices.Contains(cfg.Only, "growth")
@@ -110,6 +113,15 @@ func Run(ctx context.Context, cfg Config) (string, *Database, error) {
 	wg.Go(func() { _ = hs.Serve(hl) })
 	defer hs.Close()
 	r.hello = "http://" + hl.Addr().String() + "/hello"
+	stopProfiles, err := profiles(cfg.CPUProfile, cfg.BlockProfile)
+	if err != nil {
+		return "", nil, err
+	}
+	defer func() {
+		if perr := stopProfiles(); perr != nil && err == nil {
+			dialect, d, err = "", nil, perr
+		}
+	}()
 	if wantGrowth {
 		r.bar.step("costs per item at a hundredth")
 		before, berr := r.costs(ctx)

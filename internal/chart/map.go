@@ -303,6 +303,31 @@ func isBrussels(nis string) bool {
 // for a year before 2019, an area with an unknown status, a NIS code given twice, or any other
 // area without boundaries (e.g. a 2023 code on a 2025 map).
 func Map(year int, areas []Area, legend []LegendItem, title, desc string) ([]byte, error) {
+	shapes := make([]mapArea, len(areas))
+	for i, a := range areas {
+		color, ok := StatusColors[a.Status]
+		if !ok {
+			return nil, fmt.Errorf("chart: municipality %s has unknown status %q", a.NIS, a.Status)
+		}
+		shapes[i] = mapArea{NIS: a.NIS, Name: a.Name, Key: a.Status, Color: color, Label: a.Label}
+	}
+	return drawMap(year, "data-status", shapes, legend, func(it LegendItem) string {
+		return colorOr(it.Color, colorOr(StatusColors[it.Status], fallbackFill))
+	}, title, desc)
+}
+
+// mapArea is one municipality as drawMap draws it: its key (a status or a
+// class) becomes the attribute drawMap is given, its label the tooltip
+// after the name (the key when empty).
+type mapArea struct{ NIS, Name, Key, Color, Label string }
+
+// drawMap is the one map core behind Map and ShadedMap: the municipalities
+// in force in year, one <path> per area with data-nis and attr=Key, a thin
+// white outline and a <title> "Name: Label"; below it the legend (swatch,
+// label and count, five to a row, attr=Status, filled with legendColor)
+// and the source credit. Brussels codes are skipped; a NIS code given
+// twice or any other area without boundaries is an error.
+func drawMap(year int, attr string, areas []mapArea, legend []LegendItem, legendColor func(LegendItem) string, title, desc string) ([]byte, error) {
 	l, err := layerFor(year)
 	if err != nil {
 		return nil, err
@@ -310,9 +335,6 @@ func Map(year int, areas []Area, legend []LegendItem, title, desc string) ([]byt
 	byShape := make([]int, len(l.shapes)) // shape index → area index + 1
 	var missing []string
 	for i, a := range areas {
-		if _, ok := StatusColors[a.Status]; !ok {
-			return nil, fmt.Errorf("chart: municipality %s has unknown status %q", a.NIS, a.Status)
-		}
 		s, ok := l.byNIS[a.NIS]
 		if !ok {
 			if !isBrussels(a.NIS) {
@@ -347,10 +369,10 @@ func Map(year int, areas []Area, legend []LegendItem, title, desc string) ([]byt
 		a, sh := &areas[ai-1], &l.shapes[s]
 		w.WriteString(`<path data-nis="`)
 		w.text(sh.nis)
-		w.WriteString(`" data-status="`)
-		w.text(a.Status)
+		w.WriteString(`" ` + attr + `="`)
+		w.text(a.Key)
 		w.WriteString(`" fill="`)
-		w.WriteString(StatusColors[a.Status])
+		w.WriteString(a.Color)
 		w.WriteString(`" d="`)
 		w.WriteString(sh.d)
 		w.WriteString(`"><title>`)
@@ -360,7 +382,7 @@ func Map(year int, areas []Area, legend []LegendItem, title, desc string) ([]byt
 		}
 		label := a.Label
 		if label == "" {
-			label = a.Status
+			label = a.Key
 		}
 		w.text(name + ": " + label)
 		w.WriteString(`</title></path>`)
@@ -374,11 +396,10 @@ func Map(year int, areas []Area, legend []LegendItem, title, desc string) ([]byt
 		for i, it := range legend {
 			x := mapLeft + float64(i%legendColumns)*colW
 			y := legendTop + float64(i/legendColumns)*legendRowH
-			color := colorOr(it.Color, colorOr(StatusColors[it.Status], fallbackFill))
-			w.WriteString(`<g data-status="`)
+			w.WriteString(`<g ` + attr + `="`)
 			w.text(it.Status)
 			w.WriteString(`" data-count="` + strconv.Itoa(it.Count) + `">`)
-			w.swatch(x+.5, y+.5, 13, color)
+			w.swatch(x+.5, y+.5, 13, legendColor(it))
 			w.label(x+19, y+11.5, "", it.Label+" ("+strconv.Itoa(it.Count)+")")
 			w.WriteString(`</g>`)
 		}

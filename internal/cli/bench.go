@@ -18,6 +18,8 @@ func benchCmd(ctx context.Context, args []string, env Env) error {
 	out := fs.String("out", "bench/results.json", "results file (the other databases' runs in it are kept)")
 	only := fs.String("only", "", "figures to measure, separated by commas (default: all)")
 	fresh := fs.Bool("fresh", false, "measure in a new empty database next to --db (PostgreSQL: a new database on its server; SQLite: a temporary file), dropped afterwards")
+	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile (pprof) of the measured figures to this file")
+	blockProfile := fs.String("blockprofile", "", "write a blocking profile (pprof) of the measured figures to this file")
 	skip := fs.Bool("skip-unreachable", false, "with --fresh: an unreachable PostgreSQL server skips the run instead of failing")
 	if err := parse(fs, args); err != nil {
 		return err
@@ -26,7 +28,7 @@ func benchCmd(ctx context.Context, args []string, env Env) error {
 	if !ok {
 		return &usageError{fmt.Sprintf("unknown --scale %q: use tiny, small or full", *scale), usage}
 	}
-	cfg := bench.Config{DSN: *dsn, Scale: sc}
+	cfg := bench.Config{DSN: *dsn, Scale: sc, CPUProfile: *cpuProfile, BlockProfile: *blockProfile}
 	if *fresh {
 		d, drop, err := bench.Fresh(ctx, *dsn)
 		if errors.Is(err, bench.ErrUnreachable) && *skip {

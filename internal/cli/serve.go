@@ -2,16 +2,19 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net"
 	"runtime/debug"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"kansrijk/internal/demo"
 	"kansrijk/internal/gdpr"
+	"kansrijk/internal/httpx"
 	"kansrijk/internal/jobs"
 	"kansrijk/internal/notify"
 	"kansrijk/internal/server"
@@ -52,7 +55,11 @@ func serve(ctx context.Context, args []string, env Env) error {
 	if err != nil {
 		return err
 	}
-	defer db.Close()
+	closeDB := sync.OnceValue(db.Close)
+	defer closeDB()
+	// Area ops: background work ends when serve stops it, after the
+	// requests in flight, not at the signal (shutdown.go).
+	bgctx := context.WithoutCancel(ctx)
 	if *withDemo {
 		empty, err := demo.IsEmpty(ctx, db)
 		if err != nil {
@@ -78,7 +85,7 @@ func serve(ctx context.Context, args []string, env Env) error {
 		srv.API.GDPRConfig, srv.Web.GDPRConfig = &rpa, &rpa
 	}
 	// The verifiable access log: sequencing, checkpoints, daily check (audit.go).
-	auditLog, stopAudit, err := startAuditLog(ctx, db, env, *dsn, *withDemo)
+	auditLog, stopAudit, err := startAuditLog(bgctx, db, env, *dsn, *withDemo)
 	if err != nil {
 		return err
 	}
@@ -95,6 +102,22 @@ func serve(ctx context.Context, args []string, env Env) error {
 		return err
 	}
 	srv.SetMetricsAccess(metricsAccess)
+	// Area sso: single sign-on with OpenID Connect (sso.go).
+	if err := startSSO(ctx, srv, env.Getenv); err != nil {
+		return err
+	}
+	// Area ops: the public address and proxies (cookies, HSTS, client
+	// addresses) and how a stop drains (shutdown.go).
+	shutdown, err := shutdownFromEnv(env.Getenv)
+	if err != nil {
+		return err
+	}
+	srv.SetShutdown(shutdown)
+	transport, err := httpx.NewTransport(env.Getenv("KANSRIJK_BASE_URL"), env.Getenv("KANSRIJK_TRUSTED_PROXIES"))
+	if err != nil {
+		return err
+	}
+	srv.SetTransport(transport)
 	if v := env.Getenv("KANSRIJK_PASSWORD_CHECKS"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 1 || n > 64 {
@@ -117,13 +140,13 @@ func serve(ctx context.Context, args []string, env Env) error {
 		}
 		db.SessionIdle = time.Duration(n) * time.Minute
 	}
-	stopBackground, err := startBackground(ctx, db, env)
+	stopBackground, err := startBackground(bgctx, db, env)
 	if err != nil {
 		return err
 	}
 	defer stopBackground()
 	// Area backup: the scheduled backups (backup.go).
-	stopBackups, err := startBackups(ctx, db, *dsn, backupSettings)
+	stopBackups, err := startBackups(bgctx, db, *dsn, backupSettings)
 	if err != nil {
 		return err
 	}
@@ -152,10 +175,19 @@ func serve(ctx context.Context, args []string, env Env) error {
 	if env.Ready != nil {
 		env.Ready(ln.Addr().String())
 	}
-	err = srv.Serve(ctx, ln)
+	err = srv.Serve(ctx, ln) // area ops: drains, then waits for requests in flight (server/transport.go)
+	slog.Info("shutdown: stopping background jobs (outbox, daily jobs) at a safe point")
 	stopBackground() // outbox deliverer and daily jobs: wait for them
 	stopBackups()    // area backup: a running scheduled backup ends first
-	stopAudit()      // the last events into the tree, under a signed checkpoint
+	slog.Info("shutdown: background jobs stopped; signing the final audit checkpoint")
+	stopAudit() // the last events into the tree, under a signed checkpoint
+	logFinalCheckpoint(auditLog)
+	if cerr := closeDB(); cerr != nil {
+		slog.Error("shutdown: closing the database", "error", cerr)
+		err = errors.Join(err, cerr)
+	} else {
+		slog.Info("shutdown: database closed")
+	}
 	fmt.Fprintln(env.Stdout, "Stopped.")
 	return err
 }

@@ -37,6 +37,7 @@ import (
 	"time"
 
 	"kansrijk/internal/auditlog"
+	"kansrijk/internal/httpx"
 	"kansrijk/internal/store"
 )
 
@@ -89,6 +90,18 @@ var Settings = []Setting{
 	{Key: "KANSRIJK_FLAG_DENIALS_WINDOW", Doc: "window of KANSRIJK_FLAG_DENIALS", check: durRange(time.Nanosecond, 0)},
 	{Key: "KANSRIJK_BREAK_GLASS_TTL", Doc: "how long an approved break-glass opens a referral (default 4h)", check: durRange(time.Nanosecond, 0)},
 	{Key: "KANSRIJK_WEBHOOK_ALLOW_INSECURE", Doc: "1 allows webhooks to private addresses and plain http (tests only)", check: oneOf("0", "1")},
+	// Area sso: single sign-on with OpenID Connect (internal/sso); the callback is KANSRIJK_BASE_URL + /auth/oidc/callback.
+	{Key: "KANSRIJK_OIDC_ISSUER", Doc: "issuer URL of the OpenID Connect provider (discovery at start); empty: single sign-on off", check: checkIssuer},
+	{Key: "KANSRIJK_OIDC_CLIENT_ID", Doc: "client id of Kansrijk at the provider"},
+	{Key: "KANSRIJK_OIDC_CLIENT_SECRET", Secret: true, Doc: "client secret of Kansrijk at the provider"},
+	{Key: "KANSRIJK_OIDC_SCOPES", Doc: "scopes asked for, space- or comma-separated (default openid email profile)"},
+	{Key: "KANSRIJK_OIDC_ORG_CLAIM", Doc: "claim carrying the organisation key (ocmw-13016, team-…); empty: an admin assigns it"},
+	{Key: "KANSRIJK_OIDC_ROLE_CLAIM", Doc: "claim carrying the role (a string or a list); empty: an admin assigns it"},
+	{Key: "KANSRIJK_OIDC_ROLE_MAP", Doc: "role claim values to roles, value=role,… (a value that is a role name needs no entry)", check: checkRoleMap},
+	// Area ops: graceful shutdown and the proxies in front (cli/serve.go, httpx/transport.go).
+	{Key: "KANSRIJK_SHUTDOWN_DRAIN", Doc: "after SIGTERM, how long new requests are still served while /readyz answers 503 (0 to 5m, default 5s)", check: durRange(0, 5*time.Minute)},
+	{Key: "KANSRIJK_SHUTDOWN_TIMEOUT", Doc: "after the drain, how long requests in flight may take to finish (1s to 10m, default 20s)", check: durRange(time.Second, 10*time.Minute)},
+	{Key: "KANSRIJK_TRUSTED_PROXIES", Doc: "reverse proxies (addresses or CIDR networks, comma-separated) whose X-Forwarded-For and X-Forwarded-Proto count (default none)", check: checkTrustedProxies},
 }
 
 // lookup returns the setting of a key.
@@ -267,6 +280,10 @@ func (c Config) Check() []error {
 	}
 	if c.Get("KANSRIJK_SMTP_USER") != "" && c.Get("KANSRIJK_SMTP_TLS") == "none" {
 		errs = append(errs, errors.New("KANSRIJK_SMTP_USER with KANSRIJK_SMTP_TLS=none would send the SMTP password in the clear: use starttls or tls"))
+	}
+	// Area sso: an issuer needs the client's id and secret.
+	if c.Get("KANSRIJK_OIDC_ISSUER") != "" && (c.Get("KANSRIJK_OIDC_CLIENT_ID") == "" || c.Get("KANSRIJK_OIDC_CLIENT_SECRET") == "") {
+		errs = append(errs, errors.New("KANSRIJK_OIDC_ISSUER is set without KANSRIJK_OIDC_CLIENT_ID and KANSRIJK_OIDC_CLIENT_SECRET"))
 	}
 	return errs
 }
@@ -508,4 +525,10 @@ func checkWritableDir(v string) error {
 	name := f.Name()
 	f.Close()
 	return os.Remove(name)
+}
+
+// checkTrustedProxies: area ops.
+func checkTrustedProxies(v string) error {
+	_, err := httpx.ParseTrustedProxies(v)
+	return err
 }

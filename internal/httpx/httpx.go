@@ -6,7 +6,6 @@ package httpx
 import (
 	"crypto/rand"
 	"encoding/hex"
-	"net"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -55,13 +54,13 @@ func NewRequestID() string {
 	return hex.EncodeToString(b)
 }
 
-// ClientAddr returns the client's IP address (without port).
+// ClientAddr returns the client's IP address (without port): the peer's,
+// or behind a trusted proxy the one it forwarded (Transport.Resolve).
 func ClientAddr(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
+	if v := viaOf(r); v != nil {
+		return v.client
 	}
-	return host
+	return peerAddr(r)
 }
 
 // BearerToken returns the token of an "Authorization: Bearer" header.

@@ -1,12 +1,15 @@
 package httpx
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"io"
 	"log/slog"
 	"net/http"
+	"strconv"
 	"strings"
+	"sync"
 
 	"kansrijk/internal/apperr"
 )
@@ -15,14 +18,30 @@ import (
 const MaxJSONBody = 1 << 20
 
 // WriteJSON writes v as JSON with status.
+// The body is encoded into a pooled buffer first and sent in one write
+// with its Content-Length: a page of 50 inbox items (about 20 kB) went
+// out in chunks of the server's 4 kB buffer (issue 14).
 func WriteJSON(w http.ResponseWriter, status int, v any) {
+	buf := jsonBuffers.Get().(*bytes.Buffer)
+	defer func() {
+		if buf.Cap() <= 1<<20 { // keep no huge buffers alive
+			buf.Reset()
+			jsonBuffers.Put(buf)
+		}
+	}()
+	enc := json.NewEncoder(buf)
+	enc.SetEscapeHTML(false)
+	err := enc.Encode(v)
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
+	if err == nil {
+		w.Header().Set("Content-Length", strconv.Itoa(buf.Len()))
+	}
 	w.WriteHeader(status)
-	enc := json.NewEncoder(w)
-	enc.SetEscapeHTML(false)
-	_ = enc.Encode(v)
+	_, _ = w.Write(buf.Bytes())
 }
+
+var jsonBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 
 // ErrorBody is the JSON shape of every API error.
 type ErrorBody struct {

@@ -266,6 +266,7 @@ func (w *mxWorld) request(t *testing.T, method, target, who, ct, body string) mx
 		rd = strings.NewReader(body)
 	}
 	req := httptest.NewRequest(method, target, rd)
+	req.Host = "localhost" // plain http signs in on this machine only (httpx.LoginProblem)
 	if ct == "" && body != "" {
 		ct = "application/json"
 		if !isAPI {

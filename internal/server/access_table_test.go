@@ -290,5 +290,10 @@ var accessTable = []accessRow{
 	// Area underreferral: where families are missed (aggregates, Opgroeien's admins and analysts).
 	{Route: "GET /api/v1/reports/under-referral", Want: "admin,analyst=200 *=403 anon=401"},
 	{Route: "GET /reports/under-referral", Want: "admin,analyst=200 *=403 anon=303"},
+	// Area sso: single sign-on is off in this world (no issuer): both sign-in routes answer 404 to everybody.
+	// Only Opgroeien's admins assign a pending sign-in; this one does not exist.
+	{Route: "GET /auth/oidc/start", Public: true, Want: "*=404 anon=404"},
+	{Route: "GET /auth/oidc/callback", Public: true, Path: "/auth/oidc/callback?code=matrix&state=matrix", Want: "*=404 anon=404"},
+	{Route: "POST /users/sso-pending/{id}/assign", Path: "/users/sso-pending/999999/assign", Body: `role=ocmw_worker&organisation=ocmw-13016`, Want: "admin=404 *=403 anon=401"},
 	{Route: "POST /logout", Want: "*=303 anon=401"},
 }

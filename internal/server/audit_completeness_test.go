@@ -856,3 +856,12 @@ func init() {
 	exempt("counts and aggregates per municipality and team, published per quarter (suppressed, rounded to 5), no personal data",
 		"GET /api/v1/reports/under-referral", "GET /reports/under-referral")
 }
+
+// Area sso: single sign-on with OpenID Connect.
+func init() {
+	exempt("single sign-on: every sign-in is audited as login.ok or login.failed (detail: oidc and the failure's code), a first sign-in as user.create and user.identity_link, an assignment as user.create and user.sso_assign; checked by TestSSOSignIn",
+		"GET /auth/oidc/start", "GET /auth/oidc/callback", "POST /users/sso-pending/{id}/assign")
+	notRefused["GET /auth/oidc/start"] = "single sign-on is off in the access table's world: 404 for every caller"
+	notRefused["GET /auth/oidc/callback"] = "single sign-on is off in the access table's world: 404 for every caller"
+	notRefused["POST /users/sso-pending/{id}/assign"] = "the access table addresses a pending sign-in that does not exist; the refusal of others is a 403"
+}

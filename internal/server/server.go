@@ -6,10 +6,9 @@ package server
 
 import (
 	"context"
-	"errors"
 	"log/slog"
-	"net"
 	"net/http"
+	"net/url"
 	"slices"
 	"sync/atomic"
 	"time"
@@ -38,11 +37,19 @@ type Server struct {
 	routes  []string
 	// metricsAccess: who may read /metrics (SetMetricsAccess).
 	metricsAccess atomic.Pointer[MetricsAccess]
+	// Area ops: public address and proxies, shutdown (transport.go).
+	transport atomic.Pointer[httpx.Transport]
+	shutdown  Shutdown
+	draining  atomic.Bool
+	// readyAsked: /readyz was asked since start (a load balancer watches).
+	readyAsked atomic.Bool
+	inFlight   atomic.Int64
 }
 
 // New builds the server over an open database.
 func New(db *store.DB) (*Server, error) {
 	s := &Server{DB: db}
+	s.transport.Store(&httpx.Transport{BaseURL: &url.URL{Scheme: "http", Host: "localhost:8080"}})
 	// mailing: e-mail off until UseMail configures it.
 	s.Mailing = &mailing.Service{Store: db, BaseURL: notify.DefaultBaseURL}
 	s.API = &api.API{Accounts: db, Orgs: db, Agreements: db, Referrals: db, Outreach: db, Municipalities: db.Municipalities, Now: db.Now,
@@ -84,6 +91,11 @@ func New(db *store.DB) (*Server, error) {
 		httpx.WriteJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 	})
 	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
+		s.readyAsked.Store(true) // someone watches: a stop drains (transport.go)
+		if s.draining.Load() {   // stopping: the load balancer moves away
+			httpx.WriteJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "draining"})
+			return
+		}
 		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 		defer cancel()
 		if err := db.Ping(ctx); err != nil {
@@ -121,6 +133,7 @@ func New(db *store.DB) (*Server, error) {
 	h = http.NewCrossOriginProtection().Handler(h)
 	h = securityHeaders(h)
 	h = m.instrument(h)
+	h = s.withTransport(h) // client address, scheme, HSTS (transport.go)
 	h = recoverPanics(h)
 	s.handler = h
 	return s, nil
@@ -132,35 +145,6 @@ func (s *Server) Routes() []string { return slices.Clone(s.routes) }
 
 // ServeHTTP serves a request.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }
-
-// ListenAndServe serves on ln until ctx is cancelled, then shuts down,
-// letting requests in flight finish for up to 10 seconds.
-func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
-	srv := &http.Server{
-		Handler:           s,
-		ReadHeaderTimeout: 10 * time.Second,
-		ReadTimeout:       60 * time.Second,
-		WriteTimeout:      120 * time.Second,
-		IdleTimeout:       120 * time.Second,
-		ErrorLog:          slog.NewLogLogger(slog.Default().Handler(), slog.LevelWarn),
-	}
-	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
-	select {
-	case err := <-errc:
-		return err
-	case <-ctx.Done():
-	}
-	sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	if err := srv.Shutdown(sctx); err != nil {
-		return err
-	}
-	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
-		return err
-	}
-	return nil
-}
 
 func securityHeaders(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

@@ -43,6 +43,12 @@ func newFixture(tb testing.TB) *fixture {
 	if err != nil {
 		tb.Fatalf("server.New: %v", err)
 	}
+	// Served as https://example.com, as behind a TLS proxy: Secure cookies, HSTS.
+	t, err := httpx.NewTransport("https://example.com", "")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	srv.SetTransport(t)
 	f := &fixture{db: db, srv: srv}
 	sys := account.System("test")
 	f.admin, err = db.CreateUser(ctx, sys, account.NewUser{Email: "admin@example.test", Name: "Admin", Role: "admin", Org: "opgroeien", Password: testPassword})
@@ -82,6 +88,9 @@ func (r response) JSON(tb testing.TB) map[string]any {
 // body may be nil.
 func (f *fixture) do(tb testing.TB, method, target, token string, body io.Reader, header ...string) response {
 	tb.Helper()
+	if strings.HasPrefix(target, "/") {
+		target = "https://example.com" + target // TLS, as the public address says
+	}
 	req := httptest.NewRequest(method, target, body)
 	if token != "" {
 		req.Header.Set("Authorization", "Bearer "+token)

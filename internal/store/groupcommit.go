@@ -17,8 +17,10 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -30,9 +32,6 @@ import (
 const (
 	// groupMaxEvents caps the events of one transaction.
 	groupMaxEvents = 1024
-	// groupChunk is the number of rows of one multi-row INSERT (18 values
-	// each: well under the parameter limits of both databases).
-	groupChunk = 128
 	// groupTimeout bounds one batch's transaction. It does not depend on
 	// any waiter's context: one request giving up must not fail the
 	// others' events.
@@ -152,7 +151,7 @@ func (g *groupCommit) commit(waiter context.Context, db *DB) {
 	})
 	defer stop()
 	var batch []*commitReq
-	err := db.inWriteTx(ctx, true, func(tx *Tx) error {
+	write := func(ctx context.Context, exec execer, now time.Time) error {
 		if !phase.CompareAndSwap(waiting, formed) {
 			return context.Canceled
 		}
@@ -164,12 +163,24 @@ func (g *groupCommit) commit(waiter context.Context, db *DB) {
 		for _, r := range batch {
 			evs = append(evs, r.evs...)
 		}
-		if err := insertEvents(ctx, tx, evs); err != nil {
+		if err := db.insertEvents(ctx, exec, now, evs); err != nil {
 			return err
 		}
 		g.events.Add(int64(len(evs)))
 		return nil
-	})
+	}
+	var err error
+	if db.dialect == Postgres {
+		// One statement, committed on its own: one round trip for the
+		// batch instead of three (BEGIN, INSERT, COMMIT). A statement
+		// outside a transaction is atomic and, synchronous_commit being
+		// on, durable when it returns.
+		err = write(ctx, db.write, db.Now().UTC())
+	} else if _, err = db.auditStmt(ctx); err == nil {
+		// Prepared (once) before the writer is taken: it needs the
+		// writer connection itself.
+		err = db.inWriteTx(ctx, true, func(tx *Tx) error { return write(ctx, tx, tx.now) })
+	}
 	if phase.Load() == abandoned {
 		return // nothing taken: the others write their own
 	}
@@ -217,37 +228,81 @@ func (g *groupCommit) close() {
 	g.active.Wait()
 }
 
-// insertEvents writes events with multi-row INSERTs, each at its own time.
-func insertEvents(ctx context.Context, tx *Tx, evs []audit.Event) error {
-	for len(evs) > 0 {
-		n := min(len(evs), groupChunk)
-		var q strings.Builder
-		q.WriteString(auditInsert)
-		args := make([]any, 0, n*auditWidth)
-		for i, ev := range evs[:n] {
-			if i > 0 {
-				q.WriteByte(',')
-			}
-			q.WriteByte('(')
-			for j := range auditWidth {
-				if j > 0 {
-					q.WriteByte(',')
-				}
-				fmt.Fprintf(&q, "$%d", i*auditWidth+j+1)
-			}
-			q.WriteByte(')')
-			at := ev.At
-			if at.IsZero() {
-				at = tx.now
-			}
-			args = append(args, auditArgs(at, ev)...)
-		}
-		if _, err := tx.ExecContext(ctx, q.String(), args...); err != nil {
+// execer runs a statement: a transaction, or (PostgreSQL) the pool.
+type execer interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+}
+
+// insertEvents writes events, each at its own time (now where it has
+// none). On PostgreSQL in one multi-row INSERT (groupMaxEvents rows of
+// auditWidth values stay far below its 65,535 parameters): one round
+// trip. On SQLite, in-process, a multi-row INSERT's text differs with
+// its number of rows and is parsed anew each time, which cost more than
+// the rows (issue 14's profile): the one-row INSERT is prepared once on
+// the writer connection and run per event.
+func (db *DB) insertEvents(ctx context.Context, exec execer, now time.Time, evs []audit.Event) error {
+	if tx, ok := exec.(*Tx); ok && db.dialect == SQLite {
+		st, err := db.auditStmt(ctx)
+		if err != nil {
 			return err
 		}
-		evs = evs[n:]
+		txst := tx.StmtContext(ctx, st)
+		defer txst.Close()
+		for _, ev := range evs {
+			at := ev.At
+			if at.IsZero() {
+				at = now
+			}
+			if _, err := txst.ExecContext(ctx, auditArgs(at, ev)...); err != nil {
+				return err
+			}
+		}
+		return nil
 	}
-	return nil
+	var q strings.Builder
+	q.Grow(len(auditInsert) + len(evs)*(auditWidth*6+2))
+	q.WriteString(auditInsert)
+	args := make([]any, 0, len(evs)*auditWidth)
+	for i, ev := range evs {
+		if i > 0 {
+			q.WriteByte(',')
+		}
+		q.WriteByte('(')
+		for j := range auditWidth {
+			if j > 0 {
+				q.WriteByte(',')
+			}
+			q.WriteByte('$')
+			q.WriteString(strconv.Itoa(i*auditWidth + j + 1))
+		}
+		q.WriteByte(')')
+		at := ev.At
+		if at.IsZero() {
+			at = now
+		}
+		args = append(args, auditArgs(at, ev)...)
+	}
+	_, err := exec.ExecContext(ctx, q.String(), args...)
+	return err
+}
+
+// auditStmt is the one-row INSERT of an audit event, prepared once on
+// SQLite's writer connection: never while holding the writer (a
+// transaction), which it would wait for.
+func (db *DB) auditStmt(ctx context.Context) (*sql.Stmt, error) {
+	db.auditOnce.Do(func() {
+		var b strings.Builder
+		b.WriteString(auditInsert + "(")
+		for j := range auditWidth {
+			if j > 0 {
+				b.WriteByte(',')
+			}
+			b.WriteString("$" + strconv.Itoa(j+1))
+		}
+		b.WriteByte(')')
+		db.auditSt, db.auditErr = db.write.PrepareContext(ctx, b.String())
+	})
+	return db.auditSt, db.auditErr
 }
 
 // writerGate orders the write transactions of SQLite's one writer

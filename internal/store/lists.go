@@ -52,6 +52,12 @@ type listQuery struct {
 	args  []any
 	sorts sortCols
 	idCol string
+	// joins, when set, are joined to the page's rows only (LEFT JOIN …):
+	// the page's ids are chosen first, by the list's WHERE, ORDER BY and
+	// LIMIT alone, and cols may then read the joined tables and
+	// subqueries per row of the page — never per row of the list, even
+	// where the database sorts the list itself.
+	joins string
 }
 
 // search adds a condition that q (when given) matches any of the
@@ -142,7 +148,11 @@ func queryPage[T any](ctx context.Context, q queryer, req page.Request, l listQu
 	}
 	query := fmt.Sprintf("SELECT %s, %s FROM %s WHERE %s ORDER BY %s LIMIT %d",
 		l.cols, keyExpr, l.from, strings.Join(where, " AND "), order, req.Limit+1)
-	rows, err := queryList(ctx, q, func(row rowScanner) (keyed[T], error) {
+	if l.joins != "" {
+		query = fmt.Sprintf("SELECT %s, %s FROM (SELECT %s AS page_id FROM %s WHERE %s ORDER BY %s LIMIT %d) page_ids JOIN %s ON %s = page_ids.page_id %s ORDER BY %s",
+			l.cols, keyExpr, l.idCol, l.from, strings.Join(where, " AND "), order, req.Limit+1, l.from, l.idCol, l.joins, order)
+	}
+	rows, err := queryListCap(ctx, q, req.Limit+1, func(row rowScanner) (keyed[T], error) {
 		var k keyed[T]
 		var err error
 		k.item, err = scan(keyScanner{row, &k.key})

@@ -96,7 +96,9 @@ func scanReferral(row rowScanner) (referral.Referral, error) {
 	}
 	r.Status, r.CreatedAt = referral.Status(status), created.T
 	r.SentAt, r.ReceivedAt, r.FirstContactAt, r.ClosedAt, r.WithdrawnAt, r.DataDeletedAt = sent.Ptr(), received.Ptr(), first.Ptr(), closed.Ptr(), withdrawn.Ptr(), deleted.Ptr()
-	if err := json.Unmarshal([]byte(rights), &r.Rights); err != nil {
+	if rights == "[]" {
+		r.Rights = []string{} // what Unmarshal makes of it, without its cost (every row of a list)
+	} else if err := json.Unmarshal([]byte(rights), &r.Rights); err != nil {
 		return r, err
 	}
 	return r, nil

@@ -2,6 +2,8 @@ package store
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
 	"slices"
 	"strconv"
 	"strings"
@@ -90,7 +92,8 @@ func teamList(org string, f referral.Filter, versions map[int64]agreement.Versio
 func inboxList(org string, f referral.Filter, versions map[int64]agreement.Version, now time.Time) listQuery {
 	l := listQuery{cols: referralColumns, from: "referrals r", idCol: "r.id",
 		sorts: sortCols{"": "", "sent": `r.sent_at`, "name": sqlFirstName, "status": `r.status`}}
-	l.add(`r.recipient_key = $?`, org)
+	// CAST: the statement stays prepared (stmtcache.go).
+	l.add(`r.recipient_key = CAST($? AS TEXT)`, org)
 	if f.Archive {
 		l.add(sqlArchive)
 	} else {
@@ -186,32 +189,102 @@ func (db *DB) InboxPage(ctx context.Context, a account.Actor, f referral.Filter,
 		return res, db.denyAction(ctx, a, auditReferralInbox, "referral", purposeFollowUp,
 			apperr.New(apperr.Forbidden, "only OCMW workers have an inbox").WithKey("error.forbidden", nil))
 	}
-	versions, err := db.versionsWhere(ctx, "recipient_key", a.Org)
-	if err != nil {
-		return res, err
+	// The agreements' versions are read apart only for the overdue
+	// filter, whose condition is built from them; otherwise the page's
+	// one query reads each row's version in force with the row.
+	var versions map[int64]agreement.Version
+	if f.Overdue {
+		if versions, err = db.versionsWhere(ctx, "recipient_key", a.Org); err != nil {
+			return res, err
+		}
 	}
 	l := inboxList(a.Org, f, versions, db.Now())
 	l.searchNames(req.Q)
-	res, err = db.referralPage(ctx, l, req)
+	res, err = db.inboxPage(ctx, l, req)
 	if err != nil {
 		return res, err
-	}
-	teams := map[string]bool{}
-	for i := range res.Items {
-		it := &res.Items[i]
-		if v, ok := versions[it.AgreementID]; ok {
-			it.StatusFeedback, it.TargetDays = v.StatusFeedback, v.FirstContactDays
-		}
-		it.ReceiptCode = "" // the family's code is not the OCMW's business
-		teams[it.Team] = true
-	}
-	if err := db.fillTeams(ctx, res.Items, teams); err != nil {
-		return page.Result[referral.ListItem]{}, err
 	}
 	if err := db.recordList(ctx, a, auditReferralInbox, "referral", purposeFollowUp, idsOf(res.Items, listItemID)); err != nil {
 		return page.Result[referral.ListItem]{}, err
 	}
 	return res, nil
+}
+
+// inboxPage reads one page of the inbox list l in one query: each
+// referral with its parents' names (in their order), the referring team's
+// name and contact details, and the status feedback and first-contact
+// target of the version in force of its agreement with this OCMW (the
+// newest applied one). One read instead of five (issue 14); every
+// page reads them afresh, so nothing can be stale.
+func (db *DB) inboxPage(ctx context.Context, l listQuery, req page.Request) (page.Result[referral.ListItem], error) {
+	parents := `(SELECT json_group_array(p.name ORDER BY p.idx) FROM referral_parents p WHERE p.referral_id = r.id)`
+	if db.dialect == Postgres {
+		parents = `(SELECT COALESCE(array_to_json(array_agg(p.name ORDER BY p.idx))::text, '[]') FROM referral_parents p WHERE p.referral_id = r.id)`
+	}
+	l.cols = referralColumns + `, ` + parents + `, COALESCE(o.name, ''), COALESCE(o.contact_phone, ''), COALESCE(o.contact_email, ''),
+		COALESCE(v.status_feedback, FALSE), COALESCE(v.first_contact_days, 0)`
+	l.joins = `LEFT JOIN organisations o ON o.key = r.team_key
+		LEFT JOIN agreements a ON a.id = r.agreement_id AND a.recipient_key = r.recipient_key
+		LEFT JOIN agreement_versions v ON v.agreement_id = a.id AND v.state = 'applied'
+			AND v.version = (SELECT MAX(w.version) FROM agreement_versions w WHERE w.agreement_id = a.id AND w.state = 'applied')`
+	return queryPage(ctx, db.hot(), req, l, scanInboxItem, listItemID)
+}
+
+// scanInboxItem scans a row of inboxPage. The family's receipt code is
+// never the OCMW's business: it is dropped here.
+func scanInboxItem(row rowScanner) (referral.ListItem, error) {
+	var it referral.ListItem
+	var parents string
+	var feedback bool
+	var target int
+	r, err := scanReferral(suffixScanner{row, []any{&parents, &it.TeamName, &it.TeamPhone, &it.TeamEmail, &feedback, &target}})
+	if err != nil {
+		return it, err
+	}
+	it.Referral = r
+	it.StatusFeedback, it.TargetDays = feedback, target
+	it.ReceiptCode = ""
+	if it.TeamName == "" {
+		it.TeamName = it.Team
+	}
+	if it.ParentNames, err = jsonStrings(parents); err != nil {
+		return it, fmt.Errorf("parents of referral %d: %w", r.ID, err)
+	}
+	return it, nil
+}
+
+// jsonStrings decodes a JSON array of strings as the databases write it
+// (json_group_array, array_to_json: no spaces). Without a backslash in
+// it no string holds a quote, so the array splits at "," exactly; any
+// other text (an escape, spaces between the strings) goes through
+// encoding/json. Never nil.
+func jsonStrings(s string) ([]string, error) {
+	if inner, ok := strings.CutPrefix(s, `["`); ok && !strings.Contains(s, `\`) {
+		if inner, ok = strings.CutSuffix(inner, `"]`); ok {
+			if out := strings.Split(inner, `","`); !slices.ContainsFunc(out, func(x string) bool { return strings.Contains(x, `"`) }) {
+				return out, nil
+			}
+		}
+	}
+	out := []string{}
+	if err := json.Unmarshal([]byte(s), &out); err != nil {
+		return nil, err
+	}
+	if out == nil {
+		out = []string{}
+	}
+	return out, nil
+}
+
+// suffixScanner appends destinations to a row's scan: the columns a
+// query reads after those of a shared scan function.
+type suffixScanner struct {
+	row    rowScanner
+	suffix []any
+}
+
+func (s suffixScanner) Scan(dest ...any) error {
+	return s.row.Scan(append(dest[:len(dest):len(dest)], s.suffix...)...)
 }
 
 func listItemID(it referral.ListItem) int64 { return it.ID }
@@ -251,39 +324,6 @@ func (db *DB) referralPage(ctx context.Context, l listQuery, req page.Request) (
 		it.ParentNames = append(it.ParentNames, n.name)
 	}
 	return res, nil
-}
-
-// fillTeams sets the referring team's name and contact details on the
-// items, in one query.
-func (db *DB) fillTeams(ctx context.Context, items []referral.ListItem, keys map[string]bool) error {
-	if len(keys) == 0 {
-		return nil
-	}
-	args := make([]any, 0, len(keys))
-	for k := range keys {
-		args = append(args, k)
-	}
-	type team struct{ key, name, phone, email string }
-	list, err := queryList(ctx, db.hot(), func(row rowScanner) (team, error) {
-		var t team
-		err := row.Scan(&t.key, &t.name, &t.phone, &t.email)
-		return t, err
-	}, `SELECT key, name, contact_phone, contact_email FROM organisations WHERE key IN (`+placeholders(db.dialect, 1, len(args))+`)`, args...)
-	if err != nil {
-		return err
-	}
-	byKey := map[string]team{}
-	for _, t := range list {
-		byKey[t.key] = t
-	}
-	for i := range items {
-		t := byKey[items[i].Team]
-		items[i].TeamName, items[i].TeamPhone, items[i].TeamEmail = t.name, t.phone, t.email
-		if t.name == "" {
-			items[i].TeamName = items[i].Team
-		}
-	}
-	return nil
 }
 
 // versionsWhere returns the current (latest applied) version of each

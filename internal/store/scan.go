@@ -23,12 +23,18 @@ type rowScanner interface {
 // an empty, non-nil slice when there are no rows, and nil with the first
 // error of the query, of a scan or of the iteration.
 func queryList[T any](ctx context.Context, q queryer, scan func(rowScanner) (T, error), query string, args ...any) ([]T, error) {
+	return queryListCap(ctx, q, 0, scan, query, args...)
+}
+
+// queryListCap is queryList for a query of at most about n rows (a
+// page): the list is allocated once, not grown row by row.
+func queryListCap[T any](ctx context.Context, q queryer, n int, scan func(rowScanner) (T, error), query string, args ...any) ([]T, error) {
 	rows, err := q.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	out := []T{}
+	out := make([]T, 0, n)
 	for rows.Next() {
 		v, err := scan(rows)
 		if err != nil {

@@ -20,6 +20,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // driver "pgx"
@@ -83,6 +84,11 @@ type DB struct {
 	// readStmts keeps the hot read path's statements prepared
 	// (stmtcache.go).
 	readStmts *stmtCache
+	// auditSt is SQLite's one-row INSERT of an audit event, prepared
+	// once on the writer (groupcommit.go insertEvents).
+	auditOnce sync.Once
+	auditSt   *sql.Stmt
+	auditErr  error
 }
 
 // ParseDSN tells the backend of a DSN and returns the driver's data
@@ -161,9 +167,13 @@ func OpenNoMigrate(ctx context.Context, dsn string) (*DB, error) {
 		}
 		db.write.SetMaxOpenConns(1)
 		db.write.SetConnMaxIdleTime(0)
-		if db.read, err = sql.Open("sqlite", base+"&_pragma=query_only(1)"); err != nil {
+		if db.read, err = sql.Open("sqlite", base+"&_pragma=query_only(1)&_pragma=mmap_size(268435456)"); err != nil {
 			return nil, err
 		}
+		// mmap_size on the read pool: every commit (an audited read's
+		// event) makes each reader drop its page cache; mapped, a page is
+		// read again without a pread each. Measured on the inbox page
+		// (BenchmarkInboxCPU, alternated): about 5 % less CPU per page.
 		db.read.SetMaxOpenConns(8)
 		// Keep them all: database/sql keeps two idle by default, so under
 		// load connections were closed and reopened, each parsing the whole
@@ -208,6 +218,9 @@ func (db *DB) Close() error {
 	db.tokenUse.wait()
 	if db.readStmts != nil {
 		db.readStmts.close()
+	}
+	if db.auditSt != nil {
+		_ = db.auditSt.Close()
 	}
 	var err error
 	if db.write != nil {

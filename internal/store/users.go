@@ -378,8 +378,9 @@ func actorOf(u account.User, via string) account.Actor {
 // tokens give unauthorized.
 func (db *DB) ActorByToken(ctx context.Context, secret string) (account.Actor, error) {
 	var tokenID int64
+	// CAST: the statement stays prepared (stmtcache.go).
 	u, err := scanUserWith(db.hot().QueryRowContext(ctx, `SELECT `+userColumns+`, t.id FROM api_tokens t JOIN users u ON u.id = t.user_id
-		JOIN organisations o ON o.key = u.org_key WHERE t.hash = $1 AND t.revoked_at IS NULL AND u.active`, account.HashSecret(secret)), &tokenID)
+		JOIN organisations o ON o.key = u.org_key WHERE t.hash = CAST($1 AS TEXT) AND t.revoked_at IS NULL AND u.active`, account.HashSecret(secret)), &tokenID)
 	if errors.Is(err, sql.ErrNoRows) {
 		return account.Actor{}, apperr.New(apperr.Unauthorized, "invalid or revoked token").WithKey("error.unauthorized", nil)
 	}

@@ -131,7 +131,7 @@ func (ui *UI) changePassword(w http.ResponseWriter, r *http.Request, a account.A
 		ui.render(w, statusOf(err), "password_change", p)
 		return
 	}
-	http.SetCookie(w, &http.Cookie{Name: httpx.SessionCookie, Value: "", Path: "/", MaxAge: -1, HttpOnly: true, Secure: true, SameSite: http.SameSiteLaxMode})
+	httpx.ClearSessionCookie(w, r)
 	http.Redirect(w, r, "/login?ok=password_changed", http.StatusSeeOther)
 }
 

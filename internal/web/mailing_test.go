@@ -91,6 +91,7 @@ func (s *site) do(method, target, session string, form url.Values) page {
 	} else {
 		req = httptest.NewRequest(method, target, nil)
 	}
+	req.Host = "localhost" // plain http signs in on this machine only (httpx.LoginProblem)
 	if session != "" {
 		req.AddCookie(&http.Cookie{Name: httpx.SessionCookie, Value: session})
 	}

@@ -20,10 +20,14 @@ func (ui *UI) showLogin(w http.ResponseWriter, r *http.Request) {
 	}
 	p := ui.page(r, "page.login.title", nil)
 	p.Form = r.URL.Query()
+	p.LoginTransport = loginTransport(r) // area ops: why signing in cannot work here
 	ui.render(w, http.StatusOK, "login", p)
 }
 
 func (ui *UI) login(w http.ResponseWriter, r *http.Request) {
+	if ui.refuseLoginTransport(w, r) { // area ops: no sign-in over plain http (transport.go)
+		return
+	}
 	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
 	if err := r.ParseForm(); err != nil {
 		ui.renderError(w, r, http.StatusRequestEntityTooLarge, "error.body_too_large")
@@ -53,10 +57,7 @@ func (ui *UI) login(w http.ResponseWriter, r *http.Request) {
 		ui.render(w, statusOf(err), "login", p)
 		return
 	}
-	http.SetCookie(w, &http.Cookie{
-		Name: httpx.SessionCookie, Value: s.Secret, Path: "/", Expires: s.Expires,
-		HttpOnly: true, Secure: true, SameSite: http.SameSiteLaxMode,
-	})
+	httpx.SetSessionCookie(w, r, s.Secret, s.Expires)
 	http.Redirect(w, r, safeNext(r.PostForm.Get("next")), http.StatusSeeOther)
 }
 
@@ -67,6 +68,6 @@ func (ui *UI) logout(w http.ResponseWriter, r *http.Request, a account.Actor) {
 			return
 		}
 	}
-	http.SetCookie(w, &http.Cookie{Name: httpx.SessionCookie, Value: "", Path: "/", MaxAge: -1, HttpOnly: true, Secure: true, SameSite: http.SameSiteLaxMode})
+	httpx.ClearSessionCookie(w, r)
 	http.Redirect(w, r, "/login?ok=logged_out", http.StatusSeeOther)
 }

@@ -52,6 +52,7 @@ func (ui *UI) showUsers(w http.ResponseWriter, r *http.Request, a account.Actor)
 	}
 	p.Data = map[string]any{"Users": res.Items, "Nav": listNav(r, req, len(res.Items), res.Next, res.Prev), "Roles": account.Roles,
 		"Role": string(f.Role), "Orgs": orgs, "Org": f.Org, "Active": q.Get("active"), "IsAdmin": a.Role == account.Admin}
+	ui.ssoUsersData(r, a, p) // area sso: the pending sign-ins
 	ui.render(w, status, "users", p)
 }
 

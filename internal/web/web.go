@@ -37,6 +37,7 @@ import (
 	"kansrijk/internal/parliament"
 	"kansrijk/internal/parliament/pack"
 	"kansrijk/internal/referral"
+	"kansrijk/internal/sso"
 )
 
 //go:embed templates
@@ -82,6 +83,9 @@ type Deps struct {
 	// parliament: the parliamentary answer packs (parliament.go); nil:
 	// the page answers not found.
 	Parliament *pack.Service
+	// Area sso: single sign-on with OpenID Connect (sso.go); nil: off,
+	// the login page shows nothing of it.
+	SSO *sso.Client
 }
 
 // UI is the web interface.
@@ -230,6 +234,10 @@ func (ui *UI) Register(mux httpx.Mux) {
 	mux.HandleFunc("GET /outreach/contacts", ui.signedIn(ui.showOutreachContacts))
 	// Area underreferral: where families are missed (underreferral.go).
 	mux.HandleFunc("GET /reports/under-referral", ui.signedIn(ui.showUnderReferral))
+	// Area sso: single sign-on with OpenID Connect (sso.go).
+	mux.HandleFunc("GET /auth/oidc/start", ui.ssoStart)
+	mux.HandleFunc("GET /auth/oidc/callback", ui.ssoCallback)
+	mux.HandleFunc("POST /users/sso-pending/{id}/assign", ui.signedIn(ui.ssoAssign))
 	mux.HandleFunc("/", ui.notFound)
 }
 
@@ -261,6 +269,10 @@ type Page struct {
 	// Errors are the problems of a submitted form (forms.go): the
 	// summary above it and the message next to each field.
 	Errors formErrors
+	// Area sso: single sign-on is configured (the login page offers it).
+	SSO bool
+	// Area ops: why signing in cannot work on this connection (translated; transport.go).
+	LoginTransport string
 }
 
 // NavItem is one entry of the role-dependent navigation.
@@ -379,6 +391,7 @@ func (ui *UI) page(r *http.Request, title string, data any) *Page {
 		p.Actor = &a
 	}
 	p.Nav = nav(p.Actor, r.URL.Path)
+	p.SSO = ui.SSO != nil // area sso
 	if f := r.URL.Query().Get("ok"); f != "" && i18n.Has(i18n.NL, "flash."+f) {
 		p.Flash = "flash." + f
 	}
@@ -437,7 +450,7 @@ func (ui *UI) notFound(w http.ResponseWriter, r *http.Request) {
 
 func (ui *UI) switchLanguage(w http.ResponseWriter, r *http.Request) {
 	lang, _ := i18n.ParsePublic(r.PathValue("lang")) // staff pages read any but en as Dutch
-	http.SetCookie(w, &http.Cookie{Name: "lang", Value: string(lang), Path: "/", MaxAge: 365 * 24 * 3600, HttpOnly: true, Secure: true, SameSite: http.SameSiteLaxMode})
+	httpx.SetCookie(w, r, &http.Cookie{Name: "lang", Value: string(lang), MaxAge: 365 * 24 * 3600})
 	http.Redirect(w, r, safeNext(r.URL.Query().Get("next")), http.StatusSeeOther)
 }
 
