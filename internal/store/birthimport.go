@@ -283,7 +283,9 @@ func (im *BirthImport) commit(ctx context.Context, sha string, rowCount, rejecte
 	err = db.inTx(ctx, func(tx *Tx) error {
 		res = BirthImportResult{}
 		if pg && im.long {
-			if _, err := tx.ExecContext(ctx, `SET LOCAL statement_timeout = 0`); err != nil {
+			// A file this large joins its staged rows to the notifications
+			// with hash joins, never a nested loop over them.
+			if _, err := tx.ExecContext(ctx, `SET LOCAL statement_timeout = 0; SET LOCAL enable_nestloop = off`); err != nil {
 				return err
 			}
 		}
@@ -315,6 +317,16 @@ func (im *BirthImport) commit(ctx context.Context, sha string, rowCount, rejecte
 				return err
 			}
 			res.Created = int(n)
+			if pg && im.long {
+				// The statistics still say the batch has no notifications and
+				// the staging table no rows: PostgreSQL then joins by scanning
+				// every staged row for each notification (a 1,000,000-row file
+				// did not move in 20 minutes). ANALYZE counts this
+				// transaction's own rows.
+				if _, err := tx.ExecContext(ctx, `ANALYZE birth_notifications, birth_import_rows`); err != nil {
+					return err
+				}
+			}
 			if _, err := tx.ExecContext(ctx, `INSERT INTO birth_parents (notification_id, idx, name, street, number, box, postcode, municipality_nis, phone, email,
 				language, duplicate_key)
 				SELECT n.id, 0, s.m_name, s.m_street, s.m_number, s.m_box, s.m_postcode, s.m_nis, s.m_phone, s.m_email, s.m_language, s.m_duplicate_key
