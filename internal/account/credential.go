@@ -8,6 +8,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"strings"
+	"sync"
 
 	"golang.org/x/crypto/argon2"
 )
@@ -56,11 +57,17 @@ func CheckPassword(encoded, password string) bool {
 }
 
 // dummyHash is checked against when a login names an unknown user, so that
-// the response time does not tell whether the account exists.
-var dummyHash, _ = HashPassword("kansrijk-dummy-password")
+// the response time does not tell whether the account exists. It is made
+// on first use, not at start: an argon2id hash takes 64 MB and seconds of
+// CPU, which every command (`kansrijk version`, `kansrijk import births`)
+// paid at start and kept as its peak memory (issue 14, import_rss_mb).
+var dummyHash = sync.OnceValue(func() string {
+	h, _ := HashPassword("kansrijk-dummy-password")
+	return h
+})
 
 // BurnTime spends the time of one password check.
-func BurnTime(password string) { CheckPassword(dummyHash, password) }
+func BurnTime(password string) { CheckPassword(dummyHash(), password) }
 
 // TokenPrefix starts every API token, so leaked tokens are recognisable.
 const TokenPrefix = "krt_"

@@ -267,27 +267,9 @@ func ParseBatch(data []byte) (*Batch, error) {
 	if err != nil {
 		return nil, csvErr(err, b.HeaderLine-1)
 	}
-	cols := make([]string, len(header)) // canonical name per position, "" for an unnamed column
-	for i, h := range header {
-		h = strings.TrimSpace(h)
-		if h == "" {
-			continue
-		}
-		c := canonicalColumn(h)
-		if c == "" {
-			return nil, unknownColumn(b.HeaderLine, h)
-		}
-		if prev, dup := b.Header[c]; dup {
-			return nil, fileErr(apperr.DuplicateColumn, "duplicate_column", b.HeaderLine, h, "columns \""+prev+"\" and \""+h+"\" are the same field",
-				map[string]any{"Other": prev})
-		}
-		cols[i], b.Header[c] = c, h
-	}
-	for _, c := range RequiredColumns {
-		if _, ok := b.Header[c]; !ok {
-			return nil, fileErr(apperr.MissingColumn, "missing_column", b.HeaderLine, c, "the file has no column "+c,
-				map[string]any{"Dutch": dutchName(c)})
-		}
+	cols, ferr := b.readHeader(header)
+	if ferr != nil {
+		return nil, ferr
 	}
 	for {
 		rec, err := r.Read()
@@ -312,6 +294,35 @@ func ParseBatch(data []byte) (*Batch, error) {
 		return nil, fileErr(apperr.EmptyFile, "no_rows", 0, "", "the file has a header but no rows", nil)
 	}
 	return b, nil
+}
+
+// readHeader maps the header's cells to their canonical columns (into
+// b.Header) and returns the canonical name per position ("" for an
+// unnamed column).
+func (b *Batch) readHeader(header []string) ([]string, *FileError) {
+	cols := make([]string, len(header))
+	for i, h := range header {
+		h = strings.TrimSpace(h)
+		if h == "" {
+			continue
+		}
+		c := canonicalColumn(h)
+		if c == "" {
+			return nil, unknownColumn(b.HeaderLine, h)
+		}
+		if prev, dup := b.Header[c]; dup {
+			return nil, fileErr(apperr.DuplicateColumn, "duplicate_column", b.HeaderLine, h, "columns \""+prev+"\" and \""+h+"\" are the same field",
+				map[string]any{"Other": prev})
+		}
+		cols[i], b.Header[c] = c, h
+	}
+	for _, c := range RequiredColumns {
+		if _, ok := b.Header[c]; !ok {
+			return nil, fileErr(apperr.MissingColumn, "missing_column", b.HeaderLine, c, "the file has no column "+c,
+				map[string]any{"Dutch": dutchName(c)})
+		}
+	}
+	return cols, nil
 }
 
 // unknownColumn is the error of a header cell that is no column: it names
@@ -735,21 +746,15 @@ func CheckBatch(b *Batch, clinic string, reg *municipality.Registry, today time.
 	seen := map[string]int{}
 	for i := range b.Rows {
 		row := &b.Rows[i]
-		probs := append([]Problem(nil), row.Problems...)
 		rep.Warnings = append(rep.Warnings, row.Warnings...)
-		for _, e := range row.Notification.Validate(reg, today) {
-			probs = append(probs, Problem{Row: row.Line, Column: b.column(e.Field), Code: e.Code, Message: Dutch(e)})
-		}
-		if len(probs) == 0 {
-			k := NaturalKey(clinic, row.Notification.Mother.Name, row.Notification.BirthDate)
-			if first, dup := seen[k]; dup {
-				e := problem(apperr.DuplicateRow, "mother.name", map[string]any{"Row": first},
-					"the same mother and date of birth as row %d", first)
-				probs = append(probs, Problem{Row: row.Line, Column: b.column("mother.name"), Code: e.Code, Message: Dutch(e)})
-			} else {
-				seen[k], keys[i] = row.Line, k
+		var probs []Problem
+		probs, keys[i] = b.checkRow(row, clinic, reg, today, func(k string, line int) (int, bool) {
+			first, dup := seen[k]
+			if !dup {
+				seen[k] = line
 			}
-		}
+			return first, dup
+		})
 		rep.Rows[i] = RowResult{Row: row.Line, Status: RowCreated}
 		if len(probs) > 0 {
 			rep.Rows[i].Status = RowRejected
@@ -758,4 +763,25 @@ func CheckBatch(b *Batch, clinic string, reg *municipality.Registry, today time.
 		}
 	}
 	return rep, keys
+}
+
+// checkRow validates one row of b: its reading problems, the data set's
+// rules and, through dup (which remembers the row's natural key and
+// answers the line of an earlier row with the same key), duplicate_row.
+// It returns the row's problems and, when it has none, its natural key.
+func (b *Batch) checkRow(row *Row, clinic string, reg *municipality.Registry, today time.Time, dup func(key string, line int) (int, bool)) ([]Problem, string) {
+	probs := append([]Problem(nil), row.Problems...)
+	for _, e := range row.Notification.Validate(reg, today) {
+		probs = append(probs, Problem{Row: row.Line, Column: b.column(e.Field), Code: e.Code, Message: Dutch(e)})
+	}
+	if len(probs) > 0 {
+		return probs, ""
+	}
+	k := NaturalKey(clinic, row.Notification.Mother.Name, row.Notification.BirthDate)
+	if first, isDup := dup(k, row.Line); isDup {
+		e := problem(apperr.DuplicateRow, "mother.name", map[string]any{"Row": first},
+			"the same mother and date of birth as row %d", first)
+		return append(probs, Problem{Row: row.Line, Column: b.column("mother.name"), Code: e.Code, Message: Dutch(e)}), ""
+	}
+	return probs, k
 }

@@ -51,6 +51,7 @@ Usage:
   kansrijk audit verify [--key VKEY] [--db DSN]
   kansrijk backup  --out FILE [--db DSN]
   kansrijk restore --from FILE --db DSN [--force] [--key VKEY]
+  kansrijk import births FILE --clinic KEY [--accept-partial] [--db DSN]
   kansrijk bench   [--db DSN] [--scale tiny|small|full] [--out bench/results.json] [--only NAME,…] [--fresh [--skip-unreachable]] [--phase D] [--cpuprofile FILE] [--blockprofile FILE]
   kansrijk config check [--config FILE] [--db DSN] [--addr HOST:PORT] [--backup-dir DIR] …
   kansrijk healthcheck [--url http://127.0.0.1:8080/healthz] [--timeout 5s]
@@ -150,6 +151,9 @@ func run(ctx context.Context, args []string, env Env) error {
 		return configCmd(ctx, args[1:], env)
 	case "healthcheck":
 		return healthcheck(ctx, args[1:], env)
+	// Area import: bulk birth imports (importcmd.go).
+	case "import":
+		return importCmd(ctx, args[1:], env)
 	case "version", "--version", "-v":
 		fmt.Fprintln(env.Stdout, "kansrijk", Version())
 		return nil

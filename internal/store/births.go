@@ -234,105 +234,59 @@ func (db *DB) ImportBirthBatch(ctx context.Context, a account.Actor, file []byte
 		return rep, nil
 	}
 	rep.Accepted = true
-	// The same file sent twice at once: on PostgreSQL both transactions
-	// find no batch, and the second INSERT waits for the first and then
-	// violates the unique key. Run it once more: it then finds the batch
-	// and answers already_received, as SQLite (one writer) does at once.
-	checked := rep
-	checked.Rows = slices.Clone(rep.Rows)
-	for attempt := 0; ; attempt++ {
-		err = db.importBirthBatch(ctx, a, b, keys, acceptPartial, &rep)
-		if err == nil || attempt > 0 || !isUniqueViolation(err) {
-			break
-		}
-		rep = checked
-		rep.Rows = slices.Clone(checked.Rows)
-	}
-	if err != nil {
+	if err := db.importBirthBatchStaged(ctx, a, b, keys, acceptPartial, &rep); err != nil {
 		return birth.BatchReport{}, err
-	}
-	if rep.Created > 0 {
-		db.afterBulkImport(ctx, statsBirthTables) // statistics.go
 	}
 	return rep, nil
 }
 
-// importBirthBatch stores the checked batch b in one transaction,
-// completing rep.
-func (db *DB) importBirthBatch(ctx context.Context, a account.Actor, b *birth.Batch, keys []string, acceptPartial bool, rep *birth.BatchReport) error {
-	return db.inTx(ctx, func(tx *Tx) error {
-		err := tx.QueryRowContext(ctx, `SELECT id FROM birth_batches WHERE clinic_key = $1 AND file_sha256 = $2`, a.Org, rep.SHA256).Scan(&rep.BatchID)
-		switch {
-		case err == nil:
-			rep.AlreadyReceived = true
-		case errors.Is(err, sql.ErrNoRows):
-			if err := tx.QueryRowContext(ctx, `INSERT INTO birth_batches (clinic_key, file_sha256, row_count, rejected, partial, created_by, created_at)
-				VALUES ($1,$2,$3,$4,$5,$6,$7) RETURNING id`, a.Org, rep.SHA256, rep.RowCount, rep.Rejected, acceptPartial, actorName(a), ts(tx.now)).
-				Scan(&rep.BatchID); err != nil {
-				return err
-			}
-		default:
+// importBirthBatchStaged stores the checked batch b through a staged
+// import (birthimport.go): its rows staged in chunks that let other
+// writes through, then moved in whole in one short set-based
+// transaction; it completes rep.
+func (db *DB) importBirthBatchStaged(ctx context.Context, a account.Actor, b *birth.Batch, keys []string, acceptPartial bool, rep *birth.BatchReport) error {
+	im, err := db.BeginBirthImport(ctx, a)
+	if err != nil {
+		return err
+	}
+	defer im.Abort(ctx)
+	at := make(map[int]int, len(rep.Rows))
+	for i := range rep.Rows {
+		if rep.Rows[i].Status != birth.RowCreated {
+			continue
+		}
+		at[b.Rows[i].Line] = i
+		if err := im.Add(ctx, b.Rows[i].Line, &b.Rows[i].Notification, keys[i]); err != nil {
 			return err
 		}
-		rep.Created, rep.Existing = 0, 0
-		var wanted []string
-		for i := range rep.Rows {
-			if rep.Rows[i].Status == birth.RowCreated {
-				wanted = append(wanted, keys[i])
-			}
+	}
+	res, err := im.Commit(ctx, rep.SHA256, rep.RowCount, rep.Rejected, acceptPartial, func(r BirthImportRow) error {
+		i, ok := at[r.Line]
+		if !ok {
+			return fmt.Errorf("staged line %d is no row of the batch", r.Line)
 		}
-		known, err := knownBirthKeys(ctx, tx, a.Org, wanted)
-		if err != nil {
-			return err
+		row := &rep.Rows[i]
+		row.Status, row.ID, row.Team, row.Queue = r.Status, r.ID, r.Team, ""
+		if r.ID != 0 {
+			row.Queue = queueOf(r.Team)
 		}
-		var todo []int
-		for i := range rep.Rows {
-			row := &rep.Rows[i]
-			if row.Status != birth.RowCreated {
-				continue
-			}
-			if k, ok := known[keys[i]]; ok {
-				row.Status, row.ID, row.Team, row.Queue = birth.RowExisting, k.id, k.team, queueOf(k.team)
-				rep.Existing++
-				continue
-			}
-			if rep.AlreadyReceived {
-				// Sent before, and its data are gone by now: still nothing new.
-				row.Status = birth.RowExisting
-				rep.Existing++
-				continue
-			}
-			todo = append(todo, i)
-		}
-		if err := insertBirthRows(ctx, tx, a, b, keys, todo, rep); err != nil {
-			return err
-		}
-		if !rep.AlreadyReceived {
-			if _, err := tx.ExecContext(ctx, `UPDATE birth_batches SET created = $1, existing = $2 WHERE id = $3`, rep.Created, rep.Existing, rep.BatchID); err != nil {
-				return err
-			}
-		}
-		ev := audit.For(a, auditBirthBatch, "birth_batch", strconv.FormatInt(rep.BatchID, 10))
-		ev.Purpose = purposeBirthNotification
-		ev.Detail = fmt.Sprintf("rows=%d created=%d existing=%d rejected=%d partial=%t already_received=%t",
-			rep.RowCount, rep.Created, rep.Existing, rep.Rejected, acceptPartial, rep.AlreadyReceived)
-		return tx.Audit(ctx, ev)
+		return nil
 	})
+	if err != nil {
+		return err
+	}
+	rep.BatchID, rep.AlreadyReceived, rep.Created, rep.Existing = res.BatchID, res.AlreadyReceived, res.Created, res.Existing
+	return nil
 }
 
-// The batch path writes a file's rows in a handful of statements instead
-// of several per row: the rows already stored and the team areas are read
-// once per batch, and the notifications, the parents and the audit records
-// go in as multi-row INSERTs of birthChunk rows, each statement prepared
-// once per batch. On PostgreSQL this saves the round trips; on SQLite
-// (modernc) the parsing of a statement per row, which cost more than the
-// inserts themselves.
+// Multi-row INSERTs (insertRows) write many rows in a handful of
+// statements instead of one per row: the staged rows of a birth import
+// (birthimport.go) and the group commit of audit events. On PostgreSQL
+// this saves the round trips; on SQLite (modernc) the parsing of a
+// statement per row, which cost more than the inserts themselves.
 
 // birthChunk is the number of rows in one multi-row INSERT of a batch.
 const birthChunk = 50
-
-// birthKeyChunk is the number of natural keys looked up in one query.
-const birthKeyChunk = 500
 
 // placeholders returns n parameter markers starting at $from: "$3,$4,…"
 // on PostgreSQL, "?,?,…" on SQLite, whose driver binds numbered markers in
@@ -423,57 +377,6 @@ func insertRows(ctx context.Context, tx *Tx, head, tail string, width int, args 
 	return nil
 }
 
-// knownBirth is a notification a batch row was stored as before.
-type knownBirth struct {
-	id   int64
-	team string
-}
-
-// knownBirthKeys returns the notifications of clinic stored under any of
-// the natural keys.
-func knownBirthKeys(ctx context.Context, tx *Tx, clinic string, keys []string) (map[string]knownBirth, error) {
-	out := map[string]knownBirth{}
-	for len(keys) > 0 {
-		n := min(len(keys), birthKeyChunk)
-		args := make([]any, 0, n+1)
-		args = append(args, clinic)
-		for _, k := range keys[:n] {
-			args = append(args, k)
-		}
-		q := `SELECT natural_key, id, COALESCE(team_key,'') FROM birth_notifications
-			WHERE clinic_key = ? AND natural_key IN (` + placeholders(SQLite, 1, n) + `)`
-		if tx.db.dialect == Postgres {
-			// A join rather than natural_key IN (…) or = ANY($2): while its
-			// statistics still say the table is small, PostgreSQL answers
-			// those by comparing each of the clinic's notifications with
-			// every key (here 45 ms for 1,000 keys against 10,000 rows); the
-			// join is a hash join or index lookups.
-			q = `SELECT n.natural_key, n.id, COALESCE(n.team_key,'') FROM unnest($2::text[]) AS k(key)
-				JOIN birth_notifications n ON n.clinic_key = $1 AND n.natural_key = k.key`
-			args = []any{clinic, keys[:n]}
-		}
-		keys = keys[n:]
-		rows, err := tx.QueryContext(ctx, q, args...)
-		if err != nil {
-			return nil, err
-		}
-		for rows.Next() {
-			var key string
-			var k knownBirth
-			if err := rows.Scan(&key, &k.id, &k.team); err != nil {
-				rows.Close()
-				return nil, err
-			}
-			out[key] = k
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return nil, err
-		}
-	}
-	return out, nil
-}
-
 // birthArea is one period of a team's service area over a municipality
 // (days YYYY-MM-DD; to "" while it lasts).
 type birthArea struct{ team, from, to string }
@@ -481,37 +384,6 @@ type birthArea struct{ team, from, to string }
 // birthRouter holds the team areas over the municipalities of a batch, per
 // NIS code in team_key order: route answers as teamFor would.
 type birthRouter map[string][]birthArea
-
-func loadBirthRouter(ctx context.Context, tx *Tx, nis []string) (birthRouter, error) {
-	r := birthRouter{}
-	if len(nis) == 0 {
-		return r, nil
-	}
-	args := make([]any, len(nis))
-	for i, n := range nis {
-		args[i] = n
-	}
-	rows, err := tx.QueryContext(ctx, `SELECT municipality_nis, team_key, valid_from, valid_to FROM team_areas
-		WHERE municipality_nis IN (`+placeholders(tx.db.dialect, 1, len(nis))+`) ORDER BY team_key`, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var n string
-		var ar birthArea
-		var from, to timeCol
-		if err := rows.Scan(&n, &ar.team, &from, &to); err != nil {
-			return nil, err
-		}
-		ar.from = day(from.T)
-		if to.Valid {
-			ar.to = day(to.T)
-		}
-		r[n] = append(r[n], ar)
-	}
-	return r, rows.Err()
-}
 
 // route returns the team whose service area holds nis on day on, "" when
 // none does.
@@ -523,80 +395,6 @@ func (r birthRouter) route(nis string, on time.Time) string {
 		}
 	}
 	return ""
-}
-
-// insertBirthRows stores the batch rows todo (indexes into b.Rows, all
-// checked, none stored before) of the batch rep.BatchID as insertBirth
-// does one by one — routed by the mother's municipality on the date of
-// birth, with the parents and an audit record each — and fills in their
-// lines of the report.
-func insertBirthRows(ctx context.Context, tx *Tx, a account.Actor, b *birth.Batch, keys []string, todo []int, rep *birth.BatchReport) error {
-	if len(todo) == 0 {
-		return nil
-	}
-	var nis []string
-	seen := map[string]bool{}
-	for _, i := range todo {
-		if n := b.Rows[i].Notification.Mother.MunicipalityNIS; !seen[n] {
-			seen[n] = true
-			nis = append(nis, n)
-		}
-	}
-	router, err := loadBirthRouter(ctx, tx, nis)
-	if err != nil {
-		return err
-	}
-	teams := make([]string, len(todo))
-	args := make([]any, 0, len(todo)*13)
-	for j, i := range todo {
-		in := &b.Rows[i].Notification
-		teams[j] = router.route(in.Mother.MunicipalityNIS, in.BirthDate)
-		args = append(args, a.Org, nullStr(teams[j]), in.Mother.MunicipalityNIS, day(in.BirthDate), in.Mother.Language, in.EarlyContactRequested,
-			"new", nullInt(rep.BatchID), nullStr(keys[i]), actorName(a), ts(tx.now), ts(tx.now), in.ClinicReference)
-	}
-	ids := make(map[string]int64, len(todo))
-	err = insertRows(ctx, tx, `INSERT INTO birth_notifications (clinic_key, team_key, municipality_nis, child_birth_date, language, early_contact,
-		status, batch_id, natural_key, submitted_by, created_at, updated_at, clinic_reference) VALUES `, ` RETURNING id, natural_key`, 13, args,
-		func(rows *sql.Rows) error {
-			var id int64
-			var key string
-			if err := rows.Scan(&id, &key); err != nil {
-				return err
-			}
-			ids[key] = id
-			return nil
-		})
-	if err != nil {
-		return err
-	}
-	if len(ids) != len(todo) {
-		return fmt.Errorf("stored %d notifications of %d batch rows", len(ids), len(todo))
-	}
-	var parents, events []any
-	for j, i := range todo {
-		in := &b.Rows[i].Notification
-		id := ids[keys[i]]
-		ps := []birth.Parent{in.Mother}
-		if in.CoParent != nil {
-			ps = append(ps, *in.CoParent)
-		}
-		for idx, p := range ps {
-			parents = append(parents, id, idx, p.Name, p.Street, p.Number, p.Box, p.Postcode, p.MunicipalityNIS, p.Phone, p.Email,
-				p.Language, birth.DuplicateKey(p.Name, in.BirthDate))
-		}
-		events = append(events, auditArgs(tx.now, birthCreateAudit(a, id, teams[j], rep.BatchID))...)
-		row := &rep.Rows[i]
-		row.ID, row.Team, row.Queue = id, teams[j], queueOf(teams[j])
-		rep.Created++
-	}
-	if err := insertRows(ctx, tx, `INSERT INTO birth_parents (notification_id, idx, name, street, number, box, postcode, municipality_nis, phone, email,
-		language, duplicate_key) VALUES `, "", 12, parents, nil); err != nil {
-		return err
-	}
-	if err := insertRows(ctx, tx, auditInsert, "", auditWidth, events, nil); err != nil {
-		return fmt.Errorf("write audit events %s: %w", auditBirthCreate, err)
-	}
-	return nil
 }
 
 // birthRowColumns are the administrative columns of a notification (no

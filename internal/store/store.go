@@ -170,7 +170,7 @@ func OpenNoMigrate(ctx context.Context, dsn string) (*DB, error) {
 		// loss of the last transactions, the usual trade-off.
 		pragmas := "_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)"
 		base := "file:" + src + "?" + pragmas
-		if db.write, err = sql.Open("sqlite", base+"&_txlock=immediate"); err != nil {
+		if db.write, err = sql.Open("sqlite", base+"&_txlock=immediate&_pragma=temp_store(2)&_pragma=cache_size(-32768)"); err != nil {
 			return nil, err
 		}
 		db.write.SetMaxOpenConns(1)
