@@ -67,7 +67,8 @@ func opsDatabase(t *testing.T, bin string, d store.Dialect) (dsn, keyFile string
 	if err := os.WriteFile(keyFile, []byte(skey+"\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	create := exec.Command(bin, "user", "create", "--db", dsn, "--email", opsEmail, "--role", "admin", "--org", "opgroeien", "--password-stdin")
+	// An analyst: admins and DPOs must sign in with a second factor under serve.
+	create := exec.Command(bin, "user", "create", "--db", dsn, "--email", opsEmail, "--role", "analyst", "--org", "opgroeien", "--password-stdin")
 	create.Env = opsEnv(keyFile)
 	create.Stdin = strings.NewReader(opsPassword + "\n")
 	if out, err := create.CombinedOutput(); err != nil {
