@@ -59,6 +59,13 @@ func (s *Scheduler) RunBirthsDue(ctx context.Context) (bool, error) {
 	if err == nil {
 		purged, err = s.DB.PurgeBirthNotifications(ctx, now, policy, false)
 	}
+	// The staged rows an interrupted import left behind (a crash during a
+	// clinic's batch or `kansrijk import births`) hold mothers' data: they
+	// go after a day.
+	var stale int64
+	if err == nil {
+		stale, err = s.DB.PurgeStaleBirthImports(ctx)
+	}
 	if err != nil {
 		if rerr := s.DB.ReleaseDailyJob(context.WithoutCancel(ctx), Births, day); rerr != nil {
 			s.log().Error("release births job", "error", rerr)
@@ -69,8 +76,8 @@ func (s *Scheduler) RunBirthsDue(ctx context.Context) (bool, error) {
 	for _, p := range purged {
 		counts[p.Reason]++
 	}
-	result := fmt.Sprintf("escalated %d birth notifications (after %d days); deleted the parents' data of %d (after the first contact %d, after escalation %d; %d months)",
-		len(escalated), policy.EscalateAfterDays, len(purged), counts[store.BirthReasonContacted], counts[store.BirthReasonEscalated], policy.RetentionMonths)
+	result := fmt.Sprintf("escalated %d birth notifications (after %d days); deleted the parents' data of %d (after the first contact %d, after escalation %d; %d months); deleted %d staged rows of interrupted imports",
+		len(escalated), policy.EscalateAfterDays, len(purged), counts[store.BirthReasonContacted], counts[store.BirthReasonEscalated], policy.RetentionMonths, stale)
 	if err := s.DB.FinishDailyJob(context.WithoutCancel(ctx), Births, day, result); err != nil {
 		return true, err
 	}

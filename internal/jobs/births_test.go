@@ -2,6 +2,7 @@ package jobs_test
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"strings"
 	"testing"
@@ -83,4 +84,63 @@ func TestBirthPolicyFromEnv(t *testing.T) {
 			t.Errorf("%q: %v", bad, err)
 		}
 	}
+}
+
+// TestBirthsJobPurgesInterruptedImports: the rows an import staged and
+// never moved in (the process crashed) are deleted by the births job once
+// they are a day old, not before.
+func TestBirthsJobPurgesInterruptedImports(t *testing.T) {
+	storetest.ForEach(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		now := time.Date(2025, 3, 10, 9, 0, 0, 0, time.UTC)
+		db.Now = func() time.Time { return now }
+		teamNoord(t, db)
+		if _, err := db.CreateClinic(ctx, account.System("test"), org.NewClinic{Key: "clinic-zonnedal", Name: "Kraamkliniek Zonnedal"}); err != nil {
+			t.Fatal(err)
+		}
+		clinic := account.Actor{UserID: 1, Email: "balie@zonnedal.test", Role: account.Clinic, Org: "clinic-zonnedal", OrgKind: account.KindClinic}
+		im, err := db.BeginBirthImport(ctx, clinic)
+		if err != nil {
+			t.Fatal(err)
+		}
+		const rows = 500 // one chunk: staged in its own transaction
+		for i := range rows {
+			in := &birth.NewNotification{Mother: birth.Parent{Name: fmt.Sprintf("Fictieve Moeder %d", i), Street: "Teststraat", Number: "1",
+				Postcode: "2235", MunicipalityNIS: "13016", Phone: "+32470000000", Language: "nl"}, ChildBirthDate: "2025-03-08",
+				BirthDate: time.Date(2025, 3, 8, 0, 0, 0, 0, time.UTC)}
+			if err := im.Add(ctx, i+2, in, fmt.Sprintf("key-%d", i)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		staged := func() int {
+			var n int
+			if err := db.SQL().QueryRowContext(ctx, `SELECT count(*) FROM birth_import_rows`).Scan(&n); err != nil {
+				t.Fatal(err)
+			}
+			return n
+		}
+		if n := staged(); n != rows {
+			t.Fatalf("staged %d rows, want %d", n, rows)
+		}
+		// The import is never committed nor aborted: a crash.
+		s := &jobs.Scheduler{DB: db, Log: slog.New(slog.DiscardHandler)}
+		now = now.Add(12 * time.Hour)
+		if ran, err := s.RunBirthsDue(ctx); err != nil || !ran {
+			t.Fatalf("same day: %v %v", ran, err)
+		}
+		if n := staged(); n != rows {
+			t.Fatalf("after half a day: %d staged rows left, want %d", n, rows)
+		}
+		now = now.Add(24 * time.Hour)
+		if ran, err := s.RunBirthsDue(ctx); err != nil || !ran {
+			t.Fatalf("next day: %v %v", ran, err)
+		}
+		if n := staged(); n != 0 {
+			t.Fatalf("after a day and a half: %d staged rows left", n)
+		}
+		runs, err := db.JobRuns(ctx, jobs.Births)
+		if err != nil || len(runs) != 2 || !strings.Contains(runs[0].Result+" "+runs[1].Result, fmt.Sprintf("deleted %d staged rows of interrupted imports", rows)) {
+			t.Fatalf("runs = %+v %v", runs, err)
+		}
+	})
 }
