@@ -439,7 +439,7 @@ func (im *BirthImport) Checker() *birth.Checker {
 
 // PurgeStaleBirthImports deletes staged rows older than a day: what an
 // import that crashed left behind (an import deletes its own rows). The
-// command line's import runs it first.
+// command line's import runs it first, the daily births job every day.
 func (db *DB) PurgeStaleBirthImports(ctx context.Context) (int64, error) {
 	var cutoff any = ts(db.Now().Add(-24 * time.Hour))
 	if db.dialect == Postgres {
