@@ -291,23 +291,25 @@ func (ui *UI) codeAction(w http.ResponseWriter, r *http.Request, a account.Actor
 func (ui *UI) confirmSecondFactor(w http.ResponseWriter, r *http.Request, a account.Actor) {
 	ui.codeAction(w, r, a, func(sf account.SecondFactors, code string) error {
 		codes, err := sf.ConfirmSecondFactor(r.Context(), a, code)
-		if err == nil {
-			secretPage(w)
-			ui.render(w, http.StatusOK, "totp_codes", ui.page(r, "totp.codes.title", totpCodesData{Codes: codes, Next: "/account/second-factor"}))
-		}
-		return err
+		return ui.showRecoveryCodes(w, r, codes, err)
 	})
 }
 
 func (ui *UI) regenerateRecoveryCodes(w http.ResponseWriter, r *http.Request, a account.Actor) {
 	ui.codeAction(w, r, a, func(sf account.SecondFactors, code string) error {
 		codes, err := sf.RegenerateRecoveryCodes(r.Context(), a, code)
-		if err == nil {
-			secretPage(w)
-			ui.render(w, http.StatusOK, "totp_codes", ui.page(r, "totp.codes.title", totpCodesData{Codes: codes, Next: "/account/second-factor"}))
-		}
-		return err
+		return ui.showRecoveryCodes(w, r, codes, err)
 	})
+}
+
+// showRecoveryCodes shows new recovery codes, once (not cached), unless
+// making them failed; it passes err on to codeAction.
+func (ui *UI) showRecoveryCodes(w http.ResponseWriter, r *http.Request, codes []string, err error) error {
+	if err == nil {
+		secretPage(w)
+		ui.render(w, http.StatusOK, "totp_codes", ui.page(r, "totp.codes.title", totpCodesData{Codes: codes, Next: "/account/second-factor"}))
+	}
+	return err
 }
 
 func (ui *UI) disableSecondFactor(w http.ResponseWriter, r *http.Request, a account.Actor) {
