@@ -67,6 +67,8 @@ type runner struct {
 	lg    *auditlog.Log
 	// imported is the import's rows/s, once measured.
 	imported float64
+	// cpuNote says what growth's CPU clock could not count (growth.go).
+	cpuNote string
 }
 
 // Run generates the data set into the (empty) database of cfg.DSN,
@@ -139,7 +141,7 @@ func Run(ctx context.Context, cfg Config) (dialect string, d *Database, err erro
 		} else if after, err := r.costs(ctx); err != nil {
 			fig.NotMeasured = err.Error()
 		} else {
-			fig = growthFigure(first, cfg.Scale, before, after)
+			fig = growthFigure(first, cfg.Scale, before, after, r.cpuNote)
 		}
 		r.figs["growth"] = fig
 	}
