@@ -273,7 +273,8 @@ func (db *DB) daysAggSQL(expr string) string {
 	return "group_concat(" + expr + ")"
 }
 
-func (db *DB) outcomeReferrals(ctx context.Context, scope outcomeScope, q outcome.Query, month string, cell func(outcomeKey) *outcome.Cell) error {
+// outcomeReferralsSQL is the statement that counts the referrals of a part by group.
+func (db *DB) outcomeReferralsSQL(scope outcomeScope, q outcome.Query, month string) (string, []any) {
 	where, args := outcomeWhere(q, "team_key", "recipient_key", scope)
 	if scope.sentOnly {
 		where = append(where, "t.sent_at IS NOT NULL")
@@ -292,31 +293,36 @@ func (db *DB) outcomeReferrals(ctx context.Context, scope outcomeScope, q outcom
 	// SQLite to audit_events_object, i.e. every referral event, instead of audit_events_action.
 	// A group is a cell and, for the referrals sent, their outcome ("withdrawn" for one withdrawn
 	// after sending before any outcome) and the rights opened; the day lists come as text.
-	rows, err := db.read.QueryContext(ctx, `SELECT t.team_key, t.municipality_nis, t.recipient_key, `+month+`,
+	return `SELECT t.team_key, t.municipality_nis, t.recipient_key, ` + month + `,
 		CASE WHEN t.sent_at IS NULL THEN '' WHEN t.outcome <> '' THEN t.outcome
-			WHEN t.status = '`+string(referral.Withdrawn)+`' THEN '`+referral.OutcomeWithdrawnFamily+`' ELSE '' END,
-		CASE WHEN `+sent+` AND t.outcome = '`+referral.OutcomeRightsOpened+`' THEN `+rights+` ELSE '' END,
+			WHEN t.status = '` + string(referral.Withdrawn) + `' THEN '` + referral.OutcomeWithdrawnFamily + `' ELSE '' END,
+		CASE WHEN ` + sent + ` AND t.outcome = '` + referral.OutcomeRightsOpened + `' THEN ` + rights + ` ELSE '' END,
 		COUNT(*),
 		SUM(CASE WHEN t.status = 'cancelled' AND t.withdrawn_at IS NULL AND k.referral_id IS NOT NULL THEN 1 ELSE 0 END),
 		SUM(CASE WHEN t.sent_at IS NULL AND m.object_id IS NOT NULL THEN 1 ELSE 0 END),
 		COUNT(t.withdrawn_at), COUNT(t.data_deleted_at), COUNT(t.sent_at),
-		SUM(CASE WHEN `+sent+` AND (t.received_at IS NOT NULL OR c.first_day IS NOT NULL OR t.closed_at IS NOT NULL) THEN 1 ELSE 0 END),
-		SUM(CASE WHEN `+sent+` AND c.reached = 1 THEN 1 ELSE 0 END),
-		SUM(CASE WHEN `+sent+` AND t.outcome = '`+referral.OutcomeNotReachable+`' THEN 1 ELSE 0 END),
-		SUM(CASE WHEN `+sent+` AND c.first_day IS NOT NULL THEN 1 ELSE 0 END),
-		SUM(CASE WHEN `+sent+` AND c.first_day IS NOT NULL AND v.first_contact_days > 0 AND `+firstDays+` <= v.first_contact_days THEN 1 ELSE 0 END),
-		SUM(CASE WHEN `+sent+` AND c.first_day IS NOT NULL AND v.first_contact_days > 0 AND `+firstDays+` > v.first_contact_days THEN 1 ELSE 0 END),
-		`+db.daysAggSQL("CASE WHEN "+sent+" AND c.first_day IS NOT NULL THEN "+firstDays+" END")+`,
-		`+db.daysAggSQL("CASE WHEN "+sent+" AND t.closed_at IS NOT NULL THEN "+outcomeDays+" END")+`
+		SUM(CASE WHEN ` + sent + ` AND (t.received_at IS NOT NULL OR c.first_day IS NOT NULL OR t.closed_at IS NOT NULL) THEN 1 ELSE 0 END),
+		SUM(CASE WHEN ` + sent + ` AND c.reached = 1 THEN 1 ELSE 0 END),
+		SUM(CASE WHEN ` + sent + ` AND t.outcome = '` + referral.OutcomeNotReachable + `' THEN 1 ELSE 0 END),
+		SUM(CASE WHEN ` + sent + ` AND c.first_day IS NOT NULL THEN 1 ELSE 0 END),
+		SUM(CASE WHEN ` + sent + ` AND c.first_day IS NOT NULL AND v.first_contact_days > 0 AND ` + firstDays + ` <= v.first_contact_days THEN 1 ELSE 0 END),
+		SUM(CASE WHEN ` + sent + ` AND c.first_day IS NOT NULL AND v.first_contact_days > 0 AND ` + firstDays + ` > v.first_contact_days THEN 1 ELSE 0 END),
+		` + db.daysAggSQL("CASE WHEN "+sent+" AND c.first_day IS NOT NULL THEN "+firstDays+" END") + `,
+		` + db.daysAggSQL("CASE WHEN "+sent+" AND t.closed_at IS NOT NULL THEN "+outcomeDays+" END") + `
 		FROM referrals t
 		LEFT JOIN (SELECT referral_id, MIN(on_day) AS first_day, MAX(CASE WHEN reached THEN 1 ELSE 0 END) AS reached
 			FROM referral_contact_attempts GROUP BY referral_id) c ON c.referral_id = t.id
 		LEFT JOIN (SELECT DISTINCT referral_id FROM referral_consents WHERE refused) k ON k.referral_id = t.id
 		LEFT JOIN agreement_versions v ON v.agreement_id = t.agreement_id AND v.version = t.agreement_version
-		LEFT JOIN (SELECT DISTINCT e.object_id FROM audit_events e WHERE e.action = '`+auditReferralSendDenied+`'
+		LEFT JOIN (SELECT DISTINCT e.object_id FROM audit_events e WHERE e.action = '` + auditReferralSendDenied + `'
 			AND e.object_type || '' = 'referral') m ON m.object_id = CAST(t.id AS TEXT)
-		WHERE `+strings.Join(where, " AND ")+`
-		GROUP BY 1, 2, 3, 4, 5, 6`, args...)
+		WHERE ` + strings.Join(where, " AND ") + `
+		GROUP BY 4, 1, 2, 3, 5, 6`, args
+}
+
+func (db *DB) outcomeReferrals(ctx context.Context, scope outcomeScope, q outcome.Query, month string, cell func(outcomeKey) *outcome.Cell) error {
+	query, args := db.outcomeReferralsSQL(scope, q, month)
+	rows, err := db.read.QueryContext(ctx, query, args...)
 	if err != nil {
 		return err
 	}
@@ -356,13 +362,19 @@ func (db *DB) outcomeReferrals(ctx context.Context, scope outcomeScope, q outcom
 	return rows.Err()
 }
 
-func (db *DB) outcomeBirths(ctx context.Context, scope outcomeScope, q outcome.Query, month string, cell func(outcomeKey) *outcome.Cell) error {
+// outcomeBirthsSQL is the statement that counts the birth notifications of a part by group.
+func (db *DB) outcomeBirthsSQL(scope outcomeScope, q outcome.Query, month string) (string, []any) {
 	where, args := outcomeWhere(q, "team_key", "", scope)
-	rows, err := db.read.QueryContext(ctx, `SELECT COALESCE(t.team_key, ''), t.municipality_nis, `+month+`, COUNT(*),
-		SUM(CASE WHEN t.first_contact_on IS NOT NULL AND `+db.localDaysSQL("t.first_contact_on", false, "t.created_at")+` <= `+
-		strconv.Itoa(birth.ContactTargetDays)+` THEN 1 ELSE 0 END)
-		FROM birth_notifications t WHERE t.status <> '`+string(birth.Merged)+`' AND `+strings.Join(where, " AND ")+`
-		GROUP BY 1, 2, 3`, args...)
+	return `SELECT COALESCE(t.team_key, ''), t.municipality_nis, ` + month + `, COUNT(*),
+		SUM(CASE WHEN t.first_contact_on IS NOT NULL AND ` + db.localDaysSQL("t.first_contact_on", false, "t.created_at") + ` <= ` +
+		strconv.Itoa(birth.ContactTargetDays) + ` THEN 1 ELSE 0 END)
+		FROM birth_notifications t WHERE t.status <> '` + string(birth.Merged) + `' AND ` + strings.Join(where, " AND ") + `
+		GROUP BY 3, 1, 2`, args
+}
+
+func (db *DB) outcomeBirths(ctx context.Context, scope outcomeScope, q outcome.Query, month string, cell func(outcomeKey) *outcome.Cell) error {
+	query, args := db.outcomeBirthsSQL(scope, q, month)
+	rows, err := db.read.QueryContext(ctx, query, args...)
 	if err != nil {
 		return err
 	}
