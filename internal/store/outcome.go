@@ -214,6 +214,9 @@ func (db *DB) outcomeMonthSQL(ctx context.Context, q outcome.Query) (string, err
 		if err != nil {
 			return "", err
 		}
+		if !first.Valid {
+			return "''", nil // no rows at all: no label is ever given
+		}
 		if from.IsZero() {
 			from = first.T
 		}
@@ -252,7 +255,8 @@ func (db *DB) localDaysSQL(day string, dayIsTime bool, at string) string {
 }
 
 // sqliteLocalJulianDay is the Julian day number (at midnight) of the Brussels calendar day of
-// a stored time (timeLayout, UTC). Brussels is one hour ahead of UTC in winter and two in
+// a stored time (timeLayout, UTC, as ts writes every time; the period's bounds compare on the
+// same text). Brussels is one hour ahead of UTC in winter and two in
 // summer (EU rule since 1996: from 01:00 UTC on the last Sunday of March to 01:00 UTC on the
 // last Sunday of October), so the Brussels day is the UTC day, or the next one from 23:00 UTC,
 // and in summer from 22:00 UTC. The summer test is needed only at 22:xx UTC, where the
