@@ -15,7 +15,7 @@ import (
 
 // TestOutcomeCellsOnFile times a year's cells (the admin's default window, as GET
 // /api/v1/reports/outcomes reads it) counted in SQL and row by row, alternated, on a database
-// kept from a harness run: KANSRIJK_OUTCOME_DSN (e.g. sqlite:/tmp/x.db), KANSRIJK_OUTCOME_ROUNDS
+// kept from a harness run: KANSRIJK_OUTCOME_DSN (e.g. sqlite:kept.db), KANSRIJK_OUTCOME_ROUNDS
 // (3 by default). Without the DSN it is skipped. It also checks that both give the same cells.
 func TestOutcomeCellsOnFile(t *testing.T) {
 	dsn := os.Getenv("KANSRIJK_OUTCOME_DSN")
