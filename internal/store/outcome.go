@@ -2,8 +2,10 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"runtime"
 	"strconv"
 	"strings"
@@ -130,8 +132,16 @@ func outcomeParts(q outcome.Query, n int) []outcome.Query {
 	return parts
 }
 
-// outcomeCellsOf reads the cells of one part of the period.
+// outcomeCellsOf reads the cells of one part of the period. The database counts: the rows of
+// a part are grouped by cell (month, municipality, team, OCMW) and, within it, by outcome and
+// the rights opened, so that Go receives a few rows per cell instead of one per referral and
+// birth notification (issue 14: a year at a million referrals is a third of a million rows
+// of each kind).
 func (db *DB) outcomeCellsOf(ctx context.Context, scope outcomeScope, q outcome.Query) ([]outcome.Cell, error) {
+	month, err := db.outcomeMonthSQL(ctx, q)
+	if err != nil {
+		return nil, err
+	}
 	acc := map[outcomeKey]*outcome.Cell{}
 	cell := func(k outcomeKey) *outcome.Cell {
 		c := acc[k]
@@ -141,11 +151,11 @@ func (db *DB) outcomeCellsOf(ctx context.Context, scope outcomeScope, q outcome.
 		}
 		return c
 	}
-	if err := db.outcomeReferrals(ctx, scope, q, cell); err != nil {
+	if err := db.outcomeReferrals(ctx, scope, q, month, cell); err != nil {
 		return nil, err
 	}
 	if scope.births {
-		if err := db.outcomeBirths(ctx, scope, q, cell); err != nil {
+		if err := db.outcomeBirths(ctx, scope, q, month, cell); err != nil {
 			return nil, err
 		}
 	}
@@ -190,139 +200,228 @@ func outcomeWhere(q outcome.Query, teamCol, ocmwCol string, scope outcomeScope) 
 	return where, args
 }
 
-func (db *DB) outcomeReferrals(ctx context.Context, scope outcomeScope, q outcome.Query, cell func(outcomeKey) *outcome.Cell) error {
+// outcomeMonthSQL returns the expression that gives the month (Brussels time, "2006-01") of
+// t.created_at: a CASE over the month boundaries of the period, computed here from Go's zone
+// data so that both databases cut the months at the same instants, whatever their own zone
+// data and session settings. A period without both ends takes them from the rows.
+func (db *DB) outcomeMonthSQL(ctx context.Context, q outcome.Query) (string, error) {
+	from, to := q.From, q.To
+	if from.IsZero() || to.IsZero() {
+		var first, last timeCol
+		err := db.read.QueryRowContext(ctx, `SELECT MIN(m), MAX(m) FROM (SELECT MIN(created_at) AS m FROM referrals
+			UNION ALL SELECT MAX(created_at) FROM referrals UNION ALL SELECT MIN(created_at) FROM birth_notifications
+			UNION ALL SELECT MAX(created_at) FROM birth_notifications) x`).Scan(&first, &last)
+		if err != nil {
+			return "", err
+		}
+		if !first.Valid {
+			return "''", nil // no rows at all: no label is ever given
+		}
+		if from.IsZero() {
+			from = first.T
+		}
+		if to.IsZero() {
+			to = last.T.Add(time.Second)
+		}
+	}
+	from = from.In(brussels)
+	m := time.Date(from.Year(), from.Month(), 1, 0, 0, 0, 0, brussels)
+	// Both the bounds and the labels are formatted here, never taken from a caller: safe to
+	// write into the statement's text.
+	var b strings.Builder
+	for next := m.AddDate(0, 1, 0); next.Before(to); m, next = next, next.AddDate(0, 1, 0) {
+		fmt.Fprintf(&b, " WHEN t.created_at < '%s' THEN '%s'", ts(next), m.Format("2006-01"))
+	}
+	if b.Len() == 0 {
+		return "'" + m.Format("2006-01") + "'", nil
+	}
+	return "CASE" + b.String() + " ELSE '" + m.Format("2006-01") + "' END", nil
+}
+
+// localDaysSQL returns the expression for the whole days from the Brussels calendar day of
+// the time column at to the calendar day day (a DATE column, or the Brussels day of a time
+// column when dayIsTime), as the Go of the reference in outcome_reference_test.go counts them.
+func (db *DB) localDaysSQL(day string, dayIsTime bool, at string) string {
+	if db.dialect == Postgres {
+		if dayIsTime {
+			day = "(" + day + " AT TIME ZONE 'Europe/Brussels')::date"
+		}
+		return "(" + day + " - (" + at + " AT TIME ZONE 'Europe/Brussels')::date)"
+	}
+	if dayIsTime {
+		return "CAST(" + sqliteLocalJulianDay(day) + " - " + sqliteLocalJulianDay(at) + " AS INTEGER)"
+	}
+	return "CAST(julianday(" + day + ") - " + sqliteLocalJulianDay(at) + " AS INTEGER)"
+}
+
+// sqliteLocalJulianDay is the Julian day number (at midnight) of the Brussels calendar day of
+// a stored time (timeLayout, UTC, as ts writes every time; the period's bounds compare on the
+// same text). Brussels is one hour ahead of UTC in winter and two in
+// summer (EU rule since 1996: from 01:00 UTC on the last Sunday of March to 01:00 UTC on the
+// last Sunday of October), so the Brussels day is the UTC day, or the next one from 23:00 UTC,
+// and in summer from 22:00 UTC. The summer test is needed only at 22:xx UTC, where the
+// change of clock (01:00 UTC) cannot fall on the same UTC day: a summer day is one from the
+// last Sunday of March (date(…-03-25, 'weekday 0')) to the Saturday before the last Sunday of
+// October. TestOutcomeCellsAsRowByRow compares it with Go's zone data.
+func sqliteLocalJulianDay(at string) string {
+	d, h := "substr("+at+", 1, 10)", "substr("+at+", 12, 2)"
+	return "(julianday(" + d + ") + CASE WHEN " + h + " = '23' OR (" + h + " = '22' AND " + d + " >= date(substr(" + at + ", 1, 4) || '-03-25', 'weekday 0') AND " +
+		d + " < date(substr(" + at + ", 1, 4) || '-10-25', 'weekday 0')) THEN 1 ELSE 0 END)"
+}
+
+// daysAggSQL aggregates the day numbers of a group into one text, "3,0,12" (NULLs left out).
+func (db *DB) daysAggSQL(expr string) string {
+	if db.dialect == Postgres {
+		return "string_agg((" + expr + ")::text, ',')"
+	}
+	return "group_concat(" + expr + ")"
+}
+
+// outcomeReferralsSQL is the statement that counts the referrals of a part by group.
+func (db *DB) outcomeReferralsSQL(scope outcomeScope, q outcome.Query, month string) (string, []any) {
 	where, args := outcomeWhere(q, "team_key", "recipient_key", scope)
 	if scope.sentOnly {
 		where = append(where, "t.sent_at IS NOT NULL")
+	}
+	sent := "t.sent_at IS NOT NULL"
+	firstDays := db.localDaysSQL("c.first_day", false, "t.sent_at")
+	outcomeDays := db.localDaysSQL("t.closed_at", true, "t.sent_at")
+	rights := "t.rights"
+	if db.dialect == Postgres {
+		rights = "t.rights::text"
 	}
 	// The attempts, the refusals and the refused sends (the few audit events of that action,
 	// through audit_events_action) are joined once, grouped, not looked up per referral: a
 	// lookup per draft in an audit log of ten million events was most of a year's statistics.
 	// The object type is compared as an expression (|| ''): a plain condition on it steers
 	// SQLite to audit_events_object, i.e. every referral event, instead of audit_events_action.
-	rows, err := db.read.QueryContext(ctx, `SELECT t.team_key, t.municipality_nis, t.recipient_key, t.status, t.outcome, t.rights,
-		t.created_at, t.sent_at, t.closed_at,
-		CASE WHEN t.received_at IS NULL THEN 0 ELSE 1 END, CASE WHEN t.withdrawn_at IS NULL THEN 0 ELSE 1 END,
-		CASE WHEN t.data_deleted_at IS NULL THEN 0 ELSE 1 END,
-		c.first_day, COALESCE(c.reached, 0),
-		CASE WHEN t.status = 'cancelled' AND t.withdrawn_at IS NULL AND k.referral_id IS NOT NULL THEN 1 ELSE 0 END,
-		CASE WHEN t.sent_at IS NULL AND m.object_id IS NOT NULL THEN 1 ELSE 0 END,
-		COALESCE(v.first_contact_days, 0)
+	// A group is a cell and, for the referrals sent, their outcome ("withdrawn" for one withdrawn
+	// after sending before any outcome) and the rights opened; the day lists come as text.
+	return `SELECT t.team_key, t.municipality_nis, t.recipient_key, ` + month + `,
+		CASE WHEN t.sent_at IS NULL THEN '' WHEN t.outcome <> '' THEN t.outcome
+			WHEN t.status = '` + string(referral.Withdrawn) + `' THEN '` + referral.OutcomeWithdrawnFamily + `' ELSE '' END,
+		CASE WHEN ` + sent + ` AND t.outcome = '` + referral.OutcomeRightsOpened + `' THEN ` + rights + ` ELSE '' END,
+		COUNT(*),
+		SUM(CASE WHEN t.status = 'cancelled' AND t.withdrawn_at IS NULL AND k.referral_id IS NOT NULL THEN 1 ELSE 0 END),
+		SUM(CASE WHEN t.sent_at IS NULL AND m.object_id IS NOT NULL THEN 1 ELSE 0 END),
+		COUNT(t.withdrawn_at), COUNT(t.data_deleted_at), COUNT(t.sent_at),
+		SUM(CASE WHEN ` + sent + ` AND (t.received_at IS NOT NULL OR c.first_day IS NOT NULL OR t.closed_at IS NOT NULL) THEN 1 ELSE 0 END),
+		SUM(CASE WHEN ` + sent + ` AND c.reached = 1 THEN 1 ELSE 0 END),
+		SUM(CASE WHEN ` + sent + ` AND t.outcome = '` + referral.OutcomeNotReachable + `' THEN 1 ELSE 0 END),
+		SUM(CASE WHEN ` + sent + ` AND c.first_day IS NOT NULL THEN 1 ELSE 0 END),
+		SUM(CASE WHEN ` + sent + ` AND c.first_day IS NOT NULL AND v.first_contact_days > 0 AND ` + firstDays + ` <= v.first_contact_days THEN 1 ELSE 0 END),
+		SUM(CASE WHEN ` + sent + ` AND c.first_day IS NOT NULL AND v.first_contact_days > 0 AND ` + firstDays + ` > v.first_contact_days THEN 1 ELSE 0 END),
+		` + db.daysAggSQL("CASE WHEN "+sent+" AND c.first_day IS NOT NULL THEN "+firstDays+" END") + `,
+		` + db.daysAggSQL("CASE WHEN "+sent+" AND t.closed_at IS NOT NULL THEN "+outcomeDays+" END") + `
 		FROM referrals t
 		LEFT JOIN (SELECT referral_id, MIN(on_day) AS first_day, MAX(CASE WHEN reached THEN 1 ELSE 0 END) AS reached
 			FROM referral_contact_attempts GROUP BY referral_id) c ON c.referral_id = t.id
 		LEFT JOIN (SELECT DISTINCT referral_id FROM referral_consents WHERE refused) k ON k.referral_id = t.id
 		LEFT JOIN agreement_versions v ON v.agreement_id = t.agreement_id AND v.version = t.agreement_version
-		LEFT JOIN (SELECT DISTINCT e.object_id FROM audit_events e WHERE e.action = '`+auditReferralSendDenied+`'
+		LEFT JOIN (SELECT DISTINCT e.object_id FROM audit_events e WHERE e.action = '` + auditReferralSendDenied + `'
 			AND e.object_type || '' = 'referral') m ON m.object_id = CAST(t.id AS TEXT)
-		WHERE `+strings.Join(where, " AND "), args...)
+		WHERE ` + strings.Join(where, " AND ") + `
+		GROUP BY 4, 1, 2, 3, 5, 6`, args
+}
+
+func (db *DB) outcomeReferrals(ctx context.Context, scope outcomeScope, q outcome.Query, month string, cell func(outcomeKey) *outcome.Cell) error {
+	query, args := db.outcomeReferralsSQL(scope, q, month)
+	rows, err := db.read.QueryContext(ctx, query, args...)
 	if err != nil {
 		return err
 	}
 	defer rows.Close()
 	for rows.Next() {
 		var k outcomeKey
-		var status, outc, rights string
-		var created, sent, closed, first timeCol
-		var received, withdrawn, deleted, reached, refused, missed, target int
-		if err := rows.Scan(&k.team, &k.nis, &k.ocmw, &status, &outc, &rights, &created, &sent, &closed, &received, &withdrawn, &deleted,
-			&first, &reached, &refused, &missed, &target); err != nil {
+		var outc, rights string
+		var n outcome.Counts
+		var firstDays, outcomeDays sql.NullString
+		if err := rows.Scan(&k.team, &k.nis, &k.ocmw, &k.month, &outc, &rights, &n.Drafted, &n.ConsentRefused, &n.NotSentNoAgreement,
+			&n.Withdrawn, &n.Deleted, &n.Sent, &n.Received, &n.Reached, &n.NotReachable, &n.ContactAttempted, &n.WithinTarget, &n.PastTarget,
+			&firstDays, &outcomeDays); err != nil {
 			return err
 		}
-		k.month = created.T.In(brussels).Format("2006-01")
-		c := cell(k)
-		c.Drafted++
-		c.ConsentRefused += refused
-		c.NotSentNoAgreement += missed
-		c.Withdrawn += withdrawn
-		c.Deleted += deleted
-		if !sent.Valid {
-			continue
+		if outc != "" {
+			// Only referrals sent have an outcome key: every referral of the group counts.
+			n.Outcomes = map[string]int{outc: n.Drafted}
 		}
-		c.Sent++
-		// An OCMW that recorded an attempt or an outcome had it, even if nobody opened it here.
-		if received == 1 || first.Valid || closed.Valid {
-			c.Received++
-		}
-		c.Reached += reached
-		if outc == referral.OutcomeNotReachable {
-			c.NotReachable++
-		}
-		switch {
-		case outc != "":
-			c.Outcomes = incr(c.Outcomes, outc)
-		case referral.Status(status) == referral.Withdrawn:
-			c.Outcomes = incr(c.Outcomes, referral.OutcomeWithdrawnFamily)
-		}
-		if outc == referral.OutcomeRightsOpened {
+		if rights != "" {
 			var list []string
 			if err := json.Unmarshal([]byte(rights), &list); err != nil {
 				return err
 			}
 			for _, r := range list {
-				c.Rights = incr(c.Rights, r)
+				n.Rights = incrBy(n.Rights, r, n.Drafted)
 			}
 		}
-		sentDay := today(sent.T)
-		if first.Valid {
-			c.ContactAttempted++
-			d := daysBetween(sentDay, first.T)
-			c.DaysToFirstContact = append(c.DaysToFirstContact, d)
-			if target > 0 {
-				if d <= target {
-					c.WithinTarget++
-				} else {
-					c.PastTarget++
-				}
-			}
+		c := cell(k)
+		c.Add(n)
+		if c.DaysToFirstContact, err = appendDays(c.DaysToFirstContact, firstDays.String); err != nil {
+			return err
 		}
-		if closed.Valid {
-			c.DaysToOutcome = append(c.DaysToOutcome, daysBetween(sentDay, today(closed.T)))
+		if c.DaysToOutcome, err = appendDays(c.DaysToOutcome, outcomeDays.String); err != nil {
+			return err
 		}
 	}
 	return rows.Err()
 }
 
-func (db *DB) outcomeBirths(ctx context.Context, scope outcomeScope, q outcome.Query, cell func(outcomeKey) *outcome.Cell) error {
+// outcomeBirthsSQL is the statement that counts the birth notifications of a part by group.
+func (db *DB) outcomeBirthsSQL(scope outcomeScope, q outcome.Query, month string) (string, []any) {
 	where, args := outcomeWhere(q, "team_key", "", scope)
-	rows, err := db.read.QueryContext(ctx, `SELECT COALESCE(t.team_key, ''), t.municipality_nis, t.created_at, t.first_contact_on
-		FROM birth_notifications t WHERE t.status <> '`+string(birth.Merged)+`' AND `+strings.Join(where, " AND "), args...)
+	return `SELECT COALESCE(t.team_key, ''), t.municipality_nis, ` + month + `, COUNT(*),
+		SUM(CASE WHEN t.first_contact_on IS NOT NULL AND ` + db.localDaysSQL("t.first_contact_on", false, "t.created_at") + ` <= ` +
+		strconv.Itoa(birth.ContactTargetDays) + ` THEN 1 ELSE 0 END)
+		FROM birth_notifications t WHERE t.status <> '` + string(birth.Merged) + `' AND ` + strings.Join(where, " AND ") + `
+		GROUP BY 3, 1, 2`, args
+}
+
+func (db *DB) outcomeBirths(ctx context.Context, scope outcomeScope, q outcome.Query, month string, cell func(outcomeKey) *outcome.Cell) error {
+	query, args := db.outcomeBirthsSQL(scope, q, month)
+	rows, err := db.read.QueryContext(ctx, query, args...)
 	if err != nil {
 		return err
 	}
 	defer rows.Close()
 	for rows.Next() {
 		var k outcomeKey
-		var created, first timeCol
-		if err := rows.Scan(&k.team, &k.nis, &created, &first); err != nil {
+		var births, contacted int
+		if err := rows.Scan(&k.team, &k.nis, &k.month, &births, &contacted); err != nil {
 			return err
 		}
+		// The OCMW of a birth notification is that of its municipality: a mapping over the
+		// groups, not over the rows.
 		if m, ok := db.Municipalities.ByNIS(k.nis); ok {
 			k.ocmw = org.RecipientFor(m)
 		}
 		if q.OCMW != "" && k.ocmw != q.OCMW {
 			continue
 		}
-		k.month = created.T.In(brussels).Format("2006-01")
 		c := cell(k)
-		c.Births++
-		if first.Valid && daysBetween(today(created.T), first.T) <= birth.ContactTargetDays {
-			c.BirthsContacted14++
-		}
+		c.Births += births
+		c.BirthsContacted14 += contacted
 	}
 	return rows.Err()
 }
 
-func incr(m map[string]int, k string) map[string]int {
+// appendDays appends the day numbers of a text such as "3,0,-1,12" to days.
+func appendDays(days []int, s string) ([]int, error) {
+	for s != "" {
+		v, rest, _ := strings.Cut(s, ",")
+		d, err := strconv.Atoi(v)
+		if err != nil {
+			return days, err
+		}
+		days = append(days, d)
+		s = rest
+	}
+	return days, nil
+}
+
+func incrBy(m map[string]int, k string, n int) map[string]int {
 	if m == nil {
 		m = map[string]int{}
 	}
-	m[k]++
+	m[k] += n
 	return m
-}
-
-// daysBetween is the number of whole days from day a to day b (both calendar days at UTC
-// midnight, as today and DATE columns give them).
-func daysBetween(a, b time.Time) int {
-	return int(b.Sub(a).Round(time.Hour).Hours()) / 24
 }

@@ -530,3 +530,95 @@ func TestOutcomeCellsFlow(t *testing.T) {
 		}
 	})
 }
+
+// TestOutcomeCellsAsRowByRow: the cells counted by the database equal those of the row-by-row
+// reference (outcome_reference_test.go) for every actor and filter, over the randomised world
+// plus referrals and births stamped at 22:00–23:59 UTC around the changes of clock of 2025 and
+// 2026, where the Brussels day is not the UTC day.
+func TestOutcomeCellsAsRowByRow(t *testing.T) {
+	storetest.ForEach(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		refs, _ := outcomeWorld(t, db, uint64(time.Now().UnixNano()))
+		var agreementID int64
+		for _, r := range refs {
+			if r.agreementID != 0 {
+				agreementID = r.agreementID
+				break
+			}
+		}
+		id := 10000
+		for _, change := range []string{"2025-03-30", "2025-10-26", "2026-03-29", "2026-10-25"} {
+			d, err := time.Parse(time.DateOnly, change)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for shift := -2; shift <= 1; shift++ {
+				for _, hm := range []time.Duration{21*time.Hour + 59*time.Minute, 22 * time.Hour, 22*time.Hour + 30*time.Minute, 23*time.Hour + 15*time.Minute, 30 * time.Minute} {
+					id++
+					at := d.AddDate(0, 0, shift).Add(hm)
+					sent, closed := at.Add(time.Duration(id%3)*time.Hour), at.AddDate(0, 0, id%9).Add(time.Duration(id%4)*time.Hour)
+					outc, rights, status := "", "[]", string(referral.ContactAttempted)
+					switch id % 3 {
+					case 0:
+						outc, rights, status = referral.OutcomeRightsOpened, `["leefloon","groeipakket_social"]`, string(referral.Closed)
+					case 1:
+						outc, status = referral.OutcomeNotReachable, string(referral.Closed)
+					}
+					var closedAt any
+					if outc != "" {
+						closedAt = outTS(&closed)
+					}
+					mustExec(t, db, `INSERT INTO referrals (id, team_key, municipality_nis, recipient_key, status, agreement_id, agreement_version, outcome, rights,
+						receipt_code, created_by, created_at, sent_at, received_at, closed_at, updated_at)
+						VALUES ($1,'team-noord','13016','ocmw-13016',$2,$3,1,$4,$5,$6,'test',$7,$8,$8,$9,$7)`,
+						id, status, agreementID, outc, rights, "KR-DST-"+strconv.Itoa(id), outTS(&at), outTS(&sent), closedAt)
+					// The attempt on the Brussels day of sending, or a few days after.
+					y, m, dd := sent.In(outBrussels).Date()
+					on := time.Date(y, m, dd+id%5, 0, 0, 0, 0, time.UTC)
+					mustExec(t, db, `INSERT INTO referral_contact_attempts (referral_id, on_day, channel, reached, recorded_at, recorded_by)
+						VALUES ($1,$2,'phone',$3,$4,'test')`, id, on.Format(time.DateOnly), id%2 == 0, outTS(&sent))
+					// A birth notification at the same instant, in Opgroeien's queue every other time.
+					var team any = "team-zuid"
+					if id%2 == 0 {
+						team = nil
+					}
+					y, m, dd = at.In(outBrussels).Date()
+					first := time.Date(y, m, dd+13+id%3, 0, 0, 0, 0, time.UTC).Format(time.DateOnly)
+					mustExec(t, db, `INSERT INTO birth_notifications (id, clinic_key, team_key, municipality_nis, child_birth_date, language, status,
+						submitted_by, created_at, updated_at, first_contact_on) VALUES ($1,'clinic-zonnedal',$2,'11007',$3,'nl','contacted','test',$4,$4,$5)`,
+						id, team, at.Format(time.DateOnly), outTS(&at), first)
+				}
+			}
+		}
+		years := []outcome.Query{
+			{From: time.Date(2025, 1, 1, 0, 0, 0, 0, outBrussels), To: time.Date(2026, 1, 1, 0, 0, 0, 0, outBrussels)},
+			{From: time.Date(2025, 3, 1, 0, 0, 0, 0, outBrussels), To: time.Date(2027, 1, 1, 0, 0, 0, 0, outBrussels)},
+			{From: time.Date(2025, 10, 1, 0, 0, 0, 0, outBrussels), To: time.Date(2025, 11, 1, 0, 0, 0, 0, outBrussels)},
+			{},
+		}
+		actors := []account.Actor{adminActor, analystActor, teamWorker, ocmwWorker, otherOCMW}
+		filters := []outcome.Query{{}, {NIS: "13016"}, {Team: "team-zuid"}, {OCMW: "ocmw-12014"}, {OCMW: "ocmw-11007"}, {NIS: "11007", Team: "team-zuid", OCMW: "ocmw-11007"}}
+		for _, y := range years {
+			for _, a := range actors {
+				for _, f := range filters {
+					q := f
+					q.From, q.To = y.From, y.To
+					got, err := db.OutcomeCells(ctx, a, q)
+					if err != nil {
+						t.Fatal(err)
+					}
+					want, err := store.OutcomeCellsRowByRow(ctx, db, a, q)
+					if err != nil {
+						t.Fatal(err)
+					}
+					wantCells := map[string]*outcome.Cell{}
+					for i := range want {
+						w := want[i]
+						wantCells[w.Month+"|"+w.NIS+"|"+w.Team+"|"+w.OCMW] = &w
+					}
+					compareCells(t, fmt.Sprintf("%s %+v", a.Role, q), got, wantCells)
+				}
+			}
+		}
+	})
+}
