@@ -94,6 +94,9 @@ type DB struct {
 	// auditSt is SQLite's one-row INSERT of an audit event, prepared
 	// once on the writer (groupcommit.go insertEvents).
 	auditSt atomic.Pointer[sql.Stmt]
+	// seqCursor is the highest event id this process's sequencer has
+	// appended (SequenceAudit): where the next batch looks first.
+	seqCursor atomic.Int64
 
 	// writes group small write transactions (writegroup.go).
 	writes writeGroup
