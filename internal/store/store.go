@@ -105,6 +105,9 @@ type DB struct {
 	// OpenUnauditedBenchmarkBaseline (unaudited.go), the harness's
 	// baseline of audit_overhead; never by Open.
 	unauditedBaseline bool
+	// ckpt checkpoints SQLite's write-ahead log off the writer
+	// (checkpoint.go); nil on PostgreSQL.
+	ckpt *checkpointer
 }
 
 // ParseDSN tells the backend of a DSN and returns the driver's data
@@ -178,7 +181,9 @@ func OpenNoMigrate(ctx context.Context, dsn string) (*DB, error) {
 		// loss of the last transactions, the usual trade-off.
 		pragmas := "_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)"
 		base := "file:" + src + "?" + pragmas
-		if db.write, err = sql.Open("sqlite", base+"&_txlock=immediate&_pragma=temp_store(2)&_pragma=cache_size(-32768)"); err != nil {
+		// wal_autocheckpoint(0): the writer never checkpoints at a
+		// commit; db.ckpt does, on a connection of its own (checkpoint.go).
+		if db.write, err = sql.Open("sqlite", base+"&_txlock=immediate&_pragma=temp_store(2)&_pragma=cache_size(-32768)&_pragma=wal_autocheckpoint(0)"); err != nil {
 			return nil, err
 		}
 		db.write.SetMaxOpenConns(1)
@@ -195,6 +200,13 @@ func OpenNoMigrate(ctx context.Context, dsn string) (*DB, error) {
 		// load connections were closed and reopened, each parsing the whole
 		// schema again and losing its prepared statements (issue 14).
 		db.read.SetMaxIdleConns(8)
+		pctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+		db.ckpt, err = startCheckpointer(pctx, base+"&_pragma=cache_size(-256)")
+		cancel()
+		if err != nil {
+			db.Close()
+			return nil, fmt.Errorf("open %s database %s: %w", dialect, db.Redacted, err)
+		}
 	case Postgres:
 		lim, err := limitsFromEnv(os.Getenv)
 		if err != nil {
@@ -235,12 +247,13 @@ func (db *DB) Close() error {
 	if db.readStmts != nil {
 		db.readStmts.close()
 	}
+	ckptErr := db.ckpt.close()
 	if st := db.auditSt.Load(); st != nil {
 		_ = st.Close()
 	}
-	var err error
+	err := ckptErr
 	if db.write != nil {
-		err = db.write.Close()
+		err = errors.Join(err, db.write.Close())
 	}
 	if db.read != nil && db.read != db.write {
 		err = errors.Join(err, db.read.Close())

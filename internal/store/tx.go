@@ -122,6 +122,7 @@ func (db *DB) inWriteTx(ctx context.Context, urgent bool, fn func(tx *Tx) error)
 	if err := tx.Commit(); err != nil {
 		return err
 	}
+	db.ckpt.committed()
 	if tx.denied {
 		audit.NoteDenied(ctx)
 	}
