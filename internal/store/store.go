@@ -89,8 +89,9 @@ type DB struct {
 	writer   writerGate
 	tokenUse tokenUse
 	// readStmts keeps the hot read path's statements prepared
-	// (stmtcache.go).
-	readStmts *stmtCache
+	// (stmtcache.go); writeStmts those of group-committed writes on
+	// SQLite's writer (writegroup.go).
+	readStmts, writeStmts *stmtCache
 	// auditSt is SQLite's one-row INSERT of an audit event, prepared
 	// once on the writer (groupcommit.go insertEvents).
 	auditSt atomic.Pointer[sql.Stmt]
@@ -170,7 +171,7 @@ func OpenNoMigrate(ctx context.Context, dsn string) (*DB, error) {
 		// loss of the last transactions, the usual trade-off.
 		pragmas := "_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)"
 		base := "file:" + src + "?" + pragmas
-		if db.write, err = sql.Open("sqlite", base+"&_txlock=immediate&_pragma=temp_store(2)&_pragma=cache_size(-32768)"); err != nil {
+		if db.write, err = sql.Open("sqlite", base+"&_txlock=immediate&_pragma=temp_store(2)&_pragma=cache_size(-32768)&_pragma=wal_autocheckpoint(16000)"); err != nil {
 			return nil, err
 		}
 		db.write.SetMaxOpenConns(1)
@@ -204,6 +205,7 @@ func OpenNoMigrate(ctx context.Context, dsn string) (*DB, error) {
 		db.read = db.write
 	}
 	db.readStmts = &stmtCache{pool: db.read, prepare: dialect == SQLite}
+	db.writeStmts = &stmtCache{pool: db.write, prepare: dialect == SQLite}
 	pctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
 	if err := db.write.PingContext(pctx); err != nil {
@@ -226,6 +228,9 @@ func (db *DB) Close() error {
 	db.tokenUse.wait()
 	if db.readStmts != nil {
 		db.readStmts.close()
+	}
+	if db.writeStmts != nil {
+		db.writeStmts.close()
 	}
 	if st := db.auditSt.Load(); st != nil {
 		_ = st.Close()
