@@ -11,6 +11,7 @@ import (
 	"kansrijk/internal/account"
 	"kansrijk/internal/page"
 	"kansrijk/internal/referral"
+	"kansrijk/internal/store"
 	"kansrijk/internal/store/storetest"
 )
 
@@ -22,13 +23,37 @@ import (
 // own CPU (its backends) is not counted.
 //
 //	go test ./internal/store -run '^$' -bench BenchmarkInboxCPU -benchtime 2000x
-func BenchmarkInboxCPU(b *testing.B) {
+func BenchmarkInboxCPU(b *testing.B) { benchmarkInboxCPU(b, false) }
+
+// BenchmarkInboxCPUUnaudited is BenchmarkInboxCPU on a handle of
+// store.OpenUnauditedBenchmarkBaseline: the same page without its event
+// (the baseline of the harness's audit_overhead). The difference between
+// the two is what the event costs a page, the readers' work after each
+// commit included.
+//
+//	go test ./internal/store -run '^$' -bench 'BenchmarkInboxCPU' -benchtime 2000x
+func BenchmarkInboxCPUUnaudited(b *testing.B) { benchmarkInboxCPU(b, true) }
+
+func benchmarkInboxCPU(b *testing.B, unaudited bool) {
 	ocmw := account.Actor{UserID: 13, Email: "sw@hulshout.test", Role: account.OCMWWorker, Org: "ocmw-13016", OrgKind: account.KindOCMW}
 	for _, dialect := range storetest.Backends {
 		b.Run(string(dialect), func(b *testing.B) {
-			db := storetest.Open(b, dialect)
+			dsn := storetest.DSN(b, dialect)
+			db, err := store.Open(context.Background(), dsn)
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer db.Close()
 			worldB(b, db)
 			seedReferrals(b, db, 2000)
+			if unaudited {
+				plain, err := store.OpenUnauditedBenchmarkBaseline(context.Background(), dsn)
+				if err != nil {
+					b.Fatal(err)
+				}
+				defer plain.Close()
+				db = plain
+			}
 			ctx := context.Background()
 			read := func() error {
 				res, err := db.InboxPage(ctx, ocmw, referral.Filter{}, page.Request{Limit: 50, Sort: "sent"})

@@ -10,6 +10,7 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 
 	"kansrijk/internal/apperr"
+	"kansrijk/internal/audit"
 	"kansrijk/internal/page"
 )
 
@@ -58,6 +59,10 @@ type listQuery struct {
 	// subqueries per row of the page — never per row of the list, even
 	// where the database sorts the list itself.
 	joins string
+	// event, when set (PostgreSQL, a list with joins), is the audit
+	// event of the page, written by the page's own statement
+	// (pageevent.go) with the ids shown as its object id.
+	event *audit.Event
 }
 
 // search adds a condition that q (when given) matches any of the
@@ -148,7 +153,11 @@ func queryPage[T any](ctx context.Context, q queryer, req page.Request, l listQu
 	}
 	query := fmt.Sprintf("SELECT %s, %s FROM %s WHERE %s ORDER BY %s LIMIT %d",
 		l.cols, keyExpr, l.from, strings.Join(where, " AND "), order, req.Limit+1)
-	if l.joins != "" {
+	if l.event != nil {
+		var eargs []any
+		query, eargs = pageEventQuery(l, req, strings.Join(where, " AND "), order, keyExpr, len(args)+1)
+		args = append(args, eargs...)
+	} else if l.joins != "" {
 		query = fmt.Sprintf("SELECT %s, %s FROM (SELECT %s AS page_id FROM %s WHERE %s ORDER BY %s LIMIT %d) page_ids JOIN %s ON %s = page_ids.page_id %s ORDER BY %s",
 			l.cols, keyExpr, l.idCol, l.from, strings.Join(where, " AND "), order, req.Limit+1, l.from, l.idCol, l.joins, order)
 	}

@@ -98,6 +98,11 @@ type DB struct {
 
 	// writes group small write transactions (writegroup.go).
 	writes writeGroup
+
+	// unauditedBaseline drops the events of reads: set only by
+	// OpenUnauditedBenchmarkBaseline (unaudited.go), the harness's
+	// baseline of audit_overhead; never by Open.
+	unauditedBaseline bool
 }
 
 // ParseDSN tells the backend of a DSN and returns the driver's data
