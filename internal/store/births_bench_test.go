@@ -6,8 +6,10 @@ import (
 	"database/sql"
 	"encoding/csv"
 	"fmt"
+	"runtime"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -322,4 +324,65 @@ func TestBirthBatchAtScale(t *testing.T) {
 			t.Fatalf("%d notifications after, %d before", after, before)
 		}
 	})
+}
+
+// BenchmarkBirthCreate is the single POST of a birth notification at the
+// store (CreateBirthNotification: check, route, the notification, its
+// parent, its audit event, durable before it returns) from 16 goroutines,
+// as insert_ratio's 16 clients, over tables that already hold 20,000
+// notifications. It reports this process's CPU per create (getrusage;
+// PostgreSQL's own backends are not counted) beside the wall time, and on
+// SQLite the creates per group-committed transaction.
+//
+//	go test ./internal/store -run '^$' -bench BenchmarkBirthCreate -benchtime 3000x
+func BenchmarkBirthCreate(b *testing.B) {
+	for _, dialect := range storetest.Backends {
+		b.Run(string(dialect), func(b *testing.B) {
+			ctx := context.Background()
+			db := storetest.Open(b, dialect)
+			db.Now = func() time.Time { return birthBenchNow }
+			benchWorld(b, db)
+			if _, err := db.CreateClinic(ctx, admin, org.NewClinic{Key: clinicZonnedal.Org, Name: "Kraamkliniek Zonnedal"}); err != nil {
+				b.Fatal(err)
+			}
+			const prefill = 20000
+			for from := 0; from < prefill; from += birthBenchRows {
+				if _, err := db.ImportBirthBatch(ctx, clinicZonnedal, birthBenchCSV(b, birthBenchRecords(from, birthBenchRows)), false); err != nil {
+					b.Fatal(err)
+				}
+			}
+			var next atomic.Int64
+			next.Store(prefill)
+			create := func() error {
+				r := int(next.Add(1))
+				rec := birthBenchRecords(r, 1)[0]
+				born := birthBenchNow.AddDate(0, 0, -1-r%80)
+				in := birth.NewNotification{Mother: birth.Parent{Name: rec[0], Street: rec[1], Number: rec[2], Box: rec[3], Postcode: rec[4],
+					MunicipalityNIS: rec[5], Phone: rec[6], Email: rec[7], Language: rec[8]}, ChildBirthDate: born.Format(time.DateOnly)}
+				s, err := db.CreateBirthNotification(ctx, clinicZonnedal, in)
+				if err == nil && s.ID == 0 {
+					b.Fatal("no id")
+				}
+				return err
+			}
+			b.SetParallelism(max(1, 16/runtime.GOMAXPROCS(0)))
+			b0, w0, _ := store.WriteGroupStats(db)
+			cpu0 := processCPU()
+			b.ResetTimer()
+			b.RunParallel(func(pb *testing.PB) {
+				for pb.Next() {
+					if err := create(); err != nil {
+						b.Error(err)
+						return
+					}
+				}
+			})
+			b.StopTimer()
+			b.ReportMetric(float64((processCPU()-cpu0).Microseconds())/float64(b.N), "cpu_µs/create")
+			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "creates/s")
+			if b1, w1, _ := store.WriteGroupStats(db); b1 > b0 {
+				b.ReportMetric(float64(w1-w0)/float64(b1-b0), "creates/tx")
+			}
+		})
+	}
 }

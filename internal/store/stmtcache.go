@@ -66,6 +66,16 @@ func (c *stmtCache) stmt(ctx context.Context, query string) *sql.Stmt {
 	return st
 }
 
+// lookup returns the statement kept for query, or nil: it never prepares.
+func (c *stmtCache) lookup(query string) *sql.Stmt {
+	if c == nil || !c.prepare {
+		return nil
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.stmts[query]
+}
+
 // QueryContext runs query prepared when it can.
 func (c *stmtCache) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
 	if st := c.stmt(ctx, query); st != nil {

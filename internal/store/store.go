@@ -89,8 +89,9 @@ type DB struct {
 	writer   writerGate
 	tokenUse tokenUse
 	// readStmts keeps the hot read path's statements prepared
-	// (stmtcache.go).
-	readStmts *stmtCache
+	// (stmtcache.go); writeStmts those of group-committed writes on
+	// SQLite's writer (writegroup.go).
+	readStmts, writeStmts *stmtCache
 	// auditSt is SQLite's one-row INSERT of an audit event, prepared
 	// once on the writer (groupcommit.go insertEvents).
 	auditSt atomic.Pointer[sql.Stmt]
@@ -224,6 +225,7 @@ func OpenNoMigrate(ctx context.Context, dsn string) (*DB, error) {
 		db.read = db.write
 	}
 	db.readStmts = &stmtCache{pool: db.read, prepare: dialect == SQLite}
+	db.writeStmts = &stmtCache{pool: db.write, prepare: dialect == SQLite}
 	pctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
 	if err := db.write.PingContext(pctx); err != nil {
@@ -248,6 +250,9 @@ func (db *DB) Close() error {
 		db.readStmts.close()
 	}
 	ckptErr := db.ckpt.close()
+	if db.writeStmts != nil {
+		db.writeStmts.close()
+	}
 	if st := db.auditSt.Load(); st != nil {
 		_ = st.Close()
 	}

@@ -137,6 +137,10 @@ const (
 	auditInsert = `INSERT INTO audit_events (at, actor_user_id, actor_email, actor_role, actor_org, action, object_type, object_id,
 		purpose, agreement_id, outcome, request_id, client_addr, detail, channel, token_id, actor_service, receipt_code, salt) VALUES `
 	auditWidth = 19
+	// auditObjectID and auditDetail are the positions of object_id and
+	// detail among them.
+	auditObjectID = 7
+	auditDetail   = 13
 )
 
 // auditArgs are the values of one audit event written at now, with a

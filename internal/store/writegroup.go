@@ -131,13 +131,15 @@ func (g *writeGroup) run(db *DB) {
 	ctx, cancel := context.WithTimeout(context.Background(), groupTimeout)
 	defer cancel()
 	var batch []*writeReq
+	var stmts *txStmts
 	formed := false
 	err := db.inWriteTx(ctx, false, func(tx *Tx) error {
 		batch, formed = g.collect(), true
 		// The functions of a batch run the same few texts: each is
-		// prepared once for the batch (on SQLite, preparing a statement
-		// cost about as much as running it).
-		stmts := &txStmts{tx: tx.Tx}
+		// prepared once for the batch, and kept prepared on the writer
+		// for the batches after it (on SQLite, preparing a statement cost
+		// about as much as running it).
+		stmts = &txStmts{tx: tx.Tx, kept: db.writeStmts}
 		defer stmts.close()
 		for _, r := range batch {
 			one := &Tx{Tx: tx.Tx, db: db, now: tx.now, stmts: stmts}
@@ -151,6 +153,11 @@ func (g *writeGroup) run(db *DB) {
 	if !formed {
 		// No transaction could begin: the queued requests fail with it.
 		batch = g.collect()
+	}
+	if stmts != nil {
+		// Now that the writer is free: the texts first run in this batch
+		// are prepared on it for the next ones.
+		stmts.keep(ctx)
 	}
 	if len(batch) == 0 {
 		return
@@ -191,25 +198,47 @@ func (g *writeGroup) collect() []*writeReq {
 	return batch
 }
 
-// txStmts are the statements prepared in one transaction, by text.
+// txStmts are the statements of one group-committed transaction, by
+// text: those kept prepared on the writer (kept), bound to the
+// transaction, and the others prepared in it, to be kept once it is over.
 type txStmts struct {
-	tx *sql.Tx
-	m  map[string]*sql.Stmt
+	tx     *sql.Tx
+	kept   *stmtCache
+	m      map[string]*sql.Stmt
+	missed []string
 }
 
 func (c *txStmts) stmt(ctx context.Context, query string) (*sql.Stmt, error) {
 	if st, ok := c.m[query]; ok {
 		return st, nil
 	}
-	st, err := c.tx.PrepareContext(ctx, query)
-	if err != nil {
-		return nil, err
+	var st *sql.Stmt
+	if kept := c.kept.lookup(query); kept != nil {
+		// Prepared on the writer's one connection, which the
+		// transaction holds: bound to it without preparing again.
+		st = c.tx.StmtContext(ctx, kept)
+	} else {
+		var err error
+		if st, err = c.tx.PrepareContext(ctx, query); err != nil {
+			return nil, err
+		}
+		c.missed = append(c.missed, query)
 	}
 	if c.m == nil {
 		c.m = map[string]*sql.Stmt{}
 	}
 	c.m[query] = st
 	return st, nil
+}
+
+// keep prepares on the writer the texts that were not kept yet. It must
+// not be called while holding the writer: preparing waits for its one
+// connection.
+func (c *txStmts) keep(ctx context.Context) {
+	for _, q := range c.missed {
+		c.kept.stmt(ctx, q)
+	}
+	c.missed = nil
 }
 
 func (c *txStmts) close() {

@@ -155,3 +155,87 @@ func TestBirthCreateConcurrent(t *testing.T) {
 		}
 	})
 }
+
+// TestBirthCreateFailureInGroup: a create that fails in the database (a
+// clinic that does not exist) among others queued with it fails alone and
+// leaves nothing; the others are stored with their parents and their one
+// create event, whose detail names the queue and the team as a batch
+// row's does. On PostgreSQL each create is one statement: the failing one
+// leaves no notification, parent or event either.
+func TestBirthCreateFailureInGroup(t *testing.T) {
+	storetest.ForEach(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		birthWorld(t, db)
+		grouped := db.Dialect() == store.SQLite
+		release := func() {}
+		if grouped {
+			release = store.HoldWriteGroup(db)
+		}
+		ghost := clinicZonnedal
+		ghost.Org = "clinic-bestaat-niet"
+		const n = 6
+		subs := make([]birth.Submission, n)
+		errs := make([]error, n)
+		var wg sync.WaitGroup
+		for i := range n {
+			wg.Go(func() {
+				in := family(fmt.Sprintf("Moeder Faal%02d", i), "2025-01-15")
+				if i%2 == 1 {
+					in.Mother.MunicipalityNIS, in.Mother.Postcode = "21004", "1000" // Brussels: Opgroeien's queue
+					in.CoParent = &birth.Parent{Name: fmt.Sprintf("Partner Faal%02d", i)}
+				}
+				a := clinicZonnedal
+				if i == 2 {
+					a = ghost
+				}
+				subs[i], errs[i] = db.CreateBirthNotification(ctx, a, in)
+			})
+		}
+		if grouped && !store.WaitWritesQueued(db, n) {
+			release()
+			t.Fatalf("only %d creates queued", store.WriteGroupQueued(db))
+		}
+		release()
+		wg.Wait()
+		for i, s := range subs {
+			if i == 2 {
+				if errs[i] == nil {
+					t.Errorf("the create of an unknown clinic succeeded: %+v", s)
+				}
+				continue
+			}
+			if errs[i] != nil {
+				t.Fatalf("create %d: %v", i, errs[i])
+			}
+			team, queue, parents := "team-noord", birth.QueueTeam, 1
+			if i%2 == 1 {
+				team, queue, parents = "", birth.QueueOpgroeien, 2
+			}
+			if s.Team != team || s.Queue != queue {
+				t.Errorf("create %d: team %q queue %q, want %q %q", i, s.Team, s.Queue, team, queue)
+			}
+			want := "queue=" + queue
+			if team != "" {
+				want += " team=" + team
+			}
+			if evs := birthEvents(t, db, s.ID, "birth.create"); len(evs) != 1 || evs[0].Detail != want || evs[0].ActorOrg != clinicZonnedal.Org {
+				t.Errorf("create %d: events %+v, want one with detail %q", i, evs, want)
+			}
+			if got := MustCount(t, db, `SELECT count(*) FROM birth_parents WHERE notification_id = $1`, s.ID); got != parents {
+				t.Errorf("create %d: %d parents, want %d", i, got, parents)
+			}
+		}
+		if got := MustCount(t, db, `SELECT count(*) FROM birth_notifications WHERE clinic_key = $1`, ghost.Org); got != 0 {
+			t.Errorf("the failed create left %d notifications", got)
+		}
+		if got := MustCount(t, db, `SELECT count(*) FROM birth_notifications`); got != n-1 {
+			t.Errorf("%d notifications stored, want %d", got, n-1)
+		}
+		if got := MustCount(t, db, `SELECT count(*) FROM birth_parents p JOIN birth_notifications b ON b.id = p.notification_id`); got != MustCount(t, db, `SELECT count(*) FROM birth_parents`) {
+			t.Error("a parent without its notification")
+		}
+		if got := MustCount(t, db, `SELECT count(*) FROM audit_events WHERE action = 'birth.create'`); got != n-1 {
+			t.Errorf("%d create events, want %d", got, n-1)
+		}
+	})
+}
