@@ -150,12 +150,7 @@ func BenchmarkBirthBatch(b *testing.B) {
 	for _, dialect := range storetest.Backends {
 		b.Run(string(dialect), func(b *testing.B) {
 			ctx := context.Background()
-			db := storetest.Open(b, dialect)
-			db.Now = func() time.Time { return birthBenchNow }
-			benchWorld(b, db)
-			if _, err := db.CreateClinic(ctx, admin, org.NewClinic{Key: clinicZonnedal.Org, Name: "Kraamkliniek Zonnedal"}); err != nil {
-				b.Fatal(err)
-			}
+			db := birthBenchDB(b, dialect)
 			next := 0 // the first row of the next batch: every batch is new
 			batch := func() [][]string {
 				recs := birthBenchRecords(next, birthBenchRows)
@@ -339,12 +334,7 @@ func BenchmarkBirthCreate(b *testing.B) {
 	for _, dialect := range storetest.Backends {
 		b.Run(string(dialect), func(b *testing.B) {
 			ctx := context.Background()
-			db := storetest.Open(b, dialect)
-			db.Now = func() time.Time { return birthBenchNow }
-			benchWorld(b, db)
-			if _, err := db.CreateClinic(ctx, admin, org.NewClinic{Key: clinicZonnedal.Org, Name: "Kraamkliniek Zonnedal"}); err != nil {
-				b.Fatal(err)
-			}
+			db := birthBenchDB(b, dialect)
 			const prefill = 20000
 			for from := 0; from < prefill; from += birthBenchRows {
 				if _, err := db.ImportBirthBatch(ctx, clinicZonnedal, birthBenchCSV(b, birthBenchRecords(from, birthBenchRows)), false); err != nil {
@@ -385,4 +375,17 @@ func BenchmarkBirthCreate(b *testing.B) {
 			}
 		})
 	}
+}
+
+// birthBenchDB is a new database of dialect with the benchmarks' world
+// (benchWorld), the clinic Zonnedal and the clock at birthBenchNow.
+func birthBenchDB(b *testing.B, dialect store.Dialect) *store.DB {
+	b.Helper()
+	db := storetest.Open(b, dialect)
+	db.Now = func() time.Time { return birthBenchNow }
+	benchWorld(b, db)
+	if _, err := db.CreateClinic(context.Background(), admin, org.NewClinic{Key: clinicZonnedal.Org, Name: "Kraamkliniek Zonnedal"}); err != nil {
+		b.Fatal(err)
+	}
+	return db
 }
