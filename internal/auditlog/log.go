@@ -276,7 +276,7 @@ func (l *Log) InclusionProof(ctx context.Context, index, size int64) (tlog.Recor
 	if index < 0 || index >= size {
 		return nil, apperr.FieldErr(CodeInvalidInput, "index", "index must be from 0 to size-1")
 	}
-	return tlog.ProveRecord(size, index, l.db.AuditHashReader(ctx))
+	return tlog.ProveRecord(size, index, l.db.AuditProofReader(ctx, size))
 }
 
 // ConsistencyProof proves that the tree of old leaves is a prefix of the
@@ -293,7 +293,18 @@ func (l *Log) ConsistencyProof(ctx context.Context, old, new int64) (tlog.TreePr
 	if old <= 0 || old > new {
 		return nil, apperr.FieldErr(CodeInvalidInput, "old", "old must be from 1 to new")
 	}
-	return tlog.ProveTree(new, old, l.db.AuditHashReader(ctx))
+	return tlog.ProveTree(new, old, l.db.AuditProofReader(ctx, new))
+}
+
+// WarmProofs loads into memory the upper levels of the tree of the latest
+// checkpoint, which proofs then need not read from the database
+// (store.WarmAuditProofs). Nothing before the first checkpoint.
+func (l *Log) WarmProofs(ctx context.Context) error {
+	size, err := l.latestSize(ctx)
+	if err != nil || size == 0 {
+		return err
+	}
+	return l.db.WarmAuditProofs(ctx, size)
 }
 
 func (l *Log) latestSize(ctx context.Context) (int64, error) {
@@ -330,7 +341,7 @@ func (l *Log) Bundle(ctx context.Context, leafIndex int64) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	p, err := tlog.ProveRecord(sc.Size, leafIndex, l.db.AuditHashReader(ctx))
+	p, err := tlog.ProveRecord(sc.Size, leafIndex, l.db.AuditProofReader(ctx, sc.Size))
 	if err != nil {
 		return nil, err
 	}

@@ -68,7 +68,7 @@ func (l *Log) Sign(ctx context.Context) (Checkpoint, bool, error) {
 	if size == 0 || (err == nil && last.Size >= size) {
 		return Checkpoint{}, false, nil
 	}
-	root, err := tlog.TreeHash(size, l.db.AuditHashReader(ctx))
+	root, err := tlog.TreeHash(size, l.db.AuditProofReader(ctx, size))
 	if err != nil {
 		return Checkpoint{}, false, err
 	}
@@ -111,6 +111,9 @@ func (r *Runner) Start(ctx context.Context) (stop func()) {
 		defer seq.Stop()
 		cp := time.NewTicker(cpEvery)
 		defer cp.Stop()
+		// The first proofs after a start should not wait for the first
+		// checkpoint's warm-up.
+		r.warm(ctx)
 		for {
 			select {
 			case <-ctx.Done():
@@ -154,5 +157,14 @@ func (r *Runner) checkpoint(ctx context.Context) {
 	}
 	if made {
 		slog.Debug("audit log checkpoint", "size", c.Size)
+	}
+	r.warm(ctx)
+}
+
+// warm keeps the proofs' cache of the tree's upper levels up to the
+// latest checkpoint, here rather than in a request.
+func (r *Runner) warm(ctx context.Context) {
+	if err := r.Log.WarmProofs(ctx); err != nil && ctx.Err() == nil {
+		slog.Error("audit log: loading the tree's upper levels for proofs", "error", err)
 	}
 }

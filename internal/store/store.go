@@ -98,6 +98,9 @@ type DB struct {
 	// seqCursor is the highest event id this process's sequencer has
 	// appended (SequenceAudit): where the next batch looks first.
 	seqCursor atomic.Int64
+	// treeCache keeps the upper levels of the audit log's tree for
+	// proofs (audittree.go).
+	treeCache treeCache
 
 	// writes group small write transactions (writegroup.go).
 	writes writeGroup
