@@ -124,6 +124,7 @@ func (r *Runner) Start(ctx context.Context) (stop func()) {
 				}
 			case <-cp.C:
 				r.checkpoint(ctx)
+				r.warm(ctx)
 			}
 		}
 	}()
@@ -158,11 +159,11 @@ func (r *Runner) checkpoint(ctx context.Context) {
 	if made {
 		slog.Debug("audit log checkpoint", "size", c.Size)
 	}
-	r.warm(ctx)
 }
 
 // warm keeps the proofs' cache of the tree's upper levels up to the
-// latest checkpoint, here rather than in a request.
+// latest checkpoint, here rather than in a request (not at shutdown: no
+// proof follows).
 func (r *Runner) warm(ctx context.Context) {
 	if err := r.Log.WarmProofs(ctx); err != nil && ctx.Err() == nil {
 		slog.Error("audit log: loading the tree's upper levels for proofs", "error", err)
