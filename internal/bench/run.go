@@ -533,6 +533,7 @@ func (r *runner) insertRatio(ctx context.Context) (Figure, error) {
 	// process, load generator included, and the database's backends, see
 	// cpuClock) far less.
 	clock := r.cpuClock(ctx)
+	defer clock.sample(50 * time.Millisecond)()
 	c0 := clock.now()
 	h := attack(posts(r.hello, "", r.birthJSON), writeClients, 0, r.cfg.Scale.Phase)
 	if err := checked(h, "hello POST"); err != nil {
