@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -40,12 +41,25 @@ type cost struct {
 // programs share the cores, so a cost per item measured at a hundredth
 // of the data and at all of it, half an hour apart on a shared machine,
 // compares what the data's size did, not what the machine's load did.
+//
+// A backend that exits takes its CPU time with it from /proc, and the
+// pool closes and opens connections under load; so the clock keeps the
+// last time it read of every backend (seen), and sample reads them often
+// while a phase runs. Without that a phase during which backends exited
+// measured less than nothing.
 type cpuClock struct {
-	dbName string // PostgreSQL: the database whose backends count; "" on SQLite
+	dbName string        // PostgreSQL: the database whose backends count; "" on SQLite
+	seen   *backendTimes // the last CPU time read of each backend, exited ones included
+}
+
+// backendTimes are the CPU times of backends by process id.
+type backendTimes struct {
+	mu sync.Mutex
+	ns map[string]time.Duration
 }
 
 func (r *runner) cpuClock(ctx context.Context) cpuClock {
-	var c cpuClock
+	c := cpuClock{seen: &backendTimes{ns: map[string]time.Duration{}}}
 	if r.db.Dialect() == store.Postgres {
 		_ = r.db.SQL().QueryRowContext(ctx, `SELECT current_database()`).Scan(&c.dbName)
 		if c.dbName != "" && backendsCPU(c.dbName) == 0 {
@@ -61,10 +75,44 @@ func (c cpuClock) now() time.Duration {
 	var ru syscall.Rusage
 	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
 	t := time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-	if c.dbName != "" {
-		t += backendsCPU(c.dbName)
+	if c.dbName == "" {
+		return t
+	}
+	if c.seen == nil {
+		return t + backendsCPU(c.dbName)
+	}
+	c.seen.mu.Lock()
+	defer c.seen.mu.Unlock()
+	for pid, ns := range backendTimesOf(c.dbName) {
+		c.seen.ns[pid] = max(c.seen.ns[pid], ns)
+	}
+	for _, ns := range c.seen.ns {
+		t += ns
 	}
 	return t
+}
+
+// sample reads the backends' CPU every interval until stop is called, so
+// that a backend that exits in between is counted up to its last reading.
+func (c cpuClock) sample(every time.Duration) (stop func()) {
+	if c.dbName == "" || c.seen == nil {
+		return func() {}
+	}
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		t := time.NewTicker(every)
+		defer t.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-t.C:
+				c.now()
+			}
+		}
+	})
+	return func() { close(done); wg.Wait() }
 }
 
 // backendsCPU is the CPU time of the PostgreSQL backends connected to
@@ -75,11 +123,20 @@ func (c cpuClock) now() time.Duration {
 // left out; the server's own helpers (WAL writer, checkpointer) too.
 // Zero where /proc cannot be read.
 func backendsCPU(db string) time.Duration {
+	var total time.Duration
+	for _, ns := range backendTimesOf(db) {
+		total += ns
+	}
+	return total
+}
+
+// backendTimesOf is backendsCPU by process id.
+func backendTimesOf(db string) map[string]time.Duration {
 	entries, err := os.ReadDir("/proc")
 	if err != nil {
-		return 0
+		return nil
 	}
-	var total time.Duration
+	times := map[string]time.Duration{}
 	needle := []byte(" " + db + " ")
 	for _, e := range entries {
 		if _, err := strconv.Atoi(e.Name()); err != nil {
@@ -95,11 +152,11 @@ func backendsCPU(db string) time.Duration {
 		}
 		if f := strings.Fields(string(st)); len(f) > 0 {
 			if ns, err := strconv.ParseInt(f[0], 10, 64); err == nil {
-				total += time.Duration(ns)
+				times[e.Name()] = time.Duration(ns)
 			}
 		}
 	}
-	return total
+	return times
 }
 
 // costs times, per item, what must not grow with the data: the inbox page

@@ -57,3 +57,38 @@ func TestGrowthFigureUsesCPU(t *testing.T) {
 		t.Errorf("growth %v met %v, want ×1.25 (import row's CPU), met", f.Value, f.Met)
 	}
 }
+
+// TestCPUClockKeepsExitedBackends: a backend that exits during a phase
+// (the pool closes connections under load) keeps the CPU the clock last
+// read of it; the phase never measures less than its work.
+func TestCPUClockKeepsExitedBackends(t *testing.T) {
+	storetest.ForEach(t, func(t *testing.T, db *store.DB) {
+		if db.Dialect() != store.Postgres {
+			return // SQLite runs inside this process: no backends
+		}
+		ctx := context.Background()
+		r := &runner{db: db}
+		clock := r.cpuClock(ctx)
+		conn, err := db.SQL().Conn(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer conn.Close()
+		var pid int
+		if err := conn.QueryRowContext(ctx, `SELECT pg_backend_pid()`).Scan(&pid); err != nil {
+			t.Fatal(err)
+		}
+		c0 := clock.now()
+		var n int64
+		if err := conn.QueryRowContext(ctx, `SELECT count(*) FROM generate_series(1, 5000000) AS s(i) WHERE i % 7 = 3`).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		read := clock.now() - c0
+		if _, err := db.SQL().ExecContext(ctx, `SELECT pg_terminate_backend($1::int, 5000)`, pid); err != nil {
+			t.Fatal(err)
+		}
+		if after := clock.now() - c0; after < read || read < 20*time.Millisecond {
+			t.Errorf("after the backend exited the clock counted %s, %s while it ran", after, read)
+		}
+	})
+}

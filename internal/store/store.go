@@ -223,7 +223,14 @@ func OpenNoMigrate(ctx context.Context, dsn string) (*DB, error) {
 			return nil, err
 		}
 		db.write.SetMaxOpenConns(lim.maxConns)
-		db.write.SetMaxIdleConns(min(10, lim.maxConns))
+		// Keep every connection the pool opened (until five minutes
+		// idle): with fewer kept, 16 clients whose requests hold a
+		// connection for a short part of their time returned more
+		// than were kept, and the pool closed them and opened new
+		// ones, each a new backend (fork, catalogue caches, every
+		// statement prepared again): a third of a single create's CPU
+		// (BENCHMARKS.md, issue 14).
+		db.write.SetMaxIdleConns(lim.maxConns)
 		db.write.SetConnMaxIdleTime(5 * time.Minute)
 		db.read = db.write
 	}
