@@ -21,15 +21,25 @@ CREATE TABLE outcome_month_changes (
 
 -- +goose StatementBegin
 CREATE FUNCTION outcome_month_changed(at TIMESTAMPTZ) RETURNS void AS $$
+DECLARE
+    m TEXT;
 BEGIN
-    IF at IS NOT NULL AND at < date_trunc('month', now(), 'UTC') THEN
-        -- In the months' order: two writers bumping the same two months
-        -- take their locks in the same order.
-        INSERT INTO outcome_month_changes AS c (month, generation)
-        SELECT DISTINCT to_char(m AT TIME ZONE 'UTC', 'YYYY-MM'), 1
-            FROM unnest(ARRAY[at, at + interval '2 hours']) AS m ORDER BY 1
-        ON CONFLICT (month) DO UPDATE SET generation = c.generation + 1;
+    IF at IS NULL OR at >= date_trunc('month', now(), 'UTC') THEN
+        RETURN;
     END IF;
+    -- In the months' order: two writers bumping the same two months take
+    -- their locks in the same order.
+    FOREACH m IN ARRAY ARRAY[to_char(at AT TIME ZONE 'UTC', 'YYYY-MM'),
+        to_char((at + interval '2 hours') AT TIME ZONE 'UTC', 'YYYY-MM')] LOOP
+        -- Once a transaction: a bulk write of old rows (an import, a purge)
+        -- would otherwise update one row once per row written, each update a
+        -- new version of it for the next one to walk past. The month's new
+        -- generation shows when the transaction commits, as its rows do.
+        CONTINUE WHEN EXISTS (SELECT 1 FROM outcome_month_changes
+            WHERE month = m AND xmin = (txid_current() % 4294967296)::text::xid);
+        INSERT INTO outcome_month_changes AS c (month, generation) VALUES (m, 1)
+        ON CONFLICT (month) DO UPDATE SET generation = c.generation + 1;
+    END LOOP;
 END;
 $$ LANGUAGE plpgsql;
 -- +goose StatementEnd
@@ -93,7 +103,10 @@ $$ LANGUAGE plpgsql;
 
 CREATE TRIGGER referrals_outcome_insert AFTER INSERT ON referrals FOR EACH ROW
     WHEN (NEW.created_at < date_trunc('month', now(), 'UTC')) EXECUTE FUNCTION outcome_row_changed();
-CREATE TRIGGER referrals_outcome_update AFTER UPDATE ON referrals FOR EACH ROW
+-- Only the columns the counts read: the other updates (updated_at, name_key, …)
+-- never reach the WHEN.
+CREATE TRIGGER referrals_outcome_update AFTER UPDATE OF team_key, municipality_nis, recipient_key, status, agreement_id, agreement_version, outcome, rights,
+    sent_at, received_at, closed_at, withdrawn_at, data_deleted_at, created_at ON referrals FOR EACH ROW
     WHEN (OLD.created_at < date_trunc('month', now(), 'UTC') OR NEW.created_at < date_trunc('month', now(), 'UTC'))
     EXECUTE FUNCTION outcome_row_changed();
 CREATE TRIGGER referrals_outcome_delete AFTER DELETE ON referrals FOR EACH ROW
@@ -101,7 +114,8 @@ CREATE TRIGGER referrals_outcome_delete AFTER DELETE ON referrals FOR EACH ROW
 
 CREATE TRIGGER birth_notifications_outcome_insert AFTER INSERT ON birth_notifications FOR EACH ROW
     WHEN (NEW.created_at < date_trunc('month', now(), 'UTC')) EXECUTE FUNCTION outcome_row_changed();
-CREATE TRIGGER birth_notifications_outcome_update AFTER UPDATE ON birth_notifications FOR EACH ROW
+CREATE TRIGGER birth_notifications_outcome_update AFTER UPDATE OF team_key, municipality_nis, status, first_contact_on, created_at
+    ON birth_notifications FOR EACH ROW
     WHEN (OLD.created_at < date_trunc('month', now(), 'UTC') OR NEW.created_at < date_trunc('month', now(), 'UTC'))
     EXECUTE FUNCTION outcome_row_changed();
 CREATE TRIGGER birth_notifications_outcome_delete AFTER DELETE ON birth_notifications FOR EACH ROW
@@ -109,9 +123,9 @@ CREATE TRIGGER birth_notifications_outcome_delete AFTER DELETE ON birth_notifica
 
 -- Attempts and consents carry no date of their own that says the month:
 -- the function looks up their referral's (a primary-key read).
-CREATE TRIGGER referral_contact_attempts_outcome AFTER INSERT OR UPDATE OR DELETE ON referral_contact_attempts
+CREATE TRIGGER referral_contact_attempts_outcome AFTER INSERT OR UPDATE OF referral_id, on_day, reached OR DELETE ON referral_contact_attempts
     FOR EACH ROW EXECUTE FUNCTION outcome_referral_child_changed();
-CREATE TRIGGER referral_consents_outcome AFTER INSERT OR UPDATE OR DELETE ON referral_consents
+CREATE TRIGGER referral_consents_outcome AFTER INSERT OR UPDATE OF referral_id, refused OR DELETE ON referral_consents
     FOR EACH ROW EXECUTE FUNCTION outcome_referral_child_changed();
 
 -- The audit log only grows (audit_events_no_change); of its inserts only
@@ -122,7 +136,7 @@ CREATE TRIGGER audit_events_outcome AFTER INSERT ON audit_events FOR EACH ROW
 -- A version is inserted before any referral is sent under it, and its
 -- decision (state, decided_at) is not counted: only a change of its target
 -- or of its key, or its removal, changes cells.
-CREATE TRIGGER agreement_versions_outcome_update AFTER UPDATE ON agreement_versions FOR EACH ROW
+CREATE TRIGGER agreement_versions_outcome_update AFTER UPDATE OF first_contact_days, agreement_id, version ON agreement_versions FOR EACH ROW
     WHEN (OLD.first_contact_days IS DISTINCT FROM NEW.first_contact_days OR OLD.agreement_id <> NEW.agreement_id OR OLD.version <> NEW.version)
     EXECUTE FUNCTION outcome_agreement_version_changed();
 CREATE TRIGGER agreement_versions_outcome_delete AFTER DELETE ON agreement_versions FOR EACH ROW

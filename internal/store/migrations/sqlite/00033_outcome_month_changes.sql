@@ -23,23 +23,26 @@ CREATE TABLE outcome_month_changes (
 CREATE TRIGGER referrals_outcome_insert AFTER INSERT ON referrals
 WHEN NEW.created_at < strftime('%Y-%m-01T00:00:00.000000Z', 'now')
 BEGIN
-    INSERT INTO outcome_month_changes (month, generation)
-    SELECT m, 1 FROM (SELECT substr(NEW.created_at, 1, 7) AS m
-        UNION SELECT strftime('%Y-%m', NEW.created_at, '+2 hours')) WHERE m IS NOT NULL
-    ON CONFLICT (month) DO UPDATE SET generation = generation + 1;
+    INSERT INTO outcome_month_changes (month, generation) VALUES (substr(NEW.created_at, 1, 7), 1), (strftime('%Y-%m', NEW.created_at, '+2 hours'), 1)
+        ON CONFLICT (month) DO UPDATE SET generation = generation + 1;
 END;
 -- +goose StatementEnd
 
 -- +goose StatementBegin
-CREATE TRIGGER referrals_outcome_update AFTER UPDATE ON referrals
-WHEN OLD.created_at < strftime('%Y-%m-01T00:00:00.000000Z', 'now') OR NEW.created_at < strftime('%Y-%m-01T00:00:00.000000Z', 'now')
+CREATE TRIGGER referrals_outcome_update AFTER UPDATE OF team_key, municipality_nis, recipient_key, status, agreement_id, agreement_version, outcome, rights, sent_at, received_at, closed_at, withdrawn_at, data_deleted_at, created_at ON referrals
+WHEN OLD.created_at < strftime('%Y-%m-01T00:00:00.000000Z', 'now')
 BEGIN
-    INSERT INTO outcome_month_changes (month, generation)
-    SELECT m, 1 FROM (SELECT substr(OLD.created_at, 1, 7) AS m
-        UNION SELECT strftime('%Y-%m', OLD.created_at, '+2 hours')
-        UNION SELECT substr(NEW.created_at, 1, 7) AS m
-        UNION SELECT strftime('%Y-%m', NEW.created_at, '+2 hours')) WHERE m IS NOT NULL
-    ON CONFLICT (month) DO UPDATE SET generation = generation + 1;
+    INSERT INTO outcome_month_changes (month, generation) VALUES (substr(OLD.created_at, 1, 7), 1), (strftime('%Y-%m', OLD.created_at, '+2 hours'), 1)
+        ON CONFLICT (month) DO UPDATE SET generation = generation + 1;
+END;
+-- +goose StatementEnd
+
+-- +goose StatementBegin
+CREATE TRIGGER referrals_outcome_moved AFTER UPDATE OF created_at ON referrals
+WHEN NEW.created_at < strftime('%Y-%m-01T00:00:00.000000Z', 'now')
+BEGIN
+    INSERT INTO outcome_month_changes (month, generation) VALUES (substr(NEW.created_at, 1, 7), 1), (strftime('%Y-%m', NEW.created_at, '+2 hours'), 1)
+        ON CONFLICT (month) DO UPDATE SET generation = generation + 1;
 END;
 -- +goose StatementEnd
 
@@ -47,10 +50,8 @@ END;
 CREATE TRIGGER referrals_outcome_delete AFTER DELETE ON referrals
 WHEN OLD.created_at < strftime('%Y-%m-01T00:00:00.000000Z', 'now')
 BEGIN
-    INSERT INTO outcome_month_changes (month, generation)
-    SELECT m, 1 FROM (SELECT substr(OLD.created_at, 1, 7) AS m
-        UNION SELECT strftime('%Y-%m', OLD.created_at, '+2 hours')) WHERE m IS NOT NULL
-    ON CONFLICT (month) DO UPDATE SET generation = generation + 1;
+    INSERT INTO outcome_month_changes (month, generation) VALUES (substr(OLD.created_at, 1, 7), 1), (strftime('%Y-%m', OLD.created_at, '+2 hours'), 1)
+        ON CONFLICT (month) DO UPDATE SET generation = generation + 1;
 END;
 -- +goose StatementEnd
 
@@ -58,23 +59,26 @@ END;
 CREATE TRIGGER birth_notifications_outcome_insert AFTER INSERT ON birth_notifications
 WHEN NEW.created_at < strftime('%Y-%m-01T00:00:00.000000Z', 'now')
 BEGIN
-    INSERT INTO outcome_month_changes (month, generation)
-    SELECT m, 1 FROM (SELECT substr(NEW.created_at, 1, 7) AS m
-        UNION SELECT strftime('%Y-%m', NEW.created_at, '+2 hours')) WHERE m IS NOT NULL
-    ON CONFLICT (month) DO UPDATE SET generation = generation + 1;
+    INSERT INTO outcome_month_changes (month, generation) VALUES (substr(NEW.created_at, 1, 7), 1), (strftime('%Y-%m', NEW.created_at, '+2 hours'), 1)
+        ON CONFLICT (month) DO UPDATE SET generation = generation + 1;
 END;
 -- +goose StatementEnd
 
 -- +goose StatementBegin
-CREATE TRIGGER birth_notifications_outcome_update AFTER UPDATE ON birth_notifications
-WHEN OLD.created_at < strftime('%Y-%m-01T00:00:00.000000Z', 'now') OR NEW.created_at < strftime('%Y-%m-01T00:00:00.000000Z', 'now')
+CREATE TRIGGER birth_notifications_outcome_update AFTER UPDATE OF team_key, municipality_nis, status, first_contact_on, created_at ON birth_notifications
+WHEN OLD.created_at < strftime('%Y-%m-01T00:00:00.000000Z', 'now')
 BEGIN
-    INSERT INTO outcome_month_changes (month, generation)
-    SELECT m, 1 FROM (SELECT substr(OLD.created_at, 1, 7) AS m
-        UNION SELECT strftime('%Y-%m', OLD.created_at, '+2 hours')
-        UNION SELECT substr(NEW.created_at, 1, 7) AS m
-        UNION SELECT strftime('%Y-%m', NEW.created_at, '+2 hours')) WHERE m IS NOT NULL
-    ON CONFLICT (month) DO UPDATE SET generation = generation + 1;
+    INSERT INTO outcome_month_changes (month, generation) VALUES (substr(OLD.created_at, 1, 7), 1), (strftime('%Y-%m', OLD.created_at, '+2 hours'), 1)
+        ON CONFLICT (month) DO UPDATE SET generation = generation + 1;
+END;
+-- +goose StatementEnd
+
+-- +goose StatementBegin
+CREATE TRIGGER birth_notifications_outcome_moved AFTER UPDATE OF created_at ON birth_notifications
+WHEN NEW.created_at < strftime('%Y-%m-01T00:00:00.000000Z', 'now')
+BEGIN
+    INSERT INTO outcome_month_changes (month, generation) VALUES (substr(NEW.created_at, 1, 7), 1), (strftime('%Y-%m', NEW.created_at, '+2 hours'), 1)
+        ON CONFLICT (month) DO UPDATE SET generation = generation + 1;
 END;
 -- +goose StatementEnd
 
@@ -82,10 +86,8 @@ END;
 CREATE TRIGGER birth_notifications_outcome_delete AFTER DELETE ON birth_notifications
 WHEN OLD.created_at < strftime('%Y-%m-01T00:00:00.000000Z', 'now')
 BEGIN
-    INSERT INTO outcome_month_changes (month, generation)
-    SELECT m, 1 FROM (SELECT substr(OLD.created_at, 1, 7) AS m
-        UNION SELECT strftime('%Y-%m', OLD.created_at, '+2 hours')) WHERE m IS NOT NULL
-    ON CONFLICT (month) DO UPDATE SET generation = generation + 1;
+    INSERT INTO outcome_month_changes (month, generation) VALUES (substr(OLD.created_at, 1, 7), 1), (strftime('%Y-%m', OLD.created_at, '+2 hours'), 1)
+        ON CONFLICT (month) DO UPDATE SET generation = generation + 1;
 END;
 -- +goose StatementEnd
 
@@ -96,21 +98,29 @@ END;
 CREATE TRIGGER referral_contact_attempts_outcome_insert AFTER INSERT ON referral_contact_attempts
 WHEN (SELECT created_at FROM referrals WHERE id = NEW.referral_id) < strftime('%Y-%m-01T00:00:00.000000Z', 'now')
 BEGIN
-    INSERT INTO outcome_month_changes (month, generation)
-    SELECT m, 1 FROM (SELECT substr(r.created_at, 1, 7) AS m FROM referrals r WHERE r.id = NEW.referral_id
-        UNION SELECT strftime('%Y-%m', r.created_at, '+2 hours') FROM referrals r WHERE r.id = NEW.referral_id) WHERE m IS NOT NULL
-    ON CONFLICT (month) DO UPDATE SET generation = generation + 1;
+    INSERT INTO outcome_month_changes (month, generation) VALUES ((SELECT substr(created_at, 1, 7) FROM referrals WHERE id = NEW.referral_id), 1),
+        ((SELECT strftime('%Y-%m', created_at, '+2 hours') FROM referrals WHERE id = NEW.referral_id), 1)
+        ON CONFLICT (month) DO UPDATE SET generation = generation + 1;
 END;
 -- +goose StatementEnd
 
 -- +goose StatementBegin
-CREATE TRIGGER referral_contact_attempts_outcome_update AFTER UPDATE ON referral_contact_attempts
-WHEN (SELECT created_at FROM referrals WHERE id = OLD.referral_id) < strftime('%Y-%m-01T00:00:00.000000Z', 'now') OR (SELECT created_at FROM referrals WHERE id = NEW.referral_id) < strftime('%Y-%m-01T00:00:00.000000Z', 'now')
+CREATE TRIGGER referral_contact_attempts_outcome_update AFTER UPDATE OF on_day, reached, referral_id ON referral_contact_attempts
+WHEN (SELECT created_at FROM referrals WHERE id = OLD.referral_id) < strftime('%Y-%m-01T00:00:00.000000Z', 'now')
 BEGIN
-    INSERT INTO outcome_month_changes (month, generation)
-    SELECT m, 1 FROM (SELECT substr(r.created_at, 1, 7) AS m FROM referrals r WHERE r.id IN (OLD.referral_id, NEW.referral_id) AND r.created_at < strftime('%Y-%m-01T00:00:00.000000Z', 'now')
-        UNION SELECT strftime('%Y-%m', r.created_at, '+2 hours') FROM referrals r WHERE r.id IN (OLD.referral_id, NEW.referral_id) AND r.created_at < strftime('%Y-%m-01T00:00:00.000000Z', 'now')) WHERE m IS NOT NULL
-    ON CONFLICT (month) DO UPDATE SET generation = generation + 1;
+    INSERT INTO outcome_month_changes (month, generation) VALUES ((SELECT substr(created_at, 1, 7) FROM referrals WHERE id = OLD.referral_id), 1),
+        ((SELECT strftime('%Y-%m', created_at, '+2 hours') FROM referrals WHERE id = OLD.referral_id), 1)
+        ON CONFLICT (month) DO UPDATE SET generation = generation + 1;
+END;
+-- +goose StatementEnd
+
+-- +goose StatementBegin
+CREATE TRIGGER referral_contact_attempts_outcome_moved AFTER UPDATE OF referral_id ON referral_contact_attempts
+WHEN (SELECT created_at FROM referrals WHERE id = NEW.referral_id) < strftime('%Y-%m-01T00:00:00.000000Z', 'now')
+BEGIN
+    INSERT INTO outcome_month_changes (month, generation) VALUES ((SELECT substr(created_at, 1, 7) FROM referrals WHERE id = NEW.referral_id), 1),
+        ((SELECT strftime('%Y-%m', created_at, '+2 hours') FROM referrals WHERE id = NEW.referral_id), 1)
+        ON CONFLICT (month) DO UPDATE SET generation = generation + 1;
 END;
 -- +goose StatementEnd
 
@@ -118,10 +128,9 @@ END;
 CREATE TRIGGER referral_contact_attempts_outcome_delete AFTER DELETE ON referral_contact_attempts
 WHEN (SELECT created_at FROM referrals WHERE id = OLD.referral_id) < strftime('%Y-%m-01T00:00:00.000000Z', 'now')
 BEGIN
-    INSERT INTO outcome_month_changes (month, generation)
-    SELECT m, 1 FROM (SELECT substr(r.created_at, 1, 7) AS m FROM referrals r WHERE r.id = OLD.referral_id
-        UNION SELECT strftime('%Y-%m', r.created_at, '+2 hours') FROM referrals r WHERE r.id = OLD.referral_id) WHERE m IS NOT NULL
-    ON CONFLICT (month) DO UPDATE SET generation = generation + 1;
+    INSERT INTO outcome_month_changes (month, generation) VALUES ((SELECT substr(created_at, 1, 7) FROM referrals WHERE id = OLD.referral_id), 1),
+        ((SELECT strftime('%Y-%m', created_at, '+2 hours') FROM referrals WHERE id = OLD.referral_id), 1)
+        ON CONFLICT (month) DO UPDATE SET generation = generation + 1;
 END;
 -- +goose StatementEnd
 
@@ -129,21 +138,29 @@ END;
 CREATE TRIGGER referral_consents_outcome_insert AFTER INSERT ON referral_consents
 WHEN (SELECT created_at FROM referrals WHERE id = NEW.referral_id) < strftime('%Y-%m-01T00:00:00.000000Z', 'now')
 BEGIN
-    INSERT INTO outcome_month_changes (month, generation)
-    SELECT m, 1 FROM (SELECT substr(r.created_at, 1, 7) AS m FROM referrals r WHERE r.id = NEW.referral_id
-        UNION SELECT strftime('%Y-%m', r.created_at, '+2 hours') FROM referrals r WHERE r.id = NEW.referral_id) WHERE m IS NOT NULL
-    ON CONFLICT (month) DO UPDATE SET generation = generation + 1;
+    INSERT INTO outcome_month_changes (month, generation) VALUES ((SELECT substr(created_at, 1, 7) FROM referrals WHERE id = NEW.referral_id), 1),
+        ((SELECT strftime('%Y-%m', created_at, '+2 hours') FROM referrals WHERE id = NEW.referral_id), 1)
+        ON CONFLICT (month) DO UPDATE SET generation = generation + 1;
 END;
 -- +goose StatementEnd
 
 -- +goose StatementBegin
-CREATE TRIGGER referral_consents_outcome_update AFTER UPDATE ON referral_consents
-WHEN (SELECT created_at FROM referrals WHERE id = OLD.referral_id) < strftime('%Y-%m-01T00:00:00.000000Z', 'now') OR (SELECT created_at FROM referrals WHERE id = NEW.referral_id) < strftime('%Y-%m-01T00:00:00.000000Z', 'now')
+CREATE TRIGGER referral_consents_outcome_update AFTER UPDATE OF refused, referral_id ON referral_consents
+WHEN (SELECT created_at FROM referrals WHERE id = OLD.referral_id) < strftime('%Y-%m-01T00:00:00.000000Z', 'now')
 BEGIN
-    INSERT INTO outcome_month_changes (month, generation)
-    SELECT m, 1 FROM (SELECT substr(r.created_at, 1, 7) AS m FROM referrals r WHERE r.id IN (OLD.referral_id, NEW.referral_id) AND r.created_at < strftime('%Y-%m-01T00:00:00.000000Z', 'now')
-        UNION SELECT strftime('%Y-%m', r.created_at, '+2 hours') FROM referrals r WHERE r.id IN (OLD.referral_id, NEW.referral_id) AND r.created_at < strftime('%Y-%m-01T00:00:00.000000Z', 'now')) WHERE m IS NOT NULL
-    ON CONFLICT (month) DO UPDATE SET generation = generation + 1;
+    INSERT INTO outcome_month_changes (month, generation) VALUES ((SELECT substr(created_at, 1, 7) FROM referrals WHERE id = OLD.referral_id), 1),
+        ((SELECT strftime('%Y-%m', created_at, '+2 hours') FROM referrals WHERE id = OLD.referral_id), 1)
+        ON CONFLICT (month) DO UPDATE SET generation = generation + 1;
+END;
+-- +goose StatementEnd
+
+-- +goose StatementBegin
+CREATE TRIGGER referral_consents_outcome_moved AFTER UPDATE OF referral_id ON referral_consents
+WHEN (SELECT created_at FROM referrals WHERE id = NEW.referral_id) < strftime('%Y-%m-01T00:00:00.000000Z', 'now')
+BEGIN
+    INSERT INTO outcome_month_changes (month, generation) VALUES ((SELECT substr(created_at, 1, 7) FROM referrals WHERE id = NEW.referral_id), 1),
+        ((SELECT strftime('%Y-%m', created_at, '+2 hours') FROM referrals WHERE id = NEW.referral_id), 1)
+        ON CONFLICT (month) DO UPDATE SET generation = generation + 1;
 END;
 -- +goose StatementEnd
 
@@ -151,10 +168,9 @@ END;
 CREATE TRIGGER referral_consents_outcome_delete AFTER DELETE ON referral_consents
 WHEN (SELECT created_at FROM referrals WHERE id = OLD.referral_id) < strftime('%Y-%m-01T00:00:00.000000Z', 'now')
 BEGIN
-    INSERT INTO outcome_month_changes (month, generation)
-    SELECT m, 1 FROM (SELECT substr(r.created_at, 1, 7) AS m FROM referrals r WHERE r.id = OLD.referral_id
-        UNION SELECT strftime('%Y-%m', r.created_at, '+2 hours') FROM referrals r WHERE r.id = OLD.referral_id) WHERE m IS NOT NULL
-    ON CONFLICT (month) DO UPDATE SET generation = generation + 1;
+    INSERT INTO outcome_month_changes (month, generation) VALUES ((SELECT substr(created_at, 1, 7) FROM referrals WHERE id = OLD.referral_id), 1),
+        ((SELECT strftime('%Y-%m', created_at, '+2 hours') FROM referrals WHERE id = OLD.referral_id), 1)
+        ON CONFLICT (month) DO UPDATE SET generation = generation + 1;
 END;
 -- +goose StatementEnd
 
@@ -163,12 +179,11 @@ END;
 
 -- +goose StatementBegin
 CREATE TRIGGER audit_events_outcome AFTER INSERT ON audit_events
-WHEN NEW.action = 'referral.send_refused' AND NEW.object_type = 'referral'
+WHEN NEW.action = 'referral.send_refused' AND NEW.object_type = 'referral' AND (SELECT created_at FROM referrals WHERE id = CAST(NEW.object_id AS INTEGER) AND CAST(id AS TEXT) = NEW.object_id) < strftime('%Y-%m-01T00:00:00.000000Z', 'now')
 BEGIN
-    INSERT INTO outcome_month_changes (month, generation)
-    SELECT m, 1 FROM (SELECT substr(r.created_at, 1, 7) AS m FROM referrals r WHERE r.id = CAST(NEW.object_id AS INTEGER) AND CAST(r.id AS TEXT) = NEW.object_id AND r.created_at < strftime('%Y-%m-01T00:00:00.000000Z', 'now')
-        UNION SELECT strftime('%Y-%m', r.created_at, '+2 hours') FROM referrals r WHERE r.id = CAST(NEW.object_id AS INTEGER) AND CAST(r.id AS TEXT) = NEW.object_id AND r.created_at < strftime('%Y-%m-01T00:00:00.000000Z', 'now')) WHERE m IS NOT NULL
-    ON CONFLICT (month) DO UPDATE SET generation = generation + 1;
+    INSERT INTO outcome_month_changes (month, generation) VALUES ((SELECT substr(created_at, 1, 7) FROM referrals WHERE id = CAST(NEW.object_id AS INTEGER) AND CAST(id AS TEXT) = NEW.object_id), 1),
+        ((SELECT strftime('%Y-%m', created_at, '+2 hours') FROM referrals WHERE id = CAST(NEW.object_id AS INTEGER) AND CAST(id AS TEXT) = NEW.object_id), 1)
+        ON CONFLICT (month) DO UPDATE SET generation = generation + 1;
 END;
 -- +goose StatementEnd
 
@@ -177,12 +192,12 @@ END;
 -- or of its key, or its removal, changes cells.
 
 -- +goose StatementBegin
-CREATE TRIGGER agreement_versions_outcome_update AFTER UPDATE ON agreement_versions
+CREATE TRIGGER agreement_versions_outcome_update AFTER UPDATE OF first_contact_days, agreement_id, version ON agreement_versions
 WHEN OLD.first_contact_days IS NOT NEW.first_contact_days OR OLD.agreement_id <> NEW.agreement_id OR OLD.version <> NEW.version
 BEGIN
     INSERT INTO outcome_month_changes (month, generation)
     SELECT m, 1 FROM (SELECT substr(r.created_at, 1, 7) AS m FROM referrals r WHERE (r.agreement_id = OLD.agreement_id AND r.agreement_version = OLD.version AND r.created_at < strftime('%Y-%m-01T00:00:00.000000Z', 'now')) OR (r.agreement_id = NEW.agreement_id AND r.agreement_version = NEW.version AND r.created_at < strftime('%Y-%m-01T00:00:00.000000Z', 'now'))
-        UNION SELECT strftime('%Y-%m', r.created_at, '+2 hours') FROM referrals r WHERE (r.agreement_id = OLD.agreement_id AND r.agreement_version = OLD.version AND r.created_at < strftime('%Y-%m-01T00:00:00.000000Z', 'now')) OR (r.agreement_id = NEW.agreement_id AND r.agreement_version = NEW.version AND r.created_at < strftime('%Y-%m-01T00:00:00.000000Z', 'now'))) WHERE m IS NOT NULL
+        UNION SELECT strftime('%Y-%m', r.created_at, '+2 hours') FROM referrals r WHERE (r.agreement_id = OLD.agreement_id AND r.agreement_version = OLD.version AND r.created_at < strftime('%Y-%m-01T00:00:00.000000Z', 'now')) OR (r.agreement_id = NEW.agreement_id AND r.agreement_version = NEW.version AND r.created_at < strftime('%Y-%m-01T00:00:00.000000Z', 'now'))) WHERE true
     ON CONFLICT (month) DO UPDATE SET generation = generation + 1;
 END;
 -- +goose StatementEnd
@@ -193,7 +208,7 @@ WHEN true
 BEGIN
     INSERT INTO outcome_month_changes (month, generation)
     SELECT m, 1 FROM (SELECT substr(r.created_at, 1, 7) AS m FROM referrals r WHERE r.agreement_id = OLD.agreement_id AND r.agreement_version = OLD.version AND r.created_at < strftime('%Y-%m-01T00:00:00.000000Z', 'now')
-        UNION SELECT strftime('%Y-%m', r.created_at, '+2 hours') FROM referrals r WHERE r.agreement_id = OLD.agreement_id AND r.agreement_version = OLD.version AND r.created_at < strftime('%Y-%m-01T00:00:00.000000Z', 'now')) WHERE m IS NOT NULL
+        UNION SELECT strftime('%Y-%m', r.created_at, '+2 hours') FROM referrals r WHERE r.agreement_id = OLD.agreement_id AND r.agreement_version = OLD.version AND r.created_at < strftime('%Y-%m-01T00:00:00.000000Z', 'now')) WHERE true
     ON CONFLICT (month) DO UPDATE SET generation = generation + 1;
 END;
 -- +goose StatementEnd
@@ -203,15 +218,19 @@ DROP TRIGGER agreement_versions_outcome_delete;
 DROP TRIGGER agreement_versions_outcome_update;
 DROP TRIGGER audit_events_outcome;
 DROP TRIGGER referral_consents_outcome_delete;
+DROP TRIGGER referral_consents_outcome_moved;
 DROP TRIGGER referral_consents_outcome_update;
 DROP TRIGGER referral_consents_outcome_insert;
 DROP TRIGGER referral_contact_attempts_outcome_delete;
+DROP TRIGGER referral_contact_attempts_outcome_moved;
 DROP TRIGGER referral_contact_attempts_outcome_update;
 DROP TRIGGER referral_contact_attempts_outcome_insert;
 DROP TRIGGER birth_notifications_outcome_delete;
+DROP TRIGGER birth_notifications_outcome_moved;
 DROP TRIGGER birth_notifications_outcome_update;
 DROP TRIGGER birth_notifications_outcome_insert;
 DROP TRIGGER referrals_outcome_delete;
+DROP TRIGGER referrals_outcome_moved;
 DROP TRIGGER referrals_outcome_update;
 DROP TRIGGER referrals_outcome_insert;
 DROP TABLE outcome_month_changes;
