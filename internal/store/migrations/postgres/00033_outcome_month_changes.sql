@@ -10,10 +10,11 @@
 --
 -- Only rows drafted before the current UTC month (database clock) bump:
 -- the open month is never kept, so every new notification and every
--- follow-up of this month's referrals passes the trigger's WHEN and costs
--- nothing more. The application keeps a month only once its end lies
--- before the UTC month of (now - 1 day), a margin for transactions that
--- began before the turn of a month.
+-- follow-up of this month's referrals stops at the trigger's WHEN (for
+-- attempts and consents, at the function's first test). The application
+-- keeps a month only once its end lies before the UTC month of
+-- (now - 1 day), a margin for transactions that began before the turn of a
+-- month.
 CREATE TABLE outcome_month_changes (
     month      TEXT PRIMARY KEY,
     generation BIGINT NOT NULL
