@@ -102,45 +102,52 @@ END;
 $$ LANGUAGE plpgsql;
 -- +goose StatementEnd
 
-CREATE TRIGGER referrals_outcome_insert AFTER INSERT ON referrals FOR EACH ROW
+-- The triggers are deferred to the commit: a month's row is locked from
+-- its bump to the end of the transaction, and concurrent writers to rows of
+-- the same old month (an OCMW's follow-ups of last month's referrals, a
+-- purge) would otherwise queue behind each other's whole transaction, past
+-- the request's lock timeout. At the commit the lock is held only for the
+-- commit itself. The WHEN conditions are still evaluated at each row, so a
+-- row of the current month queues nothing.
+CREATE CONSTRAINT TRIGGER referrals_outcome_insert AFTER INSERT ON referrals DEFERRABLE INITIALLY DEFERRED FOR EACH ROW
     WHEN (NEW.created_at < date_trunc('month', now(), 'UTC')) EXECUTE FUNCTION outcome_row_changed();
 -- Only the columns the counts read: the other updates (updated_at, name_key, …)
 -- never reach the WHEN.
-CREATE TRIGGER referrals_outcome_update AFTER UPDATE OF team_key, municipality_nis, recipient_key, status, agreement_id, agreement_version, outcome, rights,
-    sent_at, received_at, closed_at, withdrawn_at, data_deleted_at, created_at ON referrals FOR EACH ROW
+CREATE CONSTRAINT TRIGGER referrals_outcome_update AFTER UPDATE OF team_key, municipality_nis, recipient_key, status, agreement_id, agreement_version, outcome, rights,
+    sent_at, received_at, closed_at, withdrawn_at, data_deleted_at, created_at ON referrals DEFERRABLE INITIALLY DEFERRED FOR EACH ROW
     WHEN (OLD.created_at < date_trunc('month', now(), 'UTC') OR NEW.created_at < date_trunc('month', now(), 'UTC'))
     EXECUTE FUNCTION outcome_row_changed();
-CREATE TRIGGER referrals_outcome_delete AFTER DELETE ON referrals FOR EACH ROW
+CREATE CONSTRAINT TRIGGER referrals_outcome_delete AFTER DELETE ON referrals DEFERRABLE INITIALLY DEFERRED FOR EACH ROW
     WHEN (OLD.created_at < date_trunc('month', now(), 'UTC')) EXECUTE FUNCTION outcome_row_changed();
 
-CREATE TRIGGER birth_notifications_outcome_insert AFTER INSERT ON birth_notifications FOR EACH ROW
+CREATE CONSTRAINT TRIGGER birth_notifications_outcome_insert AFTER INSERT ON birth_notifications DEFERRABLE INITIALLY DEFERRED FOR EACH ROW
     WHEN (NEW.created_at < date_trunc('month', now(), 'UTC')) EXECUTE FUNCTION outcome_row_changed();
-CREATE TRIGGER birth_notifications_outcome_update AFTER UPDATE OF team_key, municipality_nis, status, first_contact_on, created_at
-    ON birth_notifications FOR EACH ROW
+CREATE CONSTRAINT TRIGGER birth_notifications_outcome_update AFTER UPDATE OF team_key, municipality_nis, status, first_contact_on, created_at
+    ON birth_notifications DEFERRABLE INITIALLY DEFERRED FOR EACH ROW
     WHEN (OLD.created_at < date_trunc('month', now(), 'UTC') OR NEW.created_at < date_trunc('month', now(), 'UTC'))
     EXECUTE FUNCTION outcome_row_changed();
-CREATE TRIGGER birth_notifications_outcome_delete AFTER DELETE ON birth_notifications FOR EACH ROW
+CREATE CONSTRAINT TRIGGER birth_notifications_outcome_delete AFTER DELETE ON birth_notifications DEFERRABLE INITIALLY DEFERRED FOR EACH ROW
     WHEN (OLD.created_at < date_trunc('month', now(), 'UTC')) EXECUTE FUNCTION outcome_row_changed();
 
 -- Attempts and consents carry no date of their own that says the month:
 -- the function looks up their referral's (a primary-key read).
-CREATE TRIGGER referral_contact_attempts_outcome AFTER INSERT OR UPDATE OF referral_id, on_day, reached OR DELETE ON referral_contact_attempts
-    FOR EACH ROW EXECUTE FUNCTION outcome_referral_child_changed();
-CREATE TRIGGER referral_consents_outcome AFTER INSERT OR UPDATE OF referral_id, refused OR DELETE ON referral_consents
-    FOR EACH ROW EXECUTE FUNCTION outcome_referral_child_changed();
+CREATE CONSTRAINT TRIGGER referral_contact_attempts_outcome AFTER INSERT OR UPDATE OF referral_id, on_day, reached OR DELETE ON referral_contact_attempts
+    DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION outcome_referral_child_changed();
+CREATE CONSTRAINT TRIGGER referral_consents_outcome AFTER INSERT OR UPDATE OF referral_id, refused OR DELETE ON referral_consents
+    DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION outcome_referral_child_changed();
 
 -- The audit log only grows (audit_events_no_change); of its inserts only
 -- the rare refused sends reach the function.
-CREATE TRIGGER audit_events_outcome AFTER INSERT ON audit_events FOR EACH ROW
+CREATE CONSTRAINT TRIGGER audit_events_outcome AFTER INSERT ON audit_events DEFERRABLE INITIALLY DEFERRED FOR EACH ROW
     WHEN (NEW.action = 'referral.send_refused' AND NEW.object_type = 'referral') EXECUTE FUNCTION outcome_send_refused();
 
 -- A version is inserted before any referral is sent under it, and its
 -- decision (state, decided_at) is not counted: only a change of its target
 -- or of its key, or its removal, changes cells.
-CREATE TRIGGER agreement_versions_outcome_update AFTER UPDATE OF first_contact_days, agreement_id, version ON agreement_versions FOR EACH ROW
+CREATE CONSTRAINT TRIGGER agreement_versions_outcome_update AFTER UPDATE OF first_contact_days, agreement_id, version ON agreement_versions DEFERRABLE INITIALLY DEFERRED FOR EACH ROW
     WHEN (OLD.first_contact_days IS DISTINCT FROM NEW.first_contact_days OR OLD.agreement_id <> NEW.agreement_id OR OLD.version <> NEW.version)
     EXECUTE FUNCTION outcome_agreement_version_changed();
-CREATE TRIGGER agreement_versions_outcome_delete AFTER DELETE ON agreement_versions FOR EACH ROW
+CREATE CONSTRAINT TRIGGER agreement_versions_outcome_delete AFTER DELETE ON agreement_versions DEFERRABLE INITIALLY DEFERRED FOR EACH ROW
     EXECUTE FUNCTION outcome_agreement_version_changed();
 
 -- +goose Down
