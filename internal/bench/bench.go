@@ -39,7 +39,7 @@ var Scales = map[string]Scale{
 // Figure names, in the order of the table (contracts: the names
 // of bench/results.json).
 var FigureNames = []string{"api_ratio", "api_p99_ms", "mixed_ratio", "audit_overhead", "import_ratio", "import_same_tables_ratio",
-	"insert_ratio", "verify_ratio", "proof_ms", "report_ms", "stats_ms", "growth", "rss_mb",
+	"insert_ratio", "verify_ratio", "proof_ms", "report_ms", "stats_ms", "stats_cold_ms", "growth", "rss_mb",
 	"import_rss_mb"} // Area import
 
 // Figure is one measured figure. A figure not measured has NotMeasured

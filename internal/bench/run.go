@@ -154,10 +154,10 @@ func Run(ctx context.Context, cfg Config) (dialect string, d *Database, err erro
 		{"api_ratio", r.apiRatio}, {"rss_mb", r.rss}, {"api_p99_ms", r.apiP99}, {"mixed_ratio", r.mixed},
 		{"audit_overhead", r.auditOverhead}, {"import_ratio", r.importRatio}, {"import_same_tables_ratio", r.importSameTables},
 		{"insert_ratio", r.insertRatio}, {"verify_ratio", r.verifyRatio}, {"proof_ms", r.proof}, {"report_ms", r.report},
-		{"stats_ms", r.stats},
+		{"stats_ms", r.stats},          // and stats_cold_ms
 		{"import_rss_mb", r.importRSS}, // Area import: the peak memory of `kansrijk import births` (importrss.go)
 	} {
-		if len(cfg.Only) > 0 && !slices.Contains(cfg.Only, f.name) {
+		if len(cfg.Only) > 0 && !slices.Contains(cfg.Only, f.name) && (alsoMeasured[f.name] == "" || !slices.Contains(cfg.Only, alsoMeasured[f.name])) {
 			continue
 		}
 		if err := ctx.Err(); err != nil {
@@ -176,9 +176,13 @@ func Run(ctx context.Context, cfg Config) (dialect string, d *Database, err erro
 	return string(db.Dialect()), d, nil
 }
 
+// alsoMeasured names the second figure a figure's function measures and
+// sets in r.figs itself.
+var alsoMeasured = map[string]string{"stats_ms": "stats_cold_ms"}
+
 var targets = map[string]string{"api_ratio": "≥ 0.25", "api_p99_ms": "≤ 25 ms", "mixed_ratio": "≥ 0.8", "audit_overhead": "≥ 0.7",
 	"import_ratio": "≥ 0.3", "import_same_tables_ratio": "≥ 0.8", "insert_ratio": "≥ 0.2", "verify_ratio": "≥ 0.5", "proof_ms": "≤ 1 ms",
-	"report_ms": "≤ 50 ms", "stats_ms": "≤ 1000 ms", "growth": "≤ ×1.5", "rss_mb": "≤ 200 MB",
+	"report_ms": "≤ 50 ms", "stats_ms": "≤ 1000 ms", "stats_cold_ms": "≤ 1000 ms", "growth": "≤ ×1.5", "rss_mb": "≤ 200 MB",
 	"import_rss_mb": "≤ 250 MB"} // Area import
 
 // ratio is a throughput figure against its baseline.
@@ -671,8 +675,19 @@ const statsReps = 5
 // stats is the median time of a year's referral statistics over the API
 // (GET /api/v1/reports/outcomes: the twelve months up to the last
 // published quarter, by month, birth notifications included), as an
-// administrator; the second half of the issue's report_ms.
+// administrator; the second half of the issue's report_ms. The server
+// keeps the cells of closed months (store/outcome_kept.go), so the first
+// request after its start, which counts them, is timed apart as
+// stats_cold_ms, and stats_ms is the median of the 5 after it.
 func (r *runner) stats(ctx context.Context) (Figure, error) {
+	cold, err := timedGet(ctx, r.base+"/api/v1/reports/outcomes", r.w.AdminToken)
+	if err != nil {
+		return Figure{}, err
+	}
+	c := ms(cold)
+	r.figs["stats_cold_ms"] = Figure{Value: c, Unit: "ms", Met: met(c, 1000, false), Target: targets["stats_cold_ms"],
+		Note: fmt.Sprintf("the first GET /api/v1/reports/outcomes of the server, %d referrals and %d birth notifications in the database",
+			r.w.Counts["referrals"], r.w.Counts["birth_notifications"])}
 	var ds []time.Duration
 	for range statsReps {
 		d, err := timedGet(ctx, r.base+"/api/v1/reports/outcomes", r.w.AdminToken)
@@ -683,7 +698,7 @@ func (r *runner) stats(ctx context.Context) (Figure, error) {
 	}
 	v := ms(median(ds))
 	return Figure{Value: v, Unit: "ms", Met: met(v, 1000, false),
-		Note: fmt.Sprintf("median of %d GET /api/v1/reports/outcomes (a year by month), %d referrals and %d birth notifications in the database",
+		Note: fmt.Sprintf("median of %d GET /api/v1/reports/outcomes (a year by month) after the first, %d referrals and %d birth notifications in the database",
 			statsReps, r.w.Counts["referrals"], r.w.Counts["birth_notifications"])}, nil
 }
 

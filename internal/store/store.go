@@ -61,6 +61,8 @@ type DB struct {
 	Now func() time.Time
 	// Municipalities is the embedded reference data.
 	Municipalities *municipality.Registry
+	// outcomes keeps the statistics' cells of closed months (outcome_kept.go).
+	outcomes outcomeCache
 	// Redacted is the DSN without secrets, for messages.
 	Redacted string
 	// Throttle is the login throttling policy; nil: DefaultThrottle.
