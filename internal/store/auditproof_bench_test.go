@@ -21,7 +21,6 @@ package store_test
 import (
 	"context"
 	"database/sql"
-	"fmt"
 	"math/rand/v2"
 	"os"
 	"slices"
@@ -233,7 +232,7 @@ func appendSyntheticLeaves(tb testing.TB, ctx context.Context, d store.Dialect, 
 			tb.Fatal(err)
 		}
 	default:
-		tb.Fatal(fmt.Sprintf("dialect %q", d))
+		tb.Fatalf("dialect %q", d)
 	}
 }
 
